@@ -1,0 +1,34 @@
+"""Run every check the project has, in order: lint, format, types, tests and docs examples.
+
+``python scripts/check.py`` from an environment with the ``test`` extra installed.
+Stops at the first failing step and exits with its status.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STEPS = (
+    ("lint", [sys.executable, "-m", "ruff", "check", "."]),
+    ("format", [sys.executable, "-m", "ruff", "format", "--check", "."]),
+    ("types", [sys.executable, "-m", "mypy"]),
+    ("tests and docs examples", [sys.executable, "-m", "pytest"]),
+)
+
+
+def main() -> int:
+    """Run each step; return the first non-zero exit status, or 0."""
+    for name, command in STEPS:
+        print(f"== {name}: {' '.join(command[2:])}", flush=True)
+        status = subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603  # fixed argv
+        if status != 0:
+            print(f"== {name} failed (exit {status})", flush=True)
+            return status
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

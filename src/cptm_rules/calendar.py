@@ -1,0 +1,293 @@
+"""Business days, months and the program's local date: exact and fast.
+
+A :class:`BusinessCalendar` wraps a workalendar calendar class (by default
+``workalendar.usa.NorthCarolina``, the state the program is run from; see
+``docs/readings.md``) plus the policy's extra closures and extra working days.
+On construction it precomputes, once, a table of the business days in a range
+of years; every operation afterwards is a handful of list look-ups. A date
+outside the range raises :class:`~cptm_rules.exceptions.CalendarRangeError`
+instead of giving a silently wrong answer.
+
+Conventions (the same as workalendar's):
+
+* ``add_business_days(day, k)`` with ``k > 0`` is the k-th business day
+  *strictly after* ``day``; with ``k < 0`` the ``|k|``-th business day strictly
+  before it; with ``k == 0`` it is ``day`` itself, business day or not.
+* ``count_business_days(start, end)`` counts the business days in the
+  half-open interval ``[start, end)``; it is negative when ``end < start``.
+
+Month and year arithmetic is done in one step from the anchor date and clamps
+to the last day of the target month (2027-08-31 plus six months is
+2028-02-29), so repeated additions never drift.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from typing import TYPE_CHECKING, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from cptm_rules.exceptions import (
+    CalendarRangeError,
+    InvalidInputError,
+    NaiveDatetimeError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = [
+    "DEFAULT_FIRST_YEAR",
+    "DEFAULT_LAST_YEAR",
+    "DEFAULT_WORKALENDAR",
+    "BusinessCalendar",
+    "add_months",
+    "add_years",
+    "elapsed_after",
+    "require_aware",
+    "resolve_time_zone",
+    "to_local_date",
+    "workalendar_class_named",
+]
+
+DEFAULT_WORKALENDAR: Final = "workalendar.usa.NorthCarolina"
+"""The calendar the program's business days follow unless a policy says otherwise."""
+
+DEFAULT_FIRST_YEAR: Final = 2020
+"""First year of the precomputed table unless a policy says otherwise."""
+
+DEFAULT_LAST_YEAR: Final = 2040
+"""Last year of the precomputed table unless a policy says otherwise."""
+
+_MIN_YEAR: Final = 1900
+_MAX_YEAR: Final = 2200
+
+
+def workalendar_class_named(path: str) -> type:
+    """The workalendar calendar class at dotted ``path`` (``workalendar.<module>.<Class>``).
+
+    Only classes inside the ``workalendar`` package are accepted, so a policy
+    file can never make the library import arbitrary code.
+    """
+    from workalendar.core import Calendar  # noqa: PLC0415  # keeps the import local to the one caller
+
+    expected = (
+        "a workalendar calendar class given as 'workalendar.<module>.<Class>', "
+        f"for example {DEFAULT_WORKALENDAR!r}"
+    )
+    module_name, _, class_name = path.rpartition(".")
+    if not module_name.startswith("workalendar.") or not class_name:
+        raise InvalidInputError("workalendar_class", path, expected)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        raise InvalidInputError("workalendar_class", path, expected) from None
+    cls = getattr(module, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Calendar)):
+        raise InvalidInputError("workalendar_class", path, expected)
+    return cls
+
+
+def _check_date(field: str, value: object) -> dt.date:
+    # datetime is a subclass of date; accepting one would silently drop its time.
+    if type(value) is not dt.date:
+        raise InvalidInputError(field, value, "a datetime.date (not a datetime or a string)")
+    return value
+
+
+def _closures(values: Iterable[object]) -> tuple[dt.date, ...]:
+    return tuple(sorted({_check_date("extra_closures", v) for v in values}))
+
+
+def _working_days(values: Iterable[object]) -> tuple[dt.date, ...]:
+    return tuple(sorted({_check_date("extra_working_days", v) for v in values}))
+
+
+@attrs.frozen(kw_only=True)
+class BusinessCalendar:
+    """The program's business days, precomputed for ``first_year``..``last_year``.
+
+    ``extra_closures`` are dates the program is closed although the base
+    calendar works; ``extra_working_days`` are dates it works although the base
+    calendar does not. As in workalendar, an extra working day wins over an
+    extra closure on the same date.
+    """
+
+    workalendar_class: str = DEFAULT_WORKALENDAR
+    extra_closures: tuple[dt.date, ...] = attrs.field(default=(), converter=_closures)
+    extra_working_days: tuple[dt.date, ...] = attrs.field(default=(), converter=_working_days)
+    first_year: int = DEFAULT_FIRST_YEAR
+    last_year: int = DEFAULT_LAST_YEAR
+
+    _base: int = attrs.field(init=False, repr=False, eq=False)
+    _last: int = attrs.field(init=False, repr=False, eq=False)
+    _is_business: bytes = attrs.field(init=False, repr=False, eq=False)
+    # _before[i] is the number of business days strictly before day base + i.
+    _before: tuple[int, ...] = attrs.field(init=False, repr=False, eq=False)
+    _business_ordinals: tuple[int, ...] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        """Validate the settings and build the business-day table once."""
+        for name in ("first_year", "last_year"):
+            year = getattr(self, name)
+            if type(year) is not int or not _MIN_YEAR <= year <= _MAX_YEAR:
+                raise InvalidInputError(
+                    name, year, f"a whole year between {_MIN_YEAR} and {_MAX_YEAR}"
+                )
+        if self.last_year < self.first_year:
+            raise InvalidInputError(
+                "last_year", self.last_year, f"a year on or after first_year={self.first_year}"
+            )
+        base_calendar = workalendar_class_named(self.workalendar_class)()
+        first = dt.date(self.first_year, 1, 1)
+        last = dt.date(self.last_year, 12, 31)
+        extra_working = set(self.extra_working_days)
+        extra_closed = set(self.extra_closures)
+        flags = bytearray()
+        before = [0]
+        ordinals: list[int] = []
+        day = first
+        one = dt.timedelta(days=1)
+        while day <= last:
+            working = day in extra_working or (
+                day not in extra_closed and base_calendar.is_working_day(day)
+            )
+            flags.append(working)
+            if working:
+                ordinals.append(day.toordinal())
+            before.append(len(ordinals))
+            day += one
+        setter = object.__setattr__  # the table is derived state of a frozen value
+        setter(self, "_base", first.toordinal())
+        setter(self, "_last", last.toordinal())
+        setter(self, "_is_business", bytes(flags))
+        setter(self, "_before", tuple(before))
+        setter(self, "_business_ordinals", tuple(ordinals))
+
+    @property
+    def first_day(self) -> dt.date:
+        """The first date the table covers."""
+        return dt.date(self.first_year, 1, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last date the table covers."""
+        return dt.date(self.last_year, 12, 31)
+
+    def _index(self, field: str, day: object) -> int:
+        if type(day) is not dt.date:
+            raise InvalidInputError(field, day, "a datetime.date (not a datetime or a string)")
+        ordinal = day.toordinal()
+        if not self._base <= ordinal <= self._last:
+            raise CalendarRangeError(
+                field=field, value=day, first=self.first_day, last=self.last_day
+            )
+        return ordinal - self._base
+
+    def is_business_day(self, day: dt.date) -> bool:
+        """Whether ``day`` is a business day of this calendar."""
+        return bool(self._is_business[self._index("day", day)])
+
+    def add_business_days(self, day: dt.date, k: int) -> dt.date:
+        """The k-th business day strictly after ``day`` (strictly before when ``k < 0``).
+
+        ``k == 0`` returns ``day`` unchanged, as workalendar does. Raises
+        :class:`CalendarRangeError` when ``day`` or the answer lies outside the
+        table.
+        """
+        index = self._index("day", day)
+        if type(k) is not int:
+            raise InvalidInputError("k", k, "a whole number of business days")
+        if k == 0:
+            return day
+        position = self._before[index + 1] + k - 1 if k > 0 else self._before[index] + k
+        ordinals = self._business_ordinals
+        if not 0 <= position < len(ordinals):
+            raise CalendarRangeError(
+                field=f"the result of adding {k} business days to {day.isoformat()}",
+                value=day + dt.timedelta(days=k),
+                first=self.first_day,
+                last=self.last_day,
+            )
+        return dt.date.fromordinal(ordinals[position])
+
+    def sub_business_days(self, day: dt.date, k: int) -> dt.date:
+        """The k-th business day strictly before ``day`` (workalendar's ``sub_working_days``)."""
+        if type(k) is not int:
+            raise InvalidInputError("k", k, "a whole number of business days")
+        return self.add_business_days(day, -abs(k))
+
+    def count_business_days(self, start: dt.date, end: dt.date) -> int:
+        """The number of business days in the half-open interval ``[start, end)``.
+
+        When ``end < start`` the answer is minus the count in ``[end, start)``,
+        so ``count(a, b) == -count(b, a)`` and ``count(a, a) == 0``.
+        """
+        before = self._before
+        return before[self._index("end", end)] - before[self._index("start", start)]
+
+    def business_days(self, start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+        """Every business day in the half-open interval ``[start, end)``, in order."""
+        lo = self._before[self._index("start", start)]
+        hi = self._before[self._index("end", end)]
+        return tuple(dt.date.fromordinal(o) for o in self._business_ordinals[lo:hi])
+
+
+def add_months(anchor: dt.date, months: int) -> dt.date:
+    """``anchor`` plus ``months`` calendar months, in one step, clamped to the month's end.
+
+    The day of month is kept when the target month has it, and otherwise
+    rounded *down* to the target month's last day: 2027-08-31 plus 6 months is
+    2028-02-29, and 2027-08-31 plus 7 months is 2028-03-31 (not 03-29): each
+    answer is computed from the anchor, never from a previous answer.
+    """
+    _check_date("anchor", anchor)
+    if type(months) is not int:
+        raise InvalidInputError("months", months, "a whole number of months")
+    result: dt.date = anchor + relativedelta(months=months)
+    return result
+
+
+def add_years(anchor: dt.date, years: int) -> dt.date:
+    """``anchor`` plus ``years`` years in one step; 29 February clamps to 28 February."""
+    if type(years) is not int:
+        raise InvalidInputError("years", years, "a whole number of years")
+    return add_months(anchor, 12 * years)
+
+
+def require_aware(field: str, value: object) -> dt.datetime:
+    """Return ``value`` if it is an aware datetime; otherwise raise naming ``field``."""
+    if not isinstance(value, dt.datetime):
+        raise InvalidInputError(field, value, "an aware datetime.datetime")
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise NaiveDatetimeError(field, value)
+    return value
+
+
+def resolve_time_zone(name: str) -> ZoneInfo:
+    """The IANA time zone called ``name``; an unknown name is a clear error."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise InvalidInputError(
+            "time_zone", name, "an IANA time zone name such as 'America/New_York'"
+        ) from None
+
+
+def to_local_date(instant: dt.datetime, time_zone: dt.tzinfo, *, field: str = "instant") -> dt.date:
+    """The calendar date that ``instant`` falls on in ``time_zone``; naive instants are refused."""
+    return require_aware(field, instant).astimezone(time_zone).date()
+
+
+def elapsed_after(instant: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+    """The instant ``duration`` of *elapsed* time after ``instant``, in UTC.
+
+    Python's aware-datetime arithmetic adds wall-clock time within one zone, so
+    09:30 plus two hours across a daylight-saving change would be one or three
+    real hours; this function adds in UTC instead.
+    """
+    return require_aware("instant", instant).astimezone(dt.UTC) + duration

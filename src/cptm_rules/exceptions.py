@@ -1,0 +1,82 @@
+"""One exception hierarchy for every error the library raises.
+
+Every class derives from :class:`CptmRulesError` and from the built-in that
+fits, so callers may catch either ``CptmRulesError`` or, say, ``ValueError``.
+Messages name the field, show the bad value and say what would be valid.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+__all__ = [
+    "CalendarRangeError",
+    "CptmRulesError",
+    "InvalidInputError",
+    "NaiveDatetimeError",
+    "PolicyError",
+]
+
+
+class CptmRulesError(Exception):
+    """Base class of every error raised by cptm-rules."""
+
+
+class InvalidInputError(CptmRulesError, ValueError):
+    """A value passed by the caller is not valid for the field it was given for."""
+
+    def __init__(self, field: str, value: object, expected: str) -> None:
+        """Describe the bad ``value`` of ``field`` and what ``expected`` would be."""
+        self.field = field
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{field}={value!r} is not valid: expected {expected}")
+
+
+class NaiveDatetimeError(InvalidInputError):
+    """A datetime without a time zone was given where an instant is needed."""
+
+    def __init__(self, field: str, value: dt.datetime) -> None:
+        """Name the ``field`` that received the naive ``value``."""
+        super().__init__(
+            field,
+            value,
+            "an aware datetime (with tzinfo), for example "
+            "datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo('America/New_York'))",
+        )
+
+
+class PolicyError(CptmRulesError, ValueError):
+    """A policy file or policy value is invalid.
+
+    ``source`` names the file (or ``"<overrides>"``), ``key`` the dotted key,
+    ``value`` the offending value and ``expected`` what would be valid.
+    """
+
+    def __init__(self, *, source: str, key: str, value: object, expected: str) -> None:
+        """Build the message from the file, key, bad value and what is valid."""
+        self.source = source
+        self.key = key
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{source}: {key} = {value!r} is not valid: expected {expected}")
+
+
+class CalendarRangeError(CptmRulesError, ValueError):
+    """A date (or a computed result) lies outside a business calendar's precomputed range."""
+
+    def __init__(self, *, field: str, value: dt.date, first: dt.date, last: dt.date) -> None:
+        """Name the date that fell outside ``first``..``last``."""
+        self.field = field
+        self.value = value
+        self.first = first
+        self.last = last
+        super().__init__(
+            f"{field}={value.isoformat()} is outside the business calendar's range "
+            f"{first.isoformat()}..{last.isoformat()}; build the calendar with a wider "
+            f"year range (BusinessCalendar(first_year=..., last_year=...) or the policy's "
+            f"calendar.first_year / calendar.last_year)"
+        )

@@ -1,0 +1,1 @@
+"""The policy files shipped with the library (``current.toml``, ``legacy.toml``)."""

@@ -1,0 +1,579 @@
+"""The program's policy as versioned, sourced, validated data.
+
+A :class:`Policy` holds every figure and switch the rules use. Policies are
+TOML files; two ship inside the package:
+
+* ``current``: today's FAQ (the default);
+* ``legacy``: the older FAQ (access within two business days, four weeks of
+  prework, 2 to 4 hours a module).
+
+A user's file may start from a shipped one (``extends = "current"``) and set
+only the keys it changes. Every value records where it comes from: the rule id
+and the FAQ question or other source (:meth:`Policy.source_of`). Loading
+validates everything and reports a mistake as a
+:class:`~cptm_rules.exceptions.PolicyError` naming the file, the key, the bad
+value and what would be valid.
+
+>>> from cptm_rules.policy import load_policy
+>>> policy = load_policy("current")
+>>> policy.free_change_days, str(policy.free_change_day_count)
+(30, 'business')
+>>> print(policy.source_of("free_change_days"))
+practicum.free_change_days = 30 (R9; FAQ: "How do I know which practicum to chose?")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from cptm_rules.calendar import BusinessCalendar, resolve_time_zone, workalendar_class_named
+from cptm_rules.catalogue import RULES
+from cptm_rules.exceptions import InvalidInputError, PolicyError
+from cptm_rules.vocabulary import AccessUnit, ActivityCategory, DayCount, DiscountKind
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+__all__ = [
+    "SHIPPED_POLICIES",
+    "Policy",
+    "PolicySet",
+    "ValueSource",
+    "load_policy",
+]
+
+SHIPPED_POLICIES: Final = ("current", "legacy")
+"""Names of the policy files shipped inside the package; ``current`` is the default."""
+
+
+class _Invalid(Exception):  # noqa: N818  # internal signal, never escapes this module
+    def __init__(self, expected: str) -> None:
+        self.expected = expected
+
+
+Check = Callable[[object], object]
+
+
+def _int(minimum: int) -> Check:
+    def check(value: object) -> int:
+        if type(value) is not int or value < minimum:
+            raise _Invalid(f"a whole number >= {minimum}")
+        return value
+
+    return check
+
+
+def _int_or_unlimited(value: object) -> int | None:
+    if value is None or value == "unlimited":
+        return None
+    if type(value) is not int or value < 1:
+        raise _Invalid("a whole number >= 1, or the string 'unlimited'")
+    return value
+
+
+def _decimal(value: object) -> Decimal:
+    # TOML has no decimal type: an int, a decimal string, or a float read back
+    # through its shortest repr (the digits the user wrote) are all exact.
+    expected = 'a number of hours >= 0, such as 24 or "23.75"'
+    if isinstance(value, bool):
+        raise _Invalid(expected)
+    try:
+        if isinstance(value, Decimal):
+            number = value
+        elif isinstance(value, int | str):
+            number = Decimal(value)
+        elif isinstance(value, float):
+            number = Decimal(repr(value))
+        else:
+            raise _Invalid(expected)
+    except InvalidOperation:
+        raise _Invalid(expected) from None
+    if not number.is_finite() or number < 0:
+        raise _Invalid(expected)
+    return number
+
+
+def _bool(value: object) -> bool:
+    if type(value) is not bool:
+        raise _Invalid("true or false")
+    return value
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid("a non-empty string")
+    return value
+
+
+def _choice(enum_type: type[AccessUnit | DayCount]) -> Check:
+    options = ", ".join(repr(m.value) for m in enum_type)
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and value in enum_type._value2member_map_:
+            return enum_type(value)
+        raise _Invalid(f"one of {options}")
+
+    return check
+
+
+def _members(enum_type: type[ActivityCategory | DiscountKind]) -> Check:
+    options = ", ".join(repr(m.value) for m in enum_type)
+
+    def check(value: object) -> tuple[object, ...]:
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise _Invalid(f"a list of values from {options}")
+        members = []
+        for item in value:
+            try:
+                members.append(enum_type(item))
+            except ValueError:
+                raise _Invalid(f"a list of values from {options}; {item!r} is not one") from None
+        return tuple(dict.fromkeys(members))
+
+    return check
+
+
+def _dates(value: object) -> tuple[dt.date, ...]:
+    expected = "a list of dates such as [2026-12-31]"
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise _Invalid(expected)
+    items = list(value)
+    if any(type(d) is not dt.date for d in items):
+        raise _Invalid(expected)
+    return tuple(sorted(set(items)))
+
+
+def _optional_date(value: object) -> dt.date | None:
+    if value is not None and type(value) is not dt.date:
+        raise _Invalid("a date such as 2026-01-01")
+    return value
+
+
+def _workalendar(value: object) -> str:
+    text = _text(value)
+    try:
+        workalendar_class_named(text)
+    except InvalidInputError as exc:
+        raise _Invalid(exc.expected) from None
+    return text
+
+
+def _time_zone(value: object) -> str:
+    text = _text(value)
+    try:
+        resolve_time_zone(text)
+    except InvalidInputError as exc:
+        raise _Invalid(exc.expected) from None
+    return text
+
+
+def _year(value: object) -> int:
+    if type(value) is not int or not 1900 <= value <= 2200:
+        raise _Invalid("a year between 1900 and 2200")
+    return value
+
+
+def _setting(section: str, rule_id: str | None, check: Check) -> Any:  # noqa: ANN401  # attrs.field
+    return attrs.field(metadata={"section": section, "rule": rule_id, "check": check})
+
+
+@attrs.frozen(kw_only=True)
+class ValueSource:
+    """Where one policy value comes from."""
+
+    key: str
+    """The dotted key, as written in a policy file (``practicum.free_change_days``)."""
+    value: object
+    rule_id: str | None
+    citation: str
+    """The FAQ question, other document, or user file that sets the value."""
+
+    def __str__(self) -> str:
+        """Render as ``key = value (rule; citation)``, the value as TOML writes it."""
+        rule = f"{self.rule_id}; " if self.rule_id else ""
+        return f"{self.key} = {_toml_value(self.value)} ({rule}{self.citation})"
+
+
+def _toml_value(value: object) -> str:
+    if value is None:
+        return '"unlimited"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):  # enum members are str too
+        return f'"{value}"'
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return str(value)
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    """Every figure and switch the rules use, with where each comes from.
+
+    Build one with :func:`load_policy` (or :meth:`from_toml`), not by hand:
+    every value is validated by the constructor too, but the files carry the
+    sources. Use :meth:`with_overrides` to change single keys.
+    """
+
+    name: str = _setting("policy", None, _text)
+    description: str = _setting("policy", None, _text)
+    effective_from: dt.date | None = _setting("policy", None, _optional_date)
+
+    access_due_amount: int = _setting("registration", "R4", _int(1))
+    access_due_unit: AccessUnit = _setting("registration", "R4", _choice(AccessUnit))
+    lead_time_minimum_days: int = _setting("registration", "R3", _int(0))
+
+    module_count: int = _setting("prework", "R5", _int(1))
+    module_hours_min: Decimal = _setting("prework", "R5", _decimal)
+    module_hours_max: Decimal = _setting("prework", "R5", _decimal)
+    prework_recommended_days: int = _setting("prework", "R6", _int(0))
+    modules_required_for_exam: bool = _setting("prework", "R8", _bool)
+
+    free_change_days: int = _setting("practicum", "R9", _int(0))
+    free_change_day_count: DayCount = _setting("practicum", "R10", _choice(DayCount))
+    free_changes: int | None = _setting("practicum", "R11a", _int_or_unlimited)
+
+    exam_window_months: int = _setting("exam", "R14", _int(1))
+    max_exam_attempts: int | None = _setting("exam", "R15", _int_or_unlimited)
+
+    certification_period_years: int = _setting("certification", "R17", _int(1))
+    ce_hours_required: Decimal = _setting("certification", "R18", _decimal)
+    qualifying_categories: tuple[ActivityCategory, ...] = _setting(
+        "certification", "R19", _members(ActivityCategory)
+    )
+    free_categories: tuple[ActivityCategory, ...] = _setting(
+        "certification", "R19", _members(ActivityCategory)
+    )
+
+    discount_kinds: tuple[DiscountKind, ...] = _setting("pricing", "R21", _members(DiscountKind))
+    group_min_size: int = _setting("pricing", "R21", _int(2))
+    discount_stacking: bool = _setting("pricing", "R21", _bool)
+
+    early_cancellation_days: int = _setting("cancellation", "R24", _int(0))
+    tuition_credit_years: int = _setting("cancellation", "R25", _int(0))
+    re_enrollments: int = _setting("cancellation", "R25", _int(0))
+
+    workalendar_class: str = _setting("calendar", "R9", _workalendar)
+    extra_closures: tuple[dt.date, ...] = _setting("calendar", "R9", _dates)
+    extra_working_days: tuple[dt.date, ...] = _setting("calendar", "R9", _dates)
+    first_year: int = _setting("calendar", None, _year)
+    last_year: int = _setting("calendar", None, _year)
+    time_zone: str = _setting("calendar", "R13", _time_zone)
+
+    citations: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
+    """``(field name, citation)`` pairs; fields not listed cite their rule's source."""
+    origin: str = attrs.field(default="Policy(...)", repr=False, eq=False)
+    """The file (or call) the policy was read from, for error messages."""
+
+    def __attrs_post_init__(self) -> None:
+        """Validate every value, whoever built the policy."""
+        for field in attrs.fields(type(self)):
+            check = field.metadata.get("check")
+            if check is None:
+                continue
+            value = getattr(self, field.name)
+            try:
+                checked = check(value)
+            except _Invalid as exc:
+                raise PolicyError(
+                    source=self.origin, key=_key(field), value=value, expected=exc.expected
+                ) from None
+            if checked != value:
+                object.__setattr__(self, field.name, checked)  # normalise (list -> tuple)
+        self._check_consistency()
+
+    def _check_consistency(self) -> None:
+        def fail(name: str, expected: str) -> PolicyError:
+            field = getattr(attrs.fields(type(self)), name)
+            return PolicyError(
+                source=self.origin, key=_key(field), value=getattr(self, name), expected=expected
+            )
+
+        if self.module_hours_max < self.module_hours_min:
+            raise fail("module_hours_max", f"at least module_hours_min ({self.module_hours_min})")
+        if self.last_year < self.first_year:
+            raise fail("last_year", f"a year on or after first_year ({self.first_year})")
+        if not set(self.free_categories) <= set(self.qualifying_categories):
+            raise fail("free_categories", "a subset of qualifying_categories")
+
+    # -- derived values --------------------------------------------------
+
+    @functools.cached_property
+    def calendar(self) -> BusinessCalendar:
+        """The business calendar this policy's day counts use (built once)."""
+        return BusinessCalendar(
+            workalendar_class=self.workalendar_class,
+            extra_closures=self.extra_closures,
+            extra_working_days=self.extra_working_days,
+            first_year=self.first_year,
+            last_year=self.last_year,
+        )
+
+    @functools.cached_property
+    def zone(self) -> ZoneInfo:
+        """The program's time zone as a ``ZoneInfo``."""
+        return resolve_time_zone(self.time_zone)
+
+    @property
+    def total_hours_min(self) -> Decimal:
+        """Expected prework effort in all, low end (R5)."""
+        return self.module_count * self.module_hours_min
+
+    @property
+    def total_hours_max(self) -> Decimal:
+        """Expected prework effort in all, high end (R5)."""
+        return self.module_count * self.module_hours_max
+
+    # -- provenance ------------------------------------------------------
+
+    def source_of(self, name: str) -> ValueSource:
+        """Where the value of field ``name`` (or its dotted key) comes from."""
+        field = _field_by_name(name)
+        own = dict(self.citations).get(field.name)
+        rule_id = field.metadata["rule"]
+        if own is None:
+            own = str(RULES[rule_id].sources[0]) if rule_id else "project default"
+        return ValueSource(
+            key=_key(field), value=getattr(self, field.name), rule_id=rule_id, citation=own
+        )
+
+    def sources(self) -> tuple[ValueSource, ...]:
+        """Where every value comes from, in file order."""
+        return tuple(
+            self.source_of(f.name) for f in _settings() if f.metadata["section"] != "policy"
+        )
+
+    # -- building --------------------------------------------------------
+
+    @classmethod
+    def from_toml(cls, text: str, *, source: str = "<string>") -> Policy:
+        """Read a policy from TOML ``text``; ``source`` names it in errors."""
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise PolicyError(
+                source=source, key="<file>", value=str(exc), expected="valid TOML"
+            ) from None
+        return _from_mapping(data, source=source, seen=())
+
+    def with_overrides(
+        self, overrides: Mapping[str, object], *, citation: str = "override"
+    ) -> Policy:
+        """A copy with single keys changed; keys are dotted (``practicum.free_changes``)."""
+        values = self._values()
+        cites = dict(self.citations)
+        for key, value in overrides.items():
+            field = _field_for_key(key, source="<overrides>")
+            values[field.name] = _convert(field, value, source="<overrides>")
+            cites[field.name] = citation
+        return Policy(**values, citations=tuple(sorted(cites.items())), origin="<overrides>")
+
+    def _values(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in _settings()}
+
+
+def _settings() -> tuple[attrs.Attribute[Any], ...]:
+    return tuple(f for f in attrs.fields(Policy) if "check" in f.metadata)
+
+
+def _key(field: attrs.Attribute[Any]) -> str:
+    section = field.metadata["section"]
+    name = field.name
+    return name if section == "policy" else f"{section}.{name}"
+
+
+def _field_by_name(name: str) -> attrs.Attribute[Any]:
+    for field in _settings():
+        if name in (field.name, _key(field)):
+            return field
+    raise InvalidInputError("name", name, "a policy field name such as 'free_change_days'")
+
+
+def _field_for_key(key: str, *, source: str) -> attrs.Attribute[Any]:
+    for field in _settings():
+        if key == _key(field):
+            return field
+    valid = ", ".join(_key(f) for f in _settings())
+    raise PolicyError(source=source, key=key, value="<unknown key>", expected=f"one of {valid}")
+
+
+def _convert(field: attrs.Attribute[Any], value: object, *, source: str) -> object:
+    try:
+        return field.metadata["check"](value)
+    except _Invalid as exc:
+        raise PolicyError(
+            source=source, key=_key(field), value=value, expected=exc.expected
+        ) from None
+
+
+_SECTIONS: Final = (
+    "registration",
+    "prework",
+    "practicum",
+    "exam",
+    "certification",
+    "pricing",
+    "cancellation",
+    "calendar",
+)
+_TOP_LEVEL: Final = ("name", "description", "effective_from", "extends", "sources")
+
+
+def _flatten(data: Mapping[str, object], *, source: str) -> dict[str, object]:
+    flat: dict[str, object] = {}
+    for key, value in data.items():
+        if key in _SECTIONS:
+            if not isinstance(value, Mapping):
+                raise PolicyError(source=source, key=key, value=value, expected=f"a table [{key}]")
+            for sub, item in value.items():
+                flat[f"{key}.{sub}"] = item
+        elif key in _TOP_LEVEL:
+            flat[key] = value
+        else:
+            valid = ", ".join((*_TOP_LEVEL, *(f"[{s}]" for s in _SECTIONS)))
+            raise PolicyError(
+                source=source, key=key, value=value, expected=f"a top-level key among {valid}"
+            )
+    return flat
+
+
+def _from_mapping(data: Mapping[str, object], *, source: str, seen: tuple[str, ...]) -> Policy:
+    flat = _flatten(data, source=source)
+    extends = flat.pop("extends", None)
+    raw_sources = flat.pop("sources", {})
+    if not isinstance(raw_sources, Mapping) or not all(
+        isinstance(v, str) for v in raw_sources.values()
+    ):
+        raise PolicyError(
+            source=source,
+            key="sources",
+            value=raw_sources,
+            expected="a table of dotted keys to citation strings",
+        )
+    values: dict[str, Any] = {"effective_from": None}
+    cites: dict[str, str] = {}
+    if extends is not None:
+        if extends not in SHIPPED_POLICIES or extends in seen:
+            raise PolicyError(
+                source=source,
+                key="extends",
+                value=extends,
+                expected=f"the name of a shipped policy: {', '.join(SHIPPED_POLICIES)}",
+            )
+        base = _shipped(extends, seen=(*seen, extends))
+        values = base._values()  # noqa: SLF001  # same module
+        cites = dict(base.citations)
+        values["effective_from"] = None
+        values["name"] = Path(source).stem
+    for key, raw in flat.items():
+        field = _field_for_key(key, source=source)
+        values[field.name] = _convert(field, raw, source=source)
+        if extends is not None:
+            cites[field.name] = f"{source}"
+    for key, citation in raw_sources.items():
+        cites[_field_for_key(key, source=source).name] = citation
+    missing = [_key(f) for f in _settings() if f.name not in values]
+    if missing:
+        raise PolicyError(
+            source=source,
+            key=missing[0],
+            value="<missing>",
+            expected="a value for every key; or start from a shipped policy with "
+            'extends = "current" and set only the keys you change '
+            f"(missing: {', '.join(missing)})",
+        )
+    return Policy(**values, citations=tuple(sorted(cites.items())), origin=source)
+
+
+def _shipped(name: str, *, seen: tuple[str, ...] = ()) -> Policy:
+    text = resources.files("cptm_rules.policies").joinpath(f"{name}.toml").read_text("utf-8")
+    return _from_mapping(tomllib.loads(text), source=f"{name}.toml", seen=(*seen, name))
+
+
+@functools.cache
+def _shipped_cached(name: str) -> Policy:
+    # Shipped files never change at run time: reading each once is pure memoisation.
+    return _shipped(name)
+
+
+def load_policy(
+    policy: str | Path = "current", *, overrides: Mapping[str, object] | None = None
+) -> Policy:
+    """Load a shipped policy by name, or a policy file by path, with optional overrides.
+
+    ``policy`` is ``"current"``, ``"legacy"`` or the path of a ``.toml`` file
+    (which may say ``extends = "current"`` and set only what it changes).
+    ``overrides`` maps dotted keys to values, as a file would.
+    """
+    if isinstance(policy, str) and policy in SHIPPED_POLICIES:
+        loaded = _shipped_cached(policy)
+    else:
+        path = Path(policy)
+        if path.suffix != ".toml" or not path.is_file():
+            raise PolicyError(
+                source=str(policy),
+                key="<file>",
+                value=str(policy),
+                expected=f"a shipped policy name ({', '.join(SHIPPED_POLICIES)}) "
+                "or the path of an existing .toml file",
+            )
+        loaded = Policy.from_toml(path.read_text("utf-8"), source=str(path))
+    return loaded.with_overrides(overrides) if overrides else loaded
+
+
+def _policy_tuple(policies: Iterable[Policy]) -> tuple[Policy, ...]:
+    return tuple(policies)
+
+
+@attrs.frozen(kw_only=True)
+class PolicySet:
+    """Policies with effective dates; :meth:`in_force_on` picks the one for a date."""
+
+    policies: tuple[Policy, ...] = attrs.field(converter=_policy_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        """Check every policy has an effective date and no two share one."""
+        if not self.policies:
+            raise InvalidInputError("policies", self.policies, "at least one policy")
+        seen: set[dt.date] = set()
+        for policy in self.policies:
+            start = policy.effective_from
+            if start is None:
+                raise InvalidInputError(
+                    "policies",
+                    policy.name,
+                    "policies that each set effective_from (a date)",
+                )
+            if start in seen:
+                raise InvalidInputError(
+                    "policies",
+                    policy.name,
+                    f"distinct effective_from dates; {start.isoformat()} is used twice",
+                )
+            seen.add(start)
+        ordered = tuple(sorted(self.policies, key=lambda p: p.effective_from or dt.date.min))
+        object.__setattr__(self, "policies", ordered)
+
+    def in_force_on(self, day: dt.date) -> Policy:
+        """The policy with the latest ``effective_from`` on or before ``day``."""
+        chosen = None
+        for policy in self.policies:
+            if policy.effective_from is not None and policy.effective_from <= day:
+                chosen = policy
+        if chosen is None:
+            first = self.policies[0].effective_from
+            raise InvalidInputError(
+                "day", day, f"a date on or after the first effective date ({first})"
+            )
+        return chosen

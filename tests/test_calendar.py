@@ -1,0 +1,293 @@
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from workalendar.usa import NorthCarolina
+
+from cptm_rules.calendar import (
+    BusinessCalendar,
+    add_months,
+    add_years,
+    elapsed_after,
+    require_aware,
+    resolve_time_zone,
+    to_local_date,
+    workalendar_class_named,
+)
+from cptm_rules.exceptions import (
+    CalendarRangeError,
+    CptmRulesError,
+    InvalidInputError,
+    NaiveDatetimeError,
+)
+
+NC = BusinessCalendar()
+NEW_YORK = ZoneInfo("America/New_York")
+in_table = st.dates(min_value=dt.date(2022, 1, 1), max_value=dt.date(2038, 12, 31))
+
+
+# -- agreement with workalendar ------------------------------------------------
+
+
+def test_table_agrees_with_workalendar_for_every_date_and_offsets_1_to_40_2024_to_2035() -> None:
+    reference = NorthCarolina()
+    day = dt.date(2024, 1, 1)
+    mismatches = []
+    while day <= dt.date(2035, 12, 31):
+        for k in range(1, 41):
+            if NC.add_business_days(day, k) != reference.add_working_days(day, k):
+                mismatches.append((day, k))
+            if NC.sub_business_days(day, k) != reference.sub_working_days(day, k):
+                mismatches.append((day, -k))
+        day += dt.timedelta(days=1)
+    assert mismatches == []
+
+
+def test_counts_agree_with_a_day_by_day_count() -> None:
+    reference = NorthCarolina()
+    start = dt.date(2024, 1, 1)
+    running = 0
+    day = start
+    while day <= dt.date(2035, 12, 31):
+        assert NC.count_business_days(start, day) == running
+        running += reference.is_working_day(day)
+        day += dt.timedelta(days=1)
+
+
+# -- properties -----------------------------------------------------------------
+
+
+@given(day=in_table, k=st.integers(min_value=1, max_value=400))
+def test_adding_then_subtracting_k_business_days_returns_a_business_day(
+    day: dt.date, k: int
+) -> None:
+    assume(NC.is_business_day(day))
+    assert NC.sub_business_days(NC.add_business_days(day, k), k) == day
+    assert NC.add_business_days(NC.sub_business_days(day, k), k) == day
+
+
+@given(a=in_table, b=in_table, k=st.integers(min_value=-300, max_value=300))
+def test_business_day_arithmetic_is_monotonic_in_the_date(a: dt.date, b: dt.date, k: int) -> None:
+    early, late = sorted((a, b))
+    assert NC.add_business_days(early, k) <= NC.add_business_days(late, k)
+
+
+@given(day=in_table, k=st.integers(min_value=1, max_value=60))
+def test_count_between_two_dates_matches_repeated_single_steps(day: dt.date, k: int) -> None:
+    stepped = day
+    for _ in range(k):
+        stepped = NC.add_business_days(stepped, 1)
+    # [day, stepped) holds the k-1 steps before the last, plus day itself if it works.
+    assert NC.count_business_days(day, stepped) == k - 1 + NC.is_business_day(day)
+    assert NC.count_business_days(stepped, day) == -NC.count_business_days(day, stepped)
+    assert len(NC.business_days(day, stepped)) == NC.count_business_days(day, stepped)
+
+
+@given(day=in_table, k=st.integers(min_value=1, max_value=60))
+def test_results_of_business_day_steps_are_business_days(day: dt.date, k: int) -> None:
+    assert NC.is_business_day(NC.add_business_days(day, k))
+    assert NC.is_business_day(NC.sub_business_days(day, k))
+    assert NC.add_business_days(day, k) > day > NC.sub_business_days(day, k)
+
+
+@given(
+    anchor=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)),
+    months=st.integers(min_value=-240, max_value=240),
+)
+def test_month_addition_never_overflows_and_is_computed_from_the_anchor(
+    anchor: dt.date, months: int
+) -> None:
+    result = add_months(anchor, months)
+    assert result == anchor + relativedelta(months=months)
+    total = anchor.year * 12 + anchor.month - 1 + months
+    year, month_index = divmod(total, 12)
+    assert (result.year, result.month) == (year, month_index + 1)
+    assert result.day == anchor.day or (
+        result.day < anchor.day and (result + dt.timedelta(days=1)).month != result.month
+    )
+
+
+@given(
+    anchor=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2090, 12, 31)),
+    steps=st.integers(min_value=2, max_value=24),
+)
+def test_month_addition_does_not_drift_when_repeated(anchor: dt.date, steps: int) -> None:
+    # Chaining one month at a time can lose the 31st; the one-step answer keeps it.
+    one_step = add_months(anchor, steps)
+    chained = anchor
+    for _ in range(steps):
+        chained = add_months(chained, 1)
+    if anchor.day <= 28:
+        assert chained == one_step
+    else:
+        assert chained.day <= one_step.day
+
+
+# -- pinned cases ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first_day", "deadline"),
+    [
+        (dt.date(2027, 1, 11), dt.date(2026, 11, 20)),  # across Christmas 2026 and Thanksgiving
+        (dt.date(2028, 1, 10), dt.date(2027, 11, 19)),  # across Christmas 2027, NY observed 12-31
+        (dt.date(2029, 1, 8), dt.date(2028, 11, 17)),  # across Christmas 2028
+        (dt.date(2027, 2, 1), dt.date(2026, 12, 14)),  # across MLK Day 2027 and New Year
+        (dt.date(2027, 4, 26), dt.date(2027, 3, 12)),  # across Good Friday 2027
+    ],
+)
+def test_thirty_business_days_before_a_practicum_across_holidays_R9(
+    first_day: dt.date, deadline: dt.date
+) -> None:
+    assert NC.sub_business_days(first_day, 30) == deadline
+    assert NC.count_business_days(deadline, first_day) == 30
+
+
+@pytest.mark.parametrize(
+    ("day", "why"),
+    [
+        (dt.date(2027, 12, 31), "New Year's Day 2028 observed"),
+        (dt.date(2027, 7, 5), "Independence Day observed"),
+        (dt.date(2026, 11, 27), "Thanksgiving Friday"),
+        (dt.date(2027, 11, 26), "Thanksgiving Friday"),
+        (dt.date(2027, 3, 26), "Good Friday"),
+        (dt.date(2027, 1, 18), "Martin Luther King Jr. Day"),
+        (dt.date(2026, 12, 24), "Christmas Eve"),
+        (dt.date(2026, 12, 28), "Day after Christmas observed"),
+        (dt.date(2027, 1, 9), "a Saturday"),
+    ],
+)
+def test_north_carolina_closures_are_not_business_days(day: dt.date, why: str) -> None:
+    assert not NC.is_business_day(day), why
+
+
+def test_a_practicum_starting_on_a_saturday_counts_back_from_the_saturday() -> None:
+    # 2027-01-09 is a Saturday: the 30th business day strictly before it is the
+    # same as before the following Monday 2027-01-11.
+    assert NC.sub_business_days(dt.date(2027, 1, 9), 30) == dt.date(2026, 11, 20)
+    assert NC.add_business_days(dt.date(2027, 1, 9), 1) == dt.date(2027, 1, 11)
+
+
+def test_adding_zero_business_days_returns_the_day_itself_like_workalendar() -> None:
+    assert NC.add_business_days(dt.date(2027, 1, 9), 0) == dt.date(2027, 1, 9)
+
+
+def test_end_of_august_plus_six_months_clamps_to_leap_day_R14() -> None:
+    assert add_months(dt.date(2027, 8, 31), 6) == dt.date(2028, 2, 29)
+    assert add_months(dt.date(2027, 8, 31), 7) == dt.date(2028, 3, 31)
+
+
+def test_leap_day_plus_two_years_clamps_to_february_28_R17() -> None:
+    assert add_years(dt.date(2028, 2, 29), 2) == dt.date(2030, 2, 28)
+    assert add_years(dt.date(2028, 2, 29), 4) == dt.date(2032, 2, 29)
+
+
+def test_two_elapsed_hours_across_the_march_dst_change_R4() -> None:
+    registered = dt.datetime(2027, 3, 14, 1, 30, tzinfo=NEW_YORK)  # EST, 06:30 UTC
+    due = elapsed_after(registered, dt.timedelta(hours=2))
+    assert due == dt.datetime(2027, 3, 14, 8, 30, tzinfo=dt.UTC)
+    assert due.astimezone(NEW_YORK).hour == 4  # wall clock jumps 02:00 -> 03:00
+    assert (due - registered) == dt.timedelta(hours=2)
+
+
+def test_two_elapsed_hours_across_the_november_dst_change_R4() -> None:
+    registered = dt.datetime(2027, 11, 7, 1, 30, tzinfo=NEW_YORK)  # first 01:30, EDT
+    due = elapsed_after(registered, dt.timedelta(hours=2))
+    assert due == dt.datetime(2027, 11, 7, 7, 30, tzinfo=dt.UTC)
+    assert due.astimezone(NEW_YORK).replace(tzinfo=None) == dt.datetime(2027, 11, 7, 2, 30)
+
+
+def test_local_date_of_an_instant_uses_the_program_time_zone() -> None:
+    late_evening_in_new_york = dt.datetime(2027, 1, 12, 3, 30, tzinfo=dt.UTC)
+    assert to_local_date(late_evening_in_new_york, NEW_YORK) == dt.date(2027, 1, 11)
+
+
+# -- errors ---------------------------------------------------------------------
+
+
+def test_naive_datetimes_are_refused_with_the_field_name() -> None:
+    with pytest.raises(NaiveDatetimeError, match=r"registered_at=datetime.datetime\(2027, 1, 1"):
+        to_local_date(dt.datetime(2027, 1, 1, 9), NEW_YORK, field="registered_at")
+    with pytest.raises(InvalidInputError, match="an aware datetime"):
+        require_aware("instant", dt.date(2027, 1, 1))
+    with pytest.raises(NaiveDatetimeError):
+        elapsed_after(dt.datetime(2027, 1, 1, 9), dt.timedelta(hours=2))
+
+
+def test_a_date_outside_the_table_raises_a_calendar_range_error() -> None:
+    small = BusinessCalendar(first_year=2027, last_year=2027)
+    with pytest.raises(
+        CalendarRangeError, match=r"day=2028-01-03 is outside .*2027-01-01..2027-12-31"
+    ):
+        small.is_business_day(dt.date(2028, 1, 3))
+    with pytest.raises(CalendarRangeError, match="the result of adding -30 business days"):
+        small.sub_business_days(dt.date(2027, 1, 11), 30)
+    with pytest.raises(CalendarRangeError, match="the result of adding 5 business days"):
+        small.add_business_days(dt.date(2027, 12, 28), 5)
+    with pytest.raises(ValueError, match="wider"):
+        small.count_business_days(dt.date(2026, 12, 1), dt.date(2027, 1, 5))
+    assert issubclass(CalendarRangeError, CptmRulesError)
+
+
+def test_extra_closures_and_extra_working_days_change_the_table() -> None:
+    closed = dt.date(2027, 1, 8)
+    opened = dt.date(2027, 1, 9)
+    custom = BusinessCalendar(extra_closures=[closed], extra_working_days=[opened, closed])
+    # an extra working day wins over an extra closure, as in workalendar
+    assert custom.is_business_day(closed)
+    assert custom.is_business_day(opened)
+    only_closed = BusinessCalendar(extra_closures=(closed,))
+    assert not only_closed.is_business_day(closed)
+    assert only_closed.sub_business_days(dt.date(2027, 1, 11), 30) == dt.date(2026, 11, 19)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"workalendar_class": "os.system"},
+        {"workalendar_class": "workalendar.usa.Atlantis"},
+        {"workalendar_class": "workalendar.nowhere.Calendar"},
+        {"first_year": 2030, "last_year": 2029},
+        {"first_year": 1066},
+        {"extra_closures": ["2027-01-08"]},
+        {"extra_working_days": [dt.datetime(2027, 1, 9, tzinfo=dt.UTC)]},
+    ],
+)
+def test_bad_calendar_settings_name_the_field(kwargs: dict[str, object]) -> None:
+    field = next(iter(kwargs)) if len(kwargs) == 1 else "last_year"
+    with pytest.raises(InvalidInputError, match=f"^{field}="):
+        BusinessCalendar(**kwargs)  # type: ignore[arg-type]
+
+
+def test_non_dates_and_non_integers_are_refused() -> None:
+    with pytest.raises(InvalidInputError, match=r"^day="):
+        NC.add_business_days("2027-01-11", 3)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"^day="):
+        NC.is_business_day(dt.datetime(2027, 1, 11, tzinfo=dt.UTC))
+    with pytest.raises(InvalidInputError, match=r"^k="):
+        NC.add_business_days(dt.date(2027, 1, 11), 1.5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"^k="):
+        NC.sub_business_days(dt.date(2027, 1, 11), "3")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"^months="):
+        add_months(dt.date(2027, 1, 11), 1.0)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"^years="):
+        add_years(dt.date(2027, 1, 11), "2")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"^anchor="):
+        add_months("2027-01-11", 1)  # type: ignore[arg-type]
+
+
+def test_time_zones_resolve_by_iana_name() -> None:
+    assert resolve_time_zone("America/New_York") == NEW_YORK
+    with pytest.raises(InvalidInputError, match=r"'Mars/Olympus'.*IANA"):
+        resolve_time_zone("Mars/Olympus")
+
+
+def test_workalendar_classes_resolve_by_dotted_name() -> None:
+    assert workalendar_class_named("workalendar.usa.NorthCarolina") is NorthCarolina
+    assert NC.first_day == dt.date(2020, 1, 1)
+    assert NC.last_day == dt.date(2040, 12, 31)

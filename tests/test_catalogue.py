@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from cptm_rules.catalogue import FAQ_QUESTIONS, RULES, Document, RuleKind, rule
+from cptm_rules.docs import generated_pages
+from cptm_rules.exceptions import InvalidInputError
+
+ROOT = Path(__file__).resolve().parents[1]
+FAQ = ROOT.parent / "shared" / "sources" / "cptm-faq.txt"
+EXPECTED_IDS = [f"R{n}" for n in range(1, 28)] + ["R11a"]
+
+
+def test_the_catalogue_holds_every_rule_r1_to_r27_and_r11a() -> None:
+    assert sorted(RULES) == sorted(EXPECTED_IDS)
+    for r in RULES.values():
+        assert r.title
+        assert r.kinds
+        assert r.sources
+        assert len(r.statement) > 30
+
+
+def test_rule_kinds_follow_the_rules_document() -> None:
+    assert RULES["R3"].kinds == (RuleKind.ADVISORY,)
+    assert RULES["R4"].kinds == (RuleKind.SERVICE_LEVEL,)
+    assert RULES["R5"].kinds == (RuleKind.REQUIREMENT, RuleKind.FACT)
+    assert RULES["R8"].kinds == (RuleKind.POLICY_SWITCH,)
+    assert RULES["R23"].kinds == (RuleKind.FACT,)
+    assert RULES["R24"].sources[0].document is Document.TERMS
+
+
+def test_generated_docs_are_up_to_date() -> None:
+    for relative, text in generated_pages().items():
+        on_disk = (ROOT / relative).read_text(encoding="utf-8")
+        assert on_disk == text, f"{relative} is stale: run python scripts/generate_docs.py"
+
+
+def test_every_rule_id_is_referenced_by_some_test() -> None:
+    test_text = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in (ROOT / "tests").glob("test_*.py")
+        if p.name != "test_catalogue.py"
+    )
+    unreferenced = [i for i in EXPECTED_IDS if not re.search(rf"\b{i}\b", test_text)]
+    assert unreferenced == []
+
+
+def test_every_faq_question_is_accounted_for_by_a_rule_or_a_no_rule_entry() -> None:
+    assert FAQ.is_file(), f"the FAQ is expected at {FAQ} (../shared beside the repository)"
+    # The FAQ's text carries non-breaking spaces; compare questions with spaces folded.
+    asked = [
+        " ".join(line.split())
+        for line in FAQ.read_text(encoding="utf-8").splitlines()
+        if line.strip().endswith("?")
+    ]
+    accounted = {q.question for q in FAQ_QUESTIONS}
+    assert [q for q in asked if q not in accounted] == []
+    assert len(asked) == len(FAQ_QUESTIONS)
+    for q in FAQ_QUESTIONS:
+        assert q.rule_ids or q.no_rule_reason, q.question
+        assert all(i in RULES for i in q.rule_ids)
+
+
+def test_every_faq_citation_in_the_catalogue_names_a_real_question() -> None:
+    questions = {q.question for q in FAQ_QUESTIONS}
+    for r in RULES.values():
+        for citation in r.sources:
+            if citation.document is Document.FAQ:
+                assert citation.locator in questions, (r.id, citation.locator)
+                assert str(citation) == f'FAQ: "{citation.locator}"'
+            else:
+                assert str(citation).startswith(f"{citation.document}: ")
+
+
+def test_looking_up_an_unknown_rule_names_the_valid_ids() -> None:
+    assert rule("R11a").title == "How many free changes"
+    with pytest.raises(InvalidInputError, match=r"rule_id='R99' .*R1, R2"):
+        rule("R99")
