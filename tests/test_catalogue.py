@@ -44,7 +44,10 @@ def test_every_rule_id_is_referenced_by_some_test() -> None:
         for p in (ROOT / "tests").glob("test_*.py")
         if p.name != "test_catalogue.py"
     )
-    unreferenced = [i for i in EXPECTED_IDS if not re.search(rf"\b{i}\b", test_text)]
+    # An id counts when it stands alone or ends a test name (..._R9), not inside R11a for R11.
+    unreferenced = [
+        i for i in EXPECTED_IDS if not re.search(rf"(?<![A-Za-z0-9]){i}(?![0-9a-z])", test_text)
+    ]
     assert unreferenced == []
 
 

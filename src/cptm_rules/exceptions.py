@@ -18,6 +18,9 @@ __all__ = [
     "InvalidInputError",
     "NaiveDatetimeError",
     "PolicyError",
+    "RuleViolationError",
+    "TimingError",
+    "TransitionError",
 ]
 
 
@@ -79,4 +82,66 @@ class CalendarRangeError(CptmRulesError, ValueError):
             f"{first.isoformat()}..{last.isoformat()}; build the calendar with a wider "
             f"year range (BusinessCalendar(first_year=..., last_year=...) or the policy's "
             f"calendar.first_year / calendar.last_year)"
+        )
+
+
+class TransitionError(CptmRulesError, ValueError):
+    """An event cannot be applied to a journey; the journey is unchanged.
+
+    The message names the current state, the event, the reason (with its rule
+    id) and the events that are allowed now.
+    """
+
+    def __init__(
+        self,
+        *,
+        state: str,
+        event: str,
+        reason: str,
+        allowed: tuple[str, ...],
+        rule_id: str | None = None,
+    ) -> None:
+        """Describe why ``event`` cannot be applied in ``state``."""
+        self.state = state
+        self.event = event
+        self.reason = reason
+        self.allowed = allowed
+        self.rule_id = rule_id
+        cited = f" ({rule_id})" if rule_id else ""
+        allowed_text = ", ".join(allowed) if allowed else "none (the journey has ended)"
+        super().__init__(
+            f"cannot apply {event} in state {state!r}: {reason}{cited}. "
+            f"Events allowed now: {allowed_text}"
+        )
+
+
+class RuleViolationError(TransitionError):
+    """The event breaks a requirement of the program (R2, R5, R8, R11, R15, …)."""
+
+
+class TimingError(TransitionError):
+    """The event's date is outside the limit a rule sets.
+
+    ``limit`` is the date limit and ``days`` how many days it was missed by;
+    ``side`` is ``"before"`` (too early) or ``"after"`` (too late).
+    """
+
+    def __init__(
+        self,
+        *,
+        state: str,
+        event: str,
+        reason: str,
+        allowed: tuple[str, ...],
+        rule_id: str | None,
+        limit: dt.date,
+        days: int,
+        side: str,
+    ) -> None:
+        """Describe an event ``days`` days ``side`` its ``limit``."""
+        self.limit = limit
+        self.days = days
+        self.side = side
+        super().__init__(
+            state=state, event=event, reason=reason, allowed=allowed, rule_id=rule_id
         )

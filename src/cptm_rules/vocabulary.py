@@ -11,9 +11,14 @@ import enum
 __all__ = [
     "AccessUnit",
     "ActivityCategory",
+    "Attendance",
     "DayCount",
     "DiscountKind",
+    "EffectKind",
+    "KeyDateKind",
     "OrganisationType",
+    "Severity",
+    "State",
 ]
 
 
@@ -75,3 +80,78 @@ class ActivityCategory(enum.StrEnum):
     ALUMNI_ROUNDTABLE = "alumni-roundtable"
     ALUMNI_COURSE = "alumni-course"
     NOT_INDUSTRY_RELEVANT = "not-industry-relevant"
+
+
+class State(enum.StrEnum):
+    """Where a candidate's journey stands.
+
+    The first six are *stored*: events move a journey between them (the
+    transition table in :mod:`cptm_rules.lifecycle`). The last three are
+    *derived*: :meth:`~cptm_rules.lifecycle.Journey.status_on` reports them
+    when time alone has moved the journey on.
+    """
+
+    NEW = "new"
+    """Nothing has happened yet."""
+    REGISTERED = "registered"
+    """Registered with a practicum; eLearning access not yet granted."""
+    IN_PREWORK = "in_prework"
+    """eLearning access granted; modules under way."""
+    ATTENDED = "attended"
+    """Practicum attended (fully or partly); the exam is pending."""
+    CERTIFIED = "certified"
+    """Exam passed; inside a certification period."""
+    CANCELLED = "cancelled"
+    """Cancelled by the candidate; a tuition credit may be open."""
+    FORFEITED = "forfeited"
+    """Did not attend without written notice; the course price is forfeited."""
+    EXAM_EXPIRED = "exam_expired"
+    """Derived: the exam window closed without a passing attempt."""
+    LAPSED = "lapsed"
+    """Derived: a certification period ended without renewal."""
+    CREDIT_EXPIRED = "credit_expired"
+    """Derived: a cancellation's tuition credit ran out unused."""
+
+
+class Attendance(enum.StrEnum):
+    """What the practicum's attendance record says (R12, R26)."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+    ABSENT_WITH_NOTICE = "absent_with_notice"
+    ABSENT_WITHOUT_NOTICE = "absent_without_notice"
+
+
+class Severity(enum.StrEnum):
+    """How loudly an advisory speaks; advisories never block."""
+
+    NOTE = "note"
+    WARNING = "warning"
+    STRONG_WARNING = "strong_warning"
+
+
+class EffectKind(enum.StrEnum):
+    """Things the calling application must carry out after a transition."""
+
+    SEND_ACCESS = "send_access"
+    ISSUE_CERTIFICATE_PACKET = "issue_certificate_packet"
+    ISSUE_DIGITAL_BADGE = "issue_digital_badge"
+    GRANT_ALUMNI_ACCESS = "grant_alumni_access"
+    CHARGE = "charge"
+    REFUND = "refund"
+
+
+class KeyDateKind(enum.StrEnum):
+    """The dates that matter to a candidate, as :meth:`Journey.key_dates` lists them."""
+
+    REGISTERED = "registered"
+    ACCESS_DUE = "access_due"
+    PREWORK_START = "prework_recommended_start"
+    FREE_CHANGE_DEADLINE = "free_change_deadline"
+    PRACTICUM_FIRST_DAY = "practicum_first_day"
+    PRACTICUM_LAST_DAY = "practicum_last_day"
+    EXAM_OPENS = "exam_opens"
+    EXAM_CLOSES = "exam_closes"
+    CERTIFIED = "certification_date"
+    PERIOD_END = "period_end"
+    CREDIT_EXPIRES = "tuition_credit_expires"

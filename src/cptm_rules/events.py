@@ -1,0 +1,305 @@
+"""The values a journey is made of, and the events that move it.
+
+All are frozen: an event, once built, never changes, and a journey's history
+is a tuple of them. Constructors validate eagerly and name the bad field.
+Dates are the program's local calendar dates; instants are aware datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Final
+
+import attrs
+
+from cptm_rules.calendar import require_aware
+from cptm_rules.exceptions import InvalidInputError
+from cptm_rules.vocabulary import ActivityCategory, Attendance, OrganisationType
+
+__all__ = [
+    "Activity",
+    "Applicant",
+    "AttemptExam",
+    "Cancel",
+    "CompleteModule",
+    "EVENT_TYPES",
+    "Event",
+    "GrantAccess",
+    "OpenElearning",
+    "PayRenewalFee",
+    "ReEnroll",
+    "RecordActivity",
+    "RecordAssessment",
+    "RecordAttendance",
+    "Register",
+    "Registration",
+    "RequestChange",
+    "Session",
+    "Substitute",
+]
+
+_EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _date(field: str) -> object:
+    def check(_instance: object, _attribute: object, value: object) -> None:
+        if type(value) is not dt.date:
+            raise InvalidInputError(field, value, "a datetime.date (a program-local day)")
+
+    return check
+
+
+def _instant(field: str) -> object:
+    def check(_instance: object, _attribute: object, value: object) -> None:
+        require_aware(field, value)
+
+    return check
+
+
+def _email(_instance: object, _attribute: object, value: object) -> None:
+    if not isinstance(value, str) or not _EMAIL.match(value):
+        raise InvalidInputError("email", value, "an email address such as 'ana@example.org'")
+
+
+def _positive_int(field: str, minimum: int = 1) -> object:
+    def check(_instance: object, _attribute: object, value: object) -> None:
+        if type(value) is not int or value < minimum:
+            raise InvalidInputError(field, value, f"a whole number >= {minimum}")
+
+    return check
+
+
+def _flag(field: str) -> object:
+    def check(_instance: object, _attribute: object, value: object) -> None:
+        if type(value) is not bool:
+            raise InvalidInputError(field, value, "True or False")
+
+    return check
+
+
+def _member(field: str, enum_type: type[Attendance | OrganisationType | ActivityCategory]) -> object:
+    options = ", ".join(repr(m.value) for m in enum_type)
+
+    def convert(value: object) -> object:
+        if isinstance(value, str) and value in enum_type._value2member_map_:
+            return enum_type(value)
+        raise InvalidInputError(field, value, f"one of {options}")
+
+    return convert
+
+
+@attrs.frozen(kw_only=True)
+class Session:
+    """One practicum session: its first and last day (program-local dates)."""
+
+    first_day: dt.date = attrs.field(validator=_date("first_day"))  # type: ignore[arg-type]
+    last_day: dt.date = attrs.field(validator=_date("last_day"))  # type: ignore[arg-type]
+
+    def __attrs_post_init__(self) -> None:
+        """A session's last day may not precede its first (R2)."""
+        if self.last_day < self.first_day:
+            raise InvalidInputError(
+                "last_day",
+                self.last_day,
+                f"a date on or after first_day={self.first_day.isoformat()} (R2)",
+            )
+
+    def __str__(self) -> str:
+        """Render as ``2027-01-11..2027-01-14``."""
+        return f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
+
+
+@attrs.frozen(kw_only=True)
+class Applicant:
+    """Who is registering. Recorded, never checked: the program has no prerequisites (R1)."""
+
+    name: str = ""
+    years_in_training_role: int | None = None
+    education: str | None = None
+    prior_credentials: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+
+@attrs.frozen(kw_only=True)
+class Registration:
+    """A candidate's registration: where access goes, when, and the practicum chosen (R2)."""
+
+    email: str = attrs.field(validator=_email)  # type: ignore[arg-type]
+    registered_at: dt.datetime = attrs.field(validator=_instant("registered_at"))  # type: ignore[arg-type]
+    session: Session
+    organisation: OrganisationType = attrs.field(
+        default=OrganisationType.OTHER,
+        converter=_member("organisation", OrganisationType),  # type: ignore[misc]
+    )
+    group_size: int = attrs.field(default=1, validator=_positive_int("group_size"))  # type: ignore[arg-type]
+    applicant: Applicant = attrs.field(factory=Applicant)
+
+    def __attrs_post_init__(self) -> None:
+        """A registration must name a session (R2)."""
+        if not isinstance(self.session, Session):
+            raise InvalidInputError("session", self.session, "a Session (R2)")
+
+
+@attrs.frozen(kw_only=True)
+class Activity:
+    """A continuing-education activity (R19); ``id`` makes a repeat count once."""
+
+    id: str
+    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+    hours: Decimal
+    category: ActivityCategory = attrs.field(converter=_member("category", ActivityCategory))  # type: ignore[misc]
+    provider: str = ""
+    title: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        """Hours are exact and not negative; the id is not empty."""
+        if not isinstance(self.id, str) or not self.id:
+            raise InvalidInputError("id", self.id, "a non-empty identifier string")
+        if not isinstance(self.hours, Decimal) or not self.hours.is_finite() or self.hours < 0:
+            raise InvalidInputError(
+                "hours", self.hours, "a Decimal number of hours >= 0, such as Decimal('1.5')"
+            )
+
+
+# -- events ------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Register:
+    """The candidate registers (R1, R2, R3, R4, R6)."""
+
+    registration: Registration
+
+
+@attrs.frozen(kw_only=True)
+class GrantAccess:
+    """The provider grants eLearning access at instant ``at`` (R4)."""
+
+    at: dt.datetime = attrs.field(validator=_instant("at"))  # type: ignore[arg-type]
+
+
+@attrs.frozen(kw_only=True)
+class OpenElearning:
+    """The candidate first opens the eLearning (matters to R24)."""
+
+    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+
+
+@attrs.frozen(kw_only=True)
+class CompleteModule:
+    """The candidate completes prework module ``module`` (1-based, R5)."""
+
+    module: int = attrs.field(validator=_positive_int("module"))  # type: ignore[arg-type]
+    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+
+
+@attrs.frozen(kw_only=True)
+class RecordAssessment:
+    """A module's assessment result (R5, R7): never a gate."""
+
+    module: int = attrs.field(validator=_positive_int("module"))  # type: ignore[arg-type]
+    passed: bool = attrs.field(validator=_flag("passed"))  # type: ignore[arg-type]
+    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+
+
+@attrs.frozen(kw_only=True)
+class RequestChange:
+    """A request, on local date ``on``, to move to practicum session ``to`` (R9-R11a)."""
+
+    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+    to: Session
+
+
+@attrs.frozen(kw_only=True)
+class RecordAttendance:
+    """What happened at the practicum (R12, R26), recorded on ``on``."""
+
+    attendance: Attendance = attrs.field(converter=_member("attendance", Attendance))  # type: ignore[misc]
+    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+
+
+@attrs.frozen(kw_only=True)
+class AttemptExam:
+    """An exam attempt on ``on`` (R13-R16)."""
+
+    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+    passed: bool = attrs.field(validator=_flag("passed"))  # type: ignore[arg-type]
+
+
+@attrs.frozen(kw_only=True)
+class Cancel:
+    """A cancellation in writing, on ``on`` (R24, R25)."""
+
+    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+
+
+@attrs.frozen(kw_only=True)
+class ReEnroll:
+    """Use a cancellation's tuition credit for another practicum (R25)."""
+
+    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+    session: Session
+
+
+@attrs.frozen(kw_only=True)
+class Substitute:
+    """Another person takes the seat (R27)."""
+
+    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+    email: str = attrs.field(validator=_email)  # type: ignore[arg-type]
+    applicant: Applicant = attrs.field(factory=Applicant)
+
+
+@attrs.frozen(kw_only=True)
+class RecordActivity:
+    """A continuing-education activity completed by a certified candidate (R18, R19)."""
+
+    activity: Activity
+
+    @property
+    def on(self) -> dt.date:
+        """The activity's date."""
+        return self.activity.on
+
+
+@attrs.frozen(kw_only=True)
+class PayRenewalFee:
+    """The renewal fee is paid on ``on`` (R18)."""
+
+    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+
+
+Event = (
+    Register
+    | GrantAccess
+    | OpenElearning
+    | CompleteModule
+    | RecordAssessment
+    | RequestChange
+    | RecordAttendance
+    | AttemptExam
+    | Cancel
+    | ReEnroll
+    | Substitute
+    | RecordActivity
+    | PayRenewalFee
+)
+"""Every event a journey accepts."""
+
+EVENT_TYPES: Final[tuple[type[Event], ...]] = (
+    Register,
+    GrantAccess,
+    OpenElearning,
+    CompleteModule,
+    RecordAssessment,
+    RequestChange,
+    RecordAttendance,
+    AttemptExam,
+    Cancel,
+    ReEnroll,
+    Substitute,
+    RecordActivity,
+    PayRenewalFee,
+)
+"""The event classes, in the order the transition table lists them."""

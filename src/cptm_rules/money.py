@@ -1,0 +1,125 @@
+"""Exact money: a ``Decimal`` amount with a currency, and amounts no source gives.
+
+Floats are refused: ``Money(amount=0.1, currency="USD")`` raises. Amounts are
+kept exact and only rounded where a price is quoted (:meth:`Money.quantized`,
+half-up to the cent).
+
+>>> from decimal import Decimal
+>>> from cptm_rules.money import Money
+>>> fee = Money.of("400")
+>>> str(fee + Money.of("100"))
+'500.00 USD'
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Final
+
+import attrs
+
+from cptm_rules.exceptions import InvalidInputError
+
+__all__ = ["CENT", "Amount", "Money", "UnknownAmount"]
+
+CENT: Final = Decimal("0.01")
+"""The quantum quoted prices are rounded to."""
+
+
+def _exact(value: object) -> Decimal:
+    expected = "an exact amount: a Decimal, an int or a decimal string such as '400.00' (no float)"
+    if isinstance(value, bool | float):
+        raise InvalidInputError("amount", value, expected)
+    try:
+        if isinstance(value, Decimal):
+            number = value
+        elif isinstance(value, int | str):
+            number = Decimal(value)
+        else:
+            raise InvalidInputError("amount", value, expected)
+    except InvalidOperation:
+        raise InvalidInputError("amount", value, expected) from None
+    if not number.is_finite():
+        raise InvalidInputError("amount", value, expected)
+    return number
+
+
+def _currency(value: object) -> str:
+    if not (isinstance(value, str) and len(value) == 3 and value.isalpha() and value.isupper()):
+        raise InvalidInputError("currency", value, "a three-letter ISO 4217 code such as 'USD'")
+    return value
+
+
+@attrs.frozen(kw_only=True, order=False)
+class Money:
+    """An exact amount of one currency."""
+
+    amount: Decimal = attrs.field(converter=_exact)
+    currency: str = attrs.field(default="USD", converter=_currency)
+
+    @classmethod
+    def of(cls, amount: Decimal | int | str, currency: str = "USD") -> Money:
+        """Shorthand for ``Money(amount=..., currency=...)``."""
+        return cls(amount=amount, currency=currency)  # type: ignore[arg-type]
+
+    @classmethod
+    def zero(cls, currency: str = "USD") -> Money:
+        """No money, in ``currency``."""
+        return cls(amount=Decimal(0), currency=currency)
+
+    def _same(self, other: Money) -> None:
+        if not isinstance(other, Money) or other.currency != self.currency:
+            raise InvalidInputError(
+                "other", other, f"an amount in the same currency ({self.currency})"
+            )
+
+    def __add__(self, other: Money) -> Money:
+        """Sum of two amounts of the same currency."""
+        self._same(other)
+        return Money(amount=self.amount + other.amount, currency=self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        """Difference of two amounts of the same currency."""
+        self._same(other)
+        return Money(amount=self.amount - other.amount, currency=self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        """Compare two amounts of the same currency."""
+        self._same(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        """Compare two amounts of the same currency."""
+        self._same(other)
+        return self.amount <= other.amount
+
+    def times(self, factor: Decimal | int) -> Money:
+        """This amount multiplied by an exact ``factor``."""
+        return Money(amount=self.amount * _exact(factor), currency=self.currency)
+
+    def quantized(self) -> Money:
+        """Rounded to the cent, half up: the rounding used wherever a price is quoted."""
+        return Money(
+            amount=self.amount.quantize(CENT, rounding=ROUND_HALF_UP), currency=self.currency
+        )
+
+    def __str__(self) -> str:
+        """Render as ``400.00 USD``."""
+        return f"{self.quantized().amount} {self.currency}"
+
+
+@attrs.frozen(kw_only=True)
+class UnknownAmount:
+    """An amount the public sources do not give (R22): never shown as a number."""
+
+    item: str
+    """Which figure is missing, e.g. ``program_price``."""
+    rule_id: str = "R22"
+
+    def __str__(self) -> str:
+        """Render as ``unknown (program_price: no public source gives it)``."""
+        return f"unknown ({self.item}: no public source gives it; supply a price schedule)"
+
+
+Amount = Money | UnknownAmount
+"""A fee or price: an exact amount, or a named unknown."""

@@ -1,0 +1,122 @@
+"""What applying an event produces: decisions, advisories and effects, each explained.
+
+Every item carries the rule id it applies and enough structured data (the
+policy figures used, the dates compared, why the alternatives did not apply) to
+explain itself in a sentence a support agent can read to a candidate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import attrs
+
+from cptm_rules.money import Amount, Money
+from cptm_rules.vocabulary import EffectKind, Severity
+
+if TYPE_CHECKING:
+    from cptm_rules.events import Event
+    from cptm_rules.lifecycle import Journey
+
+__all__ = ["Advisory", "Decision", "Effect", "Outcome"]
+
+Moment = dt.date | dt.datetime
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+@attrs.frozen(kw_only=True)
+class Decision:
+    """A decision the rules took: a fee or none, a deadline met or missed, an entitlement."""
+
+    rule_id: str
+    """The rule that decided."""
+    verdict: str
+    """A short, stable word for the result: ``free``, ``fee``, ``on_time``, ``breach``, …"""
+    reason: str
+    """Why, in one sentence naming the dates and figures compared."""
+    policy: str
+    """The name of the policy used."""
+    fee: Amount | None = None
+    """An amount the candidate owes because of this decision."""
+    refund: Amount | None = None
+    """An amount owed back to the candidate."""
+    figures: tuple[tuple[str, str], ...] = ()
+    """``(policy key, value)`` pairs the decision used."""
+    dates: tuple[tuple[str, Moment], ...] = ()
+    """``(label, date)`` pairs the decision compared."""
+    alternatives: tuple[str, ...] = ()
+    """Why each other possible answer did not apply."""
+
+    def explain(self) -> str:
+        """The full trace of this decision, readable by a person."""
+        lines = [f"{self.rule_id} {self.verdict}: {self.reason}"]
+        if self.fee is not None:
+            lines.append(f"  fee: {self.fee}")
+        if self.refund is not None:
+            lines.append(f"  refund: {self.refund}")
+        lines += [f"  {label}: {_iso(value)}" for label, value in self.dates]
+        figures = ", ".join(f"{key} = {value}" for key, value in self.figures)
+        lines.append(f"  policy {self.policy}" + (f": {figures}" if figures else ""))
+        lines += [f"  not {alternative}" for alternative in self.alternatives]
+        return "\n".join(lines)
+
+
+@attrs.frozen(kw_only=True)
+class Advisory:
+    """A recommendation the program makes; it warns and never blocks."""
+
+    rule_ids: tuple[str, ...]
+    severity: Severity
+    message: str
+
+    def explain(self) -> str:
+        """Render as ``[R3, R6] warning: message``."""
+        return f"[{', '.join(self.rule_ids)}] {self.severity}: {self.message}"
+
+
+@attrs.frozen(kw_only=True)
+class Effect:
+    """Something the calling application must carry out, with its rule and due time."""
+
+    kind: EffectKind
+    rule_id: str
+    detail: str
+    due: Moment | None = None
+    amount: Money | None = None
+
+    def explain(self) -> str:
+        """Render as ``send_access (R4): detail, due ...``."""
+        due = f", due {_iso(self.due)}" if self.due is not None else ""
+        return f"{self.kind} ({self.rule_id}): {self.detail}{due}"
+
+
+@attrs.frozen(kw_only=True)
+class Outcome:
+    """The result of applying one event: the new journey and everything it decided."""
+
+    journey: Journey
+    event: Event
+    decisions: tuple[Decision, ...] = ()
+    advisories: tuple[Advisory, ...] = ()
+    effects: tuple[Effect, ...] = ()
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """Every rule id this outcome applied, in order, without repeats."""
+        ids = [d.rule_id for d in self.decisions]
+        for advisory in self.advisories:
+            ids += advisory.rule_ids
+        ids += [e.rule_id for e in self.effects]
+        return tuple(dict.fromkeys(ids))
+
+    def explain(self) -> str:
+        """Every decision, advisory and effect of this outcome, as text."""
+        parts = [f"{type(self.event).__name__} -> {self.journey.state}"]
+        parts += [d.explain() for d in self.decisions]
+        parts += [a.explain() for a in self.advisories]
+        parts += [e.explain() for e in self.effects]
+        return "\n".join(parts)

@@ -1,0 +1,129 @@
+"""Certification periods and the continuing-education ledger (R17-R20).
+
+A period is the half-open interval ``[start, end)`` with ``end = start + 2
+years`` added in one step (R17). The ledger of a period counts qualifying
+activities dated inside it, each activity id once (R19), and whether the
+renewal fee was paid inside it (R18). Hours never carry over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import attrs
+
+from cptm_rules.calendar import add_years
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from cptm_rules.events import Activity
+    from cptm_rules.policy import Policy
+
+__all__ = ["Ledger", "Period", "ledger_for", "period_from"]
+
+
+@attrs.frozen(kw_only=True)
+class Period:
+    """A certification period ``[start, end)`` (R17)."""
+
+    start: dt.date
+    end: dt.date
+    """The first day *after* the period; the next period starts on it (R20)."""
+
+    def contains(self, day: dt.date) -> bool:
+        """Whether ``day`` falls inside the half-open period."""
+        return self.start <= day < self.end
+
+    def next(self, policy: Policy) -> Period:
+        """The period that a renewal starts: on this one's end, however early (R20)."""
+        return period_from(self.end, policy)
+
+
+def period_from(start: dt.date, policy: Policy) -> Period:
+    """The period that starts on ``start`` under ``policy`` (R17)."""
+    return Period(start=start, end=add_years(start, policy.certification_period_years))
+
+
+@attrs.frozen(kw_only=True)
+class Ledger:
+    """Where a period stands against R18 on a given date."""
+
+    period: Period
+    as_of: dt.date
+    counted: tuple[Activity, ...]
+    """Qualifying activities inside the period, each id once, in date order."""
+    not_counted: tuple[tuple[Activity, str], ...]
+    """Other activities recorded, each with why it does not count."""
+    hours: Decimal
+    hours_required: Decimal
+    fee_paid_on: dt.date | None
+
+    @property
+    def hours_needed(self) -> Decimal:
+        """Hours still missing (zero when met)."""
+        return max(self.hours_required - self.hours, Decimal(0))
+
+    @property
+    def days_left(self) -> int:
+        """Days from ``as_of`` until the period ends (zero once it has)."""
+        return max((self.period.end - self.as_of).days, 0)
+
+    @property
+    def eligible(self) -> bool:
+        """Whether R18 is met: enough qualifying hours and the fee paid, both inside the period."""
+        return self.hours >= self.hours_required and self.fee_paid_on is not None
+
+    def missing(self) -> tuple[str, ...]:
+        """What still stands between the candidate and renewal, in words."""
+        gaps = []
+        if self.hours < self.hours_required:
+            gaps.append(
+                f"{self.hours_needed} more qualifying hours (has {self.hours} of "
+                f"{self.hours_required})"
+            )
+        if self.fee_paid_on is None:
+            gaps.append("the renewal fee paid inside the period")
+        return tuple(gaps)
+
+
+def ledger_for(
+    period: Period,
+    activities: Iterable[Activity],
+    fee_payments: Iterable[dt.date],
+    policy: Policy,
+    *,
+    as_of: dt.date,
+) -> Ledger:
+    """The ledger of ``period`` from everything recorded, counting what was dated by ``as_of``.
+
+    The order in which activities were recorded never matters: duplicates by id
+    count once (the earliest-dated copy), and the result is sorted by date.
+    """
+    seen: dict[str, Activity] = {}
+    for activity in sorted(activities, key=lambda a: (a.on, a.id)):
+        seen.setdefault(activity.id, activity)
+    counted: list[Activity] = []
+    not_counted: list[tuple[Activity, str]] = []
+    qualifying = set(policy.qualifying_categories)
+    for activity in seen.values():
+        if activity.on > as_of:
+            continue
+        if not period.contains(activity.on):
+            not_counted.append((activity, "outside the period (R17)"))
+        elif activity.category not in qualifying:
+            not_counted.append((activity, f"category {activity.category} does not qualify (R19)"))
+        else:
+            counted.append(activity)
+    paid = [d for d in sorted(fee_payments) if period.contains(d) and d <= as_of]
+    return Ledger(
+        period=period,
+        as_of=as_of,
+        counted=tuple(counted),
+        not_counted=tuple(not_counted),
+        hours=sum((a.hours for a in counted), Decimal(0)),
+        hours_required=policy.ce_hours_required,
+        fee_paid_on=paid[0] if paid else None,
+    )

@@ -1,0 +1,767 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from journeys import (
+    DECEMBER,
+    FEBRUARY,
+    JANUARY,
+    NY,
+    REGISTERED_AT,
+    activity,
+    attended,
+    cancelled,
+    certified,
+    day,
+    forfeited,
+    in_prework,
+    registered,
+    registration,
+)
+
+from cptm_rules.events import (
+    EVENT_TYPES,
+    Applicant,
+    AttemptExam,
+    Cancel,
+    CompleteModule,
+    Event,
+    GrantAccess,
+    OpenElearning,
+    PayRenewalFee,
+    ReEnroll,
+    RecordAssessment,
+    RecordAttendance,
+    Register,
+    Registration,
+    RequestChange,
+    Session,
+    Substitute,
+)
+from cptm_rules.exceptions import (
+    CptmRulesError,
+    InvalidInputError,
+    RuleViolationError,
+    TimingError,
+    TransitionError,
+)
+from cptm_rules.lifecycle import (
+    STORED_STATES,
+    TRANSITIONS,
+    Journey,
+    access_due,
+    free_change_deadline,
+    mermaid_diagram,
+)
+from cptm_rules.money import Money, UnknownAmount
+from cptm_rules.policy import load_policy
+from cptm_rules.pricing import PriceSchedule
+from cptm_rules.vocabulary import (
+    Attendance,
+    EffectKind,
+    KeyDateKind,
+    OrganisationType,
+    Severity,
+    State,
+)
+
+CURRENT = load_policy("current")
+LEGACY = load_policy("legacy")
+MARCH = Session(first_day=day("2027-03-08"), last_day=day("2027-03-11"))
+
+# -- every state against every event ------------------------------------------------
+
+JOURNEY_IN = {
+    State.NEW: lambda: Journey.new(),
+    State.REGISTERED: registered,
+    State.IN_PREWORK: in_prework,
+    State.ATTENDED: attended,
+    State.CERTIFIED: certified,
+    State.CANCELLED: cancelled,
+    State.FORFEITED: forfeited,
+}
+
+# One valid-looking event of each type, dated after every builder's last event
+# where that matters for the states that allow it.
+SAMPLE_EVENT: dict[type[Event], Event] = {
+    Register: Register(registration=registration()),
+    GrantAccess: GrantAccess(at=REGISTERED_AT + dt.timedelta(hours=1)),
+    OpenElearning: OpenElearning(on=day("2027-01-25")),
+    CompleteModule: CompleteModule(module=1, on=day("2027-01-25")),
+    RecordAssessment: RecordAssessment(module=1, passed=False, on=day("2027-01-25")),
+    RequestChange: RequestChange(on=day("2026-11-10"), to=FEBRUARY),
+    Substitute: Substitute(on=day("2026-11-10"), email="ben@example.org"),
+    Cancel: Cancel(on=day("2026-11-10")),
+    ReEnroll: ReEnroll(on=day("2027-01-25"), session=MARCH),
+    RecordAttendance: RecordAttendance(attendance="full", on=day("2027-01-14")),
+    AttemptExam: AttemptExam(on=day("2027-01-25"), passed=True),
+    PayRenewalFee: PayRenewalFee(on=day("2027-01-25")),
+}
+SAMPLE_EVENT[type(activity("2027-01-25", "2"))] = activity("2027-01-25", "2")
+
+EXPECTED = {
+    (State.NEW, Register): State.REGISTERED,
+    (State.REGISTERED, GrantAccess): State.IN_PREWORK,
+    (State.REGISTERED, RequestChange): State.REGISTERED,
+    (State.REGISTERED, Substitute): State.REGISTERED,
+    (State.REGISTERED, Cancel): State.CANCELLED,
+    (State.REGISTERED, RecordAttendance): State.ATTENDED,
+    (State.IN_PREWORK, OpenElearning): State.IN_PREWORK,
+    (State.IN_PREWORK, CompleteModule): State.IN_PREWORK,
+    (State.IN_PREWORK, RecordAssessment): State.IN_PREWORK,
+    (State.IN_PREWORK, RequestChange): State.IN_PREWORK,
+    (State.IN_PREWORK, Substitute): State.IN_PREWORK,
+    (State.IN_PREWORK, Cancel): State.CANCELLED,
+    (State.IN_PREWORK, RecordAttendance): State.ATTENDED,
+    (State.ATTENDED, OpenElearning): State.ATTENDED,
+    (State.ATTENDED, CompleteModule): State.ATTENDED,
+    (State.ATTENDED, RecordAssessment): State.ATTENDED,
+    (State.ATTENDED, AttemptExam): State.CERTIFIED,
+    (State.CERTIFIED, type(activity("2027-01-25", "2"))): State.CERTIFIED,
+    (State.CERTIFIED, PayRenewalFee): State.CERTIFIED,
+    (State.CANCELLED, ReEnroll): State.IN_PREWORK,
+}
+
+
+@pytest.mark.parametrize("state", STORED_STATES, ids=str)
+@pytest.mark.parametrize("event_type", EVENT_TYPES, ids=lambda t: t.__name__)
+def test_every_state_against_every_event(state: State, event_type: type[Event]) -> None:
+    journey = JOURNEY_IN[state]()
+    assert journey.state is state
+    event = SAMPLE_EVENT[event_type]
+    expected = EXPECTED.get((state, event_type))
+    if expected is not None:
+        assert journey.apply(event).journey.state is expected
+        assert expected in TRANSITIONS[state][event_type]
+        return
+    allowed = ", ".join(t.__name__ for t in TRANSITIONS[state]) or "none (the journey has ended)"
+    with pytest.raises(RuleViolationError) as caught:
+        journey.apply(event)
+    message = str(caught.value)
+    assert message.startswith(f"cannot apply {event_type.__name__}(")
+    assert message.endswith(
+        f"in state '{state}': {event_type.__name__} is not allowed in this state. "
+        f"Events allowed now: {allowed}"
+    )
+    assert caught.value.allowed == tuple(t.__name__ for t in TRANSITIONS[state])
+
+
+def test_the_expected_table_covers_every_allowed_move() -> None:
+    allowed = {(s, e) for s, moves in TRANSITIONS.items() for e in moves}
+    assert allowed == set(EXPECTED)
+
+
+def test_an_object_that_is_not_an_event_is_refused_by_name() -> None:
+    with pytest.raises(InvalidInputError, match=r"^event='register' .*one of the events Register"):
+        Journey.new().apply("register")  # type: ignore[arg-type]
+
+
+def test_the_state_diagram_in_the_docs_is_generated_from_the_table() -> None:
+    diagram = mermaid_diagram()
+    for state, moves in TRANSITIONS.items():
+        for event, targets in moves.items():
+            for target in targets:
+                assert f"{state} --> {target}: {event.__name__}" in diagram
+
+
+# -- purity, replay, errors that lose nothing ------------------------------------
+
+
+def test_applying_an_event_never_modifies_the_journey_passed_in() -> None:
+    before = in_prework()
+    snapshot = attrs.asdict(before, recurse=False)
+    after = before.apply(RequestChange(on=day("2026-11-10"), to=FEBRUARY)).journey
+    assert attrs.asdict(before, recurse=False) == snapshot
+    assert before.session == JANUARY
+    assert after.session == FEBRUARY
+
+
+def test_replaying_the_history_gives_the_same_journey() -> None:
+    journey = certified().then(activity("2027-02-01", "3"))
+    assert Journey.replay(journey.history, policy=journey.policy) == journey
+
+
+def test_a_refused_event_loses_nothing() -> None:
+    journey = in_prework()
+    with pytest.raises(TransitionError):
+        journey.apply(AttemptExam(on=day("2027-01-25"), passed=True))
+    assert journey == in_prework()
+
+
+def test_events_must_arrive_in_date_order() -> None:
+    journey = in_prework().then(CompleteModule(module=1, on=day("2026-11-20")))
+    with pytest.raises(TimingError, match=r"2 days too early: events must arrive in date order") as caught:
+        journey.apply(CompleteModule(module=2, on=day("2026-11-18")))
+    assert caught.value.limit == day("2026-11-20")
+    assert caught.value.side == "before"
+
+
+# -- R1, R2: registration ---------------------------------------------------------------
+
+
+@given(
+    name=st.text(max_size=30),
+    years=st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
+    education=st.one_of(st.none(), st.text(max_size=20)),
+    credentials=st.lists(st.text(max_size=10), max_size=3),
+    organisation=st.sampled_from(OrganisationType),
+    group=st.integers(min_value=1, max_value=40),
+)
+def test_no_applicant_profile_is_ever_refused_R1(
+    name: str, years: int | None, education: str | None, credentials: list[str],
+    organisation: OrganisationType, group: int,
+) -> None:
+    profile = Applicant(name=name, years_in_training_role=years, education=education,
+                        prior_credentials=tuple(credentials))
+    reg = Registration(email="x@example.org", registered_at=REGISTERED_AT, session=JANUARY,
+                       organisation=organisation, group_size=group, applicant=profile)
+    outcome = Journey.new().apply(Register(registration=reg))
+    assert outcome.journey.state is State.REGISTERED
+    assert outcome.decisions[0].rule_id == "R1"
+    assert outcome.decisions[0].verdict == "accepted"
+
+
+def test_a_practicum_that_has_started_on_the_registration_date_is_refused_R2() -> None:
+    with pytest.raises(RuleViolationError, match=r"has already started on the registration date 2027-01-11 \(R2\)"):
+        registered(at=dt.datetime(2027, 1, 11, 8, 0, tzinfo=NY))
+    late_evening_utc = dt.datetime(2027, 1, 11, 3, 0, tzinfo=dt.UTC)  # 2027-01-10 22:00 in NY
+    assert registered(at=late_evening_utc).state is State.REGISTERED
+
+
+def test_a_session_whose_last_day_precedes_its_first_is_refused_R2() -> None:
+    with pytest.raises(InvalidInputError, match=r"^last_day=datetime.date\(2027, 1, 10\) .* on or after first_day=2027-01-11 \(R2\)"):
+        Session(first_day=day("2027-01-11"), last_day=day("2027-01-10"))
+
+
+def test_a_registration_needs_an_email_an_instant_and_a_session_R2() -> None:
+    with pytest.raises(InvalidInputError, match=r"^email='ana' "):
+        Registration(email="ana", registered_at=REGISTERED_AT, session=JANUARY)
+    with pytest.raises(InvalidInputError, match=r"^registered_at=.*an aware datetime"):
+        Registration(email="a@b.org", registered_at=dt.datetime(2026, 11, 2, 9), session=JANUARY)
+    with pytest.raises(InvalidInputError, match=r"^session=None .*a Session \(R2\)"):
+        Registration(email="a@b.org", registered_at=REGISTERED_AT, session=None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"^organisation='charity' .*'non-profit'"):
+        Registration(email="a@b.org", registered_at=REGISTERED_AT, session=JANUARY,
+                     organisation="charity")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"^group_size=0 "):
+        Registration(email="a@b.org", registered_at=REGISTERED_AT, session=JANUARY, group_size=0)
+
+
+# -- R3, R6: lead time --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("registered_on", "severity"),
+    [
+        ("2026-11-30", None),  # 42 days before 2027-01-11
+        ("2026-12-01", Severity.WARNING),  # 41 days
+        ("2026-12-14", Severity.WARNING),  # 28 days
+        ("2026-12-15", Severity.STRONG_WARNING),  # 27 days
+    ],
+)
+def test_lead_time_advisories_at_28_and_42_days_R3_R6(
+    registered_on: str, severity: Severity | None
+) -> None:
+    at = dt.datetime.combine(day(registered_on), dt.time(9), tzinfo=NY)
+    outcome = Journey.new().apply(Register(registration=registration(at=at)))
+    if severity is None:
+        assert outcome.advisories == ()
+    else:
+        (advisory,) = outcome.advisories
+        assert advisory.rule_ids == ("R3", "R6")
+        assert advisory.severity is severity
+    assert outcome.journey.state is State.REGISTERED  # advisories never block
+
+
+def test_the_legacy_policy_recommends_four_weeks_of_prework_R6() -> None:
+    at = dt.datetime(2026, 12, 1, 9, tzinfo=NY)  # 41 days before the practicum
+    outcome = Journey.new(policy=LEGACY).apply(Register(registration=registration(at=at)))
+    assert outcome.advisories == ()
+    prework = {k.kind: k for k in registered(policy=LEGACY).key_dates()}[KeyDateKind.PREWORK_START]
+    assert prework.when == day("2026-12-14")
+    assert prework.rule_id == "R6"
+
+
+# -- R4: eLearning access --------------------------------------------------------------
+
+
+def test_access_is_due_two_elapsed_hours_after_registering_R4() -> None:
+    outcome = Journey.new().apply(Register(registration=registration()))
+    (effect,) = outcome.effects
+    assert effect.kind is EffectKind.SEND_ACCESS
+    assert effect.rule_id == "R4"
+    assert "ana@example.org" in effect.detail
+    assert effect.due == dt.datetime(2026, 11, 2, 11, 30, tzinfo=NY)
+
+
+def test_access_due_across_the_march_and_november_dst_changes_R4() -> None:
+    march = dt.datetime(2027, 3, 14, 1, 30, tzinfo=NY)
+    assert access_due(CURRENT, march).isoformat() == "2027-03-14T04:30:00-04:00"
+    november = dt.datetime(2027, 11, 7, 1, 30, tzinfo=NY)  # the first 01:30, EDT
+    assert access_due(CURRENT, november).isoformat() == "2027-11-07T02:30:00-05:00"
+
+
+def test_the_two_policy_versions_give_different_access_due_times_R4() -> None:
+    friday_evening = dt.datetime(2026, 11, 20, 17, 0, tzinfo=NY)
+    assert access_due(CURRENT, friday_evening).isoformat() == "2026-11-20T19:00:00-05:00"
+    # two business days after Friday 2026-11-20: Monday 23rd, Tuesday 24th
+    assert access_due(LEGACY, friday_evening).isoformat() == "2026-11-24T23:59:59-05:00"
+
+
+def test_late_access_is_recorded_as_a_breach_not_refused_R4() -> None:
+    journey = registered()
+    late = journey.apply(GrantAccess(at=dt.datetime(2026, 11, 2, 12, 0, tzinfo=NY)))
+    (decision,) = late.decisions
+    assert (decision.rule_id, decision.verdict) == ("R4", "breach")
+    assert "0:30:00 after the due time 2026-11-02T11:30:00-05:00" in decision.reason
+    assert late.journey.state is State.IN_PREWORK
+    on_time = journey.apply(GrantAccess(at=dt.datetime(2026, 11, 2, 11, 30, tzinfo=NY)))
+    assert on_time.decisions[0].verdict == "on_time"
+
+
+def test_access_cannot_be_granted_before_registration_R4() -> None:
+    with pytest.raises(TimingError, match=r"\(R4\)"):
+        registered().apply(GrantAccess(at=REGISTERED_AT - dt.timedelta(hours=1)))
+
+
+# -- R5, R7, R8: prework --------------------------------------------------------------------
+
+
+def test_ten_modules_exist_and_each_completes_once_R5() -> None:
+    journey = in_prework()
+    for module in range(1, 11):
+        journey = journey.then(CompleteModule(module=module, on=day("2026-11-20")))
+    assert journey.modules_completed == frozenset(range(1, 11))
+    with pytest.raises(RuleViolationError, match=r"module 11 does not exist.*1 to 10 \(R5\)"):
+        journey.apply(CompleteModule(module=11, on=day("2026-11-21")))
+    with pytest.raises(RuleViolationError, match=r"module 3 is already complete \(R5\)"):
+        journey.apply(CompleteModule(module=3, on=day("2026-11-21")))
+    assert (CURRENT.total_hours_min, CURRENT.total_hours_max) == (20, 50)
+
+
+def test_failed_assessments_never_block_the_credential_R7() -> None:
+    journey = in_prework()
+    for module in range(1, 11):
+        journey = journey.then(
+            CompleteModule(module=module, on=day("2026-11-20")),
+            RecordAssessment(module=module, passed=False, on=day("2026-11-20")),
+        )
+    outcome = journey.apply(RecordAssessment(module=1, passed=False, on=day("2026-11-21")))
+    assert outcome.decisions[0].rule_id == "R7"
+    done = outcome.journey.then(
+        RecordAttendance(attendance="full", on=day("2027-01-14")),
+        AttemptExam(on=day("2027-01-20"), passed=True),
+    )
+    assert done.state is State.CERTIFIED
+    assert not any(a.passed for a in done.assessments)
+
+
+def test_unfinished_modules_raise_an_advisory_not_an_error_by_default_R8() -> None:
+    outcome = in_prework().apply(RecordAttendance(attendance="full", on=day("2027-01-14")))
+    (advisory,) = outcome.advisories
+    assert advisory.rule_ids == ("R8",)
+    assert advisory.message.startswith("10 of 10 prework modules unfinished at the practicum")
+    exam = outcome.journey.apply(AttemptExam(on=day("2027-01-20"), passed=True))
+    assert exam.journey.state is State.CERTIFIED
+    assert exam.advisories[0].rule_ids == ("R8",)
+
+
+def test_a_policy_flag_makes_module_completion_a_gate_for_the_exam_R8() -> None:
+    strict = CURRENT.with_overrides({"prework.modules_required_for_exam": True})
+    journey = attended(policy=strict)
+    with pytest.raises(RuleViolationError, match=r"10 prework modules are unfinished .* \(R8\)"):
+        journey.apply(AttemptExam(on=day("2027-01-20"), passed=True))
+
+
+# -- R9, R10, R11, R11a: practicum changes ----------------------------------------------------
+
+
+def change(on: str, to: Session = FEBRUARY) -> RequestChange:
+    return RequestChange(on=day(on), to=to)
+
+
+def test_a_change_on_2026_11_19_from_the_2027_01_11_practicum_is_free_R9() -> None:
+    outcome = registered().apply(change("2026-11-19"))
+    (decision,) = outcome.decisions
+    assert (decision.rule_id, decision.verdict, decision.fee) == ("R9", "free", None)
+    assert ("free-change deadline", day("2026-11-20")) in decision.dates
+    assert "the 30th business day before the practicum's first day 2027-01-11 on the workalendar.usa.NorthCarolina calendar" in decision.reason
+    assert ("practicum.free_change_days", "30") in decision.figures
+    assert outcome.effects == ()
+
+
+def test_a_change_requested_on_the_deadline_is_free_R9() -> None:
+    assert registered().apply(change("2026-11-20")).decisions[0].verdict == "free"
+
+
+def test_a_change_to_a_later_session_the_day_after_the_deadline_costs_the_fee_R10() -> None:
+    outcome = registered().apply(change("2026-11-21"))
+    (decision,) = outcome.decisions
+    assert (decision.rule_id, decision.verdict) == ("R10", "fee")
+    assert decision.fee == Money.of("400")
+    assert "1 days after the free-change deadline 2026-11-20" in decision.reason
+    (charge,) = outcome.effects
+    assert (charge.kind, charge.amount) == (EffectKind.CHARGE, Money.of("400"))
+
+
+def test_a_weekend_request_after_a_friday_deadline_costs_the_fee_R10() -> None:
+    assert day("2026-11-20").weekday() == 4  # the deadline is a Friday
+    for weekend_day in ("2026-11-21", "2026-11-22"):
+        assert registered().apply(change(weekend_day)).decisions[0].verdict == "fee"
+
+
+def test_moving_earlier_after_the_deadline_stays_free_but_later_pays_R10() -> None:
+    journey = registered(session=FEBRUARY)  # deadline 2026-12-21
+    assert free_change_deadline(CURRENT, FEBRUARY.first_day) == day("2026-12-21")
+    earlier = journey.apply(change("2026-12-22", to=JANUARY)).decisions[0]
+    later = journey.apply(change("2026-12-22", to=MARCH)).decisions[0]
+    assert (earlier.rule_id, earlier.verdict, earlier.fee) == ("R10", "free", None)
+    assert (later.rule_id, later.verdict, later.fee) == ("R10", "fee", Money.of("400"))
+
+
+def test_a_calendar_day_policy_counts_thirty_calendar_days_R10() -> None:
+    calendar_days = CURRENT.with_overrides({"practicum.free_change_day_count": "calendar"})
+    assert free_change_deadline(calendar_days, day("2027-01-11")) == day("2026-12-12")
+    journey = registered(policy=calendar_days)
+    assert journey.apply(change("2026-12-12")).decisions[0].verdict == "free"
+    assert journey.apply(change("2026-12-13")).decisions[0].verdict == "fee"
+
+
+def test_a_change_must_name_a_different_later_session_before_the_current_starts_R11() -> None:
+    journey = registered()
+    with pytest.raises(RuleViolationError, match=r"is the one already held \(R11\)"):
+        journey.apply(change("2026-11-10", to=JANUARY))
+    with pytest.raises(RuleViolationError, match=r"does not start after the request date .*\(R11\)"):
+        journey.apply(change("2026-12-08", to=DECEMBER))
+    with pytest.raises(TimingError, match=r"1 day too late: .*2027-01-10 \(R11\)") as caught:
+        journey.apply(change("2027-01-11"))
+    assert (caught.value.limit, caught.value.days) == (day("2027-01-10"), 1)
+
+
+def test_each_change_is_judged_against_the_session_held_at_that_moment_R11() -> None:
+    journey = registered().then(change("2026-11-10"))  # now holds February
+    second = journey.apply(change("2026-12-01", to=MARCH)).decisions[0]
+    # 2026-12-01 is past January's deadline but before February's (2026-12-21).
+    assert (second.rule_id, second.verdict) == ("R9", "free")
+
+
+def test_the_third_change_after_two_free_ones_pays_the_fee_R11a() -> None:
+    april = Session(first_day=day("2027-04-12"), last_day=day("2027-04-15"))
+    journey = registered().then(change("2026-11-05"), change("2026-11-06", to=MARCH))
+    third = journey.apply(change("2026-11-09", to=april))
+    (decision,) = third.decisions
+    assert (decision.rule_id, decision.verdict, decision.fee) == ("R11a", "fee", Money.of("400"))
+    assert "this is change 3; only 2 changes are free" in decision.reason
+    assert third.journey.changes_made == 3
+
+
+def test_without_a_limit_on_free_changes_the_third_early_change_is_free_R11a() -> None:
+    unlimited = CURRENT.with_overrides({"practicum.free_changes": "unlimited"})
+    april = Session(first_day=day("2027-04-12"), last_day=day("2027-04-15"))
+    journey = registered(policy=unlimited).then(change("2026-11-05"), change("2026-11-06", to=MARCH))
+    assert journey.apply(change("2026-11-09", to=april)).decisions[0].verdict == "free"
+
+
+def test_a_late_change_raises_the_lead_time_advisory_for_the_new_session_R6() -> None:
+    outcome = registered().apply(change("2027-01-04", to=FEBRUARY))  # 35 days before Feb 8
+    assert outcome.advisories[0].rule_ids == ("R3", "R6")
+
+
+# -- R12, R26: attendance ---------------------------------------------------------------------
+
+
+def test_partial_attendance_advises_and_does_not_block_the_exam_R12() -> None:
+    outcome = in_prework().apply(RecordAttendance(attendance="partial", on=day("2027-01-14")))
+    assert outcome.advisories[0].rule_ids == ("R12",)
+    assert "tell the instructor beforehand, or reschedule" in outcome.advisories[0].message
+    assert outcome.journey.then(AttemptExam(on=day("2027-01-14"), passed=True)).state is State.CERTIFIED
+
+
+def test_attendance_cannot_be_recorded_before_the_practicum_starts_R12() -> None:
+    with pytest.raises(TimingError, match=r"1 day too early: .* 2027-01-11 \(R12\)"):
+        in_prework().apply(RecordAttendance(attendance="full", on=day("2027-01-10")))
+
+
+def test_a_no_show_without_notice_forfeits_the_course_price_R26() -> None:
+    outcome = in_prework().apply(
+        RecordAttendance(attendance=Attendance.ABSENT_WITHOUT_NOTICE, on=day("2027-01-11"))
+    )
+    (decision,) = outcome.decisions
+    assert (decision.rule_id, decision.verdict) == ("R26", "forfeited")
+    assert decision.fee == UnknownAmount(item="program_price")
+    assert outcome.journey.state is State.FORFEITED
+    assert outcome.journey.allowed_events() == ()
+
+
+def test_absence_with_notice_is_a_cancellation_with_tuition_credit_R25() -> None:
+    outcome = in_prework().apply(
+        RecordAttendance(attendance="absent_with_notice", on=day("2027-01-11"))
+    )
+    assert [d.rule_id for d in outcome.decisions] == ["R24", "R25"]
+    assert outcome.journey.state is State.CANCELLED
+    assert outcome.journey.credit_until == day("2028-01-11")
+
+
+# -- R13, R14, R15, R16: the exam ---------------------------------------------------------------
+
+
+def test_the_exam_opens_on_the_practicums_last_day_R13() -> None:
+    journey = in_prework().then(RecordAttendance(attendance="full", on=day("2027-01-11")))
+    assert journey.exam_opens == day("2027-01-14")
+    assert journey.apply(AttemptExam(on=day("2027-01-14"), passed=True)).journey.state is State.CERTIFIED
+    with pytest.raises(TimingError, match=r"1 day too early: the exam opens on 2027-01-14 \(R13\)") as caught:
+        journey.apply(AttemptExam(on=day("2027-01-13"), passed=True))
+    assert (caught.value.limit, caught.value.days, caught.value.side) == (day("2027-01-14"), 1, "before")
+
+
+def test_the_exam_window_closes_six_months_after_release_R14() -> None:
+    journey = attended()
+    assert journey.exam_closes == day("2027-07-14")
+    last = journey.apply(AttemptExam(on=day("2027-07-14"), passed=True))
+    assert last.decisions[0].verdict == "in_window"
+    with pytest.raises(TimingError, match=r"3 days too late: the last day to take the exam was 2027-07-14 \(R14\)") as caught:
+        journey.apply(AttemptExam(on=day("2027-07-17"), passed=True))
+    assert (caught.value.days, caught.value.side) == (3, "after")
+
+
+def test_an_august_31_release_closes_on_leap_day_R14() -> None:
+    august = Session(first_day=day("2027-08-30"), last_day=day("2027-08-31"))
+    journey = in_prework(session=august).then(RecordAttendance(attendance="full", on=day("2027-08-31")))
+    assert journey.exam_closes == day("2028-02-29")
+
+
+def test_the_exam_window_closing_unused_is_reported_as_of_a_date_R14() -> None:
+    journey = attended()
+    assert journey.status_on(day("2027-07-14")).state is State.ATTENDED
+    expired = journey.status_on(day("2027-07-15"))
+    assert (expired.state, expired.since, expired.rule_id) == (State.EXAM_EXPIRED, day("2027-07-15"), "R14")
+
+
+def test_retakes_are_unlimited_by_default_and_a_policy_may_cap_them_R15() -> None:
+    fail = AttemptExam(on=day("2027-01-20"), passed=False)
+    journey = attended().then(*([fail] * 5))
+    assert journey.apply(AttemptExam(on=day("2027-01-21"), passed=True)).journey.state is State.CERTIFIED
+    capped = attended(policy=CURRENT.with_overrides({"exam.max_exam_attempts": 2})).then(fail, fail)
+    with pytest.raises(RuleViolationError, match=r"all 2 allowed attempts have been used \(R15\)"):
+        capped.apply(AttemptExam(on=day("2027-01-21"), passed=True))
+
+
+def test_passing_certifies_on_the_attempt_date_with_packet_badge_and_alumni_R16() -> None:
+    outcome = attended().apply(AttemptExam(on=day("2027-01-20"), passed=True))
+    assert outcome.journey.certification_date == day("2027-01-20")
+    assert [e.kind for e in outcome.effects] == [
+        EffectKind.ISSUE_CERTIFICATE_PACKET,
+        EffectKind.ISSUE_DIGITAL_BADGE,
+        EffectKind.GRANT_ALUMNI_ACCESS,
+    ]
+    assert {e.rule_id for e in outcome.effects} == {"R16"}
+    assert outcome.rule_ids == ("R14", "R16", "R17", "R8")  # R8: modules unfinished
+
+
+# -- R17 to R20: periods and renewal ----------------------------------------------------------------
+
+
+def test_the_first_period_is_two_years_half_open_from_certification_R17() -> None:
+    journey = certified()
+    (period,) = journey.periods
+    assert (period.start, period.end) == (day("2027-01-20"), day("2029-01-20"))
+    assert period.contains(day("2029-01-19"))
+    assert not period.contains(day("2029-01-20"))
+
+
+def test_a_leap_day_certification_period_ends_on_february_28_R17() -> None:
+    leap = Session(first_day=day("2028-02-28"), last_day=day("2028-02-29"))
+    journey = in_prework(session=leap).then(
+        RecordAttendance(attendance="full", on=day("2028-02-29")),
+        AttemptExam(on=day("2028-02-29"), passed=True),
+    )
+    assert journey.periods[0].end == day("2030-02-28")
+
+
+def test_renewal_needs_24_qualifying_hours_and_the_fee_inside_the_period_R18() -> None:
+    journey = certified().then(activity("2027-06-01", "23.75"), PayRenewalFee(on=day("2027-07-01")))
+    assert len(journey.periods) == 1
+    outcome = journey.apply(activity("2027-08-01", "0.25"))
+    assert [d.rule_id for d in outcome.decisions] == ["R19", "R20"]
+    assert len(outcome.journey.periods) == 2
+
+
+def test_non_qualifying_and_duplicate_activities_do_not_count_R19() -> None:
+    journey = certified().then(
+        activity("2027-06-01", "20", category="not-industry-relevant"),
+        activity("2027-06-02", "12", id="conf-1"),
+        activity("2027-06-02", "12", id="conf-1"),
+        PayRenewalFee(on=day("2027-07-01")),
+    )
+    ledger = journey.ledger(as_of=day("2027-07-01"))
+    assert ledger.hours == Decimal(12)
+    assert not ledger.eligible
+    assert len(journey.periods) == 1
+
+
+def test_renewal_starts_the_next_period_on_the_previous_end_however_early_R20() -> None:
+    journey = certified().then(activity("2027-02-01", "24"), PayRenewalFee(on=day("2027-02-02")))
+    first, second = journey.periods
+    assert second.start == first.end == day("2029-01-20")
+    assert second.end == day("2031-01-20")
+    assert journey.status_on(day("2030-06-01")).state is State.CERTIFIED
+
+
+def test_a_period_that_ends_with_r18_unmet_lapses_on_its_end_date_R20() -> None:
+    journey = certified().then(activity("2027-06-01", "30"))  # fee never paid
+    assert journey.status_on(day("2029-01-19")).state is State.CERTIFIED
+    lapsed = journey.status_on(day("2029-01-20"))
+    assert (lapsed.state, lapsed.since, lapsed.rule_id) == (State.LAPSED, day("2029-01-20"), "R20")
+    with pytest.raises(TimingError, match=r"the credential lapsed.*2029-01-19 \(R20\)"):
+        journey.apply(PayRenewalFee(on=day("2029-01-20")))
+
+
+# -- R24, R25, R27: cancellation, credit, substitution -----------------------------------------------
+
+
+def test_cancelling_within_five_days_before_opening_the_elearning_refunds_less_100_R24() -> None:
+    prices = attrs.evolve(_known_prices(), program_price=Money.of("2000"))
+    outcome = in_prework(prices=prices).apply(Cancel(on=day("2026-11-07")))  # day 5
+    (decision,) = outcome.decisions
+    assert (decision.rule_id, decision.verdict) == ("R24", "refund")
+    assert decision.refund == Money.of("1900")
+    assert outcome.journey.credit_until is None
+    assert outcome.effects[0].kind is EffectKind.REFUND
+
+
+def test_cancelling_on_day_six_is_not_covered_and_opens_a_credit_R24_R25() -> None:
+    outcome = in_prework().apply(Cancel(on=day("2026-11-08")))  # day 6
+    not_covered, credit = outcome.decisions
+    assert (not_covered.rule_id, not_covered.verdict, not_covered.refund) == ("R24", "not_covered", None)
+    assert "day 6 after registering is past the 5-day window" in not_covered.reason
+    assert (credit.rule_id, credit.verdict) == ("R25", "credit")
+    assert outcome.journey.credit_until == day("2027-11-08")
+
+
+def test_cancelling_after_opening_the_elearning_is_not_covered_R24() -> None:
+    journey = in_prework().then(OpenElearning(on=day("2026-11-03")))
+    outcome = journey.apply(Cancel(on=day("2026-11-04")))
+    assert outcome.decisions[0].verdict == "not_covered"
+    assert "already opened on 2026-11-03" in outcome.decisions[0].reason
+
+
+def test_an_early_refund_with_an_unknown_price_names_the_missing_figure_R24_R22() -> None:
+    outcome = in_prework().apply(Cancel(on=day("2026-11-03")))
+    assert outcome.decisions[0].refund == UnknownAmount(item="program_price")
+    assert outcome.effects[0].amount is None
+
+
+def test_the_tuition_credit_allows_one_re_enrollment_within_a_year_R25() -> None:
+    journey = cancelled()  # cancelled 2026-11-20, credit until 2027-11-20
+    back = journey.apply(ReEnroll(on=day("2027-11-19"), session=Session(
+        first_day=day("2028-01-10"), last_day=day("2028-01-13"))))
+    assert back.journey.state is State.IN_PREWORK
+    assert back.decisions[0].rule_id == "R25"
+    with pytest.raises(TimingError, match=r"1 day too late: the tuition credit's last day was 2027-11-19 \(R25\)"):
+        journey.apply(ReEnroll(on=day("2027-11-20"), session=Session(
+            first_day=day("2028-01-10"), last_day=day("2028-01-13"))))
+    assert journey.status_on(day("2027-11-20")).state is State.CREDIT_EXPIRED
+    again = back.journey.then(Cancel(on=day("2027-12-01")))
+    with pytest.raises(RuleViolationError, match=r"the 1 re-enrollment\(s\) allowed have been used \(R25\)"):
+        again.apply(ReEnroll(on=day("2027-12-02"), session=MARCH.__class__(
+            first_day=day("2028-03-06"), last_day=day("2028-03-09"))))
+
+
+def test_a_refunded_cancellation_leaves_no_credit_R25() -> None:
+    journey = in_prework().then(Cancel(on=day("2026-11-03")))
+    with pytest.raises(RuleViolationError, match=r"left no tuition credit \(R25\)"):
+        journey.apply(ReEnroll(on=day("2026-11-10"), session=FEBRUARY))
+
+
+def test_a_substitution_is_free_before_the_deadline_and_costs_the_fee_after_R27() -> None:
+    free = registered().apply(Substitute(on=day("2026-11-20"), email="ben@example.org"))
+    assert (free.decisions[0].rule_id, free.decisions[0].verdict) == ("R27", "free")
+    assert free.journey.registration is not None
+    assert free.journey.registration.email == "ben@example.org"
+    paid = registered().apply(Substitute(on=day("2026-11-23"), email="ben@example.org"))
+    assert (paid.decisions[0].verdict, paid.decisions[0].fee) == ("fee", Money.of("400"))
+    with pytest.raises(TimingError, match=r"\(R27\)"):
+        registered().apply(Substitute(on=day("2027-01-11"), email="ben@example.org"))
+
+
+def test_cancelling_after_the_practicum_started_is_refused_R26() -> None:
+    with pytest.raises(TimingError, match=r"record attendance instead.*\(R26\)"):
+        in_prework().apply(Cancel(on=day("2027-01-11")))
+
+
+# -- key dates and explanations ------------------------------------------------------------------
+
+
+def test_key_dates_are_ordered_and_cite_their_rules() -> None:
+    dates = certified().key_dates()
+    assert [(k.kind, k.rule_id) for k in dates] == [
+        (KeyDateKind.REGISTERED, "R2"),
+        (KeyDateKind.ACCESS_DUE, "R4"),
+        (KeyDateKind.FREE_CHANGE_DEADLINE, "R9"),
+        (KeyDateKind.PREWORK_START, "R6"),
+        (KeyDateKind.PRACTICUM_FIRST_DAY, "R2"),
+        (KeyDateKind.PRACTICUM_LAST_DAY, "R2"),
+        (KeyDateKind.EXAM_OPENS, "R13"),
+        (KeyDateKind.CERTIFIED, "R16"),
+        (KeyDateKind.EXAM_CLOSES, "R14"),
+        (KeyDateKind.PERIOD_END, "R17"),
+    ]
+    whens = {k.kind: k.when for k in dates}
+    assert whens[KeyDateKind.FREE_CHANGE_DEADLINE] == day("2026-11-20")
+    assert whens[KeyDateKind.PREWORK_START] == day("2026-11-30")
+    assert whens[KeyDateKind.EXAM_CLOSES] == day("2027-07-14")
+    assert Journey.new().key_dates() == ()
+    assert cancelled().key_dates()[-1].kind is KeyDateKind.CREDIT_EXPIRES
+
+
+def test_every_outcome_explains_itself_with_rule_ids_policy_and_dates() -> None:
+    text = registered().apply(change("2026-11-21")).explain()
+    assert text.splitlines()[0] == "RequestChange -> registered"
+    assert "R10 fee: requested on 2026-11-21, 1 days after the free-change deadline 2026-11-20" in text
+    assert "  fee: 400.00 USD" in text
+    assert "  free-change deadline: 2026-11-20" in text
+    assert "  policy current: practicum.free_change_days = 30" in text
+    assert "  not R9: the deadline was 2026-11-20" in text
+    assert "charge (R10): charge the class change fee: 400.00 USD" in text
+    advisory = Journey.new().apply(Register(registration=registration(
+        at=dt.datetime(2026, 12, 20, 9, tzinfo=NY)))).explain()
+    assert "[R3, R6] strong_warning: only 22 days before the practicum" in advisory
+
+
+def test_status_on_a_date_only_counts_events_dated_by_then() -> None:
+    journey = certified()
+    assert journey.status_on(day("2026-11-01")).state is State.NEW
+    assert journey.status_on(day("2026-11-02")).state is State.IN_PREWORK
+    assert journey.status_on(day("2027-01-14")).state is State.ATTENDED
+    assert journey.status_on(day("2027-01-20")).state is State.CERTIFIED
+    with pytest.raises(InvalidInputError, match=r"^day='2027-01-20'"):
+        journey.status_on("2027-01-20")  # type: ignore[arg-type]
+
+
+def test_errors_belong_to_one_hierarchy() -> None:
+    assert issubclass(TimingError, TransitionError)
+    assert issubclass(RuleViolationError, TransitionError)
+    assert issubclass(TransitionError, CptmRulesError)
+    assert issubclass(TransitionError, ValueError)
+
+
+def test_the_ledger_needs_a_certified_journey() -> None:
+    with pytest.raises(InvalidInputError, match=r"a certified journey"):
+        in_prework().ledger(as_of=day("2027-01-01"))
+
+
+def _known_prices() -> PriceSchedule:
+    from cptm_rules.pricing import load_prices  # noqa: PLC0415
+
+    return load_prices()
+
+
+def test_sample_events_cover_every_event_type() -> None:
+    assert set(SAMPLE_EVENT) == set(EVENT_TYPES)
+    assert re.fullmatch(r"R\d+", "R9")
