@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from cptm_rules.events import (
@@ -19,7 +20,9 @@ from cptm_rules.events import (
 )
 from cptm_rules.lifecycle import Journey
 from cptm_rules.policy import Policy, load_policy
-from cptm_rules.pricing import PriceSchedule
+
+if TYPE_CHECKING:
+    from cptm_rules.pricing import PriceSchedule
 
 NY = ZoneInfo("America/New_York")
 JANUARY = Session(first_day=dt.date(2027, 1, 11), last_day=dt.date(2027, 1, 14))
@@ -76,11 +79,16 @@ def forfeited(**kwargs: object) -> Journey:
 
 
 def activity(
-    on: str, hours: str, category: str = "webinar", id: str | None = None  # noqa: A002
+    on: str,
+    hours: str,
+    category: str = "webinar",
+    id: str | None = None,  # noqa: A002
 ) -> RecordActivity:
     return RecordActivity(
         activity=Activity(
-            id=id or f"{on}-{category}-{hours}", on=day(on), hours=Decimal(hours),
-            category=category,  # type: ignore[arg-type]
+            id=id or f"{on}-{category}-{hours}",
+            on=day(on),
+            hours=Decimal(hours),
+            category=category,
         )
     )

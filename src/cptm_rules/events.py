@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -19,12 +20,12 @@ from cptm_rules.exceptions import InvalidInputError
 from cptm_rules.vocabulary import ActivityCategory, Attendance, OrganisationType
 
 __all__ = [
+    "EVENT_TYPES",
     "Activity",
     "Applicant",
     "AttemptExam",
     "Cancel",
     "CompleteModule",
-    "EVENT_TYPES",
     "Event",
     "GrantAccess",
     "OpenElearning",
@@ -43,7 +44,14 @@ __all__ = [
 _EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def _date(field: str) -> object:
+Validator = Callable[[Any, Any, Any], None]
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+def _date(field: str) -> Validator:
     def check(_instance: object, _attribute: object, value: object) -> None:
         if type(value) is not dt.date:
             raise InvalidInputError(field, value, "a datetime.date (a program-local day)")
@@ -51,19 +59,19 @@ def _date(field: str) -> object:
     return check
 
 
-def _instant(field: str) -> object:
+def _instant(field: str) -> Validator:
     def check(_instance: object, _attribute: object, value: object) -> None:
         require_aware(field, value)
 
     return check
 
 
-def _email(_instance: object, _attribute: object, value: object) -> None:
+def _email(_instance: Any, _attribute: Any, value: Any) -> None:  # noqa: ANN401  # attrs validator
     if not isinstance(value, str) or not _EMAIL.match(value):
         raise InvalidInputError("email", value, "an email address such as 'ana@example.org'")
 
 
-def _positive_int(field: str, minimum: int = 1) -> object:
+def _positive_int(field: str, minimum: int = 1) -> Validator:
     def check(_instance: object, _attribute: object, value: object) -> None:
         if type(value) is not int or value < minimum:
             raise InvalidInputError(field, value, f"a whole number >= {minimum}")
@@ -71,7 +79,7 @@ def _positive_int(field: str, minimum: int = 1) -> object:
     return check
 
 
-def _flag(field: str) -> object:
+def _flag(field: str) -> Validator:
     def check(_instance: object, _attribute: object, value: object) -> None:
         if type(value) is not bool:
             raise InvalidInputError(field, value, "True or False")
@@ -79,23 +87,34 @@ def _flag(field: str) -> object:
     return check
 
 
-def _member(field: str, enum_type: type[Attendance | OrganisationType | ActivityCategory]) -> object:
+_E = TypeVar("_E", Attendance, OrganisationType, ActivityCategory)
+
+
+def _enum_value(field: str, enum_type: type[_E], value: object) -> _E:
+    if isinstance(value, str) and value in enum_type._value2member_map_:
+        return enum_type(value)
     options = ", ".join(repr(m.value) for m in enum_type)
+    raise InvalidInputError(field, value, f"one of {options}")
 
-    def convert(value: object) -> object:
-        if isinstance(value, str) and value in enum_type._value2member_map_:
-            return enum_type(value)
-        raise InvalidInputError(field, value, f"one of {options}")
 
-    return convert
+def _attendance(value: object) -> Attendance:
+    return _enum_value("attendance", Attendance, value)
+
+
+def _organisation(value: object) -> OrganisationType:
+    return _enum_value("organisation", OrganisationType, value)
+
+
+def _category(value: object) -> ActivityCategory:
+    return _enum_value("category", ActivityCategory, value)
 
 
 @attrs.frozen(kw_only=True)
 class Session:
     """One practicum session: its first and last day (program-local dates)."""
 
-    first_day: dt.date = attrs.field(validator=_date("first_day"))  # type: ignore[arg-type]
-    last_day: dt.date = attrs.field(validator=_date("last_day"))  # type: ignore[arg-type]
+    first_day: dt.date = attrs.field(validator=_date("first_day"))
+    last_day: dt.date = attrs.field(validator=_date("last_day"))
 
     def __attrs_post_init__(self) -> None:
         """A session's last day may not precede its first (R2)."""
@@ -118,21 +137,21 @@ class Applicant:
     name: str = ""
     years_in_training_role: int | None = None
     education: str | None = None
-    prior_credentials: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    prior_credentials: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
 
 @attrs.frozen(kw_only=True)
 class Registration:
     """A candidate's registration: where access goes, when, and the practicum chosen (R2)."""
 
-    email: str = attrs.field(validator=_email)  # type: ignore[arg-type]
-    registered_at: dt.datetime = attrs.field(validator=_instant("registered_at"))  # type: ignore[arg-type]
+    email: str = attrs.field(validator=_email)
+    registered_at: dt.datetime = attrs.field(validator=_instant("registered_at"))
     session: Session
     organisation: OrganisationType = attrs.field(
         default=OrganisationType.OTHER,
-        converter=_member("organisation", OrganisationType),  # type: ignore[misc]
+        converter=_organisation,
     )
-    group_size: int = attrs.field(default=1, validator=_positive_int("group_size"))  # type: ignore[arg-type]
+    group_size: int = attrs.field(default=1, validator=_positive_int("group_size"))
     applicant: Applicant = attrs.field(factory=Applicant)
 
     def __attrs_post_init__(self) -> None:
@@ -146,9 +165,9 @@ class Activity:
     """A continuing-education activity (R19); ``id`` makes a repeat count once."""
 
     id: str
-    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+    on: dt.date = attrs.field(validator=_date("on"))
     hours: Decimal
-    category: ActivityCategory = attrs.field(converter=_member("category", ActivityCategory))  # type: ignore[misc]
+    category: ActivityCategory = attrs.field(converter=_category)
     provider: str = ""
     title: str = ""
 
@@ -176,38 +195,38 @@ class Register:
 class GrantAccess:
     """The provider grants eLearning access at instant ``at`` (R4)."""
 
-    at: dt.datetime = attrs.field(validator=_instant("at"))  # type: ignore[arg-type]
+    at: dt.datetime = attrs.field(validator=_instant("at"))
 
 
 @attrs.frozen(kw_only=True)
 class OpenElearning:
     """The candidate first opens the eLearning (matters to R24)."""
 
-    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+    on: dt.date = attrs.field(validator=_date("on"))
 
 
 @attrs.frozen(kw_only=True)
 class CompleteModule:
     """The candidate completes prework module ``module`` (1-based, R5)."""
 
-    module: int = attrs.field(validator=_positive_int("module"))  # type: ignore[arg-type]
-    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+    module: int = attrs.field(validator=_positive_int("module"))
+    on: dt.date = attrs.field(validator=_date("on"))
 
 
 @attrs.frozen(kw_only=True)
 class RecordAssessment:
     """A module's assessment result (R5, R7): never a gate."""
 
-    module: int = attrs.field(validator=_positive_int("module"))  # type: ignore[arg-type]
-    passed: bool = attrs.field(validator=_flag("passed"))  # type: ignore[arg-type]
-    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+    module: int = attrs.field(validator=_positive_int("module"))
+    passed: bool = attrs.field(validator=_flag("passed"))
+    on: dt.date = attrs.field(validator=_date("on"))
 
 
 @attrs.frozen(kw_only=True)
 class RequestChange:
     """A request, on local date ``on``, to move to practicum session ``to`` (R9-R11a)."""
 
-    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+    on: dt.date = attrs.field(validator=_date("on"))
     to: Session
 
 
@@ -215,30 +234,30 @@ class RequestChange:
 class RecordAttendance:
     """What happened at the practicum (R12, R26), recorded on ``on``."""
 
-    attendance: Attendance = attrs.field(converter=_member("attendance", Attendance))  # type: ignore[misc]
-    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+    attendance: Attendance = attrs.field(converter=_attendance)
+    on: dt.date = attrs.field(validator=_date("on"))
 
 
 @attrs.frozen(kw_only=True)
 class AttemptExam:
     """An exam attempt on ``on`` (R13-R16)."""
 
-    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
-    passed: bool = attrs.field(validator=_flag("passed"))  # type: ignore[arg-type]
+    on: dt.date = attrs.field(validator=_date("on"))
+    passed: bool = attrs.field(validator=_flag("passed"))
 
 
 @attrs.frozen(kw_only=True)
 class Cancel:
     """A cancellation in writing, on ``on`` (R24, R25)."""
 
-    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+    on: dt.date = attrs.field(validator=_date("on"))
 
 
 @attrs.frozen(kw_only=True)
 class ReEnroll:
     """Use a cancellation's tuition credit for another practicum (R25)."""
 
-    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+    on: dt.date = attrs.field(validator=_date("on"))
     session: Session
 
 
@@ -246,8 +265,8 @@ class ReEnroll:
 class Substitute:
     """Another person takes the seat (R27)."""
 
-    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
-    email: str = attrs.field(validator=_email)  # type: ignore[arg-type]
+    on: dt.date = attrs.field(validator=_date("on"))
+    email: str = attrs.field(validator=_email)
     applicant: Applicant = attrs.field(factory=Applicant)
 
 
@@ -267,7 +286,7 @@ class RecordActivity:
 class PayRenewalFee:
     """The renewal fee is paid on ``on`` (R18)."""
 
-    on: dt.date = attrs.field(validator=_date("on"))  # type: ignore[arg-type]
+    on: dt.date = attrs.field(validator=_date("on"))
 
 
 Event = (

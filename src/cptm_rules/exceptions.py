@@ -142,6 +142,4 @@ class TimingError(TransitionError):
         self.limit = limit
         self.days = days
         self.side = side
-        super().__init__(
-            state=state, event=event, reason=reason, allowed=allowed, rule_id=rule_id
-        )
+        super().__init__(state=state, event=event, reason=reason, allowed=allowed, rule_id=rule_id)

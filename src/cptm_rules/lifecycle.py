@@ -25,8 +25,11 @@ are reported by :meth:`Journey.status_on` for a date the caller gives.
 ...     on=dt.date(2026, 11, 19),
 ...     to=Session(first_day=dt.date(2027, 2, 8), last_day=dt.date(2027, 2, 11)),
 ... ))
->>> print(change.decisions[0].reason)
-requested on 2026-11-19, on or before the free-change deadline 2026-11-20, the 30th business day before the practicum's first day 2027-01-11 on the workalendar.usa.NorthCarolina calendar
+>>> decision = change.decisions[0]
+>>> decision.rule_id, decision.verdict, decision.fee
+('R9', 'free', None)
+>>> decision.dates[1]
+('free-change deadline', datetime.date(2026, 11, 20))
 """
 
 from __future__ import annotations
@@ -48,10 +51,10 @@ from cptm_rules.events import (
     GrantAccess,
     OpenElearning,
     PayRenewalFee,
-    ReEnroll,
     RecordActivity,
     RecordAssessment,
     RecordAttendance,
+    ReEnroll,
     Register,
     Registration,
     RequestChange,
@@ -236,7 +239,7 @@ def _deadline_words(policy: Policy, first_day: dt.date) -> str:
 
 
 def _ordinal(n: int) -> str:
-    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")  # noqa: PLR2004
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 
@@ -295,9 +298,7 @@ class Journey:
     # -- building ------------------------------------------------------------
 
     @classmethod
-    def new(
-        cls, *, policy: Policy | None = None, prices: PriceSchedule | None = None
-    ) -> Journey:
+    def new(cls, *, policy: Policy | None = None, prices: PriceSchedule | None = None) -> Journey:
         """An empty journey under ``policy`` (default: current) and ``prices`` (shipped)."""
         return cls(
             policy=load_policy() if policy is None else policy,
@@ -335,14 +336,15 @@ class Journey:
                 raise InvalidInputError(
                     "event", event, f"one of the events {', '.join(_event_names(EVENT_TYPES))}"
                 )
-            raise self._refuse(event, f"{type(event).__name__} is not allowed in this state")
+            raise _refuse(self, event, f"{type(event).__name__} is not allowed in this state")
         day = _event_day(event, self.policy.zone)
         if (
             not isinstance(event, RecordActivity)
             and self.last_event_day is not None
             and day < self.last_event_day
         ):
-            raise self._too_early(
+            raise _too_early(
+                self,
                 event,
                 None,
                 self.last_event_day,
@@ -350,55 +352,9 @@ class Journey:
             )
         return _HANDLERS[type(event)](self, event, day)
 
-    # -- helpers for handlers -----------------------------------------------------
-
     def allowed_events(self) -> tuple[str, ...]:
         """Names of the events that can be applied in the current state."""
         return _event_names(TRANSITIONS[self.state])
-
-    def _refuse(self, event: Event, reason: str, rule_id: str | None = None) -> RuleViolationError:
-        return RuleViolationError(
-            state=str(self.state),
-            event=_describe(event),
-            reason=reason,
-            allowed=self.allowed_events(),
-            rule_id=rule_id,
-        )
-
-    def _too_early(
-        self, event: Event, rule_id: str | None, limit: dt.date, what: str
-    ) -> TimingError:
-        day = _event_day(event, self.policy.zone)
-        days = (limit - day).days
-        return TimingError(
-            state=str(self.state),
-            event=_describe(event),
-            reason=f"{days} day{'s' if days != 1 else ''} too early: {what} {limit.isoformat()}",
-            allowed=self.allowed_events(),
-            rule_id=rule_id,
-            limit=limit,
-            days=days,
-            side="before",
-        )
-
-    def _too_late(self, event: Event, rule_id: str, limit: dt.date, what: str) -> TimingError:
-        day = _event_day(event, self.policy.zone)
-        days = (day - limit).days
-        return TimingError(
-            state=str(self.state),
-            event=_describe(event),
-            reason=f"{days} day{'s' if days != 1 else ''} too late: {what} {limit.isoformat()}",
-            allowed=self.allowed_events(),
-            rule_id=rule_id,
-            limit=limit,
-            days=days,
-            side="after",
-        )
-
-    def _next(self, event: Event, day: dt.date, **changes: Any) -> Journey:  # noqa: ANN401
-        if not isinstance(event, RecordActivity):
-            changes["last_event_day"] = day
-        return attrs.evolve(self, history=(*self.history, event), **changes)
 
     # -- questions ---------------------------------------------------------------
 
@@ -435,8 +391,9 @@ class Journey:
             )
         if period is None:
             period = next((p for p in self.periods if p.contains(as_of)), self.periods[-1])
-        return ledger_for(period, self.activities, self.renewal_fee_payments, self.policy,
-                          as_of=as_of)
+        return ledger_for(
+            period, self.activities, self.renewal_fee_payments, self.policy, as_of=as_of
+        )
 
     def key_dates(self) -> tuple[KeyDate, ...]:
         """The dates that matter to the candidate, in date order, each with its rule."""
@@ -447,31 +404,77 @@ class Journey:
         first, last = self.session.first_day, self.session.last_day
         prework = max(reg_day, first - dt.timedelta(days=policy.prework_recommended_days))
         dates = [
-            KeyDate(kind=KeyDateKind.REGISTERED, when=self.registration.registered_at,
-                    rule_id="R2", label="registered"),
-            KeyDate(kind=KeyDateKind.ACCESS_DUE, when=access_due(policy, self.registration.registered_at),
-                    rule_id="R4", label="eLearning access due"),
-            KeyDate(kind=KeyDateKind.PREWORK_START, when=prework, rule_id="R6",
-                    label=f"start the prework ({policy.prework_recommended_days} days before)"),
-            KeyDate(kind=KeyDateKind.FREE_CHANGE_DEADLINE, when=free_change_deadline(policy, first),
-                    rule_id="R9", label="last day to change the practicum for free"),
-            KeyDate(kind=KeyDateKind.PRACTICUM_FIRST_DAY, when=first, rule_id="R2",
-                    label="practicum first day"),
-            KeyDate(kind=KeyDateKind.PRACTICUM_LAST_DAY, when=last, rule_id="R2",
-                    label="practicum last day"),
+            KeyDate(
+                kind=KeyDateKind.REGISTERED,
+                when=self.registration.registered_at,
+                rule_id="R2",
+                label="registered",
+            ),
+            KeyDate(
+                kind=KeyDateKind.ACCESS_DUE,
+                when=access_due(policy, self.registration.registered_at),
+                rule_id="R4",
+                label="eLearning access due",
+            ),
+            KeyDate(
+                kind=KeyDateKind.PREWORK_START,
+                when=prework,
+                rule_id="R6",
+                label=f"start the prework ({policy.prework_recommended_days} days before)",
+            ),
+            KeyDate(
+                kind=KeyDateKind.FREE_CHANGE_DEADLINE,
+                when=free_change_deadline(policy, first),
+                rule_id="R9",
+                label="last day to change the practicum for free",
+            ),
+            KeyDate(
+                kind=KeyDateKind.PRACTICUM_FIRST_DAY,
+                when=first,
+                rule_id="R2",
+                label="practicum first day",
+            ),
+            KeyDate(
+                kind=KeyDateKind.PRACTICUM_LAST_DAY,
+                when=last,
+                rule_id="R2",
+                label="practicum last day",
+            ),
             KeyDate(kind=KeyDateKind.EXAM_OPENS, when=last, rule_id="R13", label="exam opens"),
-            KeyDate(kind=KeyDateKind.EXAM_CLOSES, when=add_months(last, policy.exam_window_months),
-                    rule_id="R14", label="last day to take the exam"),
+            KeyDate(
+                kind=KeyDateKind.EXAM_CLOSES,
+                when=add_months(last, policy.exam_window_months),
+                rule_id="R14",
+                label="last day to take the exam",
+            ),
         ]
         if self.certification_date is not None:
-            dates.append(KeyDate(kind=KeyDateKind.CERTIFIED, when=self.certification_date,
-                                 rule_id="R16", label="certified"))
+            dates.append(
+                KeyDate(
+                    kind=KeyDateKind.CERTIFIED,
+                    when=self.certification_date,
+                    rule_id="R16",
+                    label="certified",
+                )
+            )
         for n, period in enumerate(self.periods, start=1):
-            dates.append(KeyDate(kind=KeyDateKind.PERIOD_END, when=period.end, rule_id="R17",
-                                 label=f"certification period {n} ends (renew before)"))
+            dates.append(
+                KeyDate(
+                    kind=KeyDateKind.PERIOD_END,
+                    when=period.end,
+                    rule_id="R17",
+                    label=f"certification period {n} ends (renew before)",
+                )
+            )
         if self.credit_until is not None:
-            dates.append(KeyDate(kind=KeyDateKind.CREDIT_EXPIRES, when=self.credit_until,
-                                 rule_id="R25", label="tuition credit expires"))
+            dates.append(
+                KeyDate(
+                    kind=KeyDateKind.CREDIT_EXPIRES,
+                    when=self.credit_until,
+                    rule_id="R25",
+                    label="tuition credit expires",
+                )
+            )
         order = {kind: i for i, kind in enumerate(KeyDateKind)}
         return tuple(sorted(dates, key=lambda k: (k.day(policy.zone), order[k.kind])))
 
@@ -487,38 +490,114 @@ class Journey:
         journey = Journey.new(policy=self.policy, prices=self.prices).then(
             *(e for e in self.history if _event_day(e, zone) <= day)
         )
-        return journey._derived_status(day)  # noqa: SLF001  # same class
+        return _derived_status(journey, day)
 
-    def _derived_status(self, day: dt.date) -> Status:
-        if self.state is State.ATTENDED:
-            closes = self.exam_closes
-            assert closes is not None  # noqa: S101  # attended implies a session
-            if day > closes:
-                return Status(state=State.EXAM_EXPIRED, as_of=day, rule_id="R14",
-                              since=closes + dt.timedelta(days=1),
-                              reason=f"the exam window closed on {closes} without a pass")
-            return Status(state=self.state, as_of=day, rule_id="R14",
-                          reason=f"the exam can be taken until {closes}")
-        if self.state is State.CERTIFIED:
-            current = self.periods[-1]
-            if day >= current.end:
-                return Status(state=State.LAPSED, as_of=day, rule_id="R20", since=current.end,
-                              reason=f"the period {current.start}..{current.end} ended with R18 "
-                              "unmet; no grace period is stated")
-            return Status(state=self.state, as_of=day, rule_id="R17",
-                          reason=f"certified; current period ends {current.end}")
-        if self.state is State.CANCELLED and self.credit_until is not None:
-            if day >= self.credit_until:
-                return Status(state=State.CREDIT_EXPIRED, as_of=day, rule_id="R25",
-                              since=self.credit_until,
-                              reason=f"the tuition credit expired on {self.credit_until}")
-            return Status(state=self.state, as_of=day, rule_id="R25",
-                          reason=f"a tuition credit is open until {self.credit_until}")
-        return Status(state=self.state, as_of=day, reason=f"the journey is {self.state}")
+
+def _derived_status(journey: Journey, day: dt.date) -> Status:  # noqa: PLR0911  # one return per derived state
+    if journey.state is State.ATTENDED:
+        closes = journey.exam_closes
+        assert closes is not None  # noqa: S101  # attended implies a session
+        if day > closes:
+            return Status(
+                state=State.EXAM_EXPIRED,
+                as_of=day,
+                rule_id="R14",
+                since=closes + dt.timedelta(days=1),
+                reason=f"the exam window closed on {closes} without a pass",
+            )
+        return Status(
+            state=journey.state,
+            as_of=day,
+            rule_id="R14",
+            reason=f"the exam can be taken until {closes}",
+        )
+    if journey.state is State.CERTIFIED:
+        current = journey.periods[-1]
+        if day >= current.end:
+            return Status(
+                state=State.LAPSED,
+                as_of=day,
+                rule_id="R20",
+                since=current.end,
+                reason=f"the period {current.start}..{current.end} ended with R18 "
+                "unmet; no grace period is stated",
+            )
+        return Status(
+            state=journey.state,
+            as_of=day,
+            rule_id="R17",
+            reason=f"certified; current period ends {current.end}",
+        )
+    if journey.state is State.CANCELLED and journey.credit_until is not None:
+        if day >= journey.credit_until:
+            return Status(
+                state=State.CREDIT_EXPIRED,
+                as_of=day,
+                rule_id="R25",
+                since=journey.credit_until,
+                reason=f"the tuition credit expired on {journey.credit_until}",
+            )
+        return Status(
+            state=journey.state,
+            as_of=day,
+            rule_id="R25",
+            reason=f"a tuition credit is open until {journey.credit_until}",
+        )
+    return Status(state=journey.state, as_of=day, reason=f"the journey is {journey.state}")
 
 
 def _event_names(types: Iterable[type[Event]]) -> tuple[str, ...]:
     return tuple(t.__name__ for t in types)
+
+
+def _refuse(
+    journey: Journey, event: Event, reason: str, rule_id: str | None = None
+) -> RuleViolationError:
+    return RuleViolationError(
+        state=str(journey.state),
+        event=_describe(event),
+        reason=reason,
+        allowed=journey.allowed_events(),
+        rule_id=rule_id,
+    )
+
+
+def _too_early(
+    journey: Journey, event: Event, rule_id: str | None, limit: dt.date, what: str
+) -> TimingError:
+    days = (limit - _event_day(event, journey.policy.zone)).days
+    return TimingError(
+        state=str(journey.state),
+        event=_describe(event),
+        reason=f"{days} day{'s' if days != 1 else ''} too early: {what} {limit.isoformat()}",
+        allowed=journey.allowed_events(),
+        rule_id=rule_id,
+        limit=limit,
+        days=days,
+        side="before",
+    )
+
+
+def _too_late(
+    journey: Journey, event: Event, rule_id: str, limit: dt.date, what: str
+) -> TimingError:
+    days = (_event_day(event, journey.policy.zone) - limit).days
+    return TimingError(
+        state=str(journey.state),
+        event=_describe(event),
+        reason=f"{days} day{'s' if days != 1 else ''} too late: {what} {limit.isoformat()}",
+        allowed=journey.allowed_events(),
+        rule_id=rule_id,
+        limit=limit,
+        days=days,
+        side="after",
+    )
+
+
+def _next(journey: Journey, event: Event, day: dt.date, **changes: Any) -> Journey:  # noqa: ANN401
+    if not isinstance(event, RecordActivity):
+        changes["last_event_day"] = day
+    return attrs.evolve(journey, history=(*journey.history, event), **changes)
 
 
 # -- handlers ------------------------------------------------------------------------
@@ -532,19 +611,31 @@ def _figure(policy: Policy, name: str) -> tuple[str, str]:
     return source.key, "unlimited" if value is None else str(value)
 
 
-def _lead_time_advisories(policy: Policy, start: dt.date, first_day: dt.date) -> tuple[Advisory, ...]:
+def _lead_time_advisories(
+    policy: Policy, start: dt.date, first_day: dt.date
+) -> tuple[Advisory, ...]:
     days = (first_day - start).days
     if days >= policy.prework_recommended_days:
         return ()
     if days < policy.lead_time_minimum_days:
-        return (Advisory(rule_ids=("R3", "R6"), severity=Severity.STRONG_WARNING,
-                         message=f"only {days} days before the practicum: the program recommends "
-                         f"at least {policy.lead_time_minimum_days} days, and "
-                         f"{policy.prework_recommended_days} for the prework; consider a later "
-                         "session"),)
-    return (Advisory(rule_ids=("R3", "R6"), severity=Severity.WARNING,
-                     message=f"{days} days before the practicum: the program recommends "
-                     f"{policy.prework_recommended_days} days for the prework"),)
+        return (
+            Advisory(
+                rule_ids=("R3", "R6"),
+                severity=Severity.STRONG_WARNING,
+                message=f"only {days} days before the practicum: the program recommends "
+                f"at least {policy.lead_time_minimum_days} days, and "
+                f"{policy.prework_recommended_days} for the prework; consider a later "
+                "session",
+            ),
+        )
+    return (
+        Advisory(
+            rule_ids=("R3", "R6"),
+            severity=Severity.WARNING,
+            message=f"{days} days before the practicum: the program recommends "
+            f"{policy.prework_recommended_days} days for the prework",
+        ),
+    )
 
 
 def _register(journey: Journey, event: Register, day: dt.date) -> Outcome:
@@ -552,80 +643,136 @@ def _register(journey: Journey, event: Register, day: dt.date) -> Outcome:
     registration = event.registration
     session = registration.session
     if session.first_day <= day:
-        raise journey._refuse(  # noqa: SLF001
+        raise _refuse(
+            journey,
             event,
             f"the practicum {session} has already started on the registration date {day}",
             "R2",
         )
     due = access_due(policy, registration.registered_at)
     decisions = (
-        Decision(rule_id="R1", verdict="accepted", policy=policy.name,
-                 reason="the program has no prerequisites: nothing about the applicant is checked"),
-        Decision(rule_id="R2", verdict="practicum_chosen", policy=policy.name,
-                 reason=f"registered on {day} for the practicum {session}",
-                 dates=(("registered", registration.registered_at),
-                        ("practicum first day", session.first_day))),
+        Decision(
+            rule_id="R1",
+            verdict="accepted",
+            policy=policy.name,
+            reason="the program has no prerequisites: nothing about the applicant is checked",
+        ),
+        Decision(
+            rule_id="R2",
+            verdict="practicum_chosen",
+            policy=policy.name,
+            reason=f"registered on {day} for the practicum {session}",
+            dates=(
+                ("registered", registration.registered_at),
+                ("practicum first day", session.first_day),
+            ),
+        ),
     )
     effects = (
-        Effect(kind=EffectKind.SEND_ACCESS, rule_id="R4", due=due,
-               detail=f"send eLearning access to {registration.email}"),
+        Effect(
+            kind=EffectKind.SEND_ACCESS,
+            rule_id="R4",
+            due=due,
+            detail=f"send eLearning access to {registration.email}",
+        ),
     )
-    new = journey._next(event, day, state=State.REGISTERED, registration=registration,  # noqa: SLF001
-                        session=session, access_due=due)
-    return Outcome(journey=new, event=event, decisions=decisions,
-                   advisories=_lead_time_advisories(policy, day, session.first_day),
-                   effects=effects)
+    new = _next(
+        journey,
+        event,
+        day,
+        state=State.REGISTERED,
+        registration=registration,
+        session=session,
+        access_due=due,
+    )
+    return Outcome(
+        journey=new,
+        event=event,
+        decisions=decisions,
+        advisories=_lead_time_advisories(policy, day, session.first_day),
+        effects=effects,
+    )
 
 
 def _grant_access(journey: Journey, event: GrantAccess, day: dt.date) -> Outcome:
     registration, due = journey.registration, journey.access_due
-    assert registration is not None and due is not None  # noqa: S101  # registered state
+    assert registration is not None  # noqa: S101  # registered states hold a registration
+    assert due is not None  # noqa: S101  # and an access due time
     if event.at < registration.registered_at:
-        raise journey._too_early(event, "R4", journey.last_event_day or day,  # noqa: SLF001
-                                 "access cannot precede the registration on")
+        raise _too_early(
+            journey,
+            event,
+            "R4",
+            journey.last_event_day or day,
+            "access cannot precede the registration on",
+        )
     policy = journey.policy
     figures = (_figure(policy, "access_due_amount"), _figure(policy, "access_due_unit"))
     dates = (("registered", registration.registered_at), ("due", due), ("granted", event.at))
     if event.at <= due:
-        decision = Decision(rule_id="R4", verdict="on_time", policy=policy.name, figures=figures,
-                            dates=dates, reason=f"access granted at {event.at.isoformat()}, "
-                            f"on or before the due time {due.isoformat()}",
-                            alternatives=("breach: granted within the service level",))
+        decision = Decision(
+            rule_id="R4",
+            verdict="on_time",
+            policy=policy.name,
+            figures=figures,
+            dates=dates,
+            reason=f"access granted at {event.at.isoformat()}, "
+            f"on or before the due time {due.isoformat()}",
+            alternatives=("breach: granted within the service level",),
+        )
     else:
         late = event.at - due
-        decision = Decision(rule_id="R4", verdict="breach", policy=policy.name, figures=figures,
-                            dates=dates, reason=f"access granted at {event.at.isoformat()}, "
-                            f"{late} after the due time {due.isoformat()}: a service-level "
-                            "breach, recorded and not refused")
-    new = journey._next(event, day, state=State.IN_PREWORK, access_granted_at=event.at)  # noqa: SLF001
+        decision = Decision(
+            rule_id="R4",
+            verdict="breach",
+            policy=policy.name,
+            figures=figures,
+            dates=dates,
+            reason=f"access granted at {event.at.isoformat()}, "
+            f"{late} after the due time {due.isoformat()}: a service-level "
+            "breach, recorded and not refused",
+        )
+    new = _next(journey, event, day, state=State.IN_PREWORK, access_granted_at=event.at)
     return Outcome(journey=new, event=event, decisions=(decision,))
 
 
 def _open_elearning(journey: Journey, event: OpenElearning, day: dt.date) -> Outcome:
     opened = journey.elearning_opened_on or event.on
-    new = journey._next(event, day, elearning_opened_on=opened)  # noqa: SLF001
+    new = _next(journey, event, day, elearning_opened_on=opened)
     return Outcome(journey=new, event=event)
 
 
 def _check_module(journey: Journey, event: CompleteModule | RecordAssessment) -> None:
     count = journey.policy.module_count
     if event.module > count:
-        raise journey._refuse(event, f"module {event.module} does not exist: the prework "  # noqa: SLF001
-                              f"has modules 1 to {count}", "R5")
+        raise _refuse(
+            journey,
+            event,
+            f"module {event.module} does not exist: the prework has modules 1 to {count}",
+            "R5",
+        )
 
 
 def _complete_module(journey: Journey, event: CompleteModule, day: dt.date) -> Outcome:
     _check_module(journey, event)
     if event.module in journey.modules_completed:
-        raise journey._refuse(event, f"module {event.module} is already complete", "R5")  # noqa: SLF001
+        raise _refuse(journey, event, f"module {event.module} is already complete", "R5")
     done = journey.modules_completed | {event.module}
     count = journey.policy.module_count
-    decision = Decision(rule_id="R5", verdict="module_complete", policy=journey.policy.name,
-                        reason=f"module {event.module} complete on {event.on}: "
-                        f"{len(done)} of {count} modules done",
-                        figures=(_figure(journey.policy, "module_count"),))
-    new = journey._next(event, day, modules_completed=done,  # noqa: SLF001
-                        elearning_opened_on=journey.elearning_opened_on or event.on)
+    decision = Decision(
+        rule_id="R5",
+        verdict="module_complete",
+        policy=journey.policy.name,
+        reason=f"module {event.module} complete on {event.on}: {len(done)} of {count} modules done",
+        figures=(_figure(journey.policy, "module_count"),),
+    )
+    new = _next(
+        journey,
+        event,
+        day,
+        modules_completed=done,
+        elearning_opened_on=journey.elearning_opened_on or event.on,
+    )
     return Outcome(journey=new, event=event, decisions=(decision,))
 
 
@@ -633,10 +780,14 @@ def _record_assessment(journey: Journey, event: RecordAssessment, day: dt.date) 
     _check_module(journey, event)
     result = AssessmentResult(module=event.module, passed=event.passed, on=event.on)
     verdict = "passed" if event.passed else "failed"
-    decision = Decision(rule_id="R7", verdict=f"assessment_{verdict}", policy=journey.policy.name,
-                        reason=f"the assessment of module {event.module} was {verdict} on "
-                        f"{event.on}; assessments are recorded and never block a later step")
-    new = journey._next(event, day, assessments=(*journey.assessments, result))  # noqa: SLF001
+    decision = Decision(
+        rule_id="R7",
+        verdict=f"assessment_{verdict}",
+        policy=journey.policy.name,
+        reason=f"the assessment of module {event.module} was {verdict} on "
+        f"{event.on}; assessments are recorded and never block a later step",
+    )
+    new = _next(journey, event, day, assessments=(*journey.assessments, result))
     return Outcome(journey=new, event=event, decisions=(decision,))
 
 
@@ -646,92 +797,170 @@ def _change_fee_decision(journey: Journey, event: RequestChange, session: Sessio
     number = journey.changes_made + 1
     free_limit = policy.free_changes
     fee = journey.prices.class_change_fee
-    figures = (_figure(policy, "free_change_days"), _figure(policy, "free_change_day_count"),
-               _figure(policy, "free_changes"))
-    dates = (("requested", event.on), ("free-change deadline", deadline),
-             ("current first day", session.first_day), ("new first day", event.to.first_day))
+    figures = (
+        _figure(policy, "free_change_days"),
+        _figure(policy, "free_change_day_count"),
+        _figure(policy, "free_changes"),
+    )
+    dates = (
+        ("requested", event.on),
+        ("free-change deadline", deadline),
+        ("current first day", session.first_day),
+        ("new first day", event.to.first_day),
+    )
     timing = _deadline_words(policy, session.first_day)
     limit_words = "unlimited" if free_limit is None else f"{free_limit}"
-    common = {"policy": policy.name, "figures": figures, "dates": dates}
+
+    def decide(
+        rule_id: str,
+        verdict: str,
+        reason: str,
+        alternatives: tuple[str, ...],
+        *,
+        charged: Amount | None = None,
+    ) -> Decision:
+        return Decision(
+            rule_id=rule_id,
+            verdict=verdict,
+            reason=reason,
+            fee=charged,
+            policy=policy.name,
+            figures=figures,
+            dates=dates,
+            alternatives=alternatives,
+        )
+
     if free_limit is not None and number > free_limit:
-        return Decision(rule_id="R11a", verdict="fee", fee=fee, **common,
-                        reason=f"this is change {number}; only {free_limit} changes are free, "
-                        "so it pays the class change fee whatever its timing",
-                        alternatives=(f"R9: the timing does not matter after {free_limit} "
-                                      "free changes",))
+        return decide(
+            "R11a",
+            "fee",
+            f"this is change {number}; only {free_limit} changes are free, "
+            "so it pays the class change fee whatever its timing",
+            (f"R9: the timing does not matter after {free_limit} free changes",),
+            charged=fee,
+        )
     count_note = f"R11a: this is change {number} of {limit_words} free changes"
     if event.on <= deadline:
-        return Decision(rule_id="R9", verdict="free", **common,
-                        reason=f"requested on {event.on}, on or before the free-change deadline "
-                        f"{deadline}, {timing}",
-                        alternatives=("R10: the class change fee applies only after the deadline",
-                                      count_note))
+        return decide(
+            "R9",
+            "free",
+            f"requested on {event.on}, on or before the free-change deadline {deadline}, {timing}",
+            ("R10: the class change fee applies only after the deadline", count_note),
+        )
     late = (event.on - deadline).days
     if event.to.first_day < session.first_day:
-        return Decision(rule_id="R10", verdict="free", **common,
-                        reason=f"requested on {event.on}, {late} days after the free-change "
-                        f"deadline {deadline}, but to an earlier session "
-                        f"({event.to.first_day} before {session.first_day}): only later-date "
-                        "changes pay the fee",
-                        alternatives=(f"R9: the deadline was {deadline}", count_note))
-    return Decision(rule_id="R10", verdict="fee", fee=fee, **common,
-                    reason=f"requested on {event.on}, {late} days after the free-change deadline "
-                    f"{deadline} ({timing}), to a later session",
-                    alternatives=(f"R9: the deadline was {deadline}",
-                                  "R10 earlier-session exception: the new session is not earlier",
-                                  count_note))
+        return decide(
+            "R10",
+            "free",
+            f"requested on {event.on}, {late} days after the free-change "
+            f"deadline {deadline}, but to an earlier session "
+            f"({event.to.first_day} before {session.first_day}): only later-date "
+            "changes pay the fee",
+            (f"R9: the deadline was {deadline}", count_note),
+        )
+    return decide(
+        "R10",
+        "fee",
+        f"requested on {event.on}, {late} days after the free-change deadline "
+        f"{deadline} ({timing}), to a later session",
+        (
+            f"R9: the deadline was {deadline}",
+            "R10 earlier-session exception: the new session is not earlier",
+            count_note,
+        ),
+        charged=fee,
+    )
 
 
 def _charge(decision: Decision) -> tuple[Effect, ...]:
     if decision.fee is None:
         return ()
-    return (Effect(kind=EffectKind.CHARGE, rule_id=decision.rule_id,
-                   amount=_money_or_unknown(decision.fee),
-                   detail=f"charge the class change fee: {decision.fee}"),)
+    return (
+        Effect(
+            kind=EffectKind.CHARGE,
+            rule_id=decision.rule_id,
+            amount=_money_or_unknown(decision.fee),
+            detail=f"charge the class change fee: {decision.fee}",
+        ),
+    )
 
 
 def _request_change(journey: Journey, event: RequestChange, day: dt.date) -> Outcome:
     session = journey.session
     assert session is not None  # noqa: S101  # registered states hold a session
     if event.on >= session.first_day:
-        raise journey._too_late(event, "R11", session.first_day - dt.timedelta(days=1),  # noqa: SLF001
-                                "the practicum held has started; the last day to ask was")
+        raise _too_late(
+            journey,
+            event,
+            "R11",
+            session.first_day - dt.timedelta(days=1),
+            "the practicum held has started; the last day to ask was",
+        )
     if event.to == session:
-        raise journey._refuse(event, f"the new session {event.to} is the one already held", "R11")  # noqa: SLF001
+        raise _refuse(journey, event, f"the new session {event.to} is the one already held", "R11")
     if event.to.first_day <= event.on:
-        raise journey._refuse(event, f"the new session {event.to} does not start after the "  # noqa: SLF001
-                              f"request date {event.on}", "R11")
+        raise _refuse(
+            journey,
+            event,
+            f"the new session {event.to} does not start after the request date {event.on}",
+            "R11",
+        )
     decision = _change_fee_decision(journey, event, session)
-    new = journey._next(event, day, session=event.to, changes_made=journey.changes_made + 1)  # noqa: SLF001
-    return Outcome(journey=new, event=event, decisions=(decision,),
-                   advisories=_lead_time_advisories(journey.policy, event.on, event.to.first_day),
-                   effects=_charge(decision))
+    new = _next(journey, event, day, session=event.to, changes_made=journey.changes_made + 1)
+    return Outcome(
+        journey=new,
+        event=event,
+        decisions=(decision,),
+        advisories=_lead_time_advisories(journey.policy, event.on, event.to.first_day),
+        effects=_charge(decision),
+    )
 
 
 def _substitute(journey: Journey, event: Substitute, day: dt.date) -> Outcome:
     registration, session = journey.registration, journey.session
-    assert registration is not None and session is not None  # noqa: S101  # registered states
+    assert registration is not None  # noqa: S101  # registered states hold a registration
+    assert session is not None  # noqa: S101  # and a session
     if event.on >= session.first_day:
-        raise journey._too_late(event, "R27", session.first_day - dt.timedelta(days=1),  # noqa: SLF001
-                                "a substitution must come before the practicum; the last day was")
+        raise _too_late(
+            journey,
+            event,
+            "R27",
+            session.first_day - dt.timedelta(days=1),
+            "a substitution must come before the practicum; the last day was",
+        )
     policy = journey.policy
     deadline = free_change_deadline(policy, session.first_day)
     dates = (("requested", event.on), ("free-change deadline", deadline))
     if event.on <= deadline:
-        decision = Decision(rule_id="R27", verdict="free", policy=policy.name, dates=dates,
-                            reason=f"substitution requested on {event.on}, on or before the "
-                            f"free-change deadline {deadline}, {_deadline_words(policy, session.first_day)}",
-                            alternatives=("R10 window: the fee applies only after the deadline",))
+        decision = Decision(
+            rule_id="R27",
+            verdict="free",
+            policy=policy.name,
+            dates=dates,
+            reason=f"substitution requested on {event.on}, on or before the "
+            f"free-change deadline {deadline}, {_deadline_words(policy, session.first_day)}",
+            alternatives=("R10 window: the fee applies only after the deadline",),
+        )
     else:
-        decision = Decision(rule_id="R27", verdict="fee", fee=journey.prices.class_change_fee,
-                            policy=policy.name, dates=dates,
-                            reason=f"substitution requested on {event.on}, inside the change-fee "
-                            f"window that began after {deadline} (R10)")
+        decision = Decision(
+            rule_id="R27",
+            verdict="fee",
+            fee=journey.prices.class_change_fee,
+            policy=policy.name,
+            dates=dates,
+            reason=f"substitution requested on {event.on}, inside the change-fee "
+            f"window that began after {deadline} (R10)",
+        )
     new_registration = attrs.evolve(registration, email=event.email, applicant=event.applicant)
-    effects = (*_charge(decision),
-               Effect(kind=EffectKind.SEND_ACCESS, rule_id="R27",
-                      detail=f"send eLearning access to the substitute {event.email}"))
-    new = journey._next(event, day, registration=new_registration)  # noqa: SLF001
+    effects = (
+        *_charge(decision),
+        Effect(
+            kind=EffectKind.SEND_ACCESS,
+            rule_id="R27",
+            detail=f"send eLearning access to the substitute {event.email}",
+        ),
+    )
+    new = _next(journey, event, day, registration=new_registration)
     return Outcome(journey=new, event=event, decisions=(decision,), effects=effects)
 
 
@@ -755,33 +984,52 @@ def _cancellation(journey: Journey, on: dt.date) -> tuple[tuple[Decision, ...], 
             missing = price if isinstance(price, UnknownAmount) else admin
             assert isinstance(missing, UnknownAmount)  # noqa: S101  # one of the two is unknown
             refund = missing
-        decision = Decision(rule_id="R24", verdict="refund", refund=refund, fee=admin,
-                            policy=policy.name, figures=figures, dates=dates,
-                            reason=f"cancelled in writing on day {days} after registering "
-                            f"(within {window}) and before the eLearning was opened: full "
-                            f"refund less the administrative fee {admin}",
-                            alternatives=("R25 tuition credit: the tuition is refunded instead",))
+        decision = Decision(
+            rule_id="R24",
+            verdict="refund",
+            refund=refund,
+            fee=admin,
+            policy=policy.name,
+            figures=figures,
+            dates=dates,
+            reason=f"cancelled in writing on day {days} after registering "
+            f"(within {window}) and before the eLearning was opened: full "
+            f"refund less the administrative fee {admin}",
+            alternatives=("R25 tuition credit: the tuition is refunded instead",),
+        )
         return (decision,), None
     why = (
         f"day {days} after registering is past the {window}-day window"
         if days > window
         else f"the eLearning was already opened on {opened}"
     )
-    not_covered = Decision(rule_id="R24", verdict="not_covered", policy=policy.name,
-                           figures=figures, dates=dates,
-                           reason=f"no refund rule applies: {why}; the terms settle refunds only "
-                           f"for cancellations within {window} days of registering and before "
-                           "the eLearning is opened, so this refund is not covered")
-    until = on.replace(year=on.year + policy.tuition_credit_years) if not (
-        on.month == 2 and on.day == 29  # noqa: PLR2004  # leap day
-    ) else dt.date(on.year + policy.tuition_credit_years, 2, 28)
+    not_covered = Decision(
+        rule_id="R24",
+        verdict="not_covered",
+        policy=policy.name,
+        figures=figures,
+        dates=dates,
+        reason=f"no refund rule applies: {why}; the terms settle refunds only "
+        f"for cancellations within {window} days of registering and before "
+        "the eLearning is opened, so this refund is not covered",
+    )
+    until = (
+        on.replace(year=on.year + policy.tuition_credit_years)
+        if not (
+            on.month == 2 and on.day == 29  # leap day
+        )
+        else dt.date(on.year + policy.tuition_credit_years, 2, 28)
+    )
     remaining = policy.re_enrollments - journey.re_enrollments_used
-    credit = Decision(rule_id="R25", verdict="credit", policy=policy.name,
-                      figures=(_figure(policy, "tuition_credit_years"),
-                               _figure(policy, "re_enrollments")),
-                      dates=(("cancelled", on), ("credit valid until (exclusive)", until)),
-                      reason=f"the tuition stays valid toward another practicum until {until} "
-                      f"(exclusive); {remaining} re-enrollment(s) remain")
+    credit = Decision(
+        rule_id="R25",
+        verdict="credit",
+        policy=policy.name,
+        figures=(_figure(policy, "tuition_credit_years"), _figure(policy, "re_enrollments")),
+        dates=(("cancelled", on), ("credit valid until (exclusive)", until)),
+        reason=f"the tuition stays valid toward another practicum until {until} "
+        f"(exclusive); {remaining} re-enrollment(s) remain",
+    )
     return (not_covered, credit), until
 
 
@@ -789,17 +1037,32 @@ def _cancel(journey: Journey, event: Cancel, day: dt.date) -> Outcome:
     session = journey.session
     assert session is not None  # noqa: S101  # registered states
     if event.on >= session.first_day:
-        raise journey._too_late(event, "R26", session.first_day - dt.timedelta(days=1),  # noqa: SLF001
-                                "the practicum has started; record attendance instead. The last "
-                                "day to cancel was")
+        raise _too_late(
+            journey,
+            event,
+            "R26",
+            session.first_day - dt.timedelta(days=1),
+            "the practicum has started; record attendance instead. The last day to cancel was",
+        )
     decisions, until = _cancellation(journey, event.on)
     effects = tuple(
-        Effect(kind=EffectKind.REFUND, rule_id="R24", amount=_money_or_unknown(d.refund),
-               detail=f"refund {d.refund}")
-        for d in decisions if d.refund is not None
+        Effect(
+            kind=EffectKind.REFUND,
+            rule_id="R24",
+            amount=_money_or_unknown(d.refund),
+            detail=f"refund {d.refund}",
+        )
+        for d in decisions
+        if d.refund is not None
     )
-    new = journey._next(event, day, state=State.CANCELLED, cancelled_on=event.on,  # noqa: SLF001
-                        credit_until=until)
+    new = _next(
+        journey,
+        event,
+        day,
+        state=State.CANCELLED,
+        cancelled_on=event.on,
+        credit_until=until,
+    )
     return Outcome(journey=new, event=event, decisions=decisions, effects=effects)
 
 
@@ -807,161 +1070,301 @@ def _module_advisory(journey: Journey, when: str) -> tuple[Advisory, ...]:
     done, count = len(journey.modules_completed), journey.policy.module_count
     if done >= count:
         return ()
-    return (Advisory(rule_ids=("R8",), severity=Severity.WARNING,
-                     message=f"{count - done} of {count} prework modules unfinished {when}; the "
-                     "pass rate quoted by the program is for candidates who complete them"),)
+    return (
+        Advisory(
+            rule_ids=("R8",),
+            severity=Severity.WARNING,
+            message=f"{count - done} of {count} prework modules unfinished {when}; the "
+            "pass rate quoted by the program is for candidates who complete them",
+        ),
+    )
 
 
 def _record_attendance(journey: Journey, event: RecordAttendance, day: dt.date) -> Outcome:
     session = journey.session
     assert session is not None  # noqa: S101  # registered states
     if event.on < session.first_day:
-        raise journey._too_early(event, "R12", session.first_day,  # noqa: SLF001
-                                 "attendance is recorded from the practicum's first day,")
+        raise _too_early(
+            journey,
+            event,
+            "R12",
+            session.first_day,
+            "attendance is recorded from the practicum's first day,",
+        )
     policy = journey.policy
     kind = event.attendance
     if kind is Attendance.ABSENT_WITHOUT_NOTICE:
-        decision = Decision(rule_id="R26", verdict="forfeited", policy=policy.name,
-                            fee=journey.prices.program_price,
-                            reason="did not attend the practicum without written notice: the "
-                            f"whole course price ({journey.prices.program_price}) is forfeited",
-                            alternatives=("R25 tuition credit: needs written notice",))
-        new = journey._next(event, day, state=State.FORFEITED, attendance=kind)  # noqa: SLF001
+        decision = Decision(
+            rule_id="R26",
+            verdict="forfeited",
+            policy=policy.name,
+            fee=journey.prices.program_price,
+            reason="did not attend the practicum without written notice: the "
+            f"whole course price ({journey.prices.program_price}) is forfeited",
+            alternatives=("R25 tuition credit: needs written notice",),
+        )
+        new = _next(journey, event, day, state=State.FORFEITED, attendance=kind)
         return Outcome(journey=new, event=event, decisions=(decision,))
     if kind is Attendance.ABSENT_WITH_NOTICE:
         decisions, until = _cancellation(journey, event.on)
-        new = journey._next(event, day, state=State.CANCELLED, attendance=kind,  # noqa: SLF001
-                            cancelled_on=event.on, credit_until=until)
+        new = _next(
+            journey,
+            event,
+            day,
+            state=State.CANCELLED,
+            attendance=kind,
+            cancelled_on=event.on,
+            credit_until=until,
+        )
         return Outcome(journey=new, event=event, decisions=decisions)
     advisories = _module_advisory(journey, "at the practicum")
     if kind is Attendance.PARTIAL:
-        advisories = (Advisory(rule_ids=("R12",), severity=Severity.WARNING,
-                               message="part of the live session was missed; the program does "
-                               "not recommend it: tell the instructor beforehand, or reschedule "
-                               "the session. The exam is not blocked"), *advisories)
-    decision = Decision(rule_id="R13", verdict="attended", policy=policy.name,
-                        reason=f"attendance recorded ({kind}); the exam opens on "
-                        f"{session.last_day}, the practicum's last day",
-                        dates=(("exam opens", session.last_day),))
-    new = journey._next(event, day, state=State.ATTENDED, attendance=kind)  # noqa: SLF001
+        advisories = (
+            Advisory(
+                rule_ids=("R12",),
+                severity=Severity.WARNING,
+                message="part of the live session was missed; the program does "
+                "not recommend it: tell the instructor beforehand, or reschedule "
+                "the session. The exam is not blocked",
+            ),
+            *advisories,
+        )
+    decision = Decision(
+        rule_id="R13",
+        verdict="attended",
+        policy=policy.name,
+        reason=f"attendance recorded ({kind}); the exam opens on "
+        f"{session.last_day}, the practicum's last day",
+        dates=(("exam opens", session.last_day),),
+    )
+    new = _next(journey, event, day, state=State.ATTENDED, attendance=kind)
     return Outcome(journey=new, event=event, decisions=(decision,), advisories=advisories)
 
 
 def _attempt_exam(journey: Journey, event: AttemptExam, day: dt.date) -> Outcome:
     policy = journey.policy
     opens, closes = journey.exam_opens, journey.exam_closes
-    assert opens is not None and closes is not None  # noqa: S101  # attended implies a session
+    assert opens is not None  # noqa: S101  # attended implies a session
+    assert closes is not None  # noqa: S101  # idem
     if event.on < opens:
-        raise journey._too_early(event, "R13", opens, "the exam opens on")  # noqa: SLF001
+        raise _too_early(journey, event, "R13", opens, "the exam opens on")
     if event.on > closes:
-        raise journey._too_late(event, "R14", closes, "the last day to take the exam was")  # noqa: SLF001
+        raise _too_late(journey, event, "R14", closes, "the last day to take the exam was")
     cap = policy.max_exam_attempts
     if cap is not None and len(journey.attempts) >= cap:
-        raise journey._refuse(event, f"all {cap} allowed attempts have been used", "R15")  # noqa: SLF001
+        raise _refuse(journey, event, f"all {cap} allowed attempts have been used", "R15")
     unfinished = policy.module_count - len(journey.modules_completed)
     if policy.modules_required_for_exam and unfinished > 0:
-        raise journey._refuse(event, f"{unfinished} prework modules are unfinished and this "  # noqa: SLF001
-                              "policy requires all of them before the exam", "R8")
+        raise _refuse(
+            journey,
+            event,
+            f"{unfinished} prework modules are unfinished and this "
+            "policy requires all of them before the exam",
+            "R8",
+        )
     number = len(journey.attempts) + 1
-    window = Decision(rule_id="R14", verdict="in_window", policy=policy.name,
-                      figures=(_figure(policy, "exam_window_months"),
-                               _figure(policy, "max_exam_attempts")),
-                      dates=(("exam opens", opens), ("attempt", event.on), ("exam closes", closes)),
-                      reason=f"attempt {number} on {event.on} is inside the window {opens}.."
-                      f"{closes} (release plus {policy.exam_window_months} months, clamped)")
+    window = Decision(
+        rule_id="R14",
+        verdict="in_window",
+        policy=policy.name,
+        figures=(_figure(policy, "exam_window_months"), _figure(policy, "max_exam_attempts")),
+        dates=(("exam opens", opens), ("attempt", event.on), ("exam closes", closes)),
+        reason=f"attempt {number} on {event.on} is inside the window {opens}.."
+        f"{closes} (release plus {policy.exam_window_months} months, clamped)",
+    )
     attempts = (*journey.attempts, ExamAttempt(on=event.on, passed=event.passed))
     advisories = _module_advisory(journey, "at the exam")
     if not event.passed:
-        new = journey._next(event, day, attempts=attempts)  # noqa: SLF001
-        failed = Decision(rule_id="R15", verdict="failed", policy=policy.name,
-                          reason=f"attempt {number} failed; "
-                          + ("retakes are allowed until the window closes on " + str(closes)
-                             if cap is None else f"{cap - number} attempt(s) remain until {closes}"))
+        new = _next(journey, event, day, attempts=attempts)
+        failed = Decision(
+            rule_id="R15",
+            verdict="failed",
+            policy=policy.name,
+            reason=f"attempt {number} failed; "
+            + (
+                "retakes are allowed until the window closes on " + str(closes)
+                if cap is None
+                else f"{cap - number} attempt(s) remain until {closes}"
+            ),
+        )
         return Outcome(journey=new, event=event, decisions=(window, failed), advisories=advisories)
     period = period_from(event.on, policy)
-    passed = Decision(rule_id="R16", verdict="certified", policy=policy.name,
-                      dates=(("certification date", event.on),),
-                      reason=f"passed on {event.on}: that is the certification date")
-    first_period = Decision(rule_id="R17", verdict="period_started", policy=policy.name,
-                            figures=(_figure(policy, "certification_period_years"),),
-                            dates=(("period start", period.start), ("period end", period.end)),
-                            reason=f"the first certification period is {period.start} up to "
-                            f"(not including) {period.end}")
-    effects = (
-        Effect(kind=EffectKind.ISSUE_CERTIFICATE_PACKET, rule_id="R16",
-               detail="issue the certification packet with the certificate of achievement"),
-        Effect(kind=EffectKind.ISSUE_DIGITAL_BADGE, rule_id="R16",
-               detail="issue the digital badge"),
-        Effect(kind=EffectKind.GRANT_ALUMNI_ACCESS, rule_id="R16",
-               detail="welcome the candidate into the alumni community"),
+    passed = Decision(
+        rule_id="R16",
+        verdict="certified",
+        policy=policy.name,
+        dates=(("certification date", event.on),),
+        reason=f"passed on {event.on}: that is the certification date",
     )
-    new = journey._next(event, day, state=State.CERTIFIED, attempts=attempts,  # noqa: SLF001
-                        certification_date=event.on, periods=(period,))
-    return Outcome(journey=new, event=event, decisions=(window, passed, first_period),
-                   advisories=advisories, effects=effects)
+    first_period = Decision(
+        rule_id="R17",
+        verdict="period_started",
+        policy=policy.name,
+        figures=(_figure(policy, "certification_period_years"),),
+        dates=(("period start", period.start), ("period end", period.end)),
+        reason=f"the first certification period is {period.start} up to "
+        f"(not including) {period.end}",
+    )
+    effects = (
+        Effect(
+            kind=EffectKind.ISSUE_CERTIFICATE_PACKET,
+            rule_id="R16",
+            detail="issue the certification packet with the certificate of achievement",
+        ),
+        Effect(
+            kind=EffectKind.ISSUE_DIGITAL_BADGE, rule_id="R16", detail="issue the digital badge"
+        ),
+        Effect(
+            kind=EffectKind.GRANT_ALUMNI_ACCESS,
+            rule_id="R16",
+            detail="welcome the candidate into the alumni community",
+        ),
+    )
+    new = _next(
+        journey,
+        event,
+        day,
+        state=State.CERTIFIED,
+        attempts=attempts,
+        certification_date=event.on,
+        periods=(period,),
+    )
+    return Outcome(
+        journey=new,
+        event=event,
+        decisions=(window, passed, first_period),
+        advisories=advisories,
+        effects=effects,
+    )
 
 
 def _re_enroll(journey: Journey, event: ReEnroll, day: dt.date) -> Outcome:
     policy = journey.policy
     until = journey.credit_until
     if until is None:
-        raise journey._refuse(event, "this cancellation was refunded and left no tuition credit",  # noqa: SLF001
-                              "R25")
+        raise _refuse(
+            journey,
+            event,
+            "this cancellation was refunded and left no tuition credit",
+            "R25",
+        )
     if event.on >= until:
-        raise journey._too_late(event, "R25", until - dt.timedelta(days=1),  # noqa: SLF001
-                                "the tuition credit's last day was")
+        raise _too_late(
+            journey,
+            event,
+            "R25",
+            until - dt.timedelta(days=1),
+            "the tuition credit's last day was",
+        )
     if journey.re_enrollments_used >= policy.re_enrollments:
-        raise journey._refuse(event, f"the {policy.re_enrollments} re-enrollment(s) allowed "  # noqa: SLF001
-                              "have been used", "R25")
+        raise _refuse(
+            journey,
+            event,
+            f"the {policy.re_enrollments} re-enrollment(s) allowed have been used",
+            "R25",
+        )
     if event.session.first_day <= event.on:
-        raise journey._refuse(event, f"the session {event.session} does not start after "  # noqa: SLF001
-                              f"{event.on}", "R2")
-    decision = Decision(rule_id="R25", verdict="re_enrolled", policy=policy.name,
-                        dates=(("re-enrolled", event.on), ("credit valid until", until)),
-                        reason=f"the tuition credit (valid until {until}) is used for the "
-                        f"practicum {event.session}")
+        raise _refuse(
+            journey,
+            event,
+            f"the session {event.session} does not start after {event.on}",
+            "R2",
+        )
+    decision = Decision(
+        rule_id="R25",
+        verdict="re_enrolled",
+        policy=policy.name,
+        dates=(("re-enrolled", event.on), ("credit valid until", until)),
+        reason=f"the tuition credit (valid until {until}) is used for the "
+        f"practicum {event.session}",
+    )
     state = State.IN_PREWORK if journey.access_granted_at is not None else State.REGISTERED
-    new = journey._next(event, day, state=state, session=event.session, attendance=None,  # noqa: SLF001
-                        credit_until=None, re_enrollments_used=journey.re_enrollments_used + 1)
-    return Outcome(journey=new, event=event, decisions=(decision,),
-                   advisories=_lead_time_advisories(policy, event.on, event.session.first_day))
+    new = _next(
+        journey,
+        event,
+        day,
+        state=state,
+        session=event.session,
+        attendance=None,
+        credit_until=None,
+        re_enrollments_used=journey.re_enrollments_used + 1,
+    )
+    return Outcome(
+        journey=new,
+        event=event,
+        decisions=(decision,),
+        advisories=_lead_time_advisories(policy, event.on, event.session.first_day),
+    )
 
 
 def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any) -> Outcome:  # noqa: ANN401
     """Record a ledger change; renew when it completes R18 for the latest period (R20)."""
     current = journey.periods[-1]
     if day >= current.end:
-        raise journey._too_late(event, "R20", current.end - dt.timedelta(days=1),  # noqa: SLF001
-                                "the credential lapsed: the period's last day was")
-    new = journey._next(event, day, **changes)  # noqa: SLF001
-    ledger = ledger_for(current, new.activities, new.renewal_fee_payments, new.policy,
-                        as_of=current.end)
+        raise _too_late(
+            journey,
+            event,
+            "R20",
+            current.end - dt.timedelta(days=1),
+            "the credential lapsed: the period's last day was",
+        )
+    new = _next(journey, event, day, **changes)
+    ledger = ledger_for(
+        current, new.activities, new.renewal_fee_payments, new.policy, as_of=current.end
+    )
     decisions: list[Decision] = []
     if isinstance(event, PayRenewalFee):
-        decisions.append(Decision(rule_id="R18", verdict="fee_paid", policy=new.policy.name,
-                                  fee=new.prices.renewal_fee,
-                                  dates=(("paid", event.on), ("period ends", current.end)),
-                                  reason=f"renewal fee paid on {event.on}, inside the period "
-                                  f"{current.start}..{current.end}"))
+        decisions.append(
+            Decision(
+                rule_id="R18",
+                verdict="fee_paid",
+                policy=new.policy.name,
+                fee=new.prices.renewal_fee,
+                dates=(("paid", event.on), ("period ends", current.end)),
+                reason=f"renewal fee paid on {event.on}, inside the period "
+                f"{current.start}..{current.end}",
+            )
+        )
     else:
-        decisions.append(Decision(rule_id="R19", verdict="recorded", policy=new.policy.name,
-                                  reason=f"{ledger.hours} of {ledger.hours_required} qualifying "
-                                  f"hours inside the period ending {current.end}"))
+        decisions.append(
+            Decision(
+                rule_id="R19",
+                verdict="recorded",
+                policy=new.policy.name,
+                reason=f"{ledger.hours} of {ledger.hours_required} qualifying "
+                f"hours inside the period ending {current.end}",
+            )
+        )
     if ledger.eligible:
         renewed = current.next(new.policy)
         new = attrs.evolve(new, periods=(*new.periods, renewed))
-        decisions.append(Decision(rule_id="R20", verdict="renewed", policy=new.policy.name,
-                                  figures=(_figure(new.policy, "ce_hours_required"),),
-                                  dates=(("renewed on", day), ("next period", renewed.start),
-                                         ("next period ends", renewed.end)),
-                                  reason=f"R18 met on {day}: {ledger.hours} qualifying hours and "
-                                  f"the fee paid on {ledger.fee_paid_on}; the next period starts "
-                                  f"on {renewed.start}, the previous end, however early"))
+        decisions.append(
+            Decision(
+                rule_id="R20",
+                verdict="renewed",
+                policy=new.policy.name,
+                figures=(_figure(new.policy, "ce_hours_required"),),
+                dates=(
+                    ("renewed on", day),
+                    ("next period", renewed.start),
+                    ("next period ends", renewed.end),
+                ),
+                reason=f"R18 met on {day}: {ledger.hours} qualifying hours and "
+                f"the fee paid on {ledger.fee_paid_on}; the next period starts "
+                f"on {renewed.start}, the previous end, however early",
+            )
+        )
     effects: tuple[Effect, ...] = ()
     if isinstance(event, PayRenewalFee):
         fee = new.prices.renewal_fee
-        effects = (Effect(kind=EffectKind.CHARGE, rule_id="R18", amount=_money_or_unknown(fee),
-                          detail=f"charge the renewal fee: {fee}"),)
+        effects = (
+            Effect(
+                kind=EffectKind.CHARGE,
+                rule_id="R18",
+                amount=_money_or_unknown(fee),
+                detail=f"charge the renewal fee: {fee}",
+            ),
+        )
     return Outcome(journey=new, event=event, decisions=tuple(decisions), effects=effects)
 
 
@@ -970,8 +1373,9 @@ def _record_activity(journey: Journey, event: RecordActivity, day: dt.date) -> O
 
 
 def _pay_renewal_fee(journey: Journey, event: PayRenewalFee, day: dt.date) -> Outcome:
-    return _renewal_check(journey, event, day,
-                          renewal_fee_payments=(*journey.renewal_fee_payments, event.on))
+    return _renewal_check(
+        journey, event, day, renewal_fee_payments=(*journey.renewal_fee_payments, event.on)
+    )
 
 
 _HANDLERS: Final[Mapping[type[Event], Handler]] = {

@@ -60,7 +60,7 @@ class Money:
     @classmethod
     def of(cls, amount: Decimal | int | str, currency: str = "USD") -> Money:
         """Shorthand for ``Money(amount=..., currency=...)``."""
-        return cls(amount=amount, currency=currency)  # type: ignore[arg-type]
+        return cls(amount=amount, currency=currency)
 
     @classmethod
     def zero(cls, currency: str = "USD") -> Money:

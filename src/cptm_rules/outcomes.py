@@ -16,8 +16,8 @@ from cptm_rules.money import Amount, Money
 from cptm_rules.vocabulary import EffectKind, Severity
 
 if TYPE_CHECKING:
-    from cptm_rules.events import Event
-    from cptm_rules.lifecycle import Journey
+    from cptm_rules.events import Event  # noqa: TC004  # lifecycle imports this module
+    from cptm_rules.lifecycle import Journey  # noqa: TC004  # idem
 
 __all__ = ["Advisory", "Decision", "Effect", "Outcome"]
 

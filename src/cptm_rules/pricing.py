@@ -44,7 +44,7 @@ class Discount:
         else:
             assert self.amount is not None  # noqa: S101  # one of the two is set by construction
             off = self.amount
-        return off if off <= price else price
+        return min(off, price)
 
     def __str__(self) -> str:
         """Render as ``10%`` or ``250.00 USD``."""
@@ -87,14 +87,18 @@ def _amount(raw: object, *, key: str, currency: str, source: str) -> Amount:
         return UnknownAmount(item=key)
     if isinstance(raw, float | bool) or not isinstance(raw, int | str):
         raise PolicyError(
-            source=source, key=key, value=raw,
+            source=source,
+            key=key,
+            value=raw,
             expected='an exact amount as a string ("400.00") or an integer, or "unknown"',
         )
     try:
         money = Money.of(raw, currency)
     except InvalidInputError:
         raise PolicyError(
-            source=source, key=key, value=raw,
+            source=source,
+            key=key,
+            value=raw,
             expected='an exact amount as a string ("400.00") or an integer, or "unknown"',
         ) from None
     if money.amount < 0:
@@ -111,7 +115,7 @@ def _discount(
             percent = Decimal(raw[:-1])
         except ArithmeticError:
             percent = Decimal(-1)
-        if not (percent.is_finite() and 0 <= percent <= 100):  # noqa: PLR2004  # a percentage
+        if not (percent.is_finite() and 0 <= percent <= 100):  # a percentage
             raise PolicyError(
                 source=source, key=key, value=raw, expected='a percentage from "0%" to "100%"'
             )
@@ -127,9 +131,7 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> PriceSchedule:
     extends = data.get("extends")
     if extends is not None:
         if extends != "shipped":
-            raise PolicyError(
-                source=source, key="extends", value=extends, expected='"shipped"'
-            )
+            raise PolicyError(source=source, key="extends", value=extends, expected='"shipped"')
         merged = tomllib.loads(_shipped_text())
     for key, value in data.items():
         if key == "extends":
@@ -142,13 +144,17 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> PriceSchedule:
     for key in merged:
         if key not in allowed:
             raise PolicyError(
-                source=source, key=key, value=merged[key],
+                source=source,
+                key=key,
+                value=merged[key],
                 expected=f"a key among extends, {', '.join(sorted(allowed))}",
             )
     missing = [k for k in ("currency", *_ITEMS) if k not in merged]
     if missing:
         raise PolicyError(
-            source=source, key=missing[0], value="<missing>",
+            source=source,
+            key=missing[0],
+            value="<missing>",
             expected='a value, or extends = "shipped" to start from the shipped schedule',
         )
     currency = merged["currency"]
@@ -169,14 +175,14 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> PriceSchedule:
             kind = DiscountKind(name)
         except ValueError:
             raise PolicyError(
-                source=source, key=f"discounts.{name}", value=raw,
+                source=source,
+                key=f"discounts.{name}",
+                value=raw,
                 expected=f"a discount kind among {', '.join(k.value for k in DiscountKind)}",
             ) from None
         discounts.append((kind, _discount(raw, kind=kind, currency=currency, source=source)))
     items = {k: _amount(merged[k], key=k, currency=currency, source=source) for k in _ITEMS}
-    return PriceSchedule(
-        currency=currency, discounts=tuple(discounts), origin=source, **items
-    )
+    return PriceSchedule(currency=currency, discounts=tuple(discounts), origin=source, **items)
 
 
 def _shipped_text() -> str:
@@ -190,7 +196,9 @@ def load_prices(schedule: str | Path = "shipped") -> PriceSchedule:
     path = Path(schedule)
     if path.suffix != ".toml" or not path.is_file():
         raise PolicyError(
-            source=str(schedule), key="<file>", value=str(schedule),
+            source=str(schedule),
+            key="<file>",
+            value=str(schedule),
             expected='"shipped" or the path of an existing .toml price schedule',
         )
     return PriceSchedule.from_toml(path.read_text("utf-8"), source=str(path))

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cptm_rules.calendar import add_years
+from cptm_rules.events import Activity
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from cptm_rules.events import Activity
     from cptm_rules.policy import Policy
 
 __all__ = ["Ledger", "Period", "ledger_for", "period_from"]
