@@ -23,13 +23,13 @@ to the last day of the target month (2027-08-31 plus six months is
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import importlib
 from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from cptm_rules.exceptions import (
     CalendarRangeError,
@@ -63,6 +63,7 @@ DEFAULT_FIRST_YEAR: Final = 2020
 DEFAULT_LAST_YEAR: Final = 2040
 """Last year of the precomputed table unless a policy says otherwise."""
 
+_DAYS_IN_MONTH: Final = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _MIN_YEAR: Final = 1900
 _MAX_YEAR: Final = 2200
 
@@ -248,8 +249,15 @@ def add_months(anchor: dt.date, months: int) -> dt.date:
     _check_date("anchor", anchor)
     if type(months) is not int:
         raise InvalidInputError("months", months, "a whole number of months")
-    result: dt.date = anchor + relativedelta(months=months)
-    return result
+    year, month_index = divmod(anchor.year * 12 + anchor.month - 1 + months, 12)
+    month = month_index + 1
+    last_day = _DAYS_IN_MONTH[month] + (month == 2 and calendar.isleap(year))  # February
+    try:
+        return dt.date(year, month, min(anchor.day, last_day))
+    except ValueError:
+        raise InvalidInputError(
+            "months", months, f"a number of months that keeps {anchor} within years 1..9999"
+        ) from None
 
 
 def add_years(anchor: dt.date, years: int) -> dt.date:

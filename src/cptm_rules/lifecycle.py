@@ -35,6 +35,7 @@ are reported by :meth:`Journey.status_on` for a date the caller gives.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
@@ -66,7 +67,14 @@ from cptm_rules.money import Amount, Money, UnknownAmount
 from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices
-from cptm_rules.recertification import Ledger, Period, ledger_for, period_from
+from cptm_rules.recertification import (
+    Ledger,
+    Period,
+    first_fee_payment,
+    ledger_for,
+    period_from,
+    qualifying_hours,
+)
 from cptm_rules.vocabulary import (
     AccessUnit,
     Attendance,
@@ -264,7 +272,9 @@ def _money_or_unknown(amount: Amount) -> Money | None:
     return amount if isinstance(amount, Money) else None
 
 
-@attrs.frozen(kw_only=True)
+# Not slotted on purpose: a journey is copied once per event, and copying an
+# instance __dict__ is a single C-level update where slots need a Python loop.
+@attrs.frozen(kw_only=True, slots=False)
 class Journey:
     """One candidate's journey: the current state, the facts, and the full history.
 
@@ -594,21 +604,27 @@ def _too_late(
     )
 
 
+def _replace(journey: Journey, changes: Mapping[str, Any]) -> Journey:
+    # attrs.evolve re-runs __init__ field by field; this is the hot path of every
+    # event, so copy the instance dict in one step. Only this module builds
+    # journeys this way, always from a valid journey and valid values.
+    new = object.__new__(Journey)
+    state = new.__dict__
+    state.update(journey.__dict__)
+    state.update(changes)
+    return new
+
+
 def _next(journey: Journey, event: Event, day: dt.date, **changes: Any) -> Journey:  # noqa: ANN401
+    changes["history"] = (*journey.history, event)
     if not isinstance(event, RecordActivity):
         changes["last_event_day"] = day
-    return attrs.evolve(journey, history=(*journey.history, event), **changes)
+    return _replace(journey, changes)
 
 
 # -- handlers ------------------------------------------------------------------------
 
 Handler = Callable[[Journey, Any, dt.date], Outcome]
-
-
-def _figure(policy: Policy, name: str) -> tuple[str, str]:
-    source = policy.source_of(name)
-    value = getattr(policy, name)
-    return source.key, "unlimited" if value is None else str(value)
 
 
 def _lead_time_advisories(
@@ -638,6 +654,17 @@ def _lead_time_advisories(
     )
 
 
+@functools.cache
+def _no_prerequisites(policy_name: str) -> Decision:
+    # The same for every registration under a policy: built once (a pure memo).
+    return Decision(
+        rule_id="R1",
+        verdict="accepted",
+        policy=policy_name,
+        reason="the program has no prerequisites: nothing about the applicant is checked",
+    )
+
+
 def _register(journey: Journey, event: Register, day: dt.date) -> Outcome:
     policy = journey.policy
     registration = event.registration
@@ -651,12 +678,7 @@ def _register(journey: Journey, event: Register, day: dt.date) -> Outcome:
         )
     due = access_due(policy, registration.registered_at)
     decisions = (
-        Decision(
-            rule_id="R1",
-            verdict="accepted",
-            policy=policy.name,
-            reason="the program has no prerequisites: nothing about the applicant is checked",
-        ),
+        _no_prerequisites(policy.name),
         Decision(
             rule_id="R2",
             verdict="practicum_chosen",
@@ -707,7 +729,7 @@ def _grant_access(journey: Journey, event: GrantAccess, day: dt.date) -> Outcome
             "access cannot precede the registration on",
         )
     policy = journey.policy
-    figures = (_figure(policy, "access_due_amount"), _figure(policy, "access_due_unit"))
+    figures = policy.figures("access_due_amount", "access_due_unit")
     dates = (("registered", registration.registered_at), ("due", due), ("granted", event.at))
     if event.at <= due:
         decision = Decision(
@@ -764,7 +786,7 @@ def _complete_module(journey: Journey, event: CompleteModule, day: dt.date) -> O
         verdict="module_complete",
         policy=journey.policy.name,
         reason=f"module {event.module} complete on {event.on}: {len(done)} of {count} modules done",
-        figures=(_figure(journey.policy, "module_count"),),
+        figures=journey.policy.figures("module_count"),
     )
     new = _next(
         journey,
@@ -797,11 +819,7 @@ def _change_fee_decision(journey: Journey, event: RequestChange, session: Sessio
     number = journey.changes_made + 1
     free_limit = policy.free_changes
     fee = journey.prices.class_change_fee
-    figures = (
-        _figure(policy, "free_change_days"),
-        _figure(policy, "free_change_day_count"),
-        _figure(policy, "free_changes"),
-    )
+    figures = policy.figures("free_change_days", "free_change_day_count", "free_changes")
     dates = (
         ("requested", event.on),
         ("free-change deadline", deadline),
@@ -971,7 +989,7 @@ def _cancellation(journey: Journey, on: dt.date) -> tuple[tuple[Decision, ...], 
     days = (on - reg_day).days
     opened = journey.elearning_opened_on
     window = policy.early_cancellation_days
-    figures = (_figure(policy, "early_cancellation_days"),)
+    figures = policy.figures("early_cancellation_days")
     dates: tuple[tuple[str, dt.date], ...] = (("registered", reg_day), ("cancelled", on))
     if opened is not None:
         dates = (*dates, ("eLearning first opened", opened))
@@ -1025,7 +1043,7 @@ def _cancellation(journey: Journey, on: dt.date) -> tuple[tuple[Decision, ...], 
         rule_id="R25",
         verdict="credit",
         policy=policy.name,
-        figures=(_figure(policy, "tuition_credit_years"), _figure(policy, "re_enrollments")),
+        figures=policy.figures("tuition_credit_years", "re_enrollments"),
         dates=(("cancelled", on), ("credit valid until (exclusive)", until)),
         reason=f"the tuition stays valid toward another practicum until {until} "
         f"(exclusive); {remaining} re-enrollment(s) remain",
@@ -1141,6 +1159,21 @@ def _record_attendance(journey: Journey, event: RecordAttendance, day: dt.date) 
     return Outcome(journey=new, event=event, decisions=(decision,), advisories=advisories)
 
 
+_PASS_EFFECTS: Final = (
+    Effect(
+        kind=EffectKind.ISSUE_CERTIFICATE_PACKET,
+        rule_id="R16",
+        detail="issue the certification packet with the certificate of achievement",
+    ),
+    Effect(kind=EffectKind.ISSUE_DIGITAL_BADGE, rule_id="R16", detail="issue the digital badge"),
+    Effect(
+        kind=EffectKind.GRANT_ALUMNI_ACCESS,
+        rule_id="R16",
+        detail="welcome the candidate into the alumni community",
+    ),
+)
+
+
 def _attempt_exam(journey: Journey, event: AttemptExam, day: dt.date) -> Outcome:
     policy = journey.policy
     opens, closes = journey.exam_opens, journey.exam_closes
@@ -1167,7 +1200,7 @@ def _attempt_exam(journey: Journey, event: AttemptExam, day: dt.date) -> Outcome
         rule_id="R14",
         verdict="in_window",
         policy=policy.name,
-        figures=(_figure(policy, "exam_window_months"), _figure(policy, "max_exam_attempts")),
+        figures=policy.figures("exam_window_months", "max_exam_attempts"),
         dates=(("exam opens", opens), ("attempt", event.on), ("exam closes", closes)),
         reason=f"attempt {number} on {event.on} is inside the window {opens}.."
         f"{closes} (release plus {policy.exam_window_months} months, clamped)",
@@ -1200,26 +1233,12 @@ def _attempt_exam(journey: Journey, event: AttemptExam, day: dt.date) -> Outcome
         rule_id="R17",
         verdict="period_started",
         policy=policy.name,
-        figures=(_figure(policy, "certification_period_years"),),
+        figures=policy.figures("certification_period_years"),
         dates=(("period start", period.start), ("period end", period.end)),
         reason=f"the first certification period is {period.start} up to "
         f"(not including) {period.end}",
     )
-    effects = (
-        Effect(
-            kind=EffectKind.ISSUE_CERTIFICATE_PACKET,
-            rule_id="R16",
-            detail="issue the certification packet with the certificate of achievement",
-        ),
-        Effect(
-            kind=EffectKind.ISSUE_DIGITAL_BADGE, rule_id="R16", detail="issue the digital badge"
-        ),
-        Effect(
-            kind=EffectKind.GRANT_ALUMNI_ACCESS,
-            rule_id="R16",
-            detail="welcome the candidate into the alumni community",
-        ),
-    )
+    effects = _PASS_EFFECTS
     new = _next(
         journey,
         event,
@@ -1309,9 +1328,9 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
             "the credential lapsed: the period's last day was",
         )
     new = _next(journey, event, day, **changes)
-    ledger = ledger_for(
-        current, new.activities, new.renewal_fee_payments, new.policy, as_of=current.end
-    )
+    policy = new.policy
+    hours = qualifying_hours(current, new.activities, policy)
+    fee_paid_on = first_fee_payment(current, new.renewal_fee_payments)
     decisions: list[Decision] = []
     if isinstance(event, PayRenewalFee):
         decisions.append(
@@ -1331,26 +1350,26 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
                 rule_id="R19",
                 verdict="recorded",
                 policy=new.policy.name,
-                reason=f"{ledger.hours} of {ledger.hours_required} qualifying "
+                reason=f"{hours} of {policy.ce_hours_required} qualifying "
                 f"hours inside the period ending {current.end}",
             )
         )
-    if ledger.eligible:
+    if hours >= policy.ce_hours_required and fee_paid_on is not None:
         renewed = current.next(new.policy)
-        new = attrs.evolve(new, periods=(*new.periods, renewed))
+        new = _replace(new, {"periods": (*new.periods, renewed)})
         decisions.append(
             Decision(
                 rule_id="R20",
                 verdict="renewed",
                 policy=new.policy.name,
-                figures=(_figure(new.policy, "ce_hours_required"),),
+                figures=new.policy.figures("ce_hours_required"),
                 dates=(
                     ("renewed on", day),
                     ("next period", renewed.start),
                     ("next period ends", renewed.end),
                 ),
-                reason=f"R18 met on {day}: {ledger.hours} qualifying hours and "
-                f"the fee paid on {ledger.fee_paid_on}; the next period starts "
+                reason=f"R18 met on {day}: {hours} qualifying hours and "
+                f"the fee paid on {fee_paid_on}; the next period starts "
                 f"on {renewed.start}, the previous end, however early",
             )
         )

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
 __all__ = [
+    "POLICY_KEYS",
     "SHIPPED_POLICIES",
     "Policy",
     "PolicySet",
@@ -203,6 +204,10 @@ class ValueSource:
         return f"{self.key} = {_toml_value(self.value)} ({rule}{self.citation})"
 
 
+def _figure_text(value: object) -> str:
+    return "unlimited" if value is None else str(value)
+
+
 def _toml_value(value: object) -> str:
     if value is None:
         return '"unlimited"'
@@ -325,6 +330,26 @@ class Policy:
         """The program's time zone as a ``ZoneInfo``."""
         return resolve_time_zone(self.time_zone)
 
+    @functools.cached_property
+    def _figures_memo(self) -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        return {}
+
+    def figures(self, *names: str) -> tuple[tuple[str, str], ...]:
+        """``(dotted key, value as text)`` for each named field, as decisions cite them.
+
+        Memoised per policy: the policy never changes, and decisions cite the
+        same figures on every event.
+        """
+        memo = self._figures_memo
+        found = memo.get(names)
+        if found is None:
+            found = tuple(
+                (POLICY_KEYS[name], _figure_text(getattr(self, _field_by_name(name).name)))
+                for name in names
+            )
+            memo[names] = found
+        return found
+
     @property
     def total_hours_min(self) -> Decimal:
         """Expected prework effort in all, low end (R5)."""
@@ -394,10 +419,19 @@ def _key(field: attrs.Attribute[Any]) -> str:
 
 
 def _field_by_name(name: str) -> attrs.Attribute[Any]:
-    for field in _settings():
-        if name in (field.name, _key(field)):
-            return field
+    field = _FIELDS_BY_NAME.get(name)
+    if field is not None:
+        return field
     raise InvalidInputError("name", name, "a policy field name such as 'free_change_days'")
+
+
+_FIELDS_BY_NAME: Final[Mapping[str, attrs.Attribute[Any]]] = {
+    **{f.name: f for f in _settings()},
+    **{_key(f): f for f in _settings()},
+}
+
+POLICY_KEYS: Final[Mapping[str, str]] = {f.name: _key(f) for f in _settings()}
+"""Each policy field's dotted key as written in policy files (``free_changes`` -> ``practicum.free_changes``)."""
 
 
 def _field_for_key(key: str, *, source: str) -> attrs.Attribute[Any]:
