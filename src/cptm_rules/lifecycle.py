@@ -66,7 +66,7 @@ from cptm_rules.exceptions import InvalidInputError, RuleViolationError, TimingE
 from cptm_rules.money import Amount, Money, UnknownAmount
 from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome
 from cptm_rules.policy import Policy, load_policy
-from cptm_rules.pricing import PriceSchedule, load_prices
+from cptm_rules.pricing import PriceSchedule, Quote, load_prices, quote
 from cptm_rules.recertification import (
     Ledger,
     Period,
@@ -403,6 +403,17 @@ class Journey:
             period = next((p for p in self.periods if p.contains(as_of)), self.periods[-1])
         return ledger_for(
             period, self.activities, self.renewal_fee_payments, self.policy, as_of=as_of
+        )
+
+    def quote(self) -> Quote:
+        """What this journey's registration costs under its policy and prices (R21, R22)."""
+        if self.registration is None:
+            raise InvalidInputError("journey", str(self.state), "a registered journey")
+        return quote(
+            organisation=self.registration.organisation,
+            group_size=self.registration.group_size,
+            policy=self.policy,
+            prices=self.prices,
         )
 
     def key_dates(self) -> tuple[KeyDate, ...]:

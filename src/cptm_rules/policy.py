@@ -431,7 +431,7 @@ _FIELDS_BY_NAME: Final[Mapping[str, attrs.Attribute[Any]]] = {
 }
 
 POLICY_KEYS: Final[Mapping[str, str]] = {f.name: _key(f) for f in _settings()}
-"""Each policy field's dotted key as written in policy files (``free_changes`` -> ``practicum.free_changes``)."""
+"""Each field's dotted key in policy files: ``free_changes`` -> ``practicum.free_changes``."""
 
 
 def _field_for_key(key: str, *, source: str) -> attrs.Attribute[Any]:

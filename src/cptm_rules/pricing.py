@@ -19,12 +19,22 @@ import attrs
 
 from cptm_rules.exceptions import InvalidInputError, PolicyError
 from cptm_rules.money import Amount, Money, UnknownAmount
-from cptm_rules.vocabulary import DiscountKind
+from cptm_rules.vocabulary import DiscountKind, OrganisationType
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["Discount", "PriceSchedule", "load_prices"]
+    from cptm_rules.policy import Policy
+
+__all__ = [
+    "Discount",
+    "PriceSchedule",
+    "Quote",
+    "QuoteLine",
+    "eligible_discounts",
+    "load_prices",
+    "quote",
+]
 
 _UNKNOWN: Final = "unknown"
 
@@ -126,7 +136,7 @@ def _discount(
     return Discount(kind=kind, amount=amount)
 
 
-def _from_mapping(data: Mapping[str, Any], *, source: str) -> PriceSchedule:
+def _merged(data: Mapping[str, Any], *, source: str) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     extends = data.get("extends")
     if extends is not None:
@@ -140,6 +150,33 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> PriceSchedule:
             merged["discounts"] = {**merged.get("discounts", {}), **value}
         else:
             merged[key] = value
+    return merged
+
+
+def _discounts(
+    raw_discounts: object, *, currency: str, source: str
+) -> tuple[tuple[DiscountKind, Discount | UnknownAmount], ...]:
+    if not isinstance(raw_discounts, dict):
+        raise PolicyError(
+            source=source, key="discounts", value=raw_discounts, expected="a table [discounts]"
+        )
+    discounts = []
+    for name, raw in raw_discounts.items():
+        try:
+            kind = DiscountKind(name)
+        except ValueError:
+            raise PolicyError(
+                source=source,
+                key=f"discounts.{name}",
+                value=raw,
+                expected=f"a discount kind among {', '.join(k.value for k in DiscountKind)}",
+            ) from None
+        discounts.append((kind, _discount(raw, kind=kind, currency=currency, source=source)))
+    return tuple(discounts)
+
+
+def _from_mapping(data: Mapping[str, Any], *, source: str) -> PriceSchedule:
+    merged = _merged(data, source=source)
     allowed = {"currency", "discounts", *_ITEMS}
     for key in merged:
         if key not in allowed:
@@ -164,25 +201,9 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> PriceSchedule:
         raise PolicyError(
             source=source, key="currency", value=currency, expected=exc.expected
         ) from None
-    raw_discounts = merged.get("discounts", {})
-    if not isinstance(raw_discounts, dict):
-        raise PolicyError(
-            source=source, key="discounts", value=raw_discounts, expected="a table [discounts]"
-        )
-    discounts = []
-    for name, raw in raw_discounts.items():
-        try:
-            kind = DiscountKind(name)
-        except ValueError:
-            raise PolicyError(
-                source=source,
-                key=f"discounts.{name}",
-                value=raw,
-                expected=f"a discount kind among {', '.join(k.value for k in DiscountKind)}",
-            ) from None
-        discounts.append((kind, _discount(raw, kind=kind, currency=currency, source=source)))
+    discounts = _discounts(merged.get("discounts", {}), currency=currency, source=source)
     items = {k: _amount(merged[k], key=k, currency=currency, source=source) for k in _ITEMS}
-    return PriceSchedule(currency=currency, discounts=tuple(discounts), origin=source, **items)
+    return PriceSchedule(currency=currency, discounts=discounts, origin=source, **items)
 
 
 def _shipped_text() -> str:
@@ -202,3 +223,170 @@ def load_prices(schedule: str | Path = "shipped") -> PriceSchedule:
             expected='"shipped" or the path of an existing .toml price schedule',
         )
     return PriceSchedule.from_toml(path.read_text("utf-8"), source=str(path))
+
+
+@attrs.frozen(kw_only=True)
+class QuoteLine:
+    """One line of a quote: the price, or a discount taken off it."""
+
+    label: str
+    amount: Amount
+    """Positive; a discount line's amount is what it takes off."""
+    rule_id: str
+    is_discount: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Quote:
+    """What a registration costs, line by line, and why (R21, R22).
+
+    ``per_seat`` and ``total`` are exact :class:`~cptm_rules.money.Money`
+    rounded half-up to the cent, or an :class:`~cptm_rules.money.UnknownAmount`
+    naming the first missing figure; ``missing`` lists every figure the
+    schedule lacks. A quote never shows a made-up number.
+    """
+
+    seats: int
+    lines: tuple[QuoteLine, ...]
+    per_seat: Amount
+    total: Amount
+    missing: tuple[str, ...]
+    not_applied: tuple[tuple[DiscountKind, str], ...]
+    """Each discount that did not apply, with why."""
+    stacking: bool
+
+    def explain(self) -> str:
+        """The quote as text, with every reason."""
+        out = [
+            f"{line.label} ({line.rule_id}): {'-' if line.is_discount else ''}{line.amount}"
+            for line in self.lines
+        ]
+        out.append(f"per seat: {self.per_seat}")
+        out.append(f"seats: {self.seats}, total: {self.total}")
+        out += [f"not applied: {kind}: {why}" for kind, why in self.not_applied]
+        out += [f"missing figure: {item}" for item in self.missing]
+        return "\n".join(out)
+
+
+def eligible_discounts(
+    *, organisation: OrganisationType, group_size: int, policy: Policy
+) -> tuple[tuple[DiscountKind, ...], tuple[tuple[DiscountKind, str], ...]]:
+    """The discounts a registration is eligible for, and why each other one is not (R21)."""
+    eligible: list[DiscountKind] = []
+    refused: list[tuple[DiscountKind, str]] = []
+    reasons = {
+        DiscountKind.NON_PROFIT: (
+            organisation is OrganisationType.NON_PROFIT,
+            f"the candidate's organisation is {organisation}, not a non-profit",
+        ),
+        DiscountKind.GOVERNMENT: (
+            organisation is OrganisationType.GOVERNMENT,
+            f"the candidate's organisation is {organisation}, not a government agency",
+        ),
+        DiscountKind.GROUP: (
+            group_size >= policy.group_min_size,
+            f"a group of {group_size} is below the minimum of {policy.group_min_size}",
+        ),
+    }
+    for kind in DiscountKind:
+        ok, why_not = reasons[kind]
+        if kind not in policy.discount_kinds:
+            refused.append((kind, f"the policy {policy.name} offers no {kind} discount"))
+        elif ok:
+            eligible.append(kind)
+        else:
+            refused.append((kind, why_not))
+    return tuple(eligible), tuple(refused)
+
+
+def _known_part(discount: Discount | UnknownAmount) -> Amount:
+    # A fixed discount is known even when the price is not; a percentage is not.
+    if isinstance(discount, Discount) and discount.amount is not None:
+        return discount.amount
+    if isinstance(discount, UnknownAmount):
+        return discount
+    return UnknownAmount(item="program_price")
+
+
+def quote(
+    *,
+    organisation: OrganisationType | str = OrganisationType.OTHER,
+    group_size: int = 1,
+    policy: Policy,
+    prices: PriceSchedule,
+) -> Quote:
+    """Quote one registration of ``group_size`` seats (R21, R22).
+
+    With the policy's stacking off (the default) only the single largest
+    eligible discount applies; with it on, every eligible discount applies.
+    Either way a seat never costs less than nothing.
+    """
+    if not isinstance(organisation, OrganisationType):
+        try:
+            organisation = OrganisationType(organisation)
+        except ValueError:
+            options = ", ".join(repr(o.value) for o in OrganisationType)
+            raise InvalidInputError("organisation", organisation, f"one of {options}") from None
+    if type(group_size) is not int or group_size < 1:
+        raise InvalidInputError("group_size", group_size, "a whole number of seats >= 1")
+    eligible, not_applied = eligible_discounts(
+        organisation=organisation, group_size=group_size, policy=policy
+    )
+    price = prices.program_price
+    missing = [price.item] if isinstance(price, UnknownAmount) else []
+    offered = [(kind, prices.discount(kind)) for kind in eligible]
+    missing += [d.item for _, d in offered if isinstance(d, UnknownAmount)]
+    lines = [QuoteLine(label="program price", amount=price, rule_id="R22")]
+    if missing:
+        # Without every figure no total, and no choice between discounts, can be honest.
+        lines += [
+            QuoteLine(
+                label=f"{kind} discount",
+                amount=_known_part(d),
+                rule_id="R21",
+                is_discount=True,
+            )
+            for kind, d in offered
+        ]
+        unknown = UnknownAmount(item=missing[0])
+        return Quote(
+            seats=group_size,
+            lines=tuple(lines),
+            per_seat=unknown,
+            total=unknown,
+            missing=tuple(dict.fromkeys(missing)),
+            not_applied=not_applied,
+            stacking=policy.discount_stacking,
+        )
+    assert isinstance(price, Money)  # noqa: S101  # no figure is missing here
+    values = sorted(
+        ((kind, d.value_against(price)) for kind, d in offered if isinstance(d, Discount)),
+        key=lambda pair: (-pair[1].amount, list(DiscountKind).index(pair[0])),
+    )
+    chosen = values if policy.discount_stacking else values[:1]
+    skipped = [] if policy.discount_stacking else values[1:]
+    not_applied += tuple(
+        (
+            kind,
+            (f"stacking is off and the {chosen[0][0]} discount ({chosen[0][1]}) is larger "
+            f"or equal ({value})"),
+        )
+        for kind, value in skipped
+    )
+    remaining = price
+    for kind, value in chosen:
+        off = min(value, remaining)
+        lines.append(
+            QuoteLine(label=f"{kind} discount", amount=off, rule_id="R21", is_discount=True)
+        )
+        remaining = remaining - off
+    per_seat = remaining.quantized()
+    return Quote(
+        seats=group_size,
+        lines=tuple(lines),
+        per_seat=per_seat,
+        total=per_seat.times(group_size).quantized(),
+        missing=(),
+        not_applied=not_applied,
+        stacking=policy.discount_stacking,
+    )

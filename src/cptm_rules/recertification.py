@@ -89,8 +89,26 @@ class Ledger:
         return tuple(gaps)
 
 
-def _by_date(activity: Activity) -> tuple[dt.date, str]:
-    return activity.on, activity.id
+def _by_date(activity: Activity) -> tuple[dt.date, str, str, Decimal, str, str]:
+    # A total order, so that which copy of a twice-recorded id wins never
+    # depends on the order of recording: the earliest, then the smallest.
+    return (
+        activity.on,
+        activity.id,
+        activity.category.value,
+        activity.hours,
+        activity.provider,
+        activity.title,
+    )
+
+
+def _unique(activities: Iterable[Activity]) -> dict[str, Activity]:
+    earliest: dict[str, Activity] = {}
+    for activity in activities:
+        kept = earliest.get(activity.id)
+        if kept is None or _by_date(activity) < _by_date(kept):
+            earliest[activity.id] = activity
+    return earliest
 
 
 def ledger_for(
@@ -106,11 +124,7 @@ def ledger_for(
     The order in which activities were recorded never matters: duplicates by id
     count once (the earliest-dated copy), and the result is sorted by date.
     """
-    earliest: dict[str, Activity] = {}
-    for activity in activities:
-        kept = earliest.get(activity.id)
-        if kept is None or (activity.on, activity.id) < (kept.on, kept.id):
-            earliest[activity.id] = activity
+    earliest = _unique(activities)
     counted: list[Activity] = []
     not_counted: list[tuple[Activity, str]] = []
     qualifying = policy.qualifying_categories
@@ -141,11 +155,7 @@ def qualifying_hours(period: Period, activities: Iterable[Activity], policy: Pol
     Equal to ``ledger_for(...).hours`` when every activity is dated by then;
     the journey calls this on every continuing-education event.
     """
-    earliest: dict[str, Activity] = {}
-    for activity in activities:
-        kept = earliest.get(activity.id)
-        if kept is None or (activity.on, activity.id) < (kept.on, kept.id):
-            earliest[activity.id] = activity
+    earliest = _unique(activities)
     qualifying = policy.qualifying_categories
     start, end = period.start, period.end
     return sum(

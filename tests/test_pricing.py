@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cptm_rules.exceptions import InvalidInputError, PolicyError
+from cptm_rules.money import Money, UnknownAmount
+from cptm_rules.policy import load_policy
+from cptm_rules.pricing import Discount, PriceSchedule, eligible_discounts, load_prices, quote
+from cptm_rules.vocabulary import DiscountKind, OrganisationType
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+CURRENT = load_policy()
+STACKING = CURRENT.with_overrides({"pricing.discount_stacking": True})
+KNOWN = PriceSchedule.from_toml(
+    'extends = "shipped"\nprogram_price = "2495"\nrenewal_fee = "150"\n'
+    '[discounts]\nnon-profit = "10%"\ngovernment = "15%"\ngroup = "300"\n',
+    source="known.toml",
+)
+
+
+def test_the_shipped_schedule_gives_only_sourced_figures_R22() -> None:
+    shipped = load_prices()
+    assert shipped.class_change_fee == Money.of("400")
+    assert shipped.administrative_fee == Money.of("100")
+    assert shipped.program_price == UnknownAmount(item="program_price")
+    assert shipped.renewal_fee == UnknownAmount(item="renewal_fee")
+    for kind in DiscountKind:
+        assert shipped.discount(kind) == UnknownAmount(item=f"discounts.{kind}")
+
+
+def test_a_quote_that_needs_an_unknown_figure_names_it_and_shows_no_number_R22() -> None:
+    result = quote(organisation="non-profit", group_size=3, policy=CURRENT, prices=load_prices())
+    assert result.total == UnknownAmount(item="program_price")
+    assert result.missing == ("program_price", "discounts.non-profit", "discounts.group")
+    assert not any(isinstance(line.amount, Money) for line in result.lines)
+    assert "missing figure: program_price" in result.explain()
+
+
+def test_a_user_schedule_makes_totals_exact_R21_R22() -> None:
+    result = quote(policy=CURRENT, prices=KNOWN)
+    assert result.per_seat == Money.of("2495.00")
+    assert result.total == Money.of("2495.00")
+    assert result.missing == ()
+
+
+def test_a_group_of_one_gets_no_group_discount_R21() -> None:
+    result = quote(group_size=1, policy=CURRENT, prices=KNOWN)
+    assert [line.label for line in result.lines] == ["program price"]
+    assert (DiscountKind.GROUP, "a group of 1 is below the minimum of 2") in result.not_applied
+
+
+def test_a_nonprofit_employee_in_a_group_of_three_gets_the_best_single_discount_R21() -> None:
+    result = quote(organisation="non-profit", group_size=3, policy=CURRENT, prices=KNOWN)
+    discounts = [(line.label, line.amount) for line in result.lines if line.is_discount]
+    assert discounts == [("group discount", Money.of("300"))]  # 300 > 10% of 2495
+    assert result.per_seat == Money.of("2195.00")
+    assert result.total == Money.of("6585.00")
+    reasons = dict(result.not_applied)
+    assert "stacking is off" in reasons[DiscountKind.NON_PROFIT]
+    assert "not a government agency" in reasons[DiscountKind.GOVERNMENT]
+
+
+def test_with_stacking_on_every_eligible_discount_applies_R21() -> None:
+    result = quote(organisation="non-profit", group_size=3, policy=STACKING, prices=KNOWN)
+    discounts = [(line.label, line.amount) for line in result.lines if line.is_discount]
+    assert discounts == [
+        ("group discount", Money.of("300")),
+        ("non-profit discount", Money.of("249.5")),
+    ]
+    assert result.per_seat == Money.of("1945.50")
+    assert result.stacking is True
+
+
+def test_a_policy_that_offers_no_government_discount_says_so_R21() -> None:
+    policy = CURRENT.with_overrides({"pricing.discount_kinds": ["non-profit", "group"]})
+    eligible, refused = eligible_discounts(
+        organisation=OrganisationType.GOVERNMENT, group_size=1, policy=policy
+    )
+    assert eligible == ()
+    assert (DiscountKind.GOVERNMENT, "the policy current offers no government discount") in refused
+
+
+def test_a_fixed_discount_is_shown_even_when_the_price_is_unknown_R22() -> None:
+    prices = PriceSchedule.from_toml('extends = "shipped"\n[discounts]\ngroup = "300"\n')
+    result = quote(group_size=2, policy=CURRENT, prices=prices)
+    assert result.lines[1].amount == Money.of("300")
+    assert result.total == UnknownAmount(item="program_price")
+
+
+schedules = st.builds(
+    lambda price, fixed, percent, gov: PriceSchedule.from_toml(
+        f'extends = "shipped"\nprogram_price = "{price}"\n'
+        f'[discounts]\ngroup = "{fixed}"\nnon-profit = "{percent}%"\ngovernment = "{gov}%"\n'
+    ),
+    price=st.decimals(min_value=0, max_value=5000, places=2),
+    fixed=st.decimals(min_value=0, max_value=9000, places=2),
+    percent=st.decimals(min_value=0, max_value=100, places=1),
+    gov=st.decimals(min_value=0, max_value=100, places=1),
+)
+
+
+@given(
+    prices=schedules,
+    organisation=st.sampled_from(OrganisationType),
+    group_size=st.integers(min_value=1, max_value=12),
+    stacking=st.booleans(),
+)
+def test_discounts_never_make_a_price_negative_and_the_single_choice_is_the_largest_R21(
+    prices: PriceSchedule,
+    organisation: OrganisationType,
+    group_size: int,
+    stacking: bool,  # noqa: FBT001
+) -> None:
+    policy = STACKING if stacking else CURRENT
+    result = quote(organisation=organisation, group_size=group_size, policy=policy, prices=prices)
+    assert isinstance(result.per_seat, Money)
+    assert result.per_seat.amount >= 0
+    assert isinstance(result.total, Money)
+    assert result.total.amount >= 0
+    price = prices.program_price
+    assert isinstance(price, Money)
+    eligible, _ = eligible_discounts(
+        organisation=organisation, group_size=group_size, policy=policy
+    )
+    values = []
+    for kind in eligible:
+        discount = prices.discount(kind)
+        assert isinstance(discount, Discount)
+        values.append(discount.value_against(price))
+    applied = [line.amount for line in result.lines if line.is_discount]
+    if not stacking and values:
+        (chosen,) = applied
+        assert isinstance(chosen, Money)
+        assert all(chosen.amount >= v.amount for v in values)
+    for line in result.lines:
+        assert not isinstance(line.amount, float)
+        if isinstance(line.amount, Money):
+            assert isinstance(line.amount.amount, Decimal)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('extends = "shipped"\nprogram_price = 2495.0\n', r"program_price = 2495.0 .*exact amount"),
+        ('extends = "shipped"\nprogram_price = "-5"\n', r"program_price = '-5' .*>= 0"),
+        ('extends = "shipped"\nprogram_price = "lots"\n', r"program_price = 'lots'"),
+        ('extends = "shipped"\ncurrency = "usd"\n', r"currency = 'usd' .*ISO 4217"),
+        ('extends = "shipped"\nsurcharge = "5"\n', r"surcharge = '5' .*a key among"),
+        (
+            'extends = "shipped"\n[discounts]\nveteran = "5%"\n',
+            r"discounts.veteran .*discount kind",
+        ),
+        ('extends = "shipped"\n[discounts]\ngroup = "150%"\n', r"discounts.group = '150%'"),
+        ('extends = "shipped"\n[discounts]\ngroup = "x%"\n', r"discounts.group = 'x%'"),
+        ('extends = "shipped"\ndiscounts = 5\n', r"discounts = 5 .*a table"),
+        ('extends = "current"\n', r"extends = 'current' .*\"shipped\""),
+        ('currency = "USD"\n', r"program_price = '<missing>'"),
+        ("= 1", r"<file> .*valid TOML"),
+    ],
+)
+def test_bad_price_schedules_name_the_file_key_and_value(text: str, message: str) -> None:
+    with pytest.raises(PolicyError, match=message):
+        PriceSchedule.from_toml(text, source="mine.toml")
+
+
+def test_price_schedules_load_from_files(tmp_path: Path) -> None:
+    path = tmp_path / "prices.toml"
+    path.write_text('extends = "shipped"\nrenewal_fee = "150"\n', encoding="utf-8")
+    assert load_prices(path).renewal_fee == Money.of("150")
+    with pytest.raises(PolicyError, match=r"existing .toml price schedule"):
+        load_prices(tmp_path / "absent.toml")
+
+
+def test_quote_arguments_are_validated() -> None:
+    with pytest.raises(InvalidInputError, match=r"^organisation='charity'"):
+        quote(organisation="charity", policy=CURRENT, prices=KNOWN)
+    with pytest.raises(InvalidInputError, match=r"^group_size=0"):
+        quote(group_size=0, policy=CURRENT, prices=KNOWN)
+
+
+def test_a_journey_quotes_its_own_registration_R21() -> None:
+    from journeys import registered  # noqa: PLC0415
+
+    result = registered(prices=KNOWN).quote()
+    assert result.total == Money.of("2495.00")

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cptm_rules.events import Activity, PayRenewalFee
+from cptm_rules.policy import load_policy
+from cptm_rules.recertification import (
+    Period,
+    first_fee_payment,
+    ledger_for,
+    period_from,
+    qualifying_hours,
+)
+from cptm_rules.vocabulary import ActivityCategory, State
+from journeys import activity, certified, day
+
+POLICY = load_policy()
+PERIOD = Period(start=day("2027-01-20"), end=day("2029-01-20"))
+
+
+def act(on: str, hours: str, category: str = "webinar", id: str | None = None) -> Activity:  # noqa: A002
+    return activity(on, hours, category, id).activity
+
+
+def test_an_activity_dated_on_the_periods_end_belongs_to_the_next_period_R17() -> None:
+    on_end = act("2029-01-20", "24")
+    ledger = ledger_for(PERIOD, [on_end], [day("2028-06-01")], POLICY, as_of=day("2029-01-20"))
+    assert ledger.hours == 0
+    assert ledger.not_counted == ((on_end, "outside the period (R17)"),)
+    following = period_from(PERIOD.end, POLICY)
+    assert ledger_for(following, [on_end], [], POLICY, as_of=day("2029-02-01")).hours == 24
+
+
+def test_23_75_hours_are_not_enough_and_24_are_R18() -> None:
+    fee = [day("2028-01-05")]
+    short = ledger_for(PERIOD, [act("2027-05-01", "23.75")], fee, POLICY, as_of=day("2028-06-01"))
+    assert not short.eligible
+    assert short.hours_needed == Decimal("0.25")
+    assert short.missing() == ("0.25 more qualifying hours (has 23.75 of 24)",)
+    enough = ledger_for(PERIOD, [act("2027-05-01", "24")], fee, POLICY, as_of=day("2028-06-01"))
+    assert enough.eligible
+    assert enough.missing() == ()
+
+
+def test_the_fee_must_be_paid_inside_the_period_R18() -> None:
+    hours = [act("2027-05-01", "24")]
+    day_before = ledger_for(PERIOD, hours, [day("2029-01-19")], POLICY, as_of=day("2029-01-19"))
+    on_end = ledger_for(PERIOD, hours, [day("2029-01-20")], POLICY, as_of=day("2029-01-20"))
+    assert day_before.eligible
+    assert not on_end.eligible
+    assert on_end.missing() == ("the renewal fee paid inside the period",)
+    assert first_fee_payment(PERIOD, [day("2029-01-20"), day("2028-03-01")]) == day("2028-03-01")
+
+
+def test_renewal_paid_one_day_before_the_end_renews_and_on_the_end_lapses_R18_R20() -> None:
+    journey = certified().then(activity("2027-06-01", "24"))
+    renewed = journey.then(PayRenewalFee(on=day("2029-01-19")))
+    assert renewed.periods[-1].start == day("2029-01-20")
+    assert renewed.status_on(day("2029-01-20")).state is State.CERTIFIED
+    assert journey.status_on(day("2029-01-20")).state is State.LAPSED
+
+
+def test_hours_never_carry_over_to_the_next_period_R18() -> None:
+    journey = certified().then(activity("2027-06-01", "40"), PayRenewalFee(on=day("2027-07-01")))
+    second = journey.periods[1]
+    ledger = journey.ledger(as_of=day("2029-06-01"))
+    assert ledger.period == second
+    assert ledger.hours == 0
+    assert journey.status_on(day("2031-01-20")).state is State.LAPSED
+
+
+def test_alumni_offerings_count_and_cost_nothing_R19() -> None:
+    ledger = ledger_for(
+        PERIOD, [act("2027-05-01", "24", "alumni-roundtable")], [], POLICY, as_of=day("2028-01-01")
+    )
+    assert ledger.hours == 24
+    assert ActivityCategory.ALUMNI_ROUNDTABLE in POLICY.free_categories
+
+
+def test_days_left_counts_to_the_periods_end() -> None:
+    ledger = ledger_for(PERIOD, [], [], POLICY, as_of=day("2029-01-10"))
+    assert ledger.days_left == 10
+    assert ledger_for(PERIOD, [], [], POLICY, as_of=day("2029-02-10")).days_left == 0
+
+
+activities = st.lists(
+    st.builds(
+        Activity,
+        id=st.sampled_from([f"a{i}" for i in range(8)]),
+        on=st.dates(min_value=dt.date(2026, 6, 1), max_value=dt.date(2029, 6, 1)),
+        hours=st.decimals(min_value=0, max_value=12, places=2),
+        category=st.sampled_from(ActivityCategory),
+    ),
+    max_size=12,
+)
+payments = st.lists(
+    st.dates(min_value=dt.date(2026, 6, 1), max_value=dt.date(2029, 6, 1)), max_size=3
+)
+AS_OF = day("2029-06-01")
+
+
+@given(recorded=activities, paid=payments, data=st.data())
+def test_the_order_of_recording_never_changes_the_ledger_R19(
+    recorded: list[Activity], paid: list[dt.date], data: st.DataObject
+) -> None:
+    shuffled = data.draw(st.permutations(recorded))
+    first = ledger_for(PERIOD, recorded, paid, POLICY, as_of=AS_OF)
+    second = ledger_for(PERIOD, shuffled, list(reversed(paid)), POLICY, as_of=AS_OF)
+    assert first == second
+    assert qualifying_hours(PERIOD, shuffled, POLICY) == first.hours
+
+
+@given(
+    recorded=activities,
+    paid=payments,
+    extra_on=st.one_of(
+        st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2027, 1, 19)),
+        st.dates(min_value=dt.date(2029, 1, 20), max_value=dt.date(2035, 1, 1)),
+    ),
+    hours=st.decimals(min_value=0, max_value=100, places=2),
+)
+def test_non_qualifying_or_outside_activities_never_change_eligibility_R19(
+    recorded: list[Activity], paid: list[dt.date], extra_on: dt.date, hours: Decimal
+) -> None:
+    before = ledger_for(PERIOD, recorded, paid, POLICY, as_of=AS_OF)
+    outside = Activity(id="outside", on=extra_on, hours=hours, category="webinar")
+    irrelevant = Activity(
+        id="irrelevant", on=day("2028-01-01"), hours=hours, category="not-industry-relevant"
+    )
+    after = ledger_for(PERIOD, [*recorded, outside, irrelevant], paid, POLICY, as_of=AS_OF)
+    assert after.eligible == before.eligible
+    assert after.hours == before.hours
