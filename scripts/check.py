@@ -15,7 +15,8 @@ STEPS = (
     ("lint", [sys.executable, "-m", "ruff", "check", "."]),
     ("format", [sys.executable, "-m", "ruff", "format", "--check", "."]),
     ("types", [sys.executable, "-m", "mypy"]),
-    ("tests and docs examples", [sys.executable, "-m", "pytest"]),
+    ("tests, scenarios and docs examples", [sys.executable, "-m", "coverage", "run", "-m", "pytest"]),
+    ("coverage of src/ (branches, at least 95%)", [sys.executable, "-m", "coverage", "report"]),
 )
 
 

@@ -435,7 +435,7 @@ def test_a_change_to_a_later_session_the_day_after_the_deadline_costs_the_fee_R1
     (decision,) = outcome.decisions
     assert (decision.rule_id, decision.verdict) == ("R10", "fee")
     assert decision.fee == Money.of("400")
-    assert "1 days after the free-change deadline 2026-11-20" in decision.reason
+    assert "1 day after the free-change deadline 2026-11-20" in decision.reason
     (charge,) = outcome.effects
     assert (charge.kind, charge.amount) == (EffectKind.CHARGE, Money.of("400"))
 
@@ -801,7 +801,7 @@ def test_every_outcome_explains_itself_with_rule_ids_policy_and_dates() -> None:
     text = registered().apply(change("2026-11-21")).explain()
     assert text.splitlines()[0] == "RequestChange -> registered"
     assert (
-        "R10 fee: requested on 2026-11-21, 1 days after the free-change deadline 2026-11-20" in text
+        "R10 fee: requested on 2026-11-21, 1 day after the free-change deadline 2026-11-20" in text
     )
     assert "  fee: 400.00 USD" in text
     assert "  free-change deadline: 2026-11-20" in text

@@ -19,6 +19,7 @@ __all__ = [
     "NaiveDatetimeError",
     "PolicyError",
     "RuleViolationError",
+    "ScenarioError",
     "TimingError",
     "TransitionError",
 ]
@@ -143,3 +144,16 @@ class TimingError(TransitionError):
         self.days = days
         self.side = side
         super().__init__(state=state, event=event, reason=reason, allowed=allowed, rule_id=rule_id)
+
+
+class ScenarioError(CptmRulesError, ValueError):
+    """A scenario file is malformed; the message names the file, scenario and key."""
+
+    def __init__(self, *, source: str, scenario: str | None, key: str, problem: str) -> None:
+        """Describe the ``problem`` with ``key`` of ``scenario`` in file ``source``."""
+        self.source = source
+        self.scenario = scenario
+        self.key = key
+        self.problem = problem
+        where = f"{source}: scenario {scenario!r}" if scenario else source
+        super().__init__(f"{where}: {key}: {problem}")

@@ -95,6 +95,7 @@ __all__ = [
     "Status",
     "access_due",
     "free_change_deadline",
+    "judge_change",
     "mermaid_diagram",
 ]
 
@@ -150,6 +151,31 @@ _RULES_OF_EVENT: Final[Mapping[type[Event], str]] = {
     RecordActivity: "R18, R19",
     PayRenewalFee: "R18, R20",
 }
+
+
+def judge_change(  # keyword-only inputs of one decision
+    *,
+    policy: Policy,
+    prices: PriceSchedule,
+    held: Session,
+    to: Session,
+    requested: dt.date,
+    changes_made: int = 0,
+) -> Outcome:
+    """Whether moving from ``held`` to ``to``, asked on ``requested``, is free (R9-R11a).
+
+    The same decision a journey takes for a :class:`RequestChange`, for callers
+    that know only the sessions and how many changes were already made.
+    Raises :class:`~cptm_rules.exceptions.TransitionError` when R11 refuses the
+    change.
+    """
+    if type(changes_made) is not int or changes_made < 0:
+        raise InvalidInputError("changes_made", changes_made, "a whole number >= 0")
+    journey = _replace(
+        Journey.new(policy=policy, prices=prices),
+        {"state": State.REGISTERED, "session": held, "changes_made": changes_made},
+    )
+    return journey.apply(RequestChange(on=requested, to=to))
 
 
 def mermaid_diagram() -> str:
@@ -244,6 +270,10 @@ def _deadline_words(policy: Policy, first_day: dt.date) -> str:
         else f" on the {policy.workalendar_class} calendar"
     )
     return f"the {_ordinal(n)} {unit} before the practicum's first day {first_day}{where}"
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
 
 
 def _ordinal(n: int) -> str:
@@ -590,7 +620,7 @@ def _too_early(
     return TimingError(
         state=str(journey.state),
         event=_describe(event),
-        reason=f"{days} day{'s' if days != 1 else ''} too early: {what} {limit.isoformat()}",
+        reason=f"{_days(days)} too early: {what} {limit.isoformat()}",
         allowed=journey.allowed_events(),
         rule_id=rule_id,
         limit=limit,
@@ -606,7 +636,7 @@ def _too_late(
     return TimingError(
         state=str(journey.state),
         event=_describe(event),
-        reason=f"{days} day{'s' if days != 1 else ''} too late: {what} {limit.isoformat()}",
+        reason=f"{_days(days)} too late: {what} {limit.isoformat()}",
         allowed=journey.allowed_events(),
         rule_id=rule_id,
         limit=limit,
@@ -881,7 +911,7 @@ def _change_fee_decision(journey: Journey, event: RequestChange, session: Sessio
         return decide(
             "R10",
             "free",
-            f"requested on {event.on}, {late} days after the free-change "
+            f"requested on {event.on}, {_days(late)} after the free-change "
             f"deadline {deadline}, but to an earlier session "
             f"({event.to.first_day} before {session.first_day}): only later-date "
             "changes pay the fee",
@@ -890,7 +920,7 @@ def _change_fee_decision(journey: Journey, event: RequestChange, session: Sessio
     return decide(
         "R10",
         "fee",
-        f"requested on {event.on}, {late} days after the free-change deadline "
+        f"requested on {event.on}, {_days(late)} after the free-change deadline "
         f"{deadline} ({timing}), to a later session",
         (
             f"R9: the deadline was {deadline}",

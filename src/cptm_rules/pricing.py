@@ -368,8 +368,10 @@ def quote(
     not_applied += tuple(
         (
             kind,
-            (f"stacking is off and the {chosen[0][0]} discount ({chosen[0][1]}) is larger "
-            f"or equal ({value})"),
+            (
+                f"stacking is off and the {chosen[0][0]} discount ({chosen[0][1]}) is larger "
+                f"or equal ({value})"
+            ),
         )
         for kind, value in skipped
     )

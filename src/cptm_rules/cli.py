@@ -1,0 +1,442 @@
+"""The ``cptm-rules`` command: scenario checks, timelines, change fees, explanations, diffs.
+
+Every subcommand has ``--help``. A user error (a malformed date, a practicum
+whose last day precedes its first, an unknown policy) prints one line to
+stderr and exits with status 2. ``--json`` output is stable and documented in
+``docs/cli.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+
+from cptm_rules.catalogue import RULES
+from cptm_rules.events import Register, Registration, Session
+from cptm_rules.exceptions import CptmRulesError, TransitionError
+from cptm_rules.lifecycle import Journey, judge_change
+from cptm_rules.money import Amount, UnknownAmount
+from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
+from cptm_rules.pricing import load_prices
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from cptm_rules.outcomes import Outcome
+
+__all__ = ["entry_point", "main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A mistake in the command line: one line to stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+# -- argument types ----------------------------------------------------------------------
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2027-01-11") from None
+
+
+def _instant(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is None or value.utcoffset() is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an instant with an offset such as 2026-11-02T09:30-05:00"
+        )
+    return value
+
+
+def _session(text: str) -> Session:
+    first, sep, last = text.partition("..")
+    if not sep:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not FIRST..LAST such as 2027-01-11..2027-01-14"
+        )
+    first_day, last_day = _date(first), _date(last)
+    if last_day < first_day:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the last day {last_day} precedes the first day {first_day}"
+        )
+    return Session(first_day=first_day, last_day=last_day)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0")
+    return int(text)
+
+
+def _policy(value: str) -> Policy:
+    return load_policy(value if value in SHIPPED_POLICIES else Path(value))
+
+
+def _add_policy(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policy",
+        default="current",
+        metavar="NAME|FILE",
+        help="a shipped policy (current, legacy) or a policy file; default current",
+    )
+    parser.add_argument(
+        "--prices",
+        default="shipped",
+        metavar="FILE",
+        help="a price schedule file; default: the shipped schedule",
+    )
+
+
+def _add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print stable JSON (docs/cli.md)")
+
+
+# -- JSON helpers ------------------------------------------------------------------------
+
+
+def _amount_json(amount: Amount | None) -> dict[str, str] | None:
+    if amount is None:
+        return None
+    if isinstance(amount, UnknownAmount):
+        return {"unknown": amount.item}
+    return {"amount": str(amount.quantized().amount), "currency": amount.currency}
+
+
+def _iso(value: object) -> str:
+    assert isinstance(value, dt.date)  # noqa: S101  # dates and datetimes only
+    return value.isoformat()
+
+
+def _print_json(data: object, out: TextIO) -> None:
+    out.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+# -- timeline ---------------------------------------------------------------------------
+
+
+def _registered(args: argparse.Namespace) -> Journey:
+    policy = _policy(args.policy)
+    journey = Journey.new(policy=policy, prices=load_prices(args.prices))
+    registration = Registration(
+        email="candidate@example.org", registered_at=args.registered, session=args.practicum
+    )
+    return journey.apply(Register(registration=registration)).journey
+
+
+def _timeline(args: argparse.Namespace, out: TextIO) -> int:
+    journey = _registered(args)
+    dates = journey.key_dates()
+    if args.json:
+        data: dict[str, Any] = {"policy": journey.policy.name}
+        rules: dict[str, str] = {}
+        for key_date in dates:
+            data[str(key_date.kind)] = _iso(key_date.when)
+            rules[str(key_date.kind)] = key_date.rule_id
+        data["rules"] = rules
+        data["key_dates"] = [
+            {"kind": str(k.kind), "when": _iso(k.when), "rule": k.rule_id, "label": k.label}
+            for k in dates
+        ]
+        _print_json(data, out)
+        return EXIT_OK
+    out.write(f"policy: {journey.policy.name}\n")
+    for key_date in dates:
+        when = _iso(key_date.when)
+        out.write(f"{when:<26} {key_date.rule_id:<4} {key_date.label}\n")
+    return EXIT_OK
+
+
+# -- change -----------------------------------------------------------------------------
+
+
+def _judge(args: argparse.Namespace) -> Outcome:
+    return judge_change(
+        policy=_policy(args.policy),
+        prices=load_prices(args.prices),
+        held=args.from_,
+        to=args.to,
+        requested=args.requested,
+        changes_made=args.changes_so_far,
+    )
+
+
+def _change(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        outcome = _judge(args)
+    except TransitionError as exc:
+        if args.json:
+            _print_json(
+                {
+                    "allowed": False,
+                    "fee_applies": None,
+                    "fee": None,
+                    "rules": [exc.rule_id] if exc.rule_id else [],
+                    "reason": exc.reason,
+                },
+                out,
+            )
+        else:
+            out.write(f"not allowed ({exc.rule_id}): {exc.reason}\n")
+        return EXIT_FAILED
+    decision = outcome.decisions[0]
+    if args.json:
+        _print_json(
+            {
+                "allowed": True,
+                "fee_applies": decision.fee is not None,
+                "fee": _amount_json(decision.fee),
+                "rules": list(outcome.rule_ids),
+                "verdict": decision.verdict,
+                "free_change_deadline": _iso(dict(decision.dates)["free-change deadline"]),
+                "reason": decision.reason,
+                "advisories": [a.explain() for a in outcome.advisories],
+            },
+            out,
+        )
+        return EXIT_OK
+    fee = f"fee {decision.fee}" if decision.fee is not None else "free"
+    out.write(f"{fee} ({decision.rule_id}): {decision.reason}\n")
+    out.writelines(f"advisory {advisory.explain()}\n" for advisory in outcome.advisories)
+    return EXIT_OK
+
+
+# -- explain ----------------------------------------------------------------------------
+
+
+def _explain_figures(policy: Policy, figures: Sequence[tuple[str, str]], out: TextIO) -> None:
+    out.writelines(f"  source: {policy.source_of(key)}\n" for key, _ in dict.fromkeys(figures))
+
+
+def _explain(args: argparse.Namespace, out: TextIO) -> int:
+    if args.topic == "change":
+        try:
+            outcome = _judge(args)
+        except TransitionError as exc:
+            out.write(f"{exc}\n")
+            if exc.rule_id is not None and exc.rule_id in RULES:
+                out.write(
+                    f"{exc.rule_id} {RULES[exc.rule_id].title}: {RULES[exc.rule_id].statement}\n"
+                )
+            return EXIT_FAILED
+        out.write(outcome.explain() + "\n\n")
+        for decision in outcome.decisions:
+            rule = RULES[decision.rule_id]
+            out.write(f"{rule.id} {rule.title}: {rule.statement}\n")
+            _explain_figures(outcome.journey.policy, decision.figures, out)
+        return EXIT_OK
+    journey = _registered(args)
+    policy = journey.policy
+    for key_date in journey.key_dates():
+        rule = RULES[key_date.rule_id]
+        out.write(f"{_iso(key_date.when)}  {key_date.label}\n")
+        out.write(f"  {rule.id} {rule.title}: {rule.statement}\n")
+        out.write(f"  cites: {'; '.join(str(c) for c in rule.sources)}\n")
+    out.write(f"\npolicy {policy.name}: figures used\n")
+    out.writelines(
+        f"  {policy.source_of(name)}\n"
+        for name in (
+            "access_due_amount",
+            "access_due_unit",
+            "prework_recommended_days",
+            "free_change_days",
+            "free_change_day_count",
+            "exam_window_months",
+            "workalendar_class",
+            "time_zone",
+        )
+    )
+    return EXIT_OK
+
+
+# -- rules ------------------------------------------------------------------------------
+
+
+def _rules(args: argparse.Namespace, out: TextIO) -> int:
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "kinds": [str(k) for k in r.kinds],
+                    "statement": r.statement,
+                    "sources": [str(c) for c in r.sources],
+                }
+                for r in RULES.values()
+            ],
+            out,
+        )
+        return EXIT_OK
+    for r in RULES.values():
+        out.write(f"{r.id:<5} {r.title} ({' + '.join(str(k) for k in r.kinds)})\n")
+        out.write(f"      {r.statement}\n")
+    return EXIT_OK
+
+
+# -- check ------------------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    from cptm_rules.checks import check_paths  # noqa: PLC0415  # only this subcommand needs it
+
+    return check_paths(args.paths, out=out, junit_xml=args.junit_xml, update=args.update)
+
+
+# -- diff -------------------------------------------------------------------------------
+
+
+def _diff(args: argparse.Namespace, out: TextIO) -> int:
+    from cptm_rules.cohort import diff_policies, load_cohort, synthetic_cohort  # noqa: PLC0415
+
+    if args.cohort is not None:
+        cohort = load_cohort(args.cohort)
+    else:
+        cohort = synthetic_cohort(args.synthetic, seed=args.seed)
+    for spec in (args.base, args.candidate):
+        _policy(spec)  # a bad policy is a usage error before any work starts
+    result = diff_policies(
+        cohort, base=args.base, candidate=args.candidate, prices=args.prices, workers=args.workers
+    )
+    if args.json:
+        _print_json(result.as_json(), out)
+    else:
+        out.write(result.report() + "\n")
+    return EXIT_OK
+
+
+# -- parser -----------------------------------------------------------------------------
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="cptm-rules", description="The CPTM program's rules, as answers.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = sub.add_parser("check", help="run scenario files and compare expected answers")
+    check.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="scenario files, or folders searched for *.scenarios.toml",
+    )
+    check.add_argument("--junit-xml", type=Path, metavar="FILE", help="also write JUnit XML")
+    check.add_argument(
+        "--update",
+        action="store_true",
+        help="rewrite the expectations in the files with the actual answers",
+    )
+    check.set_defaults(run=_check)
+
+    def timeline_arguments(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--registered",
+            type=_instant,
+            required=True,
+            metavar="INSTANT",
+            help="registration instant with offset, e.g. 2026-11-02T09:30-05:00",
+        )
+        p.add_argument("--practicum", type=_session, required=True, metavar="FIRST..LAST")
+        _add_policy(p)
+
+    def change_arguments(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--requested",
+            type=_date,
+            required=True,
+            metavar="DATE",
+            help="the program-local date of the request",
+        )
+        p.add_argument(
+            "--from",
+            dest="from_",
+            type=_session,
+            required=True,
+            metavar="FIRST..LAST",
+            help="the session held now",
+        )
+        p.add_argument("--to", type=_session, required=True, metavar="FIRST..LAST")
+        p.add_argument(
+            "--changes-so-far",
+            type=_count,
+            default=0,
+            metavar="N",
+            help="changes already made (R11a); default 0",
+        )
+        _add_policy(p)
+
+    timeline = sub.add_parser("timeline", help="a candidate's key dates")
+    timeline_arguments(timeline)
+    _add_json(timeline)
+    timeline.set_defaults(run=_timeline)
+
+    change = sub.add_parser("change", help="whether a practicum change is free")
+    change_arguments(change)
+    _add_json(change)
+    change.set_defaults(run=_change)
+
+    explain = sub.add_parser("explain", help="the full trace of one decision")
+    topics = explain.add_subparsers(dest="topic", required=True, parser_class=_Parser)
+    change_arguments(topics.add_parser("change", help="explain a practicum change decision"))
+    timeline_arguments(topics.add_parser("timeline", help="explain every key date"))
+    explain.set_defaults(run=_explain)
+
+    rules = sub.add_parser("rules", help="the rule catalogue")
+    _add_json(rules)
+    rules.set_defaults(run=_rules)
+
+    diff = sub.add_parser("diff", help="what changes for a cohort between two policies")
+    diff.add_argument("--base", required=True, metavar="POLICY")
+    diff.add_argument("--candidate", required=True, metavar="POLICY")
+    source = diff.add_mutually_exclusive_group(required=True)
+    source.add_argument("--cohort", type=Path, metavar="FILE", help="a JSON Lines cohort file")
+    source.add_argument("--synthetic", type=_count, metavar="N", help="N synthetic candidates")
+    diff.add_argument("--seed", type=int, default=1, help="seed of the synthetic cohort")
+    diff.add_argument("--prices", default="shipped", metavar="FILE")
+    diff.add_argument(
+        "--workers",
+        type=_count,
+        default=None,
+        help="processes to use; default: every core for 2000+ candidates",
+    )
+    _add_json(diff)
+    diff.set_defaults(run=_diff)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Run the command line; return the exit status."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        args = _parser().parse_args(argv)
+        run: Callable[[argparse.Namespace, TextIO], int] = args.run
+        return run(args, out)
+    except UsageError as exc:
+        err.write(f"{exc}\n")
+        return EXIT_USAGE
+    except CptmRulesError as exc:
+        err.write(f"cptm-rules: {exc}\n")
+        return EXIT_USAGE
+
+
+def entry_point() -> NoReturn:
+    """The console script."""
+    sys.exit(main())

@@ -1,0 +1,465 @@
+"""Cohorts of candidates and policy diffs over them, like a reform simulation.
+
+A :class:`Candidate` is what a candidate *does* (when they register, which
+practicum, when they ask for changes, how they attend and sit the exam); a
+policy turns it into answers (due times, deadlines, fees, verdicts).
+:func:`diff_policies` runs every candidate under two policies and reports which
+answers moved, per answer and per rule, with counts and examples.
+
+Cohorts come from a JSON Lines file (``docs/cohorts.md``) or from
+:func:`synthetic_cohort`, which draws realistic spreads reproducibly from a seed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import json
+import os
+import random
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from cptm_rules.events import (
+    AttemptExam,
+    Event,
+    GrantAccess,
+    RecordAttendance,
+    Register,
+    Registration,
+    RequestChange,
+    Session,
+)
+from cptm_rules.exceptions import CptmRulesError, InvalidInputError, TransitionError
+from cptm_rules.lifecycle import Journey
+from cptm_rules.policy import Policy, load_policy
+from cptm_rules.pricing import PriceSchedule, load_prices
+from cptm_rules.scenarios import amount_text
+from cptm_rules.vocabulary import Attendance, KeyDateKind, OrganisationType
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+__all__ = [
+    "AnswerDiff",
+    "Candidate",
+    "PolicyDiff",
+    "answers_for",
+    "diff_policies",
+    "load_cohort",
+    "synthetic_cohort",
+]
+
+_NEW_YORK: Final = ZoneInfo("America/New_York")
+PARALLEL_THRESHOLD: Final = 2000
+"""Cohorts at least this large are split across the machine's cores."""
+
+
+@attrs.frozen(kw_only=True)
+class Candidate:
+    """What one candidate does, independent of any policy."""
+
+    id: str
+    registered_at: dt.datetime
+    practicum: Session
+    access_after_minutes: int = 30
+    changes: tuple[tuple[dt.date, Session], ...] = ()
+    attendance: Attendance = Attendance.FULL
+    attempts: tuple[tuple[dt.date, bool], ...] = ()
+    organisation: OrganisationType = OrganisationType.OTHER
+    group_size: int = 1
+
+    def events(self) -> list[tuple[str, Event]]:
+        """The candidate's events, each with the answer name it produces."""
+        events: list[tuple[str, Event]] = [
+            (
+                "registration",
+                Register(
+                    registration=Registration(
+                        email=f"{self.id}@example.org",
+                        registered_at=self.registered_at,
+                        session=self.practicum,
+                        organisation=self.organisation,
+                        group_size=self.group_size,
+                    )
+                ),
+            ),
+            (
+                "access",
+                GrantAccess(
+                    at=self.registered_at + dt.timedelta(minutes=self.access_after_minutes)
+                ),
+            ),
+        ]
+        events += [
+            (f"change {n}", RequestChange(on=on, to=to))
+            for n, (on, to) in enumerate(self.changes, start=1)
+        ]
+        last = self.changes[-1][1] if self.changes else self.practicum
+        events.append(
+            ("attendance", RecordAttendance(attendance=self.attendance, on=last.last_day))
+        )
+        events += [
+            (f"exam attempt {n}", AttemptExam(on=on, passed=passed))
+            for n, (on, passed) in enumerate(self.attempts, start=1)
+        ]
+        return events
+
+
+# An answer is (text, rule ids it depends on).
+Answers = dict[str, tuple[str, tuple[str, ...]]]
+
+
+def answers_for(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> Answers:
+    """Every answer the rules give this candidate under ``policy``."""
+    journey = Journey.new(policy=policy, prices=prices)
+    result: Answers = {}
+    for name, event in candidate.events():
+        try:
+            outcome = journey.apply(event)
+        except TransitionError as exc:
+            rules = tuple(r.strip() for r in (exc.rule_id or "").split(",") if r.strip())
+            result[name] = (f"refused: {type(exc).__name__} ({exc.rule_id})", rules)
+            continue
+        journey = outcome.journey
+        for decision in outcome.decisions:
+            if decision.rule_id in ("R1", "R2"):
+                continue
+            fee = f" fee {amount_text(decision.fee)}" if decision.fee is not None else ""
+            result[f"{name}: {decision.rule_id}"] = (
+                f"{decision.verdict}{fee}",
+                (decision.rule_id,),
+            )
+        for advisory in outcome.advisories:
+            result[f"{name}: advisory {'+'.join(advisory.rule_ids)}"] = (
+                str(advisory.severity),
+                advisory.rule_ids,
+            )
+    for key_date in journey.key_dates():
+        if key_date.kind in (
+            KeyDateKind.ACCESS_DUE,
+            KeyDateKind.FREE_CHANGE_DEADLINE,
+            KeyDateKind.EXAM_CLOSES,
+            KeyDateKind.PREWORK_START,
+        ):
+            result[f"key date {key_date.kind}"] = (key_date.when.isoformat(), (key_date.rule_id,))
+    horizon = candidate.practicum.last_day + dt.timedelta(days=400)
+    status = journey.status_on(horizon)
+    result["state a year after the practicum"] = (
+        str(status.state),
+        (status.rule_id,) if status.rule_id else (),
+    )
+    return result
+
+
+@attrs.frozen(kw_only=True)
+class AnswerDiff:
+    """How one answer moved across the cohort."""
+
+    answer: str
+    changed: int
+    compared: int
+    rule_ids: tuple[str, ...]
+    examples: tuple[tuple[str, str, str], ...]
+    """Up to three ``(candidate id, base answer, candidate answer)``."""
+
+
+@attrs.frozen(kw_only=True)
+class PolicyDiff:
+    """What changed between two policies over a cohort."""
+
+    base: str
+    candidate: str
+    cohort_size: int
+    candidates_changed: int
+    answers: tuple[AnswerDiff, ...]
+    """Only answers that changed for someone, most changed first."""
+    rules: tuple[tuple[str, int], ...]
+    """Per rule id, how many candidates had an answer under it change."""
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable JSON form documented in ``docs/cli.md``."""
+        return {
+            "base": self.base,
+            "candidate": self.candidate,
+            "cohort_size": self.cohort_size,
+            "candidates_changed": self.candidates_changed,
+            "answers": [
+                {
+                    "answer": a.answer,
+                    "changed": a.changed,
+                    "compared": a.compared,
+                    "rules": list(a.rule_ids),
+                    "examples": [
+                        {"candidate": c, "base": b, "candidate_policy": n} for c, b, n in a.examples
+                    ],
+                }
+                for a in self.answers
+            ],
+            "rules": [{"rule": r, "candidates_changed": n} for r, n in self.rules],
+        }
+
+    def report(self) -> str:
+        """The diff as text a person reads."""
+        share = self.candidates_changed / self.cohort_size if self.cohort_size else 0.0
+        lines = [
+            f"policy diff: {self.base} -> {self.candidate}, {self.cohort_size} candidates",
+            f"candidates with at least one changed answer: {self.candidates_changed} ({share:.1%})",
+            "",
+            "by answer:",
+        ]
+        for a in self.answers:
+            lines.append(f"  {a.answer} [{', '.join(a.rule_ids)}]: {a.changed} of {a.compared}")
+            lines += [f"      {c}: {b} -> {n}" for c, b, n in a.examples]
+        lines += ["", "by rule:"]
+        lines += [f"  {rule}: {count} candidates" for rule, count in self.rules]
+        if not self.answers:
+            lines.append("  no answer changed")
+        return "\n".join(lines)
+
+
+def _compare(
+    cohort: Sequence[Candidate], base: Policy, candidate: Policy, prices: PriceSchedule
+) -> list[tuple[str, Answers, Answers]]:
+    return [(c.id, answers_for(c, base, prices), answers_for(c, candidate, prices)) for c in cohort]
+
+
+def _compare_in_worker(
+    cohort: Sequence[Candidate], base: str, candidate: str, prices: str
+) -> list[tuple[str, Answers, Answers]]:
+    return _compare(cohort, load_policy(base), load_policy(candidate), load_prices(prices))
+
+
+def diff_policies(  # keyword-only settings of one simulation
+    cohort: Sequence[Candidate],
+    *,
+    base: str | Path,
+    candidate: str | Path,
+    prices: str | Path = "shipped",
+    workers: int | None = None,
+    examples: int = 3,
+) -> PolicyDiff:
+    """Run every candidate under the ``base`` and ``candidate`` policies and compare.
+
+    Policies and prices are given as names or paths so that worker processes
+    can load them; with ``workers`` unset, cohorts of at least
+    :data:`PARALLEL_THRESHOLD` candidates use every core.
+    """
+    base_policy, candidate_policy = load_policy(base), load_policy(candidate)
+    schedule = load_prices(prices)
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(cohort) >= PARALLEL_THRESHOLD else 1
+    if workers < 1:
+        raise InvalidInputError("workers", workers, "a whole number >= 1")
+    if workers == 1:
+        rows = _compare(cohort, base_policy, candidate_policy, schedule)
+    else:
+        size = -(-len(cohort) // workers)
+        chunks = [cohort[i : i + size] for i in range(0, len(cohort), size)]
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = pool.map(
+                _compare_in_worker,
+                chunks,
+                *([str(x)] * len(chunks) for x in (base, candidate, prices)),
+            )
+            rows = [row for part in parts for row in part]
+    return _summarise(
+        rows, base=base_policy.name, candidate=candidate_policy.name, examples=examples
+    )
+
+
+def _summarise(
+    rows: Iterable[tuple[str, Answers, Answers]], *, base: str, candidate: str, examples: int
+) -> PolicyDiff:
+    changed: Counter[str] = Counter()
+    compared: Counter[str] = Counter()
+    rules_of: dict[str, set[str]] = {}
+    samples: dict[str, list[tuple[str, str, str]]] = {}
+    per_rule: Counter[str] = Counter()
+    size = moved = 0
+    for cid, before, after in rows:
+        size += 1
+        moved_rules: set[str] = set()
+        for answer in sorted(before.keys() | after.keys()):
+            old, old_rules = before.get(answer, ("absent", ()))
+            new, new_rules = after.get(answer, ("absent", ()))
+            compared[answer] += 1
+            rules_of.setdefault(answer, set()).update(old_rules, new_rules)
+            if old != new:
+                changed[answer] += 1
+                moved_rules.update(old_rules, new_rules)
+                kept = samples.setdefault(answer, [])
+                if len(kept) < examples:
+                    kept.append((cid, old, new))
+        if moved_rules:
+            moved += 1
+            per_rule.update(moved_rules)
+    answers = tuple(
+        AnswerDiff(
+            answer=a,
+            changed=n,
+            compared=compared[a],
+            rule_ids=tuple(sorted(rules_of[a], key=_rule_order)),
+            examples=tuple(samples[a]),
+        )
+        for a, n in sorted(changed.items(), key=lambda item: (-item[1], item[0]))
+    )
+    rules = tuple(sorted(per_rule.items(), key=lambda item: _rule_order(item[0])))
+    return PolicyDiff(
+        base=base,
+        candidate=candidate,
+        cohort_size=size,
+        candidates_changed=moved,
+        answers=answers,
+        rules=rules,
+    )
+
+
+def _rule_order(rule_id: str) -> tuple[int, str]:
+    digits = "".join(c for c in rule_id if c.isdigit())
+    return int(digits or 0), rule_id
+
+
+# -- synthetic cohorts ---------------------------------------------------------------------
+
+
+def _monday_on_or_after(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=(7 - day.weekday()) % 7)
+
+
+def synthetic_cohort(size: int, *, seed: int) -> tuple[Candidate, ...]:
+    """``size`` candidates drawn reproducibly from ``seed`` with realistic spreads.
+
+    Registrations fall on weekdays in working hours across 2026-2029; practicums
+    are Monday-to-Thursday sessions 3 to 16 weeks later; about a third ask for
+    one change (a few for two or three) around the free-change deadline, mostly
+    to a later session; most attend in full; about nine in ten sit the exam,
+    within weeks, and most pass on the first or second attempt.
+    """
+    if type(size) is not int or size < 0:
+        raise InvalidInputError("size", size, "a whole number of candidates >= 0")
+    rng = random.Random(seed)  # noqa: S311  # a reproducible simulation, not a secret
+    start = dt.date(2026, 1, 5)
+    candidates = []
+    for n in range(size):
+        day = start + dt.timedelta(days=rng.randrange(0, 365 * 3))
+        if day.weekday() >= 5:  # Saturday or Sunday
+            day -= dt.timedelta(days=day.weekday() - 4)
+        registered = dt.datetime.combine(
+            day, dt.time(rng.randrange(8, 18), rng.randrange(0, 60)), tzinfo=_NEW_YORK
+        )
+        first = _monday_on_or_after(day + dt.timedelta(days=rng.randrange(21, 112)))
+        practicum = Session(first_day=first, last_day=first + dt.timedelta(days=3))
+        changes = []
+        held = practicum
+        for _ in range(rng.choices((0, 1, 2, 3), weights=(64, 28, 6, 2))[0]):
+            asked = held.first_day - dt.timedelta(days=rng.randrange(20, 60))
+            asked = max(asked, day + dt.timedelta(days=1))
+            if asked >= held.first_day:
+                break
+            weeks = rng.choice((-2, -1, 2, 4, 4, 6, 8))
+            new_first = held.first_day + dt.timedelta(weeks=weeks)
+            if new_first <= asked:
+                new_first = held.first_day + dt.timedelta(weeks=4)
+            held = Session(first_day=new_first, last_day=new_first + dt.timedelta(days=3))
+            changes.append((asked, held))
+        attendance = rng.choices(list(Attendance), weights=(85, 7, 4, 4))[0]
+        attempts = []
+        if rng.random() < 0.9:  # nine in ten sit the exam
+            on = held.last_day + dt.timedelta(days=int(rng.expovariate(1 / 20)))
+            for _ in range(3):
+                passed = rng.random() < 0.8  # first-attempt pass share
+                attempts.append((on, passed))
+                if passed:
+                    break
+                on += dt.timedelta(days=rng.randrange(14, 60))
+        candidates.append(
+            Candidate(
+                id=f"c{n:06d}",
+                registered_at=registered,
+                practicum=practicum,
+                access_after_minutes=int(rng.choice((5, 30, 60, 90, 150, 600, 1500, 3000))),
+                changes=tuple(changes),
+                attendance=attendance,
+                attempts=tuple(attempts),
+                organisation=rng.choices(list(OrganisationType), weights=(70, 18, 12))[0],
+                group_size=rng.choices((1, 2, 3, 5), weights=(75, 12, 8, 5))[0],
+            )
+        )
+    return tuple(candidates)
+
+
+# -- cohort files ----------------------------------------------------------------------
+
+
+def _candidate(row: Mapping[str, Any]) -> Candidate:
+    def session(text: str) -> Session:
+        first, _, last = text.partition("..")
+        return Session(first_day=dt.date.fromisoformat(first), last_day=dt.date.fromisoformat(last))
+
+    allowed = {f.name for f in attrs.fields(Candidate)}
+    unknown = sorted(set(row) - allowed)
+    if unknown:
+        raise InvalidInputError(
+            unknown[0], row[unknown[0]], f"a key among {', '.join(sorted(allowed))}"
+        )
+    registered = dt.datetime.fromisoformat(row["registered_at"])
+    return Candidate(
+        id=str(row["id"]),
+        registered_at=registered,
+        practicum=session(row["practicum"]),
+        access_after_minutes=int(row.get("access_after_minutes", 30)),
+        changes=tuple(
+            (dt.date.fromisoformat(c["on"]), session(c["to"])) for c in row.get("changes", ())
+        ),
+        attendance=Attendance(row.get("attendance", "full")),
+        attempts=tuple(
+            (dt.date.fromisoformat(a["on"]), bool(a["passed"])) for a in row.get("attempts", ())
+        ),
+        organisation=OrganisationType(row.get("organisation", "other")),
+        group_size=int(row.get("group_size", 1)),
+    )
+
+
+def load_cohort(path: str | Path) -> tuple[Candidate, ...]:
+    """Candidates from a JSON Lines file, one object a line (``docs/cohorts.md``)."""
+    path = Path(path)
+    candidates = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InvalidInputError(
+            "cohort", str(path), f"a readable JSON Lines file ({exc.strerror})"
+        ) from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            candidates.append(_candidate(json.loads(line)))
+        except (ValueError, KeyError, TypeError, AttributeError, CptmRulesError) as exc:
+            detail = f"missing key {exc.args[0]!r}" if isinstance(exc, KeyError) else exc
+            raise InvalidInputError(
+                f"{path}:{number}",
+                line.strip()[:80],
+                f"a candidate object as documented in docs/cohorts.md ({detail})",
+            ) from None
+    return tuple(candidates)
+
+
+def candidate_row(candidate: Candidate) -> dict[str, Any]:
+    """A candidate as one JSON Lines object (the inverse of the file reader)."""
+    return {
+        "id": candidate.id,
+        "registered_at": candidate.registered_at.isoformat(),
+        "practicum": str(candidate.practicum),
+        "access_after_minutes": candidate.access_after_minutes,
+        "changes": [{"on": on.isoformat(), "to": str(to)} for on, to in candidate.changes],
+        "attendance": str(candidate.attendance),
+        "attempts": [{"on": on.isoformat(), "passed": p} for on, p in candidate.attempts],
+        "organisation": str(candidate.organisation),
+        "group_size": candidate.group_size,
+    }

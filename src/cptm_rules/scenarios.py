@@ -1,0 +1,656 @@
+"""Scenario files: named journeys with expected answers, for policy regression checks.
+
+A scenario file is TOML (see ``docs/scenarios.md``): the format the policy
+files already use, read by the standard library, with real date and
+date-time literals, and none of YAML's implicit typing surprises. A file holds
+one or more ``[[scenario]]`` tables; each names itself in a sentence, picks a
+policy (a shipped name or a file, plus overrides of single keys), lists dated
+events, and pins expected answers on events (``expect``) and at the end
+(``[[scenario.check]]``).
+
+:func:`load_scenarios` parses and validates a file; :func:`run_scenario`
+replays one scenario and compares every expectation with the actual answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from cptm_rules.catalogue import RULES
+from cptm_rules.events import (
+    Activity,
+    AttemptExam,
+    Cancel,
+    CompleteModule,
+    Event,
+    GrantAccess,
+    OpenElearning,
+    PayRenewalFee,
+    RecordActivity,
+    RecordAssessment,
+    RecordAttendance,
+    ReEnroll,
+    Register,
+    Registration,
+    RequestChange,
+    Session,
+    Substitute,
+)
+from cptm_rules.exceptions import CptmRulesError, ScenarioError, TransitionError
+from cptm_rules.facts import FACTS
+from cptm_rules.lifecycle import Journey
+from cptm_rules.money import Amount, Money, UnknownAmount
+from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
+from cptm_rules.pricing import PriceSchedule, load_prices
+from cptm_rules.vocabulary import KeyDateKind
+
+if TYPE_CHECKING:
+    from cptm_rules.outcomes import Outcome
+
+__all__ = [
+    "CheckResult",
+    "Scenario",
+    "ScenarioResult",
+    "amount_text",
+    "fee_text",
+    "load_scenarios",
+    "run_scenario",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Step:
+    """One event of a scenario and what is expected of its outcome."""
+
+    index: int
+    event: Event
+    expect: tuple[tuple[str, object], ...]
+
+
+@attrs.frozen(kw_only=True)
+class Check:
+    """An expectation on the journey after all events (state on a date, a key date, …)."""
+
+    index: int
+    kind: str
+    subject: object
+    expect: tuple[tuple[str, object], ...]
+
+
+@attrs.frozen(kw_only=True)
+class Scenario:
+    """A named journey with its policy, events and expectations."""
+
+    name: str
+    source: str
+    index: int
+    policy: Policy
+    prices: PriceSchedule
+    steps: tuple[Step, ...]
+    checks: tuple[Check, ...]
+
+
+@attrs.frozen(kw_only=True)
+class CheckResult:
+    """One expectation compared with the actual answer."""
+
+    where: str
+    """``event 3 (request_change).decisions`` or ``check 1 (key_date).is``."""
+    path: tuple[object, ...]
+    """Where the expectation sits in the file, for ``--update``."""
+    expected: object
+    actual: object
+
+    @property
+    def passed(self) -> bool:
+        """Whether the actual answer is the expected one."""
+        return self.expected == self.actual
+
+
+@attrs.frozen(kw_only=True)
+class ScenarioResult:
+    """Every expectation of a scenario, compared, and the rules it exercised."""
+
+    scenario: Scenario
+    results: tuple[CheckResult, ...]
+    rule_ids: frozenset[str]
+
+    @property
+    def passed(self) -> bool:
+        """Whether every expectation held."""
+        return all(r.passed for r in self.results)
+
+    @property
+    def failures(self) -> tuple[CheckResult, ...]:
+        """The expectations that did not hold."""
+        return tuple(r for r in self.results if not r.passed)
+
+
+# -- answers as text -----------------------------------------------------------------
+
+
+def amount_text(amount: Amount | None) -> str:
+    """An amount as scenario files write it: ``400.00 USD``, ``unknown program_price``, ``none``."""
+    if amount is None:
+        return "none"
+    if isinstance(amount, UnknownAmount):
+        return f"unknown {amount.item}"
+    return str(amount)
+
+
+def fee_text(amounts: list[Amount]) -> str:
+    """Several fees as one answer: their exact sum, the first unknown, or ``none``."""
+    if not amounts:
+        return "none"
+    unknown = [a for a in amounts if isinstance(a, UnknownAmount)]
+    if unknown:
+        return amount_text(unknown[0])
+    total = amounts[0]
+    for amount in amounts[1:]:
+        assert isinstance(total, Money)  # noqa: S101  # no unknown amounts here
+        assert isinstance(amount, Money)  # noqa: S101  # idem
+        total = total + amount
+    return amount_text(total)
+
+
+def _outcome_answers(outcome: Outcome) -> dict[str, object]:
+    return {
+        "state": str(outcome.journey.state),
+        "decisions": [f"{d.rule_id} {d.verdict}" for d in outcome.decisions],
+        "fee": fee_text([d.fee for d in outcome.decisions if d.fee is not None]),
+        "refund": fee_text([d.refund for d in outcome.decisions if d.refund is not None]),
+        "advisories": [f"{'+'.join(a.rule_ids)} {a.severity}" for a in outcome.advisories],
+        "effects": [str(e.kind) for e in outcome.effects],
+        "rules": list(outcome.rule_ids),
+    }
+
+
+def _iso(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+# -- parsing -------------------------------------------------------------------------
+
+
+class _Bad(Exception):  # noqa: N818  # internal signal, turned into ScenarioError
+    def __init__(self, key: str, problem: str) -> None:
+        self.key = key
+        self.problem = problem
+
+
+def _date(value: object, key: str) -> dt.date:
+    if type(value) is dt.date:
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _Bad(key, f"expected a date such as 2027-01-11, got {value!r}")
+
+
+def _instant(value: object, key: str) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise _Bad(
+                key, f"expected an instant such as 2026-11-02T09:30:00-05:00, got {value!r}"
+            ) from None
+    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+        raise _Bad(
+            key,
+            f"expected an instant with its offset, such as 2026-11-02T09:30:00-05:00, "
+            f"got {value!r}",
+        )
+    return value
+
+
+def _session_of(value: object, key: str = "practicum") -> Session:
+    """A session from ``"FIRST..LAST"`` or a table ``{first_day = …, last_day = …}``."""
+    if isinstance(value, str) and ".." in value:
+        first, _, last = value.partition("..")
+        first_day, last_day = _date(first.strip(), key), _date(last.strip(), key)
+    elif isinstance(value, Mapping) and set(value) == {"first_day", "last_day"}:
+        first_day = _date(value["first_day"], f"{key}.first_day")
+        last_day = _date(value["last_day"], f"{key}.last_day")
+    else:
+        raise _Bad(key, f'expected "FIRST..LAST" such as "2027-01-11..2027-01-14", got {value!r}')
+    if last_day < first_day:
+        raise _Bad(key, f"the last day {last_day} precedes the first day {first_day} (R2)")
+    return Session(first_day=first_day, last_day=last_day)
+
+
+def _text(value: object, key: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise _Bad(key, f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def _int(value: object, key: str) -> int:
+    if type(value) is not int:
+        raise _Bad(key, f"expected a whole number, got {value!r}")
+    return value
+
+
+def _bool(value: object, key: str) -> bool:
+    if type(value) is not bool:
+        raise _Bad(key, f"expected true or false, got {value!r}")
+    return value
+
+
+def _hours(value: object, key: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | str | float):
+        raise _Bad(key, f'expected hours such as "1.5" or 6, got {value!r}')
+    try:
+        return Decimal(repr(value) if isinstance(value, float) else value)
+    except InvalidOperation:
+        raise _Bad(key, f'expected hours such as "1.5" or 6, got {value!r}') from None
+
+
+Field = tuple[str, Callable[[object, str], object], bool]
+_EVENT_FIELDS: Final[Mapping[str, tuple[Field, ...]]] = {
+    "register": (
+        ("registered_at", _instant, True),
+        ("practicum", _session_of, True),
+        ("email", _text, False),
+        ("organisation", _text, False),
+        ("group_size", _int, False),
+    ),
+    "grant_access": (("at", _instant, True),),
+    "open_elearning": (("on", _date, True),),
+    "complete_module": (("module", _int, True), ("on", _date, True)),
+    "complete_modules": (("through", _int, True), ("on", _date, True)),
+    "record_assessment": (("module", _int, True), ("passed", _bool, True), ("on", _date, True)),
+    "request_change": (("on", _date, True), ("to", _session_of, True)),
+    "record_attendance": (("attendance", _text, True), ("on", _date, True)),
+    "attempt_exam": (("on", _date, True), ("passed", _bool, True)),
+    "cancel": (("on", _date, True),),
+    "re_enroll": (("on", _date, True), ("practicum", _session_of, True)),
+    "substitute": (("on", _date, True), ("email", _text, True)),
+    "record_activity": (
+        ("id", _text, True),
+        ("on", _date, True),
+        ("hours", _hours, True),
+        ("category", _text, True),
+        ("provider", _text, False),
+        ("title", _text, False),
+    ),
+    "pay_renewal_fee": (("on", _date, True),),
+}
+
+_EXPECT_KEYS: Final = (
+    "state",
+    "decisions",
+    "fee",
+    "refund",
+    "advisories",
+    "effects",
+    "rules",
+    "error",
+    "error_rule",
+    "error_days",
+)
+_CHECK_KINDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "state_on": ("state",),
+    "key_date": ("is",),
+    "ledger_on": ("hours", "eligible", "missing"),
+    "quote": ("total", "per_seat", "missing", "discounts"),
+    "fact": ("is",),
+}
+
+
+def _fields(table: Mapping[str, Any], kind: str, fields: tuple[Field, ...]) -> dict[str, object]:
+    allowed = {name for name, _, _ in fields} | {"type", "expect"}
+    for key in table:
+        if key not in allowed:
+            raise _Bad(
+                key, f"unknown key for a {kind!r} event; allowed: {', '.join(sorted(allowed))}"
+            )
+    values: dict[str, object] = {}
+    for name, parse, required in fields:
+        if name in table:
+            values[name] = parse(table[name], name)
+        elif required:
+            raise _Bad(name, f"a {kind!r} event needs {name!r}")
+    return values
+
+
+def _register(v: dict[str, Any]) -> list[Event]:
+    registration = Registration(
+        email=v.get("email", "candidate@example.org"),
+        registered_at=v["registered_at"],
+        session=v["practicum"],
+        organisation=v.get("organisation", "other"),
+        group_size=v.get("group_size", 1),
+    )
+    return [Register(registration=registration)]
+
+
+def _activity(v: dict[str, Any]) -> list[Event]:
+    activity = Activity(
+        id=v["id"],
+        on=v["on"],
+        hours=v["hours"],
+        category=v["category"],
+        provider=v.get("provider", ""),
+        title=v.get("title", ""),
+    )
+    return [RecordActivity(activity=activity)]
+
+
+_BUILDERS: Final[Mapping[str, Callable[[dict[str, Any]], list[Event]]]] = {
+    "register": _register,
+    "grant_access": lambda v: [GrantAccess(at=v["at"])],
+    "open_elearning": lambda v: [OpenElearning(on=v["on"])],
+    "complete_module": lambda v: [CompleteModule(module=v["module"], on=v["on"])],
+    "complete_modules": lambda v: [
+        CompleteModule(module=m, on=v["on"]) for m in range(1, v["through"] + 1)
+    ],
+    "record_assessment": lambda v: [
+        RecordAssessment(module=v["module"], passed=v["passed"], on=v["on"])
+    ],
+    "request_change": lambda v: [RequestChange(on=v["on"], to=v["to"])],
+    "record_attendance": lambda v: [RecordAttendance(attendance=v["attendance"], on=v["on"])],
+    "attempt_exam": lambda v: [AttemptExam(on=v["on"], passed=v["passed"])],
+    "cancel": lambda v: [Cancel(on=v["on"])],
+    "re_enroll": lambda v: [ReEnroll(on=v["on"], session=v["practicum"])],
+    "substitute": lambda v: [Substitute(on=v["on"], email=v["email"])],
+    "record_activity": _activity,
+    "pay_renewal_fee": lambda v: [PayRenewalFee(on=v["on"])],
+}
+
+
+def _expectations(
+    table: object, allowed: tuple[str, ...], key: str
+) -> tuple[tuple[str, object], ...]:
+    if not isinstance(table, Mapping):
+        raise _Bad(key, f"expected a table of expectations, got {table!r}")
+    for name in table:
+        if name not in allowed:
+            raise _Bad(f"{key}.{name}", f"unknown expectation; allowed: {', '.join(allowed)}")
+    return tuple((name, table[name]) for name in allowed if name in table)
+
+
+def _step(index: int, table: object) -> list[Step]:
+    key = f"events[{index}]"
+    if not isinstance(table, Mapping):
+        raise _Bad(key, f"expected a table with a 'type', got {table!r}")
+    kind = table.get("type")
+    if not isinstance(kind, str) or kind not in _EVENT_FIELDS:
+        raise _Bad(f"{key}.type", f"expected one of {', '.join(_EVENT_FIELDS)}, got {kind!r}")
+    try:
+        values = _fields(table, kind, _EVENT_FIELDS[kind])
+        events = _BUILDERS[kind](values)
+    except _Bad as bad:
+        raise _Bad(f"{key}.{bad.key}", bad.problem) from None
+    except CptmRulesError as exc:
+        raise _Bad(key, str(exc)) from None
+    expect = _expectations(table.get("expect", {}), _EXPECT_KEYS, f"{key}.expect")
+    # expectations attach to the last event a convenience entry expands to
+    return [
+        Step(index=index, event=event, expect=expect if n == len(events) - 1 else ())
+        for n, event in enumerate(events)
+    ]
+
+
+def _check(index: int, table: object) -> Check:
+    key = f"check[{index}]"
+    if not isinstance(table, Mapping):
+        raise _Bad(key, f"expected a table, got {table!r}")
+    kinds = [k for k in _CHECK_KINDS if k in table]
+    if len(kinds) != 1:
+        raise _Bad(key, f"expected exactly one of {', '.join(_CHECK_KINDS)}")
+    kind = kinds[0]
+    subject: object = table[kind]
+    if kind in ("state_on", "ledger_on"):
+        subject = _date(subject, f"{key}.{kind}")
+    elif kind == "key_date" and subject not in KeyDateKind._value2member_map_:
+        raise _Bad(f"{key}.key_date", f"expected one of {', '.join(k.value for k in KeyDateKind)}")
+    elif kind == "fact" and subject not in FACTS:
+        raise _Bad(f"{key}.fact", f"expected one of {', '.join(FACTS)}")
+    elif kind == "quote" and subject is not True:
+        raise _Bad(f"{key}.quote", "expected true (the journey's own registration is quoted)")
+    rest = {k: v for k, v in table.items() if k != kind}
+    return Check(
+        index=index, kind=kind, subject=subject, expect=_expectations(rest, _CHECK_KINDS[kind], key)
+    )
+
+
+def _policy(table: Mapping[str, Any], base: Path) -> Policy:
+    name = table.get("policy", "current")
+    if not isinstance(name, str):
+        raise _Bad("policy", f"expected a shipped policy name or a file path, got {name!r}")
+    overrides = table.get("overrides", {})
+    if not isinstance(overrides, Mapping):
+        raise _Bad("overrides", f"expected a table of dotted policy keys, got {overrides!r}")
+    target = name if name in SHIPPED_POLICIES else base / name
+    try:
+        return load_policy(target, overrides=overrides or None)
+    except CptmRulesError as exc:
+        raise _Bad("policy", str(exc)) from None
+
+
+def _prices(table: Mapping[str, Any], base: Path) -> PriceSchedule:
+    name = table.get("prices", "shipped")
+    if not isinstance(name, str):
+        raise _Bad("prices", f'expected "shipped" or a file path, got {name!r}')
+    try:
+        return load_prices(name if name == "shipped" else base / name)
+    except CptmRulesError as exc:
+        raise _Bad("prices", str(exc)) from None
+
+
+_SCENARIO_KEYS: Final = ("name", "policy", "overrides", "prices", "events", "check")
+
+
+def _parts(table: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
+    for key in table:
+        if key not in _SCENARIO_KEYS:
+            raise _Bad(key, f"unknown key; allowed: {', '.join(_SCENARIO_KEYS)}")
+    events = table.get("events", [])
+    checks = table.get("check", [])
+    if not isinstance(events, list) or not events:
+        raise _Bad("events", "expected at least one [[scenario.events]] table")
+    if not isinstance(checks, list):
+        raise _Bad("check", "expected [[scenario.check]] tables")
+    return events, checks
+
+
+def _scenario(index: int, table: object, source: str, base: Path) -> Scenario:
+    if not isinstance(table, Mapping):
+        raise ScenarioError(
+            source=source,
+            scenario=None,
+            key=f"scenario[{index}]",
+            problem="expected a [[scenario]] table",
+        )
+    name = table.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ScenarioError(
+            source=source,
+            scenario=None,
+            key=f"scenario[{index}].name",
+            problem="every scenario needs a name that reads as a sentence",
+        )
+    try:
+        events, checks = _parts(table)
+        steps = [step for i, e in enumerate(events) for step in _step(i, e)]
+        return Scenario(
+            name=name,
+            source=source,
+            index=index,
+            policy=_policy(table, base),
+            prices=_prices(table, base),
+            steps=tuple(steps),
+            checks=tuple(_check(i, c) for i, c in enumerate(checks)),
+        )
+    except _Bad as bad:
+        raise ScenarioError(
+            source=source, scenario=name, key=bad.key, problem=bad.problem
+        ) from None
+
+
+def load_scenarios(path: str | Path) -> tuple[Scenario, ...]:
+    """Every scenario of the TOML file at ``path``, validated."""
+    path = Path(path)
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(
+            source=source, scenario=None, key="<file>", problem="no such file"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(
+            source=source, scenario=None, key="<file>", problem=f"not valid TOML: {exc}"
+        ) from None
+    tables = data.get("scenario")
+    extra = [k for k in data if k != "scenario"]
+    if extra:
+        raise ScenarioError(
+            source=source,
+            scenario=None,
+            key=extra[0],
+            problem="unknown top-level key; a file holds [[scenario]] tables",
+        )
+    if not isinstance(tables, list) or not tables:
+        raise ScenarioError(
+            source=source,
+            scenario=None,
+            key="scenario",
+            problem="expected at least one [[scenario]] table",
+        )
+    return tuple(_scenario(i, t, source, path.parent) for i, t in enumerate(tables))
+
+
+# -- running ---------------------------------------------------------------------------
+
+
+def _compare_step(step: Step, kind: str, answers: dict[str, object]) -> list[CheckResult]:
+    where = f"event {step.index} ({kind})"
+    results = []
+    for key, expected in step.expect:
+        actual = answers.get(key)
+        results.append(
+            CheckResult(
+                where=f"{where}.{key}",
+                path=("events", step.index, "expect", key),
+                expected=expected,
+                actual=actual,
+            )
+        )
+    return results
+
+
+def _event_kind(event: Event) -> str:
+    name = type(event).__name__
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def _check_answers(check: Check, journey: Journey) -> tuple[dict[str, object], set[str]]:
+    if check.kind == "state_on":
+        assert isinstance(check.subject, dt.date)  # noqa: S101  # parsed as a date
+        status = journey.status_on(check.subject)
+        return {"state": str(status.state)}, {status.rule_id} if status.rule_id else set()
+    if check.kind == "key_date":
+        for key_date in journey.key_dates():
+            if key_date.kind == check.subject:
+                return {"is": key_date.when}, {key_date.rule_id}
+        return {"is": "absent"}, set()
+    if check.kind == "ledger_on":
+        assert isinstance(check.subject, dt.date)  # noqa: S101  # parsed as a date
+        ledger = journey.ledger(as_of=check.subject)
+        return {
+            "hours": str(ledger.hours),
+            "eligible": ledger.eligible,
+            "missing": list(ledger.missing()),
+        }, {"R17", "R18", "R19"}
+    if check.kind == "quote":
+        result = journey.quote()
+        return {
+            "total": amount_text(result.total),
+            "per_seat": amount_text(result.per_seat),
+            "missing": list(result.missing),
+            "discounts": [line.label for line in result.lines if line.is_discount],
+        }, {"R21", "R22"}
+    fact = FACTS[str(check.subject)]
+    return {"is": str(fact.value)}, {fact.rule_id}
+
+
+def _normalise(expected: object, actual: object) -> object:
+    # TOML gives dates and offset datetimes; answers compare in the same types.
+    if isinstance(actual, dt.datetime) and isinstance(expected, str):
+        try:
+            return dt.datetime.fromisoformat(expected)
+        except ValueError:
+            return expected
+    if type(actual) is dt.date and isinstance(expected, str):
+        try:
+            return dt.date.fromisoformat(expected)
+        except ValueError:
+            return expected
+    return expected
+
+
+def run_scenario(scenario: Scenario) -> ScenarioResult:
+    """Replay ``scenario`` and compare every expectation with the actual answer."""
+    journey = Journey.new(policy=scenario.policy, prices=scenario.prices)
+    results: list[CheckResult] = []
+    exercised: set[str] = set()
+    for step in scenario.steps:
+        kind = _event_kind(step.event)
+        try:
+            outcome = journey.apply(step.event)
+        except TransitionError as exc:
+            answers: dict[str, object] = {
+                "error": type(exc).__name__,
+                "error_rule": exc.rule_id or "none",
+                "error_days": getattr(exc, "days", None),
+                "state": str(journey.state),
+            }
+            if exc.rule_id:
+                exercised.update(r.strip() for r in exc.rule_id.split(","))
+            if not any(k == "error" for k, _ in step.expect):
+                results.append(
+                    CheckResult(
+                        where=f"event {step.index} ({kind})",
+                        path=("events", step.index, "expect", "error"),
+                        expected="no error",
+                        actual=f"{type(exc).__name__}: {exc}",
+                    )
+                )
+        else:
+            journey = outcome.journey
+            exercised.update(outcome.rule_ids)
+            answers = _outcome_answers(outcome)
+            answers["error"] = "none"
+        results += _compare_step(step, kind, answers)
+    for check in scenario.checks:
+        try:
+            answers, rules = _check_answers(check, journey)
+        except CptmRulesError as exc:
+            answers, rules = dict.fromkeys((k for k, _ in check.expect), f"error: {exc}"), set()
+        exercised |= rules
+        for key, expected in check.expect:
+            actual = answers.get(key)
+            results.append(
+                CheckResult(
+                    where=f"check {check.index} ({check.kind}).{key}",
+                    path=("check", check.index, key),
+                    expected=_normalise(expected, actual),
+                    actual=actual,
+                )
+            )
+    return ScenarioResult(
+        scenario=scenario,
+        results=tuple(results),
+        rule_ids=frozenset(r for r in exercised if r in RULES),
+    )

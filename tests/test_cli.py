@@ -1,0 +1,275 @@
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from cptm_rules.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+PRACTICUM = ["--registered", "2026-11-02T09:30-05:00", "--practicum", "2027-01-11..2027-01-14"]
+CHANGE = [
+    "--requested",
+    "2026-11-19",
+    "--from",
+    "2027-01-11..2027-01-14",
+    "--to",
+    "2027-02-08..2027-02-11",
+]
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(list(argv), out=out, err=err)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_timeline_json_has_the_documented_keys_and_rules() -> None:
+    status, out, _ = run("timeline", *PRACTICUM, "--json")
+    data = json.loads(out)
+    assert status == 0
+    assert data["access_due"] == "2026-11-02T11:30:00-05:00"
+    assert data["free_change_deadline"] == "2026-11-20"
+    assert data["exam_opens"] == "2027-01-14"
+    assert data["exam_closes"] == "2027-07-14"
+    assert data["rules"] == {
+        "registered": "R2",
+        "access_due": "R4",
+        "free_change_deadline": "R9",
+        "prework_recommended_start": "R6",
+        "practicum_first_day": "R2",
+        "practicum_last_day": "R2",
+        "exam_opens": "R13",
+        "exam_closes": "R14",
+    }
+    assert data["policy"] == "current"
+
+
+def test_timeline_under_the_legacy_policy_gives_two_business_days_R4() -> None:
+    _, out, _ = run("timeline", *PRACTICUM, "--policy", "legacy", "--json")
+    assert json.loads(out)["access_due"] == "2026-11-04T23:59:59-05:00"
+
+
+def test_timeline_text_lists_each_date_with_its_rule() -> None:
+    status, out, _ = run("timeline", *PRACTICUM)
+    assert status == 0
+    assert "2026-11-20                 R9   last day to change the practicum for free" in out
+
+
+def test_change_json_says_whether_a_fee_applies_R9_R10() -> None:
+    _, out, _ = run("change", *CHANGE, "--json")
+    free = json.loads(out)
+    assert (free["fee_applies"], free["fee"], free["rules"]) == (False, None, ["R9"])
+    late = [*CHANGE]
+    late[1] = "2026-11-21"
+    _, out, _ = run("change", *late, "--json")
+    paid = json.loads(out)
+    assert paid["fee_applies"] is True
+    assert paid["fee"] == {"amount": "400.00", "currency": "USD"}
+    assert paid["rules"] == ["R10"]
+    assert paid["free_change_deadline"] == "2026-11-20"
+
+
+def test_change_counts_changes_so_far_R11a() -> None:
+    _, out, _ = run("change", *CHANGE, "--changes-so-far", "2", "--json")
+    assert json.loads(out)["rules"] == ["R11a"]
+    status, out, _ = run("change", *CHANGE, "--changes-so-far", "2")
+    assert status == 0
+    assert out.startswith("fee 400.00 USD (R11a): this is change 3")
+
+
+def test_a_change_the_rules_refuse_exits_1_and_says_why_R11() -> None:
+    same = [
+        "--requested",
+        "2026-11-19",
+        "--from",
+        "2027-01-11..2027-01-14",
+        "--to",
+        "2027-01-11..2027-01-14",
+    ]
+    status, out, _ = run("change", *same, "--json")
+    assert status == 1
+    assert json.loads(out)["allowed"] is False
+    assert json.loads(out)["rules"] == ["R11"]
+    status, out, _ = run("change", *same)
+    assert (status, out.startswith("not allowed (R11)")) == (1, True)
+
+
+def test_explain_change_prints_the_full_trace_with_sources() -> None:
+    status, out, _ = run("explain", "change", *CHANGE)
+    assert status == 0
+    assert (
+        "R9 free: requested on 2026-11-19, on or before the free-change deadline 2026-11-20" in out
+    )
+    assert "R9 Free date change:" in out
+    assert "source: practicum.free_change_days = 30 (R9; FAQ:" in out
+    status, out, _ = run(
+        "explain",
+        "change",
+        "--requested",
+        "2027-01-12",
+        "--from",
+        "2027-01-11..2027-01-14",
+        "--to",
+        "2027-02-08..2027-02-11",
+    )
+    assert status == 1
+    assert "R11 What a change needs:" in out
+
+
+def test_explain_timeline_cites_each_rule() -> None:
+    status, out, _ = run("explain", "timeline", *PRACTICUM)
+    assert status == 0
+    assert "R14 Six-month exam window:" in out
+    assert 'registration.access_due_amount = 2 (R4; FAQ: "When will I be able' in out
+
+
+def test_rules_lists_the_catalogue() -> None:
+    _, out, _ = run("rules")
+    assert out.startswith("R1    No prerequisites (requirement)")
+    _, out, _ = run("rules", "--json")
+    assert [r["id"] for r in json.loads(out)][-1] == "R27"
+
+
+def test_check_runs_the_shipped_scenarios_and_reports_rule_coverage(tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    status, out, _ = run("check", str(SCENARIOS), "--junit-xml", str(junit))
+    assert status == 0
+    assert "rules not exercised: none" in out
+    suite = ET.parse(junit).getroot()  # noqa: S314  # our own output
+    assert suite.get("failures") == "0"
+    assert int(suite.get("tests", "0")) >= 28
+
+
+def test_check_fails_on_a_wrong_expectation_and_update_rewrites_it(tmp_path: Path) -> None:
+    copy = tmp_path / "changes.scenarios.toml"
+    shutil.copy(SCENARIOS / "practicum-changes.scenarios.toml", copy)
+    text = copy.read_text(encoding="utf-8").replace(
+        'fee = "400.00 USD", effects', 'fee = "none", effects'
+    )
+    copy.write_text(text, encoding="utf-8")
+    status, out, _ = run("check", str(copy))
+    assert status == 1
+    assert "        expected: 'none'\n        actual:   '400.00 USD'" in out
+    assert run("check", str(copy), "--update")[0] == 0
+    assert 'fee = "400.00 USD", effects' in copy.read_text(encoding="utf-8")
+    assert "# Practicum changes" in copy.read_text(encoding="utf-8")  # comments survive
+    assert run("check", str(copy))[0] == 0
+
+
+def test_check_of_a_folder_without_scenarios_is_a_usage_error(tmp_path: Path) -> None:
+    status, out, _ = run("check", str(tmp_path))
+    assert status == 2
+    assert "no scenario files" in out
+
+
+def test_diff_reports_what_the_faq_revision_changed() -> None:
+    status, out, _ = run(
+        "diff",
+        "--base",
+        "legacy",
+        "--candidate",
+        "current",
+        "--synthetic",
+        "200",
+        "--seed",
+        "1",
+        "--json",
+    )
+    data = json.loads(out)
+    assert status == 0
+    assert (data["base"], data["candidate"], data["cohort_size"]) == ("legacy", "current", 200)
+    answers = {a["answer"]: a for a in data["answers"]}
+    assert answers["key date access_due"]["changed"] == 200
+    assert answers["key date access_due"]["rules"] == ["R4"]
+    assert {r["rule"] for r in data["rules"]} >= {"R3", "R4", "R6"}
+    status, text, _ = run(
+        "diff", "--base", "legacy", "--candidate", "current", "--synthetic", "50", "--seed", "1"
+    )
+    assert text.startswith("policy diff: legacy -> current, 50 candidates")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["timeline", "--registered", "2026-11-02", "--practicum", "2027-01-11..2027-01-14"],
+            "argument --registered: '2026-11-02' is not an instant with an offset",
+        ),
+        (
+            [
+                "timeline",
+                "--registered",
+                "2026-11-02T09:30-05:00",
+                "--practicum",
+                "2027-01-14..2027-01-11",
+            ],
+            "the last day 2027-01-11 precedes the first day 2027-01-14",
+        ),
+        (
+            ["timeline", *PRACTICUM, "--policy", "newest"],
+            "cptm-rules: newest: <file> = 'newest' is not valid",
+        ),
+        (
+            [
+                "change",
+                "--requested",
+                "2026-13-01",
+                "--from",
+                "2027-01-11..2027-01-14",
+                "--to",
+                "2027-02-08..2027-02-11",
+            ],
+            "'2026-13-01' is not a date",
+        ),
+        (["change", *CHANGE, "--changes-so-far", "-1"], "argument --changes-so-far"),
+        (
+            [
+                "change",
+                "--requested",
+                "2026-11-19",
+                "--from",
+                "2027-01-11",
+                "--to",
+                "2027-02-08..2027-02-11",
+            ],
+            "is not FIRST..LAST",
+        ),
+        (
+            ["diff", "--base", "legacy", "--candidate", "newest", "--synthetic", "5"],
+            "'newest' is not valid",
+        ),
+        (
+            ["diff", "--base", "legacy", "--candidate", "current", "--cohort", "missing.jsonl"],
+            "cohort='missing.jsonl'",
+        ),
+        (["fly"], "argument command: invalid choice: 'fly'"),
+    ],
+)
+def test_user_errors_print_one_line_and_exit_2(argv: list[str], message: str) -> None:
+    status, out, err = run(*argv)
+    assert status == 2
+    assert out == ""
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in (
+        ["check"],
+        ["timeline"],
+        ["change"],
+        ["explain"],
+        ["explain", "change"],
+        ["rules"],
+        ["diff"],
+    ):
+        with pytest.raises(SystemExit) as caught:
+            main([*command, "--help"])
+        assert caught.value.code == 0
+        assert "usage: cptm-rules" in capsys.readouterr().out

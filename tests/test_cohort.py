@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+
+from cptm_rules.cohort import (
+    answers_for,
+    candidate_row,
+    diff_policies,
+    load_cohort,
+    synthetic_cohort,
+)
+from cptm_rules.exceptions import InvalidInputError
+from cptm_rules.policy import load_policy
+from cptm_rules.pricing import load_prices
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def test_a_synthetic_cohort_is_reproducible_from_its_seed() -> None:
+    assert synthetic_cohort(50, seed=7) == synthetic_cohort(50, seed=7)
+    assert synthetic_cohort(50, seed=7) != synthetic_cohort(50, seed=8)
+
+
+def test_a_synthetic_cohort_has_realistic_spreads() -> None:
+    cohort = synthetic_cohort(1000, seed=1)
+    leads = [(c.practicum.first_day - c.registered_at.date()).days for c in cohort]
+    assert min(leads) >= 21
+    assert max(leads) <= 118
+    assert all(c.practicum.first_day.weekday() == 0 for c in cohort)
+    assert all(c.registered_at.weekday() < 5 for c in cohort)
+    share_changing = sum(bool(c.changes) for c in cohort) / len(cohort)
+    assert 0.25 < share_changing < 0.45
+    share_full = sum(c.attendance == "full" for c in cohort) / len(cohort)
+    assert 0.8 < share_full < 0.9
+
+
+def test_a_cohort_file_round_trips_through_json_lines(tmp_path: Path) -> None:
+    cohort = synthetic_cohort(30, seed=3)
+    path = tmp_path / "cohort.jsonl"
+    path.write_text(
+        "\n".join(json.dumps(candidate_row(c)) for c in cohort) + "\n\n", encoding="utf-8"
+    )
+    assert load_cohort(path) == cohort
+
+
+def test_a_bad_cohort_line_names_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "cohort.jsonl"
+    path.write_text(
+        '{"id": "a", "registered_at": "2026-11-02T09:30-05:00", '
+        '"practicum": "2027-01-11..2027-01-14"}\n{"id": "b"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        InvalidInputError, match=r"cohort.jsonl:2=.*\(missing key 'registered_at'\)"
+    ):
+        load_cohort(path)
+    path.write_text('{"id": "a", "colour": "red"}\n', encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=r"cohort.jsonl:1=.*colour"):
+        load_cohort(path)
+
+
+def test_the_legacy_to_current_diff_moves_access_for_everyone_and_some_advisories_R4_R6() -> None:
+    result = diff_policies(
+        synthetic_cohort(300, seed=1), base="legacy", candidate="current", workers=1
+    )
+    answers = {a.answer: a for a in result.answers}
+    assert answers["key date access_due"].changed == 300
+    assert answers["key date prework_recommended_start"].rule_ids == ("R6",)
+    assert 0 < answers["registration: advisory R3+R6"].changed < 300
+    assert dict(result.rules)["R4"] == 300
+    assert "key date free_change_deadline" not in answers  # R9 did not change
+    assert len(answers["key date access_due"].examples) == 3
+
+
+def test_a_policy_diffed_with_itself_changes_nothing() -> None:
+    result = diff_policies(
+        synthetic_cohort(100, seed=2), base="current", candidate="current", workers=1
+    )
+    assert (result.candidates_changed, result.answers, result.rules) == (0, (), ())
+    assert "no answer changed" in result.report()
+
+
+def test_both_cores_give_the_same_answers_as_one() -> None:
+    cohort = synthetic_cohort(120, seed=5)
+    serial = diff_policies(cohort, base="legacy", candidate="current", workers=1)
+    parallel = diff_policies(cohort, base="legacy", candidate="current", workers=2)
+    assert serial == parallel
+
+
+def test_answers_record_refusals_with_their_rule() -> None:
+    policy = load_policy(overrides={"exam.max_exam_attempts": 1})
+    cohort = [c for c in synthetic_cohort(400, seed=9) if len(c.attempts) >= 2]
+    answers = answers_for(cohort[0], policy, load_prices())
+    assert answers["exam attempt 2"][0].startswith("refused: ")
+    with pytest.raises(InvalidInputError, match=r"^workers=0"):
+        diff_policies(cohort, base="current", candidate="legacy", workers=0)
+    with pytest.raises(InvalidInputError, match=r"^size=-1"):
+        synthetic_cohort(-1, seed=1)

@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cptm_rules.catalogue import RULES
+from cptm_rules.checks import scenario_files
+from cptm_rules.exceptions import ScenarioError
+from cptm_rules.scenarios import load_scenarios, run_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = scenario_files([ROOT / "scenarios"])
+
+GOOD_EVENTS = """
+  [[scenario.events]]
+  type = "register"
+  registered_at = 2026-11-02T09:30:00-05:00
+  practicum = "2027-01-11..2027-01-14"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "mine.scenarios.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_scenarios_exercise_every_rule_r1_to_r27() -> None:
+    exercised: set[str] = set()
+    for path in SHIPPED:
+        for scenario in load_scenarios(path):
+            result = run_scenario(scenario)
+            assert result.passed, (scenario.name, result.failures)
+            exercised |= result.rule_ids
+    assert sorted(exercised) == sorted(RULES)
+
+
+def test_every_shipped_scenario_name_reads_as_a_sentence() -> None:
+    for path in SHIPPED:
+        for scenario in load_scenarios(path):
+            assert scenario.name[0].isupper()
+            assert len(scenario.name.split()) >= 5
+
+
+def test_a_wrong_expectation_fails_with_expected_and_actual(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[[scenario]]\nname = "A change is free"\n'
+        + GOOD_EVENTS
+        + """
+  [[scenario.events]]
+  type = "request_change"
+  on = 2026-11-21
+  to = "2027-02-08..2027-02-11"
+  expect = { decisions = ["R9 free"], fee = "none" }
+""",
+    )
+    (scenario,) = load_scenarios(path)
+    result = run_scenario(scenario)
+    assert not result.passed
+    assert [(f.where, f.expected, f.actual) for f in result.failures] == [
+        ("event 1 (request_change).decisions", ["R9 free"], ["R10 fee"]),
+        ("event 1 (request_change).fee", "none", "400.00 USD"),
+    ]
+
+
+def test_an_unexpected_refusal_is_a_failure(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[[scenario]]\nname = "An exam before attendance"\n'
+        + GOOD_EVENTS
+        + """
+  [[scenario.events]]
+  type = "attempt_exam"
+  on = 2027-01-20
+  passed = true
+""",
+    )
+    (scenario,) = load_scenarios(path)
+    (failure,) = run_scenario(scenario).failures
+    assert failure.expected == "no error"
+    assert str(failure.actual).startswith("RuleViolationError: cannot apply AttemptExam")
+
+
+def test_a_check_that_cannot_be_answered_reports_the_error(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[[scenario]]\nname = "A ledger before certification"\n'
+        + GOOD_EVENTS
+        + '  [[scenario.check]]\n  ledger_on = 2027-02-01\n  hours = "0"\n',
+    )
+    (scenario,) = load_scenarios(path)
+    (failure,) = run_scenario(scenario).failures
+    assert str(failure.actual).startswith("error: journey=")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("scenario = 3\n", r"mine.scenarios.toml: scenario: expected at least one"),
+        ("[[scenario]]\n" + GOOD_EVENTS, r"scenario\[0\].name: every scenario needs a name"),
+        ('[[scenario]]\nname = "x y"\ncolour = 1\n' + GOOD_EVENTS, r"'x y': colour: unknown key"),
+        ('[[scenario]]\nname = "x y"\n', r"'x y': events: expected at least one"),
+        (
+            '[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "fly"\n',
+            r"events\[0\].type: expected one of register",
+        ),
+        (
+            '[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "cancel"\n',
+            r"events\[0\].on: a 'cancel' event needs 'on'",
+        ),
+        (
+            '[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "cancel"\non = "soon"\n',
+            r"events\[0\].on: expected a date such as 2027-01-11, got 'soon'",
+        ),
+        (
+            ('[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "cancel"\non = 2027-01-01\n'
+            "when = 1\n"),
+            r"events\[0\].when: unknown key for a 'cancel' event",
+        ),
+        (
+            ('[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "register"\n'
+            'registered_at = 2026-11-02T09:30:00\npracticum = "2027-01-11..2027-01-14"\n'),
+            r"registered_at: expected an instant with its offset",
+        ),
+        (
+            ('[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "register"\n'
+            'registered_at = 2026-11-02T09:30:00-05:00\npracticum = "2027-01-14..2027-01-11"\n'),
+            r"practicum: the last day 2027-01-11 precedes the first day 2027-01-14 \(R2\)",
+        ),
+        (
+            '[[scenario]]\nname = "x y"\npolicy = "newest"\n' + GOOD_EVENTS,
+            r"'x y': policy: .*newest",
+        ),
+        (
+            '[[scenario]]\nname = "x y"\noverrides = { "exam.window" = 3 }\n' + GOOD_EVENTS,
+            r"policy: <overrides>: exam.window",
+        ),
+        (
+            '[[scenario]]\nname = "x y"\n' + GOOD_EVENTS + '  expect = { colour = "red" }\n',
+            r"events\[0\].expect.colour: unknown expectation",
+        ),
+        (
+            '[[scenario]]\nname = "x y"\n'
+            + GOOD_EVENTS
+            + '  [[scenario.check]]\n  key_date = "x"\n',
+            r"check\[0\].key_date: expected one of registered",
+        ),
+        (
+            '[[scenario]]\nname = "x y"\n' + GOOD_EVENTS + "  [[scenario.check]]\n  is = 1\n",
+            r"check\[0\]: expected exactly one of state_on",
+        ),
+        ('[[scenario]]\nname = "x y"\nprices = "nowhere.toml"\n' + GOOD_EVENTS, r"'x y': prices: "),
+        (
+            ('[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "record_activity"\nid = "a"\n'
+            'on = 2027-01-01\nhours = "lots"\ncategory = "webinar"\n'),
+            r"hours: expected hours",
+        ),
+        (
+            ('[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "record_attendance"\n'
+            'attendance = "asleep"\non = 2027-01-01\n'),
+            r"events\[0\]: attendance='asleep'",
+        ),
+        ("top = 1\n", r"top: unknown top-level key"),
+        ("[[scenario", r"<file>: not valid TOML"),
+    ],
+)
+def test_a_bad_scenario_file_names_the_file_scenario_and_key(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(ScenarioError, match=message) as caught:
+        load_scenarios(write(tmp_path, text))
+    assert str(caught.value).startswith(str(tmp_path / "mine.scenarios.toml"))
+
+
+def test_sessions_may_be_written_as_tables(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "register"\n'
+        "registered_at = 2026-11-02T09:30:00-05:00\n"
+        "practicum = { first_day = 2027-01-11, last_day = 2027-01-14 }\n",
+    )
+    (scenario,) = load_scenarios(path)
+    assert run_scenario(scenario).passed
+
+
+def test_a_missing_scenario_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match=r"<file>: no such file"):
+        load_scenarios(tmp_path / "absent.scenarios.toml")
