@@ -15,7 +15,10 @@ STEPS = (
     ("lint", [sys.executable, "-m", "ruff", "check", "."]),
     ("format", [sys.executable, "-m", "ruff", "format", "--check", "."]),
     ("types", [sys.executable, "-m", "mypy"]),
-    ("tests, scenarios and docs examples", [sys.executable, "-m", "coverage", "run", "-m", "pytest"]),
+    (
+        "tests, scenarios and docs examples",
+        [sys.executable, "-m", "coverage", "run", "-m", "pytest"],
+    ),
     ("coverage of src/ (branches, at least 95%)", [sys.executable, "-m", "coverage", "report"]),
 )
 

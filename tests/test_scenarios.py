@@ -115,18 +115,24 @@ def test_a_check_that_cannot_be_answered_reports_the_error(tmp_path: Path) -> No
             r"events\[0\].on: expected a date such as 2027-01-11, got 'soon'",
         ),
         (
-            ('[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "cancel"\non = 2027-01-01\n'
-            "when = 1\n"),
+            (
+                '[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "cancel"\n'
+                "on = 2027-01-01\nwhen = 1\n"
+            ),
             r"events\[0\].when: unknown key for a 'cancel' event",
         ),
         (
-            ('[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "register"\n'
-            'registered_at = 2026-11-02T09:30:00\npracticum = "2027-01-11..2027-01-14"\n'),
+            (
+                '[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "register"\n'
+                'registered_at = 2026-11-02T09:30:00\npracticum = "2027-01-11..2027-01-14"\n'
+            ),
             r"registered_at: expected an instant with its offset",
         ),
         (
-            ('[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "register"\n'
-            'registered_at = 2026-11-02T09:30:00-05:00\npracticum = "2027-01-14..2027-01-11"\n'),
+            (
+                '[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "register"\n'
+                'registered_at = 2026-11-02T09:30:00-05:00\npracticum = "2027-01-14..2027-01-11"\n'
+            ),
             r"practicum: the last day 2027-01-11 precedes the first day 2027-01-14 \(R2\)",
         ),
         (
@@ -153,13 +159,17 @@ def test_a_check_that_cannot_be_answered_reports_the_error(tmp_path: Path) -> No
         ),
         ('[[scenario]]\nname = "x y"\nprices = "nowhere.toml"\n' + GOOD_EVENTS, r"'x y': prices: "),
         (
-            ('[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "record_activity"\nid = "a"\n'
-            'on = 2027-01-01\nhours = "lots"\ncategory = "webinar"\n'),
+            (
+                '[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "record_activity"\n'
+                'id = "a"\non = 2027-01-01\nhours = "lots"\ncategory = "webinar"\n'
+            ),
             r"hours: expected hours",
         ),
         (
-            ('[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "record_attendance"\n'
-            'attendance = "asleep"\non = 2027-01-01\n'),
+            (
+                '[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "record_attendance"\n'
+                'attendance = "asleep"\non = 2027-01-01\n'
+            ),
             r"events\[0\]: attendance='asleep'",
         ),
         ("top = 1\n", r"top: unknown top-level key"),

@@ -258,7 +258,8 @@ class Quote:
     def explain(self) -> str:
         """The quote as text, with every reason."""
         out = [
-            f"{line.label} ({line.rule_id}): {'-' if line.is_discount else ''}{line.amount}"
+            f"{line.label} ({line.rule_id}): "
+            f"{'-' if line.is_discount and isinstance(line.amount, Money) else ''}{line.amount}"
             for line in self.lines
         ]
         out.append(f"per seat: {self.per_seat}")

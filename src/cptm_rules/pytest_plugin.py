@@ -42,6 +42,14 @@ class ScenarioFile(pytest.File):
         for scenario in load_scenarios(self.path):
             yield ScenarioItem.from_parent(self, name=scenario.name, scenario=scenario)
 
+    def repr_failure(  # type: ignore[override]
+        self, excinfo: pytest.ExceptionInfo[BaseException]
+    ) -> str:
+        """A malformed file is the user's mistake: one clear line, no traceback."""
+        if isinstance(excinfo.value, ScenarioError):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
 
 class ScenarioItem(pytest.Item):
     """One scenario, run as a test."""
@@ -67,8 +75,6 @@ class ScenarioItem(pytest.Item):
                 lines.append(f"    expected: {failure.expected!r}")
                 lines.append(f"    actual:   {failure.actual!r}")
             return "\n".join(lines)
-        if isinstance(excinfo.value, ScenarioError):
-            return str(excinfo.value)
         return str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[Path, int, str]:
