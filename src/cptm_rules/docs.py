@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from cptm_rules import catalogue, lifecycle
+import json
+
+from cptm_rules import catalogue, lifecycle, schema
 
 __all__ = ["generated_pages"]
 
@@ -12,7 +14,13 @@ def generated_pages() -> dict[str, str]:
     return {
         "docs/rules.md": catalogue.render_markdown(),
         "docs/state-machine.md": _state_machine_page(),
+        "docs/schema/journey.schema.json": _json(schema.document_schema()),
+        "docs/schema/scenarios.schema.json": _json(schema.scenario_file_schema()),
     }
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, indent=2) + "\n"
 
 
 def _state_machine_page() -> str:

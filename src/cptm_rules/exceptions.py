@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CalendarRangeError",
     "CptmRulesError",
+    "DecodeError",
     "InvalidInputError",
     "NaiveDatetimeError",
     "PolicyError",
@@ -157,3 +158,13 @@ class ScenarioError(CptmRulesError, ValueError):
         self.problem = problem
         where = f"{source}: scenario {scenario!r}" if scenario else source
         super().__init__(f"{where}: {key}: {problem}")
+
+
+class DecodeError(CptmRulesError, ValueError):
+    """A JSON document does not decode: each problem with the path to the bad field."""
+
+    def __init__(self, problems: tuple[tuple[str, str], ...]) -> None:
+        """List each ``(path, problem)``."""
+        self.problems = problems
+        lines = "; ".join(f"{path}: {problem}" for path, problem in problems)
+        super().__init__(f"cannot decode: {lines}")

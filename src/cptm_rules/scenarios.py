@@ -55,6 +55,10 @@ if TYPE_CHECKING:
     from cptm_rules.outcomes import Outcome
 
 __all__ = [
+    "CHECK_KINDS",
+    "EVENT_FIELDS",
+    "EXPECT_KEYS",
+    "SCENARIO_KEYS",
     "CheckResult",
     "Scenario",
     "ScenarioResult",
@@ -256,7 +260,7 @@ def _hours(value: object, key: str) -> Decimal:
 
 
 Field = tuple[str, Callable[[object, str], object], bool]
-_EVENT_FIELDS: Final[Mapping[str, tuple[Field, ...]]] = {
+EVENT_FIELDS: Final[Mapping[str, tuple[Field, ...]]] = {
     "register": (
         ("registered_at", _instant, True),
         ("practicum", _session_of, True),
@@ -286,7 +290,7 @@ _EVENT_FIELDS: Final[Mapping[str, tuple[Field, ...]]] = {
     "pay_renewal_fee": (("on", _date, True),),
 }
 
-_EXPECT_KEYS: Final = (
+EXPECT_KEYS: Final = (
     "state",
     "decisions",
     "fee",
@@ -298,7 +302,7 @@ _EXPECT_KEYS: Final = (
     "error_rule",
     "error_days",
 )
-_CHECK_KINDS: Final[Mapping[str, tuple[str, ...]]] = {
+CHECK_KINDS: Final[Mapping[str, tuple[str, ...]]] = {
     "state_on": ("state",),
     "key_date": ("is",),
     "ledger_on": ("hours", "eligible", "missing"),
@@ -384,16 +388,16 @@ def _step(index: int, table: object) -> list[Step]:
     if not isinstance(table, Mapping):
         raise _Bad(key, f"expected a table with a 'type', got {table!r}")
     kind = table.get("type")
-    if not isinstance(kind, str) or kind not in _EVENT_FIELDS:
-        raise _Bad(f"{key}.type", f"expected one of {', '.join(_EVENT_FIELDS)}, got {kind!r}")
+    if not isinstance(kind, str) or kind not in EVENT_FIELDS:
+        raise _Bad(f"{key}.type", f"expected one of {', '.join(EVENT_FIELDS)}, got {kind!r}")
     try:
-        values = _fields(table, kind, _EVENT_FIELDS[kind])
+        values = _fields(table, kind, EVENT_FIELDS[kind])
         events = _BUILDERS[kind](values)
     except _Bad as bad:
         raise _Bad(f"{key}.{bad.key}", bad.problem) from None
     except CptmRulesError as exc:
         raise _Bad(key, str(exc)) from None
-    expect = _expectations(table.get("expect", {}), _EXPECT_KEYS, f"{key}.expect")
+    expect = _expectations(table.get("expect", {}), EXPECT_KEYS, f"{key}.expect")
     # expectations attach to the last event a convenience entry expands to
     return [
         Step(index=index, event=event, expect=expect if n == len(events) - 1 else ())
@@ -405,9 +409,9 @@ def _check(index: int, table: object) -> Check:
     key = f"check[{index}]"
     if not isinstance(table, Mapping):
         raise _Bad(key, f"expected a table, got {table!r}")
-    kinds = [k for k in _CHECK_KINDS if k in table]
+    kinds = [k for k in CHECK_KINDS if k in table]
     if len(kinds) != 1:
-        raise _Bad(key, f"expected exactly one of {', '.join(_CHECK_KINDS)}")
+        raise _Bad(key, f"expected exactly one of {', '.join(CHECK_KINDS)}")
     kind = kinds[0]
     subject: object = table[kind]
     if kind in ("state_on", "ledger_on"):
@@ -420,7 +424,7 @@ def _check(index: int, table: object) -> Check:
         raise _Bad(f"{key}.quote", "expected true (the journey's own registration is quoted)")
     rest = {k: v for k, v in table.items() if k != kind}
     return Check(
-        index=index, kind=kind, subject=subject, expect=_expectations(rest, _CHECK_KINDS[kind], key)
+        index=index, kind=kind, subject=subject, expect=_expectations(rest, CHECK_KINDS[kind], key)
     )
 
 
@@ -448,13 +452,13 @@ def _prices(table: Mapping[str, Any], base: Path) -> PriceSchedule:
         raise _Bad("prices", str(exc)) from None
 
 
-_SCENARIO_KEYS: Final = ("name", "policy", "overrides", "prices", "events", "check")
+SCENARIO_KEYS: Final = ("name", "policy", "overrides", "prices", "events", "check")
 
 
 def _parts(table: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
     for key in table:
-        if key not in _SCENARIO_KEYS:
-            raise _Bad(key, f"unknown key; allowed: {', '.join(_SCENARIO_KEYS)}")
+        if key not in SCENARIO_KEYS:
+            raise _Bad(key, f"unknown key; allowed: {', '.join(SCENARIO_KEYS)}")
     events = table.get("events", [])
     checks = table.get("check", [])
     if not isinstance(events, list) or not events:

@@ -1,0 +1,320 @@
+"""Lossless JSON for every public value, through cattrs.
+
+Every document carries a schema version and the type it holds::
+
+    {"schema_version": 1, "type": "Journey", "data": {...}}
+
+Decoding is strict: an unknown key, a wrong type (a number where a string is
+expected, a float for money, a naive date-time) or a value a constructor
+refuses gives a :class:`~cptm_rules.exceptions.DecodeError` listing each
+problem with its path (``$.data.history[2].on``). Encoding then decoding gives
+a value equal to the original.
+
+>>> from cptm_rules.policy import load_policy
+>>> from cptm_rules.serialization import from_json, to_json
+>>> policy = load_policy("legacy")
+>>> from_json(to_json(policy), type(policy)) == policy
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import sys
+import typing
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final, TypeVar
+
+import attrs
+import cattrs
+from cattrs.strategies import configure_tagged_union
+
+from cptm_rules import vocabulary
+from cptm_rules.events import EVENT_TYPES, Event
+from cptm_rules.exceptions import CptmRulesError, DecodeError
+from cptm_rules.lifecycle import AssessmentResult, ExamAttempt, Journey, KeyDate
+from cptm_rules.money import Money, UnknownAmount
+from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome
+from cptm_rules.policy import Policy
+from cptm_rules.pricing import Discount, PriceSchedule, Quote, QuoteLine
+from cptm_rules.recertification import Ledger, Period
+
+__all__ = [
+    "DOCUMENT_TYPES",
+    "SCHEMA_VERSION",
+    "converter",
+    "decode",
+    "encode",
+    "from_json",
+    "to_json",
+]
+
+SCHEMA_VERSION: Final = 1
+"""The version of the JSON layout; bumped whenever a document's shape changes."""
+
+DOCUMENT_TYPES: Final[dict[str, type]] = {
+    cls.__name__: cls
+    for cls in (
+        Policy,
+        PriceSchedule,
+        Journey,
+        Outcome,
+        Decision,
+        Advisory,
+        Effect,
+        Quote,
+        QuoteLine,
+        Ledger,
+        Period,
+        KeyDate,
+        Money,
+        UnknownAmount,
+        *EVENT_TYPES,
+    )
+}
+"""Every type a document may hold, by the name written in its ``type`` field."""
+
+T = TypeVar("T")
+
+
+class _WrongType(TypeError):  # noqa: N818  # internal signal, reported as a DecodeError
+    pass
+
+
+def _expect(value: object, kind: type, description: str) -> None:
+    # JSON has no bool/int distinction problem, but Python does: True is an int.
+    if type(value) is not kind:
+        raise _WrongType(f"expected {description}, got {value!r}")
+
+
+def _structure_str(value: object, cls: type) -> str:
+    _expect(value, str, "a string")
+    assert isinstance(value, str)  # noqa: S101  # for the type checker
+    if cls is not str and issubclass(cls, enum.Enum):
+        if value not in cls._value2member_map_:
+            options = ", ".join(repr(m.value) for m in cls)
+            raise _WrongType(f"expected one of {options}, got {value!r}")
+        member = cls._value2member_map_[value]
+        assert isinstance(member, str)  # noqa: S101  # every word list is a StrEnum
+        return member
+    return value
+
+
+def _structure_int(value: object, _: type) -> int:
+    _expect(value, int, "a whole number")
+    assert isinstance(value, int)  # noqa: S101  # for the type checker
+    return value
+
+
+def _structure_bool(value: object, _: type) -> bool:
+    _expect(value, bool, "true or false")
+    assert isinstance(value, bool)  # noqa: S101  # for the type checker
+    return value
+
+
+def _structure_decimal(value: object, _: type) -> Decimal:
+    _expect(value, str, 'an exact decimal written as a string, such as "23.75"')
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise _WrongType(f'expected an exact decimal such as "23.75", got {value!r}') from None
+    if not number.is_finite():
+        raise _WrongType(f"expected a finite decimal, got {value!r}")
+    return number
+
+
+def _structure_date(value: object, _: type) -> dt.date:
+    _expect(value, str, "an ISO date such as 2027-01-11")
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise _WrongType(f"expected an ISO date such as 2027-01-11, got {value!r}") from None
+
+
+def _structure_datetime(value: object, _: type) -> dt.datetime:
+    _expect(value, str, "an ISO instant with offset")
+    try:
+        instant = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        instant = None
+    if instant is None or instant.utcoffset() is None:
+        raise _WrongType(f"expected an ISO instant with offset, got {value!r}")
+    return instant
+
+
+def _unstructure_moment(value: dt.date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return _unstructure_datetime(value)
+    return value.isoformat()
+
+
+def _structure_moment(value: object, cls: type) -> dt.date | dt.datetime | None:
+    if value is None and cls != dt.date | dt.datetime:
+        return None
+    if isinstance(value, str) and "T" in value:
+        return _structure_zoned(value, dt.datetime)
+    return _structure_date(value, dt.date)
+
+
+def _unstructure_datetime(value: dt.datetime) -> str:
+    # Keep the zone's name when it has one, so a round trip restores the same tzinfo.
+    key = getattr(value.tzinfo, "key", None)
+    return value.isoformat() + (f"[{key}]" if key else "")
+
+
+def _structure_zoned(value: object, _cls: type) -> dt.datetime:
+    from zoneinfo import ZoneInfo  # noqa: PLC0415  # only zoned instants need it
+
+    _expect(value, str, "an ISO instant with offset")
+    text: str = str(value)
+    if text.endswith("]") and "[" in text:
+        text, _, zone = text[:-1].partition("[")
+        instant = _structure_datetime(text, dt.datetime)
+        try:
+            return instant.astimezone(ZoneInfo(zone))
+        except (ValueError, KeyError):
+            raise _WrongType(f"unknown time zone {zone!r} in {value!r}") from None
+    return _structure_datetime(text, dt.datetime)
+
+
+def _is_frozenset(annotation: object) -> bool:
+    return annotation is frozenset or typing.get_origin(annotation) is frozenset
+
+
+def _enum_value(member: enum.StrEnum) -> str:
+    return member.value
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True)
+    # Strict: a JSON string only for str (and the StrEnums), a number only for int.
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(bool, _structure_bool)
+    for word_list in vars(vocabulary).values():
+        # A StrEnum is a str: without its own hook it would pass through as a member.
+        if isinstance(word_list, type) and issubclass(word_list, enum.StrEnum):
+            conv.register_unstructure_hook(word_list, _enum_value)
+    conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_unstructure_hook(Decimal, str)
+    conv.register_structure_hook(dt.date, _structure_date)
+    conv.register_unstructure_hook(dt.date, dt.date.isoformat)
+    conv.register_structure_hook(dt.datetime, _structure_zoned)
+    conv.register_unstructure_hook(dt.datetime, _unstructure_datetime)
+    for moment in (dt.date | dt.datetime, dt.date | dt.datetime | None):
+        conv.register_structure_hook(moment, _structure_moment)
+        conv.register_unstructure_hook(moment, _unstructure_moment)
+    conv.register_unstructure_hook_func(_is_frozenset, sorted)
+    # Money | UnknownAmount and Discount | UnknownAmount need no tag: cattrs tells them
+    # apart by their required fields (amount, kind, item). Events share field sets.
+    configure_tagged_union(Event, conv, tag_name="type")
+    return conv
+
+
+def _resolve_forward_references() -> None:
+    # Outcome names Journey and Event only for the type checker (a circular import);
+    # give cattrs the real classes.
+    from zoneinfo import ZoneInfo  # noqa: PLC0415  # annotation of Policy.zone
+
+    extra = {"Journey": Journey, "Event": Event, "ZoneInfo": ZoneInfo}
+    for cls in (*DOCUMENT_TYPES.values(), AssessmentResult, ExamAttempt, Discount):
+        module = sys.modules[cls.__module__]
+        attrs.resolve_types(cls, globalns={**vars(module), **extra})
+
+
+_resolve_forward_references()
+converter: Final = _make_converter()
+"""The configured cattrs converter (strict, forbids extra keys)."""
+
+
+def _name_of(cls: type) -> str:
+    for name, known in DOCUMENT_TYPES.items():
+        if known is cls:
+            return name
+    raise DecodeError(
+        (
+            (
+                "$.type",
+                (
+                    f"{cls.__name__} is not a document type; expected one of "
+                    f"{', '.join(DOCUMENT_TYPES)}"
+                ),
+            ),
+        )
+    )
+
+
+def encode(value: object) -> dict[str, Any]:
+    """The JSON-ready document for ``value``, with its schema version and type."""
+    name = _name_of(type(value))
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "type": name,
+        "data": converter.unstructure(value, unstructure_as=type(value)),
+    }
+
+
+def to_json(value: object, *, indent: int | None = 2) -> str:
+    """``value`` as a JSON document (see :func:`encode`)."""
+    return json.dumps(encode(value), indent=indent, ensure_ascii=False)
+
+
+def _messages(exc: BaseException, prefix: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for message in cattrs.transform_error(exc, path=prefix, format_exception=_format):
+        text, _, path = message.rpartition(" @ ")
+        out.append((path, text))
+    return out
+
+
+def _format(exc: BaseException, type_: type | None) -> str:
+    if isinstance(exc, _WrongType | CptmRulesError):
+        return str(exc)
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return f"unknown key(s): {', '.join(sorted(exc.extra_fields))}"
+    name = getattr(type_, "__name__", str(type_))
+    return f"invalid value for {name} ({exc})"
+
+
+def decode(document: object, cls: type[T]) -> T:
+    """The value of type ``cls`` held by a decoded JSON ``document``."""
+    if not isinstance(document, dict):
+        raise DecodeError((("$", f"expected a JSON object, got {type(document).__name__}"),))
+    extra = sorted(set(document) - {"schema_version", "type", "data"})
+    if extra:
+        raise DecodeError((("$", f"unknown key(s): {', '.join(extra)}"),))
+    version = document.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise DecodeError((("$.schema_version", f"expected {SCHEMA_VERSION}, got {version!r}"),))
+    expected = _name_of(cls)
+    if document.get("type") != expected:
+        raise DecodeError((("$.type", f"expected {expected!r}, got {document.get('type')!r}"),))
+    if "data" not in document:
+        raise DecodeError((("$.data", "required field missing"),))
+    try:
+        value: T = converter.structure(document["data"], cls)
+    except (
+        cattrs.BaseValidationError,
+        _WrongType,
+        CptmRulesError,
+        KeyError,
+        TypeError,
+        ValueError,
+    ) as exc:
+        raise DecodeError(tuple(_messages(exc, "$.data"))) from None
+    return value
+
+
+def from_json(text: str, cls: type[T]) -> T:
+    """The value of type ``cls`` in JSON ``text`` produced by :func:`to_json`."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DecodeError((("$", f"not valid JSON: {exc}"),)) from None
+    return decode(document, cls)

@@ -1,0 +1,250 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cptm_rules.events import (
+    AttemptExam,
+    Cancel,
+    CompleteModule,
+    Event,
+    GrantAccess,
+    OpenElearning,
+    PayRenewalFee,
+    RecordAssessment,
+    RecordAttendance,
+    ReEnroll,
+    Register,
+    Registration,
+    RequestChange,
+    Session,
+    Substitute,
+)
+from cptm_rules.exceptions import CptmRulesError, DecodeError, TransitionError
+from cptm_rules.lifecycle import Journey
+from cptm_rules.money import Money, UnknownAmount
+from cptm_rules.outcomes import Outcome
+from cptm_rules.policy import Policy, load_policy
+from cptm_rules.pricing import PriceSchedule, Quote, load_prices, quote
+from cptm_rules.recertification import Ledger
+from cptm_rules.serialization import SCHEMA_VERSION, decode, encode, from_json, to_json
+from journeys import NY, activity, cancelled, certified, day, registered
+
+
+def test_a_document_carries_its_schema_version_and_type() -> None:
+    document = encode(registered())
+    assert document["schema_version"] == SCHEMA_VERSION == 1
+    assert document["type"] == "Journey"
+    assert document["data"]["history"][0]["type"] == "Register"
+
+
+@pytest.mark.parametrize("name", ["current", "legacy"])
+def test_policies_round_trip_with_their_sources(name: str) -> None:
+    policy = load_policy(name).with_overrides({"practicum.free_changes": "unlimited"})
+    back = from_json(to_json(policy), Policy)
+    assert back == policy
+    assert back.source_of("free_changes").citation == "override"
+
+
+def test_price_schedules_quotes_and_ledgers_round_trip() -> None:
+    prices = PriceSchedule.from_toml(
+        'extends = "shipped"\nprogram_price = "2495"\n[discounts]\ngroup = "10%"\n'
+    )
+    assert from_json(to_json(prices), PriceSchedule) == prices
+    result = quote(group_size=3, policy=load_policy(), prices=prices)
+    assert from_json(to_json(result), Quote) == result
+    unknown = quote(policy=load_policy(), prices=load_prices())
+    assert from_json(to_json(unknown), Quote) == unknown
+    journey = certified().then(activity("2027-06-01", "23.75"))
+    ledger = journey.ledger(as_of=day("2027-07-01"))
+    assert from_json(to_json(ledger), Ledger) == ledger
+
+
+def test_outcomes_round_trip_with_decisions_effects_and_the_event() -> None:
+    outcome = registered().apply(
+        RequestChange(
+            on=day("2026-11-21"),
+            to=Session(first_day=day("2027-02-08"), last_day=day("2027-02-11")),
+        )
+    )
+    back = from_json(to_json(outcome), Outcome)
+    assert back == outcome
+    assert back.decisions[0].fee == Money.of("400")
+
+
+def Decision_with_fee() -> object:
+    from cptm_rules.outcomes import Decision  # noqa: PLC0415
+
+    return Decision(
+        rule_id="R10", verdict="fee", reason="late", policy="current", fee=Money.of("400")
+    )
+
+
+def test_money_is_written_as_exact_strings_never_floats() -> None:
+    data = encode(Money.of("400.10"))["data"]
+    assert data == {"amount": "400.10", "currency": "USD"}
+    fee = encode(Decision_with_fee())["data"]["fee"]
+    assert fee == {"amount": "400", "currency": "USD"}
+    assert encode(UnknownAmount(item="renewal_fee"))["data"]["item"] == "renewal_fee"
+
+
+def _actions() -> st.SearchStrategy[list[tuple[str, int, int, bool]]]:
+    kinds = st.sampled_from(
+        [
+            "access",
+            "open",
+            "module",
+            "assess",
+            "change",
+            "attend",
+            "exam",
+            "cancel",
+            "reenroll",
+            "substitute",
+            "activity",
+            "fee",
+            "wait",
+        ]
+    )
+    return st.lists(
+        st.tuples(kinds, st.integers(0, 60), st.integers(1, 10), st.booleans()), max_size=25
+    )
+
+
+def _event(kind: str, today: dt.date, n: int, k: int, flag: bool, journey: Journey) -> Event | None:  # noqa: PLR0911, PLR0917, FBT001, C901
+    later = Session(
+        first_day=today + dt.timedelta(days=n + 1), last_day=today + dt.timedelta(days=n + 3)
+    )
+    if kind == "access" and journey.registration is not None:
+        return GrantAccess(at=journey.registration.registered_at + dt.timedelta(minutes=n * 7))
+    if kind == "open":
+        return OpenElearning(on=today)
+    if kind == "module":
+        return CompleteModule(module=k, on=today)
+    if kind == "assess":
+        return RecordAssessment(module=k, passed=flag, on=today)
+    if kind == "change":
+        return RequestChange(on=today, to=later)
+    if kind == "attend":
+        return RecordAttendance(attendance="partial" if flag else "full", on=today)
+    if kind == "exam":
+        return AttemptExam(on=today, passed=flag)
+    if kind == "cancel":
+        return Cancel(on=today)
+    if kind == "reenroll":
+        return ReEnroll(on=today, session=later)
+    if kind == "substitute":
+        return Substitute(on=today, email="sub@example.org")
+    if kind == "activity":
+        return activity(today.isoformat(), str(Decimal(n) / 4), "webinar", f"a{k}")
+    if kind == "fee":
+        return PayRenewalFee(on=today)
+    return None
+
+
+@settings(max_examples=60)
+@given(
+    start=st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2030, 1, 1)),
+    lead=st.integers(min_value=1, max_value=90),
+    actions=_actions(),
+    policy=st.sampled_from(["current", "legacy"]),
+)
+def test_any_journey_round_trips_through_json_unchanged(
+    start: dt.date, lead: int, actions: list[tuple[str, int, int, bool]], policy: str
+) -> None:
+    first = start + dt.timedelta(days=lead)
+    journey = Journey.new(policy=load_policy(policy)).then(
+        Register(
+            registration=Registration(
+                email="c@example.org",
+                registered_at=dt.datetime.combine(start, dt.time(9), tzinfo=NY),
+                session=Session(first_day=first, last_day=first + dt.timedelta(days=3)),
+            )
+        )
+    )
+    today = start
+    for kind, n, k, flag in actions:
+        if kind in {"wait", "attend"}:
+            today += dt.timedelta(days=n)
+        event = _event(kind, today, n, k, flag, journey)
+        if event is None:
+            continue
+        try:
+            journey = journey.apply(event).journey
+        except (TransitionError, CptmRulesError):
+            continue
+    text = to_json(journey)
+    assert from_json(text, Journey) == journey
+    assert "e+" not in text  # no float crept in
+
+
+def test_decoding_refuses_wrong_types_with_paths() -> None:
+    document = encode(cancelled())
+    document["data"]["changes_made"] = "1"
+    document["data"]["history"][1]["at"] = "2026-11-02T10:00:00"
+    document["data"]["prices"]["class_change_fee"]["amount"] = 400.0
+    with pytest.raises(DecodeError) as caught:
+        decode(document, Journey)
+    problems = dict(caught.value.problems)
+    assert problems["$.data.changes_made"] == "expected a whole number, got '1'"
+    assert problems["$.data.history[1].at"].startswith("expected an ISO instant with offset")
+    assert "exact decimal" in problems["$.data.prices.class_change_fee.amount"]
+
+
+def test_decoding_refuses_unknown_keys_with_their_path() -> None:
+    document = encode(cancelled())
+    document["data"]["history"][0]["registration"]["session"]["colour"] = "red"
+    with pytest.raises(DecodeError) as caught:
+        decode(document, Journey)
+    assert caught.value.problems == (
+        ("$.data.history[0].registration.session", "unknown key(s): colour"),
+    )
+    document = encode(cancelled())
+    document["data"]["surprise"] = True
+    with pytest.raises(DecodeError, match=r"\$.data: unknown key\(s\): surprise"):
+        decode(document, Journey)
+
+
+def test_decoding_checks_the_envelope() -> None:
+    journey = registered()
+    with pytest.raises(DecodeError, match=r"\$.type: expected 'Journey', got 'Policy'"):
+        from_json(to_json(journey.policy), Journey)
+    with pytest.raises(DecodeError, match=r"\$.schema_version: expected 1, got 2"):
+        decode({**encode(journey), "schema_version": 2}, Journey)
+    with pytest.raises(DecodeError, match=r"\$: unknown key\(s\): extra"):
+        decode({**encode(journey), "extra": 1}, Journey)
+    with pytest.raises(DecodeError, match=r"\$: not valid JSON"):
+        from_json("{", Journey)
+    with pytest.raises(DecodeError, match=r"\$: expected a JSON object"):
+        decode([], Journey)
+    with pytest.raises(DecodeError, match=r"\$.data: required field missing"):
+        decode({"schema_version": 1, "type": "Journey"}, Journey)
+    with pytest.raises(DecodeError, match=r"int is not a document type"):
+        encode(3)
+
+
+def test_a_value_the_constructor_refuses_is_a_decode_error_with_its_path() -> None:
+    document = encode(registered())
+    document["data"]["registration"]["email"] = "not-an-email"
+    document["data"]["policy"]["free_change_days"] = -3
+    with pytest.raises(DecodeError) as caught:
+        decode(document, Journey)
+    text = str(caught.value)
+    assert "$.data.registration: email='not-an-email' is not valid" in text
+    assert "$.data.policy: current.toml: practicum.free_change_days = -3 is not valid" in text
+
+
+def test_zoned_instants_keep_their_zone() -> None:
+    journey = registered()
+    back = from_json(to_json(journey), Journey)
+    assert back.registration is not None
+    assert str(back.registration.registered_at.tzinfo) == "America/New_York"
+    plain = json.loads(to_json(journey))
+    assert plain["data"]["registration"]["registered_at"] == (
+        "2026-11-02T09:30:00-05:00[America/New_York]"
+    )
