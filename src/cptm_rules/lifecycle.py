@@ -94,6 +94,7 @@ __all__ = [
     "KeyDate",
     "Status",
     "access_due",
+    "event_day",
     "free_change_deadline",
     "judge_change",
     "mermaid_diagram",
@@ -281,7 +282,8 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _event_day(event: Event, zone: dt.tzinfo) -> dt.date:
+def event_day(event: Event, zone: dt.tzinfo) -> dt.date:
+    """The program-local date an event happens on (an instant's date in ``zone``)."""
     if isinstance(event, Register):
         return to_local_date(event.registration.registered_at, zone)
     if isinstance(event, GrantAccess):
@@ -377,7 +379,7 @@ class Journey:
                     "event", event, f"one of the events {', '.join(_event_names(EVENT_TYPES))}"
                 )
             raise _refuse(self, event, f"{type(event).__name__} is not allowed in this state")
-        day = _event_day(event, self.policy.zone)
+        day = event_day(event, self.policy.zone)
         if (
             not isinstance(event, RecordActivity)
             and self.last_event_day is not None
@@ -539,7 +541,7 @@ class Journey:
             raise InvalidInputError("day", day, "a datetime.date")
         zone = self.policy.zone
         journey = Journey.new(policy=self.policy, prices=self.prices).then(
-            *(e for e in self.history if _event_day(e, zone) <= day)
+            *(e for e in self.history if event_day(e, zone) <= day)
         )
         return _derived_status(journey, day)
 
@@ -616,7 +618,7 @@ def _refuse(
 def _too_early(
     journey: Journey, event: Event, rule_id: str | None, limit: dt.date, what: str
 ) -> TimingError:
-    days = (limit - _event_day(event, journey.policy.zone)).days
+    days = (limit - event_day(event, journey.policy.zone)).days
     return TimingError(
         state=str(journey.state),
         event=_describe(event),
@@ -632,7 +634,7 @@ def _too_early(
 def _too_late(
     journey: Journey, event: Event, rule_id: str, limit: dt.date, what: str
 ) -> TimingError:
-    days = (_event_day(event, journey.policy.zone) - limit).days
+    days = (event_day(event, journey.policy.zone) - limit).days
     return TimingError(
         state=str(journey.state),
         event=_describe(event),

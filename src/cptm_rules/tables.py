@@ -1,0 +1,220 @@
+"""Journeys, ledgers and cohorts as pandas DataFrames (optional extra ``notebook``).
+
+Dtypes are chosen to keep the library's exactness:
+
+* calendar dates are ``date32[pyarrow]`` (a date, not a timestamp at midnight);
+* instants are ``datetime64[ns, America/New_York]`` (the program's time zone);
+* money and hours are ``object`` columns of :class:`~decimal.Decimal` (exact; pandas
+  has no exact decimal dtype without pyarrow's fixed precision), with the currency in
+  its own column;
+* fixed word lists (rule ids, kinds, states, verdicts, categories) are categoricals.
+
+Install with ``pip install 'cptm-rules[notebook]'``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
+
+try:
+    import pandas as pd
+    import pyarrow as pa
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "cptm_rules.tables needs the notebook extra: pip install 'cptm-rules[notebook]'"
+    ) from exc
+
+from cptm_rules.catalogue import RULES
+from cptm_rules.lifecycle import Journey, event_day
+from cptm_rules.money import Money
+from cptm_rules.vocabulary import KeyDateKind
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from cptm_rules.cohort import Candidate, PolicyDiff
+    from cptm_rules.money import Amount
+    from cptm_rules.policy import Policy
+    from cptm_rules.pricing import PriceSchedule
+    from cptm_rules.recertification import Ledger
+
+__all__ = [
+    "cohort_table",
+    "diff_table",
+    "history_table",
+    "key_dates_table",
+    "ledger_table",
+]
+
+_RULE_IDS = pd.CategoricalDtype(list(RULES))
+
+
+def _dates(values: Iterable[dt.date | None]) -> Any:  # noqa: ANN401  # a pandas extension array
+    # pandas-stubs' overloads do not cover Arrow date arrays built from date objects.
+    return pd.array(cast("Any", list(values)), dtype=pd.ArrowDtype(pa.date32()))
+
+
+def _instants(values: Iterable[dt.datetime | None], zone: str) -> pd.Series:
+    instants = pd.to_datetime(cast("Any", list(values)), utc=True)
+    return pd.Series(instants).dt.tz_convert(zone)
+
+
+def _category(values: Iterable[str], categories: Sequence[str] | None = None) -> pd.Categorical:
+    return pd.Categorical(cast("Any", list(values)), categories=cast("Any", categories))
+
+
+def _amount(amount: Amount | None) -> tuple[Decimal | None, str | None, str | None]:
+    if amount is None:
+        return None, None, None
+    if isinstance(amount, Money):
+        return amount.amount, amount.currency, None
+    return None, None, amount.item
+
+
+def key_dates_table(journey: Journey) -> pd.DataFrame:
+    """One row per key date: ``kind``, ``day``, ``instant`` (if any), ``rule_id``, ``label``."""
+    zone = journey.policy.time_zone
+    rows = journey.key_dates()
+    return pd.DataFrame(
+        {
+            "kind": _category((str(k.kind) for k in rows), [k.value for k in KeyDateKind]),
+            "day": _dates(k.day(journey.policy.zone) for k in rows),
+            "instant": _instants(
+                (k.when if isinstance(k.when, dt.datetime) else None for k in rows), zone
+            ),
+            "rule_id": pd.Series([k.rule_id for k in rows], dtype=_RULE_IDS),
+            "label": pd.Series([k.label for k in rows], dtype="string"),
+        }
+    )
+
+
+def history_table(journey: Journey) -> pd.DataFrame:
+    """One row per event of the journey's history, with the decisions, fees and refunds it brought.
+
+    ``fee`` and ``refund`` are exact Decimals with their ``currency``; a figure the price
+    schedule does not give is named in ``fee_unknown`` / ``refund_unknown`` instead.
+    """
+    replay = Journey.new(policy=journey.policy, prices=journey.prices)
+    records: list[dict[str, Any]] = []
+    for number, event in enumerate(journey.history, start=1):
+        outcome = replay.apply(event)
+        replay = outcome.journey
+        fees = [d.fee for d in outcome.decisions if d.fee is not None]
+        refunds = [d.refund for d in outcome.decisions if d.refund is not None]
+        fee, currency, fee_unknown = _amount(fees[0] if fees else None)
+        refund, refund_currency, refund_unknown = _amount(refunds[0] if refunds else None)
+        records.append(
+            {
+                "number": number,
+                "event": type(event).__name__,
+                "day": event_day(event, journey.policy.zone),
+                "state": str(replay.state),
+                "decisions": "; ".join(f"{d.rule_id} {d.verdict}" for d in outcome.decisions),
+                "rule_ids": ", ".join(outcome.rule_ids),
+                "advisories": "; ".join(a.explain() for a in outcome.advisories),
+                "fee": fee,
+                "currency": currency or refund_currency,
+                "fee_unknown": fee_unknown,
+                "refund": refund,
+                "refund_unknown": refund_unknown,
+            }
+        )
+    frame = pd.DataFrame.from_records(
+        records,
+        columns=[
+            "number",
+            "event",
+            "day",
+            "state",
+            "decisions",
+            "rule_ids",
+            "advisories",
+            "fee",
+            "currency",
+            "fee_unknown",
+            "refund",
+            "refund_unknown",
+        ],
+    )
+    frame["event"] = frame["event"].astype("category")
+    frame["day"] = _dates(frame["day"])
+    frame["state"] = frame["state"].astype("category")
+    for column in (
+        "decisions",
+        "rule_ids",
+        "advisories",
+        "currency",
+        "fee_unknown",
+        "refund_unknown",
+    ):
+        frame[column] = frame[column].astype("string")
+    frame["fee"] = frame["fee"].astype(object)
+    frame["refund"] = frame["refund"].astype(object)
+    return frame
+
+
+def ledger_table(ledger: Ledger) -> pd.DataFrame:
+    """One row per recorded activity: counted or not, and why not (R17-R19)."""
+    rows: list[tuple[Any, bool, str]] = [(a, True, "") for a in ledger.counted]
+    rows += [(a, False, why) for a, why in ledger.not_counted]
+    rows.sort(key=lambda row: (row[0].on, row[0].id))
+    return pd.DataFrame(
+        {
+            "id": pd.Series([a.id for a, _, _ in rows], dtype="string"),
+            "day": _dates(a.on for a, _, _ in rows),
+            "hours": pd.Series([a.hours for a, _, _ in rows], dtype=object),
+            "category": pd.Series([str(a.category) for a, _, _ in rows], dtype="category"),
+            "counted": pd.Series([c for _, c, _ in rows], dtype=bool),
+            "why_not": pd.Series([w for _, _, w in rows], dtype="string"),
+            "cumulative_hours": pd.Series(_cumulative(rows), dtype=object),
+        }
+    )
+
+
+def _cumulative(rows: Sequence[tuple[Any, bool, str]]) -> list[Decimal]:
+    total = Decimal(0)
+    out = []
+    for activity, counted, _ in rows:
+        if counted:
+            total += activity.hours
+        out.append(total)
+    return out
+
+
+def cohort_table(
+    cohort: Sequence[Candidate], policy: Policy, prices: PriceSchedule | None = None
+) -> pd.DataFrame:
+    """One row per candidate and answer under ``policy``, with the rule ids behind it."""
+    from cptm_rules.cohort import answers_for  # noqa: PLC0415  # avoids a cycle at import
+    from cptm_rules.pricing import load_prices  # noqa: PLC0415
+
+    schedule = prices if prices is not None else load_prices()
+    records = [
+        (candidate.id, answer, value, ", ".join(rules))
+        for candidate in cohort
+        for answer, (value, rules) in answers_for(candidate, policy, schedule).items()
+    ]
+    frame = pd.DataFrame.from_records(records, columns=["candidate", "answer", "value", "rule_ids"])
+    frame["candidate"] = frame["candidate"].astype("string")
+    frame["answer"] = frame["answer"].astype("category")
+    frame["value"] = frame["value"].astype("string")
+    frame["rule_ids"] = frame["rule_ids"].astype("category")
+    return frame
+
+
+def diff_table(diff: PolicyDiff) -> pd.DataFrame:
+    """One row per answer that moved between two policies, with its share of the cohort."""
+    return pd.DataFrame(
+        {
+            "answer": pd.Series([a.answer for a in diff.answers], dtype="string"),
+            "rule_ids": pd.Series([", ".join(a.rule_ids) for a in diff.answers], dtype="category"),
+            "changed": pd.Series([a.changed for a in diff.answers], dtype="int64"),
+            "compared": pd.Series([a.compared for a in diff.answers], dtype="int64"),
+            "share": pd.Series(
+                [a.changed / a.compared if a.compared else 0.0 for a in diff.answers],
+                dtype="float64",
+            ),
+        }
+    )
