@@ -353,7 +353,11 @@ def test_late_access_is_recorded_as_a_breach_not_refused_R4() -> None:
 
 
 def test_access_cannot_be_granted_before_registration_R4() -> None:
-    with pytest.raises(TimingError, match=r"\(R4\)"):
+    with pytest.raises(
+        RuleViolationError,
+        match=r"would precede the registration at "
+        r"2026-11-02T09:30:00-05:00 \(R4\)",
+    ):
         registered().apply(GrantAccess(at=REGISTERED_AT - dt.timedelta(hours=1)))
 
 

@@ -7,7 +7,8 @@ import pytest
 from cptm_rules.catalogue import RULES
 from cptm_rules.checks import scenario_files
 from cptm_rules.exceptions import ScenarioError
-from cptm_rules.scenarios import load_scenarios, run_scenario
+from cptm_rules.money import Money, UnknownAmount
+from cptm_rules.scenarios import amount_text, fee_text, load_scenarios, run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = scenario_files([ROOT / "scenarios"])
@@ -173,6 +174,72 @@ def test_a_check_that_cannot_be_answered_reports_the_error(tmp_path: Path) -> No
             r"events\[0\]: attendance='asleep'",
         ),
         ("top = 1\n", r"top: unknown top-level key"),
+        (
+            (
+                '[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "request_change"\n'
+                "on = 2027-01-01\nto = 5\n"
+            ),
+            r"events\[0\].to: expected \"FIRST..LAST\"",
+        ),
+        (
+            (
+                '[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "substitute"\n'
+                'on = 2027-01-01\nemail = ""\n'
+            ),
+            r"events\[0\].email: expected a non-empty string",
+        ),
+        (
+            (
+                '[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "complete_module"\n'
+                'module = "one"\non = 2027-01-01\n'
+            ),
+            r"events\[0\].module: expected a whole number",
+        ),
+        (
+            (
+                '[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "attempt_exam"\n'
+                'passed = "yes"\non = 2027-01-01\n'
+            ),
+            r"events\[0\].passed: expected true or false",
+        ),
+        (
+            (
+                '[[scenario]]\nname = "x y"\n[[scenario.events]]\ntype = "record_activity"\n'
+                'id = "a"\non = 2027-01-01\nhours = true\ncategory = "webinar"\n'
+            ),
+            r"events\[0\].hours: expected hours",
+        ),
+        (
+            '[[scenario]]\nname = "x y"\n' + GOOD_EVENTS + '  expect = "yes"\n',
+            r"events\[0\].expect: expected a table of expectations",
+        ),
+        (
+            '[[scenario]]\nname = "x y"\nevents = [1]\n',
+            r"events\[0\]: expected a table with a 'type'",
+        ),
+        (
+            '[[scenario]]\nname = "x y"\ncheck = [1]\n' + GOOD_EVENTS,
+            r"check\[0\]: expected a table",
+        ),
+        (
+            '[[scenario]]\nname = "x y"\ncheck = 1\n' + GOOD_EVENTS,
+            r"check: expected \[\[scenario.check\]\]",
+        ),
+        (
+            '[[scenario]]\nname = "x y"\n' + GOOD_EVENTS + '  [[scenario.check]]\n  fact = "x"\n',
+            r"check\[0\].fact: expected one of",
+        ),
+        (
+            '[[scenario]]\nname = "x y"\n' + GOOD_EVENTS + "  [[scenario.check]]\n  quote = 1\n",
+            r"check\[0\].quote: expected true",
+        ),
+        ('[[scenario]]\nname = "x y"\npolicy = 1\n' + GOOD_EVENTS, r"policy: expected a shipped"),
+        (
+            '[[scenario]]\nname = "x y"\noverrides = 1\n' + GOOD_EVENTS,
+            r"overrides: expected a table",
+        ),
+        ('[[scenario]]\nname = "x y"\nprices = 1\n' + GOOD_EVENTS, r"prices: expected \"shipped\""),
+        ("scenario = [1]\n", r"scenario\[0\]: expected a \[\[scenario\]\] table"),
         ("[[scenario", r"<file>: not valid TOML"),
     ],
 )
@@ -193,6 +260,28 @@ def test_sessions_may_be_written_as_tables(tmp_path: Path) -> None:
     )
     (scenario,) = load_scenarios(path)
     assert run_scenario(scenario).passed
+
+
+def test_dates_written_as_strings_compare_as_dates(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[[scenario]]\nname = "x y"\n'
+        + GOOD_EVENTS
+        + '  [[scenario.check]]\n  key_date = "free_change_deadline"\n  is = "2026-11-20"\n'
+        + '  [[scenario.check]]\n  key_date = "access_due"\n'
+        + '  is = "2026-11-02T11:30:00-05:00"\n'
+        + '  [[scenario.check]]\n  key_date = "certification_date"\n  is = "absent"\n',
+    )
+    (scenario,) = load_scenarios(path)
+    assert run_scenario(scenario).passed
+
+
+def test_several_fees_add_up_exactly_and_an_unknown_one_is_named() -> None:
+    assert fee_text([Money.of("400"), Money.of("100")]) == "500.00 USD"
+    assert fee_text([Money.of("400"), UnknownAmount(item="program_price")]) == (
+        "unknown program_price"
+    )
+    assert fee_text([]) == amount_text(None) == "none"
 
 
 def test_a_missing_scenario_file_is_a_clear_error(tmp_path: Path) -> None:

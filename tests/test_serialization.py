@@ -248,3 +248,55 @@ def test_zoned_instants_keep_their_zone() -> None:
     assert plain["data"]["registration"]["registered_at"] == (
         "2026-11-02T09:30:00-05:00[America/New_York]"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "problem"),
+    [
+        (("policy", "access_due_unit"), "minutes", "expected one of 'hours', 'business_days'"),
+        (("policy", "ce_hours_required"), "lots", "expected an exact decimal"),
+        (("policy", "ce_hours_required"), "NaN", "expected a finite decimal"),
+        (("policy", "ce_hours_required"), "Infinity", "expected a finite decimal"),
+        (("registration", "session", "first_day"), "soon", "expected an ISO date"),
+        (
+            ("registration", "registered_at"),
+            "2026-11-02T09:30:00-05:00[Mars/Olympus]",
+            "unknown time zone 'Mars/Olympus'",
+        ),
+        (("access_due",), "later", "expected an ISO instant with offset"),
+        (("policy", "modules_required_for_exam"), "no", "expected true or false"),
+        (("registration", "email"), 7, "expected a string"),
+    ],
+)
+def test_each_wrong_value_is_reported_at_its_path(
+    path: tuple[str, ...], value: object, problem: str
+) -> None:
+    document = encode(registered())
+    node = document["data"]
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    with pytest.raises(DecodeError) as caught:
+        decode(document, Journey)
+    problems = dict(caught.value.problems)
+    assert problem in problems["$.data." + ".".join(path)]
+
+
+def test_a_missing_field_is_reported_as_missing() -> None:
+    document = encode(registered())
+    del document["data"]["registration"]["session"]
+    with pytest.raises(DecodeError) as caught:
+        decode(document, Journey)
+    assert caught.value.problems == (("$.data.registration.session", "required field missing"),)
+
+
+def test_decisions_keep_dates_and_instants_apart() -> None:
+    outcome = registered().apply(GrantAccess(at=dt.datetime(2026, 11, 2, 12, 0, tzinfo=NY)))
+    back = from_json(to_json(outcome), Outcome)
+    assert back.decisions[0].dates == outcome.decisions[0].dates
+    assert isinstance(back.decisions[0].dates[1][1], dt.datetime)
+    key_dates = registered().key_dates()
+    from cptm_rules.lifecycle import KeyDate  # noqa: PLC0415
+
+    for key_date in key_dates:
+        assert from_json(to_json(key_date), KeyDate) == key_date

@@ -764,12 +764,12 @@ def _grant_access(journey: Journey, event: GrantAccess, day: dt.date) -> Outcome
     assert registration is not None  # noqa: S101  # registered states hold a registration
     assert due is not None  # noqa: S101  # and an access due time
     if event.at < registration.registered_at:
-        raise _too_early(
+        raise _refuse(
             journey,
             event,
+            f"access at {event.at.isoformat()} would precede the registration at "
+            f"{registration.registered_at.isoformat()}",
             "R4",
-            journey.last_event_day or day,
-            "access cannot precede the registration on",
         )
     policy = journey.policy
     figures = policy.figures("access_due_amount", "access_due_unit")

@@ -176,10 +176,6 @@ def _outcome_answers(outcome: Outcome) -> dict[str, object]:
     }
 
 
-def _iso(value: object) -> object:
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
 # -- parsing -------------------------------------------------------------------------
 
 

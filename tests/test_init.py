@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import cptm_rules
+
+
+def test_the_package_exports_exactly_its_all() -> None:
+    for name in cptm_rules.__all__:
+        assert getattr(cptm_rules, name) is not None
+    assert sorted(cptm_rules.__all__) == sorted(set(cptm_rules.__all__))
+
+
+def test_importing_the_package_loads_no_optional_dependency() -> None:
+    code = (
+        "import sys, cptm_rules; "
+        "print(sorted(m for m in ('pandas', 'matplotlib', 'icalendar', 'pyarrow', 'tomlkit') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(  # noqa: S603  # our own interpreter running our own code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
