@@ -199,7 +199,7 @@ def test_diff_reports_what_the_faq_revision_changed() -> None:
     [
         (
             ["timeline", "--registered", "2026-11-02", "--practicum", "2027-01-11..2027-01-14"],
-            "argument --registered: '2026-11-02' is not an instant with an offset",
+            "argument --registered: '2026-11-02' is not an ISO instant with its offset",
         ),
         (
             [
@@ -209,7 +209,7 @@ def test_diff_reports_what_the_faq_revision_changed() -> None:
                 "--practicum",
                 "2027-01-14..2027-01-11",
             ],
-            "the last day 2027-01-11 precedes the first day 2027-01-14",
+            "expected a last day on or after the first day (R2)",
         ),
         (
             ["timeline", *PRACTICUM, "--policy", "newest"],
@@ -225,7 +225,7 @@ def test_diff_reports_what_the_faq_revision_changed() -> None:
                 "--to",
                 "2027-02-08..2027-02-11",
             ],
-            "'2026-13-01' is not a date",
+            "'2026-13-01' is not an ISO date",
         ),
         (["change", *CHANGE, "--changes-so-far", "-1"], "argument --changes-so-far"),
         (
@@ -238,7 +238,7 @@ def test_diff_reports_what_the_faq_revision_changed() -> None:
                 "--to",
                 "2027-02-08..2027-02-11",
             ],
-            "is not FIRST..LAST",
+            "expected FIRST..LAST",
         ),
         (
             ["diff", "--base", "legacy", "--candidate", "newest", "--synthetic", "5"],

@@ -48,6 +48,8 @@ __all__ = [
     "add_months",
     "add_years",
     "elapsed_after",
+    "parse_date",
+    "parse_instant",
     "require_aware",
     "resolve_time_zone",
     "to_local_date",
@@ -299,3 +301,24 @@ def elapsed_after(instant: dt.datetime, duration: dt.timedelta) -> dt.datetime:
     real hours; this function adds in UTC instead.
     """
     return require_aware("instant", instant).astimezone(dt.UTC) + duration
+
+
+def parse_date(text: str, *, field: str = "date") -> dt.date:
+    """The date in ISO ``text`` (``2027-01-11``); anything else names ``field``."""
+    try:
+        return dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise InvalidInputError(field, text, "an ISO date such as 2027-01-11") from None
+
+
+def parse_instant(text: str, *, field: str = "instant") -> dt.datetime:
+    """The aware instant in ISO ``text`` (``2026-11-02T09:30-05:00``); naive text is refused."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or value.utcoffset() is None:
+        raise InvalidInputError(
+            field, text, "an ISO instant with its offset, such as 2026-11-02T09:30-05:00"
+        )
+    return value

@@ -15,9 +15,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from cptm_rules.calendar import parse_date, parse_instant
 from cptm_rules.catalogue import RULES
 from cptm_rules.events import Register, Registration, Session
-from cptm_rules.exceptions import CptmRulesError, TransitionError
+from cptm_rules.exceptions import CptmRulesError, InvalidInputError, TransitionError
 from cptm_rules.lifecycle import Journey, judge_change
 from cptm_rules.money import Amount, UnknownAmount
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
@@ -47,35 +48,25 @@ class _Parser(argparse.ArgumentParser):
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2027-01-11") from None
+        return parse_date(text)
+    except InvalidInputError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {exc.expected}") from None
 
 
 def _instant(text: str) -> dt.datetime:
     try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        value = None
-    if value is None or value.utcoffset() is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an instant with an offset such as 2026-11-02T09:30-05:00"
-        )
-    return value
+        return parse_instant(text)
+    except InvalidInputError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {exc.expected}") from None
 
 
 def _session(text: str) -> Session:
-    first, sep, last = text.partition("..")
-    if not sep:
+    try:
+        return Session.parse(text)
+    except InvalidInputError as exc:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not FIRST..LAST such as 2027-01-11..2027-01-14"
-        )
-    first_day, last_day = _date(first), _date(last)
-    if last_day < first_day:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: the last day {last_day} precedes the first day {first_day}"
-        )
-    return Session(first_day=first_day, last_day=last_day)
+            f"{text!r} is not valid: expected {exc.expected}"
+        ) from None
 
 
 def _count(text: str) -> int:

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from cptm_rules.calendar import parse_date, parse_instant
 from cptm_rules.events import (
     AttemptExam,
     Event,
@@ -397,28 +398,26 @@ def synthetic_cohort(size: int, *, seed: int) -> tuple[Candidate, ...]:
 
 
 def _candidate(row: Mapping[str, Any]) -> Candidate:
-    def session(text: str) -> Session:
-        first, _, last = text.partition("..")
-        return Session(first_day=dt.date.fromisoformat(first), last_day=dt.date.fromisoformat(last))
-
     allowed = {f.name for f in attrs.fields(Candidate)}
     unknown = sorted(set(row) - allowed)
     if unknown:
         raise InvalidInputError(
             unknown[0], row[unknown[0]], f"a key among {', '.join(sorted(allowed))}"
         )
-    registered = dt.datetime.fromisoformat(row["registered_at"])
+    registered = parse_instant(row["registered_at"], field="registered_at")
     return Candidate(
         id=str(row["id"]),
         registered_at=registered,
-        practicum=session(row["practicum"]),
+        practicum=Session.parse(row["practicum"]),
         access_after_minutes=int(row.get("access_after_minutes", 30)),
         changes=tuple(
-            (dt.date.fromisoformat(c["on"]), session(c["to"])) for c in row.get("changes", ())
+            (parse_date(c["on"], field="changes.on"), Session.parse(c["to"]))
+            for c in row.get("changes", ())
         ),
         attendance=Attendance(row.get("attendance", "full")),
         attempts=tuple(
-            (dt.date.fromisoformat(a["on"]), bool(a["passed"])) for a in row.get("attempts", ())
+            (parse_date(a["on"], field="attempts.on"), bool(a["passed"]))
+            for a in row.get("attempts", ())
         ),
         organisation=OrganisationType(row.get("organisation", "other")),
         group_size=int(row.get("group_size", 1)),

@@ -15,7 +15,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-from cptm_rules.calendar import require_aware
+from cptm_rules.calendar import parse_date, require_aware
 from cptm_rules.exceptions import InvalidInputError
 from cptm_rules.vocabulary import ActivityCategory, Attendance, OrganisationType
 
@@ -128,6 +128,21 @@ class Session:
     def __str__(self) -> str:
         """Render as ``2027-01-11..2027-01-14``."""
         return f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
+
+    @classmethod
+    def parse(cls, text: str, *, field: str = "practicum") -> Session:
+        """The session written ``FIRST..LAST`` (the form ``str`` gives back)."""
+        expected = "FIRST..LAST such as '2027-01-11..2027-01-14'"
+        first, separator, last = text.partition("..") if isinstance(text, str) else ("", "", "")
+        if not separator:
+            raise InvalidInputError(field, text, expected)
+        try:
+            first_day, last_day = parse_date(first.strip()), parse_date(last.strip())
+        except InvalidInputError:
+            raise InvalidInputError(field, text, expected) from None
+        if last_day < first_day:
+            raise InvalidInputError(field, text, "a last day on or after the first day (R2)")
+        return cls(first_day=first_day, last_day=last_day)
 
 
 @attrs.frozen(kw_only=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from cptm_rules.calendar import parse_instant
 from cptm_rules.events import Event, Register, Registration, Session
-from cptm_rules.exceptions import InvalidInputError
 from cptm_rules.lifecycle import Journey
 from cptm_rules.plotting import plot_change_timing, plot_journey
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
@@ -35,33 +35,6 @@ __all__ = [
 ]
 
 
-def _session(practicum: str | Session) -> Session:
-    if isinstance(practicum, Session):
-        return practicum
-    first, separator, last = practicum.partition("..")
-    expected = "FIRST..LAST such as '2027-01-11..2027-01-14'"
-    if not separator:
-        raise InvalidInputError("practicum", practicum, expected)
-    try:
-        first_day, last_day = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
-    except ValueError:
-        raise InvalidInputError("practicum", practicum, expected) from None
-    return Session(first_day=first_day, last_day=last_day)
-
-
-def _instant(registered_at: str | dt.datetime) -> dt.datetime:
-    if isinstance(registered_at, dt.datetime):
-        return registered_at
-    try:
-        return dt.datetime.fromisoformat(registered_at)
-    except ValueError:
-        raise InvalidInputError(
-            "registered_at",
-            registered_at,
-            "an ISO instant with offset such as '2026-11-02T09:30-05:00'",
-        ) from None
-
-
 def journey(
     registered_at: str | dt.datetime,
     practicum: str | Session,
@@ -76,6 +49,12 @@ def journey(
         else load_policy(policy if policy in SHIPPED_POLICIES else Path(policy))
     )
     registration = Registration(
-        email=email, registered_at=_instant(registered_at), session=_session(practicum)
+        email=email,
+        registered_at=(
+            registered_at
+            if isinstance(registered_at, dt.datetime)
+            else parse_instant(registered_at, field="registered_at")
+        ),
+        session=practicum if isinstance(practicum, Session) else Session.parse(practicum),
     )
     return Journey.new(policy=chosen).then(Register(registration=registration), *events)

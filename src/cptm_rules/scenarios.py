@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from cptm_rules.calendar import parse_date, parse_instant
 from cptm_rules.catalogue import RULES
 from cptm_rules.events import (
     Activity,
@@ -43,7 +44,12 @@ from cptm_rules.events import (
     Session,
     Substitute,
 )
-from cptm_rules.exceptions import CptmRulesError, ScenarioError, TransitionError
+from cptm_rules.exceptions import (
+    CptmRulesError,
+    InvalidInputError,
+    ScenarioError,
+    TransitionError,
+)
 from cptm_rules.facts import FACTS
 from cptm_rules.lifecycle import Journey
 from cptm_rules.money import Amount, Money, UnknownAmount
@@ -188,44 +194,33 @@ class _Bad(Exception):  # noqa: N818  # internal signal, turned into ScenarioErr
 def _date(value: object, key: str) -> dt.date:
     if type(value) is dt.date:
         return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _Bad(key, f"expected a date such as 2027-01-11, got {value!r}")
+    try:
+        return parse_date(value, field=key) if isinstance(value, str) else parse_date("", field=key)
+    except InvalidInputError as exc:
+        raise _Bad(key, f"expected {exc.expected}, got {value!r}") from None
 
 
 def _instant(value: object, key: str) -> dt.datetime:
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            raise _Bad(
-                key, f"expected an instant such as 2026-11-02T09:30:00-05:00, got {value!r}"
-            ) from None
-    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
-        raise _Bad(
-            key,
-            f"expected an instant with its offset, such as 2026-11-02T09:30:00-05:00, "
-            f"got {value!r}",
-        )
-    return value
+    if isinstance(value, dt.datetime) and value.utcoffset() is not None:
+        return value
+    try:
+        return parse_instant(value if isinstance(value, str) else "", field=key)
+    except InvalidInputError as exc:
+        raise _Bad(key, f"expected {exc.expected}, got {value!r}") from None
 
 
 def _session_of(value: object, key: str = "practicum") -> Session:
     """A session from ``"FIRST..LAST"`` or a table ``{first_day = …, last_day = …}``."""
-    if isinstance(value, str) and ".." in value:
-        first, _, last = value.partition("..")
-        first_day, last_day = _date(first.strip(), key), _date(last.strip(), key)
-    elif isinstance(value, Mapping) and set(value) == {"first_day", "last_day"}:
+    if isinstance(value, Mapping) and set(value) == {"first_day", "last_day"}:
         first_day = _date(value["first_day"], f"{key}.first_day")
         last_day = _date(value["last_day"], f"{key}.last_day")
-    else:
-        raise _Bad(key, f'expected "FIRST..LAST" such as "2027-01-11..2027-01-14", got {value!r}')
-    if last_day < first_day:
-        raise _Bad(key, f"the last day {last_day} precedes the first day {first_day} (R2)")
-    return Session(first_day=first_day, last_day=last_day)
+        if last_day < first_day:
+            raise _Bad(key, f"the last day {last_day} precedes the first day {first_day} (R2)")
+        return Session(first_day=first_day, last_day=last_day)
+    try:
+        return Session.parse(value if isinstance(value, str) else "", field=key)
+    except InvalidInputError as exc:
+        raise _Bad(key, f"expected {exc.expected}, got {value!r}") from None
 
 
 def _text(value: object, key: str) -> str:
