@@ -339,7 +339,8 @@ def synthetic_cohort(size: int, *, seed: int) -> tuple[Candidate, ...]:
     are Monday-to-Thursday sessions 3 to 16 weeks later; about a third ask for
     one change (a few for two or three) around the free-change deadline, mostly
     to a later session; most attend in full; about nine in ten sit the exam,
-    within weeks, and most pass on the first or second attempt.
+    within weeks, and most pass on the first or second attempt. Access mostly arrives
+    within minutes; about one in eight grants takes longer than two hours.
     """
     if type(size) is not int or size < 0:
         raise InvalidInputError("size", size, "a whole number of candidates >= 0")
@@ -383,7 +384,9 @@ def synthetic_cohort(size: int, *, seed: int) -> tuple[Candidate, ...]:
                 id=f"c{n:06d}",
                 registered_at=registered,
                 practicum=practicum,
-                access_after_minutes=int(rng.choice((5, 30, 60, 90, 150, 600, 1500, 3000))),
+                access_after_minutes=rng.choices(
+                (5, 30, 60, 90, 150, 600, 1500, 3000), weights=(40, 25, 15, 8, 6, 3, 2, 1)
+            )[0],
                 changes=tuple(changes),
                 attendance=attendance,
                 attempts=tuple(attempts),
