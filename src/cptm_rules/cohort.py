@@ -385,8 +385,8 @@ def synthetic_cohort(size: int, *, seed: int) -> tuple[Candidate, ...]:
                 registered_at=registered,
                 practicum=practicum,
                 access_after_minutes=rng.choices(
-                (5, 30, 60, 90, 150, 600, 1500, 3000), weights=(40, 25, 15, 8, 6, 3, 2, 1)
-            )[0],
+                    (5, 30, 60, 90, 150, 600, 1500, 3000), weights=(40, 25, 15, 8, 6, 3, 2, 1)
+                )[0],
                 changes=tuple(changes),
                 attendance=attendance,
                 attempts=tuple(attempts),
