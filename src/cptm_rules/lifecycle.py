@@ -64,7 +64,7 @@ from cptm_rules.events import (
 )
 from cptm_rules.exceptions import InvalidInputError, RuleViolationError, TimingError
 from cptm_rules.money import Amount, Money, UnknownAmount
-from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome
+from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome, prebuilt
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, Quote, load_prices, quote
 from cptm_rules.recertification import (
@@ -669,6 +669,13 @@ def _next(journey: Journey, event: Event, day: dt.date, **changes: Any) -> Journ
 
 Handler = Callable[[Journey, Any, dt.date], Outcome]
 
+# Every event builds one outcome and one or more decisions: build them without attrs'
+# field-by-field __init__ (see outcomes.prebuilt). Every call passes typed values.
+_decision: Final = prebuilt(Decision)
+_outcome: Final = prebuilt(Outcome)
+_advisory: Final = prebuilt(Advisory)
+_effect: Final = prebuilt(Effect)
+
 
 def _lead_time_advisories(
     policy: Policy, start: dt.date, first_day: dt.date
@@ -678,7 +685,7 @@ def _lead_time_advisories(
         return ()
     if days < policy.lead_time_minimum_days:
         return (
-            Advisory(
+            _advisory(
                 rule_ids=("R3", "R6"),
                 severity=Severity.STRONG_WARNING,
                 message=f"only {days} days before the practicum: the program recommends "
@@ -688,7 +695,7 @@ def _lead_time_advisories(
             ),
         )
     return (
-        Advisory(
+        _advisory(
             rule_ids=("R3", "R6"),
             severity=Severity.WARNING,
             message=f"{days} days before the practicum: the program recommends "
@@ -700,7 +707,7 @@ def _lead_time_advisories(
 @functools.cache
 def _no_prerequisites(policy_name: str) -> Decision:
     # The same for every registration under a policy: built once (a pure memo).
-    return Decision(
+    return _decision(
         rule_id="R1",
         verdict="accepted",
         policy=policy_name,
@@ -722,7 +729,7 @@ def _register(journey: Journey, event: Register, day: dt.date) -> Outcome:
     due = access_due(policy, registration.registered_at)
     decisions = (
         _no_prerequisites(policy.name),
-        Decision(
+        _decision(
             rule_id="R2",
             verdict="practicum_chosen",
             policy=policy.name,
@@ -734,7 +741,7 @@ def _register(journey: Journey, event: Register, day: dt.date) -> Outcome:
         ),
     )
     effects = (
-        Effect(
+        _effect(
             kind=EffectKind.SEND_ACCESS,
             rule_id="R4",
             due=due,
@@ -750,7 +757,7 @@ def _register(journey: Journey, event: Register, day: dt.date) -> Outcome:
         session=session,
         access_due=due,
     )
-    return Outcome(
+    return _outcome(
         journey=new,
         event=event,
         decisions=decisions,
@@ -775,7 +782,7 @@ def _grant_access(journey: Journey, event: GrantAccess, day: dt.date) -> Outcome
     figures = policy.figures("access_due_amount", "access_due_unit")
     dates = (("registered", registration.registered_at), ("due", due), ("granted", event.at))
     if event.at <= due:
-        decision = Decision(
+        decision = _decision(
             rule_id="R4",
             verdict="on_time",
             policy=policy.name,
@@ -787,7 +794,7 @@ def _grant_access(journey: Journey, event: GrantAccess, day: dt.date) -> Outcome
         )
     else:
         late = event.at - due
-        decision = Decision(
+        decision = _decision(
             rule_id="R4",
             verdict="breach",
             policy=policy.name,
@@ -798,13 +805,13 @@ def _grant_access(journey: Journey, event: GrantAccess, day: dt.date) -> Outcome
             "breach, recorded and not refused",
         )
     new = _next(journey, event, day, state=State.IN_PREWORK, access_granted_at=event.at)
-    return Outcome(journey=new, event=event, decisions=(decision,))
+    return _outcome(journey=new, event=event, decisions=(decision,))
 
 
 def _open_elearning(journey: Journey, event: OpenElearning, day: dt.date) -> Outcome:
     opened = journey.elearning_opened_on or event.on
     new = _next(journey, event, day, elearning_opened_on=opened)
-    return Outcome(journey=new, event=event)
+    return _outcome(journey=new, event=event)
 
 
 def _check_module(journey: Journey, event: CompleteModule | RecordAssessment) -> None:
@@ -824,7 +831,7 @@ def _complete_module(journey: Journey, event: CompleteModule, day: dt.date) -> O
         raise _refuse(journey, event, f"module {event.module} is already complete", "R5")
     done = journey.modules_completed | {event.module}
     count = journey.policy.module_count
-    decision = Decision(
+    decision = _decision(
         rule_id="R5",
         verdict="module_complete",
         policy=journey.policy.name,
@@ -838,14 +845,14 @@ def _complete_module(journey: Journey, event: CompleteModule, day: dt.date) -> O
         modules_completed=done,
         elearning_opened_on=journey.elearning_opened_on or event.on,
     )
-    return Outcome(journey=new, event=event, decisions=(decision,))
+    return _outcome(journey=new, event=event, decisions=(decision,))
 
 
 def _record_assessment(journey: Journey, event: RecordAssessment, day: dt.date) -> Outcome:
     _check_module(journey, event)
     result = AssessmentResult(module=event.module, passed=event.passed, on=event.on)
     verdict = "passed" if event.passed else "failed"
-    decision = Decision(
+    decision = _decision(
         rule_id="R7",
         verdict=f"assessment_{verdict}",
         policy=journey.policy.name,
@@ -853,7 +860,7 @@ def _record_assessment(journey: Journey, event: RecordAssessment, day: dt.date) 
         f"{event.on}; assessments are recorded and never block a later step",
     )
     new = _next(journey, event, day, assessments=(*journey.assessments, result))
-    return Outcome(journey=new, event=event, decisions=(decision,))
+    return _outcome(journey=new, event=event, decisions=(decision,))
 
 
 def _change_fee_decision(journey: Journey, event: RequestChange, session: Session) -> Decision:
@@ -880,7 +887,7 @@ def _change_fee_decision(journey: Journey, event: RequestChange, session: Sessio
         *,
         charged: Amount | None = None,
     ) -> Decision:
-        return Decision(
+        return _decision(
             rule_id=rule_id,
             verdict=verdict,
             reason=reason,
@@ -937,7 +944,7 @@ def _charge(decision: Decision) -> tuple[Effect, ...]:
     if decision.fee is None:
         return ()
     return (
-        Effect(
+        _effect(
             kind=EffectKind.CHARGE,
             rule_id=decision.rule_id,
             amount=_money_or_unknown(decision.fee),
@@ -968,7 +975,7 @@ def _request_change(journey: Journey, event: RequestChange, day: dt.date) -> Out
         )
     decision = _change_fee_decision(journey, event, session)
     new = _next(journey, event, day, session=event.to, changes_made=journey.changes_made + 1)
-    return Outcome(
+    return _outcome(
         journey=new,
         event=event,
         decisions=(decision,),
@@ -993,7 +1000,7 @@ def _substitute(journey: Journey, event: Substitute, day: dt.date) -> Outcome:
     deadline = free_change_deadline(policy, session.first_day)
     dates = (("requested", event.on), ("free-change deadline", deadline))
     if event.on <= deadline:
-        decision = Decision(
+        decision = _decision(
             rule_id="R27",
             verdict="free",
             policy=policy.name,
@@ -1003,7 +1010,7 @@ def _substitute(journey: Journey, event: Substitute, day: dt.date) -> Outcome:
             alternatives=("R10 window: the fee applies only after the deadline",),
         )
     else:
-        decision = Decision(
+        decision = _decision(
             rule_id="R27",
             verdict="fee",
             fee=journey.prices.class_change_fee,
@@ -1015,14 +1022,14 @@ def _substitute(journey: Journey, event: Substitute, day: dt.date) -> Outcome:
     new_registration = attrs.evolve(registration, email=event.email, applicant=event.applicant)
     effects = (
         *_charge(decision),
-        Effect(
+        _effect(
             kind=EffectKind.SEND_ACCESS,
             rule_id="R27",
             detail=f"send eLearning access to the substitute {event.email}",
         ),
     )
     new = _next(journey, event, day, registration=new_registration)
-    return Outcome(journey=new, event=event, decisions=(decision,), effects=effects)
+    return _outcome(journey=new, event=event, decisions=(decision,), effects=effects)
 
 
 def _cancellation(journey: Journey, on: dt.date) -> tuple[tuple[Decision, ...], dt.date | None]:
@@ -1045,7 +1052,7 @@ def _cancellation(journey: Journey, on: dt.date) -> tuple[tuple[Decision, ...], 
             missing = price if isinstance(price, UnknownAmount) else admin
             assert isinstance(missing, UnknownAmount)  # noqa: S101  # one of the two is unknown
             refund = missing
-        decision = Decision(
+        decision = _decision(
             rule_id="R24",
             verdict="refund",
             refund=refund,
@@ -1064,7 +1071,7 @@ def _cancellation(journey: Journey, on: dt.date) -> tuple[tuple[Decision, ...], 
         if days > window
         else f"the eLearning was already opened on {opened}"
     )
-    not_covered = Decision(
+    not_covered = _decision(
         rule_id="R24",
         verdict="not_covered",
         policy=policy.name,
@@ -1082,7 +1089,7 @@ def _cancellation(journey: Journey, on: dt.date) -> tuple[tuple[Decision, ...], 
         else dt.date(on.year + policy.tuition_credit_years, 2, 28)
     )
     remaining = policy.re_enrollments - journey.re_enrollments_used
-    credit = Decision(
+    credit = _decision(
         rule_id="R25",
         verdict="credit",
         policy=policy.name,
@@ -1107,7 +1114,7 @@ def _cancel(journey: Journey, event: Cancel, day: dt.date) -> Outcome:
         )
     decisions, until = _cancellation(journey, event.on)
     effects = tuple(
-        Effect(
+        _effect(
             kind=EffectKind.REFUND,
             rule_id="R24",
             amount=_money_or_unknown(d.refund),
@@ -1124,7 +1131,7 @@ def _cancel(journey: Journey, event: Cancel, day: dt.date) -> Outcome:
         cancelled_on=event.on,
         credit_until=until,
     )
-    return Outcome(journey=new, event=event, decisions=decisions, effects=effects)
+    return _outcome(journey=new, event=event, decisions=decisions, effects=effects)
 
 
 def _module_advisory(journey: Journey, when: str) -> tuple[Advisory, ...]:
@@ -1132,7 +1139,7 @@ def _module_advisory(journey: Journey, when: str) -> tuple[Advisory, ...]:
     if done >= count:
         return ()
     return (
-        Advisory(
+        _advisory(
             rule_ids=("R8",),
             severity=Severity.WARNING,
             message=f"{count - done} of {count} prework modules unfinished {when}; the "
@@ -1155,7 +1162,7 @@ def _record_attendance(journey: Journey, event: RecordAttendance, day: dt.date) 
     policy = journey.policy
     kind = event.attendance
     if kind is Attendance.ABSENT_WITHOUT_NOTICE:
-        decision = Decision(
+        decision = _decision(
             rule_id="R26",
             verdict="forfeited",
             policy=policy.name,
@@ -1165,7 +1172,7 @@ def _record_attendance(journey: Journey, event: RecordAttendance, day: dt.date) 
             alternatives=("R25 tuition credit: needs written notice",),
         )
         new = _next(journey, event, day, state=State.FORFEITED, attendance=kind)
-        return Outcome(journey=new, event=event, decisions=(decision,))
+        return _outcome(journey=new, event=event, decisions=(decision,))
     if kind is Attendance.ABSENT_WITH_NOTICE:
         decisions, until = _cancellation(journey, event.on)
         new = _next(
@@ -1177,11 +1184,11 @@ def _record_attendance(journey: Journey, event: RecordAttendance, day: dt.date) 
             cancelled_on=event.on,
             credit_until=until,
         )
-        return Outcome(journey=new, event=event, decisions=decisions)
+        return _outcome(journey=new, event=event, decisions=decisions)
     advisories = _module_advisory(journey, "at the practicum")
     if kind is Attendance.PARTIAL:
         advisories = (
-            Advisory(
+            _advisory(
                 rule_ids=("R12",),
                 severity=Severity.WARNING,
                 message="part of the live session was missed; the program does "
@@ -1190,7 +1197,7 @@ def _record_attendance(journey: Journey, event: RecordAttendance, day: dt.date) 
             ),
             *advisories,
         )
-    decision = Decision(
+    decision = _decision(
         rule_id="R13",
         verdict="attended",
         policy=policy.name,
@@ -1199,17 +1206,17 @@ def _record_attendance(journey: Journey, event: RecordAttendance, day: dt.date) 
         dates=(("exam opens", session.last_day),),
     )
     new = _next(journey, event, day, state=State.ATTENDED, attendance=kind)
-    return Outcome(journey=new, event=event, decisions=(decision,), advisories=advisories)
+    return _outcome(journey=new, event=event, decisions=(decision,), advisories=advisories)
 
 
 _PASS_EFFECTS: Final = (
-    Effect(
+    _effect(
         kind=EffectKind.ISSUE_CERTIFICATE_PACKET,
         rule_id="R16",
         detail="issue the certification packet with the certificate of achievement",
     ),
-    Effect(kind=EffectKind.ISSUE_DIGITAL_BADGE, rule_id="R16", detail="issue the digital badge"),
-    Effect(
+    _effect(kind=EffectKind.ISSUE_DIGITAL_BADGE, rule_id="R16", detail="issue the digital badge"),
+    _effect(
         kind=EffectKind.GRANT_ALUMNI_ACCESS,
         rule_id="R16",
         detail="welcome the candidate into the alumni community",
@@ -1239,7 +1246,7 @@ def _attempt_exam(journey: Journey, event: AttemptExam, day: dt.date) -> Outcome
             "R8",
         )
     number = len(journey.attempts) + 1
-    window = Decision(
+    window = _decision(
         rule_id="R14",
         verdict="in_window",
         policy=policy.name,
@@ -1252,7 +1259,7 @@ def _attempt_exam(journey: Journey, event: AttemptExam, day: dt.date) -> Outcome
     advisories = _module_advisory(journey, "at the exam")
     if not event.passed:
         new = _next(journey, event, day, attempts=attempts)
-        failed = Decision(
+        failed = _decision(
             rule_id="R15",
             verdict="failed",
             policy=policy.name,
@@ -1263,16 +1270,16 @@ def _attempt_exam(journey: Journey, event: AttemptExam, day: dt.date) -> Outcome
                 else f"{cap - number} attempt(s) remain until {closes}"
             ),
         )
-        return Outcome(journey=new, event=event, decisions=(window, failed), advisories=advisories)
+        return _outcome(journey=new, event=event, decisions=(window, failed), advisories=advisories)
     period = period_from(event.on, policy)
-    passed = Decision(
+    passed = _decision(
         rule_id="R16",
         verdict="certified",
         policy=policy.name,
         dates=(("certification date", event.on),),
         reason=f"passed on {event.on}: that is the certification date",
     )
-    first_period = Decision(
+    first_period = _decision(
         rule_id="R17",
         verdict="period_started",
         policy=policy.name,
@@ -1291,7 +1298,7 @@ def _attempt_exam(journey: Journey, event: AttemptExam, day: dt.date) -> Outcome
         certification_date=event.on,
         periods=(period,),
     )
-    return Outcome(
+    return _outcome(
         journey=new,
         event=event,
         decisions=(window, passed, first_period),
@@ -1332,7 +1339,7 @@ def _re_enroll(journey: Journey, event: ReEnroll, day: dt.date) -> Outcome:
             f"the session {event.session} does not start after {event.on}",
             "R2",
         )
-    decision = Decision(
+    decision = _decision(
         rule_id="R25",
         verdict="re_enrolled",
         policy=policy.name,
@@ -1351,7 +1358,7 @@ def _re_enroll(journey: Journey, event: ReEnroll, day: dt.date) -> Outcome:
         credit_until=None,
         re_enrollments_used=journey.re_enrollments_used + 1,
     )
-    return Outcome(
+    return _outcome(
         journey=new,
         event=event,
         decisions=(decision,),
@@ -1377,7 +1384,7 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
     decisions: list[Decision] = []
     if isinstance(event, PayRenewalFee):
         decisions.append(
-            Decision(
+            _decision(
                 rule_id="R18",
                 verdict="fee_paid",
                 policy=new.policy.name,
@@ -1389,7 +1396,7 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
         )
     else:
         decisions.append(
-            Decision(
+            _decision(
                 rule_id="R19",
                 verdict="recorded",
                 policy=new.policy.name,
@@ -1401,7 +1408,7 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
         renewed = current.next(new.policy)
         new = _replace(new, {"periods": (*new.periods, renewed)})
         decisions.append(
-            Decision(
+            _decision(
                 rule_id="R20",
                 verdict="renewed",
                 policy=new.policy.name,
@@ -1420,14 +1427,14 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
     if isinstance(event, PayRenewalFee):
         fee = new.prices.renewal_fee
         effects = (
-            Effect(
+            _effect(
                 kind=EffectKind.CHARGE,
                 rule_id="R18",
                 amount=_money_or_unknown(fee),
                 detail=f"charge the renewal fee: {fee}",
             ),
         )
-    return Outcome(journey=new, event=event, decisions=tuple(decisions), effects=effects)
+    return _outcome(journey=new, event=event, decisions=tuple(decisions), effects=effects)
 
 
 def _record_activity(journey: Journey, event: RecordActivity, day: dt.date) -> Outcome:

@@ -8,7 +8,7 @@ explain itself in a sentence a support agent can read to a candidate.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -16,10 +16,14 @@ from cptm_rules.money import Amount, Money
 from cptm_rules.vocabulary import EffectKind, Severity
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cptm_rules.events import Event  # noqa: TC004  # lifecycle imports this module
     from cptm_rules.lifecycle import Journey  # noqa: TC004  # idem
 
-__all__ = ["Advisory", "Decision", "Effect", "Outcome"]
+__all__ = ["Advisory", "Decision", "Effect", "Outcome", "prebuilt"]
+
+T = TypeVar("T")
 
 Moment = dt.date | dt.datetime
 
@@ -28,7 +32,10 @@ def _iso(value: object) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-@attrs.frozen(kw_only=True)
+# Decision, Advisory, Effect and Outcome keep an instance dict (not slots) so that the journey's hot
+# path can build them with one C-level dict update (see `prebuilt`); the classes stay
+# frozen and their public constructors are unchanged.
+@attrs.frozen(kw_only=True, slots=False)
 class Decision:
     """A decision the rules took: a fee or none, a deadline met or missed, an entitlement."""
 
@@ -65,7 +72,7 @@ class Decision:
         return "\n".join(lines)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Advisory:
     """A recommendation the program makes; it warns and never blocks."""
 
@@ -78,7 +85,7 @@ class Advisory:
         return f"[{', '.join(self.rule_ids)}] {self.severity}: {self.message}"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Effect:
     """Something the calling application must carry out, with its rule and due time."""
 
@@ -94,7 +101,7 @@ class Effect:
         return f"{self.kind} ({self.rule_id}): {self.detail}{due}"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Outcome:
     """The result of applying one event: the new journey and everything it decided."""
 
@@ -120,3 +127,28 @@ class Outcome:
         parts += [a.explain() for a in self.advisories]
         parts += [e.explain() for e in self.effects]
         return "\n".join(parts)
+
+
+def prebuilt(cls: type[T]) -> Callable[..., T]:
+    """A constructor for ``cls`` that fills the instance dict in one step.
+
+    For the journey's hot path only: it skips attrs' field-by-field ``__init__``,
+    so the caller must pass every field without a default, with values of the
+    right types (the public constructor remains the validated way in). The result
+    is an ordinary frozen instance, equal to one built by ``cls(...)``.
+    """
+    defaults = {
+        field.name: field.default
+        for field in attrs.fields(cls)  # type: ignore[arg-type]
+        if field.default is not attrs.NOTHING
+    }
+    new = object.__new__
+
+    def build(**values: Any) -> T:  # noqa: ANN401
+        instance = new(cls)
+        state = instance.__dict__
+        state.update(defaults)
+        state.update(values)
+        return instance
+
+    return build
