@@ -754,6 +754,12 @@ def test_the_tuition_credit_allows_one_re_enrollment_within_a_year_R25() -> None
         )
 
 
+def test_a_credit_opened_on_leap_day_runs_to_february_28_R25() -> None:
+    leap = Session(first_day=day("2028-04-10"), last_day=day("2028-04-13"))
+    journey = registered(at=dt.datetime(2028, 2, 1, 9, tzinfo=NY), session=leap)
+    assert journey.then(Cancel(on=day("2028-02-29"))).credit_until == day("2029-02-28")
+
+
 def test_a_refunded_cancellation_leaves_no_credit_R25() -> None:
     journey = in_prework().then(Cancel(on=day("2026-11-03")))
     with pytest.raises(RuleViolationError, match=r"left no tuition credit \(R25\)"):

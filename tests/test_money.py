@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError
-from cptm_rules.money import Money, UnknownAmount
+from cptm_rules.money import Money, UnknownAmount, amount_text, fee_text
 
 amounts = st.decimals(min_value=-(10**6), max_value=10**6, places=4, allow_nan=False)
 
@@ -55,3 +55,11 @@ def test_unknown_amounts_name_the_missing_figure_R22() -> None:
     assert unknown.rule_id == "R22"
     with pytest.raises(InvalidInputError, match=r"^amount="):
         Money.of("1").times(0.5)  # type: ignore[arg-type]
+
+
+def test_several_fees_add_up_exactly_and_an_unknown_one_is_named() -> None:
+    assert fee_text([Money.of("400"), Money.of("100")]) == "500.00 USD"
+    assert fee_text([Money.of("400"), UnknownAmount(item="program_price")]) == (
+        "unknown program_price"
+    )
+    assert fee_text([]) == amount_text(None) == "none"

@@ -7,8 +7,7 @@ import pytest
 from cptm_rules.catalogue import RULES
 from cptm_rules.checks import scenario_files
 from cptm_rules.exceptions import ScenarioError
-from cptm_rules.money import Money, UnknownAmount
-from cptm_rules.scenarios import amount_text, fee_text, load_scenarios, run_scenario
+from cptm_rules.scenarios import load_scenarios, run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = scenario_files([ROOT / "scenarios"])
@@ -274,14 +273,6 @@ def test_dates_written_as_strings_compare_as_dates(tmp_path: Path) -> None:
     )
     (scenario,) = load_scenarios(path)
     assert run_scenario(scenario).passed
-
-
-def test_several_fees_add_up_exactly_and_an_unknown_one_is_named() -> None:
-    assert fee_text([Money.of("400"), Money.of("100")]) == "500.00 USD"
-    assert fee_text([Money.of("400"), UnknownAmount(item="program_price")]) == (
-        "unknown program_price"
-    )
-    assert fee_text([]) == amount_text(None) == "none"
 
 
 def test_a_missing_scenario_file_is_a_clear_error(tmp_path: Path) -> None:

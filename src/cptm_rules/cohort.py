@@ -37,9 +37,9 @@ from cptm_rules.events import (
 )
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError, TransitionError
 from cptm_rules.lifecycle import Journey
+from cptm_rules.money import amount_text
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices
-from cptm_rules.scenarios import amount_text
 from cptm_rules.vocabulary import Attendance, KeyDateKind, OrganisationType
 
 if TYPE_CHECKING:

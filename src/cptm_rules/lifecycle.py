@@ -41,7 +41,7 @@ from typing import Any, Final
 
 import attrs
 
-from cptm_rules.calendar import add_months, elapsed_after, to_local_date
+from cptm_rules.calendar import add_months, add_years, elapsed_after, to_local_date
 from cptm_rules.events import (
     EVENT_TYPES,
     Activity,
@@ -450,7 +450,7 @@ class Journey:
 
     def key_dates(self) -> tuple[KeyDate, ...]:
         """The dates that matter to the candidate, in date order, each with its rule."""
-        if self.registration is None or self.session is None:
+        if self.registration is None or self.session is None or self.access_due is None:
             return ()
         policy = self.policy
         reg_day = to_local_date(self.registration.registered_at, policy.zone)
@@ -465,7 +465,7 @@ class Journey:
             ),
             KeyDate(
                 kind=KeyDateKind.ACCESS_DUE,
-                when=access_due(policy, self.registration.registered_at),
+                when=self.access_due,
                 rule_id="R4",
                 label="eLearning access due",
             ),
@@ -1081,13 +1081,7 @@ def _cancellation(journey: Journey, on: dt.date) -> tuple[tuple[Decision, ...], 
         f"for cancellations within {window} days of registering and before "
         "the eLearning is opened, so this refund is not covered",
     )
-    until = (
-        on.replace(year=on.year + policy.tuition_credit_years)
-        if not (
-            on.month == 2 and on.day == 29  # leap day
-        )
-        else dt.date(on.year + policy.tuition_credit_years, 2, 28)
-    )
+    until = add_years(on, policy.tuition_credit_years)
     remaining = policy.re_enrollments - journey.re_enrollments_used
     credit = _decision(
         rule_id="R25",

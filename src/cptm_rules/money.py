@@ -20,7 +20,7 @@ import attrs
 
 from cptm_rules.exceptions import InvalidInputError
 
-__all__ = ["CENT", "Amount", "Money", "UnknownAmount"]
+__all__ = ["CENT", "Amount", "Money", "UnknownAmount", "amount_text", "fee_text"]
 
 CENT: Final = Decimal("0.01")
 """The quantum quoted prices are rounded to."""
@@ -123,3 +123,27 @@ class UnknownAmount:
 
 Amount = Money | UnknownAmount
 """A fee or price: an exact amount, or a named unknown."""
+
+
+def amount_text(amount: Amount | None) -> str:
+    """An amount as scenario files write it: ``400.00 USD``, ``unknown program_price``, ``none``."""
+    if amount is None:
+        return "none"
+    if isinstance(amount, UnknownAmount):
+        return f"unknown {amount.item}"
+    return str(amount)
+
+
+def fee_text(amounts: list[Amount]) -> str:
+    """Several fees as one answer: their exact sum, the first unknown, or ``none``."""
+    if not amounts:
+        return "none"
+    unknown = [a for a in amounts if isinstance(a, UnknownAmount)]
+    if unknown:
+        return amount_text(unknown[0])
+    total = amounts[0]
+    for amount in amounts[1:]:
+        assert isinstance(total, Money)  # noqa: S101  # no unknown amounts here
+        assert isinstance(amount, Money)  # noqa: S101  # idem
+        total = total + amount
+    return amount_text(total)

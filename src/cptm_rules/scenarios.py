@@ -52,7 +52,7 @@ from cptm_rules.exceptions import (
 )
 from cptm_rules.facts import FACTS
 from cptm_rules.lifecycle import Journey
-from cptm_rules.money import Amount, Money, UnknownAmount
+from cptm_rules.money import amount_text, fee_text
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.vocabulary import KeyDateKind
@@ -68,8 +68,6 @@ __all__ = [
     "CheckResult",
     "Scenario",
     "ScenarioResult",
-    "amount_text",
-    "fee_text",
     "load_scenarios",
     "run_scenario",
 ]
@@ -144,30 +142,6 @@ class ScenarioResult:
 
 
 # -- answers as text -----------------------------------------------------------------
-
-
-def amount_text(amount: Amount | None) -> str:
-    """An amount as scenario files write it: ``400.00 USD``, ``unknown program_price``, ``none``."""
-    if amount is None:
-        return "none"
-    if isinstance(amount, UnknownAmount):
-        return f"unknown {amount.item}"
-    return str(amount)
-
-
-def fee_text(amounts: list[Amount]) -> str:
-    """Several fees as one answer: their exact sum, the first unknown, or ``none``."""
-    if not amounts:
-        return "none"
-    unknown = [a for a in amounts if isinstance(a, UnknownAmount)]
-    if unknown:
-        return amount_text(unknown[0])
-    total = amounts[0]
-    for amount in amounts[1:]:
-        assert isinstance(total, Money)  # noqa: S101  # no unknown amounts here
-        assert isinstance(amount, Money)  # noqa: S101  # idem
-        total = total + amount
-    return amount_text(total)
 
 
 def _outcome_answers(outcome: Outcome) -> dict[str, object]:
