@@ -273,3 +273,15 @@ def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             main([*command, "--help"])
         assert caught.value.code == 0
         assert "usage: cptm-rules" in capsys.readouterr().out
+
+
+def test_a_malformed_scenario_file_is_one_line_and_status_2(tmp_path: Path) -> None:
+    path = tmp_path / "bad.scenarios.toml"
+    path.write_text('[[scenario]]\nname = "A scenario without events"\n', encoding="utf-8")
+    status, out, err = run("check", str(path))
+    assert status == 2
+    assert out == ""
+    assert err == (
+        f"cptm-rules: {path}: scenario 'A scenario without events': events: "
+        "expected at least one [[scenario.events]] table\n"
+    )

@@ -56,3 +56,13 @@ def test_the_calendar_object_is_available_for_further_editing() -> None:
     kinds = [str(e["summary"]) for e in calendar.walk("VEVENT")]
     assert "CPTM: last day to take the exam" in kinds
     assert KeyDateKind.EXAM_CLOSES.value == "exam_closes"
+
+
+def test_an_unregistered_journey_has_no_calendar() -> None:
+    import pytest  # noqa: PLC0415
+
+    from cptm_rules.exceptions import InvalidInputError  # noqa: PLC0415
+    from cptm_rules.lifecycle import Journey  # noqa: PLC0415
+
+    with pytest.raises(InvalidInputError, match="a registered journey"):
+        to_ics(Journey.new())
