@@ -285,3 +285,27 @@ def test_a_malformed_scenario_file_is_one_line_and_status_2(tmp_path: Path) -> N
         f"cptm-rules: {path}: scenario 'A scenario without events': events: "
         "expected at least one [[scenario.events]] table\n"
     )
+
+
+def test_explain_scenario_replays_each_event_with_its_explanation() -> None:
+    path = SCENARIOS / "a-candidate-journey.scenarios.toml"
+    status, out, _ = run("explain", "scenario", str(path))
+    assert status == 0
+    assert out.startswith("scenario: Ana registers in November, moves to February")
+    assert " 7. 2026-11-23  RequestChange" in out
+    assert "R10 fee: requested on 2026-11-23, 3 days after the free-change deadline" in out
+    assert "R20 renewed: R18 met on 2028-04-01" in out
+    assert out.rstrip().endswith("all expectations hold (16 checked)")
+    status, out, _ = run(
+        "explain", "scenario", str(SCENARIOS / "money.scenarios.toml"), "--name", "no-show"
+    )
+    assert status == 0
+    assert out.count("scenario: ") == 1
+    assert "R26 forfeited" in out
+
+
+def test_explain_scenario_with_no_matching_name_is_a_usage_error() -> None:
+    path = SCENARIOS / "a-candidate-journey.scenarios.toml"
+    status, _, err = run("explain", "scenario", str(path), "--name", "Zed")
+    assert status == 2
+    assert "has 'Zed' in its name" in err

@@ -215,6 +215,17 @@ def _explain_figures(policy: Policy, figures: Sequence[tuple[str, str]], out: Te
 
 
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
+    if args.topic == "scenario":
+        from cptm_rules.scenarios import load_scenarios, trace_scenario  # noqa: PLC0415
+
+        chosen = [s for s in load_scenarios(args.path) if args.name.lower() in s.name.lower()]
+        if not chosen:
+            raise UsageError(
+                f"cptm-rules explain scenario: no scenario in {args.path} "
+                f"has {args.name!r} in its name"
+            )
+        out.write("\n\n".join(trace_scenario(s) for s in chosen) + "\n")
+        return EXIT_OK
     if args.topic == "change":
         try:
             outcome = _judge(args)
@@ -385,6 +396,11 @@ def _parser() -> _Parser:
     topics = explain.add_subparsers(dest="topic", required=True, parser_class=_Parser)
     change_arguments(topics.add_parser("change", help="explain a practicum change decision"))
     timeline_arguments(topics.add_parser("timeline", help="explain every key date"))
+    scenario = topics.add_parser("scenario", help="replay a scenario file, explaining each event")
+    scenario.add_argument("path", type=Path, metavar="FILE", help="a *.scenarios.toml file")
+    scenario.add_argument(
+        "--name", default="", metavar="TEXT", help="only the scenarios whose name contains TEXT"
+    )
     explain.set_defaults(run=_explain)
 
     rules = sub.add_parser("rules", help="the rule catalogue")

@@ -51,7 +51,7 @@ from cptm_rules.exceptions import (
     TransitionError,
 )
 from cptm_rules.facts import FACTS
-from cptm_rules.lifecycle import Journey
+from cptm_rules.lifecycle import Journey, event_day
 from cptm_rules.money import amount_text, fee_text
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices
@@ -70,6 +70,7 @@ __all__ = [
     "ScenarioResult",
     "load_scenarios",
     "run_scenario",
+    "trace_scenario",
 ]
 
 
@@ -236,7 +237,7 @@ EVENT_FIELDS: Final[Mapping[str, tuple[Field, ...]]] = {
     "grant_access": (("at", _instant, True),),
     "open_elearning": (("on", _date, True),),
     "complete_module": (("module", _int, True), ("on", _date, True)),
-    "complete_modules": (("through", _int, True), ("on", _date, True)),
+    "complete_modules": (("through", _int, True), ("on", _date, True), ("from", _int, False)),
     "record_assessment": (("module", _int, True), ("passed", _bool, True), ("on", _date, True)),
     "request_change": (("on", _date, True), ("to", _session_of, True)),
     "record_attendance": (("attendance", _text, True), ("on", _date, True)),
@@ -321,7 +322,7 @@ _BUILDERS: Final[Mapping[str, Callable[[dict[str, Any]], list[Event]]]] = {
     "open_elearning": lambda v: [OpenElearning(on=v["on"])],
     "complete_module": lambda v: [CompleteModule(module=v["module"], on=v["on"])],
     "complete_modules": lambda v: [
-        CompleteModule(module=m, on=v["on"]) for m in range(1, v["through"] + 1)
+        CompleteModule(module=m, on=v["on"]) for m in range(v.get("from", 1), v["through"] + 1)
     ],
     "record_assessment": lambda v: [
         RecordAssessment(module=v["module"], passed=v["passed"], on=v["on"])
@@ -623,3 +624,32 @@ def run_scenario(scenario: Scenario) -> ScenarioResult:
         results=tuple(results),
         rule_ids=frozenset(r for r in exercised if r in RULES),
     )
+
+
+def trace_scenario(scenario: Scenario) -> str:
+    """Every event of ``scenario`` with its full explained outcome, then the key dates."""
+    journey = Journey.new(policy=scenario.policy, prices=scenario.prices)
+    lines = [f"scenario: {scenario.name}", f"policy: {scenario.policy.name}", ""]
+    for number, step in enumerate(scenario.steps, start=1):
+        day = event_day(step.event, scenario.policy.zone)
+        lines.append(f"{number:>2}. {day}  {type(step.event).__name__}")
+        try:
+            outcome = journey.apply(step.event)
+        except TransitionError as exc:
+            lines += [f"    refused: {exc}", ""]
+            continue
+        journey = outcome.journey
+        lines += ["    " + line for line in outcome.explain().splitlines()]
+        lines.append("")
+    lines.append("key dates:")
+    for key_date in journey.key_dates():
+        when = key_date.when.isoformat()
+        lines.append(f"  {when:<26} {key_date.rule_id:<4} {key_date.label}")
+    result = run_scenario(scenario)
+    verdict = (
+        "all expectations hold"
+        if result.passed
+        else (f"{len(result.failures)} expectation(s) do not hold")
+    )
+    lines += ["", f"{verdict} ({len(result.results)} checked)"]
+    return "\n".join(lines)
