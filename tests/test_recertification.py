@@ -75,9 +75,14 @@ def test_hours_never_carry_over_to_the_next_period_R18() -> None:
 
 def test_alumni_offerings_count_and_cost_nothing_R19() -> None:
     ledger = ledger_for(
-        PERIOD, [act("2027-05-01", "24", "alumni-roundtable")], [], POLICY, as_of=day("2028-01-01")
+        PERIOD,
+        [act("2027-05-01", "20", "alumni-roundtable"), act("2027-06-01", "4", "conference")],
+        [],
+        POLICY,
+        as_of=day("2028-01-01"),
     )
     assert ledger.hours == 24
+    assert ledger.free_hours == 20
     assert ActivityCategory.ALUMNI_ROUNDTABLE in POLICY.free_categories
 
 

@@ -60,6 +60,8 @@ class Ledger:
     hours: Decimal
     hours_required: Decimal
     fee_paid_on: dt.date | None
+    free_hours: Decimal = Decimal(0)
+    """Counted hours from the program's own alumni offerings, which cost nothing (R19)."""
 
     @property
     def hours_needed(self) -> Decimal:
@@ -146,6 +148,9 @@ def ledger_for(
         hours=sum((a.hours for a in counted), Decimal(0)),
         hours_required=policy.ce_hours_required,
         fee_paid_on=paid[0] if paid else None,
+        free_hours=sum(
+            (a.hours for a in counted if a.category in policy.free_categories), Decimal(0)
+        ),
     )
 
 
