@@ -22,9 +22,9 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 from cptm_rules.calendar import add_months
-from cptm_rules.events import RequestChange
 from cptm_rules.exceptions import InvalidInputError, TransitionError
-from cptm_rules.lifecycle import Journey, free_change_deadline
+from cptm_rules.lifecycle import Journey, free_change_deadline, judge_change
+from cptm_rules.pricing import load_prices
 from cptm_rules.recertification import ledger_for
 from cptm_rules.vocabulary import KeyDateKind
 
@@ -243,7 +243,7 @@ def plot_change_timing(cohort: Sequence[Candidate], policy: Policy) -> Figure:
     """When each cohort's first change request came, in days from its free-change deadline."""
     free: list[int] = []
     paid: list[int] = []
-    journeys = Journey.new(policy=policy)
+    prices = load_prices()
     for candidate in cohort:
         if not candidate.changes:
             continue
@@ -251,7 +251,9 @@ def plot_change_timing(cohort: Sequence[Candidate], policy: Policy) -> Figure:
         deadline = free_change_deadline(policy, candidate.practicum.first_day)
         offset = (asked - deadline).days
         try:
-            outcome = journeys.then(candidate.events()[0][1]).apply(RequestChange(on=asked, to=to))
+            outcome = judge_change(
+                policy=policy, prices=prices, held=candidate.practicum, to=to, requested=asked
+            )
         except TransitionError:
             continue
         (paid if outcome.decisions[0].fee is not None else free).append(offset)
