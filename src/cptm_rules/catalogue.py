@@ -52,7 +52,7 @@ class Document(enum.StrEnum):
     """The public documents a rule can come from."""
 
     FAQ = "FAQ"
-    """The program's current FAQ (``sources/cptm-faq.txt``)."""
+    """The program's current FAQ (its questions: ``docs/sources/faq-questions.txt``)."""
     OLDER_FAQ = "older FAQ"
     """The older version of the program's FAQ."""
     TERMS = "terms"
