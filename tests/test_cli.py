@@ -75,12 +75,14 @@ def test_change_json_says_whether_a_fee_applies_R9_R10() -> None:
     assert paid["free_change_deadline"] == "2026-11-20"
 
 
-def test_change_counts_changes_so_far_R11a() -> None:
-    _, out, _ = run("change", *CHANGE, "--changes-so-far", "2", "--json")
+def test_change_counts_the_free_changes_already_used_R11a() -> None:
+    _, out, _ = run("change", *CHANGE, "--free-changes-used", "2", "--json")
     assert json.loads(out)["rules"] == ["R11a"]
-    status, out, _ = run("change", *CHANGE, "--changes-so-far", "2")
+    status, out, _ = run("change", *CHANGE, "--free-changes-used", "2")
     assert status == 0
-    assert out.startswith("fee 400.00 USD (R11a): this is change 3")
+    assert out.startswith("fee 400.00 USD (R11a): this is change 3; the 2 free changes")
+    _, out, _ = run("change", *CHANGE, "--free-changes-used", "1", "--json")
+    assert json.loads(out)["rules"] == ["R9"]
 
 
 def test_a_change_the_rules_refuse_exits_1_and_says_why_R11() -> None:
@@ -227,7 +229,13 @@ def test_diff_reports_what_the_faq_revision_changed() -> None:
             ],
             "'2026-13-01' is not an ISO date",
         ),
-        (["change", *CHANGE, "--changes-so-far", "-1"], "argument --changes-so-far"),
+        (["change", *CHANGE, "--free-changes-used", "-1"], "argument --free-changes-used"),
+        (
+            ["change", *CHANGE, "--free-changes-used", "99999999999999999999"],
+            "'99999999999999999999' is not a whole number from 0 to 1000",
+        ),
+        (["change", *CHANGE, "--free-changes-used", "1001"], "from 0 to 1000"),
+        (["change", *CHANGE, "--free-changes-used", "\u0663"], "is not a whole number"),
         (
             [
                 "change",

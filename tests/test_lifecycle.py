@@ -492,8 +492,42 @@ def test_the_third_change_after_two_free_ones_pays_the_fee_R11a() -> None:
     third = journey.apply(change("2026-11-09", to=april))
     (decision,) = third.decisions
     assert (decision.rule_id, decision.verdict, decision.fee) == ("R11a", "fee", Money.of("400"))
-    assert "this is change 3; only 2 changes are free" in decision.reason
+    assert "this is change 3; the 2 free changes were already used" in decision.reason
     assert third.journey.changes_made == 3
+    assert third.journey.free_changes_used == 2
+
+
+def test_a_change_that_paid_the_fee_uses_no_free_change_R11a() -> None:
+    april = Session(first_day=day("2027-04-12"), last_day=day("2027-04-15"))
+    may = Session(first_day=day("2027-05-10"), last_day=day("2027-05-13"))
+    paid = registered().apply(change("2026-11-21"))  # after the 2026-11-20 deadline
+    assert (paid.decisions[0].rule_id, paid.decisions[0].fee) == ("R10", Money.of("400"))
+    assert "uses none of the 2 free changes (0 used so far)" in paid.decisions[0].alternatives[-1]
+    assert paid.journey.free_changes_used == 0
+    first_free = paid.journey.apply(change("2026-11-23", to=MARCH))
+    assert first_free.decisions[0].alternatives[-1] == "R11a: change 1 of 2 free changes"
+    second_free = first_free.journey.apply(change("2026-11-24", to=april))
+    (decision,) = second_free.decisions
+    assert (decision.rule_id, decision.verdict, decision.fee) == ("R9", "free", None)
+    assert decision.alternatives[-1] == "R11a: change 2 of 2 free changes"
+    assert second_free.effects == ()
+    fourth = second_free.journey.apply(change("2026-11-25", to=may))
+    assert (fourth.decisions[0].rule_id, fourth.decisions[0].fee) == ("R11a", Money.of("400"))
+    assert fourth.journey.changes_made == 4
+    assert fourth.journey.free_changes_used == 2
+
+
+def test_a_substitution_uses_no_free_change_R11a() -> None:
+    april = Session(first_day=day("2027-04-12"), last_day=day("2027-04-15"))
+    journey = registered().then(
+        Substitute(on=day("2026-11-04"), email="bo@example.org"),
+        change("2026-11-05"),
+        Substitute(on=day("2026-11-05"), email="cy@example.org"),
+        change("2026-11-06", to=MARCH),
+    )
+    assert journey.free_changes_used == 2
+    third = journey.apply(change("2026-11-09", to=april))
+    assert third.decisions[0].rule_id == "R11a"
 
 
 def test_without_a_limit_on_free_changes_the_third_early_change_is_free_R11a() -> None:

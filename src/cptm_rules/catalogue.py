@@ -287,8 +287,10 @@ _RULE_LIST: Final = (
         title="How many free changes",
         kinds=(_CON,),
         statement=(
-            "At most two changes are free (a policy setting); any later change pays the "
-            "class change fee whatever its timing."
+            "At most two changes are free (a policy setting); once they are used, any later "
+            "change pays the class change fee whatever its timing. Only free changes count: "
+            "a change that paid the fee (R10) uses none, and a substitution (R27) is not a "
+            "change."
         ),
         sources=(_terms("at most two reschedules without penalty"),),
     ),

@@ -19,7 +19,7 @@ from cptm_rules.calendar import parse_date, parse_instant
 from cptm_rules.catalogue import RULES
 from cptm_rules.events import Register, Registration, Session
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError, TransitionError
-from cptm_rules.lifecycle import Journey, judge_change
+from cptm_rules.lifecycle import MAX_CHANGES, Journey, judge_change
 from cptm_rules.money import Amount, UnknownAmount
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
 from cptm_rules.pricing import load_prices
@@ -70,9 +70,21 @@ def _session(text: str) -> Session:
 
 
 def _count(text: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or len(text) > _COUNT_DIGITS:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0")
     return int(text)
+
+
+_COUNT_DIGITS = 12
+
+
+def _bounded_count(most: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not (text.isascii() and text.isdigit()) or len(text) > _COUNT_DIGITS or int(text) > most:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0 to {most}")
+        return int(text)
+
+    return parse
 
 
 def _policy(value: str) -> Policy:
@@ -163,7 +175,7 @@ def _judge(args: argparse.Namespace) -> Outcome:
         held=args.from_,
         to=args.to,
         requested=args.requested,
-        changes_made=args.changes_so_far,
+        free_changes_used=args.free_changes_used,
     )
 
 
@@ -374,11 +386,11 @@ def _parser() -> _Parser:
         )
         p.add_argument("--to", type=_session, required=True, metavar="FIRST..LAST")
         p.add_argument(
-            "--changes-so-far",
-            type=_count,
+            "--free-changes-used",
+            type=_bounded_count(MAX_CHANGES),
             default=0,
             metavar="N",
-            help="changes already made (R11a); default 0",
+            help="free changes already used (R11a: paid changes use none); default 0",
         )
         _add_policy(p)
 

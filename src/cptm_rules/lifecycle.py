@@ -86,6 +86,7 @@ from cptm_rules.vocabulary import (
 )
 
 __all__ = [
+    "MAX_CHANGES",
     "STORED_STATES",
     "TRANSITIONS",
     "AssessmentResult",
@@ -154,6 +155,10 @@ _RULES_OF_EVENT: Final[Mapping[type[Event], str]] = {
 }
 
 
+MAX_CHANGES: Final = 1000
+"""The most free changes a caller may say were already used (a bound, not a rule)."""
+
+
 def judge_change(  # keyword-only inputs of one decision
     *,
     policy: Policy,
@@ -161,20 +166,28 @@ def judge_change(  # keyword-only inputs of one decision
     held: Session,
     to: Session,
     requested: dt.date,
-    changes_made: int = 0,
+    free_changes_used: int = 0,
 ) -> Outcome:
     """Whether moving from ``held`` to ``to``, asked on ``requested``, is free (R9-R11a).
 
     The same decision a journey takes for a :class:`RequestChange`, for callers
-    that know only the sessions and how many changes were already made.
+    that know only the sessions and how many *free* changes the candidate has
+    already used (R11a: a change that paid the class change fee used none).
     Raises :class:`~cptm_rules.exceptions.TransitionError` when R11 refuses the
     change.
     """
-    if type(changes_made) is not int or changes_made < 0:
-        raise InvalidInputError("changes_made", changes_made, "a whole number >= 0")
+    if type(free_changes_used) is not int or not 0 <= free_changes_used <= MAX_CHANGES:
+        raise InvalidInputError(
+            "free_changes_used", free_changes_used, f"a whole number from 0 to {MAX_CHANGES}"
+        )
     journey = _replace(
         Journey.new(policy=policy, prices=prices),
-        {"state": State.REGISTERED, "session": held, "changes_made": changes_made},
+        {
+            "state": State.REGISTERED,
+            "session": held,
+            "changes_made": free_changes_used,
+            "free_changes_used": free_changes_used,
+        },
     )
     return journey.apply(RequestChange(on=requested, to=to))
 
@@ -325,6 +338,7 @@ class Journey:
     modules_completed: frozenset[int] = frozenset()
     assessments: tuple[AssessmentResult, ...] = ()
     changes_made: int = 0
+    free_changes_used: int = 0
     attendance: Attendance | None = None
     attempts: tuple[ExamAttempt, ...] = ()
     certification_date: dt.date | None = None
@@ -867,6 +881,7 @@ def _change_fee_decision(journey: Journey, event: RequestChange, session: Sessio
     policy = journey.policy
     deadline = free_change_deadline(policy, session.first_day)
     number = journey.changes_made + 1
+    used = journey.free_changes_used
     free_limit = policy.free_changes
     fee = journey.prices.class_change_fee
     figures = policy.figures("free_change_days", "free_change_day_count", "free_changes")
@@ -898,22 +913,29 @@ def _change_fee_decision(journey: Journey, event: RequestChange, session: Sessio
             alternatives=alternatives,
         )
 
-    if free_limit is not None and number > free_limit:
+    if free_limit is not None and used >= free_limit:
         return decide(
             "R11a",
             "fee",
-            f"this is change {number}; only {free_limit} changes are free, "
+            f"this is change {number}; the {free_limit} free changes were already used, "
             "so it pays the class change fee whatever its timing",
-            (f"R9: the timing does not matter after {free_limit} free changes",),
+            (
+                f"R9: the timing does not matter once {free_limit} free changes are used",
+                "R11a: changes that paid the fee did not use a free change",
+            ),
             charged=fee,
         )
-    count_note = f"R11a: this is change {number} of {limit_words} free changes"
+    free_note = f"R11a: change {used + 1} of {limit_words} free changes"
+    paid_note = (
+        f"R11a: a change that pays the fee uses none of the {limit_words} free changes "
+        f"({used} used so far)"
+    )
     if event.on <= deadline:
         return decide(
             "R9",
             "free",
             f"requested on {event.on}, on or before the free-change deadline {deadline}, {timing}",
-            ("R10: the class change fee applies only after the deadline", count_note),
+            ("R10: the class change fee applies only after the deadline", free_note),
         )
     late = (event.on - deadline).days
     if event.to.first_day < session.first_day:
@@ -924,7 +946,7 @@ def _change_fee_decision(journey: Journey, event: RequestChange, session: Sessio
             f"deadline {deadline}, but to an earlier session "
             f"({event.to.first_day} before {session.first_day}): only later-date "
             "changes pay the fee",
-            (f"R9: the deadline was {deadline}", count_note),
+            (f"R9: the deadline was {deadline}", free_note),
         )
     return decide(
         "R10",
@@ -934,7 +956,7 @@ def _change_fee_decision(journey: Journey, event: RequestChange, session: Sessio
         (
             f"R9: the deadline was {deadline}",
             "R10 earlier-session exception: the new session is not earlier",
-            count_note,
+            paid_note,
         ),
         charged=fee,
     )
@@ -974,7 +996,16 @@ def _request_change(journey: Journey, event: RequestChange, day: dt.date) -> Out
             "R11",
         )
     decision = _change_fee_decision(journey, event, session)
-    new = _next(journey, event, day, session=event.to, changes_made=journey.changes_made + 1)
+    # R11a: only a change that was free uses one of the free changes.
+    free_used = journey.free_changes_used + (decision.verdict == "free")
+    new = _next(
+        journey,
+        event,
+        day,
+        session=event.to,
+        changes_made=journey.changes_made + 1,
+        free_changes_used=free_used,
+    )
     return _outcome(
         journey=new,
         event=event,
