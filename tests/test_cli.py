@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -164,6 +165,72 @@ def test_check_fails_on_a_wrong_expectation_and_update_rewrites_it(tmp_path: Pat
     assert run("check", str(copy))[0] == 0
 
 
+def _wrong_expectation(tmp_path: Path, *, newline: str = "\n", bom: bytes = b"") -> Path:
+    copy = tmp_path / "changes.scenarios.toml"
+    text = (SCENARIOS / "practicum-changes.scenarios.toml").read_text(encoding="utf-8")
+    text = text.replace('fee = "400.00 USD", effects', 'fee = "none", effects')
+    copy.write_bytes(bom + text.replace("\n", newline).encode("utf-8"))
+    return copy
+
+
+def test_update_keeps_crlf_line_endings_a_byte_order_mark_and_the_file_mode(
+    tmp_path: Path,
+) -> None:
+    copy = _wrong_expectation(tmp_path, newline="\r\n", bom=b"\xef\xbb\xbf")
+    copy.chmod(0o640)
+    assert run("check", str(copy), "--update")[0] == 0
+    raw = copy.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf# Practicum changes")
+    assert raw.count(b"\n") == raw.count(b"\r\n") > 100
+    assert b'fee = "400.00 USD", effects' in raw
+    assert copy.stat().st_mode & 0o777 == 0o640
+    assert run("check", str(copy))[0] == 0
+
+
+def test_update_of_a_read_only_file_says_so_in_one_line_and_leaves_it_intact(
+    tmp_path: Path,
+) -> None:
+    copy = _wrong_expectation(tmp_path)
+    before = copy.read_bytes()
+    copy.chmod(0o444)
+    status, _, err = run("check", str(copy), "--update")
+    assert status == 2
+    assert err.count("\n") == 1
+    assert "is read-only" in err
+    assert copy.read_bytes() == before
+
+
+def test_a_failure_while_writing_the_update_leaves_the_original_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = _wrong_expectation(tmp_path)
+    before = copy.read_bytes()
+
+    def full_disk(_fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", full_disk)
+    status, _, err = run("check", str(copy), "--update")
+    assert status == 2
+    assert err == f"cptm-rules: cannot write {copy}: No space left on device\n"
+    assert copy.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == [copy.name]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("target", "problem"),
+    [("missing/x.xml", "the folder .* does not exist"), (".", "it is a folder")],
+)
+def test_an_unwritable_junit_path_is_refused_before_any_scenario_runs(
+    tmp_path: Path, target: str, problem: str
+) -> None:
+    status, out, err = run("check", str(SCENARIOS), "--junit-xml", str(tmp_path / target))
+    assert status == 2
+    assert out == ""
+    assert re.search(problem, err)
+    assert err.count("\n") == 1
+
+
 def test_check_of_a_folder_without_scenarios_is_a_usage_error(tmp_path: Path) -> None:
     status, out, _ = run("check", str(tmp_path))
     assert status == 2
@@ -254,7 +321,7 @@ def test_diff_reports_what_the_faq_revision_changed() -> None:
         ),
         (
             ["diff", "--base", "legacy", "--candidate", "current", "--cohort", "missing.jsonl"],
-            "cohort='missing.jsonl'",
+            "cannot read missing.jsonl: no such file",
         ),
         (["fly"], "argument command: invalid choice: 'fly'"),
     ],

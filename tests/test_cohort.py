@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import TYPE_CHECKING
 
+import attrs
 import pytest
 
 from cptm_rules.cohort import (
@@ -89,6 +91,44 @@ def test_both_cores_give_the_same_answers_as_one() -> None:
     serial = diff_policies(cohort, base="legacy", candidate="current", workers=1)
     parallel = diff_policies(cohort, base="legacy", candidate="current", workers=2)
     assert serial == parallel
+
+
+def test_a_diff_takes_policy_values_made_in_code_on_one_core_or_two_R9() -> None:
+    twenty = load_policy().with_overrides({"practicum.free_change_days": 20})
+    cohort = synthetic_cohort(120, seed=5)
+    serial = diff_policies(cohort, base=load_policy(), candidate=twenty, workers=1)
+    parallel = diff_policies(cohort, base="current", candidate=twenty, workers=2)
+    assert serial == parallel
+    answers = {a.answer: a for a in serial.answers}
+    assert answers["key date free_change_deadline"].changed == 120
+    assert answers["key date free_change_deadline"].rule_ids == ("R9",)
+    assert (serial.base, serial.candidate) == ("current", "current")
+
+
+def test_a_policy_in_force_later_changes_nothing_for_earlier_registrations_R9() -> None:
+    board = attrs.evolve(
+        load_policy().with_overrides(
+            {"effective_from": dt.date(2027, 7, 1), "practicum.free_change_days": 20}
+        ),
+        name="board",
+        extends="current",
+    )
+    cohort = synthetic_cohort(300, seed=1)
+    early = [c for c in cohort if c.registered_at.date() < dt.date(2027, 6, 30)]
+    late = [c for c in cohort if c.registered_at.date() > dt.date(2027, 7, 1)]
+    assert early
+    assert late
+    assert diff_policies(early, base="current", candidate=board, workers=1).answers == ()
+    moved = diff_policies(late, base="current", candidate=board, workers=1)
+    assert moved.candidate == "board, in force from 2027-07-01"
+    assert {a.answer: a.changed for a in moved.answers}["key date free_change_deadline"] == len(
+        late
+    )
+
+
+def test_a_diff_refuses_a_worker_count_that_is_not_a_whole_number() -> None:
+    with pytest.raises(InvalidInputError, match="workers"):
+        diff_policies(synthetic_cohort(3, seed=1), base="current", candidate="current", workers=0)
 
 
 def test_answers_record_refusals_with_their_rule() -> None:

@@ -889,3 +889,32 @@ def _known_prices() -> PriceSchedule:
 
 def test_sample_events_cover_every_event_type() -> None:
     assert set(SAMPLE_EVENT) == set(EVENT_TYPES)
+
+
+# -- effective dates: the version in force on the registration date -----------------------
+
+
+def test_a_registration_before_a_policy_takes_effect_is_judged_by_the_version_in_force_R9() -> None:
+    board = CURRENT.with_overrides(
+        {"effective_from": dt.date(2027, 7, 1), "practicum.free_change_days": 20}
+    )
+    board = attrs.evolve(board, name="board", extends="current")
+    before = Journey.new(policy=board).apply(Register(registration=registration()))
+    assert before.journey.policy == CURRENT
+    (_, chosen) = before.decisions
+    assert chosen.reason.endswith(
+        "; judged by policy current: policy board is in force from 2027-07-01, "
+        "after this registration"
+    )
+    assert before.journey.free_change_deadline == day("2026-11-20")  # 30 business days
+    summer = Session(first_day=day("2027-09-13"), last_day=day("2027-09-16"))
+    after = Journey.new(policy=board).apply(
+        Register(
+            registration=registration(at=dt.datetime(2027, 7, 1, 9, 0, tzinfo=NY), session=summer)
+        )
+    )
+    assert after.journey.policy is board
+    assert after.decisions[1].policy == "board, in force from 2027-07-01"
+    assert "judged by" not in after.decisions[1].reason
+    # 20 North Carolina business days before 2027-09-13, skipping Labor Day 2027-09-06
+    assert after.journey.free_change_deadline == day("2027-08-13")

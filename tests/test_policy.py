@@ -103,7 +103,12 @@ def test_a_partial_override_file_changes_only_what_it_names(tmp_path: Path) -> N
     assert mine.name == "mine"
     assert (
         attrs.evolve(
-            mine, name="current", free_change_days=30, free_changes=2, citations=current.citations
+            mine,
+            name="current",
+            free_change_days=30,
+            free_changes=2,
+            extends=None,
+            citations=current.citations,
         )
         == current
     )
@@ -318,3 +323,34 @@ def test_effective_dates_can_be_set_in_a_file(tmp_path: Path) -> None:
     path = write(tmp_path, 'extends = "legacy"\neffective_from = 2021-03-01\n', "old.toml")
     assert load_policy(path).effective_from == dt.date(2021, 3, 1)
     assert load_policy(path).access_due_unit is AccessUnit.BUSINESS_DAYS
+
+
+BOARD = 'extends = "current"\neffective_from = 2027-07-01\n[practicum]\nfree_change_days = 20\n'
+
+
+def test_a_dated_policy_is_in_force_from_its_effective_date_and_its_base_before_it(
+    tmp_path: Path,
+) -> None:
+    board = load_policy(write(tmp_path, BOARD, "board-2027.toml"))
+    assert board.extends == "current"
+    assert board.label == "board-2027, in force from 2027-07-01"
+    assert board.in_force_on(dt.date(2027, 7, 1)) is board
+    assert board.in_force_on(dt.date(2028, 1, 1)) is board
+    before = board.in_force_on(dt.date(2027, 6, 30))
+    assert before == load_policy("current")
+    assert before.label == "current"
+    assert board.with_overrides({"practicum.free_changes": 3}).extends == "current"
+
+
+def test_a_dated_policy_that_extends_nothing_cannot_judge_an_earlier_registration(
+    tmp_path: Path,
+) -> None:
+    full = load_policy("current").with_overrides({"effective_from": dt.date(2027, 7, 1)})
+    with pytest.raises(
+        PolicyError, match=r"effective_from = .*registration date 2027-03-01.*extends"
+    ):
+        full.in_force_on(dt.date(2027, 3, 1))
+    assert full.in_force_on(dt.date(2027, 7, 1)) is full
+    with pytest.raises(PolicyError, match=r"extends = 'board'.*shipped policy: current, legacy"):
+        attrs.evolve(load_policy(), extends="board")
+    del tmp_path

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import xml.etree.ElementTree as ET  # the conventional short name
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cptm_rules.catalogue import RULES
+from cptm_rules.files import check_writable, write_atomically
 from cptm_rules.scenarios import ScenarioResult, load_scenarios, run_scenario
 
 if TYPE_CHECKING:
@@ -70,7 +72,7 @@ def _junit(results: Sequence[ScenarioResult], path: Path) -> None:
             )
             failure = ET.SubElement(case, "failure", message=f"{len(result.failures)} mismatch(es)")
             failure.text = text
-    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+    write_atomically(path, ET.tostring(suite, encoding="utf-8", xml_declaration=True))
 
 
 def _update(results: Sequence[ScenarioResult]) -> int:
@@ -82,7 +84,12 @@ def _update(results: Sequence[ScenarioResult]) -> int:
     rewritten = 0
     for source, file_results in by_file.items():
         path = Path(source)
-        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
+        text = raw[len(bom) :].decode("utf-8")
+        # Keep what the user wrote: CRLF line endings and a byte-order mark survive.
+        crlf = "\r\n" in text
+        document = tomlkit.parse(text.replace("\r\n", "\n") if crlf else text)
         changed = False
         for result in file_results:
             table = document["scenario"][result.scenario.index]
@@ -96,7 +103,10 @@ def _update(results: Sequence[ScenarioResult]) -> int:
                 node[key] = failure.actual
                 changed = True
         if changed:
-            path.write_text(tomlkit.dumps(document), encoding="utf-8")
+            updated = tomlkit.dumps(document)
+            if crlf:
+                updated = updated.replace("\n", "\r\n")
+            write_atomically(path, bom + updated.encode("utf-8"))
             rewritten += 1
     return rewritten
 
@@ -105,6 +115,8 @@ def check_paths(
     paths: Sequence[Path], *, out: TextIO, junit_xml: Path | None = None, update: bool = False
 ) -> int:
     """Run every scenario under ``paths``; print results and rule coverage; return the status."""
+    if junit_xml is not None:
+        check_writable(junit_xml)  # before any scenario runs
     files = scenario_files(paths)
     if not files:
         out.write(f"no scenario files ({SCENARIO_GLOB}) under {', '.join(map(str, paths))}\n")

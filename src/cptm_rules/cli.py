@@ -158,7 +158,7 @@ def _timeline(args: argparse.Namespace, out: TextIO) -> int:
         ]
         _print_json(data, out)
         return EXIT_OK
-    out.write(f"policy: {journey.policy.name}\n")
+    out.write(f"policy: {journey.policy.label}\n")
     for key_date in dates:
         when = _iso(key_date.when)
         out.write(f"{when:<26} {key_date.rule_id:<4} {key_date.label}\n")
@@ -261,7 +261,7 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"{_iso(key_date.when)}  {key_date.label}\n")
         out.write(f"  {rule.id} {rule.title}: {rule.statement}\n")
         out.write(f"  cites: {'; '.join(str(c) for c in rule.sources)}\n")
-    out.write(f"\npolicy {policy.name}: figures used\n")
+    out.write(f"\npolicy {policy.label}: figures used\n")
     out.writelines(
         f"  {policy.source_of(name)}\n"
         for name in (

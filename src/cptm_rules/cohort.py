@@ -36,6 +36,7 @@ from cptm_rules.events import (
     Session,
 )
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError, TransitionError
+from cptm_rules.files import read_text
 from cptm_rules.lifecycle import Journey
 from cptm_rules.money import amount_text
 from cptm_rules.policy import Policy, load_policy
@@ -229,32 +230,37 @@ def _compare(
     return [(c.id, answers_for(c, base, prices), answers_for(c, candidate, prices)) for c in cohort]
 
 
-def _compare_in_worker(
-    cohort: Sequence[Candidate], base: str, candidate: str, prices: str
-) -> list[tuple[str, Answers, Answers]]:
-    return _compare(cohort, load_policy(base), load_policy(candidate), load_prices(prices))
+def _policy_value(value: Policy | str | Path) -> Policy:
+    return value if isinstance(value, Policy) else load_policy(value)
+
+
+def _prices_value(value: PriceSchedule | str | Path) -> PriceSchedule:
+    return value if isinstance(value, PriceSchedule) else load_prices(value)
 
 
 def diff_policies(  # keyword-only settings of one simulation
     cohort: Sequence[Candidate],
     *,
-    base: str | Path,
-    candidate: str | Path,
-    prices: str | Path = "shipped",
+    base: Policy | str | Path,
+    candidate: Policy | str | Path,
+    prices: PriceSchedule | str | Path = "shipped",
     workers: int | None = None,
     examples: int = 3,
 ) -> PolicyDiff:
     """Run every candidate under the ``base`` and ``candidate`` policies and compare.
 
-    Policies and prices are given as names or paths so that worker processes
-    can load them; with ``workers`` unset, cohorts of at least
-    :data:`PARALLEL_THRESHOLD` candidates use every core.
+    Policies are :class:`~cptm_rules.policy.Policy` values (for example
+    ``load_policy().with_overrides({...})`` in a notebook), shipped names or
+    file paths; ``prices`` likewise a :class:`~cptm_rules.pricing.PriceSchedule`
+    or a path. Worker processes receive the values themselves. With
+    ``workers`` unset, cohorts of at least :data:`PARALLEL_THRESHOLD`
+    candidates use every core.
     """
-    base_policy, candidate_policy = load_policy(base), load_policy(candidate)
-    schedule = load_prices(prices)
+    base_policy, candidate_policy = _policy_value(base), _policy_value(candidate)
+    schedule = _prices_value(prices)
     if workers is None:
         workers = (os.cpu_count() or 1) if len(cohort) >= PARALLEL_THRESHOLD else 1
-    if workers < 1:
+    if type(workers) is not int or workers < 1:
         raise InvalidInputError("workers", workers, "a whole number >= 1")
     if workers == 1:
         rows = _compare(cohort, base_policy, candidate_policy, schedule)
@@ -263,13 +269,13 @@ def diff_policies(  # keyword-only settings of one simulation
         chunks = [cohort[i : i + size] for i in range(0, len(cohort), size)]
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
             parts = pool.map(
-                _compare_in_worker,
+                _compare,
                 chunks,
-                *([str(x)] * len(chunks) for x in (base, candidate, prices)),
+                *([x] * len(chunks) for x in (base_policy, candidate_policy, schedule)),
             )
             rows = [row for part in parts for row in part]
     return _summarise(
-        rows, base=base_policy.name, candidate=candidate_policy.name, examples=examples
+        rows, base=base_policy.label, candidate=candidate_policy.label, examples=examples
     )
 
 
@@ -431,12 +437,7 @@ def load_cohort(path: str | Path) -> tuple[Candidate, ...]:
     """Candidates from a JSON Lines file, one object a line (``docs/cohorts.md``)."""
     path = Path(path)
     candidates = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InvalidInputError(
-            "cohort", str(path), f"a readable JSON Lines file ({exc.strerror})"
-        ) from None
+    lines = read_text(path, limit=None).splitlines()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue

@@ -16,8 +16,10 @@ __all__ = [
     "CalendarRangeError",
     "CptmRulesError",
     "DecodeError",
+    "InputFileError",
     "InvalidInputError",
     "NaiveDatetimeError",
+    "OutputFileError",
     "PolicyError",
     "RuleViolationError",
     "ScenarioError",
@@ -168,3 +170,23 @@ class DecodeError(CptmRulesError, ValueError):
         self.problems = problems
         lines = "; ".join(f"{path}: {problem}" for path, problem in problems)
         super().__init__(f"cannot decode: {lines}")
+
+
+class OutputFileError(CptmRulesError, OSError):
+    """A file the caller asked for could not be written; any earlier version is intact."""
+
+    def __init__(self, *, path: str, problem: str) -> None:
+        """Name the ``path`` and say what went wrong."""
+        self.path = path
+        self.problem = problem
+        super().__init__(f"cannot write {path}: {problem}")
+
+
+class InputFileError(CptmRulesError, ValueError):
+    """A file the caller named cannot be read as text; its contents are never echoed."""
+
+    def __init__(self, *, path: str, problem: str) -> None:
+        """Name the ``path`` and say what is wrong with it."""
+        self.path = path
+        self.problem = problem
+        super().__init__(f"cannot read {path}: {problem}")

@@ -730,7 +730,17 @@ def _no_prerequisites(policy_name: str) -> Decision:
 
 
 def _register(journey: Journey, event: Register, day: dt.date) -> Outcome:
-    policy = journey.policy
+    chosen = journey.policy
+    # A version governs the registrations made on or after its effective date; an
+    # earlier registration is judged by the version in force on its date.
+    policy = chosen.in_force_on(day)
+    in_force_note = ""
+    if policy is not chosen:
+        journey = _replace(journey, {"policy": policy})
+        in_force_note = (
+            f"; judged by policy {policy.label}: policy {chosen.name} is in force from "
+            f"{chosen.effective_from}, after this registration"
+        )
     registration = event.registration
     session = registration.session
     if session.first_day <= day:
@@ -742,12 +752,12 @@ def _register(journey: Journey, event: Register, day: dt.date) -> Outcome:
         )
     due = access_due(policy, registration.registered_at)
     decisions = (
-        _no_prerequisites(policy.name),
+        _no_prerequisites(policy.label),
         _decision(
             rule_id="R2",
             verdict="practicum_chosen",
-            policy=policy.name,
-            reason=f"registered on {day} for the practicum {session}",
+            policy=policy.label,
+            reason=f"registered on {day} for the practicum {session}{in_force_note}",
             dates=(
                 ("registered", registration.registered_at),
                 ("practicum first day", session.first_day),
@@ -799,7 +809,7 @@ def _grant_access(journey: Journey, event: GrantAccess, day: dt.date) -> Outcome
         decision = _decision(
             rule_id="R4",
             verdict="on_time",
-            policy=policy.name,
+            policy=policy.label,
             figures=figures,
             dates=dates,
             reason=f"access granted at {event.at.isoformat()}, "
@@ -811,7 +821,7 @@ def _grant_access(journey: Journey, event: GrantAccess, day: dt.date) -> Outcome
         decision = _decision(
             rule_id="R4",
             verdict="breach",
-            policy=policy.name,
+            policy=policy.label,
             figures=figures,
             dates=dates,
             reason=f"access granted at {event.at.isoformat()}, "
@@ -848,7 +858,7 @@ def _complete_module(journey: Journey, event: CompleteModule, day: dt.date) -> O
     decision = _decision(
         rule_id="R5",
         verdict="module_complete",
-        policy=journey.policy.name,
+        policy=journey.policy.label,
         reason=f"module {event.module} complete on {event.on}: {len(done)} of {count} modules done",
         figures=journey.policy.figures("module_count"),
     )
@@ -869,7 +879,7 @@ def _record_assessment(journey: Journey, event: RecordAssessment, day: dt.date) 
     decision = _decision(
         rule_id="R7",
         verdict=f"assessment_{verdict}",
-        policy=journey.policy.name,
+        policy=journey.policy.label,
         reason=f"the assessment of module {event.module} was {verdict} on "
         f"{event.on}; assessments are recorded and never block a later step",
     )
@@ -907,7 +917,7 @@ def _change_fee_decision(journey: Journey, event: RequestChange, session: Sessio
             verdict=verdict,
             reason=reason,
             fee=charged,
-            policy=policy.name,
+            policy=policy.label,
             figures=figures,
             dates=dates,
             alternatives=alternatives,
@@ -1034,7 +1044,7 @@ def _substitute(journey: Journey, event: Substitute, day: dt.date) -> Outcome:
         decision = _decision(
             rule_id="R27",
             verdict="free",
-            policy=policy.name,
+            policy=policy.label,
             dates=dates,
             reason=f"substitution requested on {event.on}, on or before the "
             f"free-change deadline {deadline}, {_deadline_words(policy, session.first_day)}",
@@ -1045,7 +1055,7 @@ def _substitute(journey: Journey, event: Substitute, day: dt.date) -> Outcome:
             rule_id="R27",
             verdict="fee",
             fee=journey.prices.class_change_fee,
-            policy=policy.name,
+            policy=policy.label,
             dates=dates,
             reason=f"substitution requested on {event.on}, inside the change-fee "
             f"window that began after {deadline} (R10)",
@@ -1088,7 +1098,7 @@ def _cancellation(journey: Journey, on: dt.date) -> tuple[tuple[Decision, ...], 
             verdict="refund",
             refund=refund,
             fee=admin,
-            policy=policy.name,
+            policy=policy.label,
             figures=figures,
             dates=dates,
             reason=f"cancelled in writing on day {days} after registering "
@@ -1105,7 +1115,7 @@ def _cancellation(journey: Journey, on: dt.date) -> tuple[tuple[Decision, ...], 
     not_covered = _decision(
         rule_id="R24",
         verdict="not_covered",
-        policy=policy.name,
+        policy=policy.label,
         figures=figures,
         dates=dates,
         reason=f"no refund rule applies: {why}; the terms settle refunds only "
@@ -1117,7 +1127,7 @@ def _cancellation(journey: Journey, on: dt.date) -> tuple[tuple[Decision, ...], 
     credit = _decision(
         rule_id="R25",
         verdict="credit",
-        policy=policy.name,
+        policy=policy.label,
         figures=policy.figures("tuition_credit_years", "re_enrollments"),
         dates=(("cancelled", on), ("credit valid until (exclusive)", until)),
         reason=f"the tuition stays valid toward another practicum until {until} "
@@ -1190,7 +1200,7 @@ def _record_attendance(journey: Journey, event: RecordAttendance, day: dt.date) 
         decision = _decision(
             rule_id="R26",
             verdict="forfeited",
-            policy=policy.name,
+            policy=policy.label,
             fee=journey.prices.program_price,
             reason="did not attend the practicum without written notice: the "
             f"whole course price ({journey.prices.program_price}) is forfeited",
@@ -1225,7 +1235,7 @@ def _record_attendance(journey: Journey, event: RecordAttendance, day: dt.date) 
     decision = _decision(
         rule_id="R13",
         verdict="attended",
-        policy=policy.name,
+        policy=policy.label,
         reason=f"attendance recorded ({kind}); the exam opens on "
         f"{session.last_day}, the practicum's last day",
         dates=(("exam opens", session.last_day),),
@@ -1274,7 +1284,7 @@ def _attempt_exam(journey: Journey, event: AttemptExam, day: dt.date) -> Outcome
     window = _decision(
         rule_id="R14",
         verdict="in_window",
-        policy=policy.name,
+        policy=policy.label,
         figures=policy.figures("exam_window_months", "max_exam_attempts"),
         dates=(("exam opens", opens), ("attempt", event.on), ("exam closes", closes)),
         reason=f"attempt {number} on {event.on} is inside the window {opens}.."
@@ -1287,7 +1297,7 @@ def _attempt_exam(journey: Journey, event: AttemptExam, day: dt.date) -> Outcome
         failed = _decision(
             rule_id="R15",
             verdict="failed",
-            policy=policy.name,
+            policy=policy.label,
             reason=f"attempt {number} failed; "
             + (
                 "retakes are allowed until the window closes on " + str(closes)
@@ -1300,14 +1310,14 @@ def _attempt_exam(journey: Journey, event: AttemptExam, day: dt.date) -> Outcome
     passed = _decision(
         rule_id="R16",
         verdict="certified",
-        policy=policy.name,
+        policy=policy.label,
         dates=(("certification date", event.on),),
         reason=f"passed on {event.on}: that is the certification date",
     )
     first_period = _decision(
         rule_id="R17",
         verdict="period_started",
-        policy=policy.name,
+        policy=policy.label,
         figures=policy.figures("certification_period_years"),
         dates=(("period start", period.start), ("period end", period.end)),
         reason=f"the first certification period is {period.start} up to "
@@ -1367,7 +1377,7 @@ def _re_enroll(journey: Journey, event: ReEnroll, day: dt.date) -> Outcome:
     decision = _decision(
         rule_id="R25",
         verdict="re_enrolled",
-        policy=policy.name,
+        policy=policy.label,
         dates=(("re-enrolled", event.on), ("credit valid until", until)),
         reason=f"the tuition credit (valid until {until}) is used for the "
         f"practicum {event.session}",
@@ -1412,7 +1422,7 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
             _decision(
                 rule_id="R18",
                 verdict="fee_paid",
-                policy=new.policy.name,
+                policy=new.policy.label,
                 fee=new.prices.renewal_fee,
                 dates=(("paid", event.on), ("period ends", current.end)),
                 reason=f"renewal fee paid on {event.on}, inside the period "
@@ -1424,7 +1434,7 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
             _decision(
                 rule_id="R19",
                 verdict="recorded",
-                policy=new.policy.name,
+                policy=new.policy.label,
                 reason=f"{hours} of {policy.ce_hours_required} qualifying "
                 f"hours inside the period ending {current.end}",
             )
@@ -1436,7 +1446,7 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
             _decision(
                 rule_id="R20",
                 verdict="renewed",
-                policy=new.policy.name,
+                policy=new.policy.label,
                 figures=new.policy.figures("ce_hours_required"),
                 dates=(
                     ("renewed on", day),

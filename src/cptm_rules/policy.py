@@ -38,6 +38,7 @@ import attrs
 from cptm_rules.calendar import BusinessCalendar, resolve_time_zone, workalendar_class_named
 from cptm_rules.catalogue import RULES
 from cptm_rules.exceptions import InvalidInputError, PolicyError
+from cptm_rules.files import read_text
 from cptm_rules.vocabulary import AccessUnit, ActivityCategory, DayCount, DiscountKind
 
 if TYPE_CHECKING:
@@ -276,6 +277,12 @@ class Policy:
     last_year: int = _setting("calendar", None, _year)
     time_zone: str = _setting("calendar", "R13", _time_zone)
 
+    extends: str | None = attrs.field(default=None, repr=False)
+    """The shipped version this one is written against (its file's ``extends``).
+
+    Before this policy's ``effective_from``, that version is the one in force
+    (see :meth:`in_force_on`).
+    """
     citations: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
     """``(field name, citation)`` pairs; fields not listed cite their rule's source."""
     origin: str = attrs.field(default="Policy(...)", repr=False, eq=False)
@@ -296,6 +303,13 @@ class Policy:
                 ) from None
             if checked != value:
                 object.__setattr__(self, field.name, checked)  # normalise (list -> tuple)
+        if self.extends is not None and self.extends not in SHIPPED_POLICIES:
+            raise PolicyError(
+                source=self.origin,
+                key="extends",
+                value=self.extends,
+                expected=f"the name of a shipped policy: {', '.join(SHIPPED_POLICIES)}",
+            )
         self._check_consistency()
 
     def _check_consistency(self) -> None:
@@ -313,6 +327,34 @@ class Policy:
             raise fail("free_categories", "a subset of qualifying_categories")
 
     # -- derived values --------------------------------------------------
+
+    @functools.cached_property
+    def label(self) -> str:
+        """How decisions name the policy: ``current``, or ``board, in force from 2027-07-01``."""
+        if self.effective_from is None:
+            return self.name
+        return f"{self.name}, in force from {self.effective_from.isoformat()}"
+
+    def in_force_on(self, day: dt.date) -> Policy:
+        """The version that governs a registration made on ``day``.
+
+        This policy from its ``effective_from`` on (or always, when it has
+        none); before that, the shipped version it ``extends``, itself judged the
+        same way. A policy with an effective date that extends nothing cannot
+        answer for an earlier day: :class:`PolicyError` says so.
+        """
+        start = self.effective_from
+        if start is None or day >= start:
+            return self
+        if self.extends is None:
+            raise PolicyError(
+                source=self.origin,
+                key="effective_from",
+                value=start,
+                expected=f"a date on or before the registration date {day.isoformat()}; "
+                'or extends = "<shipped version>", the version in force before it',
+            )
+        return load_policy(self.extends).in_force_on(day)
 
     @functools.cached_property
     def calendar(self) -> BusinessCalendar:
@@ -384,12 +426,7 @@ class Policy:
     @classmethod
     def from_toml(cls, text: str, *, source: str = "<string>") -> Policy:
         """Read a policy from TOML ``text``; ``source`` names it in errors."""
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise PolicyError(
-                source=source, key="<file>", value=str(exc), expected="valid TOML"
-            ) from None
+        data = _parse_toml(text, source=source)
         return _from_mapping(data, source=source, seen=())
 
     def with_overrides(
@@ -402,7 +439,12 @@ class Policy:
             field = _field_for_key(key, source="<overrides>")
             values[field.name] = _convert(field, value, source="<overrides>")
             cites[field.name] = citation
-        return Policy(**values, citations=tuple(sorted(cites.items())), origin="<overrides>")
+        return Policy(
+            **values,
+            extends=self.extends,
+            citations=tuple(sorted(cites.items())),
+            origin="<overrides>",
+        )
 
     def _values(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in _settings()}
@@ -527,7 +569,7 @@ def _from_mapping(data: Mapping[str, object], *, source: str, seen: tuple[str, .
             'extends = "current" and set only the keys you change '
             f"(missing: {', '.join(missing)})",
         )
-    return Policy(**values, citations=tuple(sorted(cites.items())), origin=source)
+    return Policy(**values, extends=extends, citations=tuple(sorted(cites.items())), origin=source)
 
 
 def _shipped(name: str, *, seen: tuple[str, ...] = ()) -> Policy:
@@ -562,7 +604,7 @@ def load_policy(
                 expected=f"a shipped policy name ({', '.join(SHIPPED_POLICIES)}) "
                 "or the path of an existing .toml file",
             )
-        loaded = Policy.from_toml(path.read_text("utf-8"), source=str(path))
+        loaded = Policy.from_toml(read_text(path), source=str(path))
     return loaded.with_overrides(overrides) if overrides else loaded
 
 
@@ -611,3 +653,16 @@ class PolicySet:
                 "day", day, f"a date on or after the first effective date ({first})"
             )
         return chosen
+
+
+def _parse_toml(text: str, *, source: str) -> dict[str, object]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(
+            source=source, key="<file>", value=str(exc), expected="valid TOML"
+        ) from None
+    except RecursionError:
+        raise PolicyError(
+            source=source, key="<file>", value="<nested too deeply>", expected="valid TOML"
+        ) from None

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from cptm_rules.exceptions import InvalidInputError, PolicyError
+from cptm_rules.files import read_text
 from cptm_rules.money import Amount, Money, UnknownAmount
 from cptm_rules.vocabulary import DiscountKind, OrganisationType
 
@@ -80,12 +81,7 @@ class PriceSchedule:
     @classmethod
     def from_toml(cls, text: str, *, source: str = "<string>") -> PriceSchedule:
         """Read a schedule from TOML ``text``; ``source`` names it in errors."""
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise PolicyError(
-                source=source, key="<file>", value=str(exc), expected="valid TOML"
-            ) from None
+        data = _parse_toml(text, source=source)
         return _from_mapping(data, source=source)
 
 
@@ -222,7 +218,7 @@ def load_prices(schedule: str | Path = "shipped") -> PriceSchedule:
             value=str(schedule),
             expected='"shipped" or the path of an existing .toml price schedule',
         )
-    return PriceSchedule.from_toml(path.read_text("utf-8"), source=str(path))
+    return PriceSchedule.from_toml(read_text(path), source=str(path))
 
 
 @attrs.frozen(kw_only=True)
@@ -393,3 +389,16 @@ def quote(
         not_applied=not_applied,
         stacking=policy.discount_stacking,
     )
+
+
+def _parse_toml(text: str, *, source: str) -> dict[str, object]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(
+            source=source, key="<file>", value=str(exc), expected="valid TOML"
+        ) from None
+    except RecursionError:
+        raise PolicyError(
+            source=source, key="<file>", value="<nested too deeply>", expected="valid TOML"
+        ) from None

@@ -46,11 +46,13 @@ from cptm_rules.events import (
 )
 from cptm_rules.exceptions import (
     CptmRulesError,
+    InputFileError,
     InvalidInputError,
     ScenarioError,
     TransitionError,
 )
 from cptm_rules.facts import FACTS
+from cptm_rules.files import read_text
 from cptm_rules.lifecycle import Journey, event_day
 from cptm_rules.money import amount_text, fee_text
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
@@ -473,14 +475,18 @@ def load_scenarios(path: str | Path) -> tuple[Scenario, ...]:
     path = Path(path)
     source = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        data = tomllib.loads(read_text(path))
+    except InputFileError as exc:
         raise ScenarioError(
-            source=source, scenario=None, key="<file>", problem="no such file"
+            source=source, scenario=None, key="<file>", problem=exc.problem
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(
             source=source, scenario=None, key="<file>", problem=f"not valid TOML: {exc}"
+        ) from None
+    except RecursionError:
+        raise ScenarioError(
+            source=source, scenario=None, key="<file>", problem="not valid TOML: nested too deeply"
         ) from None
     tables = data.get("scenario")
     extra = [k for k in data if k != "scenario"]
@@ -629,7 +635,7 @@ def run_scenario(scenario: Scenario) -> ScenarioResult:
 def trace_scenario(scenario: Scenario) -> str:
     """Every event of ``scenario`` with its full explained outcome, then the key dates."""
     journey = Journey.new(policy=scenario.policy, prices=scenario.prices)
-    lines = [f"scenario: {scenario.name}", f"policy: {scenario.policy.name}", ""]
+    lines = [f"scenario: {scenario.name}", f"policy: {scenario.policy.label}", ""]
     for number, step in enumerate(scenario.steps, start=1):
         day = event_day(step.event, scenario.policy.zone)
         lines.append(f"{number:>2}. {day}  {type(step.event).__name__}")

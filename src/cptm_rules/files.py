@@ -1,0 +1,101 @@
+"""Reading the files people hand in, and writing the user's files whole or not at all.
+
+Input files (policies, price schedules, scenarios, cohorts) are read as UTF-8
+text, with an optional byte-order mark, up to a size limit;
+:class:`~cptm_rules.exceptions.InputFileError` names the file and the problem
+and never shows its contents.
+
+A scenario file rewritten by ``cptm-rules check --update`` or a JUnit report is
+written to a temporary file in the same folder, flushed to disk, and moved over
+the target with :func:`os.replace`, which is atomic on one file system: a crash,
+a kill or a full disk leaves either the old file or the new one, never half of
+each. An existing file keeps its permission bits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from cptm_rules.exceptions import InputFileError, OutputFileError
+
+__all__ = ["MAX_TEXT_FILE_BYTES", "check_writable", "read_text", "write_atomically"]
+
+MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024
+"""The largest policy, price or scenario file read (16 MiB): far above any real one."""
+
+
+def read_text(path: Path, *, limit: int | None = MAX_TEXT_FILE_BYTES) -> str:
+    """The UTF-8 text of ``path`` (a leading byte-order mark dropped).
+
+    Raises :class:`~cptm_rules.exceptions.InputFileError` when the file is
+    missing, is not a regular file, is larger than ``limit`` bytes, or is not
+    UTF-8.
+    """
+    try:
+        if not path.is_file():
+            raise InputFileError(path=str(path), problem="no such file")
+        if limit is not None and path.stat().st_size > limit:
+            raise InputFileError(
+                path=str(path), problem=f"larger than {limit:,} bytes, the most this reader takes"
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(path=str(path), problem=exc.strerror or str(exc)) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            path=str(path),
+            problem=f"not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); "
+            "save it as UTF-8",
+        ) from None
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, before any work starts, a ``path`` that cannot be written as a file.
+
+    The folder must exist and be a folder, and ``path`` must not be a folder.
+    Raises :class:`~cptm_rules.exceptions.OutputFileError`.
+    """
+    folder = path.parent
+    if path.is_dir():
+        raise OutputFileError(path=str(path), problem="it is a folder; give a file name")
+    if not folder.is_dir():
+        raise OutputFileError(path=str(path), problem=f"the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise OutputFileError(path=str(path), problem=f"the folder {folder} is not writable")
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data``, whole or not at all (see the module docs).
+
+    Raises :class:`~cptm_rules.exceptions.OutputFileError` naming the path and
+    the reason when the file cannot be written; the original is then intact.
+    """
+    check_writable(path)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+        # A file nobody may write was marked read-only on purpose: respect it even as root.
+        if mode is not None and (mode & 0o222 == 0 or not os.access(path, os.W_OK)):
+            raise OutputFileError(path=str(path), problem="the file is read-only")
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise OutputFileError(path=str(path), problem=exc.strerror or str(exc)) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is not None:
+            Path(temporary).chmod(mode)
+        Path(temporary).replace(path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        if isinstance(exc, OSError):
+            raise OutputFileError(path=str(path), problem=exc.strerror or str(exc)) from None
+        raise
