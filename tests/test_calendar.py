@@ -14,6 +14,8 @@ from cptm_rules.calendar import (
     add_months,
     add_years,
     elapsed_after,
+    parse_date,
+    parse_instant,
     require_aware,
     resolve_time_zone,
     to_local_date,
@@ -291,3 +293,63 @@ def test_workalendar_classes_resolve_by_dotted_name() -> None:
     assert workalendar_class_named("workalendar.usa.NorthCarolina") is NorthCarolina
     assert NC.first_day == dt.date(2020, 1, 1)
     assert NC.last_day == dt.date(2040, 12, 31)
+
+
+# -- reading dates and instants as people write them -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-02T09:30-05:00",
+        "2026-11-02T09:30[America/New_York]",
+        "2026-11-02T09:30-05:00[America/New_York]",
+        "2026-11-02T14:30Z",
+    ],
+)
+def test_an_instant_may_carry_an_offset_a_zone_or_both(text: str) -> None:
+    instant = parse_instant(text)
+    assert instant == dt.datetime(2026, 11, 2, 14, 30, tzinfo=dt.UTC)
+    if "[" in text:
+        assert instant.tzinfo == ZoneInfo("America/New_York")
+
+
+def test_a_local_date_time_takes_the_zone_given_and_is_refused_without_one() -> None:
+    ny = ZoneInfo("America/New_York")
+    assert parse_instant("2027-07-01T09:00", zone=ny) == dt.datetime(2027, 7, 1, 13, tzinfo=dt.UTC)
+    with pytest.raises(InvalidInputError, match="a local time needs an offset or a zone"):
+        parse_instant("2027-07-01T09:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (
+            "2026-11-02T09:30-04:00[America/New_York]",
+            r"an offset that America/New_York has at that time \(-05:00\), not -04:00",
+        ),
+        ("2027-03-14T02:30[America/New_York]", "the clocks skip it"),
+        ("2026-11-01T01:30[America/New_York]", "has it twice, at -04:00 and -05:00"),
+        ("2026-11-02T09:30[Mars/Base]", "'Mars/Base' is not an IANA zone name"),
+        ("2027-02-30T10:00-05:00", "2027-02 has days 01 to 28, so day 30 does not exist"),
+        ("2027-13-01T10:00Z", "there is no month 13"),
+        ("0000-01-01T10:00Z", "there is no year 0000"),
+    ],
+)
+def test_an_instant_that_contradicts_itself_or_does_not_exist_says_why(text: str, why: str) -> None:
+    with pytest.raises(InvalidInputError, match=why):
+        parse_instant(text, field="registered_at")
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("2027-04-31", r"2027-04 has days 01 to 30, so day 31 does not exist"),
+        ("2027-02-29", r"day 29 does not exist"),
+        ("2027-00-10", "there is no month 00"),
+    ],
+)
+def test_a_date_that_does_not_exist_says_so(text: str, why: str) -> None:
+    with pytest.raises(InvalidInputError, match=why):
+        parse_date(text, field="requested")
+    assert parse_date("2028-02-29") == dt.date(2028, 2, 29)

@@ -268,7 +268,7 @@ def test_diff_reports_what_the_faq_revision_changed() -> None:
     [
         (
             ["timeline", "--registered", "2026-11-02", "--practicum", "2027-01-11..2027-01-14"],
-            "argument --registered: '2026-11-02' is not an ISO instant with its offset",
+            "argument --registered: '2026-11-02' is not valid: expected an ISO instant with its",
         ),
         (
             [
@@ -384,3 +384,98 @@ def test_explain_scenario_with_no_matching_name_is_a_usage_error() -> None:
     status, _, err = run("explain", "scenario", str(path), "--name", "Zed")
     assert status == 2
     assert "has 'Zed' in its name" in err
+
+
+@pytest.mark.parametrize(
+    "registered",
+    ["2026-11-02T09:30[America/New_York]", "2026-11-02T09:30-05:00[America/New_York]"],
+)
+def test_timeline_takes_an_instant_with_a_bracketed_zone(registered: str) -> None:
+    status, out, _ = run(
+        "timeline", "--registered", registered, "--practicum", "2027-01-11..2027-01-14", "--json"
+    )
+    assert status == 0
+    assert json.loads(out)["access_due"] == "2026-11-02T11:30:00-05:00"
+
+
+def test_timeline_takes_a_local_date_time_with_zone() -> None:
+    status, out, _ = run(
+        "timeline",
+        "--registered",
+        "2027-07-01T09:00",
+        "--zone",
+        "America/New_York",
+        "--practicum",
+        "2027-09-13..2027-09-16",
+        "--json",
+    )
+    assert status == 0
+    assert json.loads(out)["access_due"] == "2027-07-01T11:00:00-04:00"
+
+
+def test_timeline_refuses_an_offset_that_contradicts_the_zone() -> None:
+    status, _, err = run(
+        "timeline",
+        "--registered",
+        "2026-11-02T09:30-04:00[America/New_York]",
+        "--practicum",
+        "2027-01-11..2027-01-14",
+    )
+    assert status == 2
+    assert "an offset that America/New_York has at that time (-05:00), not -04:00" in err
+    assert err.count("\n") == 1
+
+
+DIFF = ["diff", "--base", "current", "--candidate", "legacy", "--synthetic", "150"]
+
+
+def test_diff_fail_on_change_exits_1_when_answers_move_and_0_when_none_do() -> None:
+    status, out, _ = run(*DIFF, "--fail-on-change")
+    assert status == 1
+    assert "unexpected changes (" in out
+    assert "key date access_due" in out.rsplit("unexpected changes", 1)[1]
+    same = ["diff", "--base", "current", "--candidate", "current", "--synthetic", "50"]
+    assert run(*same, "--fail-on-change")[0] == 0
+    assert run(*DIFF)[0] == 0  # without a gate, a diff only reports
+
+
+def test_diff_allows_the_rules_named_and_fails_on_any_other_R4_R6(tmp_path: Path) -> None:
+    junit = tmp_path / "diff.xml"
+    status, out, _ = run(*DIFF, "--allow", "R4", "--allow", "R6", "--junit-xml", str(junit))
+    assert status == 1  # the R3+R6 advisories moved too
+    assert "unexpected changes" in out
+    assert "key date access_due" not in out.rsplit("unexpected changes", 1)[1]
+    suite = ET.parse(junit).getroot()  # noqa: S314  # our own output
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert cases["key date access_due"].find("failure") is None
+    failure = cases["registration: advisory R3+R6"].find("failure")
+    assert failure is not None
+    assert "moved for" in failure.get("message", "")
+    assert suite.get("failures") == str(sum(c.find("failure") is not None for c in cases.values()))
+    allowed = ["--allow", "R3", "--allow", "R4", "--allow", "R6"]
+    assert run(*DIFF, *allowed)[0] == 0
+
+
+def test_diff_refuses_an_unknown_rule_and_an_unwritable_report_before_running() -> None:
+    status, _, err = run(*DIFF, "--allow", "R99")
+    assert (status, err.count("\n")) == (2, 1)
+    assert "'R99' is not a rule id (R1, R2" in err
+    status, out, err = run(*DIFF, "--junit-xml", "/nonexistent/dir/x.xml")
+    assert (status, out) == (2, "")
+    assert "the folder /nonexistent/dir does not exist" in err
+
+
+def test_diff_bounds_the_synthetic_cohort_size() -> None:
+    status, _, err = run(
+        "diff", "--base", "current", "--candidate", "legacy", "--synthetic", "100000000"
+    )
+    assert status == 2
+    assert "from 0 to 1000000" in err
+
+
+def test_diff_help_states_the_seed_default(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["diff", "--help"], out=io.StringIO(), err=io.StringIO())
+    text = " ".join(capsys.readouterr().out.split())
+    assert "seed of the synthetic cohort; default 1" in text
+    assert "--fail-on-change" in text

@@ -26,6 +26,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import importlib
+import re
 from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -303,22 +304,116 @@ def elapsed_after(instant: dt.datetime, duration: dt.timedelta) -> dt.datetime:
     return require_aware("instant", instant).astimezone(dt.UTC) + duration
 
 
+_DATE_SHAPE: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _no_such_day(text: str) -> str | None:
+    """Why a well-shaped ``YYYY-MM-DD`` prefix of ``text`` names no real day, if it does."""
+    match = _DATE_SHAPE.match(text)
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return f"there is no month {month:02d}"
+    if year < 1:
+        return "there is no year 0000"
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return f"{year:04d}-{month:02d} has days 01 to {last}, so day {day:02d} does not exist"
+    return None
+
+
 def parse_date(text: str, *, field: str = "date") -> dt.date:
-    """The date in ISO ``text`` (``2027-01-11``); anything else names ``field``."""
+    """The date in ISO ``text`` (``2027-01-11``); anything else names ``field``.
+
+    A well-formed date that does not exist (``2027-04-31``) is refused with
+    the reason.
+    """
     try:
         return dt.date.fromisoformat(text)
     except (TypeError, ValueError):
-        raise InvalidInputError(field, text, "an ISO date such as 2027-01-11") from None
+        why = _no_such_day(text) if isinstance(text, str) else None
+        expected = "an ISO date such as 2027-01-11"
+        raise InvalidInputError(field, text, f"{expected} ({why})" if why else expected) from None
 
 
-def parse_instant(text: str, *, field: str = "instant") -> dt.datetime:
-    """The aware instant in ISO ``text`` (``2026-11-02T09:30-05:00``); naive text is refused."""
+_INSTANT_EXAMPLES: Final = (
+    "an ISO instant with its offset or its IANA zone, such as 2026-11-02T09:30-05:00, "
+    "2026-11-02T09:30[America/New_York] or 2026-11-02T09:30-05:00[America/New_York]"
+)
+
+
+def parse_instant(
+    text: str, *, field: str = "instant", zone: dt.tzinfo | None = None
+) -> dt.datetime:
+    """The aware instant in ``text``, written as RFC 9557 allows.
+
+    ``2026-11-02T09:30-05:00`` (an offset), ``2026-11-02T09:30[America/New_York]``
+    (a zone: the local time there) or both, in which case the offset must be
+    the zone's at that time. A local date-time with no offset or zone takes
+    ``zone`` when given and is refused otherwise. A local time that the zone
+    skips (spring forward) or repeats (fall back) without an offset is refused
+    with the reason, never guessed.
+    """
+    if not isinstance(text, str):
+        raise InvalidInputError(field, text, _INSTANT_EXAMPLES)
+    body, named = text, None
+    if text.endswith("]") and "[" in text:
+        body, _, zone_name = text[:-1].partition("[")
+        try:
+            named = resolve_time_zone(zone_name)
+        except InvalidInputError:
+            raise InvalidInputError(
+                field, text, f"{_INSTANT_EXAMPLES}; {zone_name!r} is not an IANA zone name"
+            ) from None
     try:
-        value = dt.datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        value = None
-    if value is None or value.utcoffset() is None:
+        value = dt.datetime.fromisoformat(body)
+    except ValueError:
+        why = _no_such_day(body)
         raise InvalidInputError(
-            field, text, "an ISO instant with its offset, such as 2026-11-02T09:30-05:00"
+            field, text, f"{_INSTANT_EXAMPLES} ({why})" if why else _INSTANT_EXAMPLES
+        ) from None
+    local_zone = named or zone
+    if value.utcoffset() is not None:
+        if named is not None:
+            expected_offset = value.astimezone(named).utcoffset()
+            local = value.replace(tzinfo=None)
+            if value.astimezone(named).replace(tzinfo=None) != local:
+                raise InvalidInputError(
+                    field,
+                    text,
+                    f"an offset that {named} has at that time ({_offset(expected_offset)}), "
+                    f"not {_offset(value.utcoffset())}",
+                )
+            return value.astimezone(named)
+        return value
+    if local_zone is None:
+        raise InvalidInputError(
+            field, text, f"{_INSTANT_EXAMPLES} (a local time needs an offset or a zone)"
         )
-    return value
+    return _localize(value, local_zone, field=field, text=text)
+
+
+def _offset(delta: dt.timedelta | None) -> str:
+    assert delta is not None  # noqa: S101  # aware values only
+    minutes = int(delta.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{rest:02d}"
+
+
+def _localize(local: dt.datetime, zone: dt.tzinfo, *, field: str, text: str) -> dt.datetime:
+    early, late = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
+    round_trip = early.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != local:
+        raise InvalidInputError(
+            field, text, f"a time that exists in {zone}: the clocks skip it (give an offset)"
+        )
+    if early.utcoffset() != late.utcoffset():
+        raise InvalidInputError(
+            field,
+            text,
+            f"an unambiguous time: {zone} has it twice, at {_offset(early.utcoffset())} "
+            f"and {_offset(late.utcoffset())} (give the offset)",
+        )
+    return early

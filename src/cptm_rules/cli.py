@@ -15,10 +15,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from cptm_rules.calendar import parse_date, parse_instant
+from cptm_rules.calendar import parse_date, parse_instant, resolve_time_zone
 from cptm_rules.catalogue import RULES
+from cptm_rules.cohort import MAX_SYNTHETIC
 from cptm_rules.events import Register, Registration, Session
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError, TransitionError
+from cptm_rules.files import check_writable, write_atomically
 from cptm_rules.lifecycle import MAX_CHANGES, Journey, judge_change
 from cptm_rules.money import Amount, UnknownAmount
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
@@ -26,6 +28,7 @@ from cptm_rules.pricing import load_prices
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from zoneinfo import ZoneInfo
 
     from cptm_rules.outcomes import Outcome
 
@@ -53,11 +56,21 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not {exc.expected}") from None
 
 
-def _instant(text: str) -> dt.datetime:
+def _zone(text: str) -> ZoneInfo:
     try:
-        return parse_instant(text)
+        return resolve_time_zone(text)
     except InvalidInputError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not {exc.expected}") from None
+
+
+def _registered_at(args: argparse.Namespace) -> dt.datetime:
+    try:
+        return parse_instant(args.registered, field="--registered", zone=args.zone)
+    except InvalidInputError as exc:
+        raise UsageError(
+            f"cptm-rules: argument --registered: {args.registered!r} is not valid: "
+            f"expected {exc.expected}"
+        ) from None
 
 
 def _session(text: str) -> Session:
@@ -137,7 +150,9 @@ def _registered(args: argparse.Namespace) -> Journey:
     policy = _policy(args.policy)
     journey = Journey.new(policy=policy, prices=load_prices(args.prices))
     registration = Registration(
-        email="candidate@example.org", registered_at=args.registered, session=args.practicum
+        email="candidate@example.org",
+        registered_at=_registered_at(args),
+        session=args.practicum,
     )
     return journey.apply(Register(registration=registration)).journey
 
@@ -322,16 +337,32 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         cohort = load_cohort(args.cohort)
     else:
         cohort = synthetic_cohort(args.synthetic, seed=args.seed)
-    for spec in (args.base, args.candidate):
-        _policy(spec)  # a bad policy is a usage error before any work starts
+    # Bad policies, prices and output paths are usage errors before any candidate runs.
+    base, candidate = _policy(args.base), _policy(args.candidate)
+    prices = load_prices(args.prices)
+    if args.junit_xml is not None:
+        check_writable(args.junit_xml)
     result = diff_policies(
-        cohort, base=args.base, candidate=args.candidate, prices=args.prices, workers=args.workers
+        cohort, base=base, candidate=candidate, prices=prices, workers=args.workers
     )
     if args.json:
         _print_json(result.as_json(), out)
     else:
         out.write(result.report() + "\n")
-    return EXIT_OK
+    if args.junit_xml is not None:
+        write_atomically(args.junit_xml, result.junit_xml(args.allow))
+    gate = args.fail_on_change or bool(args.allow)
+    unexpected = result.unexpected(args.allow) if gate else ()
+    if unexpected and not args.json:
+        names = ", ".join(a.answer for a in unexpected)
+        out.write(f"\nunexpected changes ({len(unexpected)}): {names}\n")
+    return EXIT_FAILED if unexpected else EXIT_OK
+
+
+def _rule_id(text: str) -> str:
+    if text not in RULES:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rule id ({', '.join(RULES)})")
+    return text
 
 
 # -- parser -----------------------------------------------------------------------------
@@ -360,10 +391,19 @@ def _parser() -> _Parser:
     def timeline_arguments(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--registered",
-            type=_instant,
             required=True,
             metavar="INSTANT",
-            help="registration instant with offset, e.g. 2026-11-02T09:30-05:00",
+            help="the registration instant with an offset, a bracketed IANA zone or both "
+            "(2026-11-02T09:30-05:00, 2026-11-02T09:30[America/New_York]); a local "
+            "date-time with --zone",
+        )
+        p.add_argument(
+            "--zone",
+            type=_zone,
+            default=None,
+            metavar="IANA",
+            help="the time zone of a --registered given as a local date-time, "
+            "e.g. America/New_York",
         )
         p.add_argument("--practicum", type=_session, required=True, metavar="FIRST..LAST")
         _add_policy(p)
@@ -420,13 +460,59 @@ def _parser() -> _Parser:
     rules.set_defaults(run=_rules)
 
     diff = sub.add_parser("diff", help="what changes for a cohort between two policies")
-    diff.add_argument("--base", required=True, metavar="POLICY")
-    diff.add_argument("--candidate", required=True, metavar="POLICY")
+    _diff_arguments(diff)
+    diff.set_defaults(run=_diff)
+    return parser
+
+
+def _diff_arguments(diff: argparse.ArgumentParser) -> None:
+    diff.add_argument(
+        "--base",
+        required=True,
+        metavar="POLICY",
+        help="the policy answers are compared from: a shipped name or a policy file",
+    )
+    diff.add_argument(
+        "--candidate",
+        required=True,
+        metavar="POLICY",
+        help="the policy answers are compared to: a shipped name or a policy file",
+    )
     source = diff.add_mutually_exclusive_group(required=True)
     source.add_argument("--cohort", type=Path, metavar="FILE", help="a JSON Lines cohort file")
-    source.add_argument("--synthetic", type=_count, metavar="N", help="N synthetic candidates")
-    diff.add_argument("--seed", type=int, default=1, help="seed of the synthetic cohort")
-    diff.add_argument("--prices", default="shipped", metavar="FILE")
+    source.add_argument(
+        "--synthetic",
+        type=_bounded_count(MAX_SYNTHETIC),
+        metavar="N",
+        help=f"N synthetic candidates (at most {MAX_SYNTHETIC:,})",
+    )
+    diff.add_argument("--seed", type=int, default=1, help="seed of the synthetic cohort; default 1")
+    diff.add_argument(
+        "--prices",
+        default="shipped",
+        metavar="FILE",
+        help="a price schedule file for both sides; default: the shipped schedule",
+    )
+    diff.add_argument(
+        "--fail-on-change",
+        action="store_true",
+        help="exit 1 when any answer moved (a policy regression gate)",
+    )
+    diff.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        type=_rule_id,
+        metavar="RULE",
+        help="a rule whose answers may move (repeat it); implies --fail-on-change for "
+        "every other answer",
+    )
+    diff.add_argument(
+        "--junit-xml",
+        type=Path,
+        metavar="FILE",
+        help="also write JUnit XML: one case per moved answer, failing unless allowed",
+    )
     diff.add_argument(
         "--workers",
         type=_count,
@@ -434,8 +520,6 @@ def _parser() -> _Parser:
         help="processes to use; default: every core for 2000+ candidates",
     )
     _add_json(diff)
-    diff.set_defaults(run=_diff)
-    return parser
 
 
 def main(

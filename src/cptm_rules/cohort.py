@@ -44,9 +44,10 @@ from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.vocabulary import Attendance, KeyDateKind, OrganisationType
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Collection, Iterable, Mapping, Sequence
 
 __all__ = [
+    "MAX_SYNTHETIC",
     "AnswerDiff",
     "Candidate",
     "PolicyDiff",
@@ -182,6 +183,47 @@ class PolicyDiff:
     """Only answers that changed for someone, most changed first."""
     rules: tuple[tuple[str, int], ...]
     """Per rule id, how many candidates had an answer under it change."""
+
+    def unexpected(self, allowed: Collection[str] = ()) -> tuple[AnswerDiff, ...]:
+        """The answers that moved although not every rule they depend on is ``allowed``.
+
+        ``allowed`` holds rule ids (``R9``) whose changes are expected, for
+        example the rules a policy change sets out to move. An answer with no
+        rule (none today) is never expected to move.
+        """
+        expected = set(allowed)
+        return tuple(a for a in self.answers if not a.rule_ids or not set(a.rule_ids) <= expected)
+
+    def junit_xml(self, allowed: Collection[str] = ()) -> bytes:
+        """The diff as a JUnit report: one test case per answer that moved.
+
+        A moved answer whose rules are all ``allowed`` passes; any other is a
+        failure showing its examples. With nothing moved, one passing case
+        says so.
+        """
+        import xml.etree.ElementTree as ET  # noqa: PLC0415  # only reports need XML
+
+        unexpected = {a.answer for a in self.unexpected(allowed)}
+        name = f"cptm-rules diff {self.base} -> {self.candidate}"
+        suite = ET.Element(
+            "testsuite",
+            name=name,
+            tests=str(max(len(self.answers), 1)),
+            failures=str(len(unexpected)),
+            errors="0",
+        )
+        if not self.answers:
+            ET.SubElement(suite, "testcase", classname=name, name="no answer moved")
+        for a in self.answers:
+            case = ET.SubElement(suite, "testcase", classname=name, name=a.answer)
+            summary = f"{a.answer} [{', '.join(a.rule_ids)}] moved for {a.changed} of {a.compared}"
+            if a.answer in unexpected:
+                failure = ET.SubElement(case, "failure", message=summary)
+                failure.text = "\n".join(f"{c}: {b} -> {n}" for c, b, n in a.examples)
+            else:
+                ET.SubElement(case, "system-out").text = f"{summary} (allowed)"
+        report: bytes = ET.tostring(suite, encoding="utf-8", xml_declaration=True)
+        return report
 
     def as_json(self) -> dict[str, Any]:
         """The stable JSON form documented in ``docs/cli.md``."""
@@ -338,6 +380,10 @@ def _monday_on_or_after(day: dt.date) -> dt.date:
     return day + dt.timedelta(days=(7 - day.weekday()) % 7)
 
 
+MAX_SYNTHETIC: Final = 1_000_000
+"""The largest synthetic cohort made (memory grows with the cohort)."""
+
+
 def synthetic_cohort(size: int, *, seed: int) -> tuple[Candidate, ...]:
     """``size`` candidates drawn reproducibly from ``seed`` with realistic spreads.
 
@@ -348,8 +394,10 @@ def synthetic_cohort(size: int, *, seed: int) -> tuple[Candidate, ...]:
     within weeks, and most pass on the first or second attempt. Access mostly arrives
     within minutes; about one in eight grants takes longer than two hours.
     """
-    if type(size) is not int or size < 0:
-        raise InvalidInputError("size", size, "a whole number of candidates >= 0")
+    if type(size) is not int or not 0 <= size <= MAX_SYNTHETIC:
+        raise InvalidInputError(
+            "size", size, f"a whole number of candidates from 0 to {MAX_SYNTHETIC:,}"
+        )
     rng = random.Random(seed)  # noqa: S311  # a reproducible simulation, not a secret
     start = dt.date(2026, 1, 5)
     candidates = []
