@@ -63,3 +63,10 @@ def test_several_fees_add_up_exactly_and_an_unknown_one_is_named() -> None:
         "unknown program_price"
     )
     assert fee_text([]) == amount_text(None) == "none"
+
+
+@pytest.mark.parametrize("text", ["1e999999", "1e-999999", "1E+15", "-1E+15"])
+def test_amounts_beyond_what_exact_arithmetic_handles_are_refused(text: str) -> None:
+    with pytest.raises(InvalidInputError, match="an amount below 1,000,000,000,000,000"):
+        Money.of(text)
+    assert Money.of("999999999999999.99").quantized().amount == Decimal("999999999999999.99")

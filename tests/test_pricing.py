@@ -95,11 +95,12 @@ def test_a_fixed_discount_is_shown_even_when_the_price_is_unknown_R22() -> None:
 
 
 schedules = st.builds(
-    lambda price, fixed, percent, gov: PriceSchedule.from_toml(
-        f'extends = "shipped"\nprogram_price = "{price}"\n'
+    lambda price, admin, fixed, percent, gov: PriceSchedule.from_toml(
+        f'extends = "shipped"\nprogram_price = "{price}"\nadministrative_fee = "{admin}"\n'
         f'[discounts]\ngroup = "{fixed}"\nnon-profit = "{percent}%"\ngovernment = "{gov}%"\n'
     ),
-    price=st.decimals(min_value=0, max_value=5000, places=2),
+    price=st.decimals(min_value=100, max_value=5000, places=2),
+    admin=st.decimals(min_value=0, max_value=100, places=2),
     fixed=st.decimals(min_value=0, max_value=9000, places=2),
     percent=st.decimals(min_value=0, max_value=100, places=1),
     gov=st.decimals(min_value=0, max_value=100, places=1),
@@ -149,7 +150,7 @@ def test_discounts_never_make_a_price_negative_and_the_single_choice_is_the_larg
     ("text", "message"),
     [
         ('extends = "shipped"\nprogram_price = 2495.0\n', r"program_price = 2495.0 .*exact amount"),
-        ('extends = "shipped"\nprogram_price = "-5"\n', r"program_price = '-5' .*>= 0"),
+        ('extends = "shipped"\nprogram_price = "-5"\n', r"program_price = '-5' .*from 0 to 1,0"),
         ('extends = "shipped"\nprogram_price = "lots"\n', r"program_price = 'lots'"),
         ('extends = "shipped"\ncurrency = "usd"\n', r"currency = 'usd' .*ISO 4217"),
         ('extends = "shipped"\nsurcharge = "5"\n', r"surcharge = '5' .*a key among"),
@@ -190,3 +191,31 @@ def test_a_journey_quotes_its_own_registration_R21() -> None:
 
     result = registered(prices=KNOWN).quote()
     assert result.total == Money.of("2495.00")
+
+
+@pytest.mark.parametrize("price", ["0", "99.99"])
+def test_a_program_price_below_the_administrative_fee_is_refused_R24(price: str) -> None:
+    with pytest.raises(
+        PolicyError, match=r"administrative_fee = '100.00 USD'.*at most the program"
+    ):
+        PriceSchedule.from_toml(f'extends = "shipped"\nprogram_price = "{price}"\n')
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ('program_price = "1e-999999"', "program_price"),
+        ('program_price = "1e999999"', "program_price"),
+        ('program_price = "1000000.01"', "program_price"),
+        ('renewal_fee = "0.00001"', "renewal_fee"),
+        ('[discounts]\ngovernment = "1e-999999%"', "discounts.government"),
+        ('[discounts]\ngroup = "9e99"', "discounts.group"),
+    ],
+)
+def test_amounts_outside_a_sensible_range_are_refused_when_loaded_R22(line: str, key: str) -> None:
+    with pytest.raises(PolicyError, match=rf"{key} = .* is not valid: expected an? "):
+        PriceSchedule.from_toml(f'extends = "shipped"\n{line}\n')
+
+
+def test_the_shipped_schedule_is_read_once() -> None:
+    assert load_prices() is load_prices("shipped")

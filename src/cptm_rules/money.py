@@ -41,7 +41,27 @@ def _exact(value: object) -> Decimal:
         raise InvalidInputError("amount", value, expected) from None
     if not number.is_finite():
         raise InvalidInputError("amount", value, expected)
+    if number and not (decimal_places(number) <= _MOST_PLACES and abs(number) < _LIMIT):
+        raise InvalidInputError(
+            "amount",
+            value,
+            f"an amount below {_LIMIT:,} in size with at most {_MOST_PLACES} decimal places",
+        )
     return number
+
+
+# Far beyond any price or fee, and inside what Decimal arithmetic and rounding to the cent
+# handle exactly: 1e999999 or 1e-999999 would pass as "finite" and fail later.
+_LIMIT: Final = Decimal(10) ** 15
+_MOST_PLACES: Final = 28
+
+
+def decimal_places(number: Decimal) -> int:
+    """How many digits ``number`` has after the decimal point (0 for ``1E+3``)."""
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int):  # NaN or infinity: no sensible answer
+        raise InvalidInputError("amount", number, "a finite number")
+    return max(0, -exponent)
 
 
 def _currency(value: object) -> str:

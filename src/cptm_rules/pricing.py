@@ -9,6 +9,7 @@ them.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from decimal import Decimal
 from importlib import resources
@@ -19,7 +20,7 @@ import attrs
 
 from cptm_rules.exceptions import InvalidInputError, PolicyError
 from cptm_rules.files import read_text
-from cptm_rules.money import Amount, Money, UnknownAmount
+from cptm_rules.money import Amount, Money, UnknownAmount, decimal_places
 from cptm_rules.vocabulary import DiscountKind, OrganisationType
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from cptm_rules.policy import Policy
 
 __all__ = [
+    "MAX_PRICE",
     "Discount",
     "PriceSchedule",
     "Quote",
@@ -74,6 +76,18 @@ class PriceSchedule:
     discounts: tuple[tuple[DiscountKind, Discount | UnknownAmount], ...]
     origin: str = attrs.field(default="PriceSchedule(...)", eq=False, repr=False)
 
+    def __attrs_post_init__(self) -> None:
+        """Refuse figures that contradict each other (a refund is never negative, R24)."""
+        price, admin = self.program_price, self.administrative_fee
+        if isinstance(price, Money) and isinstance(admin, Money) and price < admin:
+            raise PolicyError(
+                source=self.origin,
+                key="administrative_fee",
+                value=str(admin),
+                expected=f"at most the program price {price}: the early-cancellation "
+                "refund is the price less this fee (R24)",
+            )
+
     def discount(self, kind: DiscountKind) -> Discount | UnknownAmount:
         """The discount of ``kind``; unknown when the schedule does not give it."""
         return dict(self.discounts).get(kind, UnknownAmount(item=f"discounts.{kind}"))
@@ -107,9 +121,19 @@ def _amount(raw: object, *, key: str, currency: str, source: str) -> Amount:
             value=raw,
             expected='an exact amount as a string ("400.00") or an integer, or "unknown"',
         ) from None
-    if money.amount < 0:
-        raise PolicyError(source=source, key=key, value=raw, expected="an amount >= 0")
+    if not 0 <= money.amount <= MAX_PRICE or decimal_places(money.amount) > _DECIMALS:
+        raise PolicyError(
+            source=source,
+            key=key,
+            value=raw,
+            expected=f"an amount from 0 to {MAX_PRICE:,} with at most {_DECIMALS} decimal places",
+        )
     return money
+
+
+MAX_PRICE: Final = Decimal(1_000_000)
+"""The largest figure a price schedule may give (a bound against typos, not a rule)."""
+_DECIMALS: Final = 4
 
 
 def _discount(
@@ -121,9 +145,16 @@ def _discount(
             percent = Decimal(raw[:-1])
         except ArithmeticError:
             percent = Decimal(-1)
-        if not (percent.is_finite() and 0 <= percent <= 100):  # a percentage
+        if not (
+            percent.is_finite()
+            and 0 <= percent <= 100  # a percentage
+            and decimal_places(percent) <= _DECIMALS
+        ):
             raise PolicyError(
-                source=source, key=key, value=raw, expected='a percentage from "0%" to "100%"'
+                source=source,
+                key=key,
+                value=raw,
+                expected=f'a percentage from "0%" to "100%" with at most {_DECIMALS} decimals',
             )
         return Discount(kind=kind, percent=percent)
     amount = _amount(raw, key=key, currency=currency, source=source)
@@ -202,6 +233,12 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> PriceSchedule:
     return PriceSchedule(currency=currency, discounts=discounts, origin=source, **items)
 
 
+@functools.cache
+def _shipped_schedule() -> PriceSchedule:
+    # The shipped file never changes at run time, and schedules are immutable.
+    return PriceSchedule.from_toml(_shipped_text(), source="prices.toml")
+
+
 def _shipped_text() -> str:
     return resources.files("cptm_rules.policies").joinpath("prices.toml").read_text("utf-8")
 
@@ -209,7 +246,7 @@ def _shipped_text() -> str:
 def load_prices(schedule: str | Path = "shipped") -> PriceSchedule:
     """The shipped price schedule, or a schedule file by path."""
     if schedule == "shipped":
-        return PriceSchedule.from_toml(_shipped_text(), source="prices.toml")
+        return _shipped_schedule()
     path = Path(schedule)
     if path.suffix != ".toml" or not path.is_file():
         raise PolicyError(
