@@ -918,3 +918,17 @@ def test_a_registration_before_a_policy_takes_effect_is_judged_by_the_version_in
     assert "judged by" not in after.decisions[1].reason
     # 20 North Carolina business days before 2027-09-13, skipping Labor Day 2027-09-06
     assert after.journey.free_change_deadline == day("2027-08-13")
+
+
+def test_a_practicum_session_longer_than_the_policy_allows_is_refused_R2_R11() -> None:
+    four_years = Session(first_day=day("2027-01-11"), last_day=day("2030-12-31"))
+    with pytest.raises(
+        RuleViolationError, match=r"runs 1451 days; a practicum runs at most 31"
+    ) as e:
+        Journey.new().apply(Register(registration=registration(session=four_years)))
+    assert e.value.rule_id == "R2"
+    with pytest.raises(RuleViolationError, match=r"practicum\.max_session_days") as e:
+        registered().apply(RequestChange(on=day("2026-11-05"), to=four_years))
+    assert e.value.rule_id == "R11"
+    month = Session(first_day=day("2027-01-11"), last_day=day("2027-02-10"))  # 31 days
+    assert Journey.new().apply(Register(registration=registration(session=month))).journey.session

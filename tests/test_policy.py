@@ -150,14 +150,14 @@ def test_a_policy_builds_its_calendar_from_its_settings() -> None:
             'extends = "current"\n[practicum]\nfree_change_days = "thirty"\n',
             (
                 r"mine.toml: practicum.free_change_days = 'thirty' is not valid: expected a whole "
-                r"number >= 0"
+                r"number from 0 to 365"
             ),
         ),
         (
             'extends = "current"\n[prework]\nmodule_hours_min = -2\n',
             (
                 r"mine.toml: prework.module_hours_min = -2 is not valid: expected a number of hours"
-                r" >= 0"
+                r" from 0 to 1,000"
             ),
         ),
         (
@@ -177,8 +177,8 @@ def test_a_policy_builds_its_calendar_from_its_settings() -> None:
         (
             'extends = "current"\n[exam]\nmax_exam_attempts = 0\n',
             (
-                r"exam.max_exam_attempts = 0 is not valid: expected a whole number >= 1, or the "
-                r"string 'unlimited'"
+                r"exam.max_exam_attempts = 0 is not valid: expected a whole number from 1 to "
+                r"1,000, or the string 'unlimited'"
             ),
         ),
         (
@@ -286,7 +286,8 @@ def test_bad_overrides_name_the_key() -> None:
 def test_building_a_policy_by_hand_validates_too() -> None:
     with pytest.raises(
         PolicyError,
-        match=r": practicum.free_change_days = -1 is not valid: expected a whole number >= 0",
+        match=r": practicum.free_change_days = -1 is not valid: expected a whole number "
+        r"from 0 to 365",
     ):
         attrs.evolve(load_policy(), free_change_days=-1)
 
@@ -354,3 +355,30 @@ def test_a_dated_policy_that_extends_nothing_cannot_judge_an_earlier_registratio
     with pytest.raises(PolicyError, match=r"extends = 'board'.*shipped policy: current, legacy"):
         attrs.evolve(load_policy(), extends="board")
     del tmp_path
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[practicum]\nfree_change_days = 1000000\n", "free_change_days = 1000000 .*from 0 to 365"),
+        (
+            "[registration]\naccess_due_amount = 9223372036854775807\n",
+            "access_due_amount = 9223372036854775807 .*from 1 to 1,000",
+        ),
+        ('[certification]\nce_hours_required = "1e999999"\n', "ce_hours_required = '1e999999'"),
+        ('[certification]\nce_hours_required = "23.755"\n', "with at most 2 decimals"),
+        (
+            "[certification]\nqualifying_categories = {webinar = 1}\n",
+            r"qualifying_categories = \{'webinar': 1\} .*a list of values",
+        ),
+        ("[certification]\nfree_categories = [1]\n", "1 is not one"),
+        ('[calendar]\nextra_closures = "2027-01-01"\n', "a list of dates"),
+        ("[practicum]\nmax_session_days = 0\n", "max_session_days = 0 .*from 1 to 366"),
+    ],
+)
+def test_figures_out_of_range_or_of_the_wrong_shape_are_refused_when_loaded(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = write(tmp_path, 'extends = "current"\n' + text)
+    with pytest.raises(PolicyError, match=message):
+        load_policy(path)

@@ -729,6 +729,19 @@ def _no_prerequisites(policy_name: str) -> Decision:
     )
 
 
+def _check_length(journey: Journey, event: Event, session: Session, rule_id: str) -> None:
+    most = journey.policy.max_session_days
+    days = (session.last_day - session.first_day).days + 1
+    if days > most:
+        raise _refuse(
+            journey,
+            event,
+            f"the session {session} runs {days} days; a practicum runs at most {most} "
+            "days (practicum.max_session_days)",
+            rule_id,
+        )
+
+
 def _register(journey: Journey, event: Register, day: dt.date) -> Outcome:
     chosen = journey.policy
     # A version governs the registrations made on or after its effective date; an
@@ -743,6 +756,7 @@ def _register(journey: Journey, event: Register, day: dt.date) -> Outcome:
         )
     registration = event.registration
     session = registration.session
+    _check_length(journey, event, session, "R2")
     if session.first_day <= day:
         raise _refuse(
             journey,
@@ -998,6 +1012,7 @@ def _request_change(journey: Journey, event: RequestChange, day: dt.date) -> Out
         )
     if event.to == session:
         raise _refuse(journey, event, f"the new session {event.to} is the one already held", "R11")
+    _check_length(journey, event, event.to, "R11")
     if event.to.first_day <= event.on:
         raise _refuse(
             journey,
@@ -1367,6 +1382,7 @@ def _re_enroll(journey: Journey, event: ReEnroll, day: dt.date) -> Outcome:
             f"the {policy.re_enrollments} re-enrollment(s) allowed have been used",
             "R25",
         )
+    _check_length(journey, event, event.session, "R25")
     if event.session.first_day <= event.on:
         raise _refuse(
             journey,

@@ -39,6 +39,7 @@ from cptm_rules.calendar import BusinessCalendar, resolve_time_zone, workalendar
 from cptm_rules.catalogue import RULES
 from cptm_rules.exceptions import InvalidInputError, PolicyError
 from cptm_rules.files import read_text
+from cptm_rules.money import decimal_places
 from cptm_rules.vocabulary import AccessUnit, ActivityCategory, DayCount, DiscountKind
 
 if TYPE_CHECKING:
@@ -65,43 +66,61 @@ class _Invalid(Exception):  # noqa: N818  # internal signal, never escapes this 
 Check = Callable[[object], object]
 
 
-def _int(minimum: int) -> Check:
+def _int(minimum: int, maximum: int) -> Check:
+    # Every count has an upper bound far above any real figure: a typo such as
+    # free_change_days = 1000000 is refused at load time, not met as an overflow later.
     def check(value: object) -> int:
-        if type(value) is not int or value < minimum:
-            raise _Invalid(f"a whole number >= {minimum}")
+        if type(value) is not int or not minimum <= value <= maximum:
+            raise _Invalid(f"a whole number from {minimum} to {maximum:,}")
         return value
 
     return check
 
 
-def _int_or_unlimited(value: object) -> int | None:
-    if value is None or value == "unlimited":
-        return None
-    if type(value) is not int or value < 1:
-        raise _Invalid("a whole number >= 1, or the string 'unlimited'")
-    return value
+def _int_or_unlimited(maximum: int) -> Check:
+    def check(value: object) -> int | None:
+        if value is None or value == "unlimited":
+            return None
+        if type(value) is not int or not 1 <= value <= maximum:
+            raise _Invalid(f"a whole number from 1 to {maximum:,}, or the string 'unlimited'")
+        return value
+
+    return check
 
 
-def _decimal(value: object) -> Decimal:
+def _decimal(maximum: int) -> Check:
     # TOML has no decimal type: an int, a decimal string, or a float read back
     # through its shortest repr (the digits the user wrote) are all exact.
-    expected = 'a number of hours >= 0, such as 24 or "23.75"'
-    if isinstance(value, bool):
-        raise _Invalid(expected)
-    try:
-        if isinstance(value, Decimal):
-            number = value
-        elif isinstance(value, int | str):
-            number = Decimal(value)
-        elif isinstance(value, float):
-            number = Decimal(repr(value))
-        else:
+    expected = f'a number of hours from 0 to {maximum:,} with at most 2 decimals, such as "23.75"'
+
+    def check(value: object) -> Decimal:
+        if isinstance(value, bool):
             raise _Invalid(expected)
-    except InvalidOperation:
-        raise _Invalid(expected) from None
-    if not number.is_finite() or number < 0:
+        try:
+            if isinstance(value, Decimal):
+                number = value
+            elif isinstance(value, int | str):
+                number = Decimal(value)
+            elif isinstance(value, float):
+                number = Decimal(repr(value))
+            else:
+                raise _Invalid(expected)
+        except InvalidOperation:
+            raise _Invalid(expected) from None
+        if not (
+            number.is_finite() and 0 <= number <= maximum and decimal_places(number) <= 2
+        ):  # hundredths of an hour
+            raise _Invalid(expected)
+        return number
+
+    return check
+
+
+def _list(value: object, expected: str) -> tuple[object, ...]:
+    # A TOML array only: a table or a string is iterable too, but is not a list.
+    if not isinstance(value, list | tuple):
         raise _Invalid(expected)
-    return number
+    return tuple(value)
 
 
 def _bool(value: object) -> bool:
@@ -131,14 +150,11 @@ def _members(enum_type: type[ActivityCategory | DiscountKind]) -> Check:
     options = ", ".join(repr(m.value) for m in enum_type)
 
     def check(value: object) -> tuple[object, ...]:
-        if isinstance(value, str) or not isinstance(value, Iterable):
-            raise _Invalid(f"a list of values from {options}")
         members = []
-        for item in value:
-            try:
-                members.append(enum_type(item))
-            except ValueError:
-                raise _Invalid(f"a list of values from {options}; {item!r} is not one") from None
+        for item in _list(value, f"a list of values from {options}"):
+            if not (isinstance(item, str) and item in enum_type._value2member_map_):
+                raise _Invalid(f"a list of values from {options}; {item!r} is not one")
+            members.append(enum_type(item))
         return tuple(dict.fromkeys(members))
 
     return check
@@ -146,10 +162,8 @@ def _members(enum_type: type[ActivityCategory | DiscountKind]) -> Check:
 
 def _dates(value: object) -> tuple[dt.date, ...]:
     expected = "a list of dates such as [2026-12-31]"
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise _Invalid(expected)
-    items = list(value)
-    if any(type(d) is not dt.date for d in items):
+    items = [d for d in _list(value, expected) if type(d) is dt.date]
+    if len(items) != len(_list(value, expected)):
         raise _Invalid(expected)
     return tuple(sorted(set(items)))
 
@@ -236,25 +250,26 @@ class Policy:
     description: str = _setting("policy", None, _text)
     effective_from: dt.date | None = _setting("policy", None, _optional_date)
 
-    access_due_amount: int = _setting("registration", "R4", _int(1))
+    access_due_amount: int = _setting("registration", "R4", _int(1, 1000))
     access_due_unit: AccessUnit = _setting("registration", "R4", _choice(AccessUnit))
-    lead_time_minimum_days: int = _setting("registration", "R3", _int(0))
+    lead_time_minimum_days: int = _setting("registration", "R3", _int(0, 3650))
 
-    module_count: int = _setting("prework", "R5", _int(1))
-    module_hours_min: Decimal = _setting("prework", "R5", _decimal)
-    module_hours_max: Decimal = _setting("prework", "R5", _decimal)
-    prework_recommended_days: int = _setting("prework", "R6", _int(0))
+    module_count: int = _setting("prework", "R5", _int(1, 100))
+    module_hours_min: Decimal = _setting("prework", "R5", _decimal(1000))
+    module_hours_max: Decimal = _setting("prework", "R5", _decimal(1000))
+    prework_recommended_days: int = _setting("prework", "R6", _int(0, 3650))
     modules_required_for_exam: bool = _setting("prework", "R8", _bool)
 
-    free_change_days: int = _setting("practicum", "R9", _int(0))
+    max_session_days: int = _setting("practicum", "R2", _int(1, 366))
+    free_change_days: int = _setting("practicum", "R9", _int(0, 365))
     free_change_day_count: DayCount = _setting("practicum", "R10", _choice(DayCount))
-    free_changes: int | None = _setting("practicum", "R11a", _int_or_unlimited)
+    free_changes: int | None = _setting("practicum", "R11a", _int_or_unlimited(1000))
 
-    exam_window_months: int = _setting("exam", "R14", _int(1))
-    max_exam_attempts: int | None = _setting("exam", "R15", _int_or_unlimited)
+    exam_window_months: int = _setting("exam", "R14", _int(1, 120))
+    max_exam_attempts: int | None = _setting("exam", "R15", _int_or_unlimited(1000))
 
-    certification_period_years: int = _setting("certification", "R17", _int(1))
-    ce_hours_required: Decimal = _setting("certification", "R18", _decimal)
+    certification_period_years: int = _setting("certification", "R17", _int(1, 50))
+    ce_hours_required: Decimal = _setting("certification", "R18", _decimal(10000))
     qualifying_categories: tuple[ActivityCategory, ...] = _setting(
         "certification", "R19", _members(ActivityCategory)
     )
@@ -263,12 +278,12 @@ class Policy:
     )
 
     discount_kinds: tuple[DiscountKind, ...] = _setting("pricing", "R21", _members(DiscountKind))
-    group_min_size: int = _setting("pricing", "R21", _int(2))
+    group_min_size: int = _setting("pricing", "R21", _int(2, 1000))
     discount_stacking: bool = _setting("pricing", "R21", _bool)
 
-    early_cancellation_days: int = _setting("cancellation", "R24", _int(0))
-    tuition_credit_years: int = _setting("cancellation", "R25", _int(0))
-    re_enrollments: int = _setting("cancellation", "R25", _int(0))
+    early_cancellation_days: int = _setting("cancellation", "R24", _int(0, 3650))
+    tuition_credit_years: int = _setting("cancellation", "R25", _int(0, 50))
+    re_enrollments: int = _setting("cancellation", "R25", _int(0, 100))
 
     workalendar_class: str = _setting("calendar", "R9", _workalendar)
     extra_closures: tuple[dt.date, ...] = _setting("calendar", "R9", _dates)
