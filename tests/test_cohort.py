@@ -57,11 +57,67 @@ def test_a_bad_cohort_line_names_the_file_and_line(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(
-        InvalidInputError, match=r"cohort.jsonl:2=.*\(missing key 'registered_at'\)"
+        InvalidInputError,
+        match=r"cohort.jsonl:2: registered_at=<missing> is not valid: expected an ISO instant "
+        r"string \(required\)",
     ):
         load_cohort(path)
     path.write_text('{"id": "a", "colour": "red"}\n', encoding="utf-8")
-    with pytest.raises(InvalidInputError, match=r"cohort.jsonl:1=.*colour"):
+    with pytest.raises(InvalidInputError, match=r"cohort.jsonl:1: candidate.colour='red'"):
+        load_cohort(path)
+
+
+GOOD = '"id": "a", "registered_at": "2026-11-02T09:30-05:00", "practicum": "2027-01-11..2027-01-14"'
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (', "attempts": [{"on": "2027-01-20", "passed": "false"}]', r"attempts\[0\]\.passed="),
+        (', "access_after_minutes": 119.9', "access_after_minutes=119.9 .*whole number"),
+        (', "access_after_minutes": true', "access_after_minutes=True .*whole number"),
+        (', "access_after_minutes": 1e20', "access_after_minutes=1e\\+20"),
+        (', "access_after_minutes": Infinity', "Infinity is not a JSON number"),
+        (', "group_size": 2.7', "group_size=2.7"),
+        (', "group_size": 0', "group_size=0 .*from 1 to 1,000"),
+        (', "access_after_minutes": 1' + "0" * 5000, "an integer of 5001 digits"),
+        (', "id": "b"', "the key 'id' appears twice"),
+        (
+            ', "changes": [{"on": "2026-11-20", "to": "2027-02-08..2027-02-11", "x": 1}]',
+            r"changes\[0\]\.x=1 .*a key among on, to",
+        ),
+        (', "attempts": [{"on": "2027-02-30", "passed": true}]', "day 30 does not exist"),
+        (', "attendance": "sometimes"', "attendance='sometimes' .*one of full"),
+    ],
+)
+def test_a_cohort_field_is_read_with_its_exact_type_and_nothing_else(
+    tmp_path: Path, extra: str, message: str
+) -> None:
+    path = tmp_path / "cohort.jsonl"
+    path.write_text("{" + GOOD + extra + "}\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=message):
+        load_cohort(path)
+
+
+def test_a_null_id_is_refused_and_errors_show_at_most_a_short_piece_of_the_value(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cohort.jsonl"
+    path.write_text('{"id": null}\n', encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=r"id=None .*a non-empty string"):
+        load_cohort(path)
+    secret = "s3cret-" * 100
+    path.write_text('{"id": "' + secret + '"}\n', encoding="utf-8")
+    with pytest.raises(InvalidInputError) as error:
+        load_cohort(path)
+    assert secret not in str(error.value)
+    assert len(str(error.value)) < 300
+
+
+def test_an_empty_cohort_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cohort.jsonl"
+    path.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="a cohort of at least one candidate"):
         load_cohort(path)
 
 

@@ -300,3 +300,30 @@ def test_decisions_keep_dates_and_instants_apart() -> None:
 
     for key_date in key_dates:
         assert from_json(to_json(key_date), KeyDate) == key_date
+
+
+def test_a_journey_whose_facts_disagree_with_its_history_is_refused_with_the_field() -> None:
+    document = json.loads(to_json(registered()))
+    document["data"]["state"] = "certified"
+    with pytest.raises(DecodeError, match=r"\$\.data\.state: disagrees with the journey's history"):
+        from_json(json.dumps(document), Journey)
+    document = json.loads(to_json(registered()))
+    document["data"]["free_changes_used"] = 2
+    with pytest.raises(DecodeError, match=r"\$\.data\.free_changes_used: disagrees"):
+        from_json(json.dumps(document), Journey)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('{"schema_version": 1, "schema_version": 1}', "appears twice"),
+        ('{"data": ' + "1" * 5000 + "}", "an integer of 5000 digits"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"data": NaN}', "NaN is not a JSON number"),
+    ],
+)
+def test_json_that_python_could_read_loosely_is_refused_in_one_problem(
+    text: str, problem: str
+) -> None:
+    with pytest.raises(DecodeError, match=problem):
+        from_json(text, Journey)

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
-import json
 import os
 import random
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -35,8 +34,8 @@ from cptm_rules.events import (
     RequestChange,
     Session,
 )
-from cptm_rules.exceptions import CptmRulesError, InvalidInputError, TransitionError
-from cptm_rules.files import read_text
+from cptm_rules.exceptions import InvalidInputError, TransitionError
+from cptm_rules.files import parse_json, read_text, shown
 from cptm_rules.lifecycle import Journey
 from cptm_rules.money import amount_text
 from cptm_rules.policy import Policy, load_policy
@@ -44,7 +43,7 @@ from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.vocabulary import Attendance, KeyDateKind, OrganisationType
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 __all__ = [
     "MAX_SYNTHETIC",
@@ -454,50 +453,143 @@ def synthetic_cohort(size: int, *, seed: int) -> tuple[Candidate, ...]:
 # -- cohort files ----------------------------------------------------------------------
 
 
-def _candidate(row: Mapping[str, Any]) -> Candidate:
-    allowed = {f.name for f in attrs.fields(Candidate)}
-    unknown = sorted(set(row) - allowed)
+MAX_ACCESS_MINUTES: Final = 525_600
+"""The latest access a cohort file may record: a year after registering."""
+MAX_GROUP_SIZE: Final = 1000
+"""The most seats one cohort row may register together."""
+MAX_ID_LENGTH: Final = 200
+"""The longest candidate id a cohort file may give."""
+
+_REQUIRED: Final = object()
+T = TypeVar("T")
+
+
+class _Bad(Exception):  # noqa: N818  # internal signal, never escapes this module
+    def __init__(self, key: str, value: object, expected: str) -> None:
+        self.key, self.value, self.expected = key, value, expected
+
+
+def _take(  # one lookup, fully described
+    row: Mapping[str, Any], key: str, kind: type, expected: str, default: object, *, at: str = ""
+) -> Any:  # noqa: ANN401  # the caller names the type
+    # Exact types: a bool is not an int here, a float is not an int, a string is not a bool.
+    if key not in row:
+        if default is _REQUIRED:
+            raise _Bad(at + key, _MISSING, f"{expected} (required)")
+        return default
+    value = row[key]
+    if type(value) is not kind:
+        raise _Bad(at + key, value, expected)
+    return value
+
+
+def _whole(row: Mapping[str, Any], key: str, lowest: int, highest: int, default: int) -> int:
+    expected = f"a whole number from {lowest} to {highest:,}"
+    value: int = _take(row, key, int, expected, default)
+    if not lowest <= value <= highest:
+        raise _Bad(key, value, expected)
+    return value
+
+
+def _object(value: object, key: str, keys: tuple[str, ...]) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise _Bad(key, value, f"an object with the keys {', '.join(keys)}")
+    unknown = sorted(set(value) - set(keys))
     if unknown:
-        raise InvalidInputError(
-            unknown[0], row[unknown[0]], f"a key among {', '.join(sorted(allowed))}"
+        raise _Bad(f"{key}.{unknown[0]}", value[unknown[0]], f"a key among {', '.join(keys)}")
+    return value
+
+
+def _parsed(key: str, value: str, parse: Callable[[str], T]) -> T:
+    try:
+        return parse(value)
+    except InvalidInputError as exc:
+        raise _Bad(key, value, exc.expected) from None
+
+
+def _word(row: Mapping[str, Any], key: str, words: type[Attendance | OrganisationType]) -> str:
+    expected = f"one of {', '.join(w.value for w in words)}"
+    value: str = _take(row, key, str, expected, next(iter(words)).value)
+    if value not in words._value2member_map_:
+        raise _Bad(key, value, expected)
+    return value
+
+
+def _candidate(row: object) -> Candidate:
+    fields = _object(row, "candidate", tuple(f.name for f in attrs.fields(Candidate)))
+    ident: str = _take(fields, "id", str, "a non-empty string", _REQUIRED)
+    if not 0 < len(ident) <= MAX_ID_LENGTH:
+        raise _Bad("id", ident, f"a string of 1 to {MAX_ID_LENGTH} characters")
+    registered: str = _take(fields, "registered_at", str, "an ISO instant string", _REQUIRED)
+    practicum: str = _take(fields, "practicum", str, 'a session "FIRST..LAST"', _REQUIRED)
+    changes = []
+    for n, item in enumerate(_take(fields, "changes", list, "a list of changes", [])):
+        where = f"changes[{n}]"
+        change = _object(item, where, ("on", "to"))
+        on: str = _take(change, "on", str, "an ISO date string", _REQUIRED, at=f"{where}.")
+        to: str = _take(change, "to", str, 'a session "FIRST..LAST"', _REQUIRED, at=f"{where}.")
+        changes.append(
+            (_parsed(f"{where}.on", on, parse_date), _parsed(f"{where}.to", to, Session.parse))
         )
-    registered = parse_instant(row["registered_at"], field="registered_at")
+    attempts = []
+    for n, item in enumerate(_take(fields, "attempts", list, "a list of attempts", [])):
+        where = f"attempts[{n}]"
+        attempt = _object(item, where, ("on", "passed"))
+        day: str = _take(attempt, "on", str, "an ISO date string", _REQUIRED, at=f"{where}.")
+        passed: bool = _take(attempt, "passed", bool, "true or false", _REQUIRED, at=f"{where}.")
+        attempts.append((_parsed(f"{where}.on", day, parse_date), passed))
     return Candidate(
-        id=str(row["id"]),
-        registered_at=registered,
-        practicum=Session.parse(row["practicum"]),
-        access_after_minutes=int(row.get("access_after_minutes", 30)),
-        changes=tuple(
-            (parse_date(c["on"], field="changes.on"), Session.parse(c["to"]))
-            for c in row.get("changes", ())
-        ),
-        attendance=Attendance(row.get("attendance", "full")),
-        attempts=tuple(
-            (parse_date(a["on"], field="attempts.on"), bool(a["passed"]))
-            for a in row.get("attempts", ())
-        ),
-        organisation=OrganisationType(row.get("organisation", "other")),
-        group_size=int(row.get("group_size", 1)),
+        id=ident,
+        registered_at=_parsed("registered_at", registered, parse_instant),
+        practicum=_parsed("practicum", practicum, Session.parse),
+        access_after_minutes=_whole(fields, "access_after_minutes", 0, MAX_ACCESS_MINUTES, 30),
+        changes=tuple(changes),
+        attendance=Attendance(_word(fields, "attendance", Attendance)),
+        attempts=tuple(attempts),
+        organisation=OrganisationType(_word(fields, "organisation", OrganisationType)),
+        group_size=_whole(fields, "group_size", 1, MAX_GROUP_SIZE, 1),
     )
 
 
+class _Shown:
+    # A value from a file as an error may show it: short, never the whole line.
+    def __init__(self, value: object, *, label: str | None = None) -> None:
+        self.text = label or shown(value)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+_MISSING: Final = _Shown(None, label="<missing>")
+
+
 def load_cohort(path: str | Path) -> tuple[Candidate, ...]:
-    """Candidates from a JSON Lines file, one object a line (``docs/cohorts.md``)."""
+    """Candidates from a JSON Lines file, one object a line (``docs/cohorts.md``).
+
+    Every field is read with its exact type, and unknown or repeated keys are
+    refused at every level; a bad line raises
+    :class:`~cptm_rules.exceptions.InvalidInputError` naming the file, the line
+    and the key, with at most a short piece of the bad value. A file with no
+    candidate is refused too.
+    """
     path = Path(path)
     candidates = []
-    lines = read_text(path, limit=None).splitlines()
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(read_text(path, limit=None).splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            candidates.append(_candidate(json.loads(line)))
-        except (ValueError, KeyError, TypeError, AttributeError, CptmRulesError) as exc:
-            detail = f"missing key {exc.args[0]!r}" if isinstance(exc, KeyError) else exc
+            candidates.append(_candidate(parse_json(line)))
+        except _Bad as bad:
+            value = bad.value if isinstance(bad.value, _Shown) else _Shown(bad.value)
+            raise InvalidInputError(f"{path}:{number}: {bad.key}", value, bad.expected) from None
+        except ValueError as exc:
             raise InvalidInputError(
-                f"{path}:{number}",
-                line.strip()[:80],
-                f"a candidate object as documented in docs/cohorts.md ({detail})",
+                f"{path}:{number}", _Shown(None, label="<line>"), f"one JSON object a line ({exc})"
             ) from None
+    if not candidates:
+        raise InvalidInputError(
+            str(path), _Shown(None, label="<empty>"), "a cohort of at least one candidate"
+        )
     return tuple(candidates)
 
 

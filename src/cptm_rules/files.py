@@ -15,14 +15,23 @@ each. An existing file keeps its permission bits.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Final
 
 from cptm_rules.exceptions import InputFileError, OutputFileError
 
-__all__ = ["MAX_TEXT_FILE_BYTES", "check_writable", "read_text", "write_atomically"]
+__all__ = [
+    "MAX_TEXT_FILE_BYTES",
+    "check_writable",
+    "parse_json",
+    "read_text",
+    "shown",
+    "write_atomically",
+]
 
 MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024
 """The largest policy, price or scenario file read (16 MiB): far above any real one."""
@@ -53,6 +62,63 @@ def read_text(path: Path, *, limit: int | None = MAX_TEXT_FILE_BYTES) -> str:
             problem=f"not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); "
             "save it as UTF-8",
         ) from None
+
+
+SHOWN_CHARACTERS: Final = 60
+"""How much of a bad value from a file an error message shows."""
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` cut to :data:`SHOWN_CHARACTERS`: enough to find it, never a whole file."""
+    text = repr(value)
+    if len(text) <= SHOWN_CHARACTERS:
+        return text
+    return text[: SHOWN_CHARACTERS - 1] + "\u2026"
+
+
+_MAX_INT_DIGITS: Final = 30
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {shown(key)} appears twice in one object")
+        found[key] = value
+    return found
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise ValueError(f"an integer of {len(text)} digits is beyond any figure here")
+    return int(text)
+
+
+def parse_json(text: str) -> object:
+    """The JSON value in ``text``, read strictly.
+
+    Refused, with a :class:`ValueError` saying why (never quoting more than a
+    short piece of the text): invalid JSON, a key twice in one object, ``NaN``
+    and ``Infinity``, integers of more than 30 digits, and nesting deeper than
+    Python can follow.
+    """
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_no_constant,
+            parse_int=_bounded_int,
+        )
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise ValueError("not valid JSON here: nested too deeply") from None
 
 
 def check_writable(path: Path) -> None:

@@ -34,6 +34,7 @@ from cattrs.strategies import configure_tagged_union
 from cptm_rules import vocabulary
 from cptm_rules.events import EVENT_TYPES, Event
 from cptm_rules.exceptions import CptmRulesError, DecodeError
+from cptm_rules.files import parse_json
 from cptm_rules.lifecycle import AssessmentResult, ExamAttempt, Journey, KeyDate
 from cptm_rules.money import Money, UnknownAmount
 from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome
@@ -308,13 +309,37 @@ def decode(document: object, cls: type[T]) -> T:
         ValueError,
     ) as exc:
         raise DecodeError(tuple(_messages(exc, "$.data"))) from None
+    if isinstance(value, Journey):
+        _check_replay(value)
     return value
+
+
+def _check_replay(journey: Journey) -> None:
+    # A journey is its history replayed: a document whose facts disagree with its
+    # history (say state "certified" with no periods) would fail later, far from here.
+    try:
+        replayed = Journey.replay(journey.history, policy=journey.policy, prices=journey.prices)
+    except CptmRulesError as exc:
+        raise DecodeError((("$.data.history", f"the history does not replay: {exc}"),)) from None
+    for field in attrs.fields(Journey):
+        expected = getattr(replayed, field.name)
+        if expected != getattr(journey, field.name):
+            problem = (
+                "disagrees with the journey's history (replaying the history gives "
+                f"{_short(expected)})"
+            )
+            raise DecodeError(((f"$.data.{field.name}", problem),))
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:59] + "\u2026"
 
 
 def from_json(text: str, cls: type[T]) -> T:
     """The value of type ``cls`` in JSON ``text`` produced by :func:`to_json`."""
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DecodeError((("$", f"not valid JSON: {exc}"),)) from None
+        document = parse_json(text)
+    except ValueError as exc:
+        raise DecodeError((("$", str(exc)),)) from None
     return decode(document, cls)
