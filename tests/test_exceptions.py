@@ -18,8 +18,19 @@ from cptm_rules.exceptions import (
     TransitionError,
 )
 
+ERROR_NAMES = [n for n in exceptions.__all__ if isinstance(getattr(exceptions, n), type)]
 
-@pytest.mark.parametrize("name", exceptions.__all__)
+
+def test_errors_show_at_most_a_short_piece_of_a_bad_value() -> None:
+    long_value = {"token": "x" * 500}
+    message = str(InvalidInputError("registry", long_value, "a table of known keys"))
+    assert "x" * 100 not in message
+    assert message.startswith("registry={'token': 'xxx")
+    assert len(exceptions.shown(long_value)) == exceptions.SHOWN_CHARACTERS
+    assert exceptions.shown("short") == "'short'"
+
+
+@pytest.mark.parametrize("name", ERROR_NAMES)
 def test_every_error_belongs_to_the_hierarchy_and_a_builtin(name: str) -> None:
     cls = getattr(exceptions, name)
     assert issubclass(cls, CptmRulesError)

@@ -278,3 +278,64 @@ def test_dates_written_as_strings_compare_as_dates(tmp_path: Path) -> None:
 def test_a_missing_scenario_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match=r"<file>: no such file"):
         load_scenarios(tmp_path / "absent.scenarios.toml")
+
+
+PRIVATE_TOML = 'registry = { token = "ghp_do-not-print-me" }\n'
+
+
+def _scenario_naming(tmp_path: Path, key: str, name: str) -> Path:
+    folder = tmp_path / "repo"
+    folder.mkdir(exist_ok=True)
+    path = folder / "leak.scenarios.toml"
+    path.write_text(
+        f'[[scenario]]\nname = "A leak"\n{key} = "{name}"\n'
+        '  [[scenario.events]]\n  type = "register"\n'
+        '  registered_at = 2026-11-02T09:30:00-05:00\n  practicum = "2027-01-11..2027-01-14"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("key", ["policy", "prices"])
+@pytest.mark.parametrize("how", ["climb", "absolute", "link"])
+def test_a_scenario_file_cannot_read_a_file_outside_its_folder(
+    tmp_path: Path, key: str, how: str
+) -> None:
+    outside = tmp_path / "credentials.toml"
+    outside.write_text(PRIVATE_TOML, encoding="utf-8")
+    (tmp_path / "repo").mkdir()
+    name = {"climb": "../credentials.toml", "absolute": str(outside), "link": "link.toml"}[how]
+    if how == "link":
+        (tmp_path / "repo" / "link.toml").symlink_to(outside)
+    path = _scenario_naming(tmp_path, key, name)
+    outside.chmod(0o000)  # were it opened, the error would say permission denied
+    try:
+        with pytest.raises(ScenarioError) as error:
+            load_scenarios(path)
+    finally:
+        outside.chmod(0o600)
+    message = str(error.value)
+    assert "do-not-print-me" not in message
+    assert "Permission denied" not in message
+    assert ("an absolute path" if how == "absolute" else "outside the folder") in message
+
+
+def test_a_scenario_may_name_a_file_in_a_subfolder_of_its_own(tmp_path: Path) -> None:
+    folder = tmp_path / "repo" / "policies"
+    folder.mkdir(parents=True)
+    (folder / "board.toml").write_text(
+        'extends = "current"\n[practicum]\nfree_change_days = 20\n', encoding="utf-8"
+    )
+    (scenario,) = load_scenarios(_scenario_naming(tmp_path, "policy", "policies/board.toml"))
+    assert scenario.policy.free_change_days == 20
+
+
+def test_a_policy_file_that_fails_validation_shows_only_a_short_value(tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "bad.toml").write_text(
+        'extends = "current"\nregistry = "' + "t0ken" * 100 + '"\n', encoding="utf-8"
+    )
+    with pytest.raises(ScenarioError) as error:
+        load_scenarios(_scenario_naming(tmp_path, "policy", "bad.toml"))
+    assert "t0ken" * 20 not in str(error.value)
+    assert "registry = 't0ken" in str(error.value)

@@ -34,8 +34,8 @@ from cptm_rules.events import (
     RequestChange,
     Session,
 )
-from cptm_rules.exceptions import InvalidInputError, TransitionError
-from cptm_rules.files import parse_json, read_text, shown
+from cptm_rules.exceptions import InvalidInputError, TransitionError, shown
+from cptm_rules.files import parse_json, read_text
 from cptm_rules.lifecycle import Journey
 from cptm_rules.money import amount_text
 from cptm_rules.policy import Policy, load_policy

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
 __all__ = [
+    "SHOWN_CHARACTERS",
     "CalendarRangeError",
     "CptmRulesError",
     "DecodeError",
@@ -25,7 +26,20 @@ __all__ = [
     "ScenarioError",
     "TimingError",
     "TransitionError",
+    "shown",
 ]
+
+
+SHOWN_CHARACTERS = 60
+"""How much of a bad value an error message shows: enough to find it, never a whole file."""
+
+
+def shown(value: object) -> str:
+    """``repr(value)``, cut to :data:`SHOWN_CHARACTERS` characters with an ellipsis."""
+    text = repr(value)
+    if len(text) <= SHOWN_CHARACTERS:
+        return text
+    return text[: SHOWN_CHARACTERS - 1] + "\u2026"
 
 
 class CptmRulesError(Exception):
@@ -40,7 +54,7 @@ class InvalidInputError(CptmRulesError, ValueError):
         self.field = field
         self.value = value
         self.expected = expected
-        super().__init__(f"{field}={value!r} is not valid: expected {expected}")
+        super().__init__(f"{field}={shown(value)} is not valid: expected {expected}")
 
 
 class NaiveDatetimeError(InvalidInputError):
@@ -69,7 +83,7 @@ class PolicyError(CptmRulesError, ValueError):
         self.key = key
         self.value = value
         self.expected = expected
-        super().__init__(f"{source}: {key} = {value!r} is not valid: expected {expected}")
+        super().__init__(f"{source}: {key} = {shown(value)} is not valid: expected {expected}")
 
 
 class CalendarRangeError(CptmRulesError, ValueError):

@@ -22,19 +22,41 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
-from cptm_rules.exceptions import InputFileError, OutputFileError
+from cptm_rules.exceptions import InputFileError, OutputFileError, shown
 
 __all__ = [
     "MAX_TEXT_FILE_BYTES",
     "check_writable",
+    "confined",
     "parse_json",
     "read_text",
-    "shown",
     "write_atomically",
 ]
 
 MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024
 """The largest policy, price or scenario file read (16 MiB): far above any real one."""
+
+
+def confined(folder: Path, name: str) -> Path:
+    """The file ``name`` names inside ``folder``'s tree, refused if it would leave it.
+
+    A file handed in by someone else (a scenario in a pull request) may name
+    other files, relative to its own folder. An absolute path, a ``..`` that
+    climbs out, or a symbolic link that points out (resolved before the check)
+    raises :class:`~cptm_rules.exceptions.InputFileError` without the file
+    being opened, so nothing outside the folder is ever read or echoed.
+    """
+    root = folder.resolve()
+    if Path(name).is_absolute() or Path(name).drive:
+        raise InputFileError(
+            path=shown(name), problem=f"an absolute path; name a file inside {folder}"
+        )
+    target = (root / name).resolve()
+    if not target.is_relative_to(root):
+        raise InputFileError(
+            path=shown(name), problem=f"outside the folder {folder}; name a file inside it"
+        )
+    return target
 
 
 def read_text(path: Path, *, limit: int | None = MAX_TEXT_FILE_BYTES) -> str:
@@ -62,18 +84,6 @@ def read_text(path: Path, *, limit: int | None = MAX_TEXT_FILE_BYTES) -> str:
             problem=f"not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); "
             "save it as UTF-8",
         ) from None
-
-
-SHOWN_CHARACTERS: Final = 60
-"""How much of a bad value from a file an error message shows."""
-
-
-def shown(value: object) -> str:
-    """``repr(value)`` cut to :data:`SHOWN_CHARACTERS`: enough to find it, never a whole file."""
-    text = repr(value)
-    if len(text) <= SHOWN_CHARACTERS:
-        return text
-    return text[: SHOWN_CHARACTERS - 1] + "\u2026"
 
 
 _MAX_INT_DIGITS: Final = 30

@@ -50,9 +50,10 @@ from cptm_rules.exceptions import (
     InvalidInputError,
     ScenarioError,
     TransitionError,
+    shown,
 )
 from cptm_rules.facts import FACTS
-from cptm_rules.files import read_text
+from cptm_rules.files import confined, read_text
 from cptm_rules.lifecycle import Journey, event_day
 from cptm_rules.money import amount_text, fee_text
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
@@ -174,7 +175,7 @@ def _date(value: object, key: str) -> dt.date:
     try:
         return parse_date(value, field=key) if isinstance(value, str) else parse_date("", field=key)
     except InvalidInputError as exc:
-        raise _Bad(key, f"expected {exc.expected}, got {value!r}") from None
+        raise _Bad(key, f"expected {exc.expected}, got {shown(value)}") from None
 
 
 def _instant(value: object, key: str) -> dt.datetime:
@@ -183,7 +184,7 @@ def _instant(value: object, key: str) -> dt.datetime:
     try:
         return parse_instant(value if isinstance(value, str) else "", field=key)
     except InvalidInputError as exc:
-        raise _Bad(key, f"expected {exc.expected}, got {value!r}") from None
+        raise _Bad(key, f"expected {exc.expected}, got {shown(value)}") from None
 
 
 def _session_of(value: object, key: str = "practicum") -> Session:
@@ -197,34 +198,34 @@ def _session_of(value: object, key: str = "practicum") -> Session:
     try:
         return Session.parse(value if isinstance(value, str) else "", field=key)
     except InvalidInputError as exc:
-        raise _Bad(key, f"expected {exc.expected}, got {value!r}") from None
+        raise _Bad(key, f"expected {exc.expected}, got {shown(value)}") from None
 
 
 def _text(value: object, key: str) -> str:
     if not isinstance(value, str) or not value:
-        raise _Bad(key, f"expected a non-empty string, got {value!r}")
+        raise _Bad(key, f"expected a non-empty string, got {shown(value)}")
     return value
 
 
 def _int(value: object, key: str) -> int:
     if type(value) is not int:
-        raise _Bad(key, f"expected a whole number, got {value!r}")
+        raise _Bad(key, f"expected a whole number, got {shown(value)}")
     return value
 
 
 def _bool(value: object, key: str) -> bool:
     if type(value) is not bool:
-        raise _Bad(key, f"expected true or false, got {value!r}")
+        raise _Bad(key, f"expected true or false, got {shown(value)}")
     return value
 
 
 def _hours(value: object, key: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | str | float):
-        raise _Bad(key, f'expected hours such as "1.5" or 6, got {value!r}')
+        raise _Bad(key, f'expected hours such as "1.5" or 6, got {shown(value)}')
     try:
         return Decimal(repr(value) if isinstance(value, float) else value)
     except InvalidOperation:
-        raise _Bad(key, f'expected hours such as "1.5" or 6, got {value!r}') from None
+        raise _Bad(key, f'expected hours such as "1.5" or 6, got {shown(value)}') from None
 
 
 Field = tuple[str, Callable[[object, str], object], bool]
@@ -344,7 +345,7 @@ def _expectations(
     table: object, allowed: tuple[str, ...], key: str
 ) -> tuple[tuple[str, object], ...]:
     if not isinstance(table, Mapping):
-        raise _Bad(key, f"expected a table of expectations, got {table!r}")
+        raise _Bad(key, f"expected a table of expectations, got {shown(table)}")
     for name in table:
         if name not in allowed:
             raise _Bad(f"{key}.{name}", f"unknown expectation; allowed: {', '.join(allowed)}")
@@ -354,10 +355,10 @@ def _expectations(
 def _step(index: int, table: object) -> list[Step]:
     key = f"events[{index}]"
     if not isinstance(table, Mapping):
-        raise _Bad(key, f"expected a table with a 'type', got {table!r}")
+        raise _Bad(key, f"expected a table with a 'type', got {shown(table)}")
     kind = table.get("type")
     if not isinstance(kind, str) or kind not in EVENT_FIELDS:
-        raise _Bad(f"{key}.type", f"expected one of {', '.join(EVENT_FIELDS)}, got {kind!r}")
+        raise _Bad(f"{key}.type", f"expected one of {', '.join(EVENT_FIELDS)}, got {shown(kind)}")
     try:
         values = _fields(table, kind, EVENT_FIELDS[kind])
         events = _BUILDERS[kind](values)
@@ -376,7 +377,7 @@ def _step(index: int, table: object) -> list[Step]:
 def _check(index: int, table: object) -> Check:
     key = f"check[{index}]"
     if not isinstance(table, Mapping):
-        raise _Bad(key, f"expected a table, got {table!r}")
+        raise _Bad(key, f"expected a table, got {shown(table)}")
     kinds = [k for k in CHECK_KINDS if k in table]
     if len(kinds) != 1:
         raise _Bad(key, f"expected exactly one of {', '.join(CHECK_KINDS)}")
@@ -399,12 +400,12 @@ def _check(index: int, table: object) -> Check:
 def _policy(table: Mapping[str, Any], base: Path) -> Policy:
     name = table.get("policy", "current")
     if not isinstance(name, str):
-        raise _Bad("policy", f"expected a shipped policy name or a file path, got {name!r}")
+        raise _Bad("policy", f"expected a shipped policy name or a file path, got {shown(name)}")
     overrides = table.get("overrides", {})
     if not isinstance(overrides, Mapping):
-        raise _Bad("overrides", f"expected a table of dotted policy keys, got {overrides!r}")
-    target = name if name in SHIPPED_POLICIES else base / name
+        raise _Bad("overrides", f"expected a table of dotted policy keys, got {shown(overrides)}")
     try:
+        target = name if name in SHIPPED_POLICIES else confined(base, name)
         return load_policy(target, overrides=overrides or None)
     except CptmRulesError as exc:
         raise _Bad("policy", str(exc)) from None
@@ -413,9 +414,9 @@ def _policy(table: Mapping[str, Any], base: Path) -> Policy:
 def _prices(table: Mapping[str, Any], base: Path) -> PriceSchedule:
     name = table.get("prices", "shipped")
     if not isinstance(name, str):
-        raise _Bad("prices", f'expected "shipped" or a file path, got {name!r}')
+        raise _Bad("prices", f'expected "shipped" or a file path, got {shown(name)}')
     try:
-        return load_prices(name if name == "shipped" else base / name)
+        return load_prices(name if name == "shipped" else confined(base, name))
     except CptmRulesError as exc:
         raise _Bad("prices", str(exc)) from None
 
