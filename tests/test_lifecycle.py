@@ -45,6 +45,7 @@ from cptm_rules.lifecycle import (
 )
 from cptm_rules.money import Money, UnknownAmount
 from cptm_rules.policy import load_policy
+from cptm_rules.recertification import qualifying_hours
 from cptm_rules.vocabulary import (
     Attendance,
     EffectKind,
@@ -130,6 +131,12 @@ EXPECTED = {
     (State.CERTIFIED, type(activity("2027-01-25", "2"))): State.CERTIFIED,
     (State.CERTIFIED, PayRenewalFee): State.CERTIFIED,
     (State.CANCELLED, ReEnroll): State.IN_PREWORK,
+    # Activities are recorded whatever the state; only a certification period counts them.
+    (State.REGISTERED, type(activity("2027-01-25", "2"))): State.REGISTERED,
+    (State.IN_PREWORK, type(activity("2027-01-25", "2"))): State.IN_PREWORK,
+    (State.ATTENDED, type(activity("2027-01-25", "2"))): State.ATTENDED,
+    (State.CANCELLED, type(activity("2027-01-25", "2"))): State.CANCELLED,
+    (State.FORFEITED, type(activity("2027-01-25", "2"))): State.FORFEITED,
 }
 
 
@@ -570,7 +577,7 @@ def test_a_no_show_without_notice_forfeits_the_course_price_R26() -> None:
     assert (decision.rule_id, decision.verdict) == ("R26", "forfeited")
     assert decision.fee == UnknownAmount(item="program_price")
     assert outcome.journey.state is State.FORFEITED
-    assert outcome.journey.allowed_events() == ()
+    assert outcome.journey.allowed_events() == ("RecordActivity",)  # kept, counted nowhere
 
 
 def test_absence_with_notice_is_a_cancellation_with_tuition_credit_R25() -> None:
@@ -932,3 +939,131 @@ def test_a_practicum_session_longer_than_the_policy_allows_is_refused_R2_R11() -
     assert e.value.rule_id == "R11"
     month = Session(first_day=day("2027-01-11"), last_day=day("2027-02-10"))  # 31 days
     assert Journey.new().apply(Register(registration=registration(session=month))).journey.session
+
+
+# -- continuing education recorded in any order, on any date (R17, R19) ---------------------
+
+
+def test_an_activity_dated_before_certification_is_recorded_and_shown_as_not_counted_R17() -> None:
+    conference = activity("2027-01-15", "6", "conference", "conf-jan")
+    before = attended().apply(conference)
+    assert before.journey.state is State.ATTENDED
+    assert before.decisions[0].verdict == "not_counted"
+    assert "a certification period starts on the certification date (R17)" in (
+        before.decisions[0].reason
+    )
+    journey = before.journey.then(AttemptExam(on=day("2027-01-20"), passed=True))
+    ledger = journey.ledger(as_of=day("2027-06-01"))
+    assert ledger.hours == 0
+    assert [(a.id, why) for a, why in ledger.not_counted] == [
+        ("conf-jan", "outside the period (R17)")
+    ]
+    # Recorded after certification with the earlier date: the same answer.
+    late = certified().apply(conference).journey.ledger(as_of=day("2027-06-01"))
+    assert late.not_counted == ledger.not_counted
+
+
+def test_an_activity_after_the_credential_lapsed_is_recorded_not_counted_R20() -> None:
+    outcome = certified().apply(activity("2029-02-01", "30", "conference", "too-late"))
+    assert (outcome.decisions[0].rule_id, outcome.decisions[0].verdict) == ("R20", "not_counted")
+    assert outcome.journey.periods == certified().periods
+    with pytest.raises(TimingError, match="the credential lapsed"):
+        certified().apply(PayRenewalFee(on=day("2029-02-01")))
+
+
+def test_the_ledger_refuses_a_date_before_certification_and_a_date_of_the_wrong_type() -> None:
+    journey = certified()
+    with pytest.raises(InvalidInputError, match=r"as_of=datetime.date\(2027, 1, 19\) .*2027-01-20"):
+        journey.ledger(as_of=day("2027-01-19"))
+    with pytest.raises(InvalidInputError, match=r"as_of='2028-01-01' .*a datetime.date"):
+        journey.ledger(as_of="2028-01-01")  # type: ignore[arg-type]
+    assert journey.ledger(as_of=day("2027-01-20")).period.start == day("2027-01-20")
+
+
+ACTIVITY_IDS = st.sampled_from(["a", "b", "c", "d"])
+CATEGORIES = st.sampled_from(["webinar", "conference", "not-industry-relevant", "alumni-event"])
+
+
+@given(
+    records=st.lists(
+        st.tuples(st.integers(-400, 900), st.integers(0, 40), ACTIVITY_IDS, CATEGORIES),
+        max_size=30,
+    ),
+    branch_at=st.integers(0, 30),
+)
+def test_hours_kept_while_recording_equal_the_hours_recounted_from_scratch_R18_R19(
+    records: list[tuple[int, int, str, str]], branch_at: int
+) -> None:
+    journey = certified()
+    snapshots = [journey]
+    for offset, quarters, ident, category in records:
+        on = (day("2027-01-20") + dt.timedelta(days=offset)).isoformat()
+        outcome = journey.apply(activity(on, str(Decimal(quarters) / 4), category, ident))
+        journey = outcome.journey
+        snapshots.append(journey)
+    # A branch from an older snapshot must not see what later snapshots recorded.
+    old = snapshots[min(branch_at, len(snapshots) - 1)]
+    branched = old.apply(activity("2027-03-01", "5", "webinar", "branch")).journey
+    for each in (*snapshots, branched):
+        if not each.periods:
+            continue
+        period = each.periods[-1]
+        recount = qualifying_hours(period, each.activities, each.policy)
+        replayed = Journey.replay(each.history)
+        assert replayed == each
+        ledger = each.ledger(as_of=period.end - dt.timedelta(days=1))
+        assert ledger.hours == recount
+
+
+EVENT_KINDS = st.sampled_from(
+    ["access", "open", "change", "attend", "exam", "cancel", "reenroll", "activity", "fee"]
+)
+
+
+def _generated_event(  # noqa: PLR0911  # one return per kind
+    kind: str, today: dt.date, gap: int, *, flag: bool, offset: int
+) -> Event:
+    later = Session(first_day=today + dt.timedelta(days=30), last_day=today + dt.timedelta(days=33))
+    if kind == "access":
+        return GrantAccess(at=REGISTERED_AT + dt.timedelta(minutes=gap))
+    if kind == "open":
+        return OpenElearning(on=today)
+    if kind == "change":
+        return RequestChange(on=today, to=later)
+    if kind == "attend":
+        return RecordAttendance(attendance="full", on=today)
+    if kind == "exam":
+        return AttemptExam(on=today, passed=flag)
+    if kind == "cancel":
+        return Cancel(on=today)
+    if kind == "reenroll":
+        return ReEnroll(on=today, session=later)
+    if kind == "activity":
+        return activity((day("2026-11-02") + dt.timedelta(days=offset)).isoformat(), "4")
+    return PayRenewalFee(on=today)
+
+
+@given(
+    steps=st.lists(
+        st.tuples(EVENT_KINDS, st.integers(0, 120), st.booleans(), st.integers(-60, 900)),
+        max_size=20,
+    )
+)
+def test_status_on_answers_for_every_day_from_registration_whatever_was_recorded(
+    steps: list[tuple[str, int, bool, int]],
+) -> None:
+    journey = registered()
+    today = day("2026-11-02")
+    for kind, gap, flag, activity_offset in steps:
+        today += dt.timedelta(days=gap)
+        event = _generated_event(kind, today, gap, flag=flag, offset=activity_offset)
+        try:
+            journey = journey.apply(event).journey
+        except TransitionError:
+            continue
+    last = max(today, day("2026-11-02")) + dt.timedelta(days=1200)
+    probe = day("2026-11-02")
+    while probe <= last:
+        status = journey.status_on(probe)
+        assert status.as_of == probe
+        probe += dt.timedelta(days=37)

@@ -47,10 +47,6 @@ _EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 Validator = Callable[[Any, Any, Any], None]
 
 
-def _strings(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(values)
-
-
 def _date(field: str) -> Validator:
     def check(_instance: object, _attribute: object, value: object) -> None:
         if type(value) is not dt.date:
@@ -77,6 +73,39 @@ def _positive_int(field: str, minimum: int = 1) -> Validator:
             raise InvalidInputError(field, value, f"a whole number >= {minimum}")
 
     return check
+
+
+def _of_type(field: str, kind: type, expected: str) -> Validator:
+    def check(_instance: object, _attribute: object, value: object) -> None:
+        if not isinstance(value, kind):
+            raise InvalidInputError(field, value, expected)
+
+    return check
+
+
+def _session(field: str) -> Validator:
+    return _of_type(field, Session, "a Session, such as Session.parse('2027-02-08..2027-02-11')")
+
+
+def _text(field: str) -> Validator:
+    return _of_type(field, str, "a string")
+
+
+def _optional(field: str, kind: type, expected: str) -> Validator:
+    def check(_instance: object, _attribute: object, value: object) -> None:
+        if value is not None and (type(value) is not kind):
+            raise InvalidInputError(field, value, f"{expected}, or None")
+
+    return check
+
+
+def _credentials(values: object) -> tuple[str, ...]:
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InvalidInputError("prior_credentials", values, "a tuple of strings")
+    items = tuple(values)
+    if not all(isinstance(v, str) for v in items):
+        raise InvalidInputError("prior_credentials", values, "a tuple of strings")
+    return items
 
 
 def _flag(field: str) -> Validator:
@@ -149,10 +178,14 @@ class Session:
 class Applicant:
     """Who is registering. Recorded, never checked: the program has no prerequisites (R1)."""
 
-    name: str = ""
-    years_in_training_role: int | None = None
-    education: str | None = None
-    prior_credentials: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    name: str = attrs.field(default="", validator=_text("name"))
+    years_in_training_role: int | None = attrs.field(
+        default=None, validator=_optional("years_in_training_role", int, "a whole number")
+    )
+    education: str | None = attrs.field(
+        default=None, validator=_optional("education", str, "a string")
+    )
+    prior_credentials: tuple[str, ...] = attrs.field(default=(), converter=_credentials)
 
 
 @attrs.frozen(kw_only=True)
@@ -170,9 +203,11 @@ class Registration:
     applicant: Applicant = attrs.field(factory=Applicant)
 
     def __attrs_post_init__(self) -> None:
-        """A registration must name a session (R2)."""
+        """A registration must name a session (R2) and an applicant (R1, recorded only)."""
         if not isinstance(self.session, Session):
             raise InvalidInputError("session", self.session, "a Session (R2)")
+        if not isinstance(self.applicant, Applicant):
+            raise InvalidInputError("applicant", self.applicant, "an Applicant")
 
 
 @attrs.frozen(kw_only=True)
@@ -183,8 +218,8 @@ class Activity:
     on: dt.date = attrs.field(validator=_date("on"))
     hours: Decimal
     category: ActivityCategory = attrs.field(converter=_category)
-    provider: str = ""
-    title: str = ""
+    provider: str = attrs.field(default="", validator=_text("provider"))
+    title: str = attrs.field(default="", validator=_text("title"))
 
     def __attrs_post_init__(self) -> None:
         """Hours are exact and not negative; the id is not empty."""
@@ -203,7 +238,9 @@ class Activity:
 class Register:
     """The candidate registers (R1, R2, R3, R4, R6)."""
 
-    registration: Registration
+    registration: Registration = attrs.field(
+        validator=_of_type("registration", Registration, "a Registration")
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -242,7 +279,7 @@ class RequestChange:
     """A request, on local date ``on``, to move to practicum session ``to`` (R9-R11a)."""
 
     on: dt.date = attrs.field(validator=_date("on"))
-    to: Session
+    to: Session = attrs.field(validator=_session("to"))
 
 
 @attrs.frozen(kw_only=True)
@@ -273,7 +310,7 @@ class ReEnroll:
     """Use a cancellation's tuition credit for another practicum (R25)."""
 
     on: dt.date = attrs.field(validator=_date("on"))
-    session: Session
+    session: Session = attrs.field(validator=_session("session"))
 
 
 @attrs.frozen(kw_only=True)
@@ -282,14 +319,16 @@ class Substitute:
 
     on: dt.date = attrs.field(validator=_date("on"))
     email: str = attrs.field(validator=_email)
-    applicant: Applicant = attrs.field(factory=Applicant)
+    applicant: Applicant = attrs.field(
+        factory=Applicant, validator=_of_type("applicant", Applicant, "an Applicant")
+    )
 
 
 @attrs.frozen(kw_only=True)
 class RecordActivity:
     """A continuing-education activity completed by a certified candidate (R18, R19)."""
 
-    activity: Activity
+    activity: Activity = attrs.field(validator=_of_type("activity", Activity, "an Activity"))
 
     @property
     def on(self) -> dt.date:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from typing import Any, Final
 
 import attrs
@@ -70,10 +71,11 @@ from cptm_rules.pricing import PriceSchedule, Quote, load_prices, quote
 from cptm_rules.recertification import (
     Ledger,
     Period,
+    activity_order,
     first_fee_payment,
     ledger_for,
     period_from,
-    qualifying_hours,
+    unique_activities,
 )
 from cptm_rules.vocabulary import (
     AccessUnit,
@@ -106,6 +108,7 @@ TRANSITIONS: Final[Mapping[State, Mapping[type[Event], tuple[State, ...]]]] = {
     S.NEW: {Register: (S.REGISTERED,)},
     S.REGISTERED: {
         GrantAccess: (S.IN_PREWORK,),
+        RecordActivity: (S.REGISTERED,),
         RequestChange: (S.REGISTERED,),
         Substitute: (S.REGISTERED,),
         Cancel: (S.CANCELLED,),
@@ -113,6 +116,7 @@ TRANSITIONS: Final[Mapping[State, Mapping[type[Event], tuple[State, ...]]]] = {
     },
     S.IN_PREWORK: {
         OpenElearning: (S.IN_PREWORK,),
+        RecordActivity: (S.IN_PREWORK,),
         CompleteModule: (S.IN_PREWORK,),
         RecordAssessment: (S.IN_PREWORK,),
         RequestChange: (S.IN_PREWORK,),
@@ -125,13 +129,14 @@ TRANSITIONS: Final[Mapping[State, Mapping[type[Event], tuple[State, ...]]]] = {
         CompleteModule: (S.ATTENDED,),
         RecordAssessment: (S.ATTENDED,),
         AttemptExam: (S.ATTENDED, S.CERTIFIED),
+        RecordActivity: (S.ATTENDED,),
     },
     S.CERTIFIED: {
         RecordActivity: (S.CERTIFIED,),
         PayRenewalFee: (S.CERTIFIED,),
     },
-    S.CANCELLED: {ReEnroll: (S.REGISTERED, S.IN_PREWORK)},
-    S.FORFEITED: {},
+    S.CANCELLED: {ReEnroll: (S.REGISTERED, S.IN_PREWORK), RecordActivity: (S.CANCELLED,)},
+    S.FORFEITED: {RecordActivity: (S.FORFEITED,)},
 }
 """The state machine as data: for each stored state, each allowed event and its possible targets."""
 
@@ -440,11 +445,28 @@ class Journey:
         return to_local_date(self.registration.registered_at, self.policy.zone)
 
     def ledger(self, *, as_of: dt.date, period: Period | None = None) -> Ledger:
-        """The continuing-education ledger of ``period`` (default: the one holding ``as_of``)."""
+        """The continuing-education ledger of ``period`` (default: the one holding ``as_of``).
+
+        ``as_of`` is a ``datetime.date`` on or after the certification date: the
+        first period starts then (R17). A later ``as_of`` than the last period's
+        end gives the last period's ledger, as it stood when it ended.
+        """
+        if type(as_of) is not dt.date:
+            raise InvalidInputError("as_of", as_of, "a datetime.date")
         if not self.periods:
             raise InvalidInputError(
                 "journey", str(self.state), "a certified journey (the ledger starts at R16)"
             )
+        first = self.periods[0].start
+        if as_of < first:
+            raise InvalidInputError(
+                "as_of",
+                as_of,
+                f"a date on or after the certification date {first}, when the first "
+                "period starts (R17)",
+            )
+        if period is not None and not isinstance(period, Period):
+            raise InvalidInputError("period", period, "a Period of this journey, or None")
         if period is None:
             period = next((p for p in self.periods if p.contains(as_of)), self.periods[-1])
         return ledger_for(
@@ -1421,6 +1443,16 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
     """Record a ledger change; renew when it completes R18 for the latest period (R20)."""
     current = journey.periods[-1]
     if day >= current.end:
+        if isinstance(event, RecordActivity):
+            decision = _decision(
+                rule_id="R20",
+                verdict="not_counted",
+                policy=journey.policy.label,
+                reason=f"activity {event.activity.id!r} of {event.on} recorded after the "
+                f"credential lapsed on {current.end}: it counts toward no period",
+            )
+            new = _next(journey, event, day, **changes)
+            return _outcome(journey=new, event=event, decisions=(decision,))
         raise _too_late(
             journey,
             event,
@@ -1430,7 +1462,7 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
         )
     new = _next(journey, event, day, **changes)
     policy = new.policy
-    hours = qualifying_hours(current, new.activities, policy)
+    hours = _tally(new, current).hours
     fee_paid_on = first_fee_payment(current, new.renewal_fee_payments)
     decisions: list[Decision] = []
     if isinstance(event, PayRenewalFee):
@@ -1488,8 +1520,78 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
     return _outcome(journey=new, event=event, decisions=tuple(decisions), effects=effects)
 
 
+class _SharedIndex:
+    """Each activity id mapped to the copy that counts (R19), for the newest journey only.
+
+    Journeys are immutable and share this index: only the journey at its tip
+    (whose activity count equals ``length``) may extend it, in place, which
+    keeps recording O(1) however long a career grows. A journey behind the tip
+    (an older snapshot given a different activity) builds its own index instead.
+    """
+
+    __slots__ = ("best", "length")
+
+    def __init__(self, activities: tuple[Activity, ...]) -> None:
+        self.best: dict[str, Activity] = unique_activities(activities)
+        self.length = len(activities)
+
+
+@attrs.frozen
+class _CeTally:
+    """One journey's qualifying hours in its latest period, with the shared index."""
+
+    period: Period
+    count: int
+    hours: Decimal
+    shared: _SharedIndex = attrs.field(eq=False)
+
+
+_TALLY: Final = "_ce_tally"
+
+
+def _counts(activity: Activity | None, period: Period, policy: Policy) -> Decimal:
+    if activity is None or not period.contains(activity.on):
+        return Decimal(0)
+    return activity.hours if activity.category in policy.qualifying_categories else Decimal(0)
+
+
+def _tally(journey: Journey, period: Period) -> _CeTally:
+    count = len(journey.activities)
+    tally: _CeTally | None = journey.__dict__.get(_TALLY)
+    if tally is not None and tally.period == period and tally.count == count:
+        return tally
+    shared = _SharedIndex(journey.activities)
+    hours = sum((_counts(a, period, journey.policy) for a in shared.best.values()), Decimal(0))
+    return _CeTally(period=period, count=count, hours=hours, shared=shared)
+
+
 def _record_activity(journey: Journey, event: RecordActivity, day: dt.date) -> Outcome:
-    return _renewal_check(journey, event, day, activities=(*journey.activities, event.activity))
+    activities = (*journey.activities, event.activity)
+    if not journey.periods:
+        # Recorded, never refused: the ledger shows it as outside any period (R17).
+        decision = _decision(
+            rule_id="R19",
+            verdict="not_counted",
+            policy=journey.policy.label,
+            reason=f"activity {event.activity.id!r} of {event.on} recorded; it counts toward "
+            "no period, since a certification period starts on the certification date (R17)",
+        )
+        new = _next(journey, event, day, activities=activities)
+        return _outcome(journey=new, event=event, decisions=(decision,))
+    current = journey.periods[-1]
+    base = _tally(journey, current)
+    shared = base.shared
+    if shared.length != base.count:  # behind the tip: never touch the shared index
+        shared = _SharedIndex(journey.activities)
+    activity = event.activity
+    kept = shared.best.get(activity.id)
+    hours = base.hours
+    if kept is None or activity_order(activity) < activity_order(kept):
+        shared.best[activity.id] = activity
+        hours += _counts(activity, current, journey.policy) - _counts(kept, current, journey.policy)
+    shared.length += 1
+    tally = _CeTally(period=current, count=len(activities), hours=hours, shared=shared)
+    return _renewal_check(journey, event, day, activities=activities, **{_TALLY: tally})
 
 
 def _pay_renewal_fee(journey: Journey, event: PayRenewalFee, day: dt.date) -> Outcome:

@@ -22,7 +22,16 @@ if TYPE_CHECKING:
 
     from cptm_rules.policy import Policy
 
-__all__ = ["Ledger", "Period", "first_fee_payment", "ledger_for", "period_from", "qualifying_hours"]
+__all__ = [
+    "Ledger",
+    "Period",
+    "activity_order",
+    "first_fee_payment",
+    "ledger_for",
+    "period_from",
+    "qualifying_hours",
+    "unique_activities",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -91,9 +100,12 @@ class Ledger:
         return tuple(gaps)
 
 
-def _by_date(activity: Activity) -> tuple[dt.date, str, str, Decimal, str, str]:
-    # A total order, so that which copy of a twice-recorded id wins never
-    # depends on the order of recording: the earliest, then the smallest.
+def activity_order(activity: Activity) -> tuple[dt.date, str, str, Decimal, str, str]:
+    """The key that picks which copy of a twice-recorded activity counts (R19).
+
+    A total order, so that the choice never depends on the order of recording:
+    the earliest-dated copy, then the smallest by content.
+    """
     return (
         activity.on,
         activity.id,
@@ -104,11 +116,12 @@ def _by_date(activity: Activity) -> tuple[dt.date, str, str, Decimal, str, str]:
     )
 
 
-def _unique(activities: Iterable[Activity]) -> dict[str, Activity]:
+def unique_activities(activities: Iterable[Activity]) -> dict[str, Activity]:
+    """Each activity id once, mapped to the copy that counts (:func:`activity_order`)."""
     earliest: dict[str, Activity] = {}
     for activity in activities:
         kept = earliest.get(activity.id)
-        if kept is None or _by_date(activity) < _by_date(kept):
+        if kept is None or activity_order(activity) < activity_order(kept):
             earliest[activity.id] = activity
     return earliest
 
@@ -126,11 +139,11 @@ def ledger_for(
     The order in which activities were recorded never matters: duplicates by id
     count once (the earliest-dated copy), and the result is sorted by date.
     """
-    earliest = _unique(activities)
+    earliest = unique_activities(activities)
     counted: list[Activity] = []
     not_counted: list[tuple[Activity, str]] = []
     qualifying = policy.qualifying_categories
-    for activity in sorted(earliest.values(), key=_by_date):
+    for activity in sorted(earliest.values(), key=activity_order):
         if activity.on > as_of:
             continue
         if not period.contains(activity.on):
@@ -160,7 +173,7 @@ def qualifying_hours(period: Period, activities: Iterable[Activity], policy: Pol
     Equal to ``ledger_for(...).hours`` when every activity is dated by then;
     the journey calls this on every continuing-education event.
     """
-    earliest = _unique(activities)
+    earliest = unique_activities(activities)
     qualifying = policy.qualifying_categories
     start, end = period.start, period.end
     return sum(
