@@ -291,7 +291,12 @@ def resolve_time_zone(name: str) -> ZoneInfo:
 
 def to_local_date(instant: dt.datetime, time_zone: dt.tzinfo, *, field: str = "instant") -> dt.date:
     """The calendar date that ``instant`` falls on in ``time_zone``; naive instants are refused."""
-    return require_aware(field, instant).astimezone(time_zone).date()
+    try:
+        return require_aware(field, instant).astimezone(time_zone).date()
+    except OverflowError:
+        raise InvalidInputError(
+            field, instant, "an instant whose local date lies between years 1 and 9999"
+        ) from None
 
 
 def elapsed_after(instant: dt.datetime, duration: dt.timedelta) -> dt.datetime:

@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -522,6 +523,14 @@ def _diff_arguments(diff: argparse.ArgumentParser) -> None:
     _add_json(diff)
 
 
+def _one_line(text: str) -> str:
+    # A file name or argument may hold a newline or another control character: show it
+    # escaped, so that an error is always exactly one line.
+    return "".join(
+        repr(c)[1:-1] if unicodedata.category(c) in {"Cc", "Zl", "Zp"} else c for c in text
+    )
+
+
 def main(
     argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -533,10 +542,10 @@ def main(
         run: Callable[[argparse.Namespace, TextIO], int] = args.run
         return run(args, out)
     except UsageError as exc:
-        err.write(f"{exc}\n")
+        err.write(f"{_one_line(str(exc))}\n")
         return EXIT_USAGE
     except CptmRulesError as exc:
-        err.write(f"cptm-rules: {exc}\n")
+        err.write(f"cptm-rules: {_one_line(str(exc))}\n")
         return EXIT_USAGE
 
 

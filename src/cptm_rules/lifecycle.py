@@ -63,7 +63,12 @@ from cptm_rules.events import (
     Session,
     Substitute,
 )
-from cptm_rules.exceptions import InvalidInputError, RuleViolationError, TimingError
+from cptm_rules.exceptions import (
+    CalendarRangeError,
+    InvalidInputError,
+    RuleViolationError,
+    TimingError,
+)
 from cptm_rules.money import Amount, Money, UnknownAmount
 from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome, prebuilt
 from cptm_rules.policy import Policy, load_policy
@@ -185,6 +190,10 @@ def judge_change(  # keyword-only inputs of one decision
         raise InvalidInputError(
             "free_changes_used", free_changes_used, f"a whole number from 0 to {MAX_CHANGES}"
         )
+    if not isinstance(held, Session):
+        raise InvalidInputError("held", held, "a Session")
+    _check_dates(policy, "held.first_day", held.first_day)
+    _check_dates(policy, "held.last_day", held.last_day)
     journey = _replace(
         Journey.new(policy=policy, prices=prices),
         {
@@ -309,6 +318,34 @@ def event_day(event: Event, zone: dt.tzinfo) -> dt.date:
     return event.on
 
 
+def _check_in_range(policy: Policy, event: Event, day: dt.date) -> None:
+    # Every date a rule computes from (deadlines, windows, periods) must lie where the
+    # business calendar and date arithmetic answer: the policy's calendar years.
+    session = (
+        event.registration.session
+        if isinstance(event, Register)
+        else event.to
+        if isinstance(event, RequestChange)
+        else event.session
+        if isinstance(event, ReEnroll)
+        else None
+    )
+    _check_dates(policy, "event date", day)
+    if session is not None:
+        _check_dates(policy, "first_day", session.first_day)
+        _check_dates(policy, "last_day", session.last_day)
+
+
+def _check_dates(policy: Policy, field: str, value: dt.date) -> None:
+    if not policy.first_year <= value.year <= policy.last_year:
+        raise CalendarRangeError(
+            field=field,
+            value=value,
+            first=dt.date(policy.first_year, 1, 1),
+            last=dt.date(policy.last_year, 12, 31),
+        )
+
+
 def _describe(event: Event) -> str:
     name = type(event).__name__
     if isinstance(event, Register):
@@ -399,6 +436,7 @@ class Journey:
                 )
             raise _refuse(self, event, f"{type(event).__name__} is not allowed in this state")
         day = event_day(event, self.policy.zone)
+        _check_in_range(self.policy, event, day)
         if (
             not isinstance(event, RecordActivity)
             and self.last_event_day is not None

@@ -385,7 +385,9 @@ def _check(index: int, table: object) -> Check:
     subject: object = table[kind]
     if kind in ("state_on", "ledger_on"):
         subject = _date(subject, f"{key}.{kind}")
-    elif kind == "key_date" and subject not in KeyDateKind._value2member_map_:
+    elif kind == "key_date" and not (
+        isinstance(subject, str) and subject in KeyDateKind._value2member_map_
+    ):
         raise _Bad(f"{key}.key_date", f"expected one of {', '.join(k.value for k in KeyDateKind)}")
     elif kind == "fact" and subject not in FACTS:
         raise _Bad(f"{key}.fact", f"expected one of {', '.join(FACTS)}")

@@ -277,6 +277,8 @@ def _format(exc: BaseException, type_: type | None) -> str:
         return str(exc)
     if isinstance(exc, KeyError):
         return "required field missing"
+    if isinstance(exc, AttributeError):
+        return "expected a JSON object"
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
         return f"unknown key(s): {', '.join(sorted(exc.extra_fields))}"
     name = getattr(type_, "__name__", str(type_))
@@ -304,6 +306,7 @@ def decode(document: object, cls: type[T]) -> T:
         cattrs.BaseValidationError,
         _WrongType,
         CptmRulesError,
+        AttributeError,  # cattrs meets a non-object where an object belongs
         KeyError,
         TypeError,
         ValueError,
