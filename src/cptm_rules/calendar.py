@@ -295,7 +295,7 @@ def to_local_date(instant: dt.datetime, time_zone: dt.tzinfo, *, field: str = "i
         return require_aware(field, instant).astimezone(time_zone).date()
     except OverflowError:
         raise InvalidInputError(
-            field, instant, "an instant whose local date lies between years 1 and 9999"
+            field, instant.isoformat(), "an instant whose local date lies between years 1 and 9999"
         ) from None
 
 

@@ -67,6 +67,8 @@ def read_text(path: Path, *, limit: int | None = MAX_TEXT_FILE_BYTES) -> str:
     UTF-8.
     """
     try:
+        if path.is_dir():
+            raise InputFileError(path=str(path), problem="a folder, not a file; name a file")
         if not path.is_file():
             raise InputFileError(path=str(path), problem="no such file")
         if limit is not None and path.stat().st_size > limit:

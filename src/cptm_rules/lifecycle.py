@@ -312,9 +312,9 @@ def _ordinal(n: int) -> str:
 def event_day(event: Event, zone: dt.tzinfo) -> dt.date:
     """The program-local date an event happens on (an instant's date in ``zone``)."""
     if isinstance(event, Register):
-        return to_local_date(event.registration.registered_at, zone)
+        return to_local_date(event.registration.registered_at, zone, field="registered_at")
     if isinstance(event, GrantAccess):
-        return to_local_date(event.at, zone)
+        return to_local_date(event.at, zone, field="at")
     return event.on
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from cptm_rules.calendar import parse_instant
 from cptm_rules.events import Event, Register, Registration, Session
 from cptm_rules.lifecycle import Journey
-from cptm_rules.plotting import plot_change_timing, plot_journey
+from cptm_rules.plotting import NotebookFigure, plot_change_timing, plot_journey
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
 from cptm_rules.tables import (
     cohort_table,
@@ -24,6 +24,7 @@ from cptm_rules.tables import (
 )
 
 __all__ = [
+    "NotebookFigure",
     "cohort_table",
     "diff_table",
     "history_table",

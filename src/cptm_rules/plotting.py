@@ -10,6 +10,7 @@ arrive relative to the free-change deadline and which paid the fee.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -36,7 +37,24 @@ if TYPE_CHECKING:
     from cptm_rules.cohort import Candidate
     from cptm_rules.policy import Policy
 
-__all__ = ["plot_change_timing", "plot_journey"]
+__all__ = ["NotebookFigure", "plot_change_timing", "plot_journey"]
+
+
+class NotebookFigure(Figure):
+    """A matplotlib :class:`~matplotlib.figure.Figure` that shows itself in Jupyter.
+
+    A bare ``Figure`` displays in a notebook as ``<Figure size ...>`` unless
+    pyplot's inline backend happens to be loaded; this one gives Jupyter a PNG
+    (``_repr_png_``) whatever the backend. Everything else is the ordinary
+    figure: ``savefig`` works as usual from scripts. Build your own with
+    ``NotebookFigure(figsize=(8, 3.5), layout="constrained")``.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=100)
+        return buffer.getvalue()
+
 
 _COLOURS = {
     "prework": "#8fb8de",
@@ -80,7 +98,7 @@ def _band(  # one band of the timeline, styled by keyword
         )
 
 
-def plot_journey(journey: Journey, *, title: str | None = None) -> Figure:
+def plot_journey(journey: Journey, *, title: str | None = None) -> NotebookFigure:
     """One figure of the journey's timeline and its continuing-education hours."""
     if journey.registration is None or journey.session is None:
         raise InvalidInputError("journey", str(journey.state), "a registered journey")
@@ -94,7 +112,7 @@ def plot_journey(journey: Journey, *, title: str | None = None) -> Figure:
     periods = journey.periods
     end = max([closes, *(p.end for p in periods)]) + dt.timedelta(days=20)
 
-    figure = Figure(figsize=(11, 6.5 if periods else 4.2), layout="constrained")
+    figure = NotebookFigure(figsize=(11, 6.5 if periods else 4.2), layout="constrained")
     if periods:
         top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     else:
@@ -239,7 +257,7 @@ def _plot_hours(ax: Axes, journey: Journey) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
 
 
-def plot_change_timing(cohort: Sequence[Candidate], policy: Policy) -> Figure:
+def plot_change_timing(cohort: Sequence[Candidate], policy: Policy) -> NotebookFigure:
     """When each cohort's first change request came, in days from its free-change deadline."""
     free: list[int] = []
     paid: list[int] = []
@@ -257,7 +275,7 @@ def plot_change_timing(cohort: Sequence[Candidate], policy: Policy) -> Figure:
         except TransitionError:
             continue
         (paid if outcome.decisions[0].fee is not None else free).append(offset)
-    figure = Figure(figsize=(9, 4), layout="constrained")
+    figure = NotebookFigure(figsize=(9, 4), layout="constrained")
     ax = figure.subplots()
     offsets = free + paid or [0]
     bins = list(range(min(offsets) // 5 * 5 - 5, max(offsets) + 10, 5))
