@@ -393,6 +393,10 @@ class Journey:
     last_event_day: dt.date | None = None
     history: tuple[Event, ...] = ()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields only: caches kept beside a journey are not part of its value."""
+        return {k: v for k, v in self.__dict__.items() if k != _TALLY}
+
     # -- building ------------------------------------------------------------
 
     @classmethod
