@@ -1,4 +1,4 @@
-"""Run every check the project has, in order: lint, format, types, tests and docs examples.
+"""Run every check the project has, in order: lint, format, types, tests, docs examples, docs site.
 
 ``python scripts/check.py`` from an environment with the ``test`` extra installed.
 Stops at the first failing step and exits with its status.
@@ -20,6 +20,14 @@ STEPS = (
         [sys.executable, "-m", "coverage", "run", "-m", "pytest"],
     ),
     ("coverage of src/ (branches, at least 95%)", [sys.executable, "-m", "coverage", "report"]),
+    (
+        "documentation site and API reference (strict: a broken link or reference fails)",
+        [
+            sys.executable,
+            *("-m", "sphinx", "-W", "--keep-going", "-n", "-q", "-b", "html"),
+            *("docs", "build/docs"),
+        ],
+    ),
 )
 
 

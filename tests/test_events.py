@@ -2,14 +2,30 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cptm_rules.calendar import parse_date, parse_instant
-from cptm_rules.events import Activity, CompleteModule, RecordAttendance, Session
+from cptm_rules.events import (
+    Activity,
+    Applicant,
+    CompleteModule,
+    RecordActivity,
+    RecordAttendance,
+    ReEnroll,
+    Register,
+    Registration,
+    RequestChange,
+    Session,
+    Substitute,
+)
 from cptm_rules.exceptions import InvalidInputError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 @given(first=st.dates(), length=st.integers(min_value=0, max_value=10))
@@ -65,3 +81,49 @@ def test_events_validate_their_fields_eagerly() -> None:
         CompleteModule(module=1, on="2027-01-01")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match=r"^attendance='late'"):
         RecordAttendance(attendance="late", on=dt.date(2027, 1, 1))
+
+
+JAN = Session(first_day=dt.date(2027, 1, 11), last_day=dt.date(2027, 1, 14))
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: RequestChange(on=dt.date(2026, 11, 5), to="2027-02-08..2027-02-11"), r"^to="),  # type: ignore[arg-type]
+        (lambda: RequestChange(on=dt.date(2026, 11, 5), to=None), r"^to=None .*a Session"),  # type: ignore[arg-type]
+        (lambda: ReEnroll(on=dt.date(2026, 11, 5), session=("2027-02-08",)), r"^session="),  # type: ignore[arg-type]
+        (lambda: Register(registration={"email": "a@b.org"}), r"^registration=.*Registration"),  # type: ignore[arg-type]
+        (lambda: RecordActivity(activity="webinar"), r"^activity='webinar' .*an Activity"),  # type: ignore[arg-type]
+        (lambda: Substitute(on=dt.date(2026, 11, 5), email="b@c.org", applicant="Bo"), "applicant"),  # type: ignore[arg-type]
+        (lambda: Applicant(name=None), r"^name=None .*a string"),  # type: ignore[arg-type]
+        (lambda: Applicant(years_in_training_role="3"), "years_in_training_role='3'"),  # type: ignore[arg-type]
+        (lambda: Applicant(years_in_training_role=True), "years_in_training_role=True"),
+        (lambda: Applicant(education=1), "education=1"),  # type: ignore[arg-type]
+        (lambda: Applicant(prior_credentials="CPLP"), "prior_credentials='CPLP'"),
+        (lambda: Applicant(prior_credentials=(1,)), r"prior_credentials=\(1,\)"),
+        (
+            lambda: Activity(
+                id="a",
+                on=dt.date(2027, 2, 1),
+                hours=Decimal(1),
+                category="webinar",
+                provider=None,  # type: ignore[arg-type]
+            ),
+            "provider=None",
+        ),
+        (
+            lambda: Registration(
+                email="a@b.org",
+                registered_at=parse_instant("2026-11-02T09:30-05:00"),
+                session=JAN,
+                applicant="Ana",  # type: ignore[arg-type]
+            ),
+            "applicant='Ana' .*an Applicant",
+        ),
+    ],
+)
+def test_every_event_and_value_checks_its_field_types_when_built(
+    build: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        build()

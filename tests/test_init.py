@@ -22,3 +22,10 @@ def test_importing_the_package_loads_no_optional_dependency() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_every_error_class_is_exported_at_the_top_level() -> None:
+    from cptm_rules import exceptions  # noqa: PLC0415  # the module under comparison
+
+    classes = {n for n in exceptions.__all__ if isinstance(getattr(exceptions, n), type)}
+    assert classes <= set(cptm_rules.__all__)

@@ -200,8 +200,8 @@ class BusinessCalendar:
         """The k-th business day strictly after ``day`` (strictly before when ``k < 0``).
 
         ``k == 0`` returns ``day`` unchanged, as workalendar does. Raises
-        :class:`CalendarRangeError` when ``day`` or the answer lies outside the
-        table.
+        :class:`~cptm_rules.exceptions.CalendarRangeError` when ``day`` or the
+        answer lies outside the table.
         """
         index = self._index("day", day)
         if type(k) is not int:

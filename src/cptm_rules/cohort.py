@@ -46,7 +46,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 __all__ = [
+    "MAX_ACCESS_MINUTES",
+    "MAX_GROUP_SIZE",
+    "MAX_ID_LENGTH",
     "MAX_SYNTHETIC",
+    "PARALLEL_THRESHOLD",
     "AnswerDiff",
     "Candidate",
     "PolicyDiff",

@@ -180,7 +180,7 @@ def judge_change(  # keyword-only inputs of one decision
 ) -> Outcome:
     """Whether moving from ``held`` to ``to``, asked on ``requested``, is free (R9-R11a).
 
-    The same decision a journey takes for a :class:`RequestChange`, for callers
+    The same decision a journey takes for a :class:`~cptm_rules.events.RequestChange`, for callers
     that know only the sessions and how many *free* changes the candidate has
     already used (R11a: a change that paid the class change fee used none).
     Raises :class:`~cptm_rules.exceptions.TransitionError` when R11 refuses the

@@ -356,7 +356,7 @@ class Policy:
         This policy from its ``effective_from`` on (or always, when it has
         none); before that, the shipped version it ``extends``, itself judged the
         same way. A policy with an effective date that extends nothing cannot
-        answer for an earlier day: :class:`PolicyError` says so.
+        answer for an earlier day: :class:`~cptm_rules.exceptions.PolicyError` says so.
         """
         start = self.effective_from
         if start is None or day >= start:

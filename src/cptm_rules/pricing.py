@@ -66,7 +66,10 @@ class Discount:
 
 @attrs.frozen(kw_only=True)
 class PriceSchedule:
-    """Every figure a quote or fee needs; unknown figures are :class:`UnknownAmount`."""
+    """Every figure a quote or fee needs.
+
+    Figures no public source gives are :class:`~cptm_rules.money.UnknownAmount`.
+    """
 
     currency: str
     program_price: Amount

@@ -142,7 +142,10 @@ class EffectKind(enum.StrEnum):
 
 
 class KeyDateKind(enum.StrEnum):
-    """The dates that matter to a candidate, as :meth:`Journey.key_dates` lists them."""
+    """The dates that matter to a candidate.
+
+    As :meth:`~cptm_rules.lifecycle.Journey.key_dates` lists them.
+    """
 
     REGISTERED = "registered"
     ACCESS_DUE = "access_due"
