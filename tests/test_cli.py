@@ -143,10 +143,50 @@ def test_check_runs_the_shipped_scenarios_and_reports_rule_coverage(tmp_path: Pa
     junit = tmp_path / "junit.xml"
     status, out, _ = run("check", str(SCENARIOS), "--junit-xml", str(junit))
     assert status == 0
-    assert "rules not exercised: none" in out
+    assert out.endswith("rules exercised: 28 of 28\n")
     suite = ET.parse(junit).getroot()  # noqa: S314  # our own output
     assert suite.get("failures") == "0"
     assert int(suite.get("tests", "0")) >= 28
+    case = next(suite.iter("testcase"))
+    assert case.get("file", "").endswith(".scenarios.toml")
+    assert float(case.get("time", "-1")) >= 0
+    assert float(suite.get("time", "-1")) >= 0
+    _, listed, _ = run("check", str(SCENARIOS / "exam.scenarios.toml"), "--rules")
+    assert "  not exercised: R1, R2" not in listed
+    assert "  not exercised: " in listed
+
+
+def test_one_malformed_file_is_reported_and_the_others_still_run(tmp_path: Path) -> None:
+    shutil.copy(SCENARIOS / "exam.scenarios.toml", tmp_path / "good.scenarios.toml")
+    (tmp_path / "bad.scenarios.toml").write_text("[[scenario]]\nname = 3\n", encoding="utf-8")
+    junit = tmp_path / "out.xml"
+    status, out, _ = run("check", str(tmp_path), "--junit-xml", str(junit))
+    assert status == 1
+    assert "ERROR " in out
+    assert "bad.scenarios.toml" in out
+    assert "PASS  " in out
+    assert "file(s) could not be read" in out
+    suite = ET.parse(junit).getroot()  # noqa: S314  # our own output
+    assert suite.get("errors") == "1"
+    errors = [c for c in suite.iter("testcase") if c.find("error") is not None]
+    assert len(errors) == 1
+    assert errors[0].get("file", "").endswith("bad.scenarios.toml")
+    assert int(suite.get("tests", "0")) > 1
+
+
+def test_failures_count_events_from_one_and_print_dates_in_iso_form(tmp_path: Path) -> None:
+    copy = tmp_path / "x.scenarios.toml"
+    text = (SCENARIOS / "practicum-changes.scenarios.toml").read_text(encoding="utf-8")
+    copy.write_text(text.replace("is = 2026-12-21", "is = 2026-12-22", 1), encoding="utf-8")
+    _, out, _ = run("check", str(copy))
+    assert "check 1 (key_date).is" in out
+    assert "expected: 2026-12-22" in out
+    assert "actual:   2026-12-21" in out
+    assert "datetime.date" not in out
+    status, out, _ = run("explain", "scenario", str(copy), "--name", "day before the deadline")
+    assert status == 1
+    assert "1 of " in out
+    assert "check 1 (key_date).is: expected 2026-12-22, actual 2026-12-21" in out
 
 
 def test_check_fails_on_a_wrong_expectation_and_update_rewrites_it(tmp_path: Path) -> None:
@@ -350,16 +390,17 @@ def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         assert "usage: cptm-rules" in capsys.readouterr().out
 
 
-def test_a_malformed_scenario_file_is_one_line_and_status_2(tmp_path: Path) -> None:
+def test_a_malformed_scenario_file_is_one_error_line_and_status_1(tmp_path: Path) -> None:
     path = tmp_path / "bad.scenarios.toml"
     path.write_text('[[scenario]]\nname = "A scenario without events"\n', encoding="utf-8")
     status, out, err = run("check", str(path))
-    assert status == 2
-    assert out == ""
-    assert err == (
-        f"cptm-rules: {path}: scenario 'A scenario without events': events: "
+    assert status == 1
+    assert err == ""
+    assert out.startswith(
+        f"ERROR {path}: {path}: scenario 'A scenario without events': events: "
         "expected at least one [[scenario.events]] table\n"
     )
+    assert "0 passed, 0 failed, 1 file(s) could not be read" in out
 
 
 def test_explain_scenario_replays_each_event_with_its_explanation() -> None:

@@ -46,7 +46,7 @@ def test_scenario_files_run_as_pytest_items_with_expected_and_actual(
     result.stdout.fnmatch_lines(
         [
             "*scenario 'A change on the Saturday after the deadline is free'*",
-            "*event 1 (request_change).fee",
+            "*event 2 (request_change).fee",
             "*expected: 'none'",
             "*actual:   '400.00 USD'",
         ]

@@ -60,8 +60,8 @@ def test_a_wrong_expectation_fails_with_expected_and_actual(tmp_path: Path) -> N
     result = run_scenario(scenario)
     assert not result.passed
     assert [(f.where, f.expected, f.actual) for f in result.failures] == [
-        ("event 1 (request_change).decisions", ["R9 free"], ["R10 fee"]),
-        ("event 1 (request_change).fee", "none", "400.00 USD"),
+        ("event 2 (request_change).decisions", ["R9 free"], ["R10 fee"]),
+        ("event 2 (request_change).fee", "none", "400.00 USD"),
     ]
 
 

@@ -244,7 +244,11 @@ def _explain_figures(policy: Policy, figures: Sequence[tuple[str, str]], out: Te
 
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
     if args.topic == "scenario":
-        from cptm_rules.scenarios import load_scenarios, trace_scenario  # noqa: PLC0415
+        from cptm_rules.scenarios import (  # noqa: PLC0415
+            load_scenarios,
+            run_scenario,
+            trace_scenario,
+        )
 
         chosen = [s for s in load_scenarios(args.path) if args.name.lower() in s.name.lower()]
         if not chosen:
@@ -253,7 +257,7 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
                 f"has {args.name!r} in its name"
             )
         out.write("\n\n".join(trace_scenario(s) for s in chosen) + "\n")
-        return EXIT_OK
+        return EXIT_OK if all(run_scenario(s).passed for s in chosen) else EXIT_FAILED
     if args.topic == "change":
         try:
             outcome = _judge(args)
@@ -325,7 +329,13 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     from cptm_rules.checks import check_paths  # noqa: PLC0415  # only this subcommand needs it
 
-    return check_paths(args.paths, out=out, junit_xml=args.junit_xml, update=args.update)
+    return check_paths(
+        args.paths,
+        out=out,
+        junit_xml=args.junit_xml,
+        update=args.update,
+        list_rules=args.list_rules,
+    )
 
 
 # -- diff -------------------------------------------------------------------------------
@@ -386,6 +396,12 @@ def _parser() -> _Parser:
         "--update",
         action="store_true",
         help="rewrite the expectations in the files with the actual answers",
+    )
+    check.add_argument(
+        "--rules",
+        dest="list_rules",
+        action="store_true",
+        help="list the rules the scenarios exercise and those they do not",
     )
     check.set_defaults(run=_check)
 

@@ -13,7 +13,7 @@ import pytest
 
 from cptm_rules.checks import SCENARIO_GLOB
 from cptm_rules.exceptions import ScenarioError
-from cptm_rules.scenarios import Scenario, ScenarioResult, load_scenarios, run_scenario
+from cptm_rules.scenarios import Scenario, ScenarioResult, load_scenarios, run_scenario, show_value
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -72,8 +72,8 @@ class ScenarioItem(pytest.Item):
             lines = [f"scenario {self.scenario.name!r} in {self.scenario.source}:"]
             for failure in self.result.failures:
                 lines.append(f"  {failure.where}")
-                lines.append(f"    expected: {failure.expected!r}")
-                lines.append(f"    actual:   {failure.actual!r}")
+                lines.append(f"    expected: {show_value(failure.expected)}")
+                lines.append(f"    actual:   {show_value(failure.actual)}")
             return "\n".join(lines)
         return str(super().repr_failure(excinfo, style=style))
 

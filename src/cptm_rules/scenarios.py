@@ -75,6 +75,7 @@ __all__ = [
     "Step",
     "load_scenarios",
     "run_scenario",
+    "show_value",
     "trace_scenario",
 ]
 
@@ -116,7 +117,7 @@ class CheckResult:
     """One expectation compared with the actual answer."""
 
     where: str
-    """``event 3 (request_change).decisions`` or ``check 1 (key_date).is``."""
+    """``event 3 (request_change).decisions`` or ``check 1 (key_date).is``, counted from 1."""
     path: tuple[object, ...]
     """Where the expectation sits in the file, for ``--update``."""
     expected: object
@@ -516,7 +517,7 @@ def load_scenarios(path: str | Path) -> tuple[Scenario, ...]:
 
 
 def _compare_step(step: Step, kind: str, answers: dict[str, object]) -> list[CheckResult]:
-    where = f"event {step.index} ({kind})"
+    where = f"event {step.index + 1} ({kind})"
     results = []
     for key, expected in step.expect:
         actual = answers.get(key)
@@ -590,19 +591,20 @@ def run_scenario(scenario: Scenario) -> ScenarioResult:
         kind = _event_kind(step.event)
         try:
             outcome = journey.apply(step.event)
-        except TransitionError as exc:
+        except CptmRulesError as exc:  # a refusal, or an event the calendar cannot judge
+            rule_id = exc.rule_id if isinstance(exc, TransitionError) else None
             answers: dict[str, object] = {
                 "error": type(exc).__name__,
-                "error_rule": exc.rule_id or "none",
+                "error_rule": rule_id or "none",
                 "error_days": getattr(exc, "days", None),
                 "state": str(journey.state),
             }
-            if exc.rule_id:
-                exercised.update(r.strip() for r in exc.rule_id.split(","))
+            if rule_id:
+                exercised.update(r.strip() for r in rule_id.split(","))
             if not any(k == "error" for k, _ in step.expect):
                 results.append(
                     CheckResult(
-                        where=f"event {step.index} ({kind})",
+                        where=f"event {step.index + 1} ({kind})",
                         path=("events", step.index, "expect", "error"),
                         expected="no error",
                         actual=f"{type(exc).__name__}: {exc}",
@@ -624,7 +626,7 @@ def run_scenario(scenario: Scenario) -> ScenarioResult:
             actual = answers.get(key)
             results.append(
                 CheckResult(
-                    where=f"check {check.index} ({check.kind}).{key}",
+                    where=f"check {check.index + 1} ({check.kind}).{key}",
                     path=("check", check.index, key),
                     expected=_normalise(expected, actual),
                     actual=actual,
@@ -646,7 +648,7 @@ def trace_scenario(scenario: Scenario) -> str:
         lines.append(f"{number:>2}. {day}  {type(step.event).__name__}")
         try:
             outcome = journey.apply(step.event)
-        except TransitionError as exc:
+        except CptmRulesError as exc:
             lines += [f"    refused: {exc}", ""]
             continue
         journey = outcome.journey
@@ -657,10 +659,21 @@ def trace_scenario(scenario: Scenario) -> str:
         when = key_date.when.isoformat()
         lines.append(f"  {when:<26} {key_date.rule_id:<4} {key_date.label}")
     result = run_scenario(scenario)
-    verdict = (
-        "all expectations hold"
-        if result.passed
-        else (f"{len(result.failures)} expectation(s) do not hold")
-    )
-    lines += ["", f"{verdict} ({len(result.results)} checked)"]
+    if result.passed:
+        lines += ["", f"all expectations hold ({len(result.results)} checked)"]
+    else:
+        lines += ["", f"{len(result.failures)} of {len(result.results)} expectations do not hold:"]
+        lines += [
+            f"  {f.where}: expected {show_value(f.expected)}, actual {show_value(f.actual)}"
+            for f in result.failures
+        ]
     return "\n".join(lines)
+
+
+def show_value(value: object) -> str:
+    """An expected or actual answer as a report prints it: dates in ISO form, text quoted."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
+    return repr(value) if isinstance(value, str) else str(value)
