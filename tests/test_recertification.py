@@ -40,10 +40,10 @@ def test_23_75_hours_are_not_enough_and_24_are_R18() -> None:
     short = ledger_for(PERIOD, [act("2027-05-01", "23.75")], fee, POLICY, as_of=day("2028-06-01"))
     assert not short.eligible
     assert short.hours_needed == Decimal("0.25")
-    assert short.missing() == ("0.25 more qualifying hours (has 23.75 of 24)",)
+    assert short.missing == ("0.25 more qualifying hours (has 23.75 of 24)",)
     enough = ledger_for(PERIOD, [act("2027-05-01", "24")], fee, POLICY, as_of=day("2028-06-01"))
     assert enough.eligible
-    assert enough.missing() == ()
+    assert enough.missing == ()
 
 
 def test_the_fee_must_be_paid_inside_the_period_R18() -> None:
@@ -52,7 +52,7 @@ def test_the_fee_must_be_paid_inside_the_period_R18() -> None:
     on_end = ledger_for(PERIOD, hours, [day("2029-01-20")], POLICY, as_of=day("2029-01-20"))
     assert day_before.eligible
     assert not on_end.eligible
-    assert on_end.missing() == ("the renewal fee paid inside the period",)
+    assert on_end.missing == ("the renewal fee paid inside the period",)
     assert first_fee_payment(PERIOD, [day("2029-01-20"), day("2028-03-01")]) == day("2028-03-01")
 
 

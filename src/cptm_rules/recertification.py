@@ -87,8 +87,14 @@ class Ledger:
         """Whether R18 is met: enough qualifying hours and the fee paid, both inside the period."""
         return self.hours >= self.hours_required and self.fee_paid_on is not None
 
+    @property
     def missing(self) -> tuple[str, ...]:
-        """What still stands between the candidate and renewal, in words."""
+        """What still stands between the candidate and renewal, in words.
+
+        At most two sentences, in this order: ``"<n> more qualifying hours (has
+        <h> of <r>)"`` and ``"the renewal fee paid inside the period"``; empty
+        when R18 is met.
+        """
         gaps = []
         if self.hours < self.hours_required:
             gaps.append(

@@ -553,7 +553,7 @@ def _check_answers(check: Check, journey: Journey) -> tuple[dict[str, object], s
         return {
             "hours": str(ledger.hours),
             "eligible": ledger.eligible,
-            "missing": list(ledger.missing()),
+            "missing": list(ledger.missing),
         }, {"R17", "R18", "R19"}
     if check.kind == "quote":
         result = journey.quote()
