@@ -41,10 +41,12 @@ from cptm_rules.lifecycle import (
     Journey,
     access_due,
     free_change_deadline,
+    judge_change,
     mermaid_diagram,
 )
 from cptm_rules.money import Money, UnknownAmount
 from cptm_rules.policy import load_policy
+from cptm_rules.pricing import load_prices
 from cptm_rules.recertification import qualifying_hours
 from cptm_rules.vocabulary import (
     Attendance,
@@ -151,16 +153,47 @@ def test_every_state_against_every_event(state: State, event_type: type[Event]) 
         assert journey.apply(event).journey.state is expected
         assert expected in TRANSITIONS[state][event_type]
         return
-    allowed = ", ".join(t.__name__ for t in TRANSITIONS[state]) or "none (the journey has ended)"
+    allowed = ", ".join(t.__name__ for t in TRANSITIONS[state])
     with pytest.raises(RuleViolationError) as caught:
         journey.apply(event)
     message = str(caught.value)
     assert message.startswith(f"cannot apply {event_type.__name__}(")
-    assert message.endswith(
-        f"in state '{state}': {event_type.__name__} is not allowed in this state. "
-        f"Events allowed now: {allowed}"
-    )
+    assert f"in state '{state}': {event_type.__name__} is not allowed in this state; " in message
+    assert ("it needs state '" in message) or ("no event leads from state" in message)
+    assert message.endswith(f"Events allowed now: {allowed}")
+    assert caught.value.rule_id is not None
     assert caught.value.allowed == tuple(t.__name__ for t in TRANSITIONS[state])
+
+
+def test_an_exam_before_attendance_names_the_rule_and_the_events_that_lead_there_R13() -> None:
+    with pytest.raises(RuleViolationError) as caught:
+        in_prework().apply(AttemptExam(on=day("2027-01-20"), passed=True))
+    assert caught.value.rule_id == "R13-R16"
+    assert "it needs state 'attended': apply RecordAttendance first" in str(caught.value)
+    with pytest.raises(RuleViolationError, match="apply ReEnroll, then RecordAttendance first"):
+        cancelled().apply(AttemptExam(on=day("2027-01-20"), passed=True))
+
+
+def test_a_refusal_never_lists_the_refused_event_among_those_allowed_R11() -> None:
+    with pytest.raises(RuleViolationError) as caught:
+        registered().apply(RequestChange(on=day("2026-11-10"), to=JANUARY))
+    assert "RequestChange" not in caught.value.allowed
+    assert "GrantAccess" in caught.value.allowed
+    assert "Events allowed now: GrantAccess, RecordActivity, Substitute" in str(caught.value)
+
+
+def test_judge_change_speaks_of_no_state_to_a_caller_without_a_journey_R11() -> None:
+    with pytest.raises(RuleViolationError) as caught:
+        judge_change(
+            policy=CURRENT,
+            prices=load_prices(),
+            held=JANUARY,
+            to=JANUARY,
+            requested=day("2026-11-10"),
+        )
+    assert "state" not in str(caught.value)
+    assert "allowed now" not in str(caught.value)
+    assert str(caught.value).endswith("is the one already held (R11)")
 
 
 def test_the_expected_table_covers_every_allowed_move() -> None:

@@ -107,7 +107,9 @@ class TransitionError(CptmRulesError, ValueError):
     """An event cannot be applied to a journey; the journey is unchanged.
 
     The message names the current state, the event, the reason (with its rule
-    id) and the events that are allowed now.
+    id) and the other events that are allowed now (never the refused one).
+    A decision taken outside a journey (``judge_change``) has an empty
+    ``state`` and names neither.
     """
 
     def __init__(
@@ -126,7 +128,10 @@ class TransitionError(CptmRulesError, ValueError):
         self.allowed = allowed
         self.rule_id = rule_id
         cited = f" ({rule_id})" if rule_id else ""
-        allowed_text = ", ".join(allowed) if allowed else "none (the journey has ended)"
+        if not state:  # judged outside any journey (judge_change): no state to speak of
+            super().__init__(f"cannot apply {event}: {reason}{cited}")
+            return
+        allowed_text = ", ".join(allowed) if allowed else "none"
         super().__init__(
             f"cannot apply {event} in state {state!r}: {reason}{cited}. "
             f"Events allowed now: {allowed_text}"

@@ -203,7 +203,23 @@ def judge_change(  # keyword-only inputs of one decision
             "free_changes_used": free_changes_used,
         },
     )
-    return journey.apply(RequestChange(on=requested, to=to))
+    try:
+        return journey.apply(RequestChange(on=requested, to=to))
+    except TimingError as exc:
+        raise TimingError(
+            state="",
+            event=exc.event,
+            reason=exc.reason,
+            allowed=(),
+            rule_id=exc.rule_id,
+            limit=exc.limit,
+            days=exc.days,
+            side=exc.side,
+        ) from None
+    except RuleViolationError as exc:
+        raise RuleViolationError(
+            state="", event=exc.event, reason=exc.reason, allowed=(), rule_id=exc.rule_id
+        ) from None
 
 
 def mermaid_diagram() -> str:
@@ -438,7 +454,7 @@ class Journey:
                 raise InvalidInputError(
                     "event", event, f"one of the events {', '.join(_event_names(EVENT_TYPES))}"
                 )
-            raise _refuse(self, event, f"{type(event).__name__} is not allowed in this state")
+            raise _not_in_this_state(self, event)
         day = event_day(event, self.policy.zone)
         _check_in_range(self.policy, event, day)
         if (
@@ -681,6 +697,11 @@ def _event_names(types: Iterable[type[Event]]) -> tuple[str, ...]:
     return tuple(t.__name__ for t in types)
 
 
+def _others_allowed(journey: Journey, event: Event) -> tuple[str, ...]:
+    refused = type(event).__name__
+    return tuple(name for name in journey.allowed_events() if name != refused)
+
+
 def _refuse(
     journey: Journey, event: Event, reason: str, rule_id: str | None = None
 ) -> RuleViolationError:
@@ -688,8 +709,41 @@ def _refuse(
         state=str(journey.state),
         event=_describe(event),
         reason=reason,
-        allowed=journey.allowed_events(),
+        allowed=_others_allowed(journey, event),
         rule_id=rule_id,
+    )
+
+
+def _path_to(state: State, event_type: type[Event]) -> tuple[State, tuple[str, ...]] | None:
+    """The nearest state that accepts ``event_type``, and the events that lead there."""
+    frontier: list[tuple[State, tuple[str, ...]]] = [(state, ())]
+    seen = {state}
+    while frontier:
+        here, steps = frontier.pop(0)
+        if event_type in TRANSITIONS[here]:
+            return here, steps
+        for move, targets in TRANSITIONS[here].items():
+            for target in targets:
+                if target not in seen:
+                    seen.add(target)
+                    frontier.append((target, (*steps, move.__name__)))
+    return None
+
+
+def _not_in_this_state(journey: Journey, event: Event) -> RuleViolationError:
+    event_type = type(event)
+    name = event_type.__name__
+    route = _path_to(journey.state, event_type)
+    if route is None:
+        hint = f"no event leads from state '{journey.state}' to one that accepts it"
+    else:
+        target, steps = route
+        hint = f"it needs state '{target}': apply {', then '.join(steps)} first"
+    return _refuse(
+        journey,
+        event,
+        f"{name} is not allowed in this state; {hint}",
+        _RULES_OF_EVENT[event_type],
     )
 
 
@@ -701,7 +755,7 @@ def _too_early(
         state=str(journey.state),
         event=_describe(event),
         reason=f"{_days(days)} too early: {what} {limit.isoformat()}",
-        allowed=journey.allowed_events(),
+        allowed=_others_allowed(journey, event),
         rule_id=rule_id,
         limit=limit,
         days=days,
@@ -717,7 +771,7 @@ def _too_late(
         state=str(journey.state),
         event=_describe(event),
         reason=f"{_days(days)} too late: {what} {limit.isoformat()}",
-        allowed=journey.allowed_events(),
+        allowed=_others_allowed(journey, event),
         rule_id=rule_id,
         limit=limit,
         days=days,
