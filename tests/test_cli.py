@@ -520,3 +520,26 @@ def test_diff_help_states_the_seed_default(capsys: pytest.CaptureFixture[str]) -
     text = " ".join(capsys.readouterr().out.split())
     assert "seed of the synthetic cohort; default 1" in text
     assert "--fail-on-change" in text
+
+
+LATE = ["--registered", "2027-04-20T10:00-04:00", "--practicum", "2027-05-10..2027-05-13"]
+
+
+def test_timeline_says_when_a_date_had_already_passed_and_shows_the_advisories_R3_R6_R9() -> None:
+    status, out, _ = run("timeline", *LATE)
+    assert status == 0
+    assert "R9   last day to change the practicum for free: already passed at registration" in out
+    assert "start the prework now: the recommended 42 days before the practicum (2027-03-29)" in out
+    assert "[R3, R6] strong_warning: only 20 days before the practicum" in out
+    _, out, _ = run("timeline", *LATE, "--json")
+    data = json.loads(out)
+    assert data["advisories"] == [
+        {
+            "rules": ["R3", "R6"],
+            "severity": "strong_warning",
+            "message": "only 20 days before the practicum: the program recommends at least 28 "
+            "days, and 42 for the prework; consider a later session",
+        }
+    ]
+    _, out, _ = run("timeline", *PRACTICUM, "--json")
+    assert json.loads(out)["advisories"] == []

@@ -143,7 +143,7 @@ def test_a_policy_builds_its_calendar_from_its_settings() -> None:
             'extends = "current"\n[practicum]\nfree_change_dayz = 30\n',
             (
                 r"mine.toml: practicum.free_change_dayz = '<unknown key>' is not valid: "
-                r"expected one of .*practicum.free_change_days"
+                r"expected a known policy key; did you mean practicum.free_change_days"
             ),
         ),
         (
@@ -382,3 +382,29 @@ def test_figures_out_of_range_or_of_the_wrong_shape_are_refused_when_loaded(
     path = write(tmp_path, 'extends = "current"\n' + text)
     with pytest.raises(PolicyError, match=message):
         load_policy(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "free_change_days = 20\n",
+            r"did you mean practicum\.free_change_days \(under \[practicum\]",
+        ),
+        ('program_price = "2495"\n', r"prices and fees live in a price schedule file \(--prices"),
+        ('[pricing]\nrenewal_fee = "150"\n', "prices and fees live in a price schedule file"),
+        ('extend = "current"\n', "did you mean extends"),
+    ],
+)
+def test_a_misplaced_or_misspelt_key_gets_a_suggestion(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(PolicyError, match=message):
+        load_policy(write(tmp_path, 'extends = "current"\n' + text))
+
+
+def test_an_unknown_policy_name_suggests_the_closest_shipped_one() -> None:
+    with pytest.raises(PolicyError, match=r"did you mean current\?"):
+        load_policy("curent")
+    with pytest.raises(PolicyError, match=r"unknown key.*did you mean practicum\.free_changes"):
+        load_policy(overrides={"practicum.free_change": 3})

@@ -147,7 +147,7 @@ def _print_json(data: object, out: TextIO) -> None:
 # -- timeline ---------------------------------------------------------------------------
 
 
-def _registered(args: argparse.Namespace) -> Journey:
+def _registration(args: argparse.Namespace) -> Outcome:
     policy = _policy(args.policy)
     journey = Journey.new(policy=policy, prices=load_prices(args.prices))
     registration = Registration(
@@ -155,12 +155,21 @@ def _registered(args: argparse.Namespace) -> Journey:
         registered_at=_registered_at(args),
         session=args.practicum,
     )
-    return journey.apply(Register(registration=registration)).journey
+    return journey.apply(Register(registration=registration))
+
+
+def _registered(args: argparse.Namespace) -> Journey:
+    return _registration(args).journey
 
 
 def _timeline(args: argparse.Namespace, out: TextIO) -> int:
-    journey = _registered(args)
+    outcome = _registration(args)
+    journey = outcome.journey
     dates = journey.key_dates()
+    advisories = [
+        {"rules": list(a.rule_ids), "severity": str(a.severity), "message": a.message}
+        for a in outcome.advisories
+    ]
     if args.json:
         data: dict[str, Any] = {"policy": journey.policy.name}
         rules: dict[str, str] = {}
@@ -172,12 +181,14 @@ def _timeline(args: argparse.Namespace, out: TextIO) -> int:
             {"kind": str(k.kind), "when": _iso(k.when), "rule": k.rule_id, "label": k.label}
             for k in dates
         ]
+        data["advisories"] = advisories
         _print_json(data, out)
         return EXIT_OK
     out.write(f"policy: {journey.policy.label}\n")
     for key_date in dates:
         when = _iso(key_date.when)
         out.write(f"{when:<26} {key_date.rule_id:<4} {key_date.label}\n")
+    out.writelines(f"\n{advisory.explain()}\n" for advisory in outcome.advisories)
     return EXIT_OK
 
 

@@ -7,10 +7,12 @@ Messages name the field, show the bad value and say what would be valid.
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Iterable
 
 __all__ = [
     "SHOWN_CHARACTERS",
@@ -27,6 +29,7 @@ __all__ = [
     "TimingError",
     "TransitionError",
     "shown",
+    "suggest",
 ]
 
 
@@ -40,6 +43,12 @@ def shown(value: object) -> str:
     if len(text) <= SHOWN_CHARACTERS:
         return text
     return text[: SHOWN_CHARACTERS - 1] + "\u2026"
+
+
+def suggest(word: str, options: Iterable[str]) -> str:
+    """``"; did you mean X?"`` for the option closest to ``word``, or an empty string."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
 
 
 class CptmRulesError(Exception):

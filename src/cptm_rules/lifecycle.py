@@ -549,7 +549,22 @@ class Journey:
         policy = self.policy
         reg_day = to_local_date(self.registration.registered_at, policy.zone)
         first, last = self.session.first_day, self.session.last_day
-        prework = max(reg_day, first - dt.timedelta(days=policy.prework_recommended_days))
+        recommended = first - dt.timedelta(days=policy.prework_recommended_days)
+        prework = max(reg_day, recommended)
+        lead = policy.prework_recommended_days
+        prework_label = (
+            f"start the prework by this day ({lead} days before the practicum)"
+            if recommended >= reg_day
+            else f"start the prework now: the recommended {lead} days before the practicum "
+            f"({recommended}) had already passed at registration"
+        )
+        deadline = free_change_deadline(policy, first)
+        deadline_label = (
+            "last day to change the practicum for free"
+            if deadline >= reg_day
+            else "last day to change the practicum for free: already passed at registration, "
+            "so a move to a later session pays the class change fee"
+        )
         dates = [
             KeyDate(
                 kind=KeyDateKind.REGISTERED,
@@ -567,13 +582,13 @@ class Journey:
                 kind=KeyDateKind.PREWORK_START,
                 when=prework,
                 rule_id="R6",
-                label=f"start the prework ({policy.prework_recommended_days} days before)",
+                label=prework_label,
             ),
             KeyDate(
                 kind=KeyDateKind.FREE_CHANGE_DEADLINE,
-                when=free_change_deadline(policy, first),
+                when=deadline,
                 rule_id="R9",
-                label="last day to change the practicum for free",
+                label=deadline_label,
             ),
             KeyDate(
                 kind=KeyDateKind.PRACTICUM_FIRST_DAY,

@@ -25,6 +25,7 @@ practicum.free_change_days = 30 (R9; FAQ: "How do I know which practicum to chos
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -37,7 +38,7 @@ import attrs
 
 from cptm_rules.calendar import BusinessCalendar, resolve_time_zone, workalendar_class_named
 from cptm_rules.catalogue import RULES
-from cptm_rules.exceptions import InvalidInputError, PolicyError
+from cptm_rules.exceptions import InvalidInputError, PolicyError, suggest
 from cptm_rules.files import read_text
 from cptm_rules.money import decimal_places
 from cptm_rules.vocabulary import AccessUnit, ActivityCategory, DayCount, DiscountKind
@@ -495,8 +496,28 @@ def _field_for_key(key: str, *, source: str) -> attrs.Attribute[Any]:
     for field in _settings():
         if key == _key(field):
             return field
-    valid = ", ".join(_key(f) for f in _settings())
-    raise PolicyError(source=source, key=key, value="<unknown key>", expected=f"one of {valid}")
+    raise PolicyError(source=source, key=key, value="<unknown key>", expected=_key_hint(key))
+
+
+_PRICE_WORDS: Final = ("price", "fee", "discount", "currency")
+
+
+def _key_hint(key: str) -> str:
+    """What to write instead of the unknown ``key``: the closest key, or where keys are listed."""
+    keys = [_key(f) for f in _settings()]
+    bare = key.rpartition(".")[2]
+    if any(word in bare for word in _PRICE_WORDS) and bare not in {_key(f) for f in _settings()}:
+        return (
+            "a policy figure; prices and fees live in a price schedule file "
+            "(--prices FILE, or prices = ... in a scenario; docs/pricing.md)"
+        )
+    by_name = [k for k in keys if k.rpartition(".")[2] == bare]
+    close = by_name or difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+    if close:
+        where = close[0].partition(".")
+        table = f" (under [{where[0]}] in a file)" if where[1] else ""
+        return f"a known policy key; did you mean {close[0]}{table}?"
+    return "a known policy key (docs/policy.md lists them all)"
 
 
 def _convert(field: attrs.Attribute[Any], value: object, *, source: str) -> object:
@@ -532,9 +553,15 @@ def _flatten(data: Mapping[str, object], *, source: str) -> dict[str, object]:
         elif key in _TOP_LEVEL:
             flat[key] = value
         else:
+            hint = _key_hint(key)
+            if "did you mean" in hint or "price schedule" in hint:
+                raise PolicyError(source=source, key=key, value=value, expected=hint)
             valid = ", ".join((*_TOP_LEVEL, *(f"[{s}]" for s in _SECTIONS)))
             raise PolicyError(
-                source=source, key=key, value=value, expected=f"a top-level key among {valid}"
+                source=source,
+                key=key,
+                value=value,
+                expected=f"a top-level key among {valid}" + suggest(key, _TOP_LEVEL),
             )
     return flat
 
@@ -617,7 +644,7 @@ def load_policy(
                 key="<file>",
                 value=str(policy),
                 expected=f"a shipped policy name ({', '.join(SHIPPED_POLICIES)}) "
-                "or the path of an existing .toml file",
+                "or the path of an existing .toml file" + suggest(str(policy), SHIPPED_POLICIES),
             )
         loaded = Policy.from_toml(read_text(path), source=str(path))
     return loaded.with_overrides(overrides) if overrides else loaded

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from cptm_rules.exceptions import InvalidInputError, PolicyError
+from cptm_rules.exceptions import InvalidInputError, PolicyError, suggest
 from cptm_rules.files import read_text
 from cptm_rules.money import Amount, Money, UnknownAmount, decimal_places
 from cptm_rules.vocabulary import DiscountKind, OrganisationType
@@ -256,7 +256,8 @@ def load_prices(schedule: str | Path = "shipped") -> PriceSchedule:
             source=str(schedule),
             key="<file>",
             value=str(schedule),
-            expected='"shipped" or the path of an existing .toml price schedule',
+            expected='"shipped" or the path of an existing .toml price schedule'
+            + suggest(str(schedule), ("shipped",)),
         )
     return PriceSchedule.from_toml(read_text(path), source=str(path))
 
