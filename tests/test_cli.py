@@ -543,3 +543,25 @@ def test_timeline_says_when_a_date_had_already_passed_and_shows_the_advisories_R
     ]
     _, out, _ = run("timeline", *PRACTICUM, "--json")
     assert json.loads(out)["advisories"] == []
+
+
+def test_diff_takes_a_price_schedule_per_side_to_diff_a_price_change_R10(tmp_path: Path) -> None:
+    dearer = tmp_path / "dearer.toml"
+    dearer.write_text('extends = "shipped"\nclass_change_fee = "450"\n', encoding="utf-8")
+    same = ["diff", "--base", "current", "--candidate", "current", "--synthetic", "200"]
+    status, out, _ = run(*same, "--candidate-prices", str(dearer), "--json")
+    assert status == 0
+    moved = {a["answer"]: a for a in json.loads(out)["answers"]}
+    assert moved["change 1"]["examples"][0]["base"] == "fee 400.00 USD (R10)"
+    assert moved["change 1"]["examples"][0]["candidate_policy"] == "fee 450.00 USD (R10)"
+    assert (
+        run(
+            *same,
+            "--base-prices",
+            str(dearer),
+            "--candidate-prices",
+            str(dearer),
+            "--fail-on-change",
+        )[0]
+        == 0
+    )

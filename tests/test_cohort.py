@@ -8,6 +8,7 @@ import attrs
 import pytest
 
 from cptm_rules.cohort import (
+    Answer,
     answers_for,
     candidate_row,
     diff_policies,
@@ -15,6 +16,7 @@ from cptm_rules.cohort import (
     synthetic_cohort,
 )
 from cptm_rules.exceptions import InvalidInputError
+from cptm_rules.money import Money
 from cptm_rules.policy import load_policy
 from cptm_rules.pricing import load_prices
 
@@ -191,8 +193,34 @@ def test_answers_record_refusals_with_their_rule() -> None:
     policy = load_policy(overrides={"exam.max_exam_attempts": 1})
     cohort = [c for c in synthetic_cohort(400, seed=9) if len(c.attempts) >= 2]
     answers = answers_for(cohort[0], policy, load_prices())
-    assert answers["exam attempt 2"][0].startswith("refused: ")
+    assert answers["exam attempt 2"] == ("refused (R15)", ("R15",))
     with pytest.raises(InvalidInputError, match=r"^workers=0"):
         diff_policies(cohort, base="current", candidate="legacy", workers=0)
     with pytest.raises(InvalidInputError, match=r"^size=-1"):
         synthetic_cohort(-1, seed=1)
+
+
+def test_a_change_that_goes_from_paid_to_free_is_one_answer_that_moved_R9_R10() -> None:
+    cohort = synthetic_cohort(300, seed=1)
+    later = load_policy().with_overrides({"practicum.free_change_days": 10})
+    diff = diff_policies(cohort, base="current", candidate=later, workers=1)
+    change = {a.answer: a for a in diff.answers}["change 1"]
+    assert change.rule_ids == ("R9", "R10")
+    _, before, after = change.examples[0]
+    assert (before, after) == ("fee 400.00 USD (R10)", "free (R9)")
+    assert not [a for a in diff.answers if a.answer.startswith("change 1: R")]
+
+
+def test_an_answer_reads_as_verdict_amounts_and_rule() -> None:
+    assert str(Answer(name="x", verdict="fee", rule_ids=("R10",), fee=Money.of("400"))) == (
+        "fee 400.00 USD (R10)"
+    )
+    assert str(Answer(name="x", verdict="free", rule_ids=("R9",))) == "free (R9)"
+    refund = Answer(
+        name="cancellation",
+        verdict="refund",
+        rule_ids=("R24",),
+        fee=Money.of("100"),
+        refund=Money.of("2395"),
+    )
+    assert str(refund) == "refund 2395.00 USD, fee 100.00 USD (R24)"

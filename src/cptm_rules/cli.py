@@ -361,11 +361,17 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         cohort = synthetic_cohort(args.synthetic, seed=args.seed)
     # Bad policies, prices and output paths are usage errors before any candidate runs.
     base, candidate = _policy(args.base), _policy(args.candidate)
-    prices = load_prices(args.prices)
+    prices = load_prices(args.base_prices or args.prices)
+    candidate_prices = load_prices(args.candidate_prices or args.prices)
     if args.junit_xml is not None:
         check_writable(args.junit_xml)
     result = diff_policies(
-        cohort, base=base, candidate=candidate, prices=prices, workers=args.workers
+        cohort,
+        base=base,
+        candidate=candidate,
+        prices=prices,
+        candidate_prices=candidate_prices,
+        workers=args.workers,
     )
     if args.json:
         _print_json(result.as_json(), out)
@@ -520,6 +526,16 @@ def _diff_arguments(diff: argparse.ArgumentParser) -> None:
         default="shipped",
         metavar="FILE",
         help="a price schedule file for both sides; default: the shipped schedule",
+    )
+    diff.add_argument(
+        "--base-prices",
+        metavar="FILE",
+        help="the base side's price schedule, to diff a price change (overrides --prices)",
+    )
+    diff.add_argument(
+        "--candidate-prices",
+        metavar="FILE",
+        help="the candidate side's price schedule (overrides --prices)",
     )
     diff.add_argument(
         "--fail-on-change",

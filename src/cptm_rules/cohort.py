@@ -37,7 +37,7 @@ from cptm_rules.events import (
 from cptm_rules.exceptions import InvalidInputError, TransitionError, shown
 from cptm_rules.files import parse_json, read_text
 from cptm_rules.lifecycle import Journey
-from cptm_rules.money import amount_text
+from cptm_rules.money import Amount, amount_text
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.vocabulary import Attendance, KeyDateKind, OrganisationType
@@ -51,9 +51,11 @@ __all__ = [
     "MAX_ID_LENGTH",
     "MAX_SYNTHETIC",
     "PARALLEL_THRESHOLD",
+    "Answer",
     "AnswerDiff",
     "Candidate",
     "PolicyDiff",
+    "answer_list",
     "answers_for",
     "diff_policies",
     "load_cohort",
@@ -116,50 +118,106 @@ class Candidate:
         return events
 
 
-# An answer is (text, rule ids it depends on).
+@attrs.frozen(kw_only=True)
+class Answer:
+    """One answer the rules give a candidate: a verdict, the amounts it brings, its rules."""
+
+    name: str
+    """What is answered: ``change 1``, ``access``, ``key date access_due``, …"""
+    verdict: str
+    """``free``, ``fee``, ``on_time``, ``refused``, a state, or a date in ISO form."""
+    rule_ids: tuple[str, ...]
+    fee: Amount | None = None
+    refund: Amount | None = None
+
+    def __str__(self) -> str:
+        """Render as ``fee 400.00 USD (R10)``, ``free (R9)`` or ``refused (R11)``."""
+        amounts = {"fee": self.fee, "refund": self.refund}
+        head = self.verdict
+        if amounts.get(head) is not None:  # "fee" or "refund": the verdict is the amount
+            head = f"{head} {amount_text(amounts.pop(head))}"
+        parts = [head] + [
+            f"{word} {amount_text(amount)}"
+            for word, amount in amounts.items()
+            if amount is not None
+        ]
+        rules = f" ({', '.join(self.rule_ids)})" if self.rule_ids else ""
+        return ", ".join(parts) + rules
+
+
+_DIFFED_KEY_DATES: Final = frozenset(
+    {
+        KeyDateKind.ACCESS_DUE,
+        KeyDateKind.FREE_CHANGE_DEADLINE,
+        KeyDateKind.EXAM_CLOSES,
+        KeyDateKind.PREWORK_START,
+    }
+)
+
+# An answer as a diff compares it: its text, and the rule ids it depends on.
 Answers = dict[str, tuple[str, tuple[str, ...]]]
 
 
-def answers_for(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> Answers:
-    """Every answer the rules give this candidate under ``policy``."""
+def answer_list(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> list[Answer]:
+    """Every answer the rules give ``candidate`` under ``policy``, one per question asked.
+
+    An event's decision keeps the event's name (``change 1``) whichever rule
+    decides it, so that a change that goes from paid to free is one answer
+    that moved; a second decision of the same event is ``change 1 (2)``.
+    """
     journey = Journey.new(policy=policy, prices=prices)
-    result: Answers = {}
+    result: list[Answer] = []
     for name, event in candidate.events():
         try:
             outcome = journey.apply(event)
         except TransitionError as exc:
             rules = tuple(r.strip() for r in (exc.rule_id or "").split(",") if r.strip())
-            result[name] = (f"refused: {type(exc).__name__} ({exc.rule_id})", rules)
+            result.append(Answer(name=name, verdict="refused", rule_ids=rules))
             continue
         journey = outcome.journey
-        for decision in outcome.decisions:
-            if decision.rule_id in ("R1", "R2"):
-                continue
-            fee = f" fee {amount_text(decision.fee)}" if decision.fee is not None else ""
-            result[f"{name}: {decision.rule_id}"] = (
-                f"{decision.verdict}{fee}",
-                (decision.rule_id,),
+        decisions = [d for d in outcome.decisions if d.rule_id not in ("R1", "R2")]
+        for n, decision in enumerate(decisions, start=1):
+            result.append(
+                Answer(
+                    name=name if n == 1 else f"{name} ({n})",
+                    verdict=decision.verdict,
+                    rule_ids=(decision.rule_id,),
+                    fee=decision.fee,
+                    refund=decision.refund,
+                )
             )
-        for advisory in outcome.advisories:
-            result[f"{name}: advisory {'+'.join(advisory.rule_ids)}"] = (
-                str(advisory.severity),
-                advisory.rule_ids,
+        result.extend(
+            Answer(
+                name=f"{name}: advisory {'+'.join(advisory.rule_ids)}",
+                verdict=str(advisory.severity),
+                rule_ids=advisory.rule_ids,
             )
-    for key_date in journey.key_dates():
-        if key_date.kind in (
-            KeyDateKind.ACCESS_DUE,
-            KeyDateKind.FREE_CHANGE_DEADLINE,
-            KeyDateKind.EXAM_CLOSES,
-            KeyDateKind.PREWORK_START,
-        ):
-            result[f"key date {key_date.kind}"] = (key_date.when.isoformat(), (key_date.rule_id,))
+            for advisory in outcome.advisories
+        )
+    result.extend(
+        Answer(
+            name=f"key date {key_date.kind}",
+            verdict=key_date.when.isoformat(),
+            rule_ids=(key_date.rule_id,),
+        )
+        for key_date in journey.key_dates()
+        if key_date.kind in _DIFFED_KEY_DATES
+    )
     horizon = candidate.practicum.last_day + dt.timedelta(days=400)
     status = journey.status_on(horizon)
-    result["state a year after the practicum"] = (
-        str(status.state),
-        (status.rule_id,) if status.rule_id else (),
+    result.append(
+        Answer(
+            name="state a year after the practicum",
+            verdict=str(status.state),
+            rule_ids=(status.rule_id,) if status.rule_id else (),
+        )
     )
     return result
+
+
+def answers_for(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> Answers:
+    """Every answer the rules give this candidate under ``policy``, as a diff compares them."""
+    return {a.name: (str(a), a.rule_ids) for a in answer_list(candidate, policy, prices)}
 
 
 @attrs.frozen(kw_only=True)
@@ -270,9 +328,16 @@ class PolicyDiff:
 
 
 def _compare(
-    cohort: Sequence[Candidate], base: Policy, candidate: Policy, prices: PriceSchedule
+    cohort: Sequence[Candidate],
+    base: Policy,
+    candidate: Policy,
+    prices: PriceSchedule,
+    candidate_prices: PriceSchedule,
 ) -> list[tuple[str, Answers, Answers]]:
-    return [(c.id, answers_for(c, base, prices), answers_for(c, candidate, prices)) for c in cohort]
+    return [
+        (c.id, answers_for(c, base, prices), answers_for(c, candidate, candidate_prices))
+        for c in cohort
+    ]
 
 
 def _policy_value(value: Policy | str | Path) -> Policy:
@@ -289,6 +354,7 @@ def diff_policies(  # keyword-only settings of one simulation
     base: Policy | str | Path,
     candidate: Policy | str | Path,
     prices: PriceSchedule | str | Path = "shipped",
+    candidate_prices: PriceSchedule | str | Path | None = None,
     workers: int | None = None,
     examples: int = 3,
 ) -> PolicyDiff:
@@ -297,18 +363,21 @@ def diff_policies(  # keyword-only settings of one simulation
     Policies are :class:`~cptm_rules.policy.Policy` values (for example
     ``load_policy().with_overrides({...})`` in a notebook), shipped names or
     file paths; ``prices`` likewise a :class:`~cptm_rules.pricing.PriceSchedule`
-    or a path. Worker processes receive the values themselves. With
+    or a path, for both sides unless ``candidate_prices`` gives the candidate
+    side its own (a price change is diffed like a policy change). Worker
+    processes receive the values themselves. With
     ``workers`` unset, cohorts of at least :data:`PARALLEL_THRESHOLD`
     candidates use every core.
     """
     base_policy, candidate_policy = _policy_value(base), _policy_value(candidate)
     schedule = _prices_value(prices)
+    other_schedule = schedule if candidate_prices is None else _prices_value(candidate_prices)
     if workers is None:
         workers = (os.cpu_count() or 1) if len(cohort) >= PARALLEL_THRESHOLD else 1
     if type(workers) is not int or workers < 1:
         raise InvalidInputError("workers", workers, "a whole number >= 1")
     if workers == 1:
-        rows = _compare(cohort, base_policy, candidate_policy, schedule)
+        rows = _compare(cohort, base_policy, candidate_policy, schedule, other_schedule)
     else:
         size = -(-len(cohort) // workers)
         chunks = [cohort[i : i + size] for i in range(0, len(cohort), size)]
@@ -316,7 +385,10 @@ def diff_policies(  # keyword-only settings of one simulation
             parts = pool.map(
                 _compare,
                 chunks,
-                *([x] * len(chunks) for x in (base_policy, candidate_policy, schedule)),
+                *(
+                    [x] * len(chunks)
+                    for x in (base_policy, candidate_policy, schedule, other_schedule)
+                ),
             )
             rows = [row for part in parts for row in part]
     return _summarise(

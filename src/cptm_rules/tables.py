@@ -1,12 +1,16 @@
 """Journeys, ledgers and cohorts as pandas DataFrames (optional extra ``notebook``).
 
-Dtypes are chosen to keep the library's exactness:
+Dtypes are chosen to stay exact *and* work with the ordinary pandas idioms
+(comparing with ``"2027-01-01"`` or a ``pd.Timestamp``, ``sum()``, ``plot()``):
 
-* calendar dates are ``date32[pyarrow]`` (a date, not a timestamp at midnight);
+* calendar dates are ``datetime64[ns]`` at midnight: a date is exactly that
+  instant's day, and comparisons with strings and Timestamps work (``date32[pyarrow]``
+  refuses both);
 * instants are ``datetime64[ns, America/New_York]`` (the program's time zone);
-* money and hours are ``object`` columns of :class:`~decimal.Decimal` (exact; pandas
-  has no exact decimal dtype without pyarrow's fixed precision), with the currency in
-  its own column;
+* money is ``decimal128(18, 2)[pyarrow]``: exact cents, summable and plottable,
+  rounded half-up to the cent as every quoted amount is, with the currency in its
+  own column; hours are ``decimal128(18, 6)[pyarrow]`` (exact for any hours a
+  record gives to the millionth, more than any provider reports);
 * fixed word lists (rule ids, kinds, states, verdicts, categories) are categoricals.
 
 Install with ``pip install 'cptm-rules[notebook]'``.
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 try:
     import pandas as pd
@@ -41,6 +45,8 @@ if TYPE_CHECKING:
     from cptm_rules.recertification import Ledger
 
 __all__ = [
+    "HOURS",
+    "MONEY",
     "cohort_table",
     "diff_table",
     "history_table",
@@ -51,9 +57,19 @@ __all__ = [
 _RULE_IDS = pd.CategoricalDtype(list(RULES))
 
 
-def _dates(values: Iterable[dt.date | None]) -> Any:  # noqa: ANN401  # a pandas extension array
-    # pandas-stubs' overloads do not cover Arrow date arrays built from date objects.
-    return pd.array(cast("Any", list(values)), dtype=pd.ArrowDtype(pa.date32()))
+MONEY: Final = pd.ArrowDtype(pa.decimal128(18, 2))
+"""The dtype of money columns: exact cents."""
+HOURS: Final = pd.ArrowDtype(pa.decimal128(18, 6))
+"""The dtype of hour columns: exact to the millionth of an hour."""
+
+
+def _dates(values: Iterable[dt.date | None]) -> pd.Series:
+    days = [pd.NaT if v is None else pd.Timestamp(v) for v in values]
+    return pd.Series(days, dtype="datetime64[ns]")
+
+
+def _decimals(values: Iterable[Decimal | None], dtype: pd.ArrowDtype) -> pd.Series:
+    return pd.Series(pd.array(cast("Any", list(values)), dtype=dtype))
 
 
 def _instants(values: Iterable[dt.datetime | None], zone: str) -> pd.Series:
@@ -69,7 +85,7 @@ def _amount(amount: Amount | None) -> tuple[Decimal | None, str | None, str | No
     if amount is None:
         return None, None, None
     if isinstance(amount, Money):
-        return amount.amount, amount.currency, None
+        return amount.quantized().amount, amount.currency, None
     return None, None, amount.item
 
 
@@ -150,8 +166,8 @@ def history_table(journey: Journey) -> pd.DataFrame:
         "refund_unknown",
     ):
         frame[column] = frame[column].astype("string")
-    frame["fee"] = frame["fee"].astype(object)
-    frame["refund"] = frame["refund"].astype(object)
+    frame["fee"] = _decimals(frame["fee"], MONEY)
+    frame["refund"] = _decimals(frame["refund"], MONEY)
     return frame
 
 
@@ -164,11 +180,11 @@ def ledger_table(ledger: Ledger) -> pd.DataFrame:
         {
             "id": pd.Series([a.id for a, _, _ in rows], dtype="string"),
             "day": _dates(a.on for a, _, _ in rows),
-            "hours": pd.Series([a.hours for a, _, _ in rows], dtype=object),
+            "hours": _decimals((a.hours for a, _, _ in rows), HOURS),
             "category": pd.Series([str(a.category) for a, _, _ in rows], dtype="category"),
             "counted": pd.Series([c for _, c, _ in rows], dtype=bool),
             "why_not": pd.Series([w for _, _, w in rows], dtype="string"),
-            "cumulative_hours": pd.Series(_cumulative(rows), dtype=object),
+            "cumulative_hours": _decimals(_cumulative(rows), HOURS),
         }
     )
 
@@ -186,21 +202,53 @@ def _cumulative(rows: Sequence[tuple[Any, bool, str]]) -> list[Decimal]:
 def cohort_table(
     cohort: Sequence[Candidate], policy: Policy, prices: PriceSchedule | None = None
 ) -> pd.DataFrame:
-    """One row per candidate and answer under ``policy``, with the rule ids behind it."""
-    from cptm_rules.cohort import answers_for  # noqa: PLC0415  # avoids a cycle at import
+    """One row per candidate and answer under ``policy``: verdict, fee, refund and rule apart.
+
+    ``verdict`` is a categorical (``free``, ``fee``, ``on_time``, ``refused``, a state,
+    or a key date's ISO text), ``fee`` and ``refund`` exact money with their
+    ``currency`` (a figure the schedule does not give is named in ``fee_unknown``),
+    ``rule_ids`` a categorical, and ``text`` the answer as a diff prints it.
+    """
+    from cptm_rules.cohort import answer_list  # noqa: PLC0415  # avoids a cycle at import
     from cptm_rules.pricing import load_prices  # noqa: PLC0415
 
     schedule = prices if prices is not None else load_prices()
-    records = [
-        (candidate.id, answer, value, ", ".join(rules))
-        for candidate in cohort
-        for answer, (value, rules) in answers_for(candidate, policy, schedule).items()
+    records = []
+    for candidate in cohort:
+        for answer in answer_list(candidate, policy, schedule):
+            fee, currency, fee_unknown = _amount(answer.fee)
+            refund, refund_currency, _ = _amount(answer.refund)
+            records.append(
+                {
+                    "candidate": candidate.id,
+                    "answer": answer.name,
+                    "verdict": answer.verdict,
+                    "fee": fee,
+                    "refund": refund,
+                    "currency": currency or refund_currency,
+                    "fee_unknown": fee_unknown,
+                    "rule_ids": ", ".join(answer.rule_ids),
+                    "text": str(answer),
+                }
+            )
+    columns = [
+        "candidate",
+        "answer",
+        "verdict",
+        "fee",
+        "refund",
+        "currency",
+        "fee_unknown",
+        "rule_ids",
+        "text",
     ]
-    frame = pd.DataFrame.from_records(records, columns=["candidate", "answer", "value", "rule_ids"])
-    frame["candidate"] = frame["candidate"].astype("string")
-    frame["answer"] = frame["answer"].astype("category")
-    frame["value"] = frame["value"].astype("string")
-    frame["rule_ids"] = frame["rule_ids"].astype("category")
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in ("candidate", "currency", "fee_unknown", "text"):
+        frame[column] = frame[column].astype("string")
+    for column in ("answer", "verdict", "rule_ids"):
+        frame[column] = frame[column].astype("category")
+    frame["fee"] = _decimals(frame["fee"], MONEY)
+    frame["refund"] = _decimals(frame["refund"], MONEY)
     return frame
 
 
