@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import re
@@ -565,3 +566,27 @@ def test_diff_takes_a_price_schedule_per_side_to_diff_a_price_change_R10(tmp_pat
         )[0]
         == 0
     )
+
+
+def _actions(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.Action]]:
+    found = []
+    for action in parser._actions:  # noqa: SLF001  # argparse keeps its actions here
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for name, sub in action.choices.items():
+                found += [(f"{name} {where}", a) for where, a in _actions(sub)]
+        else:
+            found.append(("", action))
+    return found
+
+
+def test_every_option_and_argument_has_a_help_text_that_names_no_repository_file() -> None:
+    from cptm_rules.cli import _parser  # noqa: PLC0415  # the parser itself is private
+
+    missing = [
+        f"{where}{'/'.join(action.option_strings) or action.dest}"
+        for where, action in _actions(_parser())
+        if not action.help
+    ]
+    assert missing == []
+    texts = [action.help or "" for _, action in _actions(_parser())]
+    assert not [t for t in texts if "docs/" in t]

@@ -2,8 +2,7 @@
 
 Every subcommand has ``--help``. A user error (a malformed date, a practicum
 whose last day precedes its first, an unknown policy) prints one line to
-stderr and exits with status 2. ``--json`` output is stable and documented in
-``docs/cli.md``.
+stderr and exits with status 2. ``--json`` output is stable: keys are only ever added.
 """
 
 from __future__ import annotations
@@ -121,7 +120,12 @@ def _add_policy(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_json(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print stable JSON (docs/cli.md)")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON instead of text; its keys are stable (new ones may be added, none "
+        "removed or renamed)",
+    )
 
 
 # -- JSON helpers ------------------------------------------------------------------------
@@ -397,7 +401,14 @@ def _rule_id(text: str) -> str:
 
 
 def _parser() -> _Parser:
-    parser = _Parser(prog="cptm-rules", description="The CPTM program's rules, as answers.")
+    parser = _Parser(
+        prog="cptm-rules",
+        description="The CPTM program's rules, as answers: key dates, change fees, "
+        "explanations, scenario checks and policy diffs. Each command has --help.",
+        epilog="Exit status: 0 when all is well; 1 when a scenario check fails, a diff "
+        "gate finds an unexpected change or the rules refuse a change; 2 for a mistake in "
+        "the command or a file (one line on stderr).",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = sub.add_parser("check", help="run scenario files and compare expected answers")
@@ -439,7 +450,14 @@ def _parser() -> _Parser:
             help="the time zone of a --registered given as a local date-time, "
             "e.g. America/New_York",
         )
-        p.add_argument("--practicum", type=_session, required=True, metavar="FIRST..LAST")
+        p.add_argument(
+            "--practicum",
+            type=_session,
+            required=True,
+            metavar="FIRST..LAST",
+            help="the practicum chosen at registration: first and last day, "
+            "e.g. 2027-01-11..2027-01-14",
+        )
         _add_policy(p)
 
     def change_arguments(p: argparse.ArgumentParser) -> None:
@@ -458,7 +476,13 @@ def _parser() -> _Parser:
             metavar="FIRST..LAST",
             help="the session held now",
         )
-        p.add_argument("--to", type=_session, required=True, metavar="FIRST..LAST")
+        p.add_argument(
+            "--to",
+            type=_session,
+            required=True,
+            metavar="FIRST..LAST",
+            help="the session asked for, e.g. 2027-02-08..2027-02-11",
+        )
         p.add_argument(
             "--free-changes-used",
             type=_bounded_count(MAX_CHANGES),
