@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from cptm_rules.cohort import diff_policies, synthetic_cohort
@@ -72,7 +73,7 @@ def test_the_ledger_table_counts_hours_exactly() -> None:
     assert table["cumulative_hours"].iloc[-1] == Decimal(24)
     assert table["hours"].sum() == Decimal(29)
     ax = table.plot(x="day", y="cumulative_hours")  # numeric, so pandas can plot it
-    assert list(ax.lines[0].get_ydata()) == [23.75, 23.75, 24.0]
+    assert np.asarray(ax.lines[0].get_ydata()).tolist() == [23.75, 23.75, 24.0]
     assert table["why_not"].iloc[1] == "category not-industry-relevant does not qualify (R19)"
     assert isinstance(table["category"].dtype, pd.CategoricalDtype)
 
