@@ -14,6 +14,8 @@ import io
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import attrs
+
 try:
     import matplotlib.dates as mdates
     from matplotlib.figure import Figure
@@ -23,11 +25,13 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 from cptm_rules.calendar import add_months
+from cptm_rules.events import RequestChange
 from cptm_rules.exceptions import InvalidInputError, TransitionError
 from cptm_rules.lifecycle import Journey, free_change_deadline, judge_change
+from cptm_rules.money import amount_text
 from cptm_rules.pricing import load_prices
 from cptm_rules.recertification import ledger_for
-from cptm_rules.vocabulary import KeyDateKind
+from cptm_rules.vocabulary import DayCount, KeyDateKind
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
 
     from cptm_rules.cohort import Candidate
     from cptm_rules.policy import Policy
+    from cptm_rules.pricing import PriceSchedule
 
 __all__ = ["NotebookFigure", "plot_change_timing", "plot_journey"]
 
@@ -74,32 +79,135 @@ def _num(day: dt.date) -> float:
 def _band(  # one band of the timeline, styled by keyword
     ax: Axes, row: int, start: dt.date, end: dt.date, *, colour: str, text: str, span: int
 ) -> None:
-    width = max((end - start).days, 1)
+    # A band is never thinner than 1/120 of the time shown, so a four-day practicum on
+    # a four-year axis is still a visible block and not a hairline.
+    width = max((end - start).days, span / 120)
     ax.barh(row, width, left=_num(start), height=0.55, color=colour, edgecolor="white")
-    if width > span * 0.25:
-        ax.text(
-            _num(start) + width / 2,
-            row,
-            text,
-            ha="center",
-            va="center",
-            fontsize=8,
-            color="black",
+    if width > span * 0.45:  # wide enough to hold its label, written from its left edge
+        ax.text(_num(start) + span * 0.01, row, text, ha="left", va="center", fontsize=8)
+    else:  # written just after the band, never over the axis labels on the left
+        ax.text(_num(start) + width + span * 0.01, row, text, ha="left", va="center", fontsize=8)
+
+
+@attrs.frozen
+class _Change:
+    on: dt.date
+    deadline: dt.date
+    rule_id: str
+    verdict: str
+    fee: str | None
+
+
+def _changes(journey: Journey) -> list[_Change]:
+    """Each practicum change request of the history, with the deadline that judged it."""
+    replay = Journey.new(policy=journey.policy, prices=journey.prices)
+    found = []
+    for event in journey.history:
+        outcome = replay.apply(event)
+        replay = outcome.journey
+        if isinstance(event, RequestChange):
+            decision = outcome.decisions[0]
+            deadline = dict(decision.dates)["free-change deadline"]
+            assert isinstance(deadline, dt.date)  # noqa: S101  # R9 decisions carry it
+            fee = None if decision.fee is None else amount_text(decision.fee)
+            found.append(
+                _Change(
+                    on=event.on,
+                    deadline=deadline,
+                    rule_id=decision.rule_id,
+                    verdict=decision.verdict,
+                    fee=fee,
+                )
+            )
+    return found
+
+
+def _plot_changes(ax: Axes, changes: Sequence[_Change], y: int, span: int) -> None:
+    for change in changes:
+        paid = change.fee is not None
+        colour = _COLOURS["deadline"] if paid else _COLOURS["period"]
+        ax.plot(
+            [_num(change.deadline), _num(change.on)],
+            [y] * 2,
+            color=colour,
+            linewidth=1,
+            zorder=2,
         )
-    else:  # too narrow to hold its label: write it beside the band
+        ax.plot(_num(change.deadline), y, marker="|", color="black", markersize=14)
+        ax.plot(
+            _num(change.on),
+            y,
+            marker="s" if paid else "o",
+            color=colour,
+            markersize=8,
+            markeredgecolor="white",
+            zorder=3,
+        )
+    if changes:
+        words = [
+            f"{c.on}: {f'fee {c.fee}' if c.fee else 'free'} ({c.rule_id}; deadline {c.deadline})"
+            for c in changes
+        ]
         ax.text(
-            _num(start) + width + span * 0.01,
-            row,
-            text,
+            max(_num(c.on) for c in changes) + span * 0.02,
+            y,
+            "; ".join(words),
             ha="left",
             va="center",
             fontsize=8,
-            color="black",
         )
 
 
+def _plot_markers(ax: Axes, journey: Journey, registered: dt.date, *, changes: bool) -> None:
+    zone = journey.policy.zone
+    dates = {k.kind: k for k in journey.key_dates()}
+    access = dates[KeyDateKind.ACCESS_DUE]
+    access_day = access.day(zone)
+    markers = []
+    if access_day == registered:  # one line, not two drawn over each other
+        due = access.when.astimezone(zone) if isinstance(access.when, dt.datetime) else None
+        at = f" at {due:%H:%M}" if due is not None else ""
+        markers.append(
+            (registered, f"registered (R2), access due (R4){at} the same day", "#6c757d", ":")
+        )
+    else:
+        markers += [
+            (registered, "registered (R2)", "#6c757d", ":"),
+            (access_day, "access due (R4)", "#6c757d", "-."),
+        ]
+    markers.append(
+        (
+            dates[KeyDateKind.FREE_CHANGE_DEADLINE].day(zone),
+            "free-change deadline of the practicum held (R9)",
+            _COLOURS["deadline"],
+            "--",
+        )
+    )
+    if journey.certification_date is not None:
+        markers.append((journey.certification_date, "certified (R16)", "#2d6a4f", "-"))
+    for day, label, colour, style in markers:
+        ax.axvline(
+            _num(day),
+            color=colour,
+            linestyle=style,
+            linewidth=1.2,
+            label=f"{day}: {label}",
+        )
+    if changes:
+        ax.plot([], [], "o", color=_COLOURS["period"], label="change request: free")
+        ax.plot([], [], "s", color=_COLOURS["deadline"], label="change request: fee")
+        ax.plot([], [], "|", color="black", markersize=10, label="deadline that judged it")
+
+
 def plot_journey(journey: Journey, *, title: str | None = None) -> NotebookFigure:
-    """One figure of the journey's timeline and its continuing-education hours."""
+    """One figure of the journey's timeline and its continuing-education hours.
+
+    Rows show the prework, each practicum change request (free or paid, joined to
+    the free-change deadline that judged it), the practicum held, the exam window
+    and attempts, and the certification periods; vertical lines mark the
+    registration and access due, the current free-change deadline and the
+    certification. A second panel shows qualifying hours against the required line.
+    """
     if journey.registration is None or journey.session is None:
         raise InvalidInputError("journey", str(journey.state), "a registered journey")
     policy = journey.policy
@@ -110,32 +218,39 @@ def plot_journey(journey: Journey, *, title: str | None = None) -> NotebookFigur
     opens = last
     closes = add_months(opens, policy.exam_window_months)
     periods = journey.periods
+    changes = _changes(journey)
+    start = min([registered, *(c.deadline for c in changes)]) - dt.timedelta(days=10)
     end = max([closes, *(p.end for p in periods)]) + dt.timedelta(days=20)
 
-    figure = NotebookFigure(figsize=(11, 6.5 if periods else 4.2), layout="constrained")
+    figure = NotebookFigure(figsize=(11, 6.8 if periods else 4.6), layout="constrained")
     if periods:
         top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     else:
         top, bottom = figure.subplots(1, 1), None
-    rows = [
-        "prework",
+    rows = ["prework"]
+    if changes:
+        rows.append("changes")
+    rows += [
         "practicum",
         "exam window",
         *(f"period {n}" for n in range(1, len(periods) + 1)),
     ]
-    span = (end - registered).days
+    row = {name: n for n, name in enumerate(rows)}
+    span = (end - start).days
     _band(
         top,
-        0,
+        row["prework"],
         registered,
         first,
         colour=_COLOURS["prework"],
         text=f"prework: {registered} to {first} (R5, R6)",
         span=span,
     )
+    if changes:
+        _plot_changes(top, changes, row["changes"], span)
     _band(
         top,
-        1,
+        row["practicum"],
         first,
         last + dt.timedelta(days=1),
         colour=_COLOURS["practicum"],
@@ -144,17 +259,17 @@ def plot_journey(journey: Journey, *, title: str | None = None) -> NotebookFigur
     )
     _band(
         top,
-        2,
+        row["exam window"],
         opens,
         closes + dt.timedelta(days=1),
         colour=_COLOURS["exam"],
         text=f"exam window {opens} to {closes} (R13, R14)",
         span=span,
     )
-    for n, period in enumerate(periods, start=3):
+    for n, period in enumerate(periods, start=1):
         _band(
             top,
-            n,
+            row[f"period {n}"],
             period.start,
             period.end,
             colour=_COLOURS["period"],
@@ -164,37 +279,18 @@ def plot_journey(journey: Journey, *, title: str | None = None) -> NotebookFigur
     for attempt in journey.attempts:
         top.plot(
             _num(attempt.on),
-            2,
+            row["exam window"],
             marker="o" if attempt.passed else "X",
             color="#1b4332" if attempt.passed else "#9b2226",
             markersize=7,
             markeredgecolor="white",
             zorder=3,
         )
-    markers = [
-        (registered, "registered (R2)", "#6c757d", ":"),
-        (dates[KeyDateKind.ACCESS_DUE].day(zone), "access due (R4)", "#6c757d", "-."),
-        (
-            dates[KeyDateKind.FREE_CHANGE_DEADLINE].day(zone),
-            "free-change deadline (R9)",
-            _COLOURS["deadline"],
-            "--",
-        ),
-    ]
-    if journey.certification_date is not None:
-        markers.append((journey.certification_date, "certified (R16)", "#2d6a4f", "-"))
-    for day, label, colour, style in markers:
-        top.axvline(
-            _num(day),
-            color=colour,
-            linestyle=style,
-            linewidth=1.2,
-            label=f"{label}: {day}",
-        )
+    _plot_markers(top, journey, registered, changes=bool(changes))
     top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     top.set_yticks(range(len(rows)), rows)
     top.set_ylim(len(rows) - 0.4, -0.6)
-    top.set_xlim(_num(registered - dt.timedelta(days=10)), _num(end))
+    top.set_xlim(_num(start), _num(end))
     top.grid(axis="x", alpha=0.3)
     top.set_title(
         title or f"Journey of {journey.registration.email} (policy {policy.name}, {journey.state})",
@@ -257,50 +353,72 @@ def _plot_hours(ax: Axes, journey: Journey) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
 
 
-def plot_change_timing(cohort: Sequence[Candidate], policy: Policy) -> NotebookFigure:
-    """When each cohort's first change request came, in days from its free-change deadline."""
-    free: list[int] = []
-    paid: list[int] = []
-    prices = load_prices()
+def plot_change_timing(
+    cohort: Sequence[Candidate], policy: Policy, prices: PriceSchedule | None = None
+) -> NotebookFigure:
+    """When each candidate's first change request came, around its free-change deadline.
+
+    The x axis counts days the way the policy counts the deadline (business days
+    under the FAQ's reading, calendar days under the terms' setting): 0 is the
+    deadline itself, 1 the first day after it. Bars are stacked by answer: free
+    on or before the deadline (R9), free after it because the move is to an
+    earlier session (R10), and paying the class change fee (R10, or R11a once
+    the free changes are used) under ``prices`` (default: the shipped schedule).
+    """
+    schedule = prices if prices is not None else load_prices()
+    groups: dict[str, list[int]] = {"on_time": [], "earlier": [], "fee": []}
+    business = policy.free_change_day_count is DayCount.BUSINESS
     for candidate in cohort:
         if not candidate.changes:
             continue
         asked, to = candidate.changes[0]
         deadline = free_change_deadline(policy, candidate.practicum.first_day)
-        offset = (asked - deadline).days
+        offset = (
+            policy.calendar.count_business_days(deadline, asked)
+            if business
+            else (asked - deadline).days
+        )
         try:
             outcome = judge_change(
-                policy=policy, prices=prices, held=candidate.practicum, to=to, requested=asked
+                policy=policy, prices=schedule, held=candidate.practicum, to=to, requested=asked
             )
         except TransitionError:
             continue
-        (paid if outcome.decisions[0].fee is not None else free).append(offset)
-    figure = NotebookFigure(figsize=(9, 4), layout="constrained")
+        decision = outcome.decisions[0]
+        group = "fee" if decision.fee is not None else "earlier" if offset > 0 else "on_time"
+        groups[group].append(offset)
+    figure = NotebookFigure(figsize=(9, 4.6), layout="constrained")
     ax = figure.subplots()
-    offsets = free + paid or [0]
-    bins = list(range(min(offsets) // 5 * 5 - 5, max(offsets) + 10, 5))
+    offsets = [o for values in groups.values() for o in values] or [0]
+    # Bin edges at half days, one of them at +0.5: the deadline (day 0) and the first day
+    # after it (day 1) never share a bar.
+    low, high = min(offsets) // 5 * 5 - 5, max(offsets) // 5 * 5 + 10
+    bins = [edge + 0.5 for edge in range(low, high + 1, 5)]
     ax.hist(
-        [free, paid],
+        [groups["on_time"], groups["earlier"], groups["fee"]],
         bins=bins,
         stacked=True,
-        label=["free (R9, R10)", "fee (R10, R11a)"],
-        color=[_COLOURS["period"], _COLOURS["deadline"]],
+        label=[
+            "free: on or before the deadline (R9)",
+            "free: after it, to an earlier session (R10)",
+            (
+                f"fee {amount_text(schedule.class_change_fee)}: after it, to a later session "
+                "(R10), or after two free changes (R11a)"
+            ),
+        ],
+        color=[_COLOURS["period"], _COLOURS["prework"], _COLOURS["deadline"]],
+        edgecolor="white",
     )
-    ax.axvline(0.5, color="black", linestyle="--", linewidth=1)
-    ax.annotate(
-        "free-change deadline",
-        (0.5, ax.get_ylim()[1] * 0.95),
-        fontsize=8,
-        xytext=(4, 0),
-        textcoords="offset points",
-    )
-    ax.set_xlabel("days from the free-change deadline to the request (negative: before)")
-    ax.set_ylabel("candidates")
+    ax.axvline(0.5, color="black", linestyle="--", linewidth=1, label="free-change deadline (R9)")
+    unit = "business days" if business else "calendar days"
+    ax.set_xlabel(f"{unit} from the free-change deadline to the request (0: the deadline)")
+    ax.set_ylabel("candidates (bars stacked)")
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.35)  # room for the legend above the tallest bar
     ax.set_title(
-        f"First change requests, policy {policy.name} ({len(free) + len(paid)} of "
+        f"First change requests, policy {policy.name} ({sum(map(len, groups.values()))} of "
         f"{len(cohort)} candidates)",
         loc="left",
         fontsize=11,
     )
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", frameon=False)
     return figure
