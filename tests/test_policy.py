@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import attrs
 import pytest
@@ -10,9 +10,6 @@ import pytest
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError, PolicyError
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, PolicySet, load_policy
 from cptm_rules.vocabulary import AccessUnit, ActivityCategory, DayCount, DiscountKind
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 def write(tmp_path: Path, text: str, name: str = "mine.toml") -> Path:
@@ -408,3 +405,25 @@ def test_an_unknown_policy_name_suggests_the_closest_shipped_one() -> None:
         load_policy("curent")
     with pytest.raises(PolicyError, match=r"unknown key.*did you mean practicum\.free_changes"):
         load_policy(overrides={"practicum.free_change": 3})
+
+
+def test_the_legacy_file_states_only_what_the_older_faq_changed() -> None:
+    text = (
+        Path(__file__).resolve().parents[1] / "src" / "cptm_rules" / "policies" / "legacy.toml"
+    ).read_text(encoding="utf-8")
+    assert 'extends = "current"' in text
+    legacy, current = load_policy("legacy"), load_policy("current")
+    changed = {
+        f.name
+        for f in attrs.fields(Policy)
+        if f.name not in {"citations", "origin", "extends"}
+        and getattr(legacy, f.name) != getattr(current, f.name)
+    }
+    assert changed == {
+        "name",
+        "description",
+        "access_due_unit",
+        "module_hours_max",
+        "prework_recommended_days",
+    }
+    assert legacy.source_of("access_due_amount").citation.startswith("older FAQ")

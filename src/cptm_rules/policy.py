@@ -597,7 +597,7 @@ def _from_mapping(data: Mapping[str, object], *, source: str, seen: tuple[str, .
     for key, raw in flat.items():
         field = _field_for_key(key, source=source)
         values[field.name] = _convert(field, raw, source=source)
-        if extends is not None:
+        if extends is not None and field.metadata["section"] != "policy":
             cites[field.name] = f"{source}"
     for key, citation in raw_sources.items():
         cites[_field_for_key(key, source=source).name] = citation
