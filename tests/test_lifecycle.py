@@ -1100,3 +1100,18 @@ def test_status_on_answers_for_every_day_from_registration_whatever_was_recorded
         status = journey.status_on(probe)
         assert status.as_of == probe
         probe += dt.timedelta(days=37)
+
+
+def test_the_hot_path_builders_refuse_a_misspelt_or_missing_field() -> None:
+    from cptm_rules.lifecycle import _replace  # noqa: PLC0415  # the private builder under test
+    from cptm_rules.outcomes import Decision, prebuilt  # noqa: PLC0415
+
+    build = prebuilt(Decision)
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'verdcit'"):
+        build(rule_id="R9", verdcit="free", reason="x", policy="current")
+    with pytest.raises(TypeError, match=r"missing 1 required keyword-only argument: 'verdict'"):
+        build(rule_id="R9", reason="x", policy="current")
+    built = build(rule_id="R9", verdict="free", reason="x", policy="current")
+    assert built == Decision(rule_id="R9", verdict="free", reason="x", policy="current")
+    with pytest.raises(TypeError, match=r"Journey has no field 'sesion'"):
+        _replace(registered(), {"sesion": JANUARY})

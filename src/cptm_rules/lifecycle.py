@@ -38,7 +38,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import attrs
 
@@ -334,24 +334,6 @@ def event_day(event: Event, zone: dt.tzinfo) -> dt.date:
     return event.on
 
 
-def _check_in_range(policy: Policy, event: Event, day: dt.date) -> None:
-    # Every date a rule computes from (deadlines, windows, periods) must lie where the
-    # business calendar and date arithmetic answer: the policy's calendar years.
-    session = (
-        event.registration.session
-        if isinstance(event, Register)
-        else event.to
-        if isinstance(event, RequestChange)
-        else event.session
-        if isinstance(event, ReEnroll)
-        else None
-    )
-    _check_dates(policy, "event date", day)
-    if session is not None:
-        _check_dates(policy, "first_day", session.first_day)
-        _check_dates(policy, "last_day", session.last_day)
-
-
 def _check_dates(policy: Policy, field: str, value: dt.date) -> None:
     if not policy.first_year <= value.year <= policy.last_year:
         raise CalendarRangeError(
@@ -455,8 +437,13 @@ class Journey:
                     "event", event, f"one of the events {', '.join(_event_names(EVENT_TYPES))}"
                 )
             raise _not_in_this_state(self, event)
-        day = event_day(event, self.policy.zone)
-        _check_in_range(self.policy, event, day)
+        policy = self.policy
+        day = event_day(event, policy.zone)
+        # Every date a rule computes from (deadlines, windows, periods) must lie where the
+        # business calendar and date arithmetic answer: the policy's calendar years.
+        # Sessions are checked by the handlers that receive one.
+        if not policy.first_year <= day.year <= policy.last_year:
+            _check_dates(policy, "event date", day)
         if (
             not isinstance(event, RecordActivity)
             and self.last_event_day is not None
@@ -797,7 +784,11 @@ def _too_late(
 def _replace(journey: Journey, changes: Mapping[str, Any]) -> Journey:
     # attrs.evolve re-runs __init__ field by field; this is the hot path of every
     # event, so copy the instance dict in one step. Only this module builds
-    # journeys this way, always from a valid journey and valid values.
+    # journeys this way, always from a valid journey and valid values; a misspelt
+    # field name is refused (one set comparison in C).
+    if not changes.keys() <= _JOURNEY_KEYS:
+        unknown = sorted(set(changes) - _JOURNEY_KEYS)
+        raise TypeError(f"Journey has no field {unknown[0]!r}")
     new = object.__new__(Journey)
     state = new.__dict__
     state.update(journey.__dict__)
@@ -811,6 +802,10 @@ def _next(journey: Journey, event: Event, day: dt.date, **changes: Any) -> Journ
         changes["last_event_day"] = day
     return _replace(journey, changes)
 
+
+_TALLY: Final = "_ce_tally"
+"""Where a journey keeps its continuing-education tally beside its fields (not a field)."""
+_JOURNEY_KEYS: Final = frozenset({f.name for f in attrs.fields(Journey)} | {_TALLY})
 
 # -- handlers ------------------------------------------------------------------------
 
@@ -863,6 +858,8 @@ def _no_prerequisites(policy_name: str) -> Decision:
 
 
 def _check_length(journey: Journey, event: Event, session: Session, rule_id: str) -> None:
+    _check_dates(journey.policy, "first_day", session.first_day)
+    _check_dates(journey.policy, "last_day", session.last_day)
     most = journey.policy.max_session_days
     days = (session.last_day - session.first_day).days + 1
     if days > most:
@@ -1647,17 +1644,13 @@ class _SharedIndex:
         self.length = len(activities)
 
 
-@attrs.frozen
-class _CeTally:
+class _CeTally(NamedTuple):
     """One journey's qualifying hours in its latest period, with the shared index."""
 
     period: Period
-    count: int
+    recorded: int
     hours: Decimal
-    shared: _SharedIndex = attrs.field(eq=False)
-
-
-_TALLY: Final = "_ce_tally"
+    shared: _SharedIndex
 
 
 def _counts(activity: Activity | None, period: Period, policy: Policy) -> Decimal:
@@ -1669,11 +1662,11 @@ def _counts(activity: Activity | None, period: Period, policy: Policy) -> Decima
 def _tally(journey: Journey, period: Period) -> _CeTally:
     count = len(journey.activities)
     tally: _CeTally | None = journey.__dict__.get(_TALLY)
-    if tally is not None and tally.period == period and tally.count == count:
+    if tally is not None and tally.recorded == count and tally.period is period:
         return tally
     shared = _SharedIndex(journey.activities)
     hours = sum((_counts(a, period, journey.policy) for a in shared.best.values()), Decimal(0))
-    return _CeTally(period=period, count=count, hours=hours, shared=shared)
+    return _CeTally(period=period, recorded=count, hours=hours, shared=shared)
 
 
 def _record_activity(journey: Journey, event: RecordActivity, day: dt.date) -> Outcome:
@@ -1692,7 +1685,7 @@ def _record_activity(journey: Journey, event: RecordActivity, day: dt.date) -> O
     current = journey.periods[-1]
     base = _tally(journey, current)
     shared = base.shared
-    if shared.length != base.count:  # behind the tip: never touch the shared index
+    if shared.length != base.recorded:  # behind the tip: never touch the shared index
         shared = _SharedIndex(journey.activities)
     activity = event.activity
     kept = shared.best.get(activity.id)
@@ -1701,7 +1694,7 @@ def _record_activity(journey: Journey, event: RecordActivity, day: dt.date) -> O
         shared.best[activity.id] = activity
         hours += _counts(activity, current, journey.policy) - _counts(kept, current, journey.policy)
     shared.length += 1
-    tally = _CeTally(period=current, count=len(activities), hours=hours, shared=shared)
+    tally = _CeTally(period=current, recorded=len(activities), hours=hours, shared=shared)
     return _renewal_check(journey, event, day, activities=activities, **{_TALLY: tally})
 
 
