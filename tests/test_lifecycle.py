@@ -36,6 +36,7 @@ from cptm_rules.exceptions import (
     TransitionError,
 )
 from cptm_rules.lifecycle import (
+    MOVES,
     STORED_STATES,
     TRANSITIONS,
     Journey,
@@ -1115,3 +1116,30 @@ def test_the_hot_path_builders_refuse_a_misspelt_or_missing_field() -> None:
     assert built == Decision(rule_id="R9", verdict="free", reason="x", policy="current")
     with pytest.raises(TypeError, match=r"Journey has no field 'sesion'"):
         _replace(registered(), {"sesion": JANUARY})
+
+
+def test_a_handler_that_leaves_the_declared_table_is_caught_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cptm_rules import lifecycle  # noqa: PLC0415  # patching its private handler table
+
+    cancel = lifecycle._HANDLERS[Cancel]  # noqa: SLF001
+
+    def rogue(journey: Journey, event: Event, day: dt.date) -> object:
+        outcome = cancel(journey, event, day)
+        return attrs.evolve(outcome, journey=attrs.evolve(outcome.journey, state=State.CERTIFIED))
+
+    monkeypatch.setitem(lifecycle._HANDLERS, Cancel, rogue)  # noqa: SLF001
+    with pytest.raises(AssertionError, match="Cancel led from registered to certified"):
+        registered().apply(Cancel(on=day("2026-11-04")))
+
+
+def test_the_diagram_shows_each_guard_with_its_rules() -> None:
+    diagram = mermaid_diagram()
+    assert "attended --> certified: AttemptExam [passed, inside the window] (R13, R14, R16)" in (
+        diagram
+    )
+    assert "cancelled --> in_prework: ReEnroll [eLearning access already granted] (R25)" in diagram
+    for state, table in MOVES.items():
+        for event, moves in table.items():
+            assert tuple(m.target for m in moves) == TRANSITIONS[state][event]

@@ -100,6 +100,7 @@ __all__ = [
     "ExamAttempt",
     "Journey",
     "KeyDate",
+    "Move",
     "Status",
     "access_due",
     "event_day",
@@ -108,42 +109,92 @@ __all__ = [
     "mermaid_diagram",
 ]
 
+
+@attrs.frozen
+class Move:
+    """One declared transition: the state an event leads to, under which condition."""
+
+    target: State
+    guard: str
+    """When this target is reached, in words (empty when the event has one target)."""
+    rules: str
+    """The rules that decide it."""
+
+
+def _move(target: State, guard: str = "", rules: str = "") -> Move:
+    return Move(target=target, guard=guard, rules=rules)
+
+
 S = State
-TRANSITIONS: Final[Mapping[State, Mapping[type[Event], tuple[State, ...]]]] = {
-    S.NEW: {Register: (S.REGISTERED,)},
+
+
+def _ACTIVITY(target: State) -> Move:  # noqa: N802  # reads as a table entry
+    # An activity is recorded in every state; only a certification period counts it.
+    return _move(target, "recorded, counted in no period", "R17, R19")
+
+
+MOVES: Final[Mapping[State, Mapping[type[Event], tuple[Move, ...]]]] = {
+    S.NEW: {Register: (_move(S.REGISTERED),)},
     S.REGISTERED: {
-        GrantAccess: (S.IN_PREWORK,),
-        RecordActivity: (S.REGISTERED,),
-        RequestChange: (S.REGISTERED,),
-        Substitute: (S.REGISTERED,),
-        Cancel: (S.CANCELLED,),
-        RecordAttendance: (S.ATTENDED, S.CANCELLED, S.FORFEITED),
+        GrantAccess: (_move(S.IN_PREWORK),),
+        RecordActivity: (_ACTIVITY(S.REGISTERED),),
+        RequestChange: (_move(S.REGISTERED),),
+        Substitute: (_move(S.REGISTERED),),
+        Cancel: (_move(S.CANCELLED),),
+        RecordAttendance: (
+            _move(S.ATTENDED, "attended in full or in part", "R12"),
+            _move(S.CANCELLED, "absent with written notice (a cancellation)", "R24, R25"),
+            _move(S.FORFEITED, "absent without notice", "R26"),
+        ),
     },
     S.IN_PREWORK: {
-        OpenElearning: (S.IN_PREWORK,),
-        RecordActivity: (S.IN_PREWORK,),
-        CompleteModule: (S.IN_PREWORK,),
-        RecordAssessment: (S.IN_PREWORK,),
-        RequestChange: (S.IN_PREWORK,),
-        Substitute: (S.IN_PREWORK,),
-        Cancel: (S.CANCELLED,),
-        RecordAttendance: (S.ATTENDED, S.CANCELLED, S.FORFEITED),
+        OpenElearning: (_move(S.IN_PREWORK),),
+        RecordActivity: (_ACTIVITY(S.IN_PREWORK),),
+        CompleteModule: (_move(S.IN_PREWORK),),
+        RecordAssessment: (_move(S.IN_PREWORK),),
+        RequestChange: (_move(S.IN_PREWORK),),
+        Substitute: (_move(S.IN_PREWORK),),
+        Cancel: (_move(S.CANCELLED),),
+        RecordAttendance: (
+            _move(S.ATTENDED, "attended in full or in part", "R12"),
+            _move(S.CANCELLED, "absent with written notice (a cancellation)", "R24, R25"),
+            _move(S.FORFEITED, "absent without notice", "R26"),
+        ),
     },
     S.ATTENDED: {
-        OpenElearning: (S.ATTENDED,),
-        CompleteModule: (S.ATTENDED,),
-        RecordAssessment: (S.ATTENDED,),
-        AttemptExam: (S.ATTENDED, S.CERTIFIED),
-        RecordActivity: (S.ATTENDED,),
+        OpenElearning: (_move(S.ATTENDED),),
+        CompleteModule: (_move(S.ATTENDED),),
+        RecordAssessment: (_move(S.ATTENDED),),
+        AttemptExam: (
+            _move(S.ATTENDED, "failed, inside the window", "R14, R15"),
+            _move(S.CERTIFIED, "passed, inside the window", "R13, R14, R16"),
+        ),
+        RecordActivity: (_ACTIVITY(S.ATTENDED),),
     },
     S.CERTIFIED: {
-        RecordActivity: (S.CERTIFIED,),
-        PayRenewalFee: (S.CERTIFIED,),
+        RecordActivity: (_move(S.CERTIFIED, "counted when inside the period", "R18, R19, R20"),),
+        PayRenewalFee: (_move(S.CERTIFIED),),
     },
-    S.CANCELLED: {ReEnroll: (S.REGISTERED, S.IN_PREWORK), RecordActivity: (S.CANCELLED,)},
-    S.FORFEITED: {RecordActivity: (S.FORFEITED,)},
+    S.CANCELLED: {
+        ReEnroll: (
+            _move(S.REGISTERED, "eLearning access not yet granted", "R25"),
+            _move(S.IN_PREWORK, "eLearning access already granted", "R25"),
+        ),
+        RecordActivity: (_ACTIVITY(S.CANCELLED),),
+    },
+    S.FORFEITED: {RecordActivity: (_ACTIVITY(S.FORFEITED),)},
 }
-"""The state machine as data: for each stored state, each allowed event and its possible targets."""
+"""The state machine as data: for each stored state and allowed event, each declared move.
+
+A handler may only reach a declared target: :meth:`Journey.apply` checks every
+outcome against this table, and ``docs/state-machine.md`` draws it with its guards.
+"""
+
+TRANSITIONS: Final[Mapping[State, Mapping[type[Event], tuple[State, ...]]]] = {
+    state: {event: tuple(m.target for m in moves) for event, moves in table.items()}
+    for state, table in MOVES.items()
+}
+"""The possible targets of each event in each stored state (from :data:`MOVES`)."""
 
 STORED_STATES: Final = tuple(TRANSITIONS)
 """The states events move a journey between (the others are derived by ``status_on``)."""
@@ -225,11 +276,12 @@ def judge_change(  # keyword-only inputs of one decision
 def mermaid_diagram() -> str:
     """The transition table as a Mermaid state diagram (``docs/state-machine.md``)."""
     lines = ["stateDiagram-v2", "    [*] --> new"]
-    for state, moves in TRANSITIONS.items():
-        for event, targets in moves.items():
-            for target in targets:
-                rules = _RULES_OF_EVENT[event]
-                lines.append(f"    {state} --> {target}: {event.__name__} ({rules})")
+    for state, table in MOVES.items():
+        for event, moves in table.items():
+            for move in moves:
+                rules = move.rules or _RULES_OF_EVENT[event]
+                guard = f" [{move.guard}]" if move.guard else ""
+                lines.append(f"    {state} --> {move.target}: {event.__name__}{guard} ({rules})")
     lines += [
         "    attended --> exam_expired: time: window closes unused (R14)",
         "    certified --> lapsed: time: period ends with R18 unmet (R20)",
@@ -456,7 +508,15 @@ class Journey:
                 self.last_event_day,
                 "events must arrive in date order; the previous event is dated",
             )
-        return _HANDLERS[type(event)](self, event, day)
+        outcome = _HANDLERS[type(event)](self, event, day)
+        if outcome.journey.state not in moves[type(event)]:
+            # A library bug, never the caller's: the handler left the declared table.
+            msg = (
+                f"{type(event).__name__} led from {self.state} to {outcome.journey.state}, "
+                f"which the transition table does not declare"
+            )
+            raise AssertionError(msg)
+        return outcome
 
     def allowed_events(self) -> tuple[str, ...]:
         """Names of the events that can be applied in the current state."""
