@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -86,3 +87,43 @@ def test_no_test_reads_outside_the_repository() -> None:
     for path in (ROOT / "tests").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert [c for c in climbing if c in text] == [], path.name
+
+
+def test_every_rule_id_the_code_names_is_in_the_catalogue() -> None:
+    # Decisions, advisories, effects, errors and docstrings name rules by id; a typo such
+    # as "R29" or "R11b" would cite a rule that does not exist.
+    token = re.compile(r"(?<![A-Za-z0-9_])R\d+[a-z]?(?![A-Za-z0-9_])")
+    unknown = [
+        (path.name, node.lineno, found)
+        for path in sorted((ROOT / "src" / "cptm_rules").rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        for found in token.findall(node.value)
+        if found not in RULES
+    ]
+    assert unknown == []
+
+
+def test_a_scenario_that_expects_an_unknown_rule_is_refused(tmp_path: Path) -> None:
+    from cptm_rules.exceptions import ScenarioError  # noqa: PLC0415
+    from cptm_rules.scenarios import load_scenarios  # noqa: PLC0415
+
+    path = tmp_path / "x.scenarios.toml"
+    path.write_text(
+        '[[scenario]]\nname = "x"\n  [[scenario.events]]\n  type = "register"\n'
+        '  registered_at = 2026-11-02T09:30:00-05:00\n  practicum = "2027-01-11..2027-01-14"\n'
+        '  expect = { decisions = ["R1 accepted", "R29 practicum_chosen"] }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ScenarioError, match=r"decisions: 'R29' is not a rule id .*did you mean R\d"
+    ):
+        load_scenarios(path)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            'decisions = ["R1 accepted", "R29 practicum_chosen"]', 'error_rule = "R11b"'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match=r"error_rule: 'R11b' is not a rule id"):
+        load_scenarios(path)

@@ -15,6 +15,7 @@ replays one scenario and compares every expectation with the actual answer.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -51,6 +52,7 @@ from cptm_rules.exceptions import (
     ScenarioError,
     TransitionError,
     shown,
+    suggest,
 )
 from cptm_rules.facts import FACTS
 from cptm_rules.files import confined, read_text
@@ -352,7 +354,27 @@ def _expectations(
     for name in table:
         if name not in allowed:
             raise _Bad(f"{key}.{name}", f"unknown expectation; allowed: {', '.join(allowed)}")
+    for name in ("decisions", "advisories", "rules", "error_rule"):
+        if name in table:
+            _check_rule_ids(table[name], f"{key}.{name}")
     return tuple((name, table[name]) for name in allowed if name in table)
+
+
+_RULE_TOKEN: Final = re.compile(r"R\d+[a-z]?")
+
+
+def _check_rule_ids(value: object, key: str) -> None:
+    """Refuse an expectation that names a rule the catalogue does not have."""
+    texts = value if isinstance(value, list) else [value]
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        for token in _RULE_TOKEN.findall(text):
+            if token not in RULES:
+                raise _Bad(
+                    key,
+                    f"{shown(token)} is not a rule id (R1…R27, R11a)" + suggest(token, RULES),
+                )
 
 
 def _step(index: int, table: object) -> list[Step]:
