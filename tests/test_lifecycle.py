@@ -1143,3 +1143,46 @@ def test_the_diagram_shows_each_guard_with_its_rules() -> None:
     for state, table in MOVES.items():
         for event, moves in table.items():
             assert tuple(m.target for m in moves) == TRANSITIONS[state][event]
+
+
+def _journey_and_event_for(
+    state: State, event: type, target: State
+) -> tuple[Journey, Event]:  # one case per declared move
+    journeys: dict[State, Callable[[], Journey]] = {
+        State.NEW: Journey.new,
+        State.REGISTERED: registered,
+        State.IN_PREWORK: in_prework,
+        State.ATTENDED: attended,
+        State.CERTIFIED: certified,
+        State.FORFEITED: forfeited,
+    }
+    if state is State.CANCELLED:
+        before = registered().then(Cancel(on=day("2026-11-20")))  # past the refund window
+        journey = before if target is State.REGISTERED else cancelled()
+        return journey, ReEnroll(on=day("2027-01-25"), session=MARCH) if event is ReEnroll else (
+            activity("2027-01-25", "2")
+        )
+    journey = journeys[state]()
+    if event is RecordAttendance:
+        kind = {
+            State.ATTENDED: "full",
+            State.CANCELLED: "absent_with_notice",
+            State.FORFEITED: "absent_without_notice",
+        }[target]
+        return journey, RecordAttendance(attendance=kind, on=day("2027-01-14"))
+    if event is AttemptExam:
+        return journey, AttemptExam(on=day("2027-01-25"), passed=target is State.CERTIFIED)
+    return journey, SAMPLE_EVENT[event]
+
+
+def test_every_declared_move_is_taken_by_an_event_that_leads_there() -> None:
+    taken = set()
+    for state, table in MOVES.items():
+        for event, moves in table.items():
+            for move in moves:
+                journey, sample = _journey_and_event_for(state, event, move.target)
+                assert journey.state is state
+                assert journey.apply(sample).journey.state is move.target, (state, event, move)
+                taken.add((state, event, move.target))
+    declared = {(s, e, m.target) for s, t in MOVES.items() for e, ms in t.items() for m in ms}
+    assert taken == declared
