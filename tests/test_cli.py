@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import json
 import re
@@ -590,3 +591,25 @@ def test_every_option_and_argument_has_a_help_text_that_names_no_repository_file
     assert missing == []
     texts = [action.help or "" for _, action in _actions(_parser())]
     assert not [t for t in texts if "docs/" in t]
+
+
+def test_rules_json_says_where_each_rule_lives_R10() -> None:
+    status, out, _ = run("rules", "--json")
+    assert status == 0
+    rules = {r["id"]: r for r in json.loads(out)}
+    r10 = rules["R10"]
+    assert r10["code"] == ["cptm_rules.lifecycle:_change_fee_decision"]
+    assert r10["figures"]["current"] == {"practicum.free_change_day_count": "business"}
+    assert (
+        "tests/test_lifecycle.py::test_a_weekend_request_after_a_friday_deadline_costs_the_fee_R10"
+        in (r10["tests"])
+    )
+    assert any("Saturday after a Friday deadline" in s for s in r10["scenarios"])
+    assert rules["R9"]["figures"]["legacy"]["practicum.free_change_days"] == "30"
+    for rule in rules.values():
+        assert rule["code"], rule["id"]  # every rule is decided somewhere
+        for place in rule["code"]:
+            module, _, qualname = place.partition(":")
+            target: object = importlib.import_module(module)
+            for part in qualname.split("."):
+                target = getattr(target, part)  # importable: the index names real code

@@ -318,19 +318,9 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
 
 def _rules(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
-        _print_json(
-            [
-                {
-                    "id": r.id,
-                    "title": r.title,
-                    "kinds": [str(k) for k in r.kinds],
-                    "statement": r.statement,
-                    "sources": [str(c) for c in r.sources],
-                }
-                for r in RULES.values()
-            ],
-            out,
-        )
+        from cptm_rules.rule_index import rule_index  # noqa: PLC0415  # reads the rule modules
+
+        _print_json(rule_index(), out)
         return EXIT_OK
     for r in RULES.values():
         out.write(f"{r.id:<5} {r.title} ({' + '.join(str(k) for k in r.kinds)})\n")

@@ -3,20 +3,53 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from cptm_rules import catalogue, lifecycle, schema
+from cptm_rules import catalogue, lifecycle, rule_index, schema
+from cptm_rules.policy import SHIPPED_POLICIES, load_policy
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["generated_pages"]
 
 
-def generated_pages() -> dict[str, str]:
-    """Map each generated page's repository path to its text."""
+def generated_pages(root: Path) -> dict[str, str]:
+    """Map each generated file's path in the checkout at ``root`` to its text."""
+    exercised = rule_index.collect_exercised(root)
     return {
-        "docs/rules.md": catalogue.render_markdown(),
+        "docs/rules.md": catalogue.render_markdown() + _where_rules_live(exercised),
         "docs/state-machine.md": _state_machine_page(),
         "docs/schema/journey.schema.json": _json(schema.document_schema()),
         "docs/schema/scenarios.schema.json": _json(schema.scenario_file_schema()),
+        "src/cptm_rules/rule_index.json": _json(exercised),
     }
+
+
+def _where_rules_live(exercised: dict[str, dict[str, list[str]]]) -> str:
+    policies = {name: load_policy(name) for name in SHIPPED_POLICIES}
+    lines = [
+        "## Where each rule lives",
+        "",
+        "For each rule: the policy figures it reads (under each shipped policy), the functions",
+        "that decide it, and the tests and shipped scenarios that exercise it. The same index",
+        "is `cptm-rules rules --json`.",
+        "",
+    ]
+    for rule in catalogue.RULES.values():
+        lines += [f"### {rule.id} {rule.title}: where it lives", ""]
+        for name, policy in policies.items():
+            figures = rule_index.figures_of(rule.id, policy)
+            shown = ", ".join(f"`{k} = {v}`" for k, v in figures.items()) or "none"
+            lines.append(f"- Figures under `{name}`: {shown}")
+        code = rule_index.code_of(rule.id)
+        lines.append("- Code: " + (", ".join(f"`{c}`" for c in code) or "none"))
+        tests = exercised[rule.id]["tests"]
+        lines.append(f"- Tests ({len(tests)}): " + (", ".join(f"`{t}`" for t in tests) or "none"))
+        scenarios = exercised[rule.id]["scenarios"]
+        lines.append(f"- Scenarios ({len(scenarios)}): " + ("; ".join(scenarios) or "none"))
+        lines.append("")
+    return "\n".join(lines)
 
 
 def _json(data: object) -> str:

@@ -1,0 +1,181 @@
+"""Where each rule lives: its code, its figures, and the tests and scenarios that exercise it.
+
+``code`` is found by reading the rule modules: a function (or method) *decides*
+a rule when a rule id stands alone as a string in its body (``rule_id="R9"``,
+``_refuse(..., "R11")``), so the index follows the code without a second list to
+keep. ``figures`` are the policy keys whose metadata names the rule. The tests
+and scenarios that exercise each rule are collected from the repository by
+``scripts/generate_docs.py`` into ``rule_index.json`` beside this module (a
+test fails when it is stale), since an installed package has neither.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib
+import inspect
+import json
+import re
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from cptm_rules.catalogue import RULES
+from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = [
+    "RULE_MODULES",
+    "code_of",
+    "collect_exercised",
+    "exercised_in",
+    "figures_of",
+    "rule_index",
+]
+
+RULE_MODULES: Final = (
+    "cptm_rules.calendar",
+    "cptm_rules.lifecycle",
+    "cptm_rules.recertification",
+    "cptm_rules.pricing",
+    "cptm_rules.money",
+    "cptm_rules.facts",
+)
+"""The modules whose functions decide rules."""
+
+_ID: Final = re.compile(r"R\d+a?")
+_RANGE: Final = re.compile(r"R(\d+)-R(\d+)(a?)")
+
+
+def _ids_in(text: str) -> set[str]:
+    """Rule ids a string constant names on its own: ``"R9"``, ``"R24, R25"``, ``"R9-R11a"``."""
+    found: set[str] = set()
+    for part in (p.strip() for p in text.split(",")):
+        if _ID.fullmatch(part):
+            found.add(part)
+        elif (span := _RANGE.fullmatch(part)) is not None:
+            low, high = int(span.group(1)), int(span.group(2))
+            found |= {f"R{n}" for n in range(low, high + 1)}
+            if span.group(3):
+                found.add(f"R{high}a")
+    return found & set(RULES)
+
+
+@functools.cache
+def _code_index() -> dict[str, tuple[str, ...]]:
+    where: dict[str, set[str]] = {rule_id: set() for rule_id in RULES}
+    for name in RULE_MODULES:
+        module = importlib.import_module(name)
+        for qualname, nodes in _definitions(ast.parse(inspect.getsource(module))):
+            for node in (n for top in nodes for n in ast.walk(top)):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    for rule_id in _ids_in(node.value):
+                        where[rule_id].add(f"{name}:{qualname}")
+    return {rule_id: tuple(sorted(places)) for rule_id, places in where.items()}
+
+
+def _definitions(tree: ast.Module) -> list[tuple[str, list[ast.AST]]]:
+    """Functions and methods (without their docstrings), and public module-level tables.
+
+    A table that names a rule (the transition table, the facts) is where that rule
+    is declared, as much as a function that decides it.
+    """
+    found: list[tuple[str, list[ast.AST]]] = []
+
+    def body(function: ast.FunctionDef) -> list[ast.AST]:
+        return list(function.body[1:] if ast.get_docstring(function) else function.body)
+
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            found.append((node.name, body(node)))
+        elif isinstance(node, ast.ClassDef):
+            found += [
+                (f"{node.name}.{item.name}", body(item))
+                for item in node.body
+                if isinstance(item, ast.FunctionDef)
+            ]
+        elif isinstance(node, ast.AnnAssign | ast.Assign) and node.value is not None:
+            targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
+            names = [t.id for t in targets if isinstance(t, ast.Name) and t.id[0].isupper()]
+            if names:
+                found.append((names[0], [node.value]))
+    return found
+
+
+def code_of(rule_id: str) -> tuple[str, ...]:
+    """Where ``rule_id`` is decided, as importable ``module:qualname`` strings.
+
+    Functions and methods that name the rule in their code, and public tables
+    that declare it (``cptm_rules.lifecycle:MOVES``, ``cptm_rules.facts:FACTS``).
+    """
+    return _code_index()[RULES[rule_id].id]
+
+
+def figures_of(rule_id: str, policy: Policy) -> dict[str, str]:
+    """The policy figures ``rule_id`` reads, with their values under ``policy``."""
+    names = [f.name for f in attrs.fields(Policy) if f.metadata.get("rule") == RULES[rule_id].id]
+    return dict(policy.figures(*names))
+
+
+@functools.cache
+def _exercised() -> dict[str, dict[str, list[str]]]:
+    text = resources.files("cptm_rules").joinpath("rule_index.json").read_text("utf-8")
+    data: dict[str, dict[str, list[str]]] = json.loads(text)
+    return data
+
+
+def exercised_in(rule_id: str) -> dict[str, list[str]]:
+    """The tests and shipped scenarios that exercise ``rule_id`` (from ``rule_index.json``)."""
+    return _exercised().get(RULES[rule_id].id, {"tests": [], "scenarios": []})
+
+
+def rule_index() -> list[dict[str, Any]]:
+    """Every rule: statement, sources, figures per shipped policy, code, tests, scenarios."""
+    policies = {name: load_policy(name) for name in SHIPPED_POLICIES}
+    entries = []
+    for rule in RULES.values():
+        seen = exercised_in(rule.id)
+        entries.append(
+            {
+                "id": rule.id,
+                "title": rule.title,
+                "kinds": [str(k) for k in rule.kinds],
+                "statement": rule.statement,
+                "sources": [str(c) for c in rule.sources],
+                "figures": {name: figures_of(rule.id, p) for name, p in policies.items()},
+                "code": list(code_of(rule.id)),
+                "tests": seen["tests"],
+                "scenarios": seen["scenarios"],
+            }
+        )
+    return entries
+
+
+def collect_exercised(root: Path) -> dict[str, dict[str, list[str]]]:
+    """From a checkout at ``root``: the tests naming each rule and the scenarios exercising it.
+
+    A test exercises a rule when its name ends with the rule id (``..._R9``) or
+    names it among several (``..._R9_R10``); a shipped scenario, when replaying
+    it applies the rule.
+    """
+    from cptm_rules.checks import scenario_files  # noqa: PLC0415  # repository-only work
+    from cptm_rules.scenarios import load_scenarios, run_scenario  # noqa: PLC0415
+
+    index: dict[str, dict[str, list[str]]] = {r: {"tests": [], "scenarios": []} for r in RULES}
+    for path in sorted((root / "tests").glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                for token in re.findall(r"_(R\d+a?)(?=_|$)", node.name):
+                    if token in index:
+                        index[token]["tests"].append(f"tests/{path.name}::{node.name}")
+    for path in scenario_files([root / "scenarios"]):
+        for scenario in load_scenarios(path):
+            for rule_id in run_scenario(scenario).rule_ids:
+                relative = path.relative_to(root).as_posix()
+                index[rule_id]["scenarios"].append(f"{relative} :: {scenario.name}")
+    return index
