@@ -127,3 +127,19 @@ def test_a_scenario_that_expects_an_unknown_rule_is_refused(tmp_path: Path) -> N
     )
     with pytest.raises(ScenarioError, match=r"error_rule: 'R11b' is not a rule id"):
         load_scenarios(path)
+
+
+def test_a_statement_is_rendered_from_the_policy_figures_not_written_into_the_text() -> None:
+    from cptm_rules.policy import load_policy  # noqa: PLC0415
+    from cptm_rules.pricing import PriceSchedule  # noqa: PLC0415
+
+    board = load_policy().with_overrides(
+        {"practicum.free_change_days": 20, "practicum.free_change_day_count": "calendar"}
+    )
+    assert "the 30th business day strictly before" in rule("R9").statement
+    assert "the 20th calendar day strictly before" in rule("R9").statement_under(board)
+    assert "within 2 business days" in rule("R4").statement_under(load_policy("legacy"))
+    dearer = PriceSchedule.from_toml('extends = "shipped"\nclass_change_fee = "450"\n')
+    assert "The class change fee is 450.00 USD." in rule("R22").statement_under(prices=dearer)
+    figures = re.compile(r"\b(30th|400|\$|24 hours|two hours|six calendar months)\b")
+    assert [r.id for r in RULES.values() if figures.search(r.template)] == []

@@ -9,6 +9,7 @@ are stated here in the project's own words; the FAQ is cited by question.
 from __future__ import annotations
 
 import enum
+import re
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -17,6 +18,9 @@ from cptm_rules.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from cptm_rules.policy import Policy
+    from cptm_rules.pricing import PriceSchedule
 
 __all__ = [
     "FAQ_QUESTIONS",
@@ -83,9 +87,35 @@ class Rule:
     id: str
     title: str
     kinds: tuple[RuleKind, ...]
-    statement: str
-    """The rule in the project's own words, with the reading implemented."""
+    template: str = attrs.field(alias="statement")
+    """The rule in the project's own words, with ``{dotted.policy_key}`` and
+    ``{prices.item}`` where a figure goes: no statement hard-codes a number."""
     sources: tuple[Citation, ...]
+
+    @property
+    def statement(self) -> str:
+        """The statement under the current policy and the shipped price schedule."""
+        return self.statement_under()
+
+    def statement_under(
+        self, policy: Policy | None = None, prices: PriceSchedule | None = None
+    ) -> str:
+        """The statement with the figures of ``policy`` and ``prices`` (default: shipped)."""
+        from cptm_rules.money import amount_text  # noqa: PLC0415  # avoids an import cycle
+        from cptm_rules.policy import load_policy  # noqa: PLC0415
+        from cptm_rules.pricing import load_prices  # noqa: PLC0415
+
+        chosen = load_policy() if policy is None else policy
+        schedule = load_prices() if prices is None else prices
+        figures = dict(chosen.figures(*_policy_field_names()))
+
+        def fill(match: re.Match[str]) -> str:
+            key, style = match.group(1), match.group(2)
+            if key.startswith("prices."):
+                return amount_text(getattr(schedule, key.removeprefix("prices.")))
+            return _styled(figures[key], style)
+
+        return _PLACEHOLDER.sub(fill, self.template)
 
 
 @attrs.frozen(kw_only=True)
@@ -127,6 +157,27 @@ Q_QUALIFIES: Final = "What type of training qualifies toward recertification?"
 Q_DISCOUNTS: Final = "Are there government or group discounts?"
 Q_TEAM: Final = "How can I certify my training and development team?"
 Q_HIRE: Final = "How can I hire a CPTM?"
+
+
+_PLACEHOLDER: Final = re.compile(r"\{([a-z_]+\.[a-z_]+)(?::([a-z]+))?\}")
+
+
+def _policy_field_names() -> tuple[str, ...]:
+    from cptm_rules.policy import POLICY_KEYS  # noqa: PLC0415  # avoids an import cycle
+
+    return tuple(POLICY_KEYS)
+
+
+def _styled(value: str, style: str | None) -> str:
+    if style == "ordinal":
+        n = int(value)
+        suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+        return f"{n}{suffix}"
+    if style == "day":
+        return "calendar day" if value == "calendar" else "business day"
+    if style == "days":
+        return "calendar days" if value == "calendar" else "business days"
+    return value.replace("_", " ")
 
 
 def _faq(question: str) -> Citation:
@@ -175,9 +226,11 @@ _RULE_LIST: Final = (
         title="Lead time",
         kinds=(_ADV,),
         statement=(
-            "Registering fewer than 28 days before the practicum's first day raises a strong "
-            "warning; from 28 days up to (not including) the prework recommendation of R6 "
-            "raises a warning that the program recommends that longer lead time."
+            "Registering fewer than {registration.lead_time_minimum_days} days before the "
+            "practicum's first day raises a strong warning; from "
+            "{registration.lead_time_minimum_days} days up to (not including) the "
+            "{prework.prework_recommended_days} days of R6 raises a warning that the program "
+            "recommends that longer lead time."
         ),
         sources=(_faq(Q_CHOOSE_PRACTICUM),),
     ),
@@ -186,10 +239,11 @@ _RULE_LIST: Final = (
         title="eLearning access",
         kinds=(RuleKind.SERVICE_LEVEL,),
         statement=(
-            "Access to the self-paced modules is owed to the registration email within the "
-            "policy's service level after the registration instant: two elapsed hours under "
-            "the current FAQ, two business days under the older one. Instants are "
-            "timezone-aware; a late grant is recorded and reported as a breach, not refused."
+            "Access to the self-paced modules is owed to the registration email within "
+            "{registration.access_due_amount} {registration.access_due_unit} of the "
+            "registration instant (hours are elapsed time; business days end at 23:59:59 "
+            "program time). Instants are timezone-aware; a late grant is recorded and "
+            "reported as a breach, not refused."
         ),
         sources=(
             _faq(Q_ACCESS),
@@ -201,9 +255,9 @@ _RULE_LIST: Final = (
         title="Ten modules with an assessment each",
         kinds=(_REQ, RuleKind.FACT),
         statement=(
-            "The prework consists of 10 modules, each closed by an assessment. For planning, "
-            "the program expects 2 to 5 hours a module, 20 to 50 hours in all (2 to 4 and 20 "
-            "to 40 in the older FAQ)."
+            "The prework consists of {prework.module_count} modules, each closed by an "
+            "assessment. For planning, the program expects {prework.module_hours_min} to "
+            "{prework.module_hours_max} hours a module."
         ),
         sources=(
             _faq(Q_MODULE_TIME),
@@ -216,9 +270,9 @@ _RULE_LIST: Final = (
         title="Six weeks for the prework",
         kinds=(_ADV,),
         statement=(
-            "A practicum that starts fewer than 42 days after registration (28 days in the "
-            "older FAQ) leaves less prework time than the program recommends: allowed, with "
-            "a warning."
+            "A practicum that starts fewer than {prework.prework_recommended_days} days "
+            "after registration leaves less prework time than the program recommends: "
+            "allowed, with a warning."
         ),
         sources=(
             _faq(Q_MODULE_TIME),
@@ -253,7 +307,8 @@ _RULE_LIST: Final = (
         kinds=(_CON,),
         statement=(
             "A practicum change requested on a program-local date on or before the "
-            "free-change deadline costs nothing. The deadline is the 30th business day "
+            "free-change deadline costs nothing. The deadline is the "
+            "{practicum.free_change_days:ordinal} {practicum.free_change_day_count:day} "
             "strictly before the first day of the session held when the change is asked "
             "for, on the policy's business calendar."
         ),
@@ -266,8 +321,9 @@ _RULE_LIST: Final = (
         statement=(
             "After the free-change deadline, moving to a later session costs the class "
             "change fee; moving to an earlier session stays free. The FAQ's 'less than 30 "
-            "days' is read as the same 30 business days; a policy setting may count calendar "
-            "days instead, as the terms do."
+            "days' is read as the same deadline, counted in "
+            "{practicum.free_change_day_count:days} under this policy (the terms count "
+            "calendar days)."
         ),
         sources=(_faq(Q_CHOOSE_PRACTICUM), _terms("transfer less than 30 days before")),
     ),
@@ -287,10 +343,10 @@ _RULE_LIST: Final = (
         title="How many free changes",
         kinds=(_CON,),
         statement=(
-            "At most two changes are free (a policy setting); once they are used, any later "
-            "change pays the class change fee whatever its timing. Only free changes count: "
-            "a change that paid the fee (R10) uses none, and a substitution (R27) is not a "
-            "change."
+            "At most {practicum.free_changes} changes are free; once they are used, any "
+            "later change pays the class change fee whatever its timing. Only free changes "
+            "count: a change that paid the fee (R10) uses none, and a substitution (R27) is "
+            "not a change."
         ),
         sources=(_terms("at most two reschedules without penalty"),),
     ),
@@ -320,9 +376,10 @@ _RULE_LIST: Final = (
         title="Six-month exam window",
         kinds=(_REQ,),
         statement=(
-            "The last day to sit the exam is the release date plus six calendar months, in "
-            "one step with end-of-month clamping. An attempt before release or after the "
-            "last day is an error that says which, and by how many days."
+            "The last day to sit the exam is the release date plus "
+            "{exam.exam_window_months} calendar months, in one step with end-of-month "
+            "clamping. An attempt before release or after the last day is an error that says "
+            "which, and by how many days."
         ),
         sources=(_faq(Q_WHEN_EXAM), _faq(Q_WHEN_SHOULD_EXAM)),
     ),
@@ -353,9 +410,9 @@ _RULE_LIST: Final = (
         title="Two-year period",
         kinds=(_REQ,),
         statement=(
-            "A certification period is the half-open interval [start, start + 2 years), the "
-            "years added in one step with clamping. The first starts on the certification "
-            "date."
+            "A certification period is the half-open interval [start, start + "
+            "{certification.certification_period_years} years), the years added in one step "
+            "with clamping. The first starts on the certification date."
         ),
         sources=(_faq(Q_ONGOING),),
     ),
@@ -364,8 +421,9 @@ _RULE_LIST: Final = (
         title="What renewal needs",
         kinds=(_REQ,),
         statement=(
-            "Renewing needs at least 24 hours of qualifying training completed inside the "
-            "period and the renewal fee paid inside it. Hours never carry over."
+            "Renewing needs at least {certification.ce_hours_required} hours of qualifying "
+            "training completed inside the period and the renewal fee paid inside it. Hours "
+            "never carry over."
         ),
         sources=(_faq(Q_ONGOING),),
     ),
@@ -413,7 +471,8 @@ _RULE_LIST: Final = (
         title="Fees",
         kinds=(_CON,),
         statement=(
-            "The class change fee is $400. The renewal fee, the program price and the "
+            "The class change fee is {prices.class_change_fee}. The renewal fee, the program "
+            "price and the "
             "discount amounts are not public: the shipped schedule marks them unknown and a "
             "quote that needs one names it instead of showing a number. Money is an exact "
             "decimal amount with a currency."
@@ -432,8 +491,9 @@ _RULE_LIST: Final = (
         title="Early cancellation",
         kinds=(_CON,),
         statement=(
-            "A written cancellation within 5 days of registering, before the eLearning was "
-            "first opened, is refunded in full less a $100 administrative fee. The terms "
+            "A written cancellation within {cancellation.early_cancellation_days} days of "
+            "registering, before the eLearning was first opened, is refunded in full less "
+            "the administrative fee ({prices.administrative_fee}). The terms "
             "settle no other cancellation: the engine answers 'not covered' instead of "
             "guessing."
         ),
@@ -444,8 +504,9 @@ _RULE_LIST: Final = (
         title="Tuition credit",
         kinds=(_CON,),
         statement=(
-            "After a cancellation the tuition stays valid toward another practicum for one "
-            "year, for one re-enrollment only."
+            "After a cancellation the tuition stays valid toward another practicum for "
+            "{cancellation.tuition_credit_years} year(s), for "
+            "{cancellation.re_enrollments} re-enrollment(s)."
         ),
         sources=(_terms("tuition valid for one year, one re-enrollment"),),
     ),
@@ -527,9 +588,15 @@ def render_markdown() -> str:
         ),
         "",
     ]
+    from cptm_rules.policy import load_policy  # noqa: PLC0415  # avoids an import cycle
+
+    legacy = load_policy("legacy")
     for r in RULES.values():
         kinds = " + ".join(str(k) for k in r.kinds)
         lines += [f"## {r.id} {r.title}", "", f"*Kind:* {kinds}", "", r.statement, ""]
+        older = r.statement_under(legacy)
+        if older != r.statement:
+            lines += [f"*Under the legacy policy:* {older}", ""]
         lines += [f"- Source: {c}" for c in r.sources]
         lines.append("")
     lines += ["## FAQ questions and the rules they yield", ""]

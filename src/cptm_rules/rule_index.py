@@ -145,6 +145,7 @@ def rule_index() -> list[dict[str, Any]]:
                 "title": rule.title,
                 "kinds": [str(k) for k in rule.kinds],
                 "statement": rule.statement,
+                "statements": {name: rule.statement_under(p) for name, p in policies.items()},
                 "sources": [str(c) for c in rule.sources],
                 "figures": {name: figures_of(rule.id, p) for name, p in policies.items()},
                 "code": list(code_of(rule.id)),
