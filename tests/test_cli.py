@@ -598,7 +598,10 @@ def test_rules_json_says_where_each_rule_lives_R10() -> None:
     assert status == 0
     rules = {r["id"]: r for r in json.loads(out)}
     r10 = rules["R10"]
-    assert r10["code"] == ["cptm_rules.lifecycle:_change_fee_decision"]
+    assert r10["code"] == [
+        "cptm_rules.lifecycle:CHANGE_FEE_PRECEDENCE",
+        "cptm_rules.lifecycle:_after_the_deadline",
+    ]
     assert r10["figures"]["current"] == {"practicum.free_change_day_count": "business"}
     assert (
         "tests/test_lifecycle.py::test_a_weekend_request_after_a_friday_deadline_costs_the_fee_R10"

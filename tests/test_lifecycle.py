@@ -36,6 +36,7 @@ from cptm_rules.exceptions import (
     TransitionError,
 )
 from cptm_rules.lifecycle import (
+    CHANGE_FEE_PRECEDENCE,
     MOVES,
     STORED_STATES,
     TRANSITIONS,
@@ -1186,3 +1187,17 @@ def test_every_declared_move_is_taken_by_an_event_that_leads_there() -> None:
                 taken.add((state, event, move.target))
     declared = {(s, e, m.target) for s, t in MOVES.items() for e, ms in t.items() for m in ms}
     assert taken == declared
+
+
+def test_the_precedence_of_the_change_fee_rules_is_declared_and_followed_R11a_R9_R10(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cptm_rules import lifecycle  # noqa: PLC0415  # reordering its declared precedence
+
+    assert [rule_id for rule_id, _ in CHANGE_FEE_PRECEDENCE] == ["R11a", "R9", "R10"]
+    april = Session(first_day=day("2027-04-12"), last_day=day("2027-04-15"))
+    two_used = registered().then(change("2026-11-05"), change("2026-11-06", to=MARCH))
+    assert two_used.apply(change("2026-11-09", to=april)).decisions[0].rule_id == "R11a"
+    deadline_first = (CHANGE_FEE_PRECEDENCE[1], CHANGE_FEE_PRECEDENCE[0], CHANGE_FEE_PRECEDENCE[2])
+    monkeypatch.setattr(lifecycle, "CHANGE_FEE_PRECEDENCE", deadline_first)
+    assert two_used.apply(change("2026-11-09", to=april)).decisions[0].rule_id == "R9"

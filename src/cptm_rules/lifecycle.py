@@ -1091,24 +1091,18 @@ def _record_assessment(journey: Journey, event: RecordAssessment, day: dt.date) 
     return _outcome(journey=new, event=event, decisions=(decision,))
 
 
-def _change_fee_decision(journey: Journey, event: RequestChange, session: Session) -> Decision:
-    policy = journey.policy
-    deadline = free_change_deadline(policy, session.first_day)
-    number = journey.changes_made + 1
-    used = journey.free_changes_used
-    free_limit = policy.free_changes
-    fee = journey.prices.class_change_fee
-    figures = policy.figures("free_change_days", "free_change_day_count", "free_changes")
-    dates = (
-        ("requested", event.on),
-        ("free-change deadline", deadline),
-        ("current first day", session.first_day),
-        ("new first day", event.to.first_day),
-    )
-    timing = _deadline_words(policy, session.first_day)
-    limit_words = "unlimited" if free_limit is None else f"{free_limit}"
+class _ChangeCase(NamedTuple):
+    """What the rules that price a practicum change compare (R9, R10, R11a)."""
+
+    journey: Journey
+    event: RequestChange
+    session: Session
+    deadline: dt.date
+    free_limit: int | None
+    used: int
 
     def decide(
+        self,
         rule_id: str,
         verdict: str,
         reason: str,
@@ -1116,53 +1110,85 @@ def _change_fee_decision(journey: Journey, event: RequestChange, session: Sessio
         *,
         charged: Amount | None = None,
     ) -> Decision:
+        policy = self.journey.policy
         return _decision(
             rule_id=rule_id,
             verdict=verdict,
             reason=reason,
             fee=charged,
             policy=policy.label,
-            figures=figures,
-            dates=dates,
+            figures=policy.figures("free_change_days", "free_change_day_count", "free_changes"),
+            dates=(
+                ("requested", self.event.on),
+                ("free-change deadline", self.deadline),
+                ("current first day", self.session.first_day),
+                ("new first day", self.event.to.first_day),
+            ),
             alternatives=alternatives,
         )
 
-    if free_limit is not None and used >= free_limit:
-        return decide(
-            "R11a",
-            "fee",
-            f"this is change {number}; the {free_limit} free changes were already used, "
-            "so it pays the class change fee whatever its timing",
-            (
-                f"R9: the timing does not matter once {free_limit} free changes are used",
-                "R11a: changes that paid the fee did not use a free change",
-            ),
-            charged=fee,
-        )
-    free_note = f"R11a: change {used + 1} of {limit_words} free changes"
-    paid_note = (
-        f"R11a: a change that pays the fee uses none of the {limit_words} free changes "
-        f"({used} used so far)"
+    def count_note(self, *, paid: bool) -> str:
+        limit = "unlimited" if self.free_limit is None else f"{self.free_limit}"
+        if paid:
+            return (
+                f"R11a: a change that pays the fee uses none of the {limit} free changes "
+                f"({self.used} used so far)"
+            )
+        return f"R11a: change {self.used + 1} of {limit} free changes"
+
+
+def _free_changes_used_up(case: _ChangeCase) -> Decision | None:
+    """R11a: once the free changes are used, every change pays, whatever its timing."""
+    limit = case.free_limit
+    if limit is None or case.used < limit:
+        return None
+    number = case.journey.changes_made + 1
+    return case.decide(
+        "R11a",
+        "fee",
+        f"this is change {number}; the {limit} free changes were already used, "
+        "so it pays the class change fee whatever its timing",
+        (
+            f"R9: the timing does not matter once {limit} free changes are used",
+            "R11a: changes that paid the fee did not use a free change",
+        ),
+        charged=case.journey.prices.class_change_fee,
     )
-    if event.on <= deadline:
-        return decide(
-            "R9",
-            "free",
-            f"requested on {event.on}, on or before the free-change deadline {deadline}, {timing}",
-            ("R10: the class change fee applies only after the deadline", free_note),
-        )
+
+
+def _on_or_before_the_deadline(case: _ChangeCase) -> Decision | None:
+    """R9: a change asked for on or before the free-change deadline is free."""
+    event = case.event
+    if event.on > case.deadline:
+        return None
+    timing = _deadline_words(case.journey.policy, case.session.first_day)
+    return case.decide(
+        "R9",
+        "free",
+        f"requested on {event.on}, on or before the free-change deadline {case.deadline}, {timing}",
+        (
+            "R10: the class change fee applies only after the deadline",
+            case.count_note(paid=False),
+        ),
+    )
+
+
+def _after_the_deadline(case: _ChangeCase) -> Decision:
+    """R10: after the deadline a later session pays the fee; an earlier one stays free."""
+    event, session, deadline = case.event, case.session, case.deadline
     late = (event.on - deadline).days
     if event.to.first_day < session.first_day:
-        return decide(
+        return case.decide(
             "R10",
             "free",
             f"requested on {event.on}, {_days(late)} after the free-change "
             f"deadline {deadline}, but to an earlier session "
             f"({event.to.first_day} before {session.first_day}): only later-date "
             "changes pay the fee",
-            (f"R9: the deadline was {deadline}", free_note),
+            (f"R9: the deadline was {deadline}", case.count_note(paid=False)),
         )
-    return decide(
+    timing = _deadline_words(case.journey.policy, session.first_day)
+    return case.decide(
         "R10",
         "fee",
         f"requested on {event.on}, {_days(late)} after the free-change deadline "
@@ -1170,10 +1196,39 @@ def _change_fee_decision(journey: Journey, event: RequestChange, session: Sessio
         (
             f"R9: the deadline was {deadline}",
             "R10 earlier-session exception: the new session is not earlier",
-            paid_note,
+            case.count_note(paid=True),
         ),
-        charged=fee,
+        charged=case.journey.prices.class_change_fee,
     )
+
+
+CHANGE_FEE_PRECEDENCE: Final = (
+    ("R11a", _free_changes_used_up),
+    ("R9", _on_or_before_the_deadline),
+    ("R10", _after_the_deadline),
+)
+"""The rules that answer "is this practicum change free?", in the order they are asked.
+
+The first rule that answers decides; the last always answers. R11a comes first
+because a change beyond the free changes pays whatever its timing.
+"""
+
+
+def _change_fee_decision(journey: Journey, event: RequestChange, session: Session) -> Decision:
+    case = _ChangeCase(
+        journey=journey,
+        event=event,
+        session=session,
+        deadline=free_change_deadline(journey.policy, session.first_day),
+        free_limit=journey.policy.free_changes,
+        used=journey.free_changes_used,
+    )
+    for _rule_id, answer in CHANGE_FEE_PRECEDENCE:
+        decision = answer(case)
+        if decision is not None:
+            return decision
+    msg = "the last rule of CHANGE_FEE_PRECEDENCE always answers"  # pragma: no cover
+    raise AssertionError(msg)  # pragma: no cover
 
 
 def _charge(decision: Decision) -> tuple[Effect, ...]:
