@@ -1,7 +1,7 @@
 """A candidate's journey, from registration to renewal or lapse, as an immutable state machine.
 
 :class:`Journey` is a frozen value: the current state, every fact the rules
-need, and the full history of events that produced it. :meth:`Journey.apply`
+need, and the full history of events that produced it. :meth:`~cptm_rules.lifecycle.Journey.apply`
 is a pure function of the journey and one event; it returns an
 :class:`~cptm_rules.outcomes.Outcome` holding the *new* journey and the
 decisions, advisories and effects, each citing its rule. The journey passed in
@@ -186,15 +186,15 @@ MOVES: Final[Mapping[State, Mapping[type[Event], tuple[Move, ...]]]] = {
 }
 """The state machine as data: for each stored state and allowed event, each declared move.
 
-A handler may only reach a declared target: :meth:`Journey.apply` checks every
-outcome against this table, and ``docs/state-machine.md`` draws it with its guards.
+A handler may only reach a declared target: ``Journey.apply`` checks every outcome
+against this table, and ``docs/state-machine.md`` draws it with its guards.
 """
 
 TRANSITIONS: Final[Mapping[State, Mapping[type[Event], tuple[State, ...]]]] = {
     state: {event: tuple(m.target for m in moves) for event, moves in table.items()}
     for state, table in MOVES.items()
 }
-"""The possible targets of each event in each stored state (from :data:`MOVES`)."""
+"""The possible targets of each event in each stored state (derived from ``MOVES``)."""
 
 STORED_STATES: Final = tuple(TRANSITIONS)
 """The states events move a journey between (the others are derived by ``status_on``)."""
