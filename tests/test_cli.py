@@ -6,6 +6,8 @@ import io
 import json
 import re
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -616,3 +618,11 @@ def test_rules_json_says_where_each_rule_lives_R10() -> None:
             target: object = importlib.import_module(module)
             for part in qualname.split("."):
                 target = getattr(target, part)  # importable: the index names real code
+
+
+def test_python_dash_m_cptm_rules_runs_the_command() -> None:
+    result = subprocess.run(  # our own interpreter and package
+        [sys.executable, "-m", "cptm_rules", "rules"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("R1    No prerequisites")

@@ -12,10 +12,12 @@ from cptm_rules.cohort import (
     answers_for,
     candidate_row,
     diff_policies,
+    iter_cohort,
+    iter_synthetic_cohort,
     load_cohort,
     synthetic_cohort,
 )
-from cptm_rules.exceptions import InvalidInputError
+from cptm_rules.exceptions import InputFileError, InvalidInputError
 from cptm_rules.money import Money
 from cptm_rules.policy import load_policy
 from cptm_rules.pricing import load_prices
@@ -224,3 +226,30 @@ def test_an_answer_reads_as_verdict_amounts_and_rule() -> None:
         refund=Money.of("2395"),
     )
     assert str(refund) == "refund 2395.00 USD, fee 100.00 USD (R24)"
+
+
+def test_a_streamed_cohort_gives_the_same_diff_as_a_tuple_on_one_core_or_two() -> None:
+    cohort = synthetic_cohort(1200, seed=3)
+    expected = diff_policies(cohort, base="legacy", candidate="current", workers=1)
+    streamed = diff_policies(
+        iter_synthetic_cohort(1200, seed=3), base="legacy", candidate="current", workers=1
+    )
+    parallel = diff_policies(
+        iter_synthetic_cohort(1200, seed=3), base="legacy", candidate="current", workers=2
+    )
+    assert streamed == expected
+    assert parallel == expected
+    assert expected.cohort_size == 1200
+
+
+def test_a_cohort_file_streams_line_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "cohort.jsonl"
+    rows = [candidate_row(c) for c in synthetic_cohort(30, seed=5)]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    stream = iter_cohort(path)
+    first = next(stream)
+    assert first.id == "c000000"
+    assert len([first, *stream]) == 30
+    path.write_bytes(b'{"id": "a"}\n\xff\n')
+    with pytest.raises(InputFileError, match="not UTF-8"):
+        list(iter_cohort(path))

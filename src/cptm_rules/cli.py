@@ -347,12 +347,22 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
-    from cptm_rules.cohort import diff_policies, load_cohort, synthetic_cohort  # noqa: PLC0415
+    from cptm_rules.cohort import (  # noqa: PLC0415  # only this subcommand needs them
+        PARALLEL_THRESHOLD,
+        diff_policies,
+        iter_cohort,
+        iter_synthetic_cohort,
+    )
 
+    # Both sources stream: a cohort of any size diffs in flat memory.
+    workers = args.workers
     if args.cohort is not None:
-        cohort = load_cohort(args.cohort)
+        cohort = iter_cohort(args.cohort)
+        next(iter_cohort(args.cohort))  # a bad file or first line is a usage error up front
     else:
-        cohort = synthetic_cohort(args.synthetic, seed=args.seed)
+        cohort = iter_synthetic_cohort(args.synthetic, seed=args.seed)
+        if workers is None and args.synthetic < PARALLEL_THRESHOLD:
+            workers = 1
     # Bad policies, prices and output paths are usage errors before any candidate runs.
     base, candidate = _policy(args.base), _policy(args.candidate)
     prices = load_prices(args.base_prices or args.prices)
@@ -365,7 +375,7 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         candidate=candidate,
         prices=prices,
         candidate_prices=candidate_prices,
-        workers=args.workers,
+        workers=workers,
     )
     if args.json:
         _print_json(result.as_json(), out)

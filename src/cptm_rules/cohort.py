@@ -12,11 +12,14 @@ Cohorts come from a JSON Lines file (``docs/cohorts.md``) or from
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import datetime as dt
+import itertools
 import os
 import random
 from collections import Counter
+from collections.abc import Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 from zoneinfo import ZoneInfo
@@ -34,7 +37,7 @@ from cptm_rules.events import (
     RequestChange,
     Session,
 )
-from cptm_rules.exceptions import InvalidInputError, TransitionError, shown
+from cptm_rules.exceptions import InputFileError, InvalidInputError, TransitionError, shown
 from cptm_rules.files import parse_json, read_text
 from cptm_rules.lifecycle import Journey
 from cptm_rules.money import Amount, amount_text
@@ -43,7 +46,7 @@ from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.vocabulary import Attendance, KeyDateKind, OrganisationType
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 __all__ = [
     "MAX_ACCESS_MINUTES",
@@ -58,6 +61,8 @@ __all__ = [
     "answer_list",
     "answers_for",
     "diff_policies",
+    "iter_cohort",
+    "iter_synthetic_cohort",
     "load_cohort",
     "synthetic_cohort",
 ]
@@ -348,8 +353,12 @@ def _prices_value(value: PriceSchedule | str | Path) -> PriceSchedule:
     return value if isinstance(value, PriceSchedule) else load_prices(value)
 
 
+CHUNK: Final = 500
+"""Candidates per unit of work: what one worker answers and tallies at a time."""
+
+
 def diff_policies(  # keyword-only settings of one simulation
-    cohort: Sequence[Candidate],
+    cohort: Iterable[Candidate],
     *,
     base: Policy | str | Path,
     candidate: Policy | str | Path,
@@ -364,83 +373,127 @@ def diff_policies(  # keyword-only settings of one simulation
     ``load_policy().with_overrides({...})`` in a notebook), shipped names or
     file paths; ``prices`` likewise a :class:`~cptm_rules.pricing.PriceSchedule`
     or a path, for both sides unless ``candidate_prices`` gives the candidate
-    side its own (a price change is diffed like a policy change). Worker
-    processes receive the values themselves. With
-    ``workers`` unset, cohorts of at least :data:`PARALLEL_THRESHOLD`
-    candidates use every core.
+    side its own (a price change is diffed like a policy change).
+
+    The cohort is streamed: candidates are answered and tallied :data:`CHUNK` at a
+    time and only the counts and the first ``examples`` per answer are kept, so
+    memory does not grow with the cohort (pass an iterator, such as
+    :func:`iter_synthetic_cohort` or :func:`iter_cohort`, to stream the input too).
+    With ``workers`` unset, cohorts of at least :data:`PARALLEL_THRESHOLD`
+    candidates (or of unknown size) use every core; worker processes receive
+    the policy and price values themselves, and the result is the same on any
+    number of workers.
     """
     base_policy, candidate_policy = _policy_value(base), _policy_value(candidate)
     schedule = _prices_value(prices)
     other_schedule = schedule if candidate_prices is None else _prices_value(candidate_prices)
     if workers is None:
-        workers = (os.cpu_count() or 1) if len(cohort) >= PARALLEL_THRESHOLD else 1
+        size = len(cohort) if isinstance(cohort, Sized) else PARALLEL_THRESHOLD
+        workers = (os.cpu_count() or 1) if size >= PARALLEL_THRESHOLD else 1
     if type(workers) is not int or workers < 1:
         raise InvalidInputError("workers", workers, "a whole number >= 1")
+    if type(examples) is not int or examples < 0:
+        raise InvalidInputError("examples", examples, "a whole number >= 0")
+    sides = (base_policy, candidate_policy, schedule, other_schedule)
+    total = _Tally(examples=examples)
+    chunks = _chunks(cohort, CHUNK)
     if workers == 1:
-        rows = _compare(cohort, base_policy, candidate_policy, schedule, other_schedule)
+        for chunk in chunks:
+            total.merge(_tally_chunk(chunk, sides, examples))
     else:
-        size = -(-len(cohort) // workers)
-        chunks = [cohort[i : i + size] for i in range(0, len(cohort), size)]
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = pool.map(
-                _compare,
-                chunks,
-                *(
-                    [x] * len(chunks)
-                    for x in (base_policy, candidate_policy, schedule, other_schedule)
-                ),
-            )
-            rows = [row for part in parts for row in part]
-    return _summarise(
-        rows, base=base_policy.label, candidate=candidate_policy.label, examples=examples
-    )
+            # At most two chunks per worker in flight, merged in cohort order: memory stays
+            # flat and the examples kept are the same as on one core.
+            pending: collections.deque[concurrent.futures.Future[_Tally]] = collections.deque()
+            for chunk in chunks:
+                pending.append(pool.submit(_tally_chunk, chunk, sides, examples))
+                if len(pending) >= 2 * workers:
+                    total.merge(pending.popleft().result())
+            while pending:
+                total.merge(pending.popleft().result())
+    return total.result(base=base_policy.label, candidate=candidate_policy.label)
 
 
-def _summarise(
-    rows: Iterable[tuple[str, Answers, Answers]], *, base: str, candidate: str, examples: int
-) -> PolicyDiff:
-    changed: Counter[str] = Counter()
-    compared: Counter[str] = Counter()
-    rules_of: dict[str, set[str]] = {}
-    samples: dict[str, list[tuple[str, str, str]]] = {}
-    per_rule: Counter[str] = Counter()
-    size = moved = 0
-    for cid, before, after in rows:
-        size += 1
+def _chunks(cohort: Iterable[Candidate], size: int) -> Iterator[list[Candidate]]:
+    items = iter(cohort)
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk
+
+
+def _tally_chunk(
+    chunk: Sequence[Candidate],
+    sides: tuple[Policy, Policy, PriceSchedule, PriceSchedule],
+    examples: int,
+) -> _Tally:
+    tally = _Tally(examples=examples)
+    for row in _compare(chunk, *sides):
+        tally.add(*row)
+    return tally
+
+
+class _Tally:
+    """Counts of a diff so far: merged chunk by chunk, never holding the cohort's rows."""
+
+    def __init__(self, *, examples: int) -> None:
+        self.examples = examples
+        self.size = 0
+        self.moved = 0
+        self.changed: Counter[str] = Counter()
+        self.compared: Counter[str] = Counter()
+        self.per_rule: Counter[str] = Counter()
+        self.rules_of: dict[str, set[str]] = {}
+        self.samples: dict[str, list[tuple[str, str, str]]] = {}
+
+    def add(self, cid: str, before: Answers, after: Answers) -> None:
+        self.size += 1
         moved_rules: set[str] = set()
         for answer in sorted(before.keys() | after.keys()):
             old, old_rules = before.get(answer, ("absent", ()))
             new, new_rules = after.get(answer, ("absent", ()))
-            compared[answer] += 1
-            rules_of.setdefault(answer, set()).update(old_rules, new_rules)
+            self.compared[answer] += 1
+            self.rules_of.setdefault(answer, set()).update(old_rules, new_rules)
             if old != new:
-                changed[answer] += 1
+                self.changed[answer] += 1
                 moved_rules.update(old_rules, new_rules)
-                kept = samples.setdefault(answer, [])
-                if len(kept) < examples:
+                kept = self.samples.setdefault(answer, [])
+                if len(kept) < self.examples:
                     kept.append((cid, old, new))
         if moved_rules:
-            moved += 1
-            per_rule.update(moved_rules)
-    answers = tuple(
-        AnswerDiff(
-            answer=a,
-            changed=n,
-            compared=compared[a],
-            rule_ids=tuple(sorted(rules_of[a], key=_rule_order)),
-            examples=tuple(samples[a]),
+            self.moved += 1
+            self.per_rule.update(moved_rules)
+
+    def merge(self, other: _Tally) -> None:
+        self.size += other.size
+        self.moved += other.moved
+        self.changed.update(other.changed)
+        self.compared.update(other.compared)
+        self.per_rule.update(other.per_rule)
+        for answer, rules in other.rules_of.items():
+            self.rules_of.setdefault(answer, set()).update(rules)
+        for answer, samples in other.samples.items():
+            kept = self.samples.setdefault(answer, [])
+            kept.extend(samples[: self.examples - len(kept)])
+
+    def result(self, *, base: str, candidate: str) -> PolicyDiff:
+        answers = tuple(
+            AnswerDiff(
+                answer=a,
+                changed=n,
+                compared=self.compared[a],
+                rule_ids=tuple(sorted(self.rules_of[a], key=_rule_order)),
+                examples=tuple(self.samples[a]),
+            )
+            for a, n in sorted(self.changed.items(), key=lambda item: (-item[1], item[0]))
         )
-        for a, n in sorted(changed.items(), key=lambda item: (-item[1], item[0]))
-    )
-    rules = tuple(sorted(per_rule.items(), key=lambda item: _rule_order(item[0])))
-    return PolicyDiff(
-        base=base,
-        candidate=candidate,
-        cohort_size=size,
-        candidates_changed=moved,
-        answers=answers,
-        rules=rules,
-    )
+        rules = tuple(sorted(self.per_rule.items(), key=lambda item: _rule_order(item[0])))
+        return PolicyDiff(
+            base=base,
+            candidate=candidate,
+            cohort_size=self.size,
+            candidates_changed=self.moved,
+            answers=answers,
+            rules=rules,
+        )
 
 
 def _rule_order(rule_id: str) -> tuple[int, str]:
@@ -460,6 +513,14 @@ MAX_SYNTHETIC: Final = 1_000_000
 
 
 def synthetic_cohort(size: int, *, seed: int) -> tuple[Candidate, ...]:
+    """``size`` synthetic candidates from ``seed``, as a tuple.
+
+    See :func:`iter_synthetic_cohort`, which makes the same candidates one at a time.
+    """
+    return tuple(iter_synthetic_cohort(size, seed=seed))
+
+
+def iter_synthetic_cohort(size: int, *, seed: int) -> Iterator[Candidate]:
     """``size`` candidates drawn reproducibly from ``seed`` with realistic spreads.
 
     Registrations fall on weekdays in working hours across 2026-2029; practicums
@@ -475,7 +536,6 @@ def synthetic_cohort(size: int, *, seed: int) -> tuple[Candidate, ...]:
         )
     rng = random.Random(seed)  # noqa: S311  # a reproducible simulation, not a secret
     start = dt.date(2026, 1, 5)
-    candidates = []
     for n in range(size):
         day = start + dt.timedelta(days=rng.randrange(0, 365 * 3))
         if day.weekday() >= 5:  # Saturday or Sunday
@@ -508,22 +568,19 @@ def synthetic_cohort(size: int, *, seed: int) -> tuple[Candidate, ...]:
                 if passed:
                     break
                 on += dt.timedelta(days=rng.randrange(14, 60))
-        candidates.append(
-            Candidate(
-                id=f"c{n:06d}",
-                registered_at=registered,
-                practicum=practicum,
-                access_after_minutes=rng.choices(
-                    (5, 30, 60, 90, 150, 600, 1500, 3000), weights=(40, 25, 15, 8, 6, 3, 2, 1)
-                )[0],
-                changes=tuple(changes),
-                attendance=attendance,
-                attempts=tuple(attempts),
-                organisation=rng.choices(list(OrganisationType), weights=(70, 18, 12))[0],
-                group_size=rng.choices((1, 2, 3, 5), weights=(75, 12, 8, 5))[0],
-            )
+        yield Candidate(
+            id=f"c{n:06d}",
+            registered_at=registered,
+            practicum=practicum,
+            access_after_minutes=rng.choices(
+                (5, 30, 60, 90, 150, 600, 1500, 3000), weights=(40, 25, 15, 8, 6, 3, 2, 1)
+            )[0],
+            changes=tuple(changes),
+            attendance=attendance,
+            attempts=tuple(attempts),
+            organisation=rng.choices(list(OrganisationType), weights=(70, 18, 12))[0],
+            group_size=rng.choices((1, 2, 3, 5), weights=(75, 12, 8, 5))[0],
         )
-    return tuple(candidates)
 
 
 # -- cohort files ----------------------------------------------------------------------
@@ -640,33 +697,55 @@ _MISSING: Final = _Shown(None, label="<missing>")
 
 
 def load_cohort(path: str | Path) -> tuple[Candidate, ...]:
-    """Candidates from a JSON Lines file, one object a line (``docs/cohorts.md``).
+    """Every candidate of a JSON Lines file, as a tuple (see :func:`iter_cohort`)."""
+    return tuple(iter_cohort(path))
+
+
+def iter_cohort(path: str | Path) -> Iterator[Candidate]:
+    """Candidates from a JSON Lines file, one object a line (``docs/cohorts.md``), streamed.
 
     Every field is read with its exact type, and unknown or repeated keys are
     refused at every level; a bad line raises
     :class:`~cptm_rules.exceptions.InvalidInputError` naming the file, the line
-    and the key, with at most a short piece of the bad value. A file with no
-    candidate is refused too.
+    and the key, with at most a short piece of the bad value. A file that is
+    not UTF-8 or cannot be read raises
+    :class:`~cptm_rules.exceptions.InputFileError`; a file with no candidate is
+    refused too. The file is read a line at a time, so a cohort of any size
+    streams through :func:`diff_policies` in flat memory.
     """
     path = Path(path)
-    candidates = []
-    for number, line in enumerate(read_text(path, limit=None).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            candidates.append(_candidate(parse_json(line)))
-        except _Bad as bad:
-            value = bad.value if isinstance(bad.value, _Shown) else _Shown(bad.value)
-            raise InvalidInputError(f"{path}:{number}: {bad.key}", value, bad.expected) from None
-        except ValueError as exc:
-            raise InvalidInputError(
-                f"{path}:{number}", _Shown(None, label="<line>"), f"one JSON object a line ({exc})"
-            ) from None
-    if not candidates:
+    if path.is_dir() or not path.is_file():
+        read_text(path)  # the reader's one-line error for a folder or a missing file
+    count = 0
+    try:
+        with path.open(encoding="utf-8-sig", errors="strict") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                count += 1
+                yield _parsed_line(path, number, line)
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            path=str(path), problem=f"not UTF-8 text ({exc.reason}); save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise InputFileError(path=str(path), problem=exc.strerror or str(exc)) from None
+    if not count:
         raise InvalidInputError(
             str(path), _Shown(None, label="<empty>"), "a cohort of at least one candidate"
         )
-    return tuple(candidates)
+
+
+def _parsed_line(path: Path, number: int, line: str) -> Candidate:
+    try:
+        return _candidate(parse_json(line))
+    except _Bad as bad:
+        value = bad.value if isinstance(bad.value, _Shown) else _Shown(bad.value)
+        raise InvalidInputError(f"{path}:{number}: {bad.key}", value, bad.expected) from None
+    except ValueError as exc:
+        raise InvalidInputError(
+            f"{path}:{number}", _Shown(None, label="<line>"), f"one JSON object a line ({exc})"
+        ) from None
 
 
 def candidate_row(candidate: Candidate) -> dict[str, Any]:
