@@ -626,3 +626,28 @@ def test_python_dash_m_cptm_rules_runs_the_command() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.startswith("R1    No prerequisites")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_long_diff_shows_progress_on_a_terminal_and_nothing_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = iter(float(n) for n in range(0, 10_000, 3))
+    monkeypatch.setattr("cptm_rules.cli.time.monotonic", lambda: next(clock))
+    argv = ["diff", "--base", "legacy", "--candidate", "current", "--synthetic", "1500"]
+    terminal = _Terminal()
+    assert main([*argv, "--workers", "1"], out=io.StringIO(), err=terminal) == 0
+    shown = terminal.getvalue()
+    assert "diff [" in shown
+    assert "/1,500 candidates" in shown
+    assert shown.endswith("\r\033[K")
+    piped = io.StringIO()
+    assert main([*argv, "--workers", "1"], out=io.StringIO(), err=piped) == 0
+    assert piped.getvalue() == ""
+    quiet = _Terminal()
+    assert main([*argv, "--workers", "1", "--json"], out=io.StringIO(), err=quiet) == 0
+    assert quiet.getvalue() == ""

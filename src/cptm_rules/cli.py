@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+import time
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -376,7 +377,10 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         prices=prices,
         candidate_prices=candidate_prices,
         workers=workers,
+        progress=None if args.json else _progress_bar(args.err, args.synthetic),
     )
+    if not args.json and args.err.isatty():
+        args.err.write("\r\033[K")  # clear the progress line
     if args.json:
         _print_json(result.as_json(), out)
     else:
@@ -389,6 +393,34 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         names = ", ".join(a.answer for a in unexpected)
         out.write(f"\nunexpected changes ({len(unexpected)}): {names}\n")
     return EXIT_FAILED if unexpected else EXIT_OK
+
+
+def _progress_bar(err: TextIO, total: int | None) -> Callable[[int], None] | None:
+    """A progress line on a terminal, shown once a diff has run for two seconds."""
+    if not err.isatty():
+        return None
+    started = time.monotonic()
+    shown = [0.0]
+
+    def report(done: int) -> None:
+        now = time.monotonic()
+        if now - started < _PROGRESS_AFTER or now - shown[0] < _PROGRESS_EVERY:
+            return
+        shown[0] = now
+        rate = done / (now - started)
+        if total:
+            filled = int(30 * done / total)
+            bar = "#" * filled + "-" * (30 - filled)
+            err.write(f"\rdiff [{bar}] {done:,}/{total:,} candidates, {rate:,.0f}/s")
+        else:
+            err.write(f"\rdiff: {done:,} candidates, {rate:,.0f}/s")
+        err.flush()
+
+    return report
+
+
+_PROGRESS_AFTER = 2.0
+_PROGRESS_EVERY = 0.5
 
 
 def _rule_id(text: str) -> str:
@@ -607,6 +639,7 @@ def main(
     try:
         args = _parser().parse_args(argv)
         run: Callable[[argparse.Namespace, TextIO], int] = args.run
+        args.err = err  # where progress goes (diff)
         return run(args, out)
     except UsageError as exc:
         err.write(f"{_one_line(str(exc))}\n")

@@ -366,6 +366,7 @@ def diff_policies(  # keyword-only settings of one simulation
     candidate_prices: PriceSchedule | str | Path | None = None,
     workers: int | None = None,
     examples: int = 3,
+    progress: Callable[[int], None] | None = None,
 ) -> PolicyDiff:
     """Run every candidate under the ``base`` and ``candidate`` policies and compare.
 
@@ -382,7 +383,8 @@ def diff_policies(  # keyword-only settings of one simulation
     With ``workers`` unset, cohorts of at least :data:`PARALLEL_THRESHOLD`
     candidates (or of unknown size) use every core; worker processes receive
     the policy and price values themselves, and the result is the same on any
-    number of workers.
+    number of workers. ``progress``, when given, is called with the number of
+    candidates done after each chunk.
     """
     base_policy, candidate_policy = _policy_value(base), _policy_value(candidate)
     schedule = _prices_value(prices)
@@ -396,22 +398,38 @@ def diff_policies(  # keyword-only settings of one simulation
         raise InvalidInputError("examples", examples, "a whole number >= 0")
     sides = (base_policy, candidate_policy, schedule, other_schedule)
     total = _Tally(examples=examples)
-    chunks = _chunks(cohort, CHUNK)
+
+    def done(part: _Tally) -> None:
+        total.merge(part)
+        if progress is not None:
+            progress(total.size)
+
+    _tally_all(_chunks(cohort, CHUNK), sides, examples=examples, workers=workers, done=done)
+    return total.result(base=base_policy.label, candidate=candidate_policy.label)
+
+
+def _tally_all(
+    chunks: Iterable[list[Candidate]],
+    sides: tuple[Policy, Policy, PriceSchedule, PriceSchedule],
+    *,
+    examples: int,
+    workers: int,
+    done: Callable[[_Tally], None],
+) -> None:
     if workers == 1:
         for chunk in chunks:
-            total.merge(_tally_chunk(chunk, sides, examples))
-    else:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-            # At most two chunks per worker in flight, merged in cohort order: memory stays
-            # flat and the examples kept are the same as on one core.
-            pending: collections.deque[concurrent.futures.Future[_Tally]] = collections.deque()
-            for chunk in chunks:
-                pending.append(pool.submit(_tally_chunk, chunk, sides, examples))
-                if len(pending) >= 2 * workers:
-                    total.merge(pending.popleft().result())
-            while pending:
-                total.merge(pending.popleft().result())
-    return total.result(base=base_policy.label, candidate=candidate_policy.label)
+            done(_tally_chunk(chunk, sides, examples))
+        return
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        # At most two chunks per worker in flight, merged in cohort order: memory stays
+        # flat and the examples kept are the same as on one core.
+        pending: collections.deque[concurrent.futures.Future[_Tally]] = collections.deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_tally_chunk, chunk, sides, examples))
+            if len(pending) >= 2 * workers:
+                done(pending.popleft().result())
+        while pending:
+            done(pending.popleft().result())
 
 
 def _chunks(cohort: Iterable[Candidate], size: int) -> Iterator[list[Candidate]]:
