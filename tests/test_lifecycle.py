@@ -29,6 +29,7 @@ from cptm_rules.events import (
     Substitute,
 )
 from cptm_rules.exceptions import (
+    CalendarRangeError,
     CptmRulesError,
     InvalidInputError,
     RuleViolationError,
@@ -48,7 +49,7 @@ from cptm_rules.lifecycle import (
 )
 from cptm_rules.money import Money, UnknownAmount
 from cptm_rules.policy import load_policy
-from cptm_rules.pricing import load_prices
+from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.recertification import qualifying_hours
 from cptm_rules.vocabulary import (
     Attendance,
@@ -78,7 +79,7 @@ from journeys import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from cptm_rules.pricing import PriceSchedule
+    from cptm_rules.outcomes import Outcome
 
 CURRENT = load_policy("current")
 LEGACY = load_policy("legacy")
@@ -1201,3 +1202,102 @@ def test_the_precedence_of_the_change_fee_rules_is_declared_and_followed_R11a_R9
     deadline_first = (CHANGE_FEE_PRECEDENCE[1], CHANGE_FEE_PRECEDENCE[0], CHANGE_FEE_PRECEDENCE[2])
     monkeypatch.setattr(lifecycle, "CHANGE_FEE_PRECEDENCE", deadline_first)
     assert two_used.apply(change("2026-11-09", to=april)).decisions[0].rule_id == "R9"
+
+
+# -- judge_change and substitution, answer by answer -------------------------------------
+
+
+def _judge(**changes: object) -> Outcome:
+    values: dict[str, object] = {
+        "policy": CURRENT,
+        "prices": load_prices(),
+        "held": JANUARY,
+        "to": FEBRUARY,
+        "requested": day("2026-11-19"),
+    }
+    values.update(changes)
+    return judge_change(**values)  # type: ignore[arg-type]
+
+
+def test_judge_change_counts_no_free_change_used_by_default_R9_R11a() -> None:
+    (decision,) = _judge().decisions
+    assert (decision.rule_id, decision.verdict) == ("R9", "free")
+    assert decision.alternatives[-1] == "R11a: change 1 of 2 free changes"
+    assert decision.policy == "current"
+    assert _judge(free_changes_used=2).decisions[0].rule_id == "R11a"
+    assert _judge(free_changes_used=1000).decisions[0].rule_id == "R11a"
+
+
+@pytest.mark.parametrize("used", [-1, 1001, True, "1", 1.0])
+def test_judge_change_refuses_a_count_that_is_not_a_whole_number_in_range_R11a(
+    used: object,
+) -> None:
+    with pytest.raises(
+        InvalidInputError, match=r"^free_changes_used=.* expected a whole number from 0 to 1000$"
+    ):
+        _judge(free_changes_used=used)
+
+
+def test_judge_change_checks_the_session_held_R11() -> None:
+    with pytest.raises(InvalidInputError, match=r"^held='2027-01-11\.\.2027-01-14' .*a Session$"):
+        _judge(held="2027-01-11..2027-01-14")
+    old = Session(first_day=day("2019-01-07"), last_day=day("2019-01-10"))
+    with pytest.raises(CalendarRangeError, match=r"^held\.first_day=2019-01-07 is outside"):
+        _judge(held=old, requested=day("2020-01-02"))
+    late = Session(first_day=day("2040-12-31"), last_day=day("2041-01-03"))
+    with pytest.raises(CalendarRangeError, match=r"^held\.last_day=2041-01-03 is outside"):
+        _judge(held=late, requested=day("2040-06-01"))
+
+
+def test_judge_change_uses_the_policy_and_prices_it_is_given_R9_R10() -> None:
+    dearer = PriceSchedule.from_toml('extends = "shipped"\nclass_change_fee = "450"\n')
+    late = _judge(requested=day("2026-11-23"), prices=dearer)
+    assert late.decisions[0].fee == Money.of("450")
+    calendar = CURRENT.with_overrides({"practicum.free_change_day_count": "calendar"})
+    assert _judge(requested=day("2026-11-23"), policy=calendar).decisions[0].verdict == "free"
+
+
+def test_judge_change_keeps_the_timing_of_a_refusal_and_names_no_state_R11() -> None:
+    with pytest.raises(TimingError) as caught:
+        _judge(requested=day("2027-01-12"))
+    error = caught.value
+    assert (error.rule_id, error.limit, error.days, error.side) == (
+        "R11",
+        day("2027-01-10"),
+        2,
+        "after",
+    )
+    assert error.state == ""
+    assert error.allowed == ()
+    assert str(error) == (
+        "cannot apply RequestChange(on=2027-01-12): 2 days too late: the practicum held "
+        "has started; the last day to ask was 2027-01-10 (R11)"
+    )
+
+
+def test_a_substitution_sends_access_to_the_substitute_and_charges_inside_the_window_R27() -> None:
+    bo = Applicant(name="Bo")
+    free = registered().apply(
+        Substitute(on=day("2026-11-20"), email="bo@example.org", applicant=bo)
+    )
+    (decision,) = free.decisions
+    assert decision.fee is None
+    assert dict(decision.dates) == {
+        "requested": day("2026-11-20"),
+        "free-change deadline": day("2026-11-20"),
+    }
+    assert [e.kind for e in free.effects] == [EffectKind.SEND_ACCESS]
+    assert free.effects[0].detail == "send eLearning access to the substitute bo@example.org"
+    assert free.effects[0].rule_id == "R27"
+    assert free.journey.registration is not None
+    assert free.journey.registration.applicant == bo
+    assert free.journey.free_changes_used == 0  # a substitution is not a change (R11a)
+    paid = registered().apply(Substitute(on=day("2026-11-23"), email="bo@example.org"))
+    assert [e.kind for e in paid.effects] == [EffectKind.CHARGE, EffectKind.SEND_ACCESS]
+    assert paid.effects[0].amount == Money.of("400")
+    assert "inside the change-fee window that began after 2026-11-20 (R10)" in (
+        paid.decisions[0].reason
+    )
+    with pytest.raises(TimingError) as caught:
+        registered().apply(Substitute(on=day("2027-01-11"), email="bo@example.org"))
+    assert (caught.value.limit, caught.value.days) == (day("2027-01-10"), 1)
