@@ -53,6 +53,7 @@ __all__ = [
     "PolicySet",
     "ValueSource",
     "load_policy",
+    "parse_toml",
 ]
 
 SHIPPED_POLICIES: Final = ("current", "legacy")
@@ -442,7 +443,7 @@ class Policy:
     @classmethod
     def from_toml(cls, text: str, *, source: str = "<string>") -> Policy:
         """Read a policy from TOML ``text``; ``source`` names it in errors."""
-        data = _parse_toml(text, source=source)
+        data = parse_toml(text, source=source)
         return _from_mapping(data, source=source, seen=())
 
     def with_overrides(
@@ -697,7 +698,8 @@ class PolicySet:
         return chosen
 
 
-def _parse_toml(text: str, *, source: str) -> dict[str, object]:
+def parse_toml(text: str, *, source: str) -> dict[str, object]:
+    """The TOML table in ``text``; bad TOML is a :class:`~cptm_rules.exceptions.PolicyError`."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

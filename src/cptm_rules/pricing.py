@@ -21,6 +21,7 @@ import attrs
 from cptm_rules.exceptions import InvalidInputError, PolicyError, suggest
 from cptm_rules.files import read_text
 from cptm_rules.money import Amount, Money, UnknownAmount, decimal_places
+from cptm_rules.policy import parse_toml
 from cptm_rules.vocabulary import DiscountKind, OrganisationType
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ class PriceSchedule:
     @classmethod
     def from_toml(cls, text: str, *, source: str = "<string>") -> PriceSchedule:
         """Read a schedule from TOML ``text``; ``source`` names it in errors."""
-        data = _parse_toml(text, source=source)
+        data = parse_toml(text, source=source)
         return _from_mapping(data, source=source)
 
 
@@ -430,16 +431,3 @@ def quote(
         not_applied=not_applied,
         stacking=policy.discount_stacking,
     )
-
-
-def _parse_toml(text: str, *, source: str) -> dict[str, object]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(
-            source=source, key="<file>", value=str(exc), expected="valid TOML"
-        ) from None
-    except RecursionError:
-        raise PolicyError(
-            source=source, key="<file>", value="<nested too deeply>", expected="valid TOML"
-        ) from None
