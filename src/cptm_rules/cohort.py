@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 __all__ = [
+    "CHUNK",
     "MAX_ACCESS_MINUTES",
     "MAX_GROUP_SIZE",
     "MAX_ID_LENGTH",
