@@ -1301,3 +1301,112 @@ def test_a_substitution_sends_access_to_the_substitute_and_charges_inside_the_wi
     with pytest.raises(TimingError) as caught:
         registered().apply(Substitute(on=day("2027-01-11"), email="bo@example.org"))
     assert (caught.value.limit, caught.value.days) == (day("2027-01-10"), 1)
+
+
+# -- re-enrollment, assessments and the ledger, answer by answer ---------------------------
+
+APRIL = Session(first_day=day("2027-04-12"), last_day=day("2027-04-15"))
+
+
+def test_a_re_enrollment_uses_the_credit_once_and_keeps_access_R25() -> None:
+    journey = cancelled()  # from prework, on 2026-11-20: credit until 2027-11-20
+    assert journey.credit_until == day("2027-11-20")
+    outcome = journey.apply(ReEnroll(on=day("2027-02-01"), session=APRIL))
+    (decision,) = outcome.decisions
+    assert (decision.rule_id, decision.verdict) == ("R25", "re_enrolled")
+    assert dict(decision.dates) == {
+        "re-enrolled": day("2027-02-01"),
+        "credit valid until": day("2027-11-20"),
+    }
+    assert decision.reason == (
+        "the tuition credit (valid until 2027-11-20) is used for the practicum "
+        "2027-04-12..2027-04-15"
+    )
+    after = outcome.journey
+    assert after.state is State.IN_PREWORK  # access was granted before the cancellation
+    assert (after.session, after.credit_until, after.re_enrollments_used) == (APRIL, None, 1)
+    assert after.attendance is None
+    unregistered = registered().then(Cancel(on=day("2026-11-20")))
+    assert unregistered.apply(ReEnroll(on=day("2027-02-01"), session=APRIL)).journey.state is (
+        State.REGISTERED
+    )
+
+
+def test_a_re_enrollment_is_refused_after_the_credit_year_and_once_used_R25() -> None:
+    journey = cancelled()
+    with pytest.raises(TimingError) as caught:
+        journey.apply(ReEnroll(on=day("2027-11-20"), session=APRIL))
+    assert (caught.value.rule_id, caught.value.limit, caught.value.days) == (
+        "R25",
+        day("2027-11-19"),
+        1,
+    )
+    assert (
+        journey.apply(
+            ReEnroll(
+                on=day("2027-11-19"),
+                session=Session(first_day=day("2027-12-06"), last_day=day("2027-12-09")),
+            )
+        ).journey.re_enrollments_used
+        == 1
+    )
+    with pytest.raises(RuleViolationError, match=r"does not start after 2027-02-01 \(R2\)"):
+        journey.apply(
+            ReEnroll(
+                on=day("2027-02-01"),
+                session=Session(first_day=day("2027-02-01"), last_day=day("2027-02-04")),
+            )
+        )
+    again = journey.then(
+        ReEnroll(on=day("2027-02-01"), session=APRIL), Cancel(on=day("2027-03-01"))
+    )
+    with pytest.raises(
+        RuleViolationError, match=r"the 1 re-enrollment\(s\) allowed have been used"
+    ):
+        again.apply(ReEnroll(on=day("2027-03-02"), session=JUNE))
+
+
+JUNE = Session(first_day=day("2027-06-07"), last_day=day("2027-06-10"))
+
+
+def test_an_assessment_is_recorded_with_its_result_and_never_blocks_R7() -> None:
+    failed = in_prework().apply(RecordAssessment(module=3, passed=False, on=day("2026-12-01")))
+    (decision,) = failed.decisions
+    assert (decision.rule_id, decision.verdict) == ("R7", "assessment_failed")
+    assert decision.reason == (
+        "the assessment of module 3 was failed on 2026-12-01; assessments are recorded and "
+        "never block a later step"
+    )
+    assert failed.journey.assessments[-1].module == 3
+    assert failed.journey.assessments[-1].passed is False
+    passed = failed.journey.apply(RecordAssessment(module=3, passed=True, on=day("2026-12-02")))
+    assert passed.decisions[0].verdict == "assessment_passed"
+    assert [a.passed for a in passed.journey.assessments] == [False, True]
+    with pytest.raises(RuleViolationError, match=r"module 11 does not exist.*\(R5\)"):
+        in_prework().apply(RecordAssessment(module=11, passed=True, on=day("2026-12-01")))
+
+
+def test_the_ledger_picks_the_period_holding_the_day_and_counts_inside_it_R17_R18() -> None:
+    journey = certified().then(activity("2027-02-01", "24"), PayRenewalFee(on=day("2027-03-01")))
+    assert len(journey.periods) == 2  # renewed early: the next period starts on 2029-01-20
+    first = journey.ledger(as_of=day("2029-01-19"))
+    assert (first.period.start, first.hours, first.eligible) == (
+        day("2027-01-20"),
+        Decimal(24),
+        True,
+    )
+    second = journey.ledger(as_of=day("2029-01-20"))
+    assert (second.period.start, second.hours, second.eligible) == (
+        day("2029-01-20"),
+        Decimal(0),
+        False,
+    )
+    chosen = journey.ledger(as_of=day("2030-01-01"), period=journey.periods[0])
+    assert chosen.period == journey.periods[0]
+    assert chosen.as_of == day("2030-01-01")
+    beyond = journey.ledger(as_of=day("2035-01-01"))
+    assert beyond.period == journey.periods[-1]
+    with pytest.raises(InvalidInputError, match=r"^period='x' .*a Period of this journey"):
+        journey.ledger(as_of=day("2028-01-01"), period="x")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"^journey='registered' .*a certified journey"):
+        registered().ledger(as_of=day("2028-01-01"))
