@@ -93,7 +93,9 @@ from cptm_rules.vocabulary import (
 )
 
 __all__ = [
+    "CHANGE_FEE_PRECEDENCE",
     "MAX_CHANGES",
+    "MOVES",
     "STORED_STATES",
     "TRANSITIONS",
     "AssessmentResult",
