@@ -27,7 +27,7 @@ import calendar
 import datetime as dt
 import importlib
 import re
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -46,6 +46,7 @@ __all__ = [
     "DEFAULT_LAST_YEAR",
     "DEFAULT_WORKALENDAR",
     "BusinessCalendar",
+    "BusinessDayTable",
     "add_months",
     "add_years",
     "elapsed_after",
@@ -109,6 +110,17 @@ def _closures(values: Iterable[object]) -> tuple[dt.date, ...]:
 
 def _working_days(values: Iterable[object]) -> tuple[dt.date, ...]:
     return tuple(sorted({_check_date("extra_working_days", v) for v in values}))
+
+
+class BusinessDayTable(NamedTuple):
+    """A calendar's business days as plain numbers (see :meth:`BusinessCalendar.table`)."""
+
+    first_ordinal: int
+    """The proleptic ordinal (:meth:`datetime.date.toordinal`) of the table's first day."""
+    before: tuple[int, ...]
+    """``before[i]``: the number of business days strictly before day ``first_ordinal + i``."""
+    business_ordinals: tuple[int, ...]
+    """The ordinal of every business day, in order."""
 
 
 @attrs.frozen(kw_only=True)
@@ -191,6 +203,18 @@ class BusinessCalendar:
                 field=field, value=day, first=self.first_day, last=self.last_day
             )
         return ordinal - self._base
+
+    def table(self) -> BusinessDayTable:
+        """The precomputed table itself, for code that answers many dates at once.
+
+        The batch path (:mod:`cptm_rules.batch`) turns it into arrays, so that
+        a vectorised answer and :meth:`add_business_days` read the very same days.
+        """
+        return BusinessDayTable(
+            first_ordinal=self._base,
+            before=self._before,
+            business_ordinals=self._business_ordinals,
+        )
 
     def is_business_day(self, day: dt.date) -> bool:
         """Whether ``day`` is a business day of this calendar."""

@@ -8,6 +8,7 @@ stderr and exits with status 2. ``--json`` output is stable: keys are only ever 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -28,9 +29,10 @@ from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
 from cptm_rules.pricing import load_prices
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from zoneinfo import ZoneInfo
 
+    from cptm_rules.cohort import Candidate
     from cptm_rules.outcomes import Outcome
 
 __all__ = ["entry_point", "main"]
@@ -348,37 +350,36 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
-    from cptm_rules.cohort import (  # noqa: PLC0415  # only this subcommand needs them
-        PARALLEL_THRESHOLD,
-        diff_policies,
-        iter_cohort,
-        iter_synthetic_cohort,
-    )
+    from cptm_rules.cohort import diff_policies  # noqa: PLC0415  # only this subcommand
 
-    # Both sources stream: a cohort of any size diffs in flat memory.
-    workers = args.workers
-    if args.cohort is not None:
-        cohort = iter_cohort(args.cohort)
-        next(iter_cohort(args.cohort))  # a bad file or first line is a usage error up front
-    else:
-        cohort = iter_synthetic_cohort(args.synthetic, seed=args.seed)
-        if workers is None and args.synthetic < PARALLEL_THRESHOLD:
-            workers = 1
+    cohort, workers = _diff_source(args)
+    if args.scheduler is not None and args.engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
     # Bad policies, prices and output paths are usage errors before any candidate runs.
     base, candidate = _policy(args.base), _policy(args.candidate)
     prices = load_prices(args.base_prices or args.prices)
     candidate_prices = load_prices(args.candidate_prices or args.prices)
-    if args.junit_xml is not None:
-        check_writable(args.junit_xml)
-    result = diff_policies(
-        cohort,
-        base=base,
-        candidate=candidate,
-        prices=prices,
-        candidate_prices=candidate_prices,
-        workers=workers,
-        progress=None if args.json else _progress_bar(args.err, args.synthetic),
-    )
+    for path in (args.junit_xml, args.output):
+        if path is not None:
+            check_writable(path)
+    with contextlib.ExitStack() as stack:
+        on_rows = None
+        if args.output is not None:
+            from cptm_rules.cohort_formats import answer_writer  # noqa: PLC0415  # pyarrow
+
+            on_rows = stack.enter_context(answer_writer(args.output))
+        result = diff_policies(
+            cohort,
+            base=base,
+            candidate=candidate,
+            prices=prices,
+            candidate_prices=candidate_prices,
+            workers=workers,
+            progress=None if args.json else _progress_bar(args.err, args.synthetic),
+            on_rows=on_rows,
+            engine=args.engine,
+            scheduler=args.scheduler,
+        )
     if not args.json and args.err.isatty():
         args.err.write("\r\033[K")  # clear the progress line
     if args.json:
@@ -393,6 +394,37 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         names = ", ".join(a.answer for a in unexpected)
         out.write(f"\nunexpected changes ({len(unexpected)}): {names}\n")
     return EXIT_FAILED if unexpected else EXIT_OK
+
+
+def _diff_source(args: argparse.Namespace) -> tuple[Iterable[Candidate] | Path, int | None]:
+    """The cohort to diff and the worker count; both sources stream in flat memory."""
+    from cptm_rules.cohort import (  # noqa: PLC0415  # only diff needs them
+        PARALLEL_THRESHOLD,
+        iter_synthetic_cohort,
+    )
+
+    if args.cohort is not None:
+        _cohort_reader(args.cohort)  # a bad file or first row is a usage error up front
+        return args.cohort, args.workers
+    workers = args.workers
+    if workers is None and args.synthetic < PARALLEL_THRESHOLD:
+        workers = 1
+    return iter_synthetic_cohort(args.synthetic, seed=args.seed), workers
+
+
+def _cohort_reader(path: Path) -> None:
+    if path.suffix.lower() == ".jsonl":
+        from cptm_rules.cohort import iter_cohort  # noqa: PLC0415  # light: no pyarrow
+
+        next(iter_cohort(path))
+        return
+    try:
+        from cptm_rules.cohort_formats import iter_cohort_file  # noqa: PLC0415  # pyarrow
+    except ImportError:
+        raise UsageError(
+            f"{path}: Parquet and CSV cohorts need pyarrow: pip install 'cptm-rules[columnar]'"
+        ) from None
+    next(iter_cohort_file(path))
 
 
 def _progress_bar(err: TextIO, total: int | None) -> Callable[[int], None] | None:
@@ -569,7 +601,12 @@ def _diff_arguments(diff: argparse.ArgumentParser) -> None:
         help="the policy answers are compared to: a shipped name or a policy file",
     )
     source = diff.add_mutually_exclusive_group(required=True)
-    source.add_argument("--cohort", type=Path, metavar="FILE", help="a JSON Lines cohort file")
+    source.add_argument(
+        "--cohort",
+        type=Path,
+        metavar="FILE",
+        help="a cohort file: JSON Lines (.jsonl), Parquet (.parquet) or CSV (.csv)",
+    )
     source.add_argument(
         "--synthetic",
         type=_bounded_count(MAX_SYNTHETIC),
@@ -612,6 +649,26 @@ def _diff_arguments(diff: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE",
         help="also write JUnit XML: one case per moved answer, failing unless allowed",
+    )
+    diff.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="also write every candidate's answers under both policies, one row per "
+        "answer: .parquet, .csv or .jsonl",
+    )
+    diff.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="where the diff runs: this machine's cores (default) or a Dask cluster "
+        "(needs the dask extra)",
+    )
+    diff.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="the Dask scheduler to use, such as tcp://10.0.0.5:8786; default: a local "
+        "cluster of --workers processes",
     )
     diff.add_argument(
         "--workers",

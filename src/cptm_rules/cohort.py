@@ -21,7 +21,7 @@ import random
 from collections import Counter
 from collections.abc import Sized
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -171,9 +171,18 @@ def answer_list(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> 
     decides it, so that a change that goes from paid to free is one answer
     that moved; a second decision of the same event is ``change 1 (2)``.
     """
+    return _answer_list(candidate, candidate.events(), policy, prices)
+
+
+def _answer_list(
+    candidate: Candidate,
+    events: Sequence[tuple[str, Event]],
+    policy: Policy,
+    prices: PriceSchedule,
+) -> list[Answer]:
     journey = Journey.new(policy=policy, prices=prices)
     result: list[Answer] = []
-    for name, event in candidate.events():
+    for name, event in events:
         try:
             outcome = journey.apply(event)
         except TransitionError as exc:
@@ -223,7 +232,11 @@ def answer_list(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> 
 
 def answers_for(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> Answers:
     """Every answer the rules give this candidate under ``policy``, as a diff compares them."""
-    return {a.name: (str(a), a.rule_ids) for a in answer_list(candidate, policy, prices)}
+    return _as_answers(answer_list(candidate, policy, prices))
+
+
+def _as_answers(answers: Iterable[Answer]) -> Answers:
+    return {a.name: (str(a), a.rule_ids) for a in answers}
 
 
 @attrs.frozen(kw_only=True)
@@ -340,10 +353,17 @@ def _compare(
     prices: PriceSchedule,
     candidate_prices: PriceSchedule,
 ) -> list[tuple[str, Answers, Answers]]:
-    return [
-        (c.id, answers_for(c, base, prices), answers_for(c, candidate, candidate_prices))
-        for c in cohort
-    ]
+    rows = []
+    for c in cohort:
+        events = c.events()  # the same events under both policies: built once
+        rows.append(
+            (
+                c.id,
+                _as_answers(_answer_list(c, events, base, prices)),
+                _as_answers(_answer_list(c, events, candidate, candidate_prices)),
+            )
+        )
+    return rows
 
 
 def _policy_value(value: Policy | str | Path) -> Policy:
@@ -358,8 +378,12 @@ CHUNK: Final = 500
 """Candidates per unit of work: what one worker answers and tallies at a time."""
 
 
+Engine = Literal["local", "dask"]
+"""Where a diff runs: this machine's processes, or a Dask cluster (the ``dask`` extra)."""
+
+
 def diff_policies(  # keyword-only settings of one simulation
-    cohort: Iterable[Candidate],
+    cohort: Iterable[Candidate] | str | Path,
     *,
     base: Policy | str | Path,
     candidate: Policy | str | Path,
@@ -368,9 +392,15 @@ def diff_policies(  # keyword-only settings of one simulation
     workers: int | None = None,
     examples: int = 3,
     progress: Callable[[int], None] | None = None,
+    on_rows: Callable[[Sequence[AnswerRow]], None] | None = None,
+    engine: Engine = "local",
+    scheduler: str | None = None,
 ) -> PolicyDiff:
     """Run every candidate under the ``base`` and ``candidate`` policies and compare.
 
+    ``cohort`` is candidates (a tuple, or an iterator such as
+    :func:`iter_synthetic_cohort`) or the path of a cohort file: JSON Lines,
+    Parquet or CSV (:func:`~cptm_rules.cohort_formats.iter_cohort_file`).
     Policies are :class:`~cptm_rules.policy.Policy` values (for example
     ``load_policy().with_overrides({...})`` in a notebook), shipped names or
     file paths; ``prices`` likewise a :class:`~cptm_rules.pricing.PriceSchedule`
@@ -379,17 +409,26 @@ def diff_policies(  # keyword-only settings of one simulation
 
     The cohort is streamed: candidates are answered and tallied :data:`CHUNK` at a
     time and only the counts and the first ``examples`` per answer are kept, so
-    memory does not grow with the cohort (pass an iterator, such as
-    :func:`iter_synthetic_cohort` or :func:`iter_cohort`, to stream the input too).
-    With ``workers`` unset, cohorts of at least :data:`PARALLEL_THRESHOLD`
-    candidates (or of unknown size) use every core; worker processes receive
-    the policy and price values themselves, and the result is the same on any
-    number of workers. ``progress``, when given, is called with the number of
-    candidates done after each chunk.
+    memory does not grow with the cohort. With ``workers`` unset, cohorts of at
+    least :data:`PARALLEL_THRESHOLD` candidates (or of unknown size) use every
+    core; worker processes receive the policy and price values themselves, and
+    the result is the same on any number of workers. ``progress``, when given,
+    is called with the number of candidates done after each chunk;
+    ``on_rows``, when given, receives every candidate's :class:`AnswerRow` s,
+    a chunk at a time in cohort order (``cptm-rules diff --output`` writes them).
+
+    ``engine="dask"`` runs the chunks as tasks on a Dask cluster instead: the one
+    at ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``), or a local
+    one made for the call. A Parquet cohort is then read partition by partition
+    by the workers themselves. The report is the same as the local engine's.
     """
     base_policy, candidate_policy = _policy_value(base), _policy_value(candidate)
     schedule = _prices_value(prices)
     other_schedule = schedule if candidate_prices is None else _prices_value(candidate_prices)
+    if engine not in ("local", "dask"):
+        raise InvalidInputError("engine", engine, "'local' or 'dask'")
+    if scheduler is not None and (engine != "dask" or type(scheduler) is not str):
+        raise InvalidInputError("scheduler", scheduler, "an address string, with engine='dask'")
     if workers is None:
         size = len(cohort) if isinstance(cohort, Sized) else PARALLEL_THRESHOLD
         workers = (os.cpu_count() or 1) if size >= PARALLEL_THRESHOLD else 1
@@ -402,35 +441,79 @@ def diff_policies(  # keyword-only settings of one simulation
 
     def done(part: _Tally) -> None:
         total.merge(part)
+        if on_rows is not None and part.rows is not None:
+            on_rows(part.rows)
         if progress is not None:
             progress(total.size)
 
-    _tally_all(_chunks(cohort, CHUNK), sides, examples=examples, workers=workers, done=done)
+    run = _Run(sides=sides, examples=examples, keep_rows=on_rows is not None, done=done)
+    if engine == "dask":
+        from cptm_rules import dask_engine  # noqa: PLC0415  # the optional extra
+
+        dask_engine.run(cohort, run, scheduler=scheduler, workers=workers)
+    else:
+        _tally_all(_chunks(_candidates(cohort), CHUNK), run, workers=workers)
     return total.result(base=base_policy.label, candidate=candidate_policy.label)
 
 
-def _tally_all(
-    chunks: Iterable[list[Candidate]],
-    sides: tuple[Policy, Policy, PriceSchedule, PriceSchedule],
-    *,
-    examples: int,
-    workers: int,
-    done: Callable[[_Tally], None],
-) -> None:
+def _candidates(cohort: Iterable[Candidate] | str | Path) -> Iterable[Candidate]:
+    if isinstance(cohort, str | Path):
+        from cptm_rules.cohort_formats import iter_cohort_file  # noqa: PLC0415  # pyarrow
+
+        return iter_cohort_file(cohort)
+    return cohort
+
+
+class _Run(NamedTuple):
+    """What every chunk of one diff is answered with, and where its tally goes."""
+
+    sides: tuple[Policy, Policy, PriceSchedule, PriceSchedule]
+    examples: int
+    keep_rows: bool
+    done: Callable[[_Tally], None]
+
+    def tally(self, chunk: Sequence[Candidate]) -> _Tally:
+        """Answer and tally one chunk here (the worker side calls :func:`_tally_chunk`)."""
+        return _tally_chunk(chunk, self.sides, self.examples, self.keep_rows)
+
+
+def _tally_all(chunks: Iterable[list[Candidate]], run: _Run, *, workers: int) -> None:
     if workers == 1:
         for chunk in chunks:
-            done(_tally_chunk(chunk, sides, examples))
+            run.done(run.tally(chunk))
         return
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-        # At most two chunks per worker in flight, merged in cohort order: memory stays
-        # flat and the examples kept are the same as on one core.
-        pending: collections.deque[concurrent.futures.Future[_Tally]] = collections.deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_tally_chunk, chunk, sides, examples))
-            if len(pending) >= 2 * workers:
-                done(pending.popleft().result())
-        while pending:
+        _in_order(
+            (pool.submit(_tally_chunk, c, run.sides, run.examples, run.keep_rows) for c in chunks),
+            run.done,
+            window=2 * workers,
+        )
+
+
+class _Pending(Protocol):
+    # A future of either engine: concurrent.futures' or distributed's.
+    def result(self) -> _Tally: ...
+
+
+def _in_order(
+    futures: Iterable[_Pending],
+    done: Callable[[_Tally], None],
+    *,
+    window: int,
+) -> None:
+    """Hand each future's result to ``done`` in submission order, ``window`` in flight.
+
+    At most ``window`` chunks are submitted and not yet merged, so memory stays
+    flat, and merging in cohort order keeps the same examples on any number of
+    workers or engines.
+    """
+    pending: collections.deque[_Pending] = collections.deque()
+    for future in futures:
+        pending.append(future)
+        if len(pending) >= window:
             done(pending.popleft().result())
+    while pending:
+        done(pending.popleft().result())
 
 
 def _chunks(cohort: Iterable[Candidate], size: int) -> Iterator[list[Candidate]]:
@@ -443,18 +526,41 @@ def _tally_chunk(
     chunk: Sequence[Candidate],
     sides: tuple[Policy, Policy, PriceSchedule, PriceSchedule],
     examples: int,
+    keep_rows: bool = False,  # noqa: FBT001, FBT002  # positional: it crosses to worker processes
 ) -> _Tally:
-    tally = _Tally(examples=examples)
+    tally = _Tally(examples=examples, keep_rows=keep_rows)
     for row in _compare(chunk, *sides):
         tally.add(*row)
     return tally
 
 
-class _Tally:
-    """Counts of a diff so far: merged chunk by chunk, never holding the cohort's rows."""
+class AnswerRow(NamedTuple):
+    """One answer of one candidate under both policies, as ``--output`` writes it."""
 
-    def __init__(self, *, examples: int) -> None:
+    candidate: str
+    """The candidate's id."""
+    answer: str
+    """What is answered (``change 1``, ``key date access_due``, …)."""
+    base: str
+    """The answer under the base policy, as text (``fee 400.00 USD (R10)``)."""
+    candidate_policy: str
+    """The answer under the candidate policy."""
+    changed: bool
+    """Whether the two differ."""
+    rules: str
+    """The rules either answer cites, comma-separated."""
+
+
+class _Tally:
+    """Counts of a diff so far: merged chunk by chunk, never holding the cohort's rows.
+
+    With ``keep_rows``, a chunk's tally also keeps its answer rows, which the
+    caller hands on (to ``on_rows``) and drops as soon as the chunk is merged.
+    """
+
+    def __init__(self, *, examples: int, keep_rows: bool = False) -> None:
         self.examples = examples
+        self.rows: list[AnswerRow] | None = [] if keep_rows else None
         self.size = 0
         self.moved = 0
         self.changed: Counter[str] = Counter()
@@ -471,6 +577,9 @@ class _Tally:
             new, new_rules = after.get(answer, ("absent", ()))
             self.compared[answer] += 1
             self.rules_of.setdefault(answer, set()).update(old_rules, new_rules)
+            if self.rows is not None:
+                rules = ", ".join(sorted({*old_rules, *new_rules}, key=_rule_order))
+                self.rows.append(AnswerRow(cid, answer, old, new, old != new, rules))
             if old != new:
                 self.changed[answer] += 1
                 moved_rules.update(old_rules, new_rules)
@@ -492,6 +601,8 @@ class _Tally:
         for answer, samples in other.samples.items():
             kept = self.samples.setdefault(answer, [])
             kept.extend(samples[: self.examples - len(kept)])
+        if self.rows is not None and other.rows is not None:
+            self.rows.extend(other.rows)
 
     def result(self, *, base: str, candidate: str) -> PolicyDiff:
         answers = tuple(

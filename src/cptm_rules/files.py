@@ -20,12 +20,16 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, BinaryIO, Final
 
 from cptm_rules.exceptions import InputFileError, OutputFileError, shown
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 __all__ = [
     "MAX_TEXT_FILE_BYTES",
+    "atomic_file",
     "check_writable",
     "confined",
     "parse_json",
@@ -154,6 +158,20 @@ def write_atomically(path: Path, data: bytes) -> None:
     Raises :class:`~cptm_rules.exceptions.OutputFileError` naming the path and
     the reason when the file cannot be written; the original is then intact.
     """
+    with atomic_file(path) as stream:
+        stream.write(data)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A binary stream whose bytes replace ``path`` when the block ends without error.
+
+    For outputs written piece by piece (a diff's per-candidate answers): the
+    bytes go to a temporary file beside ``path``, flushed to disk and moved over
+    it at the end; an exception inside the block (or a full disk) removes the
+    temporary file and leaves any earlier ``path`` intact. Raises
+    :class:`~cptm_rules.exceptions.OutputFileError` as :func:`write_atomically`.
+    """
     check_writable(path)
     try:
         mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
@@ -165,7 +183,7 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise OutputFileError(path=str(path), problem=exc.strerror or str(exc)) from None
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         if mode is not None:
@@ -174,6 +192,6 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException as exc:
         with contextlib.suppress(OSError):
             Path(temporary).unlink()
-        if isinstance(exc, OSError):
+        if isinstance(exc, OSError) and not isinstance(exc, OutputFileError):
             raise OutputFileError(path=str(path), problem=exc.strerror or str(exc)) from None
         raise

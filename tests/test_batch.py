@@ -1,0 +1,281 @@
+"""The batch path answers exactly as the journeys do, on generated cohorts and policies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import attrs
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cptm_rules.batch import ANSWER_COLUMNS, batch_answers, journey_answers, journey_table
+from cptm_rules.cohort import Candidate, synthetic_cohort
+from cptm_rules.cohort_formats import cohort_table
+from cptm_rules.events import Session
+from cptm_rules.exceptions import CptmRulesError, InvalidInputError
+from cptm_rules.money import UnknownAmount
+from cptm_rules.policy import Policy, load_policy
+from cptm_rules.pricing import PriceSchedule, load_prices
+from cptm_rules.vocabulary import Attendance, OrganisationType
+
+BOARD_2027 = Path(__file__).parent.parent / "scenarios" / "policies" / "board-2027.toml"
+ZONES = (ZoneInfo("America/New_York"), ZoneInfo("UTC"), ZoneInfo("Asia/Tokyo"))
+
+
+def _policies() -> tuple[Policy, ...]:
+    current = load_policy()
+    return (
+        current,
+        load_policy("legacy"),
+        load_policy(BOARD_2027),  # in force from 2027-07-01, the current version before
+        current.with_overrides({"practicum.free_changes": 1}),
+        current.with_overrides({"practicum.free_changes": "unlimited"}),
+        current.with_overrides(
+            {"practicum.free_change_day_count": "calendar", "practicum.free_change_days": 10}
+        ),
+        current.with_overrides({"exam.max_exam_attempts": 1, "exam.exam_window_months": 1}),
+        current.with_overrides({"exam.max_exam_attempts": 2}),
+        current.with_overrides({"prework.modules_required_for_exam": True}),
+        current.with_overrides(
+            {"registration.access_due_unit": "business_days", "registration.access_due_amount": 1}
+        ),
+        current.with_overrides({"calendar.time_zone": "Asia/Tokyo"}),
+        current.with_overrides({"practicum.max_session_days": 3}),
+    )
+
+
+POLICIES = _policies()
+SHIPPED_PRICES = load_prices()
+UNKNOWN_FEE = attrs.evolve(SHIPPED_PRICES, class_change_fee=UnknownAmount(item="class_change_fee"))
+
+
+@st.composite
+def sessions(draw: st.DrawFn, after: dt.date) -> Session:
+    first = after + dt.timedelta(days=draw(st.integers(-3, 100)))
+    length = draw(st.sampled_from((1, 2, 4, 4, 4, 5)))
+    return Session(first_day=first, last_day=first + dt.timedelta(days=length - 1))
+
+
+@st.composite
+def candidates(draw: st.DrawFn, number: int) -> Candidate:
+    day = dt.date(2026, 1, 1) + dt.timedelta(days=draw(st.integers(0, 3 * 365)))
+    at = dt.datetime.combine(
+        day,
+        dt.time(draw(st.integers(0, 23)), draw(st.sampled_from((0, 30, 59)))),
+        tzinfo=draw(st.sampled_from(ZONES)),
+    )
+    practicum = draw(sessions(day + dt.timedelta(days=draw(st.sampled_from((0, 3, 10, 10))))))
+    held = practicum
+    changes = []
+    for _ in range(draw(st.integers(0, 4))):
+        on = held.first_day - dt.timedelta(days=draw(st.integers(-3, 70)))
+        shape = draw(st.integers(0, 9))
+        if shape == 0:  # the session already held (R11 refuses it)
+            to = held
+        elif shape == 1:  # the same first day, another length (neither earlier nor later)
+            last = held.first_day + dt.timedelta(days=draw(st.integers(0, 4)))
+            to = Session(first_day=held.first_day, last_day=last)
+        else:
+            to = draw(sessions(on))
+        changes.append((on, to))
+        held = to
+    attempts = []
+    on = held.last_day + dt.timedelta(days=draw(st.integers(-3, 30)))
+    for _ in range(draw(st.integers(0, 4))):
+        attempts.append((on, draw(st.booleans())))
+        on += dt.timedelta(days=draw(st.integers(-5, 90)))
+    return Candidate(
+        id=f"g{number}",
+        registered_at=at,
+        practicum=practicum,
+        access_after_minutes=draw(st.sampled_from((0, 5, 119, 120, 121, 1500, 10_000))),
+        changes=tuple(changes),
+        attendance=draw(st.sampled_from(tuple(Attendance))),
+        attempts=tuple(attempts),
+        organisation=draw(st.sampled_from(tuple(OrganisationType))),
+        group_size=draw(st.integers(1, 3)),
+    )
+
+
+@st.composite
+def cohorts(draw: st.DrawFn) -> tuple[Candidate, ...]:
+    size = draw(st.integers(1, 12))
+    return tuple(draw(candidates(n)) for n in range(size))
+
+
+def _without_replayed(table: pa.Table) -> pa.Table:
+    return table.drop_columns(["replayed"])
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cohort=cohorts(),
+    policy=st.sampled_from(POLICIES),
+    prices=st.sampled_from((SHIPPED_PRICES, UNKNOWN_FEE)),
+)
+def test_the_batch_path_gives_every_answer_the_journeys_give(
+    cohort: tuple[Candidate, ...], policy: Policy, prices: PriceSchedule
+) -> None:
+    try:
+        expected = journey_table(cohort, policy=policy, prices=prices)
+    except CptmRulesError as exc:
+        # A journey that cannot answer (a date outside the calendar) fails the batch too.
+        with pytest.raises(type(exc)):
+            batch_answers(cohort_table(cohort), policy=policy, prices=prices)
+        return
+    got = batch_answers(cohort_table(cohort), policy=policy, prices=prices)
+    assert got.column_names == list(ANSWER_COLUMNS)
+    assert _without_replayed(got).equals(_without_replayed(expected)), _first_difference(
+        got, expected
+    )
+
+
+def _first_difference(got: pa.Table, expected: pa.Table) -> str:
+    for name in ANSWER_COLUMNS[:-1]:
+        a, b = got.column(name).to_pylist(), expected.column(name).to_pylist()
+        for row, (x, y) in enumerate(zip(a, b, strict=True)):
+            if x != y:
+                return f"row {row} {name}: batch {x!r}, journey {y!r}"
+    return "no difference"
+
+
+def test_the_batch_path_agrees_with_the_journeys_on_a_synthetic_cohort_under_both_policies() -> (
+    None
+):
+    cohort = synthetic_cohort(2000, seed=5)
+    table = cohort_table(cohort)
+    for name in ("current", "legacy"):
+        policy = load_policy(name)
+        got = batch_answers(table, policy=policy, prices=SHIPPED_PRICES)
+        expected = journey_table(cohort, policy=policy, prices=SHIPPED_PRICES)
+        assert _without_replayed(got).equals(_without_replayed(expected))
+        assert not any(got.column("replayed").to_pylist())  # all answered by the vectors
+
+
+def test_a_late_change_to_a_later_session_pays_the_class_change_fee_in_the_batch_R10() -> None:
+    candidate = Candidate(
+        id="ana",
+        registered_at=dt.datetime(2026, 11, 2, 9, 30, tzinfo=ZONES[0]),
+        practicum=Session(first_day=dt.date(2027, 1, 11), last_day=dt.date(2027, 1, 14)),
+        changes=(
+            (
+                dt.date(2026, 12, 1),
+                Session(first_day=dt.date(2027, 2, 8), last_day=dt.date(2027, 2, 11)),
+            ),
+        ),
+        attempts=((dt.date(2027, 2, 20), True),),
+    )
+    row = batch_answers(cohort_table([candidate]), policy=load_policy(), prices=SHIPPED_PRICES)
+    answers = row.to_pylist()[0]
+    assert answers["change_verdicts"] == ["fee"]
+    assert answers["change_rules"] == ["R10"]
+    assert answers["change_fees"] == [Decimal("400.0000")]
+    # The key dates follow the session now held: 30 North Carolina business days before
+    # 2027-02-08 (three holidays in late December) ...
+    assert answers["free_change_deadline"] == dt.date(2026, 12, 21)
+    assert answers["exam_closes"] == dt.date(2027, 8, 11)  # ... and six months after 02-11
+    assert answers["certified_on"] == dt.date(2027, 2, 20)
+    assert answers["period_end"] == dt.date(2029, 2, 20)
+    assert answers["access"] == "on_time"
+    assert answers["replayed"] is False
+
+
+def test_a_registration_the_rules_refuse_is_answered_by_its_journey_R2() -> None:
+    started = Candidate(
+        id="late",
+        registered_at=dt.datetime(2027, 1, 12, 9, 0, tzinfo=ZONES[0]),
+        practicum=Session(first_day=dt.date(2027, 1, 11), last_day=dt.date(2027, 1, 14)),
+        changes=(
+            (
+                dt.date(2027, 1, 13),
+                Session(first_day=dt.date(2027, 2, 8), last_day=dt.date(2027, 2, 11)),
+            ),
+        ),
+    )
+    table = batch_answers(cohort_table([started]), policy=load_policy(), prices=SHIPPED_PRICES)
+    row = table.to_pylist()[0]
+    assert row["replayed"] is True
+    assert row["access"] == "refused"
+    assert row["exam_closes"] is None
+    assert row == journey_answers(started, load_policy(), SHIPPED_PRICES)
+
+
+def test_the_batch_path_takes_a_pandas_data_frame() -> None:
+    cohort = synthetic_cohort(50, seed=2)
+    frame = cohort_table(cohort).to_pandas()
+    from_frame = batch_answers(frame, policy=load_policy(), prices=SHIPPED_PRICES)
+    from_table = batch_answers(cohort_table(cohort), policy=load_policy(), prices=SHIPPED_PRICES)
+    assert from_frame.equals(from_table)
+
+
+def test_a_cohort_table_with_a_wrongly_typed_column_is_refused_by_name() -> None:
+    table = cohort_table(synthetic_cohort(3, seed=2))
+    as_text = table.set_column(
+        table.schema.get_field_index("group_size"),
+        "group_size",
+        pa.array(["1", "2", "3"]),
+    )
+    with pytest.raises(InvalidInputError, match="column group_size") as caught:
+        batch_answers(as_text, policy=load_policy(), prices=SHIPPED_PRICES)
+    assert "int64" in str(caught.value)
+
+
+def _ana(**changes: object) -> Candidate:
+    fields: dict[str, object] = {
+        "id": "ana",
+        "registered_at": dt.datetime(2026, 11, 2, 9, 30, tzinfo=ZONES[0]),
+        "practicum": Session(first_day=dt.date(2027, 1, 11), last_day=dt.date(2027, 1, 14)),
+    }
+    fields.update(changes)
+    return Candidate(**fields)  # type: ignore[arg-type]
+
+
+def _batch_row(candidate: Candidate, policy: Policy) -> dict[str, object]:
+    row: dict[str, object] = batch_answers(
+        cohort_table([candidate]), policy=policy, prices=SHIPPED_PRICES
+    ).to_pylist()[0]
+    reference = journey_answers(candidate, policy, SHIPPED_PRICES)
+    assert {**row, "replayed": True} == reference
+    return row
+
+
+def test_an_attempt_beyond_the_cap_does_not_certify_in_the_batch_R15() -> None:
+    capped = load_policy().with_overrides({"exam.max_exam_attempts": 2})
+    three = _ana(
+        attempts=(
+            (dt.date(2027, 1, 20), False),
+            (dt.date(2027, 2, 20), False),
+            (dt.date(2027, 3, 20), True),
+        )
+    )
+    assert _batch_row(three, capped)["certified_on"] is None
+    assert _batch_row(three, load_policy())["certified_on"] == dt.date(2027, 3, 20)
+
+
+def test_a_registration_on_the_effective_date_is_judged_by_the_new_version_R9() -> None:
+    board = load_policy(BOARD_2027)  # 20 business days from 2027-07-01; 30 before
+    on_the_day = _ana(
+        registered_at=dt.datetime(2027, 7, 1, 9, 0, tzinfo=ZONES[0]),
+        practicum=Session(first_day=dt.date(2027, 10, 4), last_day=dt.date(2027, 10, 7)),
+    )
+    day_before = attrs.evolve(
+        on_the_day, registered_at=dt.datetime(2027, 6, 30, 23, 0, tzinfo=ZONES[0])
+    )
+    new_deadline = _batch_row(on_the_day, board)["free_change_deadline"]
+    old_deadline = _batch_row(day_before, board)["free_change_deadline"]
+    assert new_deadline == load_policy().calendar.sub_business_days(dt.date(2027, 10, 4), 20)
+    assert old_deadline == load_policy().calendar.sub_business_days(dt.date(2027, 10, 4), 30)
+
+
+def test_a_practicum_starting_on_the_registration_day_is_refused_in_the_batch_too_R2() -> None:
+    same_day = _ana(
+        registered_at=dt.datetime(2027, 1, 11, 8, 0, tzinfo=ZONES[0]),
+    )
+    row = _batch_row(same_day, load_policy())
+    assert row["replayed"] is True
+    assert row["access"] == "refused"
