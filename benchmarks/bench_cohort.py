@@ -1,19 +1,31 @@
-"""The policy diff at scale: time per candidate and peak memory as the cohort grows.
+"""Cohorts at scale: the batch path against journeys, and the streaming diff's memory.
 
-``python benchmarks/bench_cohort.py [N ...]`` (default 10,000 and 50,000; the note on
-the cohorts-at-scale work used 200,000) runs ``cptm-rules diff --base legacy
---candidate current --synthetic N`` in a fresh process for each N and prints its wall
-time, CPU per candidate and peak resident memory. The diff streams, so peak memory
-should stay flat as N grows; the last line is ``memory ratio: Rx``, the largest
-cohort's peak over the smallest's (1.0x is flat).
+``python benchmarks/bench_cohort.py [--batch N] [--diff N ...]`` measures, in one run:
+
+1. the batch path (:func:`cptm_rules.batch.batch_answers`) against replaying each
+   candidate's journey (:func:`cptm_rules.batch.journey_table`) for the same answers
+   (key dates, access verdicts, change verdicts and fees, certification and period
+   end) on the same ``--batch`` synthetic candidates (default 100,000), under the
+   legacy and the current policy; it checks that both give every answer alike;
+2. ``cptm-rules diff --base legacy --candidate current --synthetic N`` in a fresh
+   process for each ``--diff`` size (default 20,000 and 200,000): wall time, CPU per
+   candidate and the peak resident memory of any one of its processes. The diff
+   streams, so the peak stays flat as N grows.
+
+The last line is ``speedup: Nx``, journeys' time over the batch path's (target 50x).
 """
 
 from __future__ import annotations
 
+import argparse
 import resource
 import subprocess
 import sys
 import time
+
+from cptm_rules.cohort import synthetic_cohort
+from cptm_rules.policy import load_policy
+from cptm_rules.pricing import load_prices
 
 _CHILD = """
 import io, resource, sys
@@ -26,7 +38,7 @@ print(status, peak)
 """
 
 
-def run(size: int) -> tuple[float, float, float]:
+def diff_run(size: int) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds and peak resident MiB (any one process) of one diff."""
     argv = ["diff", "--base", "legacy", "--candidate", "current", "--synthetic", str(size)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -43,18 +55,58 @@ def run(size: int) -> tuple[float, float, float]:
     return wall, cpu, int(peak_kib) / 1024
 
 
-def main(sizes: list[int]) -> None:
-    """Print one line per cohort size, then the memory ratio."""
+def batch_against_journeys(size: int) -> float:
+    """Seconds of journeys over seconds of the batch path, both policies; exits on a mismatch."""
+    # Imported here, after the diffs ran: Linux keeps a process's peak memory across
+    # exec, so a diff started from a parent that holds pandas would report its size.
+    from cptm_rules.batch import batch_answers, journey_table  # noqa: PLC0415
+    from cptm_rules.cohort_formats import cohort_table  # noqa: PLC0415
+
+    cohort = synthetic_cohort(size, seed=1)
+    table = cohort_table(cohort)
+    prices = load_prices()
+    journeys = batch = 0.0
+    for name in ("legacy", "current"):
+        policy = load_policy(name)
+        batch_answers(table[:1000], policy=policy, prices=prices)  # warm the calendar arrays
+        started = time.perf_counter()
+        fast = batch_answers(table, policy=policy, prices=prices)
+        fast_s = time.perf_counter() - started
+        started = time.perf_counter()
+        slow = journey_table(cohort, policy=policy, prices=prices)
+        slow_s = time.perf_counter() - started
+        if not fast.drop_columns(["replayed"]).equals(slow.drop_columns(["replayed"])):
+            raise SystemExit(f"the batch path and the journeys disagree under {name}")
+        batch, journeys = batch + fast_s, journeys + slow_s
+        replayed = sum(fast.column("replayed").to_pylist())
+        print(
+            f"{name:>8}: {size:,} candidates, batch {fast_s * 1e6 / size:.2f} us, "
+            f"journeys {slow_s * 1e6 / size:.1f} us per candidate; every answer agrees; "
+            f"{replayed} rows replayed"
+        )
+    print(f"batch path: {batch:.2f} s, journeys: {journeys:.2f} s for {2 * size:,} answers")
+    return journeys / batch
+
+
+def main() -> None:
+    """Run both measurements; print ``speedup:`` last."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--batch", type=int, default=100_000, metavar="N")
+    parser.add_argument("--diff", type=int, nargs="*", default=[20_000, 200_000], metavar="N")
+    args = parser.parse_args()
     peaks = []
-    for size in sizes:
-        wall, cpu, peak = run(size)
+    for size in args.diff:
+        wall, cpu, peak = diff_run(size)
         peaks.append(peak)
         print(
-            f"{size:>9,} candidates: {wall:7.1f} s wall, {cpu / size * 1e3:6.3f} ms CPU "
+            f"diff {size:>9,} candidates: {wall:7.1f} s wall, {cpu / size * 1e3:6.3f} ms CPU "
             f"per candidate, peak {peak:6.0f} MiB"
         )
-    print(f"memory ratio: {peaks[-1] / peaks[0]:.2f}x")
+    if len(peaks) > 1:
+        print(f"memory ratio (largest over smallest diff): {peaks[-1] / peaks[0]:.2f}x")
+    ratio = batch_against_journeys(args.batch)
+    print(f"speedup: {ratio:.1f}x")
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10_000, 50_000])
+    main()

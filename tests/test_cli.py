@@ -651,3 +651,43 @@ def test_a_long_diff_shows_progress_on_a_terminal_and_nothing_otherwise(
     quiet = _Terminal()
     assert main([*argv, "--workers", "1", "--json"], out=io.StringIO(), err=quiet) == 0
     assert quiet.getvalue() == ""
+
+
+def test_diff_reads_parquet_and_csv_cohorts_and_writes_every_answer_with_output(
+    tmp_path: Path,
+) -> None:
+    from cptm_rules.cohort import synthetic_cohort  # noqa: PLC0415
+    from cptm_rules.cohort_formats import write_cohort  # noqa: PLC0415
+
+    cohort = synthetic_cohort(60, seed=3)
+    reports = []
+    for suffix in (".jsonl", ".parquet", ".csv"):
+        write_cohort(tmp_path / f"cohort{suffix}", cohort)
+        output = tmp_path / f"answers-from{suffix}.csv"
+        base = ("diff", "--base", "legacy", "--candidate", "current", "--json")
+        status, out, _ = run(
+            *base, "--cohort", str(tmp_path / f"cohort{suffix}"), "--output", str(output)
+        )
+        assert status == 0
+        reports.append(json.loads(out))
+        lines = output.read_text(encoding="utf-8").splitlines()
+        assert lines[0] == "candidate,answer,base,candidate_policy,changed,rules"
+        moved = [line for line in lines if line.startswith("c000000,key date access_due,")]
+        assert len(moved) == 1
+        assert moved[0].endswith(",true,R4")
+    assert reports[0] == reports[1] == reports[2]
+    assert reports[0]["cohort_size"] == 60
+
+
+def test_diff_refuses_a_scheduler_without_dask_and_an_unknown_cohort_format(
+    tmp_path: Path,
+) -> None:
+    base = ("diff", "--base", "legacy", "--candidate", "current")
+    status, _, err = run(*base, "--synthetic", "5", "--scheduler", "tcp://10.0.0.5:8786")
+    assert (status, err) == (2, "--scheduler needs --engine dask\n")
+    status, _, err = run(*base, "--cohort", str(tmp_path / "cohort.xlsx"))
+    assert status == 2
+    assert "a cohort file ends in .jsonl, .parquet, .csv" in err
+    status, _, err = run(*base, "--synthetic", "5", "--output", str(tmp_path / "no" / "a.csv"))
+    assert status == 2
+    assert "does not exist" in err

@@ -325,11 +325,17 @@ def _check_values(table: pa.Table, source: str, first_row: int) -> None:
     offsets = changes.offsets.to_numpy()
     to = changes.flatten().field("to")
 
-    def rows_of(index: int) -> int:  # a change's position in the flat list -> its row
-        return int(bisect.bisect_right(offsets, offsets[0] + index)) - 1
+    def row_of_change(index: int) -> int:  # a change's place in the flat list -> its row
+        return bisect.bisect_right(offsets, offsets[0] + index) - 1
 
     first, last = to.field("first_day"), to.field("last_day")
-    refuse("changes[].to.last_day", last, pc.less(last, first), "a date on or after first_day (R2)")
+    refuse(
+        "changes[].to.last_day",
+        last,
+        pc.less(last, first),
+        "a date on or after first_day (R2)",
+        row_of_change,
+    )
 
 
 # -- files ----------------------------------------------------------------------------------
