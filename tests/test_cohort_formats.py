@@ -198,3 +198,43 @@ def test_an_answer_file_is_not_left_half_written_when_the_diff_fails(tmp_path: P
         fail_midway()
     assert path.read_bytes() == b"the previous answers"
     assert [p.name for p in tmp_path.iterdir()] == ["answers.parquet"]
+
+
+def test_other_spellings_of_the_nested_columns_are_read_as_the_same_cohort() -> None:
+    table = cohort_table(COHORT)
+    reordered = pa.struct([("last_day", pa.date32()), ("first_day", pa.date32())])
+    practicum = table.column("practicum").combine_chunks()
+    swapped = pa.StructArray.from_arrays(
+        [practicum.field("last_day"), practicum.field("first_day")], fields=list(reordered)
+    )
+    changes = table.column("changes").combine_chunks()
+    large = pa.LargeListArray.from_arrays(changes.offsets.cast(pa.int64()), changes.flatten())
+    words = table.column("attendance").combine_chunks().dictionary_encode()
+    respelled = (
+        table.set_column(2, "practicum", swapped)
+        .set_column(4, "changes", large)
+        .set_column(5, "attendance", words)
+    )
+    assert checked_table(respelled).equals(table)
+    assert tuple(candidates_from_table(respelled)) == COHORT
+
+
+def test_a_nested_column_with_other_fields_or_a_null_inside_is_refused_by_its_path() -> None:
+    table = cohort_table(COHORT)
+    practicum = table.column("practicum").combine_chunks()
+    renamed = pa.StructArray.from_arrays(
+        [practicum.field("first_day"), practicum.field("last_day")], names=["start", "end"]
+    )
+    with pytest.raises(InvalidInputError, match="column practicum"):
+        checked_table(table.set_column(2, "practicum", renamed))
+    rows = table.to_pylist()
+    rows[0]["attempts"] = [{"on": None, "passed": True}]
+    with pytest.raises(InvalidInputError, match=r"column attempts\[\]\.on=<null>"):
+        checked_table(pa.Table.from_pylist(rows, schema=COHORT_SCHEMA))
+
+
+def test_whole_numbers_beyond_64_bits_are_refused() -> None:
+    table = cohort_table(COHORT[:1])
+    huge = pa.array([2**64 - 1], type=pa.uint64())
+    with pytest.raises(InvalidInputError, match="fit 64 bits"):
+        checked_table(table.set_column(8, "group_size", huge))

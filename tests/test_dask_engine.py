@@ -29,7 +29,7 @@ def scheduler() -> Iterator[str]:
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # no fixed port: two clusters may run at once
         silence_logs=logging.ERROR,
     ) as cluster:
         yield cluster.scheduler_address
@@ -112,3 +112,11 @@ def test_a_scheduler_without_the_dask_engine_is_refused() -> None:
         diff_policies(COHORT[:1], base="legacy", candidate="current", scheduler="tcp://x:1")
     with pytest.raises(InvalidInputError, match="engine"):
         diff_policies(COHORT[:1], base="legacy", candidate="current", engine="spark")  # type: ignore[arg-type]
+
+
+def test_without_a_scheduler_the_dask_engine_starts_a_local_cluster_for_the_run() -> None:
+    local = diff_policies(COHORT[:300], base="legacy", candidate="current", workers=1)
+    on_dask = diff_policies(
+        COHORT[:300], base="legacy", candidate="current", engine="dask", workers=2
+    )
+    assert on_dask.as_json() == local.as_json()

@@ -218,12 +218,13 @@ def _typed(column: pa.ChunkedArray, kind: pa.DataType, where: str) -> pa.Chunked
         raise InvalidInputError(
             where, _Shown(None, label="<null>"), f"a value on every row ({_type_name(kind)})"
         )
-    if found == kind:
-        return column
+    # Nested values are checked even when the type is exact: a null may hide inside.
     if pa.types.is_struct(kind) and pa.types.is_struct(found):
         return _typed_struct(column, kind, where)
     if pa.types.is_list(kind) and (pa.types.is_list(found) or pa.types.is_large_list(found)):
         return _typed_list(column, kind, where)
+    if found == kind:
+        return column
     if not _lossless(found, kind):
         raise InvalidInputError(
             where, _Shown(None, label=_type_name(found)), f"a column of type {_type_name(kind)}"

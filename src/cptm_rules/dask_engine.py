@@ -50,7 +50,7 @@ def run(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # no fixed port: two clusters may run at once
             silence_logs=logging.ERROR,
         )
         with cluster, Client(cluster) as client:
