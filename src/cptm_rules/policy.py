@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from cptm_rules import catalogue
 from cptm_rules.calendar import BusinessCalendar, resolve_time_zone, workalendar_class_named
-from cptm_rules.catalogue import RULES
 from cptm_rules.exceptions import InvalidInputError, PolicyError, suggest
 from cptm_rules.files import read_text
 from cptm_rules.money import decimal_places
@@ -427,7 +427,7 @@ class Policy:
         own = dict(self.citations).get(field.name)
         rule_id = field.metadata["rule"]
         if own is None:
-            own = str(RULES[rule_id].sources[0]) if rule_id else "project default"
+            own = str(catalogue.RULES[rule_id].sources[0]) if rule_id else "project default"
         return ValueSource(
             key=_key(field), value=getattr(self, field.name), rule_id=rule_id, citation=own
         )
