@@ -601,8 +601,8 @@ def test_rules_json_says_where_each_rule_lives_R10() -> None:
     rules = {r["id"]: r for r in json.loads(out)}
     r10 = rules["R10"]
     assert r10["code"] == [
-        "cptm_rules.lifecycle:CHANGE_FEE_PRECEDENCE",
-        "cptm_rules.lifecycle:_after_the_deadline",
+        "cptm_rules.rules.practicum_changes:CHANGE_FEE_PRECEDENCE",
+        "cptm_rules.rules.practicum_changes:after_the_deadline",
     ]
     assert r10["figures"]["current"] == {"practicum.free_change_day_count": "business"}
     assert (

@@ -1193,14 +1193,14 @@ def test_every_declared_move_is_taken_by_an_event_that_leads_there() -> None:
 def test_the_precedence_of_the_change_fee_rules_is_declared_and_followed_R11a_R9_R10(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from cptm_rules import lifecycle  # noqa: PLC0415  # reordering its declared precedence
+    from cptm_rules.rules import practicum_changes  # noqa: PLC0415  # reordering its precedence
 
     assert [rule_id for rule_id, _ in CHANGE_FEE_PRECEDENCE] == ["R11a", "R9", "R10"]
     april = Session(first_day=day("2027-04-12"), last_day=day("2027-04-15"))
     two_used = registered().then(change("2026-11-05"), change("2026-11-06", to=MARCH))
     assert two_used.apply(change("2026-11-09", to=april)).decisions[0].rule_id == "R11a"
     deadline_first = (CHANGE_FEE_PRECEDENCE[1], CHANGE_FEE_PRECEDENCE[0], CHANGE_FEE_PRECEDENCE[2])
-    monkeypatch.setattr(lifecycle, "CHANGE_FEE_PRECEDENCE", deadline_first)
+    monkeypatch.setattr(practicum_changes, "CHANGE_FEE_PRECEDENCE", deadline_first)
     assert two_used.apply(change("2026-11-09", to=april)).decisions[0].rule_id == "R9"
 
 

@@ -70,7 +70,7 @@ from cptm_rules.exceptions import (
     TimingError,
 )
 from cptm_rules.money import Amount, Money, UnknownAmount
-from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome, prebuilt
+from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, Quote, load_prices, quote
 from cptm_rules.recertification import (
@@ -82,10 +82,18 @@ from cptm_rules.recertification import (
     period_from,
     unique_activities,
 )
+from cptm_rules.rules._build import advisory, decision, effect, money_or_unknown, outcome
+from cptm_rules.rules._build import days as days_text
+from cptm_rules.rules.practicum_changes import (
+    CHANGE_FEE_PRECEDENCE,
+    change_fee_decision,
+    charge,
+    deadline_words,
+    free_change_deadline,
+)
 from cptm_rules.vocabulary import (
     AccessUnit,
     Attendance,
-    DayCount,
     EffectKind,
     KeyDateKind,
     Severity,
@@ -352,33 +360,6 @@ def access_due(policy: Policy, registered_at: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=policy.zone)
 
 
-def free_change_deadline(policy: Policy, first_day: dt.date) -> dt.date:
-    """The last request date on which a practicum change is free (R9, R10)."""
-    if policy.free_change_day_count is DayCount.CALENDAR:
-        return first_day - dt.timedelta(days=policy.free_change_days)
-    return policy.calendar.sub_business_days(first_day, policy.free_change_days)
-
-
-def _deadline_words(policy: Policy, first_day: dt.date) -> str:
-    n = policy.free_change_days
-    unit = "calendar day" if policy.free_change_day_count is DayCount.CALENDAR else "business day"
-    where = (
-        ""
-        if policy.free_change_day_count is DayCount.CALENDAR
-        else f" on the {policy.workalendar_class} calendar"
-    )
-    return f"the {_ordinal(n)} {unit} before the practicum's first day {first_day}{where}"
-
-
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def event_day(event: Event, zone: dt.tzinfo) -> dt.date:
     """The program-local date an event happens on (an instant's date in ``zone``)."""
     if isinstance(event, Register):
@@ -405,10 +386,6 @@ def _describe(event: Event) -> str:
     if isinstance(event, GrantAccess):
         return f"{name}(at={event.at.isoformat()})"
     return f"{name}(on={event.on.isoformat()})"
-
-
-def _money_or_unknown(amount: Amount) -> Money | None:
-    return amount if isinstance(amount, Money) else None
 
 
 # Not slotted on purpose: a journey is copied once per event, and copying an
@@ -821,7 +798,7 @@ def _too_early(
     return TimingError(
         state=str(journey.state),
         event=_describe(event),
-        reason=f"{_days(days)} too early: {what} {limit.isoformat()}",
+        reason=f"{days_text(days)} too early: {what} {limit.isoformat()}",
         allowed=_others_allowed(journey, event),
         rule_id=rule_id,
         limit=limit,
@@ -837,7 +814,7 @@ def _too_late(
     return TimingError(
         state=str(journey.state),
         event=_describe(event),
-        reason=f"{_days(days)} too late: {what} {limit.isoformat()}",
+        reason=f"{days_text(days)} too late: {what} {limit.isoformat()}",
         allowed=_others_allowed(journey, event),
         rule_id=rule_id,
         limit=limit,
@@ -886,10 +863,10 @@ Handler = Callable[[Journey, Any, dt.date], Outcome]
 
 # Every event builds one outcome and one or more decisions: build them without attrs'
 # field-by-field __init__ (see outcomes.prebuilt). Every call passes typed values.
-_decision: Final = prebuilt(Decision)
-_outcome: Final = prebuilt(Outcome)
-_advisory: Final = prebuilt(Advisory)
-_effect: Final = prebuilt(Effect)
+_decision: Final = decision
+_outcome: Final = outcome
+_advisory: Final = advisory
+_effect: Final = effect
 
 
 def _lead_time_advisories(
@@ -1104,159 +1081,6 @@ def _record_assessment(journey: Journey, event: RecordAssessment, day: dt.date) 
     return _outcome(journey=new, event=event, decisions=(decision,))
 
 
-class _ChangeCase(NamedTuple):
-    """What the rules that price a practicum change compare (R9, R10, R11a)."""
-
-    journey: Journey
-    event: RequestChange
-    session: Session
-    deadline: dt.date
-    free_limit: int | None
-    used: int
-
-    def decide(
-        self,
-        rule_id: str,
-        verdict: str,
-        reason: str,
-        alternatives: tuple[str, ...],
-        *,
-        charged: Amount | None = None,
-    ) -> Decision:
-        policy = self.journey.policy
-        return _decision(
-            rule_id=rule_id,
-            verdict=verdict,
-            reason=reason,
-            fee=charged,
-            policy=policy.label,
-            figures=policy.figures("free_change_days", "free_change_day_count", "free_changes"),
-            dates=(
-                ("requested", self.event.on),
-                ("free-change deadline", self.deadline),
-                ("current first day", self.session.first_day),
-                ("new first day", self.event.to.first_day),
-            ),
-            alternatives=alternatives,
-        )
-
-    def count_note(self, *, paid: bool) -> str:
-        limit = "unlimited" if self.free_limit is None else f"{self.free_limit}"
-        if paid:
-            return (
-                f"R11a: a change that pays the fee uses none of the {limit} free changes "
-                f"({self.used} used so far)"
-            )
-        return f"R11a: change {self.used + 1} of {limit} free changes"
-
-
-def _free_changes_used_up(case: _ChangeCase) -> Decision | None:
-    """R11a: once the free changes are used, every change pays, whatever its timing."""
-    limit = case.free_limit
-    if limit is None or case.used < limit:
-        return None
-    number = case.journey.changes_made + 1
-    return case.decide(
-        "R11a",
-        "fee",
-        f"this is change {number}; the {limit} free changes were already used, "
-        "so it pays the class change fee whatever its timing",
-        (
-            f"R9: the timing does not matter once {limit} free changes are used",
-            "R11a: changes that paid the fee did not use a free change",
-        ),
-        charged=case.journey.prices.class_change_fee,
-    )
-
-
-def _on_or_before_the_deadline(case: _ChangeCase) -> Decision | None:
-    """R9: a change asked for on or before the free-change deadline is free."""
-    event = case.event
-    if event.on > case.deadline:
-        return None
-    timing = _deadline_words(case.journey.policy, case.session.first_day)
-    return case.decide(
-        "R9",
-        "free",
-        f"requested on {event.on}, on or before the free-change deadline {case.deadline}, {timing}",
-        (
-            "R10: the class change fee applies only after the deadline",
-            case.count_note(paid=False),
-        ),
-    )
-
-
-def _after_the_deadline(case: _ChangeCase) -> Decision:
-    """R10: after the deadline a later session pays the fee; an earlier one stays free."""
-    event, session, deadline = case.event, case.session, case.deadline
-    late = (event.on - deadline).days
-    if event.to.first_day < session.first_day:
-        return case.decide(
-            "R10",
-            "free",
-            f"requested on {event.on}, {_days(late)} after the free-change "
-            f"deadline {deadline}, but to an earlier session "
-            f"({event.to.first_day} before {session.first_day}): only later-date "
-            "changes pay the fee",
-            (f"R9: the deadline was {deadline}", case.count_note(paid=False)),
-        )
-    timing = _deadline_words(case.journey.policy, session.first_day)
-    return case.decide(
-        "R10",
-        "fee",
-        f"requested on {event.on}, {_days(late)} after the free-change deadline "
-        f"{deadline} ({timing}), to a later session",
-        (
-            f"R9: the deadline was {deadline}",
-            "R10 earlier-session exception: the new session is not earlier",
-            case.count_note(paid=True),
-        ),
-        charged=case.journey.prices.class_change_fee,
-    )
-
-
-CHANGE_FEE_PRECEDENCE: Final = (
-    ("R11a", _free_changes_used_up),
-    ("R9", _on_or_before_the_deadline),
-    ("R10", _after_the_deadline),
-)
-"""The rules that answer "is this practicum change free?", in the order they are asked.
-
-The first rule that answers decides; the last always answers. R11a comes first
-because a change beyond the free changes pays whatever its timing.
-"""
-
-
-def _change_fee_decision(journey: Journey, event: RequestChange, session: Session) -> Decision:
-    case = _ChangeCase(
-        journey=journey,
-        event=event,
-        session=session,
-        deadline=free_change_deadline(journey.policy, session.first_day),
-        free_limit=journey.policy.free_changes,
-        used=journey.free_changes_used,
-    )
-    for _rule_id, answer in CHANGE_FEE_PRECEDENCE:
-        decision = answer(case)
-        if decision is not None:
-            return decision
-    msg = "the last rule of CHANGE_FEE_PRECEDENCE always answers"  # pragma: no cover
-    raise AssertionError(msg)  # pragma: no cover
-
-
-def _charge(decision: Decision) -> tuple[Effect, ...]:
-    if decision.fee is None:
-        return ()
-    return (
-        _effect(
-            kind=EffectKind.CHARGE,
-            rule_id=decision.rule_id,
-            amount=_money_or_unknown(decision.fee),
-            detail=f"charge the class change fee: {decision.fee}",
-        ),
-    )
-
-
 def _request_change(journey: Journey, event: RequestChange, day: dt.date) -> Outcome:
     session = journey.session
     assert session is not None  # noqa: S101  # registered states hold a session
@@ -1278,7 +1102,7 @@ def _request_change(journey: Journey, event: RequestChange, day: dt.date) -> Out
             f"the new session {event.to} does not start after the request date {event.on}",
             "R11",
         )
-    decision = _change_fee_decision(journey, event, session)
+    decision = change_fee_decision(journey, event, session)
     # R11a: only a change that was free uses one of the free changes.
     free_used = journey.free_changes_used + (decision.verdict == "free")
     new = _next(
@@ -1294,7 +1118,7 @@ def _request_change(journey: Journey, event: RequestChange, day: dt.date) -> Out
         event=event,
         decisions=(decision,),
         advisories=_lead_time_advisories(journey.policy, event.on, event.to.first_day),
-        effects=_charge(decision),
+        effects=charge(decision),
     )
 
 
@@ -1320,7 +1144,7 @@ def _substitute(journey: Journey, event: Substitute, day: dt.date) -> Outcome:
             policy=policy.label,
             dates=dates,
             reason=f"substitution requested on {event.on}, on or before the "
-            f"free-change deadline {deadline}, {_deadline_words(policy, session.first_day)}",
+            f"free-change deadline {deadline}, {deadline_words(policy, session.first_day)}",
             alternatives=("R10 window: the fee applies only after the deadline",),
         )
     else:
@@ -1335,7 +1159,7 @@ def _substitute(journey: Journey, event: Substitute, day: dt.date) -> Outcome:
         )
     new_registration = attrs.evolve(registration, email=event.email, applicant=event.applicant)
     effects = (
-        *_charge(decision),
+        *charge(decision),
         _effect(
             kind=EffectKind.SEND_ACCESS,
             rule_id="R27",
@@ -1425,7 +1249,7 @@ def _cancel(journey: Journey, event: Cancel, day: dt.date) -> Outcome:
         _effect(
             kind=EffectKind.REFUND,
             rule_id="R24",
-            amount=_money_or_unknown(d.refund),
+            amount=money_or_unknown(d.refund),
             detail=f"refund {d.refund}",
         )
         for d in decisions
@@ -1749,7 +1573,7 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
             _effect(
                 kind=EffectKind.CHARGE,
                 rule_id="R18",
-                amount=_money_or_unknown(fee),
+                amount=money_or_unknown(fee),
                 detail=f"charge the renewal fee: {fee}",
             ),
         )

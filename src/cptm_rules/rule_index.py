@@ -40,6 +40,13 @@ __all__ = [
 RULE_MODULES: Final = (
     "cptm_rules.calendar",
     "cptm_rules.lifecycle",
+    "cptm_rules.rules.registration",
+    "cptm_rules.rules.prework",
+    "cptm_rules.rules.practicum_changes",
+    "cptm_rules.rules.exam",
+    "cptm_rules.rules.certification",
+    "cptm_rules.rules.pricing",
+    "cptm_rules.rules.cancellation",
     "cptm_rules.recertification",
     "cptm_rules.pricing",
     "cptm_rules.money",
@@ -101,7 +108,8 @@ def _definitions(tree: ast.Module) -> list[tuple[str, list[ast.AST]]]:
         elif isinstance(node, ast.AnnAssign | ast.Assign) and node.value is not None:
             targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
             names = [t.id for t in targets if isinstance(t, ast.Name) and t.id[0].isupper()]
-            if names:
+            # A family's RULES is its rules' declaration: the statement, not the code.
+            if names and names[0] != "RULES":
                 found.append((names[0], [node.value]))
     return found
 

@@ -1,0 +1,34 @@
+"""What the rule families share: checked builders for decisions, and how numbers read."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from cptm_rules.money import Money
+from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome, prebuilt
+
+if TYPE_CHECKING:
+    from cptm_rules.money import Amount
+
+# Every event builds one outcome and one or more decisions: build them without attrs'
+# field-by-field __init__ (see outcomes.prebuilt). Every call passes typed values.
+decision: Final = prebuilt(Decision)
+outcome: Final = prebuilt(Outcome)
+advisory: Final = prebuilt(Advisory)
+effect: Final = prebuilt(Effect)
+
+
+def days(n: int) -> str:
+    """``1 day``, ``3 days``."""
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``11th``, ``30th``."""
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def money_or_unknown(amount: Amount) -> Money | None:
+    """The amount an effect charges or refunds: ``None`` when the fee is unknown (R22)."""
+    return amount if isinstance(amount, Money) else None
