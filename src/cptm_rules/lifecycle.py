@@ -35,14 +35,13 @@ are reported by :meth:`Journey.status_on` for a date the caller gives.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final, NamedTuple
 
 import attrs
 
-from cptm_rules.calendar import add_months, add_years, elapsed_after, to_local_date
+from cptm_rules.calendar import add_months, add_years, to_local_date
 from cptm_rules.events import (
     EVENT_TYPES,
     Activity,
@@ -91,8 +90,15 @@ from cptm_rules.rules.practicum_changes import (
     deadline_words,
     free_change_deadline,
 )
+from cptm_rules.rules.registration import (
+    access_decision,
+    access_due,
+    lead_time_advisories,
+    no_prerequisites,
+    practicum_chosen,
+    send_access,
+)
 from cptm_rules.vocabulary import (
-    AccessUnit,
     Attendance,
     EffectKind,
     KeyDateKind,
@@ -342,22 +348,6 @@ class Status:
     reason: str
     rule_id: str | None = None
     since: dt.date | None = None
-
-
-def access_due(policy: Policy, registered_at: dt.datetime) -> dt.datetime:
-    """The latest instant eLearning access may arrive and be on time (R4).
-
-    Hours are elapsed time, computed in UTC (two hours across a daylight-saving
-    change are two real hours). Business days end at 23:59:59 program time on
-    the n-th business day after the registration's local date.
-    """
-    if policy.access_due_unit is AccessUnit.HOURS:
-        due = elapsed_after(registered_at, dt.timedelta(hours=policy.access_due_amount))
-        return due.astimezone(policy.zone)
-    day = policy.calendar.add_business_days(
-        to_local_date(registered_at, policy.zone, field="registered_at"), policy.access_due_amount
-    )
-    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=policy.zone)
 
 
 def event_day(event: Event, zone: dt.tzinfo) -> dt.date:
@@ -869,44 +859,6 @@ _advisory: Final = advisory
 _effect: Final = effect
 
 
-def _lead_time_advisories(
-    policy: Policy, start: dt.date, first_day: dt.date
-) -> tuple[Advisory, ...]:
-    days = (first_day - start).days
-    if days >= policy.prework_recommended_days:
-        return ()
-    if days < policy.lead_time_minimum_days:
-        return (
-            _advisory(
-                rule_ids=("R3", "R6"),
-                severity=Severity.STRONG_WARNING,
-                message=f"only {days} days before the practicum: the program recommends "
-                f"at least {policy.lead_time_minimum_days} days, and "
-                f"{policy.prework_recommended_days} for the prework; consider a later "
-                "session",
-            ),
-        )
-    return (
-        _advisory(
-            rule_ids=("R3", "R6"),
-            severity=Severity.WARNING,
-            message=f"{days} days before the practicum: the program recommends "
-            f"{policy.prework_recommended_days} days for the prework",
-        ),
-    )
-
-
-@functools.cache
-def _no_prerequisites(policy_name: str) -> Decision:
-    # The same for every registration under a policy: built once (a pure memo).
-    return _decision(
-        rule_id="R1",
-        verdict="accepted",
-        policy=policy_name,
-        reason="the program has no prerequisites: nothing about the applicant is checked",
-    )
-
-
 def _check_length(journey: Journey, event: Event, session: Session, rule_id: str) -> None:
     _check_dates(journey.policy, "first_day", session.first_day)
     _check_dates(journey.policy, "last_day", session.last_day)
@@ -946,26 +898,10 @@ def _register(journey: Journey, event: Register, day: dt.date) -> Outcome:
         )
     due = access_due(policy, registration.registered_at)
     decisions = (
-        _no_prerequisites(policy.label),
-        _decision(
-            rule_id="R2",
-            verdict="practicum_chosen",
-            policy=policy.label,
-            reason=f"registered on {day} for the practicum {session}{in_force_note}",
-            dates=(
-                ("registered", registration.registered_at),
-                ("practicum first day", session.first_day),
-            ),
-        ),
+        no_prerequisites(policy.label),
+        practicum_chosen(policy, day, registration, in_force_note),
     )
-    effects = (
-        _effect(
-            kind=EffectKind.SEND_ACCESS,
-            rule_id="R4",
-            due=due,
-            detail=f"send eLearning access to {registration.email}",
-        ),
-    )
+    effects = (send_access(registration, due),)
     new = _next(
         journey,
         event,
@@ -979,7 +915,7 @@ def _register(journey: Journey, event: Register, day: dt.date) -> Outcome:
         journey=new,
         event=event,
         decisions=decisions,
-        advisories=_lead_time_advisories(policy, day, session.first_day),
+        advisories=lead_time_advisories(policy, day, session.first_day),
         effects=effects,
     )
 
@@ -996,32 +932,7 @@ def _grant_access(journey: Journey, event: GrantAccess, day: dt.date) -> Outcome
             f"{registration.registered_at.isoformat()}",
             "R4",
         )
-    policy = journey.policy
-    figures = policy.figures("access_due_amount", "access_due_unit")
-    dates = (("registered", registration.registered_at), ("due", due), ("granted", event.at))
-    if event.at <= due:
-        decision = _decision(
-            rule_id="R4",
-            verdict="on_time",
-            policy=policy.label,
-            figures=figures,
-            dates=dates,
-            reason=f"access granted at {event.at.isoformat()}, "
-            f"on or before the due time {due.isoformat()}",
-            alternatives=("breach: granted within the service level",),
-        )
-    else:
-        late = event.at - due
-        decision = _decision(
-            rule_id="R4",
-            verdict="breach",
-            policy=policy.label,
-            figures=figures,
-            dates=dates,
-            reason=f"access granted at {event.at.isoformat()}, "
-            f"{late} after the due time {due.isoformat()}: a service-level "
-            "breach, recorded and not refused",
-        )
+    decision = access_decision(journey.policy, registration, due, event.at)
     new = _next(journey, event, day, state=State.IN_PREWORK, access_granted_at=event.at)
     return _outcome(journey=new, event=event, decisions=(decision,))
 
@@ -1117,7 +1028,7 @@ def _request_change(journey: Journey, event: RequestChange, day: dt.date) -> Out
         journey=new,
         event=event,
         decisions=(decision,),
-        advisories=_lead_time_advisories(journey.policy, event.on, event.to.first_day),
+        advisories=lead_time_advisories(journey.policy, event.on, event.to.first_day),
         effects=charge(decision),
     )
 
@@ -1495,7 +1406,7 @@ def _re_enroll(journey: Journey, event: ReEnroll, day: dt.date) -> Outcome:
         journey=new,
         event=event,
         decisions=(decision,),
-        advisories=_lead_time_advisories(policy, event.on, event.session.first_day),
+        advisories=lead_time_advisories(policy, event.on, event.session.first_day),
     )
 
 

@@ -1,14 +1,18 @@
 """Registration: who may enrol, the practicum chosen, lead time, eLearning access (R1-R4).
 
-The rules of this family, declared once: id, title, kind, statement (with the
-policy figures it reads as ``{section.key}`` placeholders) and sources.
-:data:`cptm_rules.catalogue.RULES` collects every family's declarations.
+The rules of this family are declared here (:data:`RULES`) beside the functions
+that decide them. The journey (:mod:`cptm_rules.lifecycle`) applies them when a
+candidate registers (R1, R2, R3, R4's due time) and when access is granted (R4's
+verdict); it refuses what R2 forbids (a session already under way, or too long).
 """
 
 from __future__ import annotations
 
-from typing import Final
+import datetime as dt
+import functools
+from typing import TYPE_CHECKING, Final
 
+from cptm_rules.calendar import elapsed_after, to_local_date
 from cptm_rules.catalogue import (
     Q_ACCESS,
     Q_CHOOSE_PRACTICUM,
@@ -20,8 +24,23 @@ from cptm_rules.catalogue import (
     RuleKind,
     faq,
 )
+from cptm_rules.rules._build import advisory, decision, effect
+from cptm_rules.vocabulary import AccessUnit, EffectKind, Severity
 
-__all__ = ["RULES"]
+if TYPE_CHECKING:
+    from cptm_rules.events import Registration
+    from cptm_rules.outcomes import Advisory, Decision, Effect
+    from cptm_rules.policy import Policy
+
+__all__ = [
+    "RULES",
+    "access_decision",
+    "access_due",
+    "lead_time_advisories",
+    "no_prerequisites",
+    "practicum_chosen",
+    "send_access",
+]
 
 RULES: Final = (
     Rule(
@@ -83,3 +102,118 @@ RULES: Final = (
     ),
 )
 """The rules R1, R2, R3, R4."""
+
+
+def access_due(policy: Policy, registered_at: dt.datetime) -> dt.datetime:
+    """The latest instant eLearning access may arrive and be on time (R4).
+
+    Hours are elapsed time, computed in UTC (two hours across a daylight-saving
+    change are two real hours). Business days end at 23:59:59 program time on
+    the n-th business day after the registration's local date.
+    """
+    if policy.access_due_unit is AccessUnit.HOURS:
+        due = elapsed_after(registered_at, dt.timedelta(hours=policy.access_due_amount))
+        return due.astimezone(policy.zone)
+    day = policy.calendar.add_business_days(
+        to_local_date(registered_at, policy.zone, field="registered_at"), policy.access_due_amount
+    )
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=policy.zone)
+
+
+@functools.cache
+def no_prerequisites(policy_name: str) -> Decision:
+    """R1: nothing about the applicant is checked."""
+    # The same for every registration under a policy: built once (a pure memo).
+    return decision(
+        rule_id="R1",
+        verdict="accepted",
+        policy=policy_name,
+        reason="the program has no prerequisites: nothing about the applicant is checked",
+    )
+
+
+def practicum_chosen(
+    policy: Policy, day: dt.date, registration: Registration, note: str
+) -> Decision:
+    """R2: the registration holds the practicum it chose."""
+    session = registration.session
+    return decision(
+        rule_id="R2",
+        verdict="practicum_chosen",
+        policy=policy.label,
+        reason=f"registered on {day} for the practicum {session}{note}",
+        dates=(
+            ("registered", registration.registered_at),
+            ("practicum first day", session.first_day),
+        ),
+    )
+
+
+def send_access(registration: Registration, due: dt.datetime) -> Effect:
+    """R4: what the program owes on registering: access, by ``due``."""
+    return effect(
+        kind=EffectKind.SEND_ACCESS,
+        rule_id="R4",
+        due=due,
+        detail=f"send eLearning access to {registration.email}",
+    )
+
+
+def lead_time_advisories(
+    policy: Policy, start: dt.date, first_day: dt.date
+) -> tuple[Advisory, ...]:
+    """R3 and R6: a warning when ``start`` leaves less time before ``first_day`` than advised."""
+    days = (first_day - start).days
+    if days >= policy.prework_recommended_days:
+        return ()
+    if days < policy.lead_time_minimum_days:
+        return (
+            advisory(
+                rule_ids=("R3", "R6"),
+                severity=Severity.STRONG_WARNING,
+                message=f"only {days} days before the practicum: the program recommends "
+                f"at least {policy.lead_time_minimum_days} days, and "
+                f"{policy.prework_recommended_days} for the prework; consider a later "
+                "session",
+            ),
+        )
+    return (
+        advisory(
+            rule_ids=("R3", "R6"),
+            severity=Severity.WARNING,
+            message=f"{days} days before the practicum: the program recommends "
+            f"{policy.prework_recommended_days} days for the prework",
+        ),
+    )
+
+
+def access_decision(
+    policy: Policy, registration: Registration, due: dt.datetime, at: dt.datetime
+) -> Decision:
+    """R4: access granted ``at`` is on time up to ``due``; later, a breach (never refused)."""
+    figures = policy.figures("access_due_amount", "access_due_unit")
+    dates = (("registered", registration.registered_at), ("due", due), ("granted", at))
+    if at <= due:
+        given = decision(
+            rule_id="R4",
+            verdict="on_time",
+            policy=policy.label,
+            figures=figures,
+            dates=dates,
+            reason=f"access granted at {at.isoformat()}, "
+            f"on or before the due time {due.isoformat()}",
+            alternatives=("breach: granted within the service level",),
+        )
+    else:
+        late = at - due
+        given = decision(
+            rule_id="R4",
+            verdict="breach",
+            policy=policy.label,
+            figures=figures,
+            dates=dates,
+            reason=f"access granted at {at.isoformat()}, "
+            f"{late} after the due time {due.isoformat()}: a service-level "
+            "breach, recorded and not refused",
+        )
+    return given
