@@ -11,7 +11,7 @@ One definition per rule. Nothing here restates a policy figure or a calendar:
 the figures come from the :class:`~cptm_rules.policy.Policy` the journey reads,
 the business days from the same precomputed table
 (:meth:`~cptm_rules.calendar.BusinessCalendar.table`), and the order in which
-the change rules are asked is :data:`~cptm_rules.lifecycle.CHANGE_FEE_PRECEDENCE`
+the change rules are asked is :data:`~cptm_rules.rules.practicum_changes.CHANGE_FEE_PRECEDENCE`
 itself (checked on import). What the vectorised rules do not cover, a row
 whose registration is refused, a date outside the policy's calendar years, a
 policy that cannot answer for the registration date, is answered by replaying
@@ -34,9 +34,10 @@ import pyarrow.compute as pc
 
 from cptm_rules.cohort_formats import checked_table
 from cptm_rules.exceptions import TransitionError
-from cptm_rules.lifecycle import CHANGE_FEE_PRECEDENCE, Journey
+from cptm_rules.lifecycle import Journey
 from cptm_rules.money import Money
 from cptm_rules.policy import Policy, load_policy
+from cptm_rules.rules.practicum_changes import CHANGE_FEE_PRECEDENCE
 from cptm_rules.vocabulary import AccessUnit, Attendance, DayCount, KeyDateKind
 
 if TYPE_CHECKING:

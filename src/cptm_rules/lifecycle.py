@@ -41,7 +41,7 @@ from typing import Any, Final, NamedTuple
 
 import attrs
 
-from cptm_rules.calendar import add_months, add_years, to_local_date
+from cptm_rules.calendar import to_local_date
 from cptm_rules.events import (
     EVENT_TYPES,
     Activity,
@@ -68,8 +68,7 @@ from cptm_rules.exceptions import (
     RuleViolationError,
     TimingError,
 )
-from cptm_rules.money import Amount, Money, UnknownAmount
-from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome
+from cptm_rules.outcomes import Decision, Outcome
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, Quote, load_prices, quote
 from cptm_rules.recertification import (
@@ -83,12 +82,42 @@ from cptm_rules.recertification import (
 )
 from cptm_rules.rules._build import advisory, decision, effect, money_or_unknown, outcome
 from cptm_rules.rules._build import days as days_text
+from cptm_rules.rules.cancellation import (
+    cancellation_decisions,
+    no_show,
+    re_enrolled,
+    substitution,
+    substitution_effects,
+)
+from cptm_rules.rules.certification import (
+    fee_paid,
+    hours_recorded,
+    period_started,
+    qualifying_hours_of,
+    recorded_after_lapse,
+    renewal,
+    renewal_fee_charge,
+)
+from cptm_rules.rules.exam import (
+    PASS_EFFECTS,
+    attempt_failed,
+    attendance_advisories,
+    certified,
+    exam_closes,
+    exam_released,
+    in_window,
+)
 from cptm_rules.rules.practicum_changes import (
     CHANGE_FEE_PRECEDENCE,
     change_fee_decision,
     charge,
-    deadline_words,
     free_change_deadline,
+)
+from cptm_rules.rules.prework import (
+    assessment_recorded,
+    module_complete,
+    prework_start,
+    unfinished_modules_advisory,
 )
 from cptm_rules.rules.registration import (
     access_decision,
@@ -102,7 +131,6 @@ from cptm_rules.vocabulary import (
     Attendance,
     EffectKind,
     KeyDateKind,
-    Severity,
     State,
 )
 
@@ -503,7 +531,7 @@ class Journey:
     def exam_closes(self) -> dt.date | None:
         """The last day to sit the exam: release plus six months, clamped (R14)."""
         opens = self.exam_opens
-        return None if opens is None else add_months(opens, self.policy.exam_window_months)
+        return None if opens is None else exam_closes(self.policy, opens)
 
     @property
     def free_change_deadline(self) -> dt.date | None:
@@ -566,15 +594,7 @@ class Journey:
         policy = self.policy
         reg_day = to_local_date(self.registration.registered_at, policy.zone)
         first, last = self.session.first_day, self.session.last_day
-        recommended = first - dt.timedelta(days=policy.prework_recommended_days)
-        prework = max(reg_day, recommended)
-        lead = policy.prework_recommended_days
-        prework_label = (
-            f"start the prework by this day ({lead} days before the practicum)"
-            if recommended >= reg_day
-            else f"start the prework now: the recommended {lead} days before the practicum "
-            f"({recommended}) had already passed at registration"
-        )
+        prework, prework_label = prework_start(policy, reg_day, first)
         deadline = free_change_deadline(policy, first)
         deadline_label = (
             "last day to change the practicum for free"
@@ -622,7 +642,7 @@ class Journey:
             KeyDate(kind=KeyDateKind.EXAM_OPENS, when=last, rule_id="R13", label="exam opens"),
             KeyDate(
                 kind=KeyDateKind.EXAM_CLOSES,
-                when=add_months(last, policy.exam_window_months),
+                when=exam_closes(policy, last),
                 rule_id="R14",
                 label="last day to take the exam",
             ),
@@ -959,14 +979,7 @@ def _complete_module(journey: Journey, event: CompleteModule, day: dt.date) -> O
     if event.module in journey.modules_completed:
         raise _refuse(journey, event, f"module {event.module} is already complete", "R5")
     done = journey.modules_completed | {event.module}
-    count = journey.policy.module_count
-    decision = _decision(
-        rule_id="R5",
-        verdict="module_complete",
-        policy=journey.policy.label,
-        reason=f"module {event.module} complete on {event.on}: {len(done)} of {count} modules done",
-        figures=journey.policy.figures("module_count"),
-    )
+    decision = module_complete(journey.policy, event, len(done))
     new = _next(
         journey,
         event,
@@ -980,14 +993,7 @@ def _complete_module(journey: Journey, event: CompleteModule, day: dt.date) -> O
 def _record_assessment(journey: Journey, event: RecordAssessment, day: dt.date) -> Outcome:
     _check_module(journey, event)
     result = AssessmentResult(module=event.module, passed=event.passed, on=event.on)
-    verdict = "passed" if event.passed else "failed"
-    decision = _decision(
-        rule_id="R7",
-        verdict=f"assessment_{verdict}",
-        policy=journey.policy.label,
-        reason=f"the assessment of module {event.module} was {verdict} on "
-        f"{event.on}; assessments are recorded and never block a later step",
-    )
+    decision = assessment_recorded(journey.policy, event)
     new = _next(journey, event, day, assessments=(*journey.assessments, result))
     return _outcome(journey=new, event=event, decisions=(decision,))
 
@@ -1045,103 +1051,11 @@ def _substitute(journey: Journey, event: Substitute, day: dt.date) -> Outcome:
             session.first_day - dt.timedelta(days=1),
             "a substitution must come before the practicum; the last day was",
         )
-    policy = journey.policy
-    deadline = free_change_deadline(policy, session.first_day)
-    dates = (("requested", event.on), ("free-change deadline", deadline))
-    if event.on <= deadline:
-        decision = _decision(
-            rule_id="R27",
-            verdict="free",
-            policy=policy.label,
-            dates=dates,
-            reason=f"substitution requested on {event.on}, on or before the "
-            f"free-change deadline {deadline}, {deadline_words(policy, session.first_day)}",
-            alternatives=("R10 window: the fee applies only after the deadline",),
-        )
-    else:
-        decision = _decision(
-            rule_id="R27",
-            verdict="fee",
-            fee=journey.prices.class_change_fee,
-            policy=policy.label,
-            dates=dates,
-            reason=f"substitution requested on {event.on}, inside the change-fee "
-            f"window that began after {deadline} (R10)",
-        )
+    decision = substitution(journey.policy, journey.prices, event, session)
     new_registration = attrs.evolve(registration, email=event.email, applicant=event.applicant)
-    effects = (
-        *charge(decision),
-        _effect(
-            kind=EffectKind.SEND_ACCESS,
-            rule_id="R27",
-            detail=f"send eLearning access to the substitute {event.email}",
-        ),
-    )
+    effects = substitution_effects(decision, event)
     new = _next(journey, event, day, registration=new_registration)
     return _outcome(journey=new, event=event, decisions=(decision,), effects=effects)
-
-
-def _cancellation(journey: Journey, on: dt.date) -> tuple[tuple[Decision, ...], dt.date | None]:
-    policy, prices = journey.policy, journey.prices
-    reg_day = journey.registration_day
-    assert reg_day is not None  # noqa: S101  # registered states
-    days = (on - reg_day).days
-    opened = journey.elearning_opened_on
-    window = policy.early_cancellation_days
-    figures = policy.figures("early_cancellation_days")
-    dates: tuple[tuple[str, dt.date], ...] = (("registered", reg_day), ("cancelled", on))
-    if opened is not None:
-        dates = (*dates, ("eLearning first opened", opened))
-    if days <= window and (opened is None or opened > on):
-        price = prices.program_price
-        admin = prices.administrative_fee
-        if isinstance(price, Money) and isinstance(admin, Money):
-            refund: Amount = price - admin
-        else:
-            missing = price if isinstance(price, UnknownAmount) else admin
-            assert isinstance(missing, UnknownAmount)  # noqa: S101  # one of the two is unknown
-            refund = missing
-        decision = _decision(
-            rule_id="R24",
-            verdict="refund",
-            refund=refund,
-            fee=admin,
-            policy=policy.label,
-            figures=figures,
-            dates=dates,
-            reason=f"cancelled in writing on day {days} after registering "
-            f"(within {window}) and before the eLearning was opened: full "
-            f"refund less the administrative fee {admin}",
-            alternatives=("R25 tuition credit: the tuition is refunded instead",),
-        )
-        return (decision,), None
-    why = (
-        f"day {days} after registering is past the {window}-day window"
-        if days > window
-        else f"the eLearning was already opened on {opened}"
-    )
-    not_covered = _decision(
-        rule_id="R24",
-        verdict="not_covered",
-        policy=policy.label,
-        figures=figures,
-        dates=dates,
-        reason=f"no refund rule applies: {why}; the terms settle refunds only "
-        f"for cancellations within {window} days of registering and before "
-        "the eLearning is opened, so this refund is not covered",
-    )
-    until = add_years(on, policy.tuition_credit_years)
-    remaining = policy.re_enrollments - journey.re_enrollments_used
-    credit = _decision(
-        rule_id="R25",
-        verdict="credit",
-        policy=policy.label,
-        figures=policy.figures("tuition_credit_years", "re_enrollments"),
-        dates=(("cancelled", on), ("credit valid until (exclusive)", until)),
-        reason=f"the tuition stays valid toward another practicum until {until} "
-        f"(exclusive); {remaining} re-enrollment(s) remain",
-    )
-    return (not_covered, credit), until
 
 
 def _cancel(journey: Journey, event: Cancel, day: dt.date) -> Outcome:
@@ -1155,7 +1069,7 @@ def _cancel(journey: Journey, event: Cancel, day: dt.date) -> Outcome:
             session.first_day - dt.timedelta(days=1),
             "the practicum has started; record attendance instead. The last day to cancel was",
         )
-    decisions, until = _cancellation(journey, event.on)
+    decisions, until = cancellation_decisions(journey, event.on)
     effects = tuple(
         _effect(
             kind=EffectKind.REFUND,
@@ -1177,20 +1091,6 @@ def _cancel(journey: Journey, event: Cancel, day: dt.date) -> Outcome:
     return _outcome(journey=new, event=event, decisions=decisions, effects=effects)
 
 
-def _module_advisory(journey: Journey, when: str) -> tuple[Advisory, ...]:
-    done, count = len(journey.modules_completed), journey.policy.module_count
-    if done >= count:
-        return ()
-    return (
-        _advisory(
-            rule_ids=("R8",),
-            severity=Severity.WARNING,
-            message=f"{count - done} of {count} prework modules unfinished {when}; the "
-            "pass rate quoted by the program is for candidates who complete them",
-        ),
-    )
-
-
 def _record_attendance(journey: Journey, event: RecordAttendance, day: dt.date) -> Outcome:
     session = journey.session
     assert session is not None  # noqa: S101  # registered states
@@ -1205,19 +1105,11 @@ def _record_attendance(journey: Journey, event: RecordAttendance, day: dt.date) 
     policy = journey.policy
     kind = event.attendance
     if kind is Attendance.ABSENT_WITHOUT_NOTICE:
-        decision = _decision(
-            rule_id="R26",
-            verdict="forfeited",
-            policy=policy.label,
-            fee=journey.prices.program_price,
-            reason="did not attend the practicum without written notice: the "
-            f"whole course price ({journey.prices.program_price}) is forfeited",
-            alternatives=("R25 tuition credit: needs written notice",),
-        )
+        decision = no_show(policy, journey.prices)
         new = _next(journey, event, day, state=State.FORFEITED, attendance=kind)
         return _outcome(journey=new, event=event, decisions=(decision,))
     if kind is Attendance.ABSENT_WITH_NOTICE:
-        decisions, until = _cancellation(journey, event.on)
+        decisions, until = cancellation_decisions(journey, event.on)
         new = _next(
             journey,
             event,
@@ -1228,43 +1120,13 @@ def _record_attendance(journey: Journey, event: RecordAttendance, day: dt.date) 
             credit_until=until,
         )
         return _outcome(journey=new, event=event, decisions=decisions)
-    advisories = _module_advisory(journey, "at the practicum")
-    if kind is Attendance.PARTIAL:
-        advisories = (
-            _advisory(
-                rule_ids=("R12",),
-                severity=Severity.WARNING,
-                message="part of the live session was missed; the program does "
-                "not recommend it: tell the instructor beforehand, or reschedule "
-                "the session. The exam is not blocked",
-            ),
-            *advisories,
-        )
-    decision = _decision(
-        rule_id="R13",
-        verdict="attended",
-        policy=policy.label,
-        reason=f"attendance recorded ({kind}); the exam opens on "
-        f"{session.last_day}, the practicum's last day",
-        dates=(("exam opens", session.last_day),),
+    advisories = (
+        *attendance_advisories(kind),
+        *unfinished_modules_advisory(journey, "at the practicum"),
     )
+    decision = exam_released(policy, kind, session)
     new = _next(journey, event, day, state=State.ATTENDED, attendance=kind)
     return _outcome(journey=new, event=event, decisions=(decision,), advisories=advisories)
-
-
-_PASS_EFFECTS: Final = (
-    _effect(
-        kind=EffectKind.ISSUE_CERTIFICATE_PACKET,
-        rule_id="R16",
-        detail="issue the certification packet with the certificate of achievement",
-    ),
-    _effect(kind=EffectKind.ISSUE_DIGITAL_BADGE, rule_id="R16", detail="issue the digital badge"),
-    _effect(
-        kind=EffectKind.GRANT_ALUMNI_ACCESS,
-        rule_id="R16",
-        detail="welcome the candidate into the alumni community",
-    ),
-)
 
 
 def _attempt_exam(journey: Journey, event: AttemptExam, day: dt.date) -> Outcome:
@@ -1289,49 +1151,17 @@ def _attempt_exam(journey: Journey, event: AttemptExam, day: dt.date) -> Outcome
             "R8",
         )
     number = len(journey.attempts) + 1
-    window = _decision(
-        rule_id="R14",
-        verdict="in_window",
-        policy=policy.label,
-        figures=policy.figures("exam_window_months", "max_exam_attempts"),
-        dates=(("exam opens", opens), ("attempt", event.on), ("exam closes", closes)),
-        reason=f"attempt {number} on {event.on} is inside the window {opens}.."
-        f"{closes} (release plus {policy.exam_window_months} months, clamped)",
-    )
+    window = in_window(policy, number, event.on, opens, closes)
     attempts = (*journey.attempts, ExamAttempt(on=event.on, passed=event.passed))
-    advisories = _module_advisory(journey, "at the exam")
+    advisories = unfinished_modules_advisory(journey, "at the exam")
     if not event.passed:
         new = _next(journey, event, day, attempts=attempts)
-        failed = _decision(
-            rule_id="R15",
-            verdict="failed",
-            policy=policy.label,
-            reason=f"attempt {number} failed; "
-            + (
-                "retakes are allowed until the window closes on " + str(closes)
-                if cap is None
-                else f"{cap - number} attempt(s) remain until {closes}"
-            ),
-        )
+        failed = attempt_failed(policy, number, closes)
         return _outcome(journey=new, event=event, decisions=(window, failed), advisories=advisories)
     period = period_from(event.on, policy)
-    passed = _decision(
-        rule_id="R16",
-        verdict="certified",
-        policy=policy.label,
-        dates=(("certification date", event.on),),
-        reason=f"passed on {event.on}: that is the certification date",
-    )
-    first_period = _decision(
-        rule_id="R17",
-        verdict="period_started",
-        policy=policy.label,
-        figures=policy.figures("certification_period_years"),
-        dates=(("period start", period.start), ("period end", period.end)),
-        reason=f"the first certification period is {period.start} up to "
-        f"(not including) {period.end}",
-    )
-    effects = _PASS_EFFECTS
+    passed = certified(policy, event.on)
+    first_period = period_started(policy, period)
+    effects = PASS_EFFECTS
     new = _next(
         journey,
         event,
@@ -1383,14 +1213,7 @@ def _re_enroll(journey: Journey, event: ReEnroll, day: dt.date) -> Outcome:
             f"the session {event.session} does not start after {event.on}",
             "R2",
         )
-    decision = _decision(
-        rule_id="R25",
-        verdict="re_enrolled",
-        policy=policy.label,
-        dates=(("re-enrolled", event.on), ("credit valid until", until)),
-        reason=f"the tuition credit (valid until {until}) is used for the "
-        f"practicum {event.session}",
-    )
+    decision = re_enrolled(policy, event, until)
     state = State.IN_PREWORK if journey.access_granted_at is not None else State.REGISTERED
     new = _next(
         journey,
@@ -1415,13 +1238,7 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
     current = journey.periods[-1]
     if day >= current.end:
         if isinstance(event, RecordActivity):
-            decision = _decision(
-                rule_id="R20",
-                verdict="not_counted",
-                policy=journey.policy.label,
-                reason=f"activity {event.activity.id!r} of {event.on} recorded after the "
-                f"credential lapsed on {current.end}: it counts toward no period",
-            )
+            decision = recorded_after_lapse(journey.policy, event, current)
             new = _next(journey, event, day, **changes)
             return _outcome(journey=new, event=event, decisions=(decision,))
         raise _too_late(
@@ -1435,59 +1252,16 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
     policy = new.policy
     hours = _tally(new, current).hours
     fee_paid_on = first_fee_payment(current, new.renewal_fee_payments)
-    decisions: list[Decision] = []
-    if isinstance(event, PayRenewalFee):
-        decisions.append(
-            _decision(
-                rule_id="R18",
-                verdict="fee_paid",
-                policy=new.policy.label,
-                fee=new.prices.renewal_fee,
-                dates=(("paid", event.on), ("period ends", current.end)),
-                reason=f"renewal fee paid on {event.on}, inside the period "
-                f"{current.start}..{current.end}",
-            )
-        )
-    else:
-        decisions.append(
-            _decision(
-                rule_id="R19",
-                verdict="recorded",
-                policy=new.policy.label,
-                reason=f"{hours} of {policy.ce_hours_required} qualifying "
-                f"hours inside the period ending {current.end}",
-            )
-        )
+    decisions: list[Decision] = [
+        fee_paid(policy, new.prices, event, current)
+        if isinstance(event, PayRenewalFee)
+        else hours_recorded(policy, hours, current)
+    ]
     if hours >= policy.ce_hours_required and fee_paid_on is not None:
         renewed = current.next(new.policy)
         new = _replace(new, {"periods": (*new.periods, renewed)})
-        decisions.append(
-            _decision(
-                rule_id="R20",
-                verdict="renewed",
-                policy=new.policy.label,
-                figures=new.policy.figures("ce_hours_required"),
-                dates=(
-                    ("renewed on", day),
-                    ("next period", renewed.start),
-                    ("next period ends", renewed.end),
-                ),
-                reason=f"R18 met on {day}: {hours} qualifying hours and "
-                f"the fee paid on {fee_paid_on}; the next period starts "
-                f"on {renewed.start}, the previous end, however early",
-            )
-        )
-    effects: tuple[Effect, ...] = ()
-    if isinstance(event, PayRenewalFee):
-        fee = new.prices.renewal_fee
-        effects = (
-            _effect(
-                kind=EffectKind.CHARGE,
-                rule_id="R18",
-                amount=money_or_unknown(fee),
-                detail=f"charge the renewal fee: {fee}",
-            ),
-        )
+        decisions.append(renewal(policy, day, hours, fee_paid_on, renewed))
+    effects = renewal_fee_charge(new.prices) if isinstance(event, PayRenewalFee) else ()
     return _outcome(journey=new, event=event, decisions=tuple(decisions), effects=effects)
 
 
@@ -1516,19 +1290,15 @@ class _CeTally(NamedTuple):
     shared: _SharedIndex
 
 
-def _counts(activity: Activity | None, period: Period, policy: Policy) -> Decimal:
-    if activity is None or not period.contains(activity.on):
-        return Decimal(0)
-    return activity.hours if activity.category in policy.qualifying_categories else Decimal(0)
-
-
 def _tally(journey: Journey, period: Period) -> _CeTally:
     count = len(journey.activities)
     tally: _CeTally | None = journey.__dict__.get(_TALLY)
     if tally is not None and tally.recorded == count and tally.period is period:
         return tally
     shared = _SharedIndex(journey.activities)
-    hours = sum((_counts(a, period, journey.policy) for a in shared.best.values()), Decimal(0))
+    hours = sum(
+        (qualifying_hours_of(a, period, journey.policy) for a in shared.best.values()), Decimal(0)
+    )
     return _CeTally(period=period, recorded=count, hours=hours, shared=shared)
 
 
@@ -1555,7 +1325,9 @@ def _record_activity(journey: Journey, event: RecordActivity, day: dt.date) -> O
     hours = base.hours
     if kept is None or activity_order(activity) < activity_order(kept):
         shared.best[activity.id] = activity
-        hours += _counts(activity, current, journey.policy) - _counts(kept, current, journey.policy)
+        hours += qualifying_hours_of(activity, current, journey.policy) - qualifying_hours_of(
+            kept, current, journey.policy
+        )
     shared.length += 1
     tally = _CeTally(period=current, recorded=len(activities), hours=hours, shared=shared)
     return _renewal_check(journey, event, day, activities=activities, **{_TALLY: tally})

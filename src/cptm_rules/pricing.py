@@ -22,6 +22,7 @@ from cptm_rules.exceptions import InvalidInputError, PolicyError, suggest
 from cptm_rules.files import read_text
 from cptm_rules.money import Amount, Money, UnknownAmount, decimal_places
 from cptm_rules.policy import parse_toml
+from cptm_rules.rules.pricing import eligible_discounts
 from cptm_rules.vocabulary import DiscountKind, OrganisationType
 
 if TYPE_CHECKING:
@@ -305,37 +306,6 @@ class Quote:
         out += [f"not applied: {kind}: {why}" for kind, why in self.not_applied]
         out += [f"missing figure: {item}" for item in self.missing]
         return "\n".join(out)
-
-
-def eligible_discounts(
-    *, organisation: OrganisationType, group_size: int, policy: Policy
-) -> tuple[tuple[DiscountKind, ...], tuple[tuple[DiscountKind, str], ...]]:
-    """The discounts a registration is eligible for, and why each other one is not (R21)."""
-    eligible: list[DiscountKind] = []
-    refused: list[tuple[DiscountKind, str]] = []
-    reasons = {
-        DiscountKind.NON_PROFIT: (
-            organisation is OrganisationType.NON_PROFIT,
-            f"the candidate's organisation is {organisation}, not a non-profit",
-        ),
-        DiscountKind.GOVERNMENT: (
-            organisation is OrganisationType.GOVERNMENT,
-            f"the candidate's organisation is {organisation}, not a government agency",
-        ),
-        DiscountKind.GROUP: (
-            group_size >= policy.group_min_size,
-            f"a group of {group_size} is below the minimum of {policy.group_min_size}",
-        ),
-    }
-    for kind in DiscountKind:
-        ok, why_not = reasons[kind]
-        if kind not in policy.discount_kinds:
-            refused.append((kind, f"the policy {policy.name} offers no {kind} discount"))
-        elif ok:
-            eligible.append(kind)
-        else:
-            refused.append((kind, why_not))
-    return tuple(eligible), tuple(refused)
 
 
 def _known_part(discount: Discount | UnknownAmount) -> Amount:

@@ -1,19 +1,21 @@
 """The rules, by family: each module declares its rules beside the code that decides them.
 
-========================  ==============  =====================================================
-module                    rules           decided by
-========================  ==============  =====================================================
-``registration``          R1-R4           its functions, applied by the journey on registering
-``prework``               R5-R8           its functions, applied on prework events
-``practicum_changes``     R9-R11a         :data:`CHANGE_FEE_PRECEDENCE` and R11's checks
-``exam``                  R12-R16         its functions, applied on attendance and attempts
-``certification``         R17-R20         its functions with :mod:`cptm_rules.recertification`
-``pricing``               R21-R23         :mod:`cptm_rules.pricing` and :mod:`cptm_rules.facts`
-``cancellation``          R24-R27         its functions, applied on cancellation and transfer
-========================  ==============  =====================================================
+========================  ==============  ===================================================
+module                    rules           what it holds beside the declarations
+========================  ==============  ===================================================
+``registration``          R1-R4           the access due time and verdict, lead-time advice
+``prework``               R5-R8           module and assessment decisions, the prework start
+``practicum_changes``     R9-R11a         the deadline and ``CHANGE_FEE_PRECEDENCE``
+``exam``                  R12-R16         release, the window, retakes, what a pass brings
+``certification``         R17-R20         the period, qualifying hours, renewal
+``pricing``               R21-R23         who may have which discount
+``cancellation``          R24-R27         refunds, tuition credit, no-shows, substitution
+========================  ==============  ===================================================
 
 :mod:`cptm_rules.lifecycle` is the state machine that applies them: which event
-may happen in which state (``MOVES``) and what a journey keeps.
+may happen in which state (``MOVES``), what a journey keeps, and the refusals
+(an event a rule forbids raises there, naming the rule). ``docs/rules.md`` lists,
+for each rule, the functions that decide it and the tests that exercise it.
 """
 
 from __future__ import annotations

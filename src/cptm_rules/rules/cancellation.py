@@ -1,21 +1,45 @@
 """Cancellation and transfer: refunds, tuition credit, no-shows, substitution (R24-R27).
 
-The rules of this family, declared once: id, title, kind, statement (with the
-policy figures it reads as ``{section.key}`` placeholders) and sources.
-:data:`cptm_rules.catalogue.RULES` collects every family's declarations.
+The rules of this family are declared here (:data:`RULES`) beside the functions
+that decide them. The journey (:mod:`cptm_rules.lifecycle`) applies them on
+``Cancel``, on an absence recorded with or without notice, on ``ReEnroll`` and on
+``Substitute``, and refuses what they forbid (a re-enrollment without credit or
+past it, a substitution after the practicum started).
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
+from cptm_rules.calendar import add_years
 from cptm_rules.catalogue import (
     Rule,
     RuleKind,
     terms,
 )
+from cptm_rules.money import Money, UnknownAmount
+from cptm_rules.rules._build import decision, effect
+from cptm_rules.rules.practicum_changes import charge, deadline_words, free_change_deadline
+from cptm_rules.vocabulary import EffectKind
 
-__all__ = ["RULES"]
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from cptm_rules.events import ReEnroll, Session, Substitute
+    from cptm_rules.lifecycle import Journey
+    from cptm_rules.money import Amount
+    from cptm_rules.outcomes import Decision, Effect
+    from cptm_rules.policy import Policy
+    from cptm_rules.pricing import PriceSchedule
+
+__all__ = [
+    "RULES",
+    "cancellation_decisions",
+    "no_show",
+    "re_enrolled",
+    "substitution",
+    "substitution_effects",
+]
 
 RULES: Final = (
     Rule(
@@ -61,3 +85,136 @@ RULES: Final = (
     ),
 )
 """The rules R24, R25, R26, R27."""
+
+
+def cancellation_decisions(
+    journey: Journey, on: dt.date
+) -> tuple[tuple[Decision, ...], dt.date | None]:
+    """R24 or R25: a refund within the window, before the eLearning is opened.
+
+    Otherwise R25's tuition credit, with the day it ends.
+    """
+    policy, prices = journey.policy, journey.prices
+    reg_day = journey.registration_day
+    assert reg_day is not None  # noqa: S101  # registered states
+    days = (on - reg_day).days
+    opened = journey.elearning_opened_on
+    window = policy.early_cancellation_days
+    figures = policy.figures("early_cancellation_days")
+    dates: tuple[tuple[str, dt.date], ...] = (("registered", reg_day), ("cancelled", on))
+    if opened is not None:
+        dates = (*dates, ("eLearning first opened", opened))
+    if days <= window and (opened is None or opened > on):
+        price = prices.program_price
+        admin = prices.administrative_fee
+        if isinstance(price, Money) and isinstance(admin, Money):
+            refund: Amount = price - admin
+        else:
+            missing = price if isinstance(price, UnknownAmount) else admin
+            assert isinstance(missing, UnknownAmount)  # noqa: S101  # one of the two is unknown
+            refund = missing
+        refunded = decision(
+            rule_id="R24",
+            verdict="refund",
+            refund=refund,
+            fee=admin,
+            policy=policy.label,
+            figures=figures,
+            dates=dates,
+            reason=f"cancelled in writing on day {days} after registering "
+            f"(within {window}) and before the eLearning was opened: full "
+            f"refund less the administrative fee {admin}",
+            alternatives=("R25 tuition credit: the tuition is refunded instead",),
+        )
+        return (refunded,), None
+    why = (
+        f"day {days} after registering is past the {window}-day window"
+        if days > window
+        else f"the eLearning was already opened on {opened}"
+    )
+    not_covered = decision(
+        rule_id="R24",
+        verdict="not_covered",
+        policy=policy.label,
+        figures=figures,
+        dates=dates,
+        reason=f"no refund rule applies: {why}; the terms settle refunds only "
+        f"for cancellations within {window} days of registering and before "
+        "the eLearning is opened, so this refund is not covered",
+    )
+    until = add_years(on, policy.tuition_credit_years)
+    remaining = policy.re_enrollments - journey.re_enrollments_used
+    credit = decision(
+        rule_id="R25",
+        verdict="credit",
+        policy=policy.label,
+        figures=policy.figures("tuition_credit_years", "re_enrollments"),
+        dates=(("cancelled", on), ("credit valid until (exclusive)", until)),
+        reason=f"the tuition stays valid toward another practicum until {until} "
+        f"(exclusive); {remaining} re-enrollment(s) remain",
+    )
+    return (not_covered, credit), until
+
+
+def no_show(policy: Policy, prices: PriceSchedule) -> Decision:
+    """R26: a candidate absent without written notice forfeits the whole course price."""
+    return decision(
+        rule_id="R26",
+        verdict="forfeited",
+        policy=policy.label,
+        fee=prices.program_price,
+        reason="did not attend the practicum without written notice: the "
+        f"whole course price ({prices.program_price}) is forfeited",
+        alternatives=("R25 tuition credit: needs written notice",),
+    )
+
+
+def substitution(
+    policy: Policy, prices: PriceSchedule, event: Substitute, session: Session
+) -> Decision:
+    """R27: another person takes the seat; after the free-change deadline it pays the fee."""
+    deadline = free_change_deadline(policy, session.first_day)
+    dates = (("requested", event.on), ("free-change deadline", deadline))
+    if event.on <= deadline:
+        return decision(
+            rule_id="R27",
+            verdict="free",
+            policy=policy.label,
+            dates=dates,
+            reason=f"substitution requested on {event.on}, on or before the "
+            f"free-change deadline {deadline}, {deadline_words(policy, session.first_day)}",
+            alternatives=("R10 window: the fee applies only after the deadline",),
+        )
+    return decision(
+        rule_id="R27",
+        verdict="fee",
+        fee=prices.class_change_fee,
+        policy=policy.label,
+        dates=dates,
+        reason=f"substitution requested on {event.on}, inside the change-fee "
+        f"window that began after {deadline} (R10)",
+    )
+
+
+def substitution_effects(given: Decision, event: Substitute) -> tuple[Effect, ...]:
+    """R27: charge the fee if one is due, and send access to the substitute."""
+    return (
+        *charge(given),
+        effect(
+            kind=EffectKind.SEND_ACCESS,
+            rule_id="R27",
+            detail=f"send eLearning access to the substitute {event.email}",
+        ),
+    )
+
+
+def re_enrolled(policy: Policy, event: ReEnroll, until: dt.date) -> Decision:
+    """R25: the tuition credit, valid until ``until``, pays for another practicum."""
+    return decision(
+        rule_id="R25",
+        verdict="re_enrolled",
+        policy=policy.label,
+        dates=(("re-enrolled", event.on), ("credit valid until", until)),
+        reason=f"the tuition credit (valid until {until}) is used for the "
+        f"practicum {event.session}",
+    )

@@ -1,13 +1,16 @@
 """Certification and renewal: the period, what renewal needs, what qualifies, lapse (R17-R20).
 
-The rules of this family, declared once: id, title, kind, statement (with the
-policy figures it reads as ``{section.key}`` placeholders) and sources.
-:data:`cptm_rules.catalogue.RULES` collects every family's declarations.
+The rules of this family are declared here (:data:`RULES`) beside the functions
+that decide them; :mod:`cptm_rules.recertification` computes periods and ledgers.
+The journey (:mod:`cptm_rules.lifecycle`) applies them when a candidate passes,
+records an activity or pays the renewal fee, and derives a lapse from the date
+(``Journey.status_on``).
 """
 
 from __future__ import annotations
 
-from typing import Final
+from decimal import Decimal
+from typing import TYPE_CHECKING, Final
 
 from cptm_rules.catalogue import (
     Q_ONGOING,
@@ -18,8 +21,28 @@ from cptm_rules.catalogue import (
     RuleKind,
     faq,
 )
+from cptm_rules.rules._build import decision, effect, money_or_unknown
+from cptm_rules.vocabulary import EffectKind
 
-__all__ = ["RULES"]
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from cptm_rules.events import Activity, PayRenewalFee, RecordActivity
+    from cptm_rules.outcomes import Decision, Effect
+    from cptm_rules.policy import Policy
+    from cptm_rules.pricing import PriceSchedule
+    from cptm_rules.recertification import Period
+
+__all__ = [
+    "RULES",
+    "fee_paid",
+    "hours_recorded",
+    "period_started",
+    "qualifying_hours_of",
+    "recorded_after_lapse",
+    "renewal",
+    "renewal_fee_charge",
+]
 
 RULES: Final = (
     Rule(
@@ -73,3 +96,92 @@ RULES: Final = (
     ),
 )
 """The rules R17, R18, R19, R20."""
+
+
+def qualifying_hours_of(activity: Activity | None, period: Period, policy: Policy) -> Decimal:
+    """R19: the hours ``activity`` counts toward ``period``: its own if it qualifies, else 0."""
+    if activity is None or not period.contains(activity.on):
+        return Decimal(0)
+    return activity.hours if activity.category in policy.qualifying_categories else Decimal(0)
+
+
+def period_started(policy: Policy, period: Period) -> Decision:
+    """R17: the first certification period starts on the certification date."""
+    return decision(
+        rule_id="R17",
+        verdict="period_started",
+        policy=policy.label,
+        figures=policy.figures("certification_period_years"),
+        dates=(("period start", period.start), ("period end", period.end)),
+        reason=f"the first certification period is {period.start} up to "
+        f"(not including) {period.end}",
+    )
+
+
+def recorded_after_lapse(policy: Policy, event: RecordActivity, period: Period) -> Decision:
+    """R20: an activity recorded after the credential lapsed counts toward no period."""
+    return decision(
+        rule_id="R20",
+        verdict="not_counted",
+        policy=policy.label,
+        reason=f"activity {event.activity.id!r} of {event.on} recorded after the "
+        f"credential lapsed on {period.end}: it counts toward no period",
+    )
+
+
+def fee_paid(
+    policy: Policy, prices: PriceSchedule, event: PayRenewalFee, period: Period
+) -> Decision:
+    """R18: the renewal fee is paid inside the period."""
+    return decision(
+        rule_id="R18",
+        verdict="fee_paid",
+        policy=policy.label,
+        fee=prices.renewal_fee,
+        dates=(("paid", event.on), ("period ends", period.end)),
+        reason=f"renewal fee paid on {event.on}, inside the period {period.start}..{period.end}",
+    )
+
+
+def renewal_fee_charge(prices: PriceSchedule) -> tuple[Effect, ...]:
+    """R18: paying the renewal fee charges it."""
+    fee = prices.renewal_fee
+    return (
+        effect(
+            kind=EffectKind.CHARGE,
+            rule_id="R18",
+            amount=money_or_unknown(fee),
+            detail=f"charge the renewal fee: {fee}",
+        ),
+    )
+
+
+def hours_recorded(policy: Policy, hours: Decimal, period: Period) -> Decision:
+    """R19: an activity is recorded; ``hours`` qualify inside the period so far."""
+    return decision(
+        rule_id="R19",
+        verdict="recorded",
+        policy=policy.label,
+        reason=f"{hours} of {policy.ce_hours_required} qualifying "
+        f"hours inside the period ending {period.end}",
+    )
+
+
+def renewal(
+    policy: Policy, day: dt.date, hours: Decimal, fee_paid_on: dt.date, renewed: Period
+) -> Decision:
+    """R20: R18 is met: the next period starts on the previous end, however early."""
+    return decision(
+        rule_id="R20",
+        verdict="renewed",
+        policy=policy.label,
+        figures=policy.figures("ce_hours_required"),
+        dates=(
+            ("renewed on", day),
+            ("next period", renewed.start),
+            ("next period ends", renewed.end),
+        ),
+        reason=f"R18 met on {day}: {hours} qualifying hours and "
+        f"the fee paid on {fee_paid_on}; the next period starts "
+        f"on {renewed.start}, the previous end, however early",
+    )

@@ -1,14 +1,17 @@
 """Attendance and the exam: attending, release, the window, retakes, passing (R12-R16).
 
-The rules of this family, declared once: id, title, kind, statement (with the
-policy figures it reads as ``{section.key}`` placeholders) and sources.
-:data:`cptm_rules.catalogue.RULES` collects every family's declarations.
+The rules of this family are declared here (:data:`RULES`) beside the functions
+that decide them. The journey (:mod:`cptm_rules.lifecycle`) applies them when
+attendance is recorded and on each exam attempt, and refuses an attempt before
+release (R13), after the window (R14) or beyond the policy's cap (R15). The window
+itself is :func:`exam_closes`.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
+from cptm_rules.calendar import add_months
 from cptm_rules.catalogue import (
     Q_AFTER_PASS,
     Q_CONFLICT,
@@ -19,8 +22,26 @@ from cptm_rules.catalogue import (
     RuleKind,
     faq,
 )
+from cptm_rules.rules._build import advisory, decision, effect
+from cptm_rules.vocabulary import Attendance, EffectKind, Severity
 
-__all__ = ["RULES"]
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from cptm_rules.events import Session
+    from cptm_rules.outcomes import Advisory, Decision
+    from cptm_rules.policy import Policy
+
+__all__ = [
+    "PASS_EFFECTS",
+    "RULES",
+    "attempt_failed",
+    "attendance_advisories",
+    "certified",
+    "exam_closes",
+    "exam_released",
+    "in_window",
+]
 
 RULES: Final = (
     Rule(
@@ -80,3 +101,92 @@ RULES: Final = (
     ),
 )
 """The rules R12, R13, R14, R15, R16."""
+
+
+PASS_EFFECTS: Final = (
+    effect(
+        kind=EffectKind.ISSUE_CERTIFICATE_PACKET,
+        rule_id="R16",
+        detail="issue the certification packet with the certificate of achievement",
+    ),
+    effect(kind=EffectKind.ISSUE_DIGITAL_BADGE, rule_id="R16", detail="issue the digital badge"),
+    effect(
+        kind=EffectKind.GRANT_ALUMNI_ACCESS,
+        rule_id="R16",
+        detail="welcome the candidate into the alumni community",
+    ),
+)
+
+
+def attendance_advisories(kind: Attendance) -> tuple[Advisory, ...]:
+    """R12: missing part of the live session is discouraged, never a bar to the exam."""
+    if kind is not Attendance.PARTIAL:
+        return ()
+    return (
+        advisory(
+            rule_ids=("R12",),
+            severity=Severity.WARNING,
+            message="part of the live session was missed; the program does "
+            "not recommend it: tell the instructor beforehand, or reschedule "
+            "the session. The exam is not blocked",
+        ),
+    )
+
+
+def exam_released(policy: Policy, kind: Attendance, session: Session) -> Decision:
+    """R13: once the practicum is attended, the exam opens on its last day."""
+    return decision(
+        rule_id="R13",
+        verdict="attended",
+        policy=policy.label,
+        reason=f"attendance recorded ({kind}); the exam opens on "
+        f"{session.last_day}, the practicum's last day",
+        dates=(("exam opens", session.last_day),),
+    )
+
+
+def in_window(
+    policy: Policy, number: int, on: dt.date, opens: dt.date, closes: dt.date
+) -> Decision:
+    """R14: attempt ``number`` on ``on`` falls inside the exam window."""
+    return decision(
+        rule_id="R14",
+        verdict="in_window",
+        policy=policy.label,
+        figures=policy.figures("exam_window_months", "max_exam_attempts"),
+        dates=(("exam opens", opens), ("attempt", on), ("exam closes", closes)),
+        reason=f"attempt {number} on {on} is inside the window {opens}.."
+        f"{closes} (release plus {policy.exam_window_months} months, clamped)",
+    )
+
+
+def attempt_failed(policy: Policy, number: int, closes: dt.date) -> Decision:
+    """R15: a failed attempt; retakes remain until the window closes (or the cap)."""
+    cap = policy.max_exam_attempts
+    return decision(
+        rule_id="R15",
+        verdict="failed",
+        policy=policy.label,
+        reason=f"attempt {number} failed; "
+        + (
+            "retakes are allowed until the window closes on " + str(closes)
+            if cap is None
+            else f"{cap - number} attempt(s) remain until {closes}"
+        ),
+    )
+
+
+def certified(policy: Policy, on: dt.date) -> Decision:
+    """R16: a pass certifies; the day of the pass is the certification date."""
+    return decision(
+        rule_id="R16",
+        verdict="certified",
+        policy=policy.label,
+        dates=(("certification date", on),),
+        reason=f"passed on {on}: that is the certification date",
+    )
+
+
+def exam_closes(policy: Policy, opens: dt.date) -> dt.date:
+    """R14: the last day to sit the exam: the release day plus the window, clamped."""
+    return add_months(opens, policy.exam_window_months)

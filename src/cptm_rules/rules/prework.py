@@ -1,13 +1,17 @@
 """The prework: modules, assessments and the time to take them (R5-R8).
 
-The rules of this family, declared once: id, title, kind, statement (with the
-policy figures it reads as ``{section.key}`` placeholders) and sources.
-:data:`cptm_rules.catalogue.RULES` collects every family's declarations.
+The rules of this family are declared here (:data:`RULES`) beside the functions
+that decide them. The journey (:mod:`cptm_rules.lifecycle`) applies them on the
+prework events (``CompleteModule``, ``RecordAssessment``) and warns with R8 at the
+practicum and the exam; it refuses a module that does not exist or is done (R5),
+and an attempt while modules are unfinished when the policy requires them (R8).
+R6's recommended start is a key date of the journey.
 """
 
 from __future__ import annotations
 
-from typing import Final
+import datetime as dt
+from typing import TYPE_CHECKING, Final
 
 from cptm_rules.catalogue import (
     Q_ASSESSMENTS,
@@ -19,8 +23,22 @@ from cptm_rules.catalogue import (
     RuleKind,
     faq,
 )
+from cptm_rules.rules._build import advisory, decision
+from cptm_rules.vocabulary import Severity
 
-__all__ = ["RULES"]
+if TYPE_CHECKING:
+    from cptm_rules.events import CompleteModule, RecordAssessment
+    from cptm_rules.lifecycle import Journey
+    from cptm_rules.outcomes import Advisory, Decision
+    from cptm_rules.policy import Policy
+
+__all__ = [
+    "RULES",
+    "assessment_recorded",
+    "module_complete",
+    "prework_start",
+    "unfinished_modules_advisory",
+]
 
 RULES: Final = (
     Rule(
@@ -76,3 +94,60 @@ RULES: Final = (
     ),
 )
 """The rules R5, R6, R7, R8."""
+
+
+def unfinished_modules_advisory(journey: Journey, when: str) -> tuple[Advisory, ...]:
+    """R8: a warning when prework modules are unfinished at the practicum or the exam."""
+    done, count = len(journey.modules_completed), journey.policy.module_count
+    if done >= count:
+        return ()
+    return (
+        advisory(
+            rule_ids=("R8",),
+            severity=Severity.WARNING,
+            message=f"{count - done} of {count} prework modules unfinished {when}; the "
+            "pass rate quoted by the program is for candidates who complete them",
+        ),
+    )
+
+
+def module_complete(policy: Policy, event: CompleteModule, done: int) -> Decision:
+    """R5: a module is complete; ``done`` of the policy's modules are."""
+    count = policy.module_count
+    return decision(
+        rule_id="R5",
+        verdict="module_complete",
+        policy=policy.label,
+        reason=f"module {event.module} complete on {event.on}: {done} of {count} modules done",
+        figures=policy.figures("module_count"),
+    )
+
+
+def assessment_recorded(policy: Policy, event: RecordAssessment) -> Decision:
+    """R7: an assessment is recorded, passed or failed, and never blocks a later step."""
+    verdict = "passed" if event.passed else "failed"
+    return decision(
+        rule_id="R7",
+        verdict=f"assessment_{verdict}",
+        policy=policy.label,
+        reason=f"the assessment of module {event.module} was {verdict} on "
+        f"{event.on}; assessments are recorded and never block a later step",
+    )
+
+
+def prework_start(
+    policy: Policy, registered_on: dt.date, first_day: dt.date
+) -> tuple[dt.date, str]:
+    """R6: when to start the prework for a practicum starting ``first_day``, and how to say it.
+
+    The recommended lead time before the first day; a registration made later
+    than that starts now.
+    """
+    lead = policy.prework_recommended_days
+    recommended = first_day - dt.timedelta(days=lead)
+    if recommended >= registered_on:
+        return recommended, f"start the prework by this day ({lead} days before the practicum)"
+    return registered_on, (
+        f"start the prework now: the recommended {lead} days before the practicum "
+        f"({recommended}) had already passed at registration"
+    )

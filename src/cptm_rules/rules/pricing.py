@@ -1,13 +1,15 @@
 """Pricing: discounts, fees and the funding facts (R21-R23).
 
-The rules of this family, declared once: id, title, kind, statement (with the
-policy figures it reads as ``{section.key}`` placeholders) and sources.
-:data:`cptm_rules.catalogue.RULES` collects every family's declarations.
+The rules of this family are declared here (:data:`RULES`) beside the function
+that decides who may have which discount (R21). :func:`cptm_rules.pricing.quote`
+prices a registration with it (one discount, or stacked when the policy says);
+the fees themselves are figures of the price schedule (R22), and the funding
+facts are data (:data:`cptm_rules.facts.FACTS`, R23).
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from cptm_rules.catalogue import (
     Q_DISCOUNTS,
@@ -19,8 +21,12 @@ from cptm_rules.catalogue import (
     faq,
     terms,
 )
+from cptm_rules.vocabulary import DiscountKind, OrganisationType
 
-__all__ = ["RULES"]
+if TYPE_CHECKING:
+    from cptm_rules.policy import Policy
+
+__all__ = ["RULES", "eligible_discounts"]
 
 RULES: Final = (
     Rule(
@@ -57,3 +63,34 @@ RULES: Final = (
     ),
 )
 """The rules R21, R22, R23."""
+
+
+def eligible_discounts(
+    *, organisation: OrganisationType, group_size: int, policy: Policy
+) -> tuple[tuple[DiscountKind, ...], tuple[tuple[DiscountKind, str], ...]]:
+    """The discounts a registration is eligible for, and why each other one is not (R21)."""
+    eligible: list[DiscountKind] = []
+    refused: list[tuple[DiscountKind, str]] = []
+    reasons = {
+        DiscountKind.NON_PROFIT: (
+            organisation is OrganisationType.NON_PROFIT,
+            f"the candidate's organisation is {organisation}, not a non-profit",
+        ),
+        DiscountKind.GOVERNMENT: (
+            organisation is OrganisationType.GOVERNMENT,
+            f"the candidate's organisation is {organisation}, not a government agency",
+        ),
+        DiscountKind.GROUP: (
+            group_size >= policy.group_min_size,
+            f"a group of {group_size} is below the minimum of {policy.group_min_size}",
+        ),
+    }
+    for kind in DiscountKind:
+        ok, why_not = reasons[kind]
+        if kind not in policy.discount_kinds:
+            refused.append((kind, f"the policy {policy.name} offers no {kind} discount"))
+        elif ok:
+            eligible.append(kind)
+        else:
+            refused.append((kind, why_not))
+    return tuple(eligible), tuple(refused)
