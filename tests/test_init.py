@@ -13,10 +13,10 @@ def test_the_package_exports_exactly_its_all() -> None:
 
 
 def test_importing_the_package_loads_no_optional_dependency() -> None:
+    optional = ("pandas", "numpy", "matplotlib", "icalendar", "pyarrow", "tomlkit", "dask")
     code = (
-        "import sys, cptm_rules; "
-        "print(sorted(m for m in ('pandas', 'matplotlib', 'icalendar', 'pyarrow', 'tomlkit') "
-        "if m in sys.modules))"
+        "import sys, cptm_rules, cptm_rules.cohort, cptm_rules.cli; "
+        f"print(sorted(m for m in {optional!r} + ('distributed',) if m in sys.modules))"
     )
     result = subprocess.run(  # noqa: S603  # our own interpreter running our own code
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
