@@ -17,7 +17,9 @@ EXPECTED_IDS = [f"R{n}" for n in range(1, 28)] + ["R11a"]
 
 
 def test_the_catalogue_holds_every_rule_r1_to_r27_and_r11a() -> None:
-    assert sorted(RULES) == sorted(EXPECTED_IDS)
+    # None of the program's rules may go missing; a new rule (R28, ...) may be added.
+    assert set(EXPECTED_IDS) <= set(RULES)
+    assert all(re.fullmatch(r"R\d+a?", rule_id) for rule_id in RULES)
     for r in RULES.values():
         assert r.title
         assert r.kinds
