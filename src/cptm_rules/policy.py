@@ -28,8 +28,8 @@ import datetime as dt
 import difflib
 import functools
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -37,10 +37,25 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from cptm_rules import catalogue
-from cptm_rules.calendar import BusinessCalendar, resolve_time_zone, workalendar_class_named
+from cptm_rules.calendar import BusinessCalendar, resolve_time_zone
 from cptm_rules.exceptions import InvalidInputError, PolicyError, suggest
+from cptm_rules.figures import (
+    Invalid,
+    dates,
+    figure,
+    hours,
+    members_of,
+    one_of,
+    optional_date,
+    text,
+    time_zone_name,
+    whole,
+    whole_or_unlimited,
+    workalendar_name,
+    year,
+    yes_no,
+)
 from cptm_rules.files import read_text
-from cptm_rules.money import decimal_places
 from cptm_rules.vocabulary import AccessUnit, ActivityCategory, DayCount, DiscountKind
 
 if TYPE_CHECKING:
@@ -58,150 +73,6 @@ __all__ = [
 
 SHIPPED_POLICIES: Final = ("current", "legacy")
 """Names of the policy files shipped inside the package; ``current`` is the default."""
-
-
-class _Invalid(Exception):  # noqa: N818  # internal signal, never escapes this module
-    def __init__(self, expected: str) -> None:
-        self.expected = expected
-
-
-Check = Callable[[object], object]
-
-
-def _int(minimum: int, maximum: int) -> Check:
-    # Every count has an upper bound far above any real figure: a typo such as
-    # free_change_days = 1000000 is refused at load time, not met as an overflow later.
-    def check(value: object) -> int:
-        if type(value) is not int or not minimum <= value <= maximum:
-            raise _Invalid(f"a whole number from {minimum} to {maximum:,}")
-        return value
-
-    return check
-
-
-def _int_or_unlimited(maximum: int) -> Check:
-    def check(value: object) -> int | None:
-        if value is None or value == "unlimited":
-            return None
-        if type(value) is not int or not 1 <= value <= maximum:
-            raise _Invalid(f"a whole number from 1 to {maximum:,}, or the string 'unlimited'")
-        return value
-
-    return check
-
-
-def _decimal(maximum: int) -> Check:
-    # TOML has no decimal type: an int, a decimal string, or a float read back
-    # through its shortest repr (the digits the user wrote) are all exact.
-    expected = f'a number of hours from 0 to {maximum:,} with at most 2 decimals, such as "23.75"'
-
-    def check(value: object) -> Decimal:
-        if isinstance(value, bool):
-            raise _Invalid(expected)
-        try:
-            if isinstance(value, Decimal):
-                number = value
-            elif isinstance(value, int | str):
-                number = Decimal(value)
-            elif isinstance(value, float):
-                number = Decimal(repr(value))
-            else:
-                raise _Invalid(expected)
-        except InvalidOperation:
-            raise _Invalid(expected) from None
-        if not (
-            number.is_finite() and 0 <= number <= maximum and decimal_places(number) <= 2
-        ):  # hundredths of an hour
-            raise _Invalid(expected)
-        return number
-
-    return check
-
-
-def _list(value: object, expected: str) -> tuple[object, ...]:
-    # A TOML array only: a table or a string is iterable too, but is not a list.
-    if not isinstance(value, list | tuple):
-        raise _Invalid(expected)
-    return tuple(value)
-
-
-def _bool(value: object) -> bool:
-    if type(value) is not bool:
-        raise _Invalid("true or false")
-    return value
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _Invalid("a non-empty string")
-    return value
-
-
-def _choice(enum_type: type[AccessUnit | DayCount]) -> Check:
-    options = ", ".join(repr(m.value) for m in enum_type)
-
-    def check(value: object) -> object:
-        if isinstance(value, str) and value in enum_type._value2member_map_:
-            return enum_type(value)
-        raise _Invalid(f"one of {options}")
-
-    return check
-
-
-def _members(enum_type: type[ActivityCategory | DiscountKind]) -> Check:
-    options = ", ".join(repr(m.value) for m in enum_type)
-
-    def check(value: object) -> tuple[object, ...]:
-        members = []
-        for item in _list(value, f"a list of values from {options}"):
-            if not (isinstance(item, str) and item in enum_type._value2member_map_):
-                raise _Invalid(f"a list of values from {options}; {item!r} is not one")
-            members.append(enum_type(item))
-        return tuple(dict.fromkeys(members))
-
-    return check
-
-
-def _dates(value: object) -> tuple[dt.date, ...]:
-    expected = "a list of dates such as [2026-12-31]"
-    items = [d for d in _list(value, expected) if type(d) is dt.date]
-    if len(items) != len(_list(value, expected)):
-        raise _Invalid(expected)
-    return tuple(sorted(set(items)))
-
-
-def _optional_date(value: object) -> dt.date | None:
-    if value is not None and type(value) is not dt.date:
-        raise _Invalid("a date such as 2026-01-01")
-    return value
-
-
-def _workalendar(value: object) -> str:
-    text = _text(value)
-    try:
-        workalendar_class_named(text)
-    except InvalidInputError as exc:
-        raise _Invalid(exc.expected) from None
-    return text
-
-
-def _time_zone(value: object) -> str:
-    text = _text(value)
-    try:
-        resolve_time_zone(text)
-    except InvalidInputError as exc:
-        raise _Invalid(exc.expected) from None
-    return text
-
-
-def _year(value: object) -> int:
-    if type(value) is not int or not 1900 <= value <= 2200:
-        raise _Invalid("a year between 1900 and 2200")
-    return value
-
-
-def _setting(section: str, rule_id: str | None, check: Check) -> Any:  # noqa: ANN401  # attrs.field
-    return attrs.field(metadata={"section": section, "rule": rule_id, "check": check})
 
 
 @attrs.frozen(kw_only=True)
@@ -248,51 +119,51 @@ class Policy:
     sources. Use :meth:`with_overrides` to change single keys.
     """
 
-    name: str = _setting("policy", None, _text)
-    description: str = _setting("policy", None, _text)
-    effective_from: dt.date | None = _setting("policy", None, _optional_date)
+    name: str = figure("policy", None, text)
+    description: str = figure("policy", None, text)
+    effective_from: dt.date | None = figure("policy", None, optional_date)
 
-    access_due_amount: int = _setting("registration", "R4", _int(1, 1000))
-    access_due_unit: AccessUnit = _setting("registration", "R4", _choice(AccessUnit))
-    lead_time_minimum_days: int = _setting("registration", "R3", _int(0, 3650))
+    access_due_amount: int = figure("registration", "R4", whole(1, 1000))
+    access_due_unit: AccessUnit = figure("registration", "R4", one_of(AccessUnit))
+    lead_time_minimum_days: int = figure("registration", "R3", whole(0, 3650))
 
-    module_count: int = _setting("prework", "R5", _int(1, 100))
-    module_hours_min: Decimal = _setting("prework", "R5", _decimal(1000))
-    module_hours_max: Decimal = _setting("prework", "R5", _decimal(1000))
-    prework_recommended_days: int = _setting("prework", "R6", _int(0, 3650))
-    modules_required_for_exam: bool = _setting("prework", "R8", _bool)
+    module_count: int = figure("prework", "R5", whole(1, 100))
+    module_hours_min: Decimal = figure("prework", "R5", hours(1000))
+    module_hours_max: Decimal = figure("prework", "R5", hours(1000))
+    prework_recommended_days: int = figure("prework", "R6", whole(0, 3650))
+    modules_required_for_exam: bool = figure("prework", "R8", yes_no)
 
-    max_session_days: int = _setting("practicum", "R2", _int(1, 366))
-    free_change_days: int = _setting("practicum", "R9", _int(0, 365))
-    free_change_day_count: DayCount = _setting("practicum", "R10", _choice(DayCount))
-    free_changes: int | None = _setting("practicum", "R11a", _int_or_unlimited(1000))
+    max_session_days: int = figure("practicum", "R2", whole(1, 366))
+    free_change_days: int = figure("practicum", "R9", whole(0, 365))
+    free_change_day_count: DayCount = figure("practicum", "R10", one_of(DayCount))
+    free_changes: int | None = figure("practicum", "R11a", whole_or_unlimited(1000))
 
-    exam_window_months: int = _setting("exam", "R14", _int(1, 120))
-    max_exam_attempts: int | None = _setting("exam", "R15", _int_or_unlimited(1000))
+    exam_window_months: int = figure("exam", "R14", whole(1, 120))
+    max_exam_attempts: int | None = figure("exam", "R15", whole_or_unlimited(1000))
 
-    certification_period_years: int = _setting("certification", "R17", _int(1, 50))
-    ce_hours_required: Decimal = _setting("certification", "R18", _decimal(10000))
-    qualifying_categories: tuple[ActivityCategory, ...] = _setting(
-        "certification", "R19", _members(ActivityCategory)
+    certification_period_years: int = figure("certification", "R17", whole(1, 50))
+    ce_hours_required: Decimal = figure("certification", "R18", hours(10000))
+    qualifying_categories: tuple[ActivityCategory, ...] = figure(
+        "certification", "R19", members_of(ActivityCategory)
     )
-    free_categories: tuple[ActivityCategory, ...] = _setting(
-        "certification", "R19", _members(ActivityCategory)
+    free_categories: tuple[ActivityCategory, ...] = figure(
+        "certification", "R19", members_of(ActivityCategory)
     )
 
-    discount_kinds: tuple[DiscountKind, ...] = _setting("pricing", "R21", _members(DiscountKind))
-    group_min_size: int = _setting("pricing", "R21", _int(2, 1000))
-    discount_stacking: bool = _setting("pricing", "R21", _bool)
+    discount_kinds: tuple[DiscountKind, ...] = figure("pricing", "R21", members_of(DiscountKind))
+    group_min_size: int = figure("pricing", "R21", whole(2, 1000))
+    discount_stacking: bool = figure("pricing", "R21", yes_no)
 
-    early_cancellation_days: int = _setting("cancellation", "R24", _int(0, 3650))
-    tuition_credit_years: int = _setting("cancellation", "R25", _int(0, 50))
-    re_enrollments: int = _setting("cancellation", "R25", _int(0, 100))
+    early_cancellation_days: int = figure("cancellation", "R24", whole(0, 3650))
+    tuition_credit_years: int = figure("cancellation", "R25", whole(0, 50))
+    re_enrollments: int = figure("cancellation", "R25", whole(0, 100))
 
-    workalendar_class: str = _setting("calendar", "R9", _workalendar)
-    extra_closures: tuple[dt.date, ...] = _setting("calendar", "R9", _dates)
-    extra_working_days: tuple[dt.date, ...] = _setting("calendar", "R9", _dates)
-    first_year: int = _setting("calendar", None, _year)
-    last_year: int = _setting("calendar", None, _year)
-    time_zone: str = _setting("calendar", "R13", _time_zone)
+    workalendar_class: str = figure("calendar", "R9", workalendar_name)
+    extra_closures: tuple[dt.date, ...] = figure("calendar", "R9", dates)
+    extra_working_days: tuple[dt.date, ...] = figure("calendar", "R9", dates)
+    first_year: int = figure("calendar", None, year)
+    last_year: int = figure("calendar", None, year)
+    time_zone: str = figure("calendar", "R13", time_zone_name)
 
     extends: str | None = attrs.field(default=None, repr=False)
     """The shipped version this one is written against (its file's ``extends``).
@@ -314,7 +185,7 @@ class Policy:
             value = getattr(self, field.name)
             try:
                 checked = check(value)
-            except _Invalid as exc:
+            except Invalid as exc:
                 raise PolicyError(
                     source=self.origin, key=_key(field), value=value, expected=exc.expected
                 ) from None
@@ -524,7 +395,7 @@ def _key_hint(key: str) -> str:
 def _convert(field: attrs.Attribute[Any], value: object, *, source: str) -> object:
     try:
         return field.metadata["check"](value)
-    except _Invalid as exc:
+    except Invalid as exc:
         raise PolicyError(
             source=source, key=_key(field), value=value, expected=exc.expected
         ) from None
