@@ -29,7 +29,6 @@ import difflib
 import functools
 import tomllib
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -43,22 +42,23 @@ from cptm_rules.figures import (
     Invalid,
     dates,
     figure,
-    hours,
-    members_of,
-    one_of,
     optional_date,
     text,
     time_zone_name,
-    whole,
-    whole_or_unlimited,
     workalendar_name,
     year,
-    yes_no,
 )
 from cptm_rules.files import read_text
-from cptm_rules.vocabulary import AccessUnit, ActivityCategory, DayCount, DiscountKind
+from cptm_rules.rules.cancellation import CancellationFigures
+from cptm_rules.rules.certification import CertificationFigures
+from cptm_rules.rules.exam import ExamFigures
+from cptm_rules.rules.practicum_changes import PracticumFigures
+from cptm_rules.rules.prework import PreworkFigures
+from cptm_rules.rules.pricing import PricingFigures
+from cptm_rules.rules.registration import RegistrationFigures
 
 if TYPE_CHECKING:
+    from decimal import Decimal
     from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -111,8 +111,20 @@ def _toml_value(value: object) -> str:
 
 
 @attrs.frozen(kw_only=True)
-class Policy:
+class Policy(  # the families' figures, registration first
+    CancellationFigures,
+    PricingFigures,
+    CertificationFigures,
+    ExamFigures,
+    PracticumFigures,
+    PreworkFigures,
+    RegistrationFigures,
+):
     """Every figure and switch the rules use, with where each comes from.
+
+    Each family of rules declares the figures it reads beside its rules (for
+    example :class:`~cptm_rules.rules.practicum_changes.PracticumFigures`); a
+    policy is made of all of them, plus its name, dates and calendar.
 
     Build one with :func:`load_policy` (or :meth:`from_toml`), not by hand:
     every value is validated by the constructor too, but the files carry the
@@ -123,41 +135,8 @@ class Policy:
     description: str = figure("policy", None, text)
     effective_from: dt.date | None = figure("policy", None, optional_date)
 
-    access_due_amount: int = figure("registration", "R4", whole(1, 1000))
-    access_due_unit: AccessUnit = figure("registration", "R4", one_of(AccessUnit))
-    lead_time_minimum_days: int = figure("registration", "R3", whole(0, 3650))
-
-    module_count: int = figure("prework", "R5", whole(1, 100))
-    module_hours_min: Decimal = figure("prework", "R5", hours(1000))
-    module_hours_max: Decimal = figure("prework", "R5", hours(1000))
-    prework_recommended_days: int = figure("prework", "R6", whole(0, 3650))
-    modules_required_for_exam: bool = figure("prework", "R8", yes_no)
-
-    max_session_days: int = figure("practicum", "R2", whole(1, 366))
-    free_change_days: int = figure("practicum", "R9", whole(0, 365))
-    free_change_day_count: DayCount = figure("practicum", "R10", one_of(DayCount))
-    free_changes: int | None = figure("practicum", "R11a", whole_or_unlimited(1000))
-
-    exam_window_months: int = figure("exam", "R14", whole(1, 120))
-    max_exam_attempts: int | None = figure("exam", "R15", whole_or_unlimited(1000))
-
-    certification_period_years: int = figure("certification", "R17", whole(1, 50))
-    ce_hours_required: Decimal = figure("certification", "R18", hours(10000))
-    qualifying_categories: tuple[ActivityCategory, ...] = figure(
-        "certification", "R19", members_of(ActivityCategory)
-    )
-    free_categories: tuple[ActivityCategory, ...] = figure(
-        "certification", "R19", members_of(ActivityCategory)
-    )
-
-    discount_kinds: tuple[DiscountKind, ...] = figure("pricing", "R21", members_of(DiscountKind))
-    group_min_size: int = figure("pricing", "R21", whole(2, 1000))
-    discount_stacking: bool = figure("pricing", "R21", yes_no)
-
-    early_cancellation_days: int = figure("cancellation", "R24", whole(0, 3650))
-    tuition_credit_years: int = figure("cancellation", "R25", whole(0, 50))
-    re_enrollments: int = figure("cancellation", "R25", whole(0, 100))
-
+    # The figures of the rules are declared by their families (the base classes);
+    # the calendar settings serve many rules and stay here.
     workalendar_class: str = figure("calendar", "R9", workalendar_name)
     extra_closures: tuple[dt.date, ...] = figure("calendar", "R9", dates)
     extra_working_days: tuple[dt.date, ...] = figure("calendar", "R9", dates)

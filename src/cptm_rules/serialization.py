@@ -223,8 +223,12 @@ def _resolve_forward_references() -> None:
 
     extra = {"Journey": Journey, "Event": Event, "ZoneInfo": ZoneInfo}
     for cls in (*DOCUMENT_TYPES.values(), AssessmentResult, ExamAttempt, Discount):
-        module = sys.modules[cls.__module__]
-        attrs.resolve_types(cls, globalns={**vars(module), **extra})
+        # A policy's figures are declared in the rule families' modules: each field's
+        # annotation is resolved with the names its own module imports.
+        names: dict[str, object] = {}
+        for base in reversed(cls.__mro__):
+            names.update(vars(sys.modules[base.__module__]))
+        attrs.resolve_types(cls, globalns={**names, **extra})
 
 
 _resolve_forward_references()

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+import attrs
+
 from cptm_rules.calendar import add_years
 from cptm_rules.catalogue import (
     Rule,
     RuleKind,
     terms,
 )
+from cptm_rules.figures import figure, whole
 from cptm_rules.money import Money, UnknownAmount
 from cptm_rules.rules._build import decision, effect
 from cptm_rules.rules.practicum_changes import charge, deadline_words, free_change_deadline
@@ -34,12 +37,27 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RULES",
+    "CancellationFigures",
     "cancellation_decisions",
     "no_show",
     "re_enrolled",
     "substitution",
     "substitution_effects",
 ]
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class CancellationFigures:
+    """The figures R24 and R25 read, under ``[cancellation]`` in policy files.
+
+    Part of :class:`~cptm_rules.policy.Policy`: a figure declared here is read from
+    policy files, checked, cited and shown like every other.
+    """
+
+    early_cancellation_days: int = figure("cancellation", "R24", whole(0, 3650))
+    tuition_credit_years: int = figure("cancellation", "R25", whole(0, 50))
+    re_enrollments: int = figure("cancellation", "R25", whole(0, 100))
+
 
 RULES: Final = (
     Rule(

@@ -12,6 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
+import attrs
+
 from cptm_rules.catalogue import (
     Q_ONGOING,
     Q_QUALIFIES,
@@ -21,8 +23,9 @@ from cptm_rules.catalogue import (
     RuleKind,
     faq,
 )
+from cptm_rules.figures import figure, hours, members_of, whole
 from cptm_rules.rules._build import decision, effect, money_or_unknown
-from cptm_rules.vocabulary import EffectKind
+from cptm_rules.vocabulary import ActivityCategory, EffectKind
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RULES",
+    "CertificationFigures",
     "fee_paid",
     "hours_recorded",
     "period_started",
@@ -43,6 +47,25 @@ __all__ = [
     "renewal",
     "renewal_fee_charge",
 ]
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class CertificationFigures:
+    """The figures R17-R19 read, under ``[certification]`` in policy files.
+
+    Part of :class:`~cptm_rules.policy.Policy`: a figure declared here is read from
+    policy files, checked, cited and shown like every other.
+    """
+
+    certification_period_years: int = figure("certification", "R17", whole(1, 50))
+    ce_hours_required: Decimal = figure("certification", "R18", hours(10000))
+    qualifying_categories: tuple[ActivityCategory, ...] = figure(
+        "certification", "R19", members_of(ActivityCategory)
+    )
+    free_categories: tuple[ActivityCategory, ...] = figure(
+        "certification", "R19", members_of(ActivityCategory)
+    )
+
 
 RULES: Final = (
     Rule(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+import attrs
+
 from cptm_rules.calendar import add_months
 from cptm_rules.catalogue import (
     Q_AFTER_PASS,
@@ -22,6 +24,7 @@ from cptm_rules.catalogue import (
     RuleKind,
     faq,
 )
+from cptm_rules.figures import figure, whole, whole_or_unlimited
 from cptm_rules.rules._build import advisory, decision, effect
 from cptm_rules.vocabulary import Attendance, EffectKind, Severity
 
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PASS_EFFECTS",
     "RULES",
+    "ExamFigures",
     "attempt_failed",
     "attendance_advisories",
     "certified",
@@ -42,6 +46,19 @@ __all__ = [
     "exam_released",
     "in_window",
 ]
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class ExamFigures:
+    """The figures R14 and R15 read, under ``[exam]`` in policy files.
+
+    Part of :class:`~cptm_rules.policy.Policy`: a figure declared here is read from
+    policy files, checked, cited and shown like every other.
+    """
+
+    exam_window_months: int = figure("exam", "R14", whole(1, 120))
+    max_exam_attempts: int | None = figure("exam", "R15", whole_or_unlimited(1000))
+
 
 RULES: Final = (
     Rule(

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Final, NamedTuple
 
+import attrs
+
 from cptm_rules.catalogue import (
     Q_CHOOSE_PRACTICUM,
     Rule,
@@ -20,6 +22,7 @@ from cptm_rules.catalogue import (
     faq,
     terms,
 )
+from cptm_rules.figures import figure, one_of, whole, whole_or_unlimited
 from cptm_rules.rules._build import days, decision, effect, money_or_unknown, ordinal
 from cptm_rules.vocabulary import DayCount, EffectKind
 
@@ -34,6 +37,7 @@ __all__ = [
     "CHANGE_FEE_PRECEDENCE",
     "RULES",
     "ChangeCase",
+    "PracticumFigures",
     "after_the_deadline",
     "change_fee_decision",
     "charge",
@@ -42,6 +46,21 @@ __all__ = [
     "free_changes_used_up",
     "on_or_before_the_deadline",
 ]
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class PracticumFigures:
+    """The figures R2 and R9-R11a read, under ``[practicum]`` in policy files.
+
+    Part of :class:`~cptm_rules.policy.Policy`: a figure declared here is read from
+    policy files, checked, cited and shown like every other.
+    """
+
+    max_session_days: int = figure("practicum", "R2", whole(1, 366))
+    free_change_days: int = figure("practicum", "R9", whole(0, 365))
+    free_change_day_count: DayCount = figure("practicum", "R10", one_of(DayCount))
+    free_changes: int | None = figure("practicum", "R11a", whole_or_unlimited(1000))
+
 
 RULES: Final = (
     Rule(

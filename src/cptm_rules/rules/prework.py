@@ -11,7 +11,10 @@ R6's recommended start is a key date of the journey.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING, Final
+
+import attrs
 
 from cptm_rules.catalogue import (
     Q_ASSESSMENTS,
@@ -23,6 +26,7 @@ from cptm_rules.catalogue import (
     RuleKind,
     faq,
 )
+from cptm_rules.figures import figure, hours, whole, yes_no
 from cptm_rules.rules._build import advisory, decision
 from cptm_rules.vocabulary import Severity
 
@@ -34,11 +38,28 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RULES",
+    "PreworkFigures",
     "assessment_recorded",
     "module_complete",
     "prework_start",
     "unfinished_modules_advisory",
 ]
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class PreworkFigures:
+    """The figures R5, R6 and R8 read, under ``[prework]`` in policy files.
+
+    Part of :class:`~cptm_rules.policy.Policy`: a figure declared here is read from
+    policy files, checked, cited and shown like every other.
+    """
+
+    module_count: int = figure("prework", "R5", whole(1, 100))
+    module_hours_min: Decimal = figure("prework", "R5", hours(1000))
+    module_hours_max: Decimal = figure("prework", "R5", hours(1000))
+    prework_recommended_days: int = figure("prework", "R6", whole(0, 3650))
+    modules_required_for_exam: bool = figure("prework", "R8", yes_no)
+
 
 RULES: Final = (
     Rule(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+import attrs
+
 from cptm_rules.catalogue import (
     Q_DISCOUNTS,
     Q_FUNDING,
@@ -21,12 +23,27 @@ from cptm_rules.catalogue import (
     faq,
     terms,
 )
+from cptm_rules.figures import figure, members_of, whole, yes_no
 from cptm_rules.vocabulary import DiscountKind, OrganisationType
 
 if TYPE_CHECKING:
     from cptm_rules.policy import Policy
 
-__all__ = ["RULES", "eligible_discounts"]
+__all__ = ["RULES", "PricingFigures", "eligible_discounts"]
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class PricingFigures:
+    """The figures R21 reads, under ``[pricing]`` in policy files.
+
+    Part of :class:`~cptm_rules.policy.Policy`: a figure declared here is read from
+    policy files, checked, cited and shown like every other.
+    """
+
+    discount_kinds: tuple[DiscountKind, ...] = figure("pricing", "R21", members_of(DiscountKind))
+    group_min_size: int = figure("pricing", "R21", whole(2, 1000))
+    discount_stacking: bool = figure("pricing", "R21", yes_no)
+
 
 RULES: Final = (
     Rule(

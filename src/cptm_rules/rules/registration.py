@@ -12,6 +12,8 @@ import datetime as dt
 import functools
 from typing import TYPE_CHECKING, Final
 
+import attrs
+
 from cptm_rules.calendar import elapsed_after, to_local_date
 from cptm_rules.catalogue import (
     Q_ACCESS,
@@ -24,6 +26,7 @@ from cptm_rules.catalogue import (
     RuleKind,
     faq,
 )
+from cptm_rules.figures import figure, one_of, whole
 from cptm_rules.rules._build import advisory, decision, effect
 from cptm_rules.vocabulary import AccessUnit, EffectKind, Severity
 
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RULES",
+    "RegistrationFigures",
     "access_decision",
     "access_due",
     "lead_time_advisories",
@@ -41,6 +45,20 @@ __all__ = [
     "practicum_chosen",
     "send_access",
 ]
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class RegistrationFigures:
+    """The figures R3 and R4 read, under ``[registration]`` in policy files.
+
+    Part of :class:`~cptm_rules.policy.Policy`: a figure declared here is read from
+    policy files, checked, cited and shown like every other.
+    """
+
+    access_due_amount: int = figure("registration", "R4", whole(1, 1000))
+    access_due_unit: AccessUnit = figure("registration", "R4", one_of(AccessUnit))
+    lead_time_minimum_days: int = figure("registration", "R3", whole(0, 3650))
+
 
 RULES: Final = (
     Rule(
