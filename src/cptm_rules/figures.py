@@ -28,6 +28,7 @@ __all__ = [
     "Check",
     "Invalid",
     "dates",
+    "fee",
     "figure",
     "hours",
     "members_of",
@@ -208,3 +209,12 @@ def figure(section: str, rule_id: str | None, check: Check) -> Any:  # noqa: ANN
     ``check`` what its value must pass.
     """
     return attrs.field(metadata={"section": section, "rule": rule_id, "check": check})
+
+
+def fee(rule_id: str) -> Any:  # noqa: ANN401  # attrs.field
+    """An amount of the price schedule, as an attrs field of a ``...Fees`` class.
+
+    ``rule_id`` is the rule that charges or uses it. Price schedule files give it
+    under its field name (``class_change_fee = "400"``), or ``"unknown"``.
+    """
+    return attrs.field(metadata={"item": True, "rule": rule_id})

@@ -22,7 +22,13 @@ from cptm_rules.exceptions import InvalidInputError, PolicyError, suggest
 from cptm_rules.files import read_text
 from cptm_rules.money import Amount, Money, UnknownAmount, decimal_places
 from cptm_rules.policy import parse_toml
-from cptm_rules.rules.pricing import eligible_discounts
+from cptm_rules.rules.cancellation import CancellationFees
+from cptm_rules.rules.certification import CertificationFees
+from cptm_rules.rules.exam import ExamFees
+from cptm_rules.rules.practicum_changes import PracticumFees
+from cptm_rules.rules.prework import PreworkFees
+from cptm_rules.rules.pricing import PricingFees, eligible_discounts
+from cptm_rules.rules.registration import RegistrationFees
 from cptm_rules.vocabulary import DiscountKind, OrganisationType
 
 if TYPE_CHECKING:
@@ -67,17 +73,24 @@ class Discount:
 
 
 @attrs.frozen(kw_only=True)
-class PriceSchedule:
+class PriceSchedule(  # the families' amounts, the program price first
+    CancellationFees,
+    CertificationFees,
+    ExamFees,
+    PracticumFees,
+    PreworkFees,
+    RegistrationFees,
+    PricingFees,
+):
     """Every figure a quote or fee needs.
 
-    Figures no public source gives are :class:`~cptm_rules.money.UnknownAmount`.
+    Each family of rules declares the amounts it charges beside its rules (for
+    example :class:`~cptm_rules.rules.practicum_changes.PracticumFees`); a
+    schedule is made of all of them, plus its currency and discounts. Figures no
+    public source gives are :class:`~cptm_rules.money.UnknownAmount`.
     """
 
     currency: str
-    program_price: Amount
-    renewal_fee: Amount
-    class_change_fee: Amount
-    administrative_fee: Amount
     discounts: tuple[tuple[DiscountKind, Discount | UnknownAmount], ...]
     origin: str = attrs.field(default="PriceSchedule(...)", eq=False, repr=False)
 
@@ -104,7 +117,8 @@ class PriceSchedule:
         return _from_mapping(data, source=source)
 
 
-_ITEMS: Final = ("program_price", "renewal_fee", "class_change_fee", "administrative_fee")
+_ITEMS: Final = tuple(f.name for f in attrs.fields(PriceSchedule) if "item" in f.metadata)
+"""The amounts of a schedule, as the families declare them (``program_price`` first)."""
 
 
 def _amount(raw: object, *, key: str, currency: str, source: str) -> Amount:

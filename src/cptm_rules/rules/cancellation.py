@@ -19,8 +19,8 @@ from cptm_rules.catalogue import (
     RuleKind,
     terms,
 )
-from cptm_rules.figures import figure, whole
-from cptm_rules.money import Money, UnknownAmount
+from cptm_rules.figures import fee, figure, whole
+from cptm_rules.money import Amount, Money, UnknownAmount
 from cptm_rules.rules._build import decision, effect
 from cptm_rules.rules.practicum_changes import charge, deadline_words, free_change_deadline
 from cptm_rules.vocabulary import EffectKind
@@ -30,13 +30,13 @@ if TYPE_CHECKING:
 
     from cptm_rules.events import ReEnroll, Session, Substitute
     from cptm_rules.lifecycle import Journey
-    from cptm_rules.money import Amount
     from cptm_rules.outcomes import Decision, Effect
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
 
 __all__ = [
     "RULES",
+    "CancellationFees",
     "CancellationFigures",
     "cancellation_decisions",
     "no_show",
@@ -57,6 +57,18 @@ class CancellationFigures:
     early_cancellation_days: int = figure("cancellation", "R24", whole(0, 3650))
     tuition_credit_years: int = figure("cancellation", "R25", whole(0, 50))
     re_enrollments: int = figure("cancellation", "R25", whole(0, 100))
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class CancellationFees:
+    """The amounts the cancellation rules keep.
+
+    Part of :class:`~cptm_rules.pricing.PriceSchedule`: an amount declared here is
+    read from price schedule files (or ``"unknown"``) like every other.
+    """
+
+    administrative_fee: Amount = fee("R24")
+    """the administrative fee kept on an early cancellation (R24)."""
 
 
 RULES: Final = (

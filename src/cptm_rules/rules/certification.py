@@ -23,7 +23,8 @@ from cptm_rules.catalogue import (
     RuleKind,
     faq,
 )
-from cptm_rules.figures import figure, hours, members_of, whole
+from cptm_rules.figures import fee, figure, hours, members_of, whole
+from cptm_rules.money import Amount
 from cptm_rules.rules._build import decision, effect, money_or_unknown
 from cptm_rules.vocabulary import ActivityCategory, EffectKind
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RULES",
+    "CertificationFees",
     "CertificationFigures",
     "fee_paid",
     "hours_recorded",
@@ -65,6 +67,18 @@ class CertificationFigures:
     free_categories: tuple[ActivityCategory, ...] = figure(
         "certification", "R19", members_of(ActivityCategory)
     )
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class CertificationFees:
+    """The amounts the renewal rules charge.
+
+    Part of :class:`~cptm_rules.pricing.PriceSchedule`: an amount declared here is
+    read from price schedule files (or ``"unknown"``) like every other.
+    """
+
+    renewal_fee: Amount = fee("R18")
+    """the renewal fee (R18)."""
 
 
 RULES: Final = (

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PASS_EFFECTS",
     "RULES",
+    "ExamFees",
     "ExamFigures",
     "attempt_failed",
     "attendance_advisories",
@@ -58,6 +59,15 @@ class ExamFigures:
 
     exam_window_months: int = figure("exam", "R14", whole(1, 120))
     max_exam_attempts: int | None = figure("exam", "R15", whole_or_unlimited(1000))
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class ExamFees:
+    """The amounts the exam rules charge: none so far.
+
+    Part of :class:`~cptm_rules.pricing.PriceSchedule`: an amount declared here is
+    read from price schedule files (or ``"unknown"``) like every other.
+    """
 
 
 RULES: Final = (

@@ -22,14 +22,14 @@ from cptm_rules.catalogue import (
     faq,
     terms,
 )
-from cptm_rules.figures import figure, one_of, whole, whole_or_unlimited
+from cptm_rules.figures import fee, figure, one_of, whole, whole_or_unlimited
+from cptm_rules.money import Amount
 from cptm_rules.rules._build import days, decision, effect, money_or_unknown, ordinal
 from cptm_rules.vocabulary import DayCount, EffectKind
 
 if TYPE_CHECKING:
     from cptm_rules.events import RequestChange, Session
     from cptm_rules.lifecycle import Journey
-    from cptm_rules.money import Amount
     from cptm_rules.outcomes import Decision, Effect
     from cptm_rules.policy import Policy
 
@@ -37,6 +37,7 @@ __all__ = [
     "CHANGE_FEE_PRECEDENCE",
     "RULES",
     "ChangeCase",
+    "PracticumFees",
     "PracticumFigures",
     "after_the_deadline",
     "change_fee_decision",
@@ -60,6 +61,18 @@ class PracticumFigures:
     free_change_days: int = figure("practicum", "R9", whole(0, 365))
     free_change_day_count: DayCount = figure("practicum", "R10", one_of(DayCount))
     free_changes: int | None = figure("practicum", "R11a", whole_or_unlimited(1000))
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class PracticumFees:
+    """The amounts the practicum-change rules charge.
+
+    Part of :class:`~cptm_rules.pricing.PriceSchedule`: an amount declared here is
+    read from price schedule files (or ``"unknown"``) like every other.
+    """
+
+    class_change_fee: Amount = fee("R10")
+    """the class change fee (R10, R11a; R27 charges it too)."""
 
 
 RULES: Final = (

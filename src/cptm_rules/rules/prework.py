@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RULES",
+    "PreworkFees",
     "PreworkFigures",
     "assessment_recorded",
     "module_complete",
@@ -59,6 +60,15 @@ class PreworkFigures:
     module_hours_max: Decimal = figure("prework", "R5", hours(1000))
     prework_recommended_days: int = figure("prework", "R6", whole(0, 3650))
     modules_required_for_exam: bool = figure("prework", "R8", yes_no)
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class PreworkFees:
+    """The amounts the prework rules charge: none so far.
+
+    Part of :class:`~cptm_rules.pricing.PriceSchedule`: an amount declared here is
+    read from price schedule files (or ``"unknown"``) like every other.
+    """
 
 
 RULES: Final = (

@@ -23,7 +23,8 @@ from cptm_rules.catalogue import (
     faq,
     terms,
 )
-from cptm_rules.figures import figure, members_of, whole, yes_no
+from cptm_rules.figures import fee, figure, members_of, whole, yes_no
+from cptm_rules.money import Amount
 from cptm_rules.vocabulary import DiscountKind, OrganisationType
 
 if TYPE_CHECKING:
@@ -43,6 +44,18 @@ class PricingFigures:
     discount_kinds: tuple[DiscountKind, ...] = figure("pricing", "R21", members_of(DiscountKind))
     group_min_size: int = figure("pricing", "R21", whole(2, 1000))
     discount_stacking: bool = figure("pricing", "R21", yes_no)
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class PricingFees:
+    """The program price, which quotes and refunds start from.
+
+    Part of :class:`~cptm_rules.pricing.PriceSchedule`: an amount declared here is
+    read from price schedule files (or ``"unknown"``) like every other.
+    """
+
+    program_price: Amount = fee("R22")
+    """the program price (R22; R21 discounts it, R24 refunds it)."""
 
 
 RULES: Final = (

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RULES",
+    "RegistrationFees",
     "RegistrationFigures",
     "access_decision",
     "access_due",
@@ -58,6 +59,15 @@ class RegistrationFigures:
     access_due_amount: int = figure("registration", "R4", whole(1, 1000))
     access_due_unit: AccessUnit = figure("registration", "R4", one_of(AccessUnit))
     lead_time_minimum_days: int = figure("registration", "R3", whole(0, 3650))
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class RegistrationFees:
+    """The amounts the registration rules charge: none so far.
+
+    Part of :class:`~cptm_rules.pricing.PriceSchedule`: an amount declared here is
+    read from price schedule files (or ``"unknown"``) like every other.
+    """
 
 
 RULES: Final = (
