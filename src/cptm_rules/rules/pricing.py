@@ -30,7 +30,7 @@ from cptm_rules.vocabulary import DiscountKind, OrganisationType
 if TYPE_CHECKING:
     from cptm_rules.policy import Policy
 
-__all__ = ["RULES", "PricingFigures", "eligible_discounts"]
+__all__ = ["RULES", "PricingFees", "PricingFigures", "eligible_discounts"]
 
 
 @attrs.frozen(kw_only=True, slots=False)
