@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Final
 
 from cptm_rules.money import Money
 from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome, prebuilt
+from cptm_rules.vocabulary import EffectKind
 
 if TYPE_CHECKING:
     from cptm_rules.money import Amount
@@ -32,3 +33,17 @@ def ordinal(n: int) -> str:
 def money_or_unknown(amount: Amount) -> Money | None:
     """The amount an effect charges or refunds: ``None`` when the fee is unknown (R22)."""
     return amount if isinstance(amount, Money) else None
+
+
+def charges(given: Decision, what: str) -> tuple[Effect, ...]:
+    """The charge a decision with a fee brings (none without one); ``what`` names the fee."""
+    if given.fee is None:
+        return ()
+    return (
+        effect(
+            kind=EffectKind.CHARGE,
+            rule_id=given.rule_id,
+            amount=money_or_unknown(given.fee),
+            detail=f"charge {what}: {given.fee}",
+        ),
+    )

@@ -24,8 +24,8 @@ from cptm_rules.catalogue import (
 )
 from cptm_rules.figures import fee, figure, one_of, whole, whole_or_unlimited
 from cptm_rules.money import Amount
-from cptm_rules.rules._build import days, decision, effect, money_or_unknown, ordinal
-from cptm_rules.vocabulary import DayCount, EffectKind
+from cptm_rules.rules._build import charges, days, decision, ordinal
+from cptm_rules.vocabulary import DayCount
 
 if TYPE_CHECKING:
     from cptm_rules.events import RequestChange, Session
@@ -293,13 +293,4 @@ def change_fee_decision(journey: Journey, event: RequestChange, session: Session
 
 def charge(given: Decision) -> tuple[Effect, ...]:
     """The charge a paid change brings (none for a free one)."""
-    if given.fee is None:
-        return ()
-    return (
-        effect(
-            kind=EffectKind.CHARGE,
-            rule_id=given.rule_id,
-            amount=money_or_unknown(given.fee),
-            detail=f"charge the class change fee: {given.fee}",
-        ),
-    )
+    return charges(given, "the class change fee")
