@@ -368,3 +368,258 @@ def test_a_date_that_does_not_exist_says_so(text: str, why: str) -> None:
     with pytest.raises(InvalidInputError, match=why):
         parse_date(text, field="requested")
     assert parse_date("2028-02-29") == dt.date(2028, 2, 29)
+
+
+# -- every error, word for word ---------------------------------------------------------
+# A caller reads these messages to fix the input: the field, the bad value and what
+# would be valid. Frozen here so that a change to any of them is a visible decision.
+
+CALENDAR_ERRORS = [
+    (
+        'workalendar_class_named("workalendar.usa")',
+        InvalidInputError,
+        "workalendar_class='workalendar.usa' is not valid: expected a workalendar calendar class given as 'workalendar.<module>.<Class>', for example 'workalendar.usa.NorthCarolina'",  # noqa: E501
+    ),
+    (
+        'workalendar_class_named("os.path.join")',
+        InvalidInputError,
+        "workalendar_class='os.path.join' is not valid: expected a workalendar calendar class given as 'workalendar.<module>.<Class>', for example 'workalendar.usa.NorthCarolina'",  # noqa: E501
+    ),
+    (
+        'workalendar_class_named("workalendar.usa.Atlantis")',
+        InvalidInputError,
+        "workalendar_class='workalendar.usa.Atlantis' is not valid: expected a workalendar calendar class given as 'workalendar.<module>.<Class>', for example 'workalendar.usa.NorthCarolina'",  # noqa: E501
+    ),
+    (
+        'workalendar_class_named("workalendar.nowhere.Calendar")',
+        InvalidInputError,
+        "workalendar_class='workalendar.nowhere.Calendar' is not valid: expected a workalendar calendar class given as 'workalendar.<module>.<Class>', for example 'workalendar.usa.NorthCarolina'",  # noqa: E501
+    ),
+    (
+        'workalendar_class_named("workalendar.usa.Holiday")',
+        InvalidInputError,
+        "workalendar_class='workalendar.usa.Holiday' is not valid: expected a workalendar calendar class given as 'workalendar.<module>.<Class>', for example 'workalendar.usa.NorthCarolina'",  # noqa: E501
+    ),
+    (
+        "BusinessCalendar(first_year=1899)",
+        InvalidInputError,
+        "first_year=1899 is not valid: expected a whole year between 1900 and 2200",
+    ),
+    (
+        "BusinessCalendar(last_year=2201)",
+        InvalidInputError,
+        "last_year=2201 is not valid: expected a whole year between 1900 and 2200",
+    ),
+    (
+        "BusinessCalendar(first_year=2030, last_year=2029)",
+        InvalidInputError,
+        "last_year=2029 is not valid: expected a year on or after first_year=2030",
+    ),
+    (
+        'NC.is_business_day("2027-01-11")',
+        InvalidInputError,
+        "day='2027-01-11' is not valid: expected a datetime.date (not a datetime or a string)",
+    ),
+    (
+        "NC.add_business_days(dt.date(2027, 1, 11), 1.0)",
+        InvalidInputError,
+        "k=1.0 is not valid: expected a whole number of business days",
+    ),
+    (
+        'NC.sub_business_days(dt.date(2027, 1, 11), "3")',
+        InvalidInputError,
+        "k='3' is not valid: expected a whole number of business days",
+    ),
+    (
+        'NC.count_business_days("2027-01-01", dt.date(2027, 1, 11))',
+        InvalidInputError,
+        "start='2027-01-01' is not valid: expected a datetime.date (not a datetime or a string)",
+    ),
+    (
+        'NC.count_business_days(dt.date(2027, 1, 1), "2027-01-11")',
+        InvalidInputError,
+        "end='2027-01-11' is not valid: expected a datetime.date (not a datetime or a string)",
+    ),
+    (
+        'NC.business_days("2027-01-01", dt.date(2027, 1, 11))',
+        InvalidInputError,
+        "start='2027-01-01' is not valid: expected a datetime.date (not a datetime or a string)",
+    ),
+    (
+        'NC.business_days(dt.date(2027, 1, 1), "2027-01-11")',
+        InvalidInputError,
+        "end='2027-01-11' is not valid: expected a datetime.date (not a datetime or a string)",
+    ),
+    (
+        "NC.add_business_days(NC.last_day, 1)",
+        CalendarRangeError,
+        "the result of adding 1 business days to 2040-12-31=2041-01-01 is outside the business calendar's range 2020-01-01..2040-12-31; build the calendar with a wider year range (BusinessCalendar(first_year=..., last_year=...) or the policy's calendar.first_year / calendar.last_year)",  # noqa: E501
+    ),
+    (
+        "NC.sub_business_days(NC.first_day, 1)",
+        CalendarRangeError,
+        "the result of adding -1 business days to 2020-01-01=2019-12-31 is outside the business calendar's range 2020-01-01..2040-12-31; build the calendar with a wider year range (BusinessCalendar(first_year=..., last_year=...) or the policy's calendar.first_year / calendar.last_year)",  # noqa: E501
+    ),
+    (
+        "NC.is_business_day(NC.last_day + dt.timedelta(days=1))",
+        CalendarRangeError,
+        "day=2041-01-01 is outside the business calendar's range 2020-01-01..2040-12-31; build the calendar with a wider year range (BusinessCalendar(first_year=..., last_year=...) or the policy's calendar.first_year / calendar.last_year)",  # noqa: E501
+    ),
+    (
+        "NC.is_business_day(NC.first_day - dt.timedelta(days=1))",
+        CalendarRangeError,
+        "day=2019-12-31 is outside the business calendar's range 2020-01-01..2040-12-31; build the calendar with a wider year range (BusinessCalendar(first_year=..., last_year=...) or the policy's calendar.first_year / calendar.last_year)",  # noqa: E501
+    ),
+    (
+        'add_months("2027-01-31", 1)',
+        InvalidInputError,
+        "anchor='2027-01-31' is not valid: expected a datetime.date (not a datetime or a string)",
+    ),
+    (
+        "add_months(dt.date(2027, 1, 31), 1.5)",
+        InvalidInputError,
+        "months=1.5 is not valid: expected a whole number of months",
+    ),
+    (
+        "add_months(dt.date(9999, 12, 31), 1)",
+        InvalidInputError,
+        "months=1 is not valid: expected a number of months that keeps 9999-12-31 within years 1..9999",  # noqa: E501
+    ),
+    (
+        'add_years(dt.date(2027, 1, 31), "2")',
+        InvalidInputError,
+        "years='2' is not valid: expected a whole number of years",
+    ),
+    (
+        'require_aware("at", "2027-01-11T09:00")',
+        InvalidInputError,
+        "at='2027-01-11T09:00' is not valid: expected an aware datetime.datetime",
+    ),
+    (
+        'require_aware("at", dt.datetime(2027, 1, 11, 9))',
+        NaiveDatetimeError,
+        "at=datetime.datetime(2027, 1, 11, 9, 0) is not valid: expected an aware datetime (with tzinfo), for example datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo('America/New_York'))",  # noqa: E501
+    ),
+    (
+        'resolve_time_zone("Mars/Olympus")',
+        InvalidInputError,
+        "time_zone='Mars/Olympus' is not valid: expected an IANA time zone name such as 'America/New_York'",  # noqa: E501
+    ),
+    (
+        'to_local_date(dt.datetime.max.replace(tzinfo=dt.UTC), ZoneInfo("Asia/Tokyo"), field="at")',
+        InvalidInputError,
+        "at='9999-12-31T23:59:59.999999+00:00' is not valid: expected an instant whose local date lies between years 1 and 9999",  # noqa: E501
+    ),
+    (
+        "elapsed_after(dt.datetime(2027, 1, 11, 9), dt.timedelta(hours=2))",
+        NaiveDatetimeError,
+        "instant=datetime.datetime(2027, 1, 11, 9, 0) is not valid: expected an aware datetime (with tzinfo), for example datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo('America/New_York'))",  # noqa: E501
+    ),
+    (
+        'parse_date("2027-02-30")',
+        InvalidInputError,
+        "date='2027-02-30' is not valid: expected an ISO date such as 2027-01-11 (2027-02 has days 01 to 28, so day 30 does not exist)",  # noqa: E501
+    ),
+    (
+        'parse_date("2027-13-01")',
+        InvalidInputError,
+        "date='2027-13-01' is not valid: expected an ISO date such as 2027-01-11 (there is no month 13)",  # noqa: E501
+    ),
+    (
+        'parse_date("0000-01-01")',
+        InvalidInputError,
+        "date='0000-01-01' is not valid: expected an ISO date such as 2027-01-11 (there is no year 0000)",  # noqa: E501
+    ),
+    (
+        'parse_date("2027-1-1")',
+        InvalidInputError,
+        "date='2027-1-1' is not valid: expected an ISO date such as 2027-01-11",
+    ),
+    (
+        'parse_instant("2027-01-11")',
+        InvalidInputError,
+        "instant='2027-01-11' is not valid: expected an ISO instant with its offset or its IANA zone, such as 2026-11-02T09:30-05:00, 2026-11-02T09:30[America/New_York] or 2026-11-02T09:30-05:00[America/New_York] (a local time needs an offset or a zone)",  # noqa: E501
+    ),
+    (
+        'parse_instant("2027-01-11T09:00")',
+        InvalidInputError,
+        "instant='2027-01-11T09:00' is not valid: expected an ISO instant with its offset or its IANA zone, such as 2026-11-02T09:30-05:00, 2026-11-02T09:30[America/New_York] or 2026-11-02T09:30-05:00[America/New_York] (a local time needs an offset or a zone)",  # noqa: E501
+    ),
+    (
+        'parse_instant("2027-01-11T09:00[Mars/Olympus]")',
+        InvalidInputError,
+        "instant='2027-01-11T09:00[Mars/Olympus]' is not valid: expected an ISO instant with its offset or its IANA zone, such as 2026-11-02T09:30-05:00, 2026-11-02T09:30[America/New_York] or 2026-11-02T09:30-05:00[America/New_York]; 'Mars/Olympus' is not an IANA zone name",  # noqa: E501
+    ),
+    (
+        'parse_instant("2027-01-11T09:00+01:00[America/New_York]")',
+        InvalidInputError,
+        "instant='2027-01-11T09:00+01:00[America/New_York]' is not valid: expected an offset that America/New_York has at that time (-05:00), not +01:00",  # noqa: E501
+    ),
+    (
+        'parse_instant("2027-03-14T02:30[America/New_York]")',
+        InvalidInputError,
+        "instant='2027-03-14T02:30[America/New_York]' is not valid: expected a time that exists in America/New_York: the clocks skip it (give an offset)",  # noqa: E501
+    ),
+    (
+        'parse_instant("2027-11-07T01:30[America/New_York]")',
+        InvalidInputError,
+        "instant='2027-11-07T01:30[America/New_York]' is not valid: expected an unambiguous time: America/New_York has it twice, at -04:00 and -05:00 (give the offset)",  # noqa: E501
+    ),
+    (
+        'parse_instant("2027-02-29T09:00-05:00")',
+        InvalidInputError,
+        "instant='2027-02-29T09:00-05:00' is not valid: expected an ISO instant with its offset or its IANA zone, such as 2026-11-02T09:30-05:00, 2026-11-02T09:30[America/New_York] or 2026-11-02T09:30-05:00[America/New_York] (2027-02 has days 01 to 28, so day 29 does not exist)",  # noqa: E501
+    ),
+    (
+        'parse_instant("2027-04-04T02:30[Australia/Adelaide]")',
+        InvalidInputError,
+        "instant='2027-04-04T02:30[Australia/Adelaide]' is not valid: expected an unambiguous time: Australia/Adelaide has it twice, at +10:30 and +09:30 (give the offset)",  # noqa: E501
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "kind", "message"), CALENDAR_ERRORS, ids=lambda v: str(v)[:50])
+def test_each_calendar_error_names_the_field_the_value_and_what_is_valid(
+    code: str, kind: type[Exception], message: str
+) -> None:
+    names = {**globals(), "NC": NC, "dt": dt, "ZoneInfo": ZoneInfo}
+    with pytest.raises(kind) as caught:
+        eval(code, names)  # noqa: S307  # our own table of calls
+    assert type(caught.value) is kind
+    assert str(caught.value) == message
+
+
+def test_the_table_is_exact_at_both_of_its_ends() -> None:
+    reference = NorthCarolina()
+    edges = [NC.first_day + dt.timedelta(days=n) for n in range(12)]
+    edges += [NC.last_day - dt.timedelta(days=n) for n in range(12)]
+    for day in edges:
+        assert NC.is_business_day(day) == reference.is_working_day(day), day
+    start = NC.first_day
+    for day in edges[:12]:
+        expected = sum(
+            reference.is_working_day(start + dt.timedelta(days=n))
+            for n in range((day - start).days)
+        )
+        assert NC.count_business_days(start, day) == expected, day
+        assert len(NC.business_days(start, day)) == expected
+    last_business = max(d for d in edges[12:] if reference.is_working_day(d))
+    first_business = min(d for d in edges[:12] if reference.is_working_day(d))
+    assert NC.add_business_days(
+        last_business - dt.timedelta(days=7), 1
+    ) == reference.add_working_days(last_business - dt.timedelta(days=7), 1)
+    assert NC.sub_business_days(
+        first_business + dt.timedelta(days=7), 1
+    ) == reference.sub_working_days(first_business + dt.timedelta(days=7), 1)
+    assert NC.business_days(NC.last_day, NC.last_day) == ()
+    with pytest.raises(CalendarRangeError):
+        NC.add_business_days(last_business, 1)
+    assert NC.sub_business_days(NC.add_business_days(first_business, 1), 1) == first_business
+
+
+def test_a_local_time_with_a_zone_of_half_hours_is_read_with_that_offset() -> None:
+    instant = parse_instant("2027-01-11T09:00", zone=ZoneInfo("Asia/Kolkata"), field="at")
+    assert instant.isoformat() == "2027-01-11T09:00:00+05:30"
+    assert parse_instant("2027-01-11T09:00[Asia/Kolkata]").utcoffset() == dt.timedelta(
+        hours=5, minutes=30
+    )

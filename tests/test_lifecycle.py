@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
@@ -42,6 +43,7 @@ from cptm_rules.lifecycle import (
     STORED_STATES,
     TRANSITIONS,
     Journey,
+    Status,
     access_due,
     free_change_deadline,
     judge_change,
@@ -1410,3 +1412,154 @@ def test_the_ledger_picks_the_period_holding_the_day_and_counts_inside_it_R17_R1
         journey.ledger(as_of=day("2028-01-01"), period="x")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match=r"^journey='registered' .*a certified journey"):
         registered().ledger(as_of=day("2028-01-01"))
+
+
+# -- where a journey stands, word for word --------------------------------------------
+
+
+def refunded() -> Journey:
+    return in_prework().then(Cancel(on=day("2026-11-04")))  # R24: within five days
+
+
+STATUSES: list[tuple[Callable[[], Journey], str, Status]] = [
+    (
+        attended,
+        "2027-07-14",
+        Status(
+            state=State.ATTENDED,
+            as_of=day("2027-07-14"),
+            rule_id="R14",
+            reason="the exam can be taken until 2027-07-14",
+        ),
+    ),
+    (
+        attended,
+        "2027-07-15",
+        Status(
+            state=State.EXAM_EXPIRED,
+            as_of=day("2027-07-15"),
+            rule_id="R14",
+            since=day("2027-07-15"),
+            reason="the exam window closed on 2027-07-14 without a pass",
+        ),
+    ),
+    (
+        certified,
+        "2029-01-19",
+        Status(
+            state=State.CERTIFIED,
+            as_of=day("2029-01-19"),
+            rule_id="R17",
+            reason="certified; current period ends 2029-01-20",
+        ),
+    ),
+    (
+        certified,
+        "2029-01-20",
+        Status(
+            state=State.LAPSED,
+            as_of=day("2029-01-20"),
+            rule_id="R20",
+            since=day("2029-01-20"),
+            reason="the period 2027-01-20..2029-01-20 ended with R18 unmet; no grace period "
+            "is stated",
+        ),
+    ),
+    (
+        cancelled,
+        "2027-11-19",
+        Status(
+            state=State.CANCELLED,
+            as_of=day("2027-11-19"),
+            rule_id="R25",
+            reason="a tuition credit is open until 2027-11-20",
+        ),
+    ),
+    (
+        cancelled,
+        "2027-11-20",
+        Status(
+            state=State.CREDIT_EXPIRED,
+            as_of=day("2027-11-20"),
+            rule_id="R25",
+            since=day("2027-11-20"),
+            reason="the tuition credit expired on 2027-11-20",
+        ),
+    ),
+    (
+        refunded,
+        "2030-01-01",
+        Status(state=State.CANCELLED, as_of=day("2030-01-01"), reason="the journey is cancelled"),
+    ),
+    (
+        forfeited,
+        "2027-02-01",
+        Status(state=State.FORFEITED, as_of=day("2027-02-01"), reason="the journey is forfeited"),
+    ),
+    (
+        registered,
+        "2026-12-01",
+        Status(state=State.REGISTERED, as_of=day("2026-12-01"), reason="the journey is registered"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("journey", "on", "expected"), STATUSES)
+def test_status_on_says_the_state_its_rule_since_when_and_why_R14_R17_R20_R25(
+    journey: Callable[[], Journey], on: str, expected: Status
+) -> None:
+    assert journey().status_on(day(on)) == expected
+
+
+def test_the_state_diagram_in_the_docs_is_the_transition_table() -> None:
+    # The diagram draws every move with its guard and rules: a change to the table
+    # shows here first (the generated-docs test reads the sources too).
+    page = Path(__file__).resolve().parents[1] / "docs" / "state-machine.md"
+    diagram = mermaid_diagram()
+    assert diagram in page.read_text(encoding="utf-8")
+    assert (
+        "in_prework --> attended: RecordAttendance [attended in full or in part] (R12)" in diagram
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "state", "cancelled_on", "credit_until"),
+    [
+        ("absent_without_notice", State.FORFEITED, None, None),
+        ("absent_with_notice", State.CANCELLED, day("2027-01-14"), day("2028-01-14")),
+        ("full", State.ATTENDED, None, None),
+        ("partial", State.ATTENDED, None, None),
+    ],
+)
+def test_attendance_keeps_its_kind_its_day_and_any_cancellation_R12_R24_R25_R26(
+    kind: str, state: State, cancelled_on: dt.date | None, credit_until: dt.date | None
+) -> None:
+    event = RecordAttendance(attendance=kind, on=day("2027-01-14"))
+    outcome = in_prework().apply(event)
+    journey = outcome.journey
+    assert outcome.event is event
+    assert (journey.state, str(journey.attendance)) == (state, kind)
+    assert journey.last_event_day == day("2027-01-14")
+    assert (journey.cancelled_on, journey.credit_until) == (cancelled_on, credit_until)
+
+
+def test_events_are_judged_on_the_policy_calendar_years_inclusive() -> None:
+    early = Session(first_day=day("2020-04-06"), last_day=day("2020-04-09"))
+    first_year = Journey.new().then(
+        Register(registration=registration(at=dt.datetime(2020, 3, 2, 9, tzinfo=NY), session=early))
+    )
+    assert first_year.state is State.REGISTERED
+    last_day = in_prework().apply(OpenElearning(on=day("2040-12-31")))
+    assert last_day.journey.elearning_opened_on == day("2040-12-31")
+    with pytest.raises(CalendarRangeError) as caught:
+        in_prework().apply(OpenElearning(on=day("2041-01-02")))
+    assert caught.value.field == "event date"
+    assert str(caught.value).startswith(
+        "event date=2041-01-02 is outside the business calendar's range 2020-01-01..2040-12-31"
+    )
+
+
+def test_a_quote_needs_a_registration() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        Journey.new().quote()
+    assert str(caught.value) == "journey='new' is not valid: expected a registered journey"

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError
-from cptm_rules.money import Money, UnknownAmount, amount_text, fee_text
+from cptm_rules.money import Money, UnknownAmount, amount_text, decimal_places, fee_text
 
 amounts = st.decimals(min_value=-(10**6), max_value=10**6, places=4, allow_nan=False)
 
@@ -70,3 +70,69 @@ def test_amounts_beyond_what_exact_arithmetic_handles_are_refused(text: str) -> 
     with pytest.raises(InvalidInputError, match="an amount below 1,000,000,000,000,000"):
         Money.of(text)
     assert Money.of("999999999999999.99").quantized().amount == Decimal("999999999999999.99")
+
+
+# -- every error, word for word ---------------------------------------------------------
+
+MONEY_ERRORS = [
+    (
+        "Money(amount=0.1)",
+        InvalidInputError,
+        "amount=0.1 is not valid: expected an exact amount: a Decimal, an int or a decimal string such as '400.00' (no float)",  # noqa: E501
+    ),
+    (
+        'Money(amount="4OO")',
+        InvalidInputError,
+        "amount='4OO' is not valid: expected an exact amount: a Decimal, an int or a decimal string such as '400.00' (no float)",  # noqa: E501
+    ),
+    (
+        'Money(amount=Decimal("NaN"))',
+        InvalidInputError,
+        "amount=Decimal('NaN') is not valid: expected an exact amount: a Decimal, an int or a decimal string such as '400.00' (no float)",  # noqa: E501
+    ),
+    (
+        "Money(amount=True)",
+        InvalidInputError,
+        "amount=True is not valid: expected an exact amount: a Decimal, an int or a decimal string such as '400.00' (no float)",  # noqa: E501
+    ),
+    (
+        'Money(amount=Decimal("1e15"))',
+        InvalidInputError,
+        "amount=Decimal('1E+15') is not valid: expected an amount below 1,000,000,000,000,000 in size with at most 28 decimal places",  # noqa: E501
+    ),
+    (
+        'Money(amount=Decimal("0.11111111111111111111111111111"))',
+        InvalidInputError,
+        "amount=Decimal('0.11111111111111111111111111111') is not valid: expected an amount below 1,000,000,000,000,000 in size with at most 28 decimal places",  # noqa: E501
+    ),
+    (
+        'Money(amount=1, currency="usd")',
+        InvalidInputError,
+        "currency='usd' is not valid: expected a three-letter ISO 4217 code such as 'USD'",
+    ),
+    (
+        'decimal_places(Decimal("Infinity"))',
+        InvalidInputError,
+        "amount=Decimal('Infinity') is not valid: expected a finite number",
+    ),
+    (
+        'Money.of(1) + Money.of(1, "EUR")',
+        InvalidInputError,
+        "other=Money(amount=Decimal('1'), currency='EUR') is not valid: expected an amount in the same currency (USD)",  # noqa: E501
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "kind", "message"), MONEY_ERRORS, ids=lambda v: str(v)[:50])
+def test_each_money_error_names_the_field_the_value_and_what_is_valid(
+    code: str, kind: type[Exception], message: str
+) -> None:
+    names = {**globals(), "Decimal": Decimal, "Money": Money, "decimal_places": decimal_places}
+    with pytest.raises(kind) as caught:
+        eval(code, names)  # noqa: S307  # our own table of calls
+    assert type(caught.value) is kind
+    assert str(caught.value) == message
+
+
+def test_decimal_places_counts_the_digits_after_the_point() -> None:
+    assert [decimal_places(Decimal(t)) for t in ("1E+3", "7", "1.50", "0.0001")] == [0, 0, 2, 4]

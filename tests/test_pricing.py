@@ -219,3 +219,76 @@ def test_amounts_outside_a_sensible_range_are_refused_when_loaded_R22(line: str,
 
 def test_the_shipped_schedule_is_read_once() -> None:
     assert load_prices() is load_prices("shipped")
+
+
+# -- every error, word for word ---------------------------------------------------------
+
+PRICING_ERRORS = [
+    (
+        'load_prices("nowhere")',
+        PolicyError,
+        "nowhere: <file> = 'nowhere' is not valid: expected \"shipped\" or the path of an existing .toml price schedule",  # noqa: E501
+    ),
+    (
+        'load_prices("shipped.toml")',
+        PolicyError,
+        "shipped.toml: <file> = 'shipped.toml' is not valid: expected \"shipped\" or the path of an existing .toml price schedule; did you mean shipped?",  # noqa: E501
+    ),
+    (
+        'PriceSchedule.from_toml("currency = \\"USD\\"\\nprogram_price = \\"1\\"", source="p.toml")',  # noqa: E501
+        PolicyError,
+        "p.toml: class_change_fee = '<missing>' is not valid: expected a value, or extends = \"shipped\" to start from the shipped schedule",  # noqa: E501
+    ),
+    (
+        'PriceSchedule.from_toml("extends = \\"shipped\\"\\nfee = \\"1\\"", source="p.toml")',
+        PolicyError,
+        "p.toml: fee = '1' is not valid: expected a key among extends, administrative_fee, class_change_fee, currency, discounts, program_price, renewal_fee",  # noqa: E501
+    ),
+    (
+        'PriceSchedule.from_toml("extends = \\"shipped\\"\\ncurrency = \\"usd\\"", source="p.toml")',  # noqa: E501
+        PolicyError,
+        "p.toml: currency = 'usd' is not valid: expected a three-letter ISO 4217 code such as 'USD'",  # noqa: E501
+    ),
+    (
+        'PriceSchedule.from_toml("extends = \\"shipped\\"\\nrenewal_fee = 1.5", source="p.toml")',
+        PolicyError,
+        'p.toml: renewal_fee = 1.5 is not valid: expected an exact amount as a string ("400.00") or an integer, or "unknown"',  # noqa: E501
+    ),
+    (
+        'PriceSchedule.from_toml("extends = \\"shipped\\"\\n[discounts]\\nstudent = \\"10%\\"", source="p.toml")',  # noqa: E501
+        PolicyError,
+        "p.toml: discounts.student = '10%' is not valid: expected a discount kind among non-profit, government, group",  # noqa: E501
+    ),
+    (
+        'quote(organisation="charity", policy=load_policy(), prices=load_prices())',
+        InvalidInputError,
+        "organisation='charity' is not valid: expected one of 'other', 'non-profit', 'government'",
+    ),
+    (
+        "quote(group_size=0, policy=load_policy(), prices=load_prices())",
+        InvalidInputError,
+        "group_size=0 is not valid: expected a whole number of seats >= 1",
+    ),
+    (
+        "quote(group_size=True, policy=load_policy(), prices=load_prices())",
+        InvalidInputError,
+        "group_size=True is not valid: expected a whole number of seats >= 1",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "kind", "message"), PRICING_ERRORS, ids=lambda v: str(v)[:50])
+def test_each_pricing_error_names_the_field_the_value_and_what_is_valid(
+    code: str, kind: type[Exception], message: str
+) -> None:
+    names = {
+        **globals(),
+        "PriceSchedule": PriceSchedule,
+        "load_prices": load_prices,
+        "load_policy": load_policy,
+        "quote": quote,
+    }
+    with pytest.raises(kind) as caught:
+        eval(code, names)  # noqa: S307  # our own table of calls
+    assert type(caught.value) is kind
+    assert str(caught.value) == message
