@@ -279,3 +279,15 @@ def test_a_practicum_starting_on_the_registration_day_is_refused_in_the_batch_to
     row = _batch_row(same_day, load_policy())
     assert row["replayed"] is True
     assert row["access"] == "refused"
+
+
+def test_a_sliced_or_chunked_table_gives_the_answers_of_its_rows() -> None:
+    cohort = synthetic_cohort(300, seed=3)
+    table = cohort_table(cohort)
+    policy = load_policy()
+    sliced = batch_answers(table.slice(37, 120), policy=policy, prices=SHIPPED_PRICES)
+    fresh = batch_answers(cohort_table(cohort[37:157]), policy=policy, prices=SHIPPED_PRICES)
+    assert sliced.equals(fresh)
+    chunked = pa.concat_tables([table.slice(0, 100), table.slice(100)])
+    whole = batch_answers(table, policy=policy, prices=SHIPPED_PRICES)
+    assert batch_answers(chunked, policy=policy, prices=SHIPPED_PRICES).equals(whole)
