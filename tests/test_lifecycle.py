@@ -1563,3 +1563,45 @@ def test_a_quote_needs_a_registration() -> None:
     with pytest.raises(InvalidInputError) as caught:
         Journey.new().quote()
     assert str(caught.value) == "journey='new' is not valid: expected a registered journey"
+
+
+def test_an_early_cancellation_refunds_the_price_less_the_fee_and_keeps_its_day_R24() -> None:
+    prices = attrs.evolve(load_prices(), program_price=Money.of(2000))
+    outcome = in_prework(prices=prices).apply(Cancel(on=day("2026-11-04")))
+    assert [(e.kind, e.amount) for e in outcome.effects] == [(EffectKind.REFUND, Money.of(1900))]
+    assert outcome.journey.cancelled_on == day("2026-11-04")
+    assert outcome.journey.last_event_day == day("2026-11-04")
+    with pytest.raises(TimingError) as caught:
+        in_prework(prices=prices).apply(Cancel(on=day("2027-01-11")))
+    assert (caught.value.limit, caught.value.days, caught.value.rule_id) == (
+        day("2027-01-10"),
+        1,
+        "R26",
+    )
+
+
+def test_a_copy_recorded_later_but_dated_earlier_replaces_the_one_that_counted_R19() -> None:
+    counted = certified().then(activity("2027-03-01", "2", id="A"))
+    earlier = counted.apply(activity("2027-02-01", "3", id="A"))
+    assert earlier.decisions[0].reason.startswith("3 of 24 qualifying hours")
+    assert earlier.journey.ledger(as_of=day("2027-04-01")).hours == Decimal(3)
+    later = counted.apply(activity("2027-04-01", "5", id="A"))
+    assert later.decisions[0].reason.startswith("2 of 24 qualifying hours")
+
+
+def test_an_activity_before_certification_is_recorded_and_counts_toward_no_period_R17_R19() -> None:
+    event = activity("2026-12-01", "2")
+    outcome = in_prework().apply(event)
+    (decision,) = outcome.decisions
+    assert (decision.rule_id, decision.verdict, decision.policy) == (
+        "R19",
+        "not_counted",
+        "current",
+    )
+    assert decision.reason.endswith(
+        "counts toward no period, since a certification period starts on the certification "
+        "date (R17)"
+    )
+    assert outcome.event is event
+    assert outcome.journey.activities == (event.activity,)
+    assert outcome.journey.last_event_day == in_prework().last_event_day
