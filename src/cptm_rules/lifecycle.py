@@ -35,6 +35,7 @@ are reported by :meth:`Journey.status_on` for a date the caller gives.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final, NamedTuple
@@ -378,6 +379,9 @@ class Status:
     since: dt.date | None = None
 
 
+_ON: Final = operator.attrgetter("on")
+
+
 def event_day(event: Event, zone: dt.tzinfo) -> dt.date:
     """The program-local date an event happens on (an instant's date in ``zone``)."""
     if isinstance(event, Register):
@@ -488,7 +492,10 @@ class Journey:
                 )
             raise _not_in_this_state(self, event)
         policy = self.policy
-        day = event_day(event, policy.zone)
+        # Only the two events that carry an instant need the program's zone.
+        day: dt.date = (
+            event_day(event, policy.zone) if kind is Register or kind is GrantAccess else _ON(event)
+        )
         # Every date a rule computes from (deadlines, windows, periods) must lie where the
         # business calendar and date arithmetic answer: the policy's calendar years.
         # Sessions are checked by the handlers that receive one.
