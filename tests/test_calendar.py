@@ -27,6 +27,7 @@ from cptm_rules.exceptions import (
     InvalidInputError,
     NaiveDatetimeError,
 )
+from errors import raises_exactly
 
 NC = BusinessCalendar()
 NEW_YORK = ZoneInfo("America/New_York")
@@ -583,10 +584,7 @@ def test_each_calendar_error_names_the_field_the_value_and_what_is_valid(
     code: str, kind: type[Exception], message: str
 ) -> None:
     names = {**globals(), "NC": NC, "dt": dt, "ZoneInfo": ZoneInfo}
-    with pytest.raises(kind) as caught:
-        eval(code, names)  # noqa: S307  # our own table of calls
-    assert type(caught.value) is kind
-    assert str(caught.value) == message
+    raises_exactly(code, names, kind, message)
 
 
 def test_the_table_is_exact_at_both_of_its_ends() -> None:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError
 from cptm_rules.money import Money, UnknownAmount, amount_text, decimal_places, fee_text
+from errors import raises_exactly
 
 amounts = st.decimals(min_value=-(10**6), max_value=10**6, places=4, allow_nan=False)
 
@@ -128,10 +129,7 @@ def test_each_money_error_names_the_field_the_value_and_what_is_valid(
     code: str, kind: type[Exception], message: str
 ) -> None:
     names = {**globals(), "Decimal": Decimal, "Money": Money, "decimal_places": decimal_places}
-    with pytest.raises(kind) as caught:
-        eval(code, names)  # noqa: S307  # our own table of calls
-    assert type(caught.value) is kind
-    assert str(caught.value) == message
+    raises_exactly(code, names, kind, message)
 
 
 def test_decimal_places_counts_the_digits_after_the_point() -> None:

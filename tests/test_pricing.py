@@ -12,6 +12,7 @@ from cptm_rules.money import Money, UnknownAmount
 from cptm_rules.policy import load_policy
 from cptm_rules.pricing import Discount, PriceSchedule, eligible_discounts, load_prices, quote
 from cptm_rules.vocabulary import DiscountKind, OrganisationType
+from errors import raises_exactly
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -288,7 +289,4 @@ def test_each_pricing_error_names_the_field_the_value_and_what_is_valid(
         "load_policy": load_policy,
         "quote": quote,
     }
-    with pytest.raises(kind) as caught:
-        eval(code, names)  # noqa: S307  # our own table of calls
-    assert type(caught.value) is kind
-    assert str(caught.value) == message
+    raises_exactly(code, names, kind, message)
