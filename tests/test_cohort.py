@@ -253,3 +253,17 @@ def test_a_cohort_file_streams_line_by_line(tmp_path: Path) -> None:
     path.write_bytes(b'{"id": "a"}\n\xff\n')
     with pytest.raises(InputFileError, match="not UTF-8"):
         list(iter_cohort(path))
+
+
+def test_an_engine_or_a_format_whose_extra_is_missing_says_which_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import sys  # noqa: PLC0415
+
+    for name in ("cptm_rules.dask_engine", "distributed", "cptm_rules.cohort_formats"):
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed
+    cohort = synthetic_cohort(3, seed=1)
+    with pytest.raises(InvalidInputError, match=r"cptm-rules\[dask\]"):
+        diff_policies(cohort, base="legacy", candidate="current", engine="dask")
+    with pytest.raises(InvalidInputError, match=r"cptm-rules\[columnar\]"):
+        diff_policies(tmp_path / "c.parquet", base="legacy", candidate="current")

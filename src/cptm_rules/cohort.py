@@ -47,6 +47,7 @@ from cptm_rules.vocabulary import Attendance, KeyDateKind, OrganisationType
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+    from types import ModuleType
 
 __all__ = [
     "CHUNK",
@@ -450,18 +451,35 @@ def diff_policies(  # keyword-only settings of one simulation
 
     run = _Run(sides=sides, examples=examples, keep_rows=on_rows is not None, done=done)
     if engine == "dask":
-        from cptm_rules import dask_engine  # noqa: PLC0415  # the optional extra
-
-        dask_engine.run(cohort, run, scheduler=scheduler, workers=workers)
+        _dask_engine().run(cohort, run, scheduler=scheduler, workers=workers)
     else:
         _tally_all(_chunks(_candidates(cohort), CHUNK), run, workers=workers)
     return total.result(base=base_policy.label, candidate=candidate_policy.label)
 
 
+def _dask_engine() -> ModuleType:
+    try:
+        from cptm_rules import dask_engine  # noqa: PLC0415  # the optional extra
+    except ImportError:
+        raise InvalidInputError(
+            "engine", "dask", "'local', or install the dask extra: pip install 'cptm-rules[dask]'"
+        ) from None
+    return dask_engine
+
+
 def _candidates(cohort: Iterable[Candidate] | str | Path) -> Iterable[Candidate]:
     if isinstance(cohort, str | Path):
-        from cptm_rules.cohort_formats import iter_cohort_file  # noqa: PLC0415  # pyarrow
-
+        if Path(cohort).suffix.lower() == ".jsonl":
+            return iter_cohort(cohort)  # no pyarrow needed
+        try:
+            from cptm_rules.cohort_formats import iter_cohort_file  # noqa: PLC0415  # pyarrow
+        except ImportError:
+            raise InvalidInputError(
+                "cohort",
+                str(cohort),
+                "a JSON Lines cohort, or install the columnar extra for Parquet and CSV: "
+                "pip install 'cptm-rules[columnar]'",
+            ) from None
         return iter_cohort_file(cohort)
     return cohort
 
