@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cptm_rules.cohort_formats import checked_table
+from cptm_rules.cohort_formats import candidates_from_table, checked_table
 from cptm_rules.exceptions import TransitionError
 from cptm_rules.lifecycle import Journey
 from cptm_rules.money import Money
@@ -553,8 +553,6 @@ def _with_replayed(
     policy: Policy,
     prices: PriceSchedule,
 ) -> pa.Table:
-    from cptm_rules.cohort_formats import candidates_from_table  # noqa: PLC0415  # cycle-free
-
     rows = np.flatnonzero(replay)
     replayed = journey_table(candidates_from_table(table.take(rows)), policy=policy, prices=prices)
     kept = np.flatnonzero(~replay)

@@ -401,30 +401,16 @@ def _diff_source(args: argparse.Namespace) -> tuple[Iterable[Candidate] | Path, 
     from cptm_rules.cohort import (  # noqa: PLC0415  # only diff needs them
         PARALLEL_THRESHOLD,
         iter_synthetic_cohort,
+        open_cohort,
     )
 
     if args.cohort is not None:
-        _cohort_reader(args.cohort)  # a bad file or first row is a usage error up front
+        next(open_cohort(args.cohort))  # a bad file or first row is an error up front
         return args.cohort, args.workers
     workers = args.workers
     if workers is None and args.synthetic < PARALLEL_THRESHOLD:
         workers = 1
     return iter_synthetic_cohort(args.synthetic, seed=args.seed), workers
-
-
-def _cohort_reader(path: Path) -> None:
-    if path.suffix.lower() == ".jsonl":
-        from cptm_rules.cohort import iter_cohort  # noqa: PLC0415  # light: no pyarrow
-
-        next(iter_cohort(path))
-        return
-    try:
-        from cptm_rules.cohort_formats import iter_cohort_file  # noqa: PLC0415  # pyarrow
-    except ImportError:
-        raise UsageError(
-            f"{path}: Parquet and CSV cohorts need pyarrow: pip install 'cptm-rules[columnar]'"
-        ) from None
-    next(iter_cohort_file(path))
 
 
 def _progress_bar(err: TextIO, total: int | None) -> Callable[[int], None] | None:

@@ -38,7 +38,7 @@ from cptm_rules.events import (
     Session,
 )
 from cptm_rules.exceptions import InputFileError, InvalidInputError, TransitionError, shown
-from cptm_rules.files import parse_json, read_text
+from cptm_rules.files import check_readable, parse_json
 from cptm_rules.lifecycle import Journey
 from cptm_rules.money import Amount, amount_text
 from cptm_rules.policy import Policy, load_policy
@@ -68,6 +68,7 @@ __all__ = [
     "iter_cohort",
     "iter_synthetic_cohort",
     "load_cohort",
+    "open_cohort",
     "synthetic_cohort",
 ]
 
@@ -467,21 +468,29 @@ def _dask_engine() -> ModuleType:
     return dask_engine
 
 
+def open_cohort(path: str | Path) -> Iterator[Candidate]:
+    """Candidates from a cohort file of any format, streamed, checked as they come.
+
+    JSON Lines needs nothing more (:func:`iter_cohort`); Parquet and CSV need the
+    ``columnar`` extra (:func:`~cptm_rules.cohort_formats.iter_cohort_file`), and
+    without it are refused with the extra to install.
+    """
+    if Path(path).suffix.lower() == ".jsonl":
+        return iter_cohort(path)
+    try:
+        from cptm_rules.cohort_formats import iter_cohort_file  # noqa: PLC0415  # pyarrow
+    except ImportError:
+        raise InvalidInputError(
+            "cohort",
+            str(path),
+            "a JSON Lines cohort, or install the columnar extra for Parquet and CSV: "
+            "pip install 'cptm-rules[columnar]'",
+        ) from None
+    return iter_cohort_file(path)
+
+
 def _candidates(cohort: Iterable[Candidate] | str | Path) -> Iterable[Candidate]:
-    if isinstance(cohort, str | Path):
-        if Path(cohort).suffix.lower() == ".jsonl":
-            return iter_cohort(cohort)  # no pyarrow needed
-        try:
-            from cptm_rules.cohort_formats import iter_cohort_file  # noqa: PLC0415  # pyarrow
-        except ImportError:
-            raise InvalidInputError(
-                "cohort",
-                str(cohort),
-                "a JSON Lines cohort, or install the columnar extra for Parquet and CSV: "
-                "pip install 'cptm-rules[columnar]'",
-            ) from None
-        return iter_cohort_file(cohort)
-    return cohort
+    return open_cohort(cohort) if isinstance(cohort, str | Path) else cohort
 
 
 class _Run(NamedTuple):
@@ -864,8 +873,7 @@ def iter_cohort(path: str | Path) -> Iterator[Candidate]:
     streams through :func:`diff_policies` in flat memory.
     """
     path = Path(path)
-    if path.is_dir() or not path.is_file():
-        read_text(path)  # the reader's one-line error for a folder or a missing file
+    check_readable(path)
     count = 0
     try:
         with path.open(encoding="utf-8-sig", errors="strict") as lines:

@@ -28,7 +28,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -42,13 +42,14 @@ from cptm_rules.cohort import (
     Candidate,
     _Bad,
     _candidate,
+    _chunks,
     _Shown,
     candidate_row,
     iter_cohort,
 )
 from cptm_rules.events import Session
 from cptm_rules.exceptions import InputFileError, InvalidInputError
-from cptm_rules.files import atomic_file, parse_json
+from cptm_rules.files import atomic_file, check_readable, parse_json
 from cptm_rules.vocabulary import Attendance, OrganisationType
 
 if TYPE_CHECKING:
@@ -399,10 +400,7 @@ def read_cohort_table(path: str | Path) -> pa.Table:
 
 def open_parquet(path: Path) -> pq.ParquetFile:
     """``path`` opened as a Parquet file (its footer read), or a one-line error naming it."""
-    if path.is_dir():
-        raise InputFileError(path=str(path), problem="a folder, not a file; name a file")
-    if not path.is_file():
-        raise InputFileError(path=str(path), problem="no such file")
+    check_readable(path)
     try:
         return pq.ParquetFile(path)
     except (OSError, pa.ArrowException) as exc:
@@ -417,10 +415,7 @@ _CSV_NUMBERS: Final = ("access_after_minutes", "group_size")
 
 
 def _iter_csv(path: Path) -> Iterator[Candidate]:
-    if path.is_dir():
-        raise InputFileError(path=str(path), problem="a folder, not a file; name a file")
-    if not path.is_file():
-        raise InputFileError(path=str(path), problem="no such file")
+    check_readable(path)
     count = 0
     try:
         with path.open(encoding="utf-8-sig", errors="strict", newline="") as stream:
@@ -512,19 +507,15 @@ def write_cohort(path: str | Path, candidates: Iterable[Candidate]) -> int:
     with atomic_file(path) as stream:
         if suffix == ".parquet":
             with pq.ParquetWriter(stream, COHORT_SCHEMA) as writer:
-                for batch in _batches(candidates):
+                for batch in _chunks(candidates, ROWS_PER_BATCH):
                     writer.write_table(cohort_table(batch))
                     count += len(batch)
         elif suffix == ".csv":
-            text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
-            out = csv.writer(text, lineterminator="\n")
-            out.writerow(COHORT_SCHEMA.names)
-            for candidate in candidates:
-                row = candidate_row(candidate)
-                out.writerow([_csv_cell(row[name]) for name in COHORT_SCHEMA.names])
-                count += 1
-            text.flush()
-            text.detach()
+            with _csv_rows(stream, COHORT_SCHEMA.names) as out:
+                for candidate in candidates:
+                    row = candidate_row(candidate)
+                    out.writerow([_csv_cell(row[name]) for name in COHORT_SCHEMA.names])
+                    count += 1
         else:
             for candidate in candidates:
                 stream.write(_json_line(candidate_row(candidate)))
@@ -573,22 +564,29 @@ def answer_writer(path: str | Path) -> Iterator[Callable[[Sequence[AnswerRow]], 
 
                 yield parquet_rows
         elif suffix == ".csv":
-            text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
-            out = csv.writer(text, lineterminator="\n")
-            out.writerow(names)
+            with _csv_rows(stream, names) as out:
 
-            def csv_rows(rows: Sequence[AnswerRow]) -> None:
-                out.writerows((*r[:4], "true" if r.changed else "false", r.rules) for r in rows)
+                def csv_rows(rows: Sequence[AnswerRow]) -> None:
+                    out.writerows((*r[:4], "true" if r.changed else "false", r.rules) for r in rows)
 
-            yield csv_rows
-            text.flush()
-            text.detach()
+                yield csv_rows
         else:
 
             def json_rows(rows: Sequence[AnswerRow]) -> None:
                 stream.write(b"".join(_json_line(r._asdict()) for r in rows))
 
             yield json_rows
+
+
+@contextlib.contextmanager
+def _csv_rows(stream: BinaryIO, header: Sequence[str]) -> Iterator[Any]:
+    # A CSV writer over the binary stream, header written; the stream stays open.
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+    out = csv.writer(text, lineterminator="\n")
+    out.writerow(header)
+    yield out
+    text.flush()
+    text.detach()
 
 
 def _csv_cell(value: object) -> str:
@@ -599,14 +597,3 @@ def _csv_cell(value: object) -> str:
 
 def _json_line(row: dict[str, object]) -> bytes:
     return (json.dumps(row, separators=(", ", ": ")) + "\n").encode()
-
-
-def _batches(candidates: Iterable[Candidate]) -> Iterator[list[Candidate]]:
-    batch: list[Candidate] = []
-    for candidate in candidates:
-        batch.append(candidate)
-        if len(batch) == ROWS_PER_BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -174,24 +174,24 @@ def optional_date(value: object) -> dt.date | None:
     return value
 
 
-def workalendar_name(value: object) -> str:
-    """The dotted name of a workalendar calendar class."""
+def _resolvable(value: object, resolve: Callable[[str], object]) -> str:
+    # A name is valid when ``resolve`` finds what it names; its error says what would be.
     name = text(value)
     try:
-        workalendar_class_named(name)
+        resolve(name)
     except InvalidInputError as exc:
         raise Invalid(exc.expected) from None
     return name
+
+
+def workalendar_name(value: object) -> str:
+    """The dotted name of a workalendar calendar class."""
+    return _resolvable(value, workalendar_class_named)
 
 
 def time_zone_name(value: object) -> str:
     """An IANA time zone name."""
-    name = text(value)
-    try:
-        resolve_time_zone(name)
-    except InvalidInputError as exc:
-        raise Invalid(exc.expected) from None
-    return name
+    return _resolvable(value, resolve_time_zone)
 
 
 def year(value: object) -> int:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_TEXT_FILE_BYTES",
     "atomic_file",
+    "check_readable",
     "check_writable",
     "confined",
     "parse_json",
@@ -63,6 +64,18 @@ def confined(folder: Path, name: str) -> Path:
     return target
 
 
+def check_readable(path: Path) -> None:
+    """Refuse a ``path`` that is a folder or no file, with a one-line error naming it.
+
+    For readers that stream a file themselves; :func:`read_text` checks the same.
+    Raises :class:`~cptm_rules.exceptions.InputFileError`.
+    """
+    if path.is_dir():
+        raise InputFileError(path=str(path), problem="a folder, not a file; name a file")
+    if not path.is_file():
+        raise InputFileError(path=str(path), problem="no such file")
+
+
 def read_text(path: Path, *, limit: int | None = MAX_TEXT_FILE_BYTES) -> str:
     """The UTF-8 text of ``path`` (a leading byte-order mark dropped).
 
@@ -71,10 +84,7 @@ def read_text(path: Path, *, limit: int | None = MAX_TEXT_FILE_BYTES) -> str:
     UTF-8.
     """
     try:
-        if path.is_dir():
-            raise InputFileError(path=str(path), problem="a folder, not a file; name a file")
-        if not path.is_file():
-            raise InputFileError(path=str(path), problem="no such file")
+        check_readable(path)
         if limit is not None and path.stat().st_size > limit:
             raise InputFileError(
                 path=str(path), problem=f"larger than {limit:,} bytes, the most this reader takes"

@@ -81,8 +81,14 @@ from cptm_rules.recertification import (
     period_from,
     unique_activities,
 )
-from cptm_rules.rules._build import advisory, decision, effect, money_or_unknown, outcome
+
+# The checked builders of decisions, effects and outcomes (see outcomes.prebuilt); named
+# with a leading underscore here, where `decision` and `outcome` are local variables.
 from cptm_rules.rules._build import days as days_text
+from cptm_rules.rules._build import decision as _decision
+from cptm_rules.rules._build import effect as _effect
+from cptm_rules.rules._build import money_or_unknown
+from cptm_rules.rules._build import outcome as _outcome
 from cptm_rules.rules.cancellation import (
     cancellation_decisions,
     no_show,
@@ -877,13 +883,6 @@ _JOURNEY_KEYS: Final = frozenset({f.name for f in attrs.fields(Journey)} | {_TAL
 # -- handlers ------------------------------------------------------------------------
 
 Handler = Callable[[Journey, Any, dt.date], Outcome]
-
-# Every event builds one outcome and one or more decisions: build them without attrs'
-# field-by-field __init__ (see outcomes.prebuilt). Every call passes typed values.
-_decision: Final = decision
-_outcome: Final = outcome
-_advisory: Final = advisory
-_effect: Final = effect
 
 
 def _check_length(journey: Journey, event: Event, session: Session, rule_id: str) -> None:
