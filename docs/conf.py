@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -44,3 +45,15 @@ nitpick_ignore_regex = [
         ),
     ),
 ]
+
+
+def _public_bases(
+    _app: object, _name: str, _obj: object, _options: object, bases: list[type]
+) -> None:
+    # A private base (how outcome texts render on read) is not part of the API.
+    bases[:] = [base for base in bases if not base.__name__.startswith("_")] or [object]
+
+
+def setup(app: Any) -> None:  # noqa: ANN401  # Sphinx's application object
+    """Hide private base classes from the API reference."""
+    app.connect("autodoc-process-bases", _public_bases)

@@ -427,3 +427,19 @@ def test_the_legacy_file_states_only_what_the_older_faq_changed() -> None:
         "prework_recommended_days",
     }
     assert legacy.source_of("access_due_amount").citation.startswith("older FAQ")
+
+
+def test_cited_figures_read_as_the_policy_file_spells_them() -> None:
+    policy = load_policy()
+    assert policy.figures("free_categories", "discount_stacking", "extra_closures") == (
+        (
+            "certification.free_categories",
+            "alumni-webinar, alumni-event, alumni-roundtable, alumni-course",
+        ),
+        ("pricing.discount_stacking", "false"),
+        ("calendar.extra_closures", "none"),
+    )
+    assert policy.figures("max_exam_attempts", "module_count") == (
+        ("exam.max_exam_attempts", "unlimited"),
+        ("prework.module_count", "10"),
+    )

@@ -85,7 +85,6 @@ from cptm_rules.recertification import (
 # The checked builders of decisions, effects and outcomes (see outcomes.prebuilt); named
 # with a leading underscore here, where `decision` and `outcome` are local variables.
 from cptm_rules.rules._build import days as days_text
-from cptm_rules.rules._build import decision as _decision
 from cptm_rules.rules._build import effect as _effect
 from cptm_rules.rules._build import money_or_unknown
 from cptm_rules.rules._build import outcome as _outcome
@@ -102,6 +101,7 @@ from cptm_rules.rules.certification import (
     period_started,
     qualifying_hours_of,
     recorded_after_lapse,
+    recorded_before_certification,
     renewal,
     renewal_fee_charge,
 )
@@ -848,16 +848,17 @@ def _too_late(
 
 def _replace(journey: Journey, changes: Mapping[str, Any]) -> Journey:
     # attrs.evolve re-runs __init__ field by field; this is the hot path of every
-    # event, so copy the instance dict in one step. Only this module builds
+    # event, so copy the instance dict in one step (a dict's own copy, the fastest
+    # way CPython has) and give it to a new instance. Only this module builds
     # journeys this way, always from a valid journey and valid values; a misspelt
     # field name is refused (one set comparison in C).
     if not changes.keys() <= _JOURNEY_KEYS:
         unknown = sorted(set(changes) - _JOURNEY_KEYS)
         raise TypeError(f"Journey has no field {unknown[0]!r}")
-    new = object.__new__(Journey)
-    state = new.__dict__
-    state.update(journey.__dict__)
+    state = journey.__dict__.copy()
     state.update(changes)
+    new = _new_instance(Journey)
+    _set_attribute(new, "__dict__", state)
     return new
 
 
@@ -866,16 +867,18 @@ def _next(journey: Journey, event: Event, day: dt.date, **changes: Any) -> Journ
     if not changes.keys() <= _JOURNEY_KEYS:
         unknown = sorted(set(changes) - _JOURNEY_KEYS)
         raise TypeError(f"Journey has no field {unknown[0]!r}")
-    new = object.__new__(Journey)
-    state = new.__dict__
-    state.update(journey.__dict__)
+    state = journey.__dict__.copy()
     state.update(changes)
-    state["history"] = (*journey.history, event)
+    state["history"] = journey.history + (event,)  # noqa: RUF005  # a concatenation copies once
     if type(event) is not RecordActivity:
         state["last_event_day"] = day
+    new = _new_instance(Journey)
+    _set_attribute(new, "__dict__", state)
     return new
 
 
+_new_instance: Final = object.__new__
+_set_attribute: Final = object.__setattr__  # a frozen class refuses its own __setattr__
 _TALLY: Final = "_ce_tally"
 """Where a journey keeps its continuing-education tally beside its fields (not a field)."""
 _JOURNEY_KEYS: Final = frozenset({f.name for f in attrs.fields(Journey)} | {_TALLY})
@@ -1312,13 +1315,7 @@ def _record_activity(journey: Journey, event: RecordActivity, day: dt.date) -> O
     activities = (*journey.activities, event.activity)
     if not journey.periods:
         # Recorded, never refused: the ledger shows it as outside any period (R17).
-        decision = _decision(
-            rule_id="R19",
-            verdict="not_counted",
-            policy=journey.policy.label,
-            reason=f"activity {event.activity.id!r} of {event.on} recorded; it counts toward "
-            "no period, since a certification period starts on the certification date (R17)",
-        )
+        decision = recorded_before_certification(journey.policy, event)
         new = _next(journey, event, day, activities=activities)
         return _outcome(journey=new, event=event, decisions=(decision,))
     current = journey.periods[-1]

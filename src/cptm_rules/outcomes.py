@@ -8,7 +8,7 @@ explain itself in a sentence a support agent can read to a candidate.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
@@ -32,11 +32,42 @@ def _iso(value: object) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
+_UNRENDERED: Final = "_unrendered_"
+"""Prefix of the instance-dict key under which a lazily built text field keeps its renderer."""
+
+
+class _RenderedOnRead:
+    """Base of the outcome parts whose texts `prebuilt` may take as renderers."""
+
+    # Hidden from type checkers, which would otherwise accept any attribute name.
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> str:
+            # Called only when `name` is missing from the instance dict: a text field
+            # that `prebuilt` was given as a renderer is rendered on first read and kept.
+            state = self.__dict__
+            render: Callable[[], str] | None = state.get(_UNRENDERED + name)
+            if render is None:
+                try:  # another thread may have rendered it between the lookup and here
+                    return state[name]
+                except KeyError:
+                    msg = f"{type(self).__name__!r} object has no attribute {name!r}"
+                    raise AttributeError(msg) from None
+            text = render()
+            state[name] = text
+            state.pop(_UNRENDERED + name, None)
+            return text
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields, every text rendered: what pickling and copying carry."""
+        return {f.name: getattr(self, f.name) for f in attrs.fields(type(self))}  # type: ignore[arg-type]
+
+
 # Decision, Advisory, Effect and Outcome keep an instance dict (not slots) so that the journey's hot
 # path can build them with one C-level dict update (see `prebuilt`); the classes stay
 # frozen and their public constructors are unchanged.
 @attrs.frozen(kw_only=True, slots=False)
-class Decision:
+class Decision(_RenderedOnRead):
     """A decision the rules took: a fee or none, a deadline met or missed, an entitlement."""
 
     rule_id: str
@@ -73,7 +104,7 @@ class Decision:
 
 
 @attrs.frozen(kw_only=True, slots=False)
-class Advisory:
+class Advisory(_RenderedOnRead):
     """A recommendation the program makes; it warns and never blocks."""
 
     rule_ids: tuple[str, ...]
@@ -86,7 +117,7 @@ class Advisory:
 
 
 @attrs.frozen(kw_only=True, slots=False)
-class Effect:
+class Effect(_RenderedOnRead):
     """Something the calling application must carry out, with its rule and due time."""
 
     kind: EffectKind
@@ -129,7 +160,7 @@ class Outcome:
         return "\n".join(parts)
 
 
-def prebuilt(cls: type[T]) -> Callable[..., T]:
+def prebuilt(cls: type[T], *, lazy: tuple[str, ...] = ()) -> Callable[..., T]:
     """A constructor for ``cls`` that fills the instance dict in one step.
 
     For the journey's hot path only: it skips attrs' field-by-field ``__init__``,
@@ -138,20 +169,35 @@ def prebuilt(cls: type[T]) -> Callable[..., T]:
     keyword-only, so Python itself refuses a misspelt or missing field with a
     ``TypeError`` naming it, at no cost. The result is an ordinary frozen
     instance, equal to one built by ``cls(...)``.
+
+    Each text field named in ``lazy`` also accepts a renderer, a function of no
+    arguments returning the text: the text is then rendered on its first read and
+    kept, so an outcome nobody reads never formats it. Equality, hashing, ``repr``,
+    pickling and serialisation read the field like any other and see the text.
     """
     fields = attrs.fields(cls)  # type: ignore[arg-type]
+    names = {f.name for f in fields}
+    for name in lazy:
+        if name not in names or not issubclass(cls, _RenderedOnRead):
+            msg = f"{cls.__name__}.{name} cannot be rendered on read"
+            raise TypeError(msg)
     defaults = {f"_default_{f.name}": f.default for f in fields if f.default is not attrs.NOTHING}
     parameters = ", ".join(
         f.name if f.default is attrs.NOTHING else f"{f.name}=_default_{f.name}" for f in fields
     )
-    items = ", ".join(f"{f.name!r}: {f.name}" for f in fields)
+    items = ", ".join(
+        f"({f.name!r} if {f.name}.__class__ is _str else {_UNRENDERED + f.name!r}): {f.name}"
+        if f.name in lazy
+        else f"{f.name!r}: {f.name}"
+        for f in fields
+    )
     source = (
         f"def build(*, {parameters}):\n"
         "    instance = _new(_cls)\n"
         f"    instance.__dict__.update({{{items}}})\n"
         "    return instance\n"
     )
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, **defaults}
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_str": str, **defaults}
     exec(compile(source, f"<prebuilt {cls.__name__}>", "exec"), namespace)  # noqa: S102  # code made here from attrs field names
     build: Callable[..., T] = namespace["build"]
     build.__qualname__ = f"prebuilt({cls.__name__})"

@@ -93,7 +93,13 @@ class ValueSource:
 
 
 def _figure_text(value: object) -> str:
-    return "unlimited" if value is None else str(value)
+    if value is None:
+        return "unlimited"
+    if isinstance(value, bool):  # as the policy files spell it
+        return "true" if value else "false"
+    if isinstance(value, tuple | frozenset):  # a list of words or days, read as one
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
 
 
 def _toml_value(value: object) -> str:

@@ -12,11 +12,13 @@ if TYPE_CHECKING:
     from cptm_rules.money import Amount
 
 # Every event builds one outcome and one or more decisions: build them without attrs'
-# field-by-field __init__ (see outcomes.prebuilt). Every call passes typed values.
-decision: Final = prebuilt(Decision)
+# field-by-field __init__ (see outcomes.prebuilt). Every call passes typed values. The
+# texts (a decision's reason, an advisory's message, an effect's detail) may be given as
+# `lambda: f"..."`, rendered on first read; docs/design.md says what a renderer may read.
+decision: Final = prebuilt(Decision, lazy=("reason",))
 outcome: Final = prebuilt(Outcome)
-advisory: Final = prebuilt(Advisory)
-effect: Final = prebuilt(Effect)
+advisory: Final = prebuilt(Advisory, lazy=("message",))
+effect: Final = prebuilt(Effect, lazy=("detail",))
 
 
 def days(n: int) -> str:
@@ -44,6 +46,6 @@ def charges(given: Decision, what: str) -> tuple[Effect, ...]:
             kind=EffectKind.CHARGE,
             rule_id=given.rule_id,
             amount=money_or_unknown(given.fee),
-            detail=f"charge {what}: {given.fee}",
+            detail=lambda: f"charge {what}: {given.fee}",
         ),
     )

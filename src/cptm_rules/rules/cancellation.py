@@ -151,9 +151,11 @@ def cancellation_decisions(
             policy=policy.label,
             figures=figures,
             dates=dates,
-            reason=f"cancelled in writing on day {days} after registering "
-            f"(within {window}) and before the eLearning was opened: full "
-            f"refund less the administrative fee {admin}",
+            reason=lambda: (
+                f"cancelled in writing on day {days} after registering "
+                f"(within {window}) and before the eLearning was opened: full "
+                f"refund less the administrative fee {admin}"
+            ),
             alternatives=("R25 tuition credit: the tuition is refunded instead",),
         )
         return (refunded,), None
@@ -168,9 +170,11 @@ def cancellation_decisions(
         policy=policy.label,
         figures=figures,
         dates=dates,
-        reason=f"no refund rule applies: {why}; the terms settle refunds only "
-        f"for cancellations within {window} days of registering and before "
-        "the eLearning is opened, so this refund is not covered",
+        reason=lambda: (
+            f"no refund rule applies: {why}; the terms settle refunds only "
+            f"for cancellations within {window} days of registering and before "
+            "the eLearning is opened, so this refund is not covered"
+        ),
     )
     until = add_years(on, policy.tuition_credit_years)
     remaining = policy.re_enrollments - journey.re_enrollments_used
@@ -180,8 +184,10 @@ def cancellation_decisions(
         policy=policy.label,
         figures=policy.figures("tuition_credit_years", "re_enrollments"),
         dates=(("cancelled", on), ("credit valid until (exclusive)", until)),
-        reason=f"the tuition stays valid toward another practicum until {until} "
-        f"(exclusive); {remaining} re-enrollment(s) remain",
+        reason=lambda: (
+            f"the tuition stays valid toward another practicum until {until} "
+            f"(exclusive); {remaining} re-enrollment(s) remain"
+        ),
     )
     return (not_covered, credit), until
 
@@ -193,8 +199,10 @@ def no_show(policy: Policy, prices: PriceSchedule) -> Decision:
         verdict="forfeited",
         policy=policy.label,
         fee=prices.program_price,
-        reason="did not attend the practicum without written notice: the "
-        f"whole course price ({prices.program_price}) is forfeited",
+        reason=lambda: (
+            "did not attend the practicum without written notice: the "
+            f"whole course price ({prices.program_price}) is forfeited"
+        ),
         alternatives=("R25 tuition credit: needs written notice",),
     )
 
@@ -211,8 +219,10 @@ def substitution(
             verdict="free",
             policy=policy.label,
             dates=dates,
-            reason=f"substitution requested on {event.on}, on or before the "
-            f"free-change deadline {deadline}, {deadline_words(policy, session.first_day)}",
+            reason=lambda: (
+                f"substitution requested on {event.on}, on or before the "
+                f"free-change deadline {deadline}, {deadline_words(policy, session.first_day)}"
+            ),
             alternatives=("R10 window: the fee applies only after the deadline",),
         )
     return decision(
@@ -221,8 +231,10 @@ def substitution(
         fee=prices.class_change_fee,
         policy=policy.label,
         dates=dates,
-        reason=f"substitution requested on {event.on}, inside the change-fee "
-        f"window that began after {deadline} (R10)",
+        reason=lambda: (
+            f"substitution requested on {event.on}, inside the change-fee "
+            f"window that began after {deadline} (R10)"
+        ),
     )
 
 
@@ -233,7 +245,7 @@ def substitution_effects(given: Decision, event: Substitute) -> tuple[Effect, ..
         effect(
             kind=EffectKind.SEND_ACCESS,
             rule_id="R27",
-            detail=f"send eLearning access to the substitute {event.email}",
+            detail=lambda: f"send eLearning access to the substitute {event.email}",
         ),
     )
 
@@ -245,6 +257,7 @@ def re_enrolled(policy: Policy, event: ReEnroll, until: dt.date) -> Decision:
         verdict="re_enrolled",
         policy=policy.label,
         dates=(("re-enrolled", event.on), ("credit valid until", until)),
-        reason=f"the tuition credit (valid until {until}) is used for the "
-        f"practicum {event.session}",
+        reason=lambda: (
+            f"the tuition credit (valid until {until}) is used for the practicum {event.session}"
+        ),
     )

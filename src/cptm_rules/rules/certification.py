@@ -150,8 +150,22 @@ def period_started(policy: Policy, period: Period) -> Decision:
         policy=policy.label,
         figures=policy.figures("certification_period_years"),
         dates=(("period start", period.start), ("period end", period.end)),
-        reason=f"the first certification period is {period.start} up to "
-        f"(not including) {period.end}",
+        reason=lambda: (
+            f"the first certification period is {period.start} up to (not including) {period.end}"
+        ),
+    )
+
+
+def recorded_before_certification(policy: Policy, event: RecordActivity) -> Decision:
+    """R19: an activity recorded before certification is kept, counting toward no period."""
+    return decision(
+        rule_id="R19",
+        verdict="not_counted",
+        policy=policy.label,
+        reason=lambda: (
+            f"activity {event.activity.id!r} of {event.on} recorded; it counts "
+            "toward no period, since a certification period starts on the certification date (R17)"
+        ),
     )
 
 
@@ -161,8 +175,10 @@ def recorded_after_lapse(policy: Policy, event: RecordActivity, period: Period) 
         rule_id="R20",
         verdict="not_counted",
         policy=policy.label,
-        reason=f"activity {event.activity.id!r} of {event.on} recorded after the "
-        f"credential lapsed on {period.end}: it counts toward no period",
+        reason=lambda: (
+            f"activity {event.activity.id!r} of {event.on} recorded after the "
+            f"credential lapsed on {period.end}: it counts toward no period"
+        ),
     )
 
 
@@ -176,7 +192,9 @@ def fee_paid(
         policy=policy.label,
         fee=prices.renewal_fee,
         dates=(("paid", event.on), ("period ends", period.end)),
-        reason=f"renewal fee paid on {event.on}, inside the period {period.start}..{period.end}",
+        reason=lambda: (
+            f"renewal fee paid on {event.on}, inside the period {period.start}..{period.end}"
+        ),
     )
 
 
@@ -188,7 +206,7 @@ def renewal_fee_charge(prices: PriceSchedule) -> tuple[Effect, ...]:
             kind=EffectKind.CHARGE,
             rule_id="R18",
             amount=money_or_unknown(fee),
-            detail=f"charge the renewal fee: {fee}",
+            detail=lambda: f"charge the renewal fee: {fee}",
         ),
     )
 
@@ -199,8 +217,10 @@ def hours_recorded(policy: Policy, hours: Decimal, period: Period) -> Decision:
         rule_id="R19",
         verdict="recorded",
         policy=policy.label,
-        reason=f"{hours} of {policy.ce_hours_required} qualifying "
-        f"hours inside the period ending {period.end}",
+        reason=lambda: (
+            f"{hours} of {policy.ce_hours_required} qualifying "
+            f"hours inside the period ending {period.end}"
+        ),
     )
 
 
@@ -218,7 +238,9 @@ def renewal(
             ("next period", renewed.start),
             ("next period ends", renewed.end),
         ),
-        reason=f"R18 met on {day}: {hours} qualifying hours and "
-        f"the fee paid on {fee_paid_on}; the next period starts "
-        f"on {renewed.start}, the previous end, however early",
+        reason=lambda: (
+            f"R18 met on {day}: {hours} qualifying hours and "
+            f"the fee paid on {fee_paid_on}; the next period starts "
+            f"on {renewed.start}, the previous end, however early"
+        ),
     )

@@ -166,8 +166,10 @@ def exam_released(policy: Policy, kind: Attendance, session: Session) -> Decisio
         rule_id="R13",
         verdict="attended",
         policy=policy.label,
-        reason=f"attendance recorded ({kind}); the exam opens on "
-        f"{session.last_day}, the practicum's last day",
+        reason=lambda: (
+            f"attendance recorded ({kind}); the exam opens on "
+            f"{session.last_day}, the practicum's last day"
+        ),
         dates=(("exam opens", session.last_day),),
     )
 
@@ -182,8 +184,10 @@ def in_window(
         policy=policy.label,
         figures=policy.figures("exam_window_months", "max_exam_attempts"),
         dates=(("exam opens", opens), ("attempt", on), ("exam closes", closes)),
-        reason=f"attempt {number} on {on} is inside the window {opens}.."
-        f"{closes} (release plus {policy.exam_window_months} months, clamped)",
+        reason=lambda: (
+            f"attempt {number} on {on} is inside the window {opens}.."
+            f"{closes} (release plus {policy.exam_window_months} months, clamped)"
+        ),
     )
 
 
@@ -194,11 +198,13 @@ def attempt_failed(policy: Policy, number: int, closes: dt.date) -> Decision:
         rule_id="R15",
         verdict="failed",
         policy=policy.label,
-        reason=f"attempt {number} failed; "
-        + (
-            "retakes are allowed until the window closes on " + str(closes)
-            if cap is None
-            else f"{cap - number} attempt(s) remain until {closes}"
+        reason=lambda: (
+            f"attempt {number} failed; "
+            + (
+                "retakes are allowed until the window closes on " + str(closes)
+                if cap is None
+                else f"{cap - number} attempt(s) remain until {closes}"
+            )
         ),
     )
 
@@ -210,7 +216,7 @@ def certified(policy: Policy, on: dt.date) -> Decision:
         verdict="certified",
         policy=policy.label,
         dates=(("certification date", on),),
-        reason=f"passed on {on}: that is the certification date",
+        reason=lambda: f"passed on {on}: that is the certification date",
     )
 
 

@@ -136,8 +136,10 @@ def unfinished_modules_advisory(journey: Journey, when: str) -> tuple[Advisory, 
         advisory(
             rule_ids=("R8",),
             severity=Severity.WARNING,
-            message=f"{count - done} of {count} prework modules unfinished {when}; the "
-            "pass rate quoted by the program is for candidates who complete them",
+            message=lambda: (
+                f"{count - done} of {count} prework modules unfinished {when}; the "
+                "pass rate quoted by the program is for candidates who complete them"
+            ),
         ),
     )
 
@@ -149,7 +151,9 @@ def module_complete(policy: Policy, event: CompleteModule, done: int) -> Decisio
         rule_id="R5",
         verdict="module_complete",
         policy=policy.label,
-        reason=f"module {event.module} complete on {event.on}: {done} of {count} modules done",
+        reason=lambda: (
+            f"module {event.module} complete on {event.on}: {done} of {count} modules done"
+        ),
         figures=policy.figures("module_count"),
     )
 
@@ -161,8 +165,10 @@ def assessment_recorded(policy: Policy, event: RecordAssessment) -> Decision:
         rule_id="R7",
         verdict=f"assessment_{verdict}",
         policy=policy.label,
-        reason=f"the assessment of module {event.module} was {verdict} on "
-        f"{event.on}; assessments are recorded and never block a later step",
+        reason=lambda: (
+            f"the assessment of module {event.module} was {verdict} on "
+            f"{event.on}; assessments are recorded and never block a later step"
+        ),
     )
 
 

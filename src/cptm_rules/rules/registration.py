@@ -169,7 +169,7 @@ def practicum_chosen(
         rule_id="R2",
         verdict="practicum_chosen",
         policy=policy.label,
-        reason=f"registered on {day} for the practicum {session}{note}",
+        reason=lambda: f"registered on {day} for the practicum {session}{note}",
         dates=(
             ("registered", registration.registered_at),
             ("practicum first day", session.first_day),
@@ -183,7 +183,7 @@ def send_access(registration: Registration, due: dt.datetime) -> Effect:
         kind=EffectKind.SEND_ACCESS,
         rule_id="R4",
         due=due,
-        detail=f"send eLearning access to {registration.email}",
+        detail=lambda: f"send eLearning access to {registration.email}",
     )
 
 
@@ -199,18 +199,22 @@ def lead_time_advisories(
             advisory(
                 rule_ids=("R3", "R6"),
                 severity=Severity.STRONG_WARNING,
-                message=f"only {days} days before the practicum: the program recommends "
-                f"at least {policy.lead_time_minimum_days} days, and "
-                f"{policy.prework_recommended_days} for the prework; consider a later "
-                "session",
+                message=lambda: (
+                    f"only {days} days before the practicum: the program recommends "
+                    f"at least {policy.lead_time_minimum_days} days, and "
+                    f"{policy.prework_recommended_days} for the prework; consider a later "
+                    "session"
+                ),
             ),
         )
     return (
         advisory(
             rule_ids=("R3", "R6"),
             severity=Severity.WARNING,
-            message=f"{days} days before the practicum: the program recommends "
-            f"{policy.prework_recommended_days} days for the prework",
+            message=lambda: (
+                f"{days} days before the practicum: the program recommends "
+                f"{policy.prework_recommended_days} days for the prework"
+            ),
         ),
     )
 
@@ -228,8 +232,9 @@ def access_decision(
             policy=policy.label,
             figures=figures,
             dates=dates,
-            reason=f"access granted at {at.isoformat()}, "
-            f"on or before the due time {due.isoformat()}",
+            reason=lambda: (
+                f"access granted at {at.isoformat()}, on or before the due time {due.isoformat()}"
+            ),
             alternatives=("breach: granted within the service level",),
         )
     else:
@@ -240,8 +245,10 @@ def access_decision(
             policy=policy.label,
             figures=figures,
             dates=dates,
-            reason=f"access granted at {at.isoformat()}, "
-            f"{late} after the due time {due.isoformat()}: a service-level "
-            "breach, recorded and not refused",
+            reason=lambda: (
+                f"access granted at {at.isoformat()}, "
+                f"{late} after the due time {due.isoformat()}: a service-level "
+                "breach, recorded and not refused"
+            ),
         )
     return given
