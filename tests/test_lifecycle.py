@@ -50,6 +50,7 @@ from cptm_rules.lifecycle import (
     mermaid_diagram,
 )
 from cptm_rules.money import Money, UnknownAmount
+from cptm_rules.outcomes import Decision, Effect
 from cptm_rules.policy import load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.recertification import qualifying_hours
@@ -581,7 +582,9 @@ def test_without_a_limit_on_free_changes_the_third_early_change_is_free_R11a() -
     journey = registered(policy=unlimited).then(
         change("2026-11-05"), change("2026-11-06", to=MARCH)
     )
-    assert journey.apply(change("2026-11-09", to=april)).decisions[0].verdict == "free"
+    third = journey.apply(change("2026-11-09", to=april)).decisions[0]
+    assert third.verdict == "free"
+    assert third.alternatives[1] == "R11a: change 3 of unlimited free changes"
 
 
 def test_a_late_change_raises_the_lead_time_advisory_for_the_new_session_R6() -> None:
@@ -965,7 +968,7 @@ def test_a_registration_before_a_policy_takes_effect_is_judged_by_the_version_in
     assert after.journey.free_change_deadline == day("2027-08-13")
 
 
-def test_a_practicum_session_longer_than_the_policy_allows_is_refused_R2_R11() -> None:
+def test_a_practicum_session_longer_than_the_policy_allows_is_refused_R2_R11_R25() -> None:
     four_years = Session(first_day=day("2027-01-11"), last_day=day("2030-12-31"))
     with pytest.raises(
         RuleViolationError, match=r"runs 1451 days; a practicum runs at most 31"
@@ -975,6 +978,9 @@ def test_a_practicum_session_longer_than_the_policy_allows_is_refused_R2_R11() -
     with pytest.raises(RuleViolationError, match=r"practicum\.max_session_days") as e:
         registered().apply(RequestChange(on=day("2026-11-05"), to=four_years))
     assert e.value.rule_id == "R11"
+    with pytest.raises(RuleViolationError, match=r"runs 1451 days") as e:
+        cancelled().apply(ReEnroll(on=day("2026-11-25"), session=four_years))
+    assert (e.value.rule_id, e.value.event) == ("R25", "ReEnroll(on=2026-11-25)")
     month = Session(first_day=day("2027-01-11"), last_day=day("2027-02-10"))  # 31 days
     assert Journey.new().apply(Register(registration=registration(session=month))).journey.session
 
@@ -1109,7 +1115,7 @@ def test_status_on_answers_for_every_day_from_registration_whatever_was_recorded
 
 def test_the_hot_path_builders_refuse_a_misspelt_or_missing_field() -> None:
     from cptm_rules.lifecycle import _replace  # noqa: PLC0415  # the private builder under test
-    from cptm_rules.outcomes import Decision, prebuilt  # noqa: PLC0415
+    from cptm_rules.outcomes import prebuilt  # noqa: PLC0415
 
     build = prebuilt(Decision)
     with pytest.raises(TypeError, match=r"unexpected keyword argument 'verdcit'"):
@@ -1605,3 +1611,231 @@ def test_an_activity_before_certification_is_recorded_and_counts_toward_no_perio
     assert outcome.event is event
     assert outcome.journey.activities == (event.activity,)
     assert outcome.journey.last_event_day == in_prework().last_event_day
+
+
+# -- boundaries and texts the mutation run found unasserted ----------------------------
+
+
+def test_business_day_access_counts_from_the_program_date_of_an_instant_given_in_utc_R4() -> None:
+    # 03:00 UTC on Friday is still Thursday evening in New York: two business days after
+    # Thursday 2026-11-19 is Monday the 23rd (counting from Friday would give Tuesday).
+    friday_utc = dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.UTC)
+    assert access_due(LEGACY, friday_utc).isoformat() == "2026-11-23T23:59:59-05:00"
+
+
+def test_the_unfinished_modules_advisory_counts_the_modules_left_R8() -> None:
+    done = in_prework().then(*(CompleteModule(module=m, on=day("2026-11-10")) for m in range(1, 8)))
+    outcome = done.apply(RecordAttendance(attendance="full", on=day("2027-01-14")))
+    (advisory,) = outcome.advisories
+    assert advisory.message == (
+        "3 of 10 prework modules unfinished at the practicum; the pass rate quoted by the "
+        "program is for candidates who complete them"
+    )
+
+
+def test_registering_exactly_the_recommended_lead_time_ahead_starts_the_prework_that_day_R6() -> (
+    None
+):
+    def prework_key_date(registered_on: int) -> tuple[dt.date | dt.datetime, str]:
+        at = dt.datetime(2026, 11, 30, 9, 30, tzinfo=NY) + dt.timedelta(days=registered_on)
+        journey = Journey.new().apply(Register(registration=registration(at=at))).journey
+        (start,) = (k for k in journey.key_dates() if k.kind is KeyDateKind.PREWORK_START)
+        return start.when, start.label
+
+    # 2027-01-11 less 42 days is 2026-11-30.
+    assert prework_key_date(0) == (
+        day("2026-11-30"),
+        "start the prework by this day (42 days before the practicum)",
+    )
+    assert prework_key_date(1) == (
+        day("2026-12-01"),
+        (
+            "start the prework now: the recommended 42 days before the practicum (2026-11-30) "
+            "had already passed at registration"
+        ),
+    )
+
+
+def test_a_failed_attempt_says_how_long_retakes_remain_with_and_without_a_cap_R15() -> None:
+    fail = AttemptExam(on=day("2027-01-20"), passed=False)
+    unlimited = attended().apply(fail).decisions[-1]
+    assert (unlimited.rule_id, unlimited.verdict, unlimited.reason) == (
+        "R15",
+        "failed",
+        "attempt 1 failed; retakes are allowed until the window closes on 2027-07-14",
+    )
+    capped = attended(policy=CURRENT.with_overrides({"exam.max_exam_attempts": 3}))
+    assert (
+        capped.apply(fail).decisions[-1].reason
+        == "attempt 1 failed; 2 attempt(s) remain until 2027-07-14"
+    )
+
+
+def test_an_activity_after_the_lapse_is_explained_in_full_R20() -> None:
+    outcome = certified().apply(activity("2029-02-01", "30", "conference", "too-late"))
+    assert outcome.decisions == (
+        Decision(
+            rule_id="R20",
+            verdict="not_counted",
+            policy="current",
+            reason="activity 'too-late' of 2029-02-01 recorded after the credential lapsed on "
+            "2029-01-20: it counts toward no period",
+        ),
+    )
+
+
+def test_paying_the_renewal_fee_charges_its_amount_R18() -> None:
+    prices = PriceSchedule.from_toml('extends = "shipped"\nrenewal_fee = "150"\n')
+    outcome = certified(prices=prices).apply(PayRenewalFee(on=day("2027-03-01")))
+    assert outcome.effects == (
+        Effect(
+            kind=EffectKind.CHARGE,
+            rule_id="R18",
+            amount=Money.of(150),
+            detail="charge the renewal fee: 150.00 USD",
+        ),
+    )
+
+
+def test_a_substitution_is_explained_in_full_free_and_paid_R27() -> None:
+    free = registered().apply(Substitute(on=day("2026-11-20"), email="ben@example.org"))
+    assert free.decisions == (
+        Decision(
+            rule_id="R27",
+            verdict="free",
+            policy="current",
+            reason="substitution requested on 2026-11-20, on or before the free-change deadline "
+            "2026-11-20, the 30th business day before the practicum's first day 2027-01-11 on "
+            "the workalendar.usa.NorthCarolina calendar",
+            dates=(
+                ("requested", day("2026-11-20")),
+                ("free-change deadline", day("2026-11-20")),
+            ),
+            alternatives=("R10 window: the fee applies only after the deadline",),
+        ),
+    )
+    paid = registered().apply(Substitute(on=day("2026-11-23"), email="ben@example.org"))
+    assert paid.decisions == (
+        Decision(
+            rule_id="R27",
+            verdict="fee",
+            policy="current",
+            fee=Money.of("400"),
+            reason="substitution requested on 2026-11-23, inside the change-fee window that "
+            "began after 2026-11-20 (R10)",
+            dates=(
+                ("requested", day("2026-11-23")),
+                ("free-change deadline", day("2026-11-20")),
+            ),
+        ),
+    )
+
+
+def test_cancelling_on_the_day_the_elearning_was_opened_is_not_covered_R24_R25() -> None:
+    # Day 5 is inside the window, but the eLearning was opened that day: no refund.
+    journey = in_prework().then(OpenElearning(on=day("2026-11-07")))
+    outcome = journey.apply(Cancel(on=day("2026-11-07")))
+    assert outcome.decisions == (
+        Decision(
+            rule_id="R24",
+            verdict="not_covered",
+            policy="current",
+            figures=(("cancellation.early_cancellation_days", "5"),),
+            dates=(
+                ("registered", day("2026-11-02")),
+                ("cancelled", day("2026-11-07")),
+                ("eLearning first opened", day("2026-11-07")),
+            ),
+            reason="no refund rule applies: the eLearning was already opened on 2026-11-07; "
+            "the terms settle refunds only for cancellations within 5 days of registering and "
+            "before the eLearning is opened, so this refund is not covered",
+        ),
+        Decision(
+            rule_id="R25",
+            verdict="credit",
+            policy="current",
+            figures=(
+                ("cancellation.tuition_credit_years", "1"),
+                ("cancellation.re_enrollments", "1"),
+            ),
+            dates=(
+                ("cancelled", day("2026-11-07")),
+                ("credit valid until (exclusive)", day("2027-11-07")),
+            ),
+            reason="the tuition stays valid toward another practicum until 2027-11-07 "
+            "(exclusive); 1 re-enrollment(s) remain",
+        ),
+    )
+
+
+def test_a_cancellation_after_the_one_re_enrollment_says_none_remain_R25() -> None:
+    back = cancelled().then(
+        ReEnroll(
+            on=day("2027-01-05"),
+            session=Session(first_day=day("2028-01-10"), last_day=day("2028-01-13")),
+        )
+    )
+    credit = back.apply(Cancel(on=day("2027-01-20"))).decisions[-1]
+    assert credit.rule_id == "R25"
+    assert credit.reason.endswith("(exclusive); 0 re-enrollment(s) remain")
+
+
+def test_an_early_refund_with_an_unknown_administrative_fee_names_that_fee_R24_R22() -> None:
+    prices = attrs.evolve(
+        _known_prices(),
+        program_price=Money.of("2000"),
+        administrative_fee=UnknownAmount(item="administrative_fee"),
+    )
+    outcome = in_prework(prices=prices).apply(Cancel(on=day("2026-11-03")))
+    assert outcome.decisions[0].refund == UnknownAmount(item="administrative_fee")
+    assert outcome.effects[0].amount is None
+
+
+def test_a_late_change_to_a_session_starting_the_same_day_is_not_a_later_date_R10() -> None:
+    shorter = Session(first_day=day("2027-01-11"), last_day=day("2027-01-12"))
+    outcome = registered().apply(change("2026-11-23", to=shorter))
+    (decision,) = outcome.decisions
+    assert (decision.rule_id, decision.verdict, decision.fee) == ("R10", "free", None)
+    assert decision.reason == (
+        "requested on 2026-11-23, 3 days after the free-change deadline 2026-11-20, but to a "
+        "session starting the same day (2027-01-11): only later-date changes pay the fee"
+    )
+    assert outcome.journey.free_changes_used == 1
+    later = registered().apply(change("2026-11-23", to=FEBRUARY)).decisions[0]
+    assert later.alternatives[1] == (
+        "R10 exception: only a later date pays, and the new session starts later "
+        "(2027-02-08 after 2027-01-11)"
+    )
+
+
+def test_a_re_enrollment_clears_the_old_attendance_and_warns_about_a_near_session_R25_R3() -> None:
+    absent = in_prework().then(
+        RecordAttendance(attendance="absent_with_notice", on=day("2027-01-11"))
+    )
+    assert absent.attendance is Attendance.ABSENT_WITH_NOTICE
+    soon = Session(first_day=day("2027-02-01"), last_day=day("2027-02-04"))
+    back = absent.apply(ReEnroll(on=day("2027-01-20"), session=soon))
+    assert back.journey.attendance is None
+    assert back.journey.state is State.IN_PREWORK
+    assert [a.rule_ids for a in back.advisories] == [("R3", "R6")]
+    assert back.advisories[0].message.startswith("only 12 days before the practicum")
+
+
+def test_an_activity_recorded_after_the_lapse_is_kept_in_the_journey_R20() -> None:
+    late = activity("2029-02-01", "30", "conference", "too-late")
+    outcome = certified().apply(late)
+    assert outcome.event is late
+    assert outcome.journey.activities == (late.activity,)
+    assert outcome.journey.history[-1] is late
+    with pytest.raises(TimingError) as caught:
+        certified().apply(PayRenewalFee(on=day("2029-02-01")))
+    assert caught.value.reason == (
+        "13 days too late: the credential lapsed: the period's last day was 2029-01-19"
+    )
+
+
+def test_paying_the_renewal_fee_dates_the_journey_so_an_earlier_event_is_refused_R18() -> None:
+    paid = certified().apply(PayRenewalFee(on=day("2027-06-01"))).journey
+    assert paid.last_event_day == day("2027-06-01")
+    with pytest.raises(TimingError, match="events must arrive in date order"):
+        paid.apply(PayRenewalFee(on=day("2027-05-01")))

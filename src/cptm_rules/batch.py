@@ -426,10 +426,10 @@ def _changes(group: _Group, out: _Out) -> None:
         )
         used_up = np.zeros(len(asking), dtype=bool) if limit is None else free_used[asking] >= limit
         timely = on <= group.deadline(held_first, asking)
-        earlier = to_first < held_first
-        # CHANGE_FEE_PRECEDENCE, vectorised: R11a, else R9, else R10 (free only if earlier).
+        not_later = to_first <= held_first
+        # CHANGE_FEE_PRECEDENCE, vectorised: R11a, else R9, else R10 (a fee only if later).
         rule = np.select([used_up, timely], [_R11A, _R9], default=_R10)
-        verdict = np.select([used_up, timely | earlier], [_FEE, _FREE], default=_FEE)
+        verdict = np.select([used_up, timely | not_later], [_FEE, _FREE], default=_FEE)
         rule = np.where(r11, _R11, rule)
         rule = np.where(out_of_order, _NO_RULE, rule)
         verdict = np.where(out_of_order | r11, _REFUSED, verdict)

@@ -95,7 +95,8 @@ RULES: Final = (
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(
             "After the free-change deadline, moving to a later session costs the class "
-            "change fee; moving to an earlier session stays free. The FAQ's 'less than 30 "
+            "change fee; moving to an earlier session, or to one starting the same day, "
+            "stays free. The FAQ's 'less than 30 "
             "days' is read as the same deadline, counted in "
             "{practicum.free_change_day_count:days} under this policy (the terms count "
             "calendar days)."
@@ -233,20 +234,28 @@ def on_or_before_the_deadline(case: ChangeCase) -> Decision | None:
 
 
 def after_the_deadline(case: ChangeCase) -> Decision:
-    """R10: after the deadline a later session pays the fee; an earlier one stays free."""
+    """R10: after the deadline only a later session pays the fee; any other stays free.
+
+    "Later" compares first days: a session starting the same day (another length)
+    is not a later date, so it stays free like an earlier one.
+    """
     event, session, deadline = case.event, case.session, case.deadline
     late = (event.on - deadline).days
-    if event.to.first_day < session.first_day:
+    to_first, held_first = event.to.first_day, session.first_day
+    if to_first <= held_first:
+        where = (
+            f"an earlier session ({to_first} before {held_first})"
+            if to_first < held_first
+            else f"a session starting the same day ({to_first})"
+        )
         return case.decide(
             "R10",
             "free",
             f"requested on {event.on}, {days(late)} after the free-change "
-            f"deadline {deadline}, but to an earlier session "
-            f"({event.to.first_day} before {session.first_day}): only later-date "
-            "changes pay the fee",
+            f"deadline {deadline}, but to {where}: only later-date changes pay the fee",
             (f"R9: the deadline was {deadline}", case.count_note(paid=False)),
         )
-    timing = deadline_words(case.journey.policy, session.first_day)
+    timing = deadline_words(case.journey.policy, held_first)
     return case.decide(
         "R10",
         "fee",
@@ -254,7 +263,10 @@ def after_the_deadline(case: ChangeCase) -> Decision:
         f"{deadline} ({timing}), to a later session",
         (
             f"R9: the deadline was {deadline}",
-            "R10 earlier-session exception: the new session is not earlier",
+            (
+                "R10 exception: only a later date pays, and the new session starts later "
+                f"({to_first} after {held_first})"
+            ),
             case.count_note(paid=True),
         ),
         charged=case.journey.prices.class_change_fee,
