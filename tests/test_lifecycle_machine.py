@@ -159,6 +159,14 @@ class JourneyMachine(RuleBasedStateMachine):
                     assert amount.amount >= 0, decision  # never negative, whatever the prices
         for effect in outcome.effects:
             assert effect.amount is None or effect.amount.amount >= 0
+        # Sentences render on first read: every one renders, on every path taken, to text.
+        texts = (
+            *(d.reason for d in outcome.decisions),
+            *(a.message for a in outcome.advisories),
+            *(e.detail for e in outcome.effects),
+        )
+        assert all(type(text) is str and text for text in texts), texts
+        assert outcome.explain().count("\n") >= len(texts)
         self.journey = outcome.journey
 
     @rule(target=snapshots)

@@ -134,3 +134,11 @@ def test_each_money_error_names_the_field_the_value_and_what_is_valid(
 
 def test_decimal_places_counts_the_digits_after_the_point() -> None:
     assert [decimal_places(Decimal(t)) for t in ("1E+3", "7", "1.50", "0.0001")] == [0, 0, 2, 4]
+
+
+def test_arithmetic_keeps_the_currency_of_its_operands() -> None:
+    ten, two = Money.of("10.005", "EUR"), Money.of("2", "EUR")
+    assert ten + two == Money.of("12.005", "EUR")
+    assert ten - two == Money.of("8.005", "EUR")
+    assert two.times(3) == Money.of("6", "EUR")
+    assert ten.quantized() == Money.of("10.01", "EUR")

@@ -41,6 +41,11 @@ def test_a_quote_that_needs_an_unknown_figure_names_it_and_shows_no_number_R22()
     assert result.total == UnknownAmount(item="program_price")
     assert result.missing == ("program_price", "discounts.non-profit", "discounts.group")
     assert not any(isinstance(line.amount, Money) for line in result.lines)
+    assert [(line.label, line.rule_id, line.is_discount) for line in result.lines] == [
+        ("program price", "R22", False),
+        ("non-profit discount", "R21", True),
+        ("group discount", "R21", True),
+    ]
     assert "missing figure: program_price" in result.explain()
 
 

@@ -139,3 +139,23 @@ def test_non_qualifying_or_outside_activities_never_change_eligibility_R19(
     after = ledger_for(PERIOD, [*recorded, outside, irrelevant], paid, POLICY, as_of=AS_OF)
     assert after.eligible == before.eligible
     assert after.hours == before.hours
+
+
+def test_hours_and_the_fee_count_from_the_first_day_up_to_not_including_the_end_R17_R18() -> None:
+    on_start, before_end, on_end = (
+        act("2027-01-20", "1", id="a"),
+        act("2029-01-19", "2", id="b"),
+        act("2029-01-20", "4", id="c"),
+    )
+    assert qualifying_hours(PERIOD, [on_start, before_end, on_end], POLICY) == Decimal(3)
+    assert first_fee_payment(PERIOD, [day("2027-01-20")]) == day("2027-01-20")
+    assert first_fee_payment(PERIOD, [day("2029-01-20")]) is None
+    assert first_fee_payment(PERIOD, [day("2029-01-19"), day("2028-01-01")]) == day("2028-01-01")
+
+
+def test_an_empty_ledger_counts_exact_zero_hours_R18() -> None:
+    ledger = ledger_for(PERIOD, [], [], POLICY, as_of=day("2027-06-01"))
+    assert (ledger.hours, ledger.free_hours) == (Decimal(0), Decimal(0))
+    assert isinstance(ledger.hours, Decimal)
+    assert isinstance(ledger.free_hours, Decimal)
+    assert isinstance(qualifying_hours(PERIOD, [], POLICY), Decimal)
