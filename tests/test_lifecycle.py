@@ -45,6 +45,7 @@ from cptm_rules.lifecycle import (
     Journey,
     Status,
     access_due,
+    event_day,
     free_change_deadline,
     judge_change,
     mermaid_diagram,
@@ -1839,3 +1840,93 @@ def test_paying_the_renewal_fee_dates_the_journey_so_an_earlier_event_is_refused
     assert paid.last_event_day == day("2027-06-01")
     with pytest.raises(TimingError, match="events must arrive in date order"):
         paid.apply(PayRenewalFee(on=day("2027-05-01")))
+
+
+def test_the_exam_gate_refuses_even_one_unfinished_module_R8() -> None:
+    strict = CURRENT.with_overrides({"prework.modules_required_for_exam": True})
+    nine = in_prework(policy=strict).then(
+        *(CompleteModule(module=m, on=day("2026-11-10")) for m in range(1, 10)),
+        RecordAttendance(attendance="full", on=day("2027-01-14")),
+    )
+    with pytest.raises(RuleViolationError, match=r"attended.: 1 prework modules are unfinished"):
+        nine.apply(AttemptExam(on=day("2027-01-20"), passed=True))
+    done = nine.apply(CompleteModule(module=10, on=day("2027-01-15"))).journey
+    assert done.apply(AttemptExam(on=day("2027-01-20"), passed=True)).journey.state is (
+        State.CERTIFIED
+    )
+
+
+def test_access_granted_at_the_very_instant_of_registering_is_accepted_R4() -> None:
+    outcome = registered().apply(GrantAccess(at=REGISTERED_AT))
+    assert (outcome.decisions[0].verdict, outcome.journey.access_granted_at) == (
+        "on_time",
+        REGISTERED_AT,
+    )
+
+
+def test_completing_a_module_opens_the_elearning_once_and_keeps_the_first_day_R5_R24() -> None:
+    first = in_prework().apply(CompleteModule(module=1, on=day("2026-11-04"))).journey
+    assert first.elearning_opened_on == day("2026-11-04")
+    second = first.apply(CompleteModule(module=2, on=day("2026-11-05"))).journey
+    assert second.elearning_opened_on == day("2026-11-04")
+    refused = first.apply(Cancel(on=day("2026-11-05"))).decisions[0]
+    assert (refused.rule_id, refused.verdict) == ("R24", "not_covered")
+
+
+def test_every_applied_event_dates_the_journey_and_is_its_outcomes_event() -> None:
+    journey = registered()
+    events: list[Event] = [
+        Substitute(on=day("2026-11-03"), email="ben@example.org"),
+        GrantAccess(at=dt.datetime(2026, 11, 4, 9, 0, tzinfo=NY)),
+        OpenElearning(on=day("2026-11-05")),
+        CompleteModule(module=1, on=day("2026-11-06")),
+        RecordAssessment(module=1, passed=True, on=day("2026-11-07")),
+        RecordAttendance(attendance="full", on=day("2027-01-14")),
+        AttemptExam(on=day("2027-01-18"), passed=False),
+        AttemptExam(on=day("2027-01-19"), passed=True),
+        PayRenewalFee(on=day("2027-02-01")),
+    ]
+    for event in events:
+        outcome = journey.apply(event)
+        assert outcome.event is event
+        journey = outcome.journey
+        assert journey.last_event_day == event_day(event, NY), event
+    assert journey.assessments[0].on == day("2026-11-07")
+    assert [(a.on, a.passed) for a in journey.attempts] == [
+        (day("2027-01-18"), False),
+        (day("2027-01-19"), True),
+    ]
+
+
+def test_registering_on_the_free_change_deadline_keeps_the_plain_deadline_label_R9() -> None:
+    at = dt.datetime(2026, 11, 20, 9, 0, tzinfo=NY)  # the deadline for 2027-01-11
+    (deadline,) = (
+        k for k in registered(at=at).key_dates() if k.kind is KeyDateKind.FREE_CHANGE_DEADLINE
+    )
+    assert (deadline.when, deadline.label) == (
+        day("2026-11-20"),
+        "last day to change the practicum for free",
+    )
+
+
+def test_timing_refusals_say_how_far_off_and_which_day_was_the_limit_R12_R27() -> None:
+    with pytest.raises(TimingError) as early:
+        in_prework().apply(RecordAttendance(attendance="full", on=day("2027-01-10")))
+    assert early.value.reason == (
+        "1 day too early: attendance is recorded from the practicum's first day, 2027-01-11"
+    )
+    with pytest.raises(TimingError) as late:
+        registered().apply(Substitute(on=day("2027-01-11"), email="ben@example.org"))
+    assert late.value.reason == (
+        "1 day too late: a substitution must come before the practicum; the last day was 2027-01-10"
+    )
+
+
+def test_key_dates_use_the_program_date_of_a_late_evening_registration_R2_R9() -> None:
+    # 22:30 in New York on the deadline day is already the next day in UTC.
+    at = dt.datetime(2026, 11, 20, 22, 30, tzinfo=NY)
+    dates = registered(at=at).key_dates()
+    assert [(k.kind, k.label) for k in dates[:2]] == [
+        (KeyDateKind.REGISTERED, "registered"),
+        (KeyDateKind.FREE_CHANGE_DEADLINE, "last day to change the practicum for free"),
+    ]
