@@ -98,9 +98,7 @@ def test_advisory_messages_and_effect_details_are_rendered_on_read_too() -> None
 def test_a_text_given_as_text_is_kept_as_it_is() -> None:
     built = decision(rule_id="R5", verdict="v", reason="module 1 done", policy="current")
     assert vars(built)["reason"] == "module 1 done"
-    assert built == eager_decision().__class__(
-        rule_id="R5", verdict="v", reason="module 1 done", policy="current"
-    )
+    assert built == Decision(rule_id="R5", verdict="v", reason="module 1 done", policy="current")
 
 
 def test_an_unknown_attribute_is_still_an_attribute_error() -> None:

@@ -172,9 +172,7 @@ def _policy_field_names() -> tuple[str, ...]:
 
 def _styled(value: str, style: str | None) -> str:
     if style == "ordinal":
-        n = int(value)
-        suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-        return f"{n}{suffix}"
+        return ordinal(int(value))
     if style == "day":
         return "calendar day" if value == "calendar" else "business day"
     if style == "days":
@@ -195,6 +193,7 @@ def terms(clause: str) -> Citation:
 # Each family of rules is declared in its own module, beside the code that decides it;
 # the families import this module's types, defined above.
 from cptm_rules.rules import ALL_RULES  # noqa: E402
+from cptm_rules.rules._build import ordinal  # noqa: E402  # the explanations' ordinals
 
 RULES: Final[Mapping[str, Rule]] = {r.id: r for r in ALL_RULES}
 """Every rule by id, in catalogue order (R1 … R27)."""
