@@ -34,6 +34,7 @@ __all__ = [
     "RuleKind",
     "render_markdown",
     "rule",
+    "rule_ids_in",
 ]
 
 
@@ -93,6 +94,17 @@ class Rule:
     """The rule in the project's own words, with ``{dotted.policy_key}`` and
     ``{prices.item}`` where a figure goes: no statement hard-codes a number."""
     sources: tuple[Citation, ...]
+    verdicts: tuple[str, ...] = ()
+    """Every outcome an answer under this rule can have, as coverage counts them.
+
+    A decision's verdict (``free``, ``fee``, ``on_time`` …), ``refused`` for an
+    event the rule refuses, ``advisory`` for a warning it raises, and a derived
+    state it explains (``lapsed``, ``exam_expired``, ``credit_expired``). A
+    cohort or a scenario suite *exercises* a rule's verdict when one of its
+    answers has it (:mod:`cptm_rules.rule_coverage`); a fact has none."""
+    exercised_by: str = ""
+    """What kind of candidate exercises the rule, as a diff's report suggests it
+    for a changed figure no candidate of the cohort exercised."""
 
     @property
     def statement(self) -> str:
@@ -162,6 +174,28 @@ Q_HIRE: Final = "How can I hire a CPTM?"
 
 
 _PLACEHOLDER: Final = re.compile(r"\{([a-z_]+\.[a-z_]+)(?::([a-z]+))?\}")
+
+
+_ONE_ID: Final = re.compile(r"R\d+a?")
+_ID_RANGE: Final = re.compile(r"R(\d+)-R(\d+)(a?)")
+
+
+def rule_ids_in(text: str) -> tuple[str, ...]:
+    """The rule ids a text names, ranges spelled out: ``"R9-R11a"`` is R9, R10, R11, R11a.
+
+    Parts are separated by commas; a part that names no rule of the catalogue is
+    left out. The ids come in catalogue order.
+    """
+    found: set[str] = set()
+    for part in (p.strip() for p in text.split(",")):
+        if _ONE_ID.fullmatch(part):
+            found.add(part)
+        elif (span := _ID_RANGE.fullmatch(part)) is not None:
+            low, high = int(span.group(1)), int(span.group(2))
+            found |= {f"R{n}" for n in range(low, high + 1)}
+            if span.group(3):
+                found.add(f"R{high}a")
+    return tuple(rule_id for rule_id in RULES if rule_id in found)
 
 
 def _policy_field_names() -> tuple[str, ...]:

@@ -18,36 +18,58 @@ import datetime as dt
 import itertools
 import os
 import random
+import re
 from collections import Counter
 from collections.abc import Sized
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from cptm_rules.calendar import parse_date, parse_instant
+from cptm_rules.calendar import parse_date, parse_instant, to_local_date
+from cptm_rules.catalogue import rule_ids_in
 from cptm_rules.events import (
+    Activity,
     AttemptExam,
+    Cancel,
+    CompleteModule,
     Event,
     GrantAccess,
+    OpenElearning,
+    PayRenewalFee,
+    RecordActivity,
+    RecordAssessment,
     RecordAttendance,
+    ReEnroll,
     Register,
     Registration,
     RequestChange,
     Session,
+    Substitute,
 )
 from cptm_rules.exceptions import InputFileError, InvalidInputError, TransitionError, shown
 from cptm_rules.files import check_readable, parse_json
-from cptm_rules.lifecycle import Journey
-from cptm_rules.money import Amount, amount_text
+from cptm_rules.lifecycle import TRANSITIONS, Journey, event_day
+from cptm_rules.money import Amount, Money, amount_text
 from cptm_rules.policy import Policy, load_policy
-from cptm_rules.pricing import PriceSchedule, load_prices
-from cptm_rules.vocabulary import Attendance, KeyDateKind, OrganisationType
+from cptm_rules.pricing import PriceSchedule, load_prices, quote
+from cptm_rules.rule_coverage import CoverageLine, FigureChange, coverage_lines, figure_changes
+from cptm_rules.rules.pricing import eligible_discounts
+from cptm_rules.vocabulary import (
+    ActivityCategory,
+    Attendance,
+    KeyDateKind,
+    OrganisationType,
+    State,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
     from types import ModuleType
+
+    from cptm_rules.outcomes import Outcome
 
 __all__ = [
     "CHUNK",
@@ -79,7 +101,13 @@ PARALLEL_THRESHOLD: Final = 2000
 
 @attrs.frozen(kw_only=True)
 class Candidate:
-    """What one candidate does, independent of any policy."""
+    """What one candidate does, independent of any policy.
+
+    Only ``id``, ``registered_at`` and ``practicum`` are required; every other
+    field says what the candidate does next, from the eLearning to the renewals
+    of a long career, and defaults to doing nothing (attending in full aside).
+    A policy turns it into events (:meth:`steps`) and answers.
+    """
 
     id: str
     registered_at: dt.datetime
@@ -90,42 +118,235 @@ class Candidate:
     attempts: tuple[tuple[dt.date, bool], ...] = ()
     organisation: OrganisationType = OrganisationType.OTHER
     group_size: int = 1
+    elearning_opened: dt.date | None = None
+    """The day the candidate first opens the eLearning (R24 counts it)."""
+    modules: tuple[tuple[dt.date, bool | None], ...] = ()
+    """Prework modules completed: the day, and the module's assessment passed, failed
+    or not taken (``None``). Modules are numbered in date order (R5, R7)."""
+    substitution: dt.date | None = None
+    """The day another person takes the seat (R27)."""
+    cancelled_on: dt.date | None = None
+    """The day the candidate cancels in writing (R24, R25). Staying away without
+    notice is no cancellation: that is ``attendance`` ``absent_without_notice`` (R26)."""
+    re_enrolment: tuple[dt.date, Session] | None = None
+    """The day a cancellation's tuition credit is used, and the practicum it buys (R25)."""
+    activities: tuple[Activity, ...] = ()
+    """Continuing-education activities, recorded on their dates (R17-R20)."""
+    renewal_payments: tuple[dt.date, ...] = ()
+    """The days the renewal fee is paid (R18, R20)."""
 
     def events(self) -> list[tuple[str, Event]]:
-        """The candidate's events, each with the answer name it produces."""
-        events: list[tuple[str, Event]] = [
-            (
-                "registration",
-                Register(
-                    registration=Registration(
-                        email=f"{self.id}@example.org",
-                        registered_at=self.registered_at,
-                        session=self.practicum,
-                        organisation=self.organisation,
-                        group_size=self.group_size,
-                    )
-                ),
-            ),
-            (
-                "access",
-                GrantAccess(
-                    at=self.registered_at + dt.timedelta(minutes=self.access_after_minutes)
-                ),
-            ),
+        """The candidate's events under the current policy, each with its answer name.
+
+        Attendance is placed as if every change were accepted; :meth:`steps` is
+        what answering uses, where the candidate attends the session actually held.
+        """
+        return [
+            (name, step.event if isinstance(step, Step) else step.assumed)
+            for name, step in self.steps(_NEW_YORK)
         ]
-        events += [
-            (f"change {n}", RequestChange(on=on, to=to))
-            for n, (on, to) in enumerate(self.changes, start=1)
-        ]
-        last = self.changes[-1][1] if self.changes else self.practicum
-        events.append(
-            ("attendance", RecordAttendance(attendance=self.attendance, on=last.last_day))
+
+    def steps(  # noqa: C901  # one line per kind of event
+        self, zone: dt.tzinfo
+    ) -> list[tuple[str, Step | HeldSession]]:
+        """The candidate's events in the order they happen, each with its answer name.
+
+        Events are ordered by their program-local dates in ``zone`` (an instant's date
+        there), and events of one day in the order a journey lives them: registration,
+        access, eLearning opened, modules (each completion, then its assessment),
+        changes, substitution, cancellation, re-enrolment, attendance, exam attempts,
+        activities, renewal payments; events of one kind on one day by their values.
+        So a row's answers do not depend on the order its lists are written in.
+        Attendance (a :class:`HeldSession`) is recorded on the last day of whatever
+        session the candidate holds when it comes, which the replay decides.
+        """
+        registered = self.registered_at
+        steps: list[tuple[tuple[dt.date, int, tuple[Any, ...]], str, Step | HeldSession]] = []
+
+        def put(day: dt.date, kind: str, order: tuple[Any, ...], name: str, event: Event) -> None:
+            steps.append(((day, _RANK[kind], order), name, Step(event=event, rank=_RANK[kind])))
+
+        put(
+            to_local_date(registered, zone, field="registered_at"),
+            "registration",
+            (),
+            "registration",
+            Register(
+                registration=Registration(
+                    email=_EMAIL,
+                    registered_at=registered,
+                    session=self.practicum,
+                    organisation=self.organisation,
+                    group_size=self.group_size,
+                )
+            ),
         )
-        events += [
-            (f"exam attempt {n}", AttemptExam(on=on, passed=passed))
-            for n, (on, passed) in enumerate(self.attempts, start=1)
-        ]
-        return events
+        granted = registered + dt.timedelta(minutes=self.access_after_minutes)
+        access_day = to_local_date(granted, zone, field="access")
+        put(access_day, "access", (), "access", GrantAccess(at=granted))
+        if self.elearning_opened is not None:
+            on = self.elearning_opened
+            put(on, "elearning", (), "elearning opened", OpenElearning(on=on))
+        for n, (on, passed) in enumerate(sorted(self.modules, key=_module_order), start=1):
+            put(on, "module", (n,), f"module {n}", CompleteModule(module=n, on=on))
+            if passed is not None:
+                event = RecordAssessment(module=n, passed=passed, on=on)
+                put(on, "assessment", (n,), f"module {n} assessment", event)
+        ordered = sorted(self.changes, key=lambda c: (c[0], c[1].first_day, c[1].last_day))
+        for n, (on, to) in enumerate(ordered, start=1):
+            put(on, "change", (n,), f"change {n}", RequestChange(on=on, to=to))
+        if self.substitution is not None:
+            on = self.substitution
+            put(on, "substitution", (), "substitution", Substitute(on=on, email=_SUBSTITUTE))
+        if self.cancelled_on is not None:
+            put(self.cancelled_on, "cancellation", (), "cancellation", Cancel(on=self.cancelled_on))
+        if self.re_enrolment is not None:
+            on, session = self.re_enrolment
+            put(on, "re-enrolment", (), "re-enrolment", ReEnroll(on=on, session=session))
+        for n, (on, passed) in enumerate(sorted(self.attempts), start=1):
+            put(on, "attempt", (n,), f"exam attempt {n}", AttemptExam(on=on, passed=passed))
+        for n, activity in enumerate(sorted(self.activities, key=_activity_order), start=1):
+            put(activity.on, "activity", (n,), f"activity {n}", RecordActivity(activity=activity))
+        for n, on in enumerate(sorted(self.renewal_payments), start=1):
+            put(on, "renewal", (n,), f"renewal fee {n}", PayRenewalFee(on=on))
+        steps.sort(key=lambda step: step[0])
+        assumed = ordered[-1][1] if ordered else self.practicum
+        attend = HeldSession(
+            attendance=self.attendance,
+            assumed=RecordAttendance(attendance=self.attendance, on=assumed.last_day),
+        )
+        result: list[tuple[str, Step | HeldSession]] = [(name, step) for _, name, step in steps]
+        result.append(("attendance", attend))
+        return result
+
+
+_EMAIL: Final = "candidate@example.org"
+"""The registration email of every cohort candidate: no answer depends on it, and an
+id (any identifier, spaces and all) need not make a valid address."""
+_SUBSTITUTE: Final = "substitute@example.org"
+
+_RANK: Final = {
+    kind: rank
+    for rank, kind in enumerate(
+        (
+            "registration",
+            "access",
+            "elearning",
+            "module",
+            "assessment",
+            "change",
+            "substitution",
+            "cancellation",
+            "re-enrolment",
+            "attendance",
+            "attempt",
+            "activity",
+            "renewal",
+        )
+    )
+}
+
+
+def _module_order(module: tuple[dt.date, bool | None]) -> tuple[dt.date, int]:
+    on, passed = module
+    return on, {None: 0, False: 1, True: 2}[passed]
+
+
+def _activity_order(activity: Activity) -> tuple[dt.date, str, Decimal, str, str, str]:
+    return (
+        activity.on,
+        activity.id,
+        activity.hours,
+        str(activity.category),
+        activity.provider,
+        activity.title,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Step:
+    """One event of a candidate's, as it is applied."""
+
+    event: Event
+    rank: int
+    """Its place among the events of one day (see :meth:`Candidate.steps`)."""
+
+
+@attrs.frozen(kw_only=True)
+class HeldSession:
+    """Attendance, recorded on the last day of the session held when it comes."""
+
+    attendance: Attendance
+    assumed: RecordAttendance
+    """The attendance event if every change were accepted (what :meth:`Candidate.events` lists)."""
+
+    def event_for(self, journey: Journey) -> RecordAttendance | None:
+        """The attendance event for ``journey``, or ``None`` when there is nothing to attend.
+
+        A cancelled or forfeited journey holds no seat to attend; a journey that
+        was never registered has no session.
+        """
+        session = journey.session
+        if session is None or journey.state not in (State.REGISTERED, State.IN_PREWORK):
+            return None
+        return RecordAttendance(attendance=self.attendance, on=session.last_day)
+
+
+class Replay(NamedTuple):
+    """A candidate's events under one policy: each with its outcome or refusal, and the end."""
+
+    journey: Journey
+    """The journey after the last event applied."""
+    results: tuple[tuple[str, Event, Outcome | TransitionError], ...]
+    """Each event's answer name, the event, and its outcome or the refusal."""
+
+
+def replay(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> Replay:
+    """Apply the candidate's events under ``policy`` in order, each answered.
+
+    A refused event changes nothing: the next one is applied to the journey as it
+    was. Attendance comes on the last day of the session held at that point,
+    before any event dated later (or after everything, when nothing is).
+    """
+    journey = Journey.new(policy=policy, prices=prices)
+    zone = policy.zone
+    steps = candidate.steps(zone)
+    attend = steps.pop()[1]
+    assert isinstance(attend, HeldSession)  # noqa: S101  # steps() ends with attendance
+    results: list[tuple[str, Event, Outcome | TransitionError]] = []
+    pending = True
+    for name, step in steps:
+        assert isinstance(step, Step)  # noqa: S101  # only the last step is attendance
+        if pending:
+            event = attend.event_for(journey)
+            if event is not None and (event.on, _ATTENDANCE) < (
+                event_day(step.event, zone),
+                step.rank,
+            ):
+                pending = False
+                journey = _apply(journey, "attendance", event, results)
+        journey = _apply(journey, name, step.event, results)
+    if pending and (event := attend.event_for(journey)) is not None:
+        journey = _apply(journey, "attendance", event, results)
+    return Replay(journey=journey, results=tuple(results))
+
+
+_ATTENDANCE: Final = _RANK["attendance"]
+
+
+def _apply(
+    journey: Journey,
+    name: str,
+    event: Event,
+    results: list[tuple[str, Event, Outcome | TransitionError]],
+) -> Journey:
+    try:
+        outcome = journey.apply(event)
+    except TransitionError as exc:
+        results.append((name, event, exc))
+        return journey
+    results.append((name, event, outcome))
+    return outcome.journey
 
 
 @attrs.frozen(kw_only=True)
@@ -155,17 +376,14 @@ class Answer:
         return ", ".join(parts) + rules
 
 
-_DIFFED_KEY_DATES: Final = frozenset(
-    {
-        KeyDateKind.ACCESS_DUE,
-        KeyDateKind.FREE_CHANGE_DEADLINE,
-        KeyDateKind.EXAM_CLOSES,
-        KeyDateKind.PREWORK_START,
-    }
-)
-
 # An answer as a diff compares it: its text, and the rule ids it depends on.
 Answers = dict[str, tuple[str, tuple[str, ...]]]
+
+Exercised = frozenset[tuple[str, str]]
+"""The ``(rule id, verdict)`` pairs a candidate's answers had (see ``Rule.verdicts``)."""
+
+_UNCOMPARED: Final = ("R1", "R2")  # every registration gets them: they never move
+_DERIVED: Final = frozenset({State.EXAM_EXPIRED, State.LAPSED, State.CREDIT_EXPIRED})
 
 
 def answer_list(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> list[Answer]:
@@ -174,29 +392,38 @@ def answer_list(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> 
     An event's decision keeps the event's name (``change 1``) whichever rule
     decides it, so that a change that goes from paid to free is one answer
     that moved; a second decision of the same event is ``change 1 (2)``.
+    Then every key date (``key date period_end 2`` for the second period), the
+    registration's quote, and where the journey stands a year after the
+    practicum and at its end (``final state``: lapsed since a period's end,
+    the tuition credit expired, the exam window closed).
     """
-    return _answer_list(candidate, candidate.events(), policy, prices)
+    return _answered(candidate, policy, prices)[0]
 
 
-def _answer_list(
-    candidate: Candidate,
-    events: Sequence[tuple[str, Event]],
-    policy: Policy,
-    prices: PriceSchedule,
-) -> list[Answer]:
-    journey = Journey.new(policy=policy, prices=prices)
-    result: list[Answer] = []
-    for name, event in events:
-        try:
-            outcome = journey.apply(event)
-        except TransitionError as exc:
-            rules = tuple(r.strip() for r in (exc.rule_id or "").split(",") if r.strip())
-            result.append(Answer(name=name, verdict="refused", rule_ids=rules))
+def _answered(  # noqa: C901  # one pass over every kind of answer
+    candidate: Candidate, policy: Policy, prices: PriceSchedule
+) -> tuple[list[Answer], Exercised]:
+    journey, results = replay(candidate, policy, prices)
+    answers: list[Answer] = []
+    pairs: set[tuple[str, str]] = set()
+    for name, event, result in results:
+        if isinstance(result, TransitionError):
+            rules = rule_ids_in(result.rule_id or "")
+            if type(event) not in TRANSITIONS[State(result.state)]:
+                # Not a rule's refusal: the journey is not where this event can happen.
+                verdict = f"refused while {result.state}"
+                answers.append(Answer(name=name, verdict=verdict, rule_ids=rules))
+                continue
+            answers.append(Answer(name=name, verdict="refused", rule_ids=rules))
+            pairs.update((rule, "refused") for rule in rules)
             continue
-        journey = outcome.journey
-        decisions = [d for d in outcome.decisions if d.rule_id not in ("R1", "R2")]
-        for n, decision in enumerate(decisions, start=1):
-            result.append(
+        n = 0
+        for decision in result.decisions:
+            pairs.add((decision.rule_id, decision.verdict))
+            if decision.rule_id in _UNCOMPARED:
+                continue
+            n += 1
+            answers.append(
                 Answer(
                     name=name if n == 1 else f"{name} ({n})",
                     verdict=decision.verdict,
@@ -205,33 +432,69 @@ def _answer_list(
                     refund=decision.refund,
                 )
             )
-        result.extend(
-            Answer(
-                name=f"{name}: advisory {'+'.join(advisory.rule_ids)}",
-                verdict=str(advisory.severity),
-                rule_ids=advisory.rule_ids,
+        for advisory in result.advisories:
+            pairs.update((rule, "advisory") for rule in advisory.rule_ids)
+            answers.append(
+                Answer(
+                    name=f"{name}: advisory {'+'.join(advisory.rule_ids)}",
+                    verdict=str(advisory.severity),
+                    rule_ids=advisory.rule_ids,
+                )
             )
-            for advisory in outcome.advisories
+        if isinstance(event, Register):
+            answers.append(_quote_answer(result.journey, event, pairs))
+    zone = policy.zone
+    periods = 0
+    last = candidate.practicum.last_day + dt.timedelta(days=400)
+    for key_date in journey.key_dates():
+        name = f"key date {key_date.kind}"
+        if key_date.kind is KeyDateKind.PERIOD_END:
+            periods += 1
+            name = f"{name} {periods}"
+        last = max(last, key_date.day(zone))
+        answers.append(
+            Answer(name=name, verdict=key_date.when.isoformat(), rule_ids=(key_date.rule_id,))
         )
-    result.extend(
-        Answer(
-            name=f"key date {key_date.kind}",
-            verdict=key_date.when.isoformat(),
-            rule_ids=(key_date.rule_id,),
-        )
-        for key_date in journey.key_dates()
-        if key_date.kind in _DIFFED_KEY_DATES
+    horizons = (
+        ("state a year after the practicum", candidate.practicum.last_day + dt.timedelta(days=400)),
+        ("final state", last + dt.timedelta(days=1)),
     )
-    horizon = candidate.practicum.last_day + dt.timedelta(days=400)
-    status = journey.status_on(horizon)
-    result.append(
-        Answer(
-            name="state a year after the practicum",
-            verdict=str(status.state),
-            rule_ids=(status.rule_id,) if status.rule_id else (),
-        )
+    for name, day in horizons:
+        status = journey.status_on(day)
+        rules = (status.rule_id,) if status.rule_id else ()
+        verdict = str(status.state)
+        if status.state in _DERIVED:
+            pairs.update((rule, verdict) for rule in rules)
+            if name == "final state" and status.since is not None:
+                verdict = f"{verdict} since {status.since.isoformat()}"
+        answers.append(Answer(name=name, verdict=verdict, rule_ids=rules))
+    return answers, frozenset(pairs)
+
+
+def _quote_answer(journey: Journey, event: Register, pairs: set[tuple[str, str]]) -> Answer:
+    # The registration's price under the version in force (R21, R22): the total, or
+    # the figure missing, and how the eligible discounts combine when several apply.
+    registration = event.registration
+    priced = quote(
+        organisation=registration.organisation,
+        group_size=registration.group_size,
+        policy=journey.policy,
+        prices=journey.prices,
     )
-    return result
+    eligible, _ = eligible_discounts(
+        organisation=registration.organisation,
+        group_size=registration.group_size,
+        policy=journey.policy,
+    )
+    known = isinstance(priced.total, Money)
+    pairs.add(("R22", "quoted" if known else "unknown"))
+    pairs.add(("R21", "discounted" if eligible else "no_discount"))
+    verdict = amount_text(priced.total) if known else f"unknown ({', '.join(priced.missing)})"
+    if eligible:
+        verdict += f"; eligible for {' + '.join(eligible)}"
+        if len(eligible) > 1:
+            verdict += ", stacked" if priced.stacking else ", the largest only"
+    return Answer(name="registration quote", verdict=verdict, rule_ids=("R21", "R22"))
 
 
 def answers_for(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> Answers:
@@ -267,6 +530,32 @@ class PolicyDiff:
     """Only answers that changed for someone, most changed first."""
     rules: tuple[tuple[str, int], ...]
     """Per rule id, how many candidates had an answer under it change."""
+    figures: tuple[FigureChange, ...] = ()
+    """Every figure or price that differs between the two sides, with the rules reading it."""
+    coverage: tuple[CoverageLine, ...] = ()
+    """Every declared ``(rule, verdict)`` pair, with how many candidates had it under the
+    base and under the candidate policy."""
+    exercised: tuple[tuple[str, int], ...] = ()
+    """Per rule id, how many candidates had an answer citing it (under either policy)."""
+
+    def unobserved(self, allowed: Collection[str] = ()) -> tuple[FigureChange, ...]:
+        """The figures that differ although no answer under any of their rules moved.
+
+        Such a change is invisible to this cohort: either no candidate exercised
+        the rules that read it, or none that did was affected. ``allowed`` holds
+        rule ids whose unobserved changes are accepted (``--allow-unobserved``).
+        """
+        moved = {rule for rule, _count in self.rules}
+        accepted = set(allowed)
+        return tuple(
+            change
+            for change in self.figures
+            if not moved & set(change.rule_ids) and not set(change.rule_ids) <= accepted
+        )
+
+    def exercised_count(self, rule_id: str) -> int:
+        """How many candidates had an answer citing ``rule_id``."""
+        return dict(self.exercised).get(rule_id, 0)
 
     def unexpected(self, allowed: Collection[str] = ()) -> tuple[AnswerDiff, ...]:
         """The answers that moved although not every rule they depend on is ``allowed``.
@@ -356,17 +645,12 @@ def _compare(
     candidate: Policy,
     prices: PriceSchedule,
     candidate_prices: PriceSchedule,
-) -> list[tuple[str, Answers, Answers]]:
+) -> list[tuple[str, Answers, Answers, Exercised, Exercised]]:
     rows = []
     for c in cohort:
-        events = c.events()  # the same events under both policies: built once
-        rows.append(
-            (
-                c.id,
-                _as_answers(_answer_list(c, events, base, prices)),
-                _as_answers(_answer_list(c, events, candidate, candidate_prices)),
-            )
-        )
+        before, before_pairs = _answered(c, base, prices)
+        after, after_pairs = _answered(c, candidate, candidate_prices)
+        rows.append((c.id, _as_answers(before), _as_answers(after), before_pairs, after_pairs))
     return rows
 
 
@@ -455,7 +739,8 @@ def diff_policies(  # keyword-only settings of one simulation
         _dask_engine().run(cohort, run, scheduler=scheduler, workers=workers)
     else:
         _tally_all(_chunks(_candidates(cohort), CHUNK), run, workers=workers)
-    return total.result(base=base_policy.label, candidate=candidate_policy.label)
+    figures = figure_changes(base_policy, candidate_policy, schedule, other_schedule)
+    return total.result(base=base_policy.label, candidate=candidate_policy.label, figures=figures)
 
 
 def _dask_engine() -> ModuleType:
@@ -595,16 +880,30 @@ class _Tally:
         self.changed: Counter[str] = Counter()
         self.compared: Counter[str] = Counter()
         self.per_rule: Counter[str] = Counter()
+        self.cited: Counter[str] = Counter()
+        self.base_pairs: Counter[tuple[str, str]] = Counter()
+        self.candidate_pairs: Counter[tuple[str, str]] = Counter()
         self.rules_of: dict[str, set[str]] = {}
         self.samples: dict[str, list[tuple[str, str, str]]] = {}
 
-    def add(self, cid: str, before: Answers, after: Answers) -> None:
+    def add(  # one candidate's answers on both sides, and what they exercised
+        self,
+        cid: str,
+        before: Answers,
+        after: Answers,
+        before_pairs: Exercised = frozenset(),
+        after_pairs: Exercised = frozenset(),
+    ) -> None:
         self.size += 1
+        self.base_pairs.update(before_pairs)
+        self.candidate_pairs.update(after_pairs)
         moved_rules: set[str] = set()
+        cited: set[str] = set()
         for answer in sorted(before.keys() | after.keys()):
             old, old_rules = before.get(answer, ("absent", ()))
             new, new_rules = after.get(answer, ("absent", ()))
             self.compared[answer] += 1
+            cited.update(old_rules, new_rules)
             self.rules_of.setdefault(answer, set()).update(old_rules, new_rules)
             if self.rows is not None:
                 rules = ", ".join(sorted({*old_rules, *new_rules}, key=_rule_order))
@@ -615,6 +914,8 @@ class _Tally:
                 kept = self.samples.setdefault(answer, [])
                 if len(kept) < self.examples:
                     kept.append((cid, old, new))
+        cited.update(rule for rule, _verdict in before_pairs | after_pairs)
+        self.cited.update(cited)
         if moved_rules:
             self.moved += 1
             self.per_rule.update(moved_rules)
@@ -625,6 +926,9 @@ class _Tally:
         self.changed.update(other.changed)
         self.compared.update(other.compared)
         self.per_rule.update(other.per_rule)
+        self.cited.update(other.cited)
+        self.base_pairs.update(other.base_pairs)
+        self.candidate_pairs.update(other.candidate_pairs)
         for answer, rules in other.rules_of.items():
             self.rules_of.setdefault(answer, set()).update(rules)
         for answer, samples in other.samples.items():
@@ -633,7 +937,9 @@ class _Tally:
         if self.rows is not None and other.rows is not None:
             self.rows.extend(other.rows)
 
-    def result(self, *, base: str, candidate: str) -> PolicyDiff:
+    def result(
+        self, *, base: str, candidate: str, figures: tuple[FigureChange, ...] = ()
+    ) -> PolicyDiff:
         answers = tuple(
             AnswerDiff(
                 answer=a,
@@ -652,6 +958,9 @@ class _Tally:
             candidates_changed=self.moved,
             answers=answers,
             rules=rules,
+            figures=figures,
+            coverage=coverage_lines(self.base_pairs, self.candidate_pairs),
+            exercised=tuple(sorted(self.cited.items(), key=lambda item: _rule_order(item[0]))),
         )
 
 
@@ -680,66 +989,223 @@ def synthetic_cohort(size: int, *, seed: int) -> tuple[Candidate, ...]:
 
 
 def iter_synthetic_cohort(size: int, *, seed: int) -> Iterator[Candidate]:
-    """``size`` candidates drawn reproducibly from ``seed`` with realistic spreads.
+    """``size`` candidates drawn reproducibly from ``seed``, living every part of the journey.
 
-    Registrations fall on weekdays in working hours across 2026-2029; practicums
-    are Monday-to-Thursday sessions 3 to 16 weeks later; about a third ask for
-    one change (a few for two or three) around the free-change deadline, mostly
-    to a later session; most attend in full; about nine in ten sit the exam,
-    within weeks, and most pass on the first or second attempt. Access mostly arrives
-    within minutes; about one in eight grants takes longer than two hours.
+    The draws are independent of any policy, so the same candidates are answered
+    under both sides of a diff, and are spread to exercise every rule and verdict
+    of the catalogue (``docs/cohorts.md`` lists the proportions):
+
+    - registrations on weekdays in working hours across 2026-2028, practicums
+      (Monday to Thursday) 3 to 16 weeks later; access mostly within minutes,
+      about one grant in eight after more than two hours;
+    - about 85% open the eLearning within days; prework modules: three in four
+      finish all ten, one in seven some, the rest none; assessments mostly passed;
+    - about a third ask for one change (a few for two or three), in date order,
+      around the free-change deadline, mostly to a later session;
+    - 4% hand the seat to a substitute; 8% cancel in writing, half within five
+      days of registering (some after opening the eLearning), and of those who
+      cancel about 60% re-enrol within the credit's year and 15% after it;
+    - most attend in full; nine in ten sit the exam (3% too late, 2% too early,
+      some with four or more failed attempts);
+    - those who pass record continuing education over one to three periods: just
+      under, at or over the hours required, some outside the period, some repeated,
+      some not qualifying; the renewal fee paid early, late or never (a lapse).
     """
     if type(size) is not int or not 0 <= size <= MAX_SYNTHETIC:
         raise InvalidInputError(
             "size", size, f"a whole number of candidates from 0 to {MAX_SYNTHETIC:,}"
         )
     rng = random.Random(seed)  # noqa: S311  # a reproducible simulation, not a secret
-    start = dt.date(2026, 1, 5)
     for n in range(size):
-        day = start + dt.timedelta(days=rng.randrange(0, 365 * 3))
-        if day.weekday() >= 5:  # Saturday or Sunday
-            day -= dt.timedelta(days=day.weekday() - 4)
-        registered = dt.datetime.combine(
-            day, dt.time(rng.randrange(8, 18), rng.randrange(0, 60)), tzinfo=_NEW_YORK
-        )
-        first = _monday_on_or_after(day + dt.timedelta(days=rng.randrange(21, 112)))
-        practicum = Session(first_day=first, last_day=first + dt.timedelta(days=3))
-        changes = []
-        held = practicum
-        for _ in range(rng.choices((0, 1, 2, 3), weights=(64, 28, 6, 2))[0]):
-            asked = held.first_day - dt.timedelta(days=rng.randrange(20, 60))
-            asked = max(asked, day + dt.timedelta(days=1))
-            if asked >= held.first_day:
-                break
-            weeks = rng.choice((-2, -1, 2, 4, 4, 6, 8))
-            new_first = held.first_day + dt.timedelta(weeks=weeks)
-            if new_first <= asked:
-                new_first = held.first_day + dt.timedelta(weeks=4)
-            held = Session(first_day=new_first, last_day=new_first + dt.timedelta(days=3))
+        yield _synthetic_candidate(f"c{n:06d}", rng)
+
+
+_START: Final = dt.date(2026, 1, 5)
+_QUALIFYING: Final = (
+    ActivityCategory.CONFERENCE,
+    ActivityCategory.WEBINAR,
+    ActivityCategory.WEBINAR,
+    ActivityCategory.COURSE,
+    ActivityCategory.SEMINAR,
+    ActivityCategory.ALUMNI_WEBINAR,
+    ActivityCategory.PODCAST,
+)
+
+
+def _synthetic_candidate(ident: str, rng: random.Random) -> Candidate:
+    day = _START + dt.timedelta(days=rng.randrange(0, 365 * 3))
+    if day.weekday() >= 5:  # Saturday or Sunday
+        day -= dt.timedelta(days=day.weekday() - 4)
+    registered = dt.datetime.combine(
+        day, dt.time(rng.randrange(8, 18), rng.randrange(0, 60)), tzinfo=_NEW_YORK
+    )
+    first = _monday_on_or_after(day + dt.timedelta(days=rng.randrange(21, 112)))
+    if rng.random() < 0.003:  # a session already under way: the registration is refused (R2)
+        first = day - dt.timedelta(days=1)
+    practicum = Session(first_day=first, last_day=first + dt.timedelta(days=3))
+    changes, held = _synthetic_changes(rng, day, practicum)
+    opened = day + dt.timedelta(days=rng.randrange(0, 10)) if rng.random() < 0.85 else None
+    modules = _synthetic_modules(rng, opened or day + dt.timedelta(days=1), held.first_day)
+    substitution = None
+    if rng.random() < 0.04:
+        substitution = day + dt.timedelta(days=rng.randrange(1, max(2, (first - day).days)))
+        if rng.random() < 0.05:  # too late: the practicum has started (R27)
+            substitution = held.first_day + dt.timedelta(days=1)
+    cancelled = re_enrolment = None
+    if rng.random() < 0.08:
+        early = rng.random() < 0.5
+        cancelled = day + dt.timedelta(days=rng.randrange(0, 6) if early else rng.randrange(6, 40))
+        if early and rng.random() < 0.5:
+            opened = day  # opened before cancelling: no early refund (R24)
+        if cancelled >= held.first_day or rng.random() < 0.05:
+            # A few write in after the practicum has started: too late to cancel (R26).
+            cancelled = held.first_day + dt.timedelta(days=rng.randrange(-1, 2))
+        draw = rng.random()
+        if draw < 0.75:
+            later = rng.randrange(30, 300) if draw < 0.6 else rng.randrange(380, 420)
+            on = cancelled + dt.timedelta(days=later)
+            new_first = _monday_on_or_after(on + dt.timedelta(days=rng.randrange(28, 84)))
+            re_enrolment = (on, Session(first_day=new_first, last_day=new_first + dt.timedelta(3)))
+            held = re_enrolment[1]
+    attendance = rng.choices(list(Attendance), weights=(85, 7, 4, 4))[0]
+    attempts: list[tuple[dt.date, bool]] = []
+    if rng.random() < 0.9:  # nine in ten sit the exam
+        attempts = _synthetic_attempts(rng, held.last_day)
+    passed_on = next((on for on, passed in attempts if passed), None)
+    activities, payments = _synthetic_career(rng, ident, passed_on)
+    return Candidate(
+        id=ident,
+        registered_at=registered,
+        practicum=practicum,
+        access_after_minutes=rng.choices(
+            (5, 30, 60, 90, 150, 600, 1500, 3000), weights=(40, 25, 15, 8, 6, 3, 2, 1)
+        )[0],
+        changes=tuple(changes),
+        attendance=attendance,
+        attempts=tuple(attempts),
+        organisation=rng.choices(list(OrganisationType), weights=(70, 18, 12))[0],
+        group_size=rng.choices((1, 2, 3, 5), weights=(75, 12, 8, 5))[0],
+        elearning_opened=opened,
+        modules=modules,
+        substitution=substitution,
+        cancelled_on=cancelled,
+        re_enrolment=re_enrolment,
+        activities=activities,
+        renewal_payments=payments,
+    )
+
+
+def _synthetic_changes(
+    rng: random.Random, day: dt.date, practicum: Session
+) -> tuple[list[tuple[dt.date, Session]], Session]:
+    changes: list[tuple[dt.date, Session]] = []
+    held = practicum
+    asked = day
+    for _ in range(rng.choices((0, 1, 2, 3), weights=(64, 28, 6, 2))[0]):
+        # Each request comes after the last one, around the held session's deadline.
+        asked = max(held.first_day - dt.timedelta(days=rng.randrange(20, 60)), asked)
+        asked += dt.timedelta(days=1)
+        if asked >= held.first_day:
+            break
+        weeks = rng.choice((-2, -1, 2, 4, 4, 6, 8))
+        new_first = held.first_day + dt.timedelta(weeks=weeks)
+        if new_first <= asked:
+            new_first = held.first_day + dt.timedelta(weeks=4)
+        to = Session(first_day=new_first, last_day=new_first + dt.timedelta(days=3))
+        if rng.random() < 0.04:  # a request the rules refuse: the same session again (R11)
             changes.append((asked, held))
-        attendance = rng.choices(list(Attendance), weights=(85, 7, 4, 4))[0]
-        attempts = []
-        if rng.random() < 0.9:  # nine in ten sit the exam
-            on = held.last_day + dt.timedelta(days=int(rng.expovariate(1 / 20)))
-            for _ in range(3):
-                passed = rng.random() < 0.8  # first-attempt pass share
-                attempts.append((on, passed))
-                if passed:
-                    break
-                on += dt.timedelta(days=rng.randrange(14, 60))
-        yield Candidate(
-            id=f"c{n:06d}",
-            registered_at=registered,
-            practicum=practicum,
-            access_after_minutes=rng.choices(
-                (5, 30, 60, 90, 150, 600, 1500, 3000), weights=(40, 25, 15, 8, 6, 3, 2, 1)
-            )[0],
-            changes=tuple(changes),
-            attendance=attendance,
-            attempts=tuple(attempts),
-            organisation=rng.choices(list(OrganisationType), weights=(70, 18, 12))[0],
-            group_size=rng.choices((1, 2, 3, 5), weights=(75, 12, 8, 5))[0],
-        )
+            continue
+        held = to
+        changes.append((asked, held))
+    return changes, held
+
+
+def _synthetic_modules(
+    rng: random.Random, start: dt.date, first_day: dt.date
+) -> tuple[tuple[dt.date, bool | None], ...]:
+    # One in a hundred records an eleventh module, which the prework does not have (R5).
+    count = rng.choices((10, rng.randrange(3, 10), 0, 11), weights=(75, 15, 9, 1))[0]
+    span = max(1, (first_day - start).days)
+    days = sorted(start + dt.timedelta(days=rng.randrange(0, span)) for _ in range(count))
+    return tuple((on, rng.choices((True, False, None), weights=(85, 10, 5))[0]) for on in days)
+
+
+def _synthetic_attempts(rng: random.Random, opens: dt.date) -> list[tuple[dt.date, bool]]:
+    draw = rng.random()
+    if draw < 0.03:  # after the window has closed
+        return [(opens + dt.timedelta(days=rng.randrange(190, 260)), True)]
+    if draw < 0.05:  # before the exam opens
+        return [(opens - dt.timedelta(days=rng.randrange(1, 3)), True)]
+    stubborn = draw < 0.08  # four or more failures: what a cap on attempts would refuse
+    attempts = []
+    on = opens + dt.timedelta(days=int(rng.expovariate(1 / 20)))
+    for number in range(6 if stubborn else 3):
+        passed = (number >= 4) if stubborn else rng.random() < 0.8  # the fifth
+        attempts.append((on, passed))
+        if passed:
+            break
+        on += dt.timedelta(days=rng.randrange(10, 30))
+    return attempts
+
+
+def _synthetic_career(
+    rng: random.Random, ident: str, certified: dt.date | None
+) -> tuple[tuple[Activity, ...], tuple[dt.date, ...]]:
+    if certified is None:
+        return (), ()
+    activities: list[Activity] = []
+    payments: list[dt.date] = []
+    start = certified
+    periods = rng.choices((1, 2, 3), weights=(50, 30, 20))[0]
+    for period in range(periods):
+        end = _years_later(start, 2)
+        span = (end - start).days
+        target = rng.choices(
+            (Decimal("22.5"), Decimal(24), Decimal(rng.randrange(25, 41)), Decimal(0)),
+            weights=(20, 20, 50, 10),
+        )[0]
+        recorded = Decimal(0)
+        while recorded < target:
+            hours = min(Decimal(rng.choice(("1.5", "2", "3", "4", "6", "8"))), target - recorded)
+            on = start + dt.timedelta(days=rng.randrange(0, span))
+            category = rng.choice(_QUALIFYING)
+            if rng.random() < 0.05:  # not industry-relevant: never counts (R19)
+                category = ActivityCategory.NOT_INDUSTRY_RELEVANT
+            else:
+                recorded += hours
+            activity = Activity(
+                id=f"{ident}-p{period + 1}-{len(activities) + 1}",
+                on=on,
+                hours=hours,
+                category=category,
+            )
+            activities.append(activity)
+            if rng.random() < 0.05:  # the same activity recorded twice counts once
+                activities.append(attrs.evolve(activity, on=on + dt.timedelta(days=1)))
+        if rng.random() < 0.1:  # hours from before the period: they do not count
+            activities.append(
+                Activity(
+                    id=f"{ident}-p{period + 1}-early",
+                    on=start - dt.timedelta(days=rng.randrange(1, 60)),
+                    hours=Decimal(3),
+                    category=ActivityCategory.WEBINAR,
+                )
+            )
+        timing = rng.choices(("early", "late", "never"), weights=(55, 35, 10))[0]
+        if timing == "never":
+            break  # the credential lapses at this period's end (R20)
+        offset = rng.randrange(0, 90) if timing == "early" else span - rng.randrange(1, 60)
+        payments.append(start + dt.timedelta(days=offset))
+        start = end
+    return tuple(activities), tuple(payments)
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    # The draws need only a plausible period: the policy computes the real one (R17).
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 # -- cohort files ----------------------------------------------------------------------
@@ -815,7 +1281,7 @@ def _candidate(row: object) -> Candidate:
     registered: str = _take(fields, "registered_at", str, "an ISO instant string", _REQUIRED)
     practicum: str = _take(fields, "practicum", str, 'a session "FIRST..LAST"', _REQUIRED)
     changes = []
-    for n, item in enumerate(_take(fields, "changes", list, "a list of changes", [])):
+    for n, item in enumerate(_list(fields, "changes", "a list of changes")):
         where = f"changes[{n}]"
         change = _object(item, where, ("on", "to"))
         on: str = _take(change, "on", str, "an ISO date string", _REQUIRED, at=f"{where}.")
@@ -824,7 +1290,7 @@ def _candidate(row: object) -> Candidate:
             (_parsed(f"{where}.on", on, parse_date), _parsed(f"{where}.to", to, Session.parse))
         )
     attempts = []
-    for n, item in enumerate(_take(fields, "attempts", list, "a list of attempts", [])):
+    for n, item in enumerate(_list(fields, "attempts", "a list of attempts")):
         where = f"attempts[{n}]"
         attempt = _object(item, where, ("on", "passed"))
         day: str = _take(attempt, "on", str, "an ISO date string", _REQUIRED, at=f"{where}.")
@@ -840,7 +1306,104 @@ def _candidate(row: object) -> Candidate:
         attempts=tuple(attempts),
         organisation=OrganisationType(_word(fields, "organisation", OrganisationType)),
         group_size=_whole(fields, "group_size", 1, MAX_GROUP_SIZE, 1),
+        elearning_opened=_optional_day(fields, "elearning_opened"),
+        modules=_modules(fields),
+        substitution=_optional_day(fields, "substitution"),
+        cancelled_on=_optional_day(fields, "cancelled_on"),
+        re_enrolment=_re_enrolment(fields),
+        activities=_activities(fields),
+        renewal_payments=tuple(
+            _parsed(f"renewal_payments[{n}]", _is_day(item, f"renewal_payments[{n}]"), parse_date)
+            for n, item in enumerate(
+                _take(fields, "renewal_payments", list, "a list of ISO date strings", [])
+            )
+        ),
     )
+
+
+MAX_LIST_LENGTH: Final = 10_000
+"""The most items one list of a cohort row (changes, activities, …) may hold."""
+
+
+def _list(fields: Mapping[str, Any], key: str, expected: str) -> list[Any]:
+    items: list[Any] = _take(fields, key, list, expected, [])
+    if len(items) > MAX_LIST_LENGTH:
+        raise _Bad(
+            key, _Shown(None, label=f"<{len(items):,} items>"), f"at most {MAX_LIST_LENGTH:,} items"
+        )
+    return items
+
+
+def _is_day(value: object, key: str) -> str:
+    if type(value) is not str:
+        raise _Bad(key, value, "an ISO date string")
+    return value
+
+
+def _optional_day(fields: Mapping[str, Any], key: str) -> dt.date | None:
+    value: str | None = _take(fields, key, str, "an ISO date string", None)
+    return None if value is None else _parsed(key, value, parse_date)
+
+
+def _modules(fields: Mapping[str, Any]) -> tuple[tuple[dt.date, bool | None], ...]:
+    modules = []
+    for n, item in enumerate(_list(fields, "modules", "a list of completed modules")):
+        where = f"modules[{n}]"
+        module = _object(item, where, ("on", "passed"))
+        day: str = _take(module, "on", str, "an ISO date string", _REQUIRED, at=f"{where}.")
+        passed: bool | None = _take(module, "passed", bool, "true or false", None, at=f"{where}.")
+        modules.append((_parsed(f"{where}.on", day, parse_date), passed))
+    return tuple(modules)
+
+
+def _re_enrolment(fields: Mapping[str, Any]) -> tuple[dt.date, Session] | None:
+    if "re_enrolment" not in fields:
+        return None
+    item = _object(fields["re_enrolment"], "re_enrolment", ("on", "to"))
+    where = "re_enrolment."
+    on: str = _take(item, "on", str, "an ISO date string", _REQUIRED, at=where)
+    to: str = _take(item, "to", str, 'a session "FIRST..LAST"', _REQUIRED, at=where)
+    return _parsed(f"{where}on", on, parse_date), _parsed(f"{where}to", to, Session.parse)
+
+
+_HOURS: Final = re.compile(r"[0-9]{1,4}(\.[0-9]{1,2})?")
+_ACTIVITY_KEYS: Final = ("id", "on", "hours", "category")
+
+
+def _activities(fields: Mapping[str, Any]) -> tuple[Activity, ...]:
+    activities = []
+    categories = ", ".join(c.value for c in ActivityCategory)
+    for n, item in enumerate(_list(fields, "activities", "a list of activities")):
+        where = f"activities[{n}]"
+        record = _object(item, where, _ACTIVITY_KEYS)
+        ident: str = _take(record, "id", str, "a non-empty string", _REQUIRED, at=f"{where}.")
+        if not 0 < len(ident) <= MAX_ID_LENGTH:
+            raise _Bad(f"{where}.id", ident, f"a string of 1 to {MAX_ID_LENGTH} characters")
+        day: str = _take(record, "on", str, "an ISO date string", _REQUIRED, at=f"{where}.")
+        hours: str = _take(
+            record,
+            "hours",
+            str,
+            'a number of hours as a string, such as "1.5"',
+            _REQUIRED,
+            at=f"{where}.",
+        )
+        if not _HOURS.fullmatch(hours):
+            raise _Bad(f"{where}.hours", hours, 'hours from "0" to "9999.99", such as "1.5"')
+        category: str = _take(
+            record, "category", str, f"one of {categories}", _REQUIRED, at=f"{where}."
+        )
+        if category not in ActivityCategory._value2member_map_:
+            raise _Bad(f"{where}.category", category, f"one of {categories}")
+        activities.append(
+            Activity(
+                id=ident,
+                on=_parsed(f"{where}.on", day, parse_date),
+                hours=Decimal(hours),
+                category=ActivityCategory(category),
+            )
+        )
+    return tuple(activities)
 
 
 class _Shown:
@@ -907,8 +1470,12 @@ def _parsed_line(path: Path, number: int, line: str) -> Candidate:
 
 
 def candidate_row(candidate: Candidate) -> dict[str, Any]:
-    """A candidate as one JSON Lines object (the inverse of the file reader)."""
-    return {
+    """A candidate as one JSON Lines object (the inverse of the file reader).
+
+    Keys a candidate leaves at their defaults beyond the original nine (no
+    eLearning date, no modules, …) are left out, so a row reads as it was written.
+    """
+    row: dict[str, Any] = {
         "id": candidate.id,
         "registered_at": candidate.registered_at.isoformat(),
         "practicum": str(candidate.practicum),
@@ -919,3 +1486,30 @@ def candidate_row(candidate: Candidate) -> dict[str, Any]:
         "organisation": str(candidate.organisation),
         "group_size": candidate.group_size,
     }
+    if candidate.elearning_opened is not None:
+        row["elearning_opened"] = candidate.elearning_opened.isoformat()
+    if candidate.modules:
+        row["modules"] = [
+            {"on": on.isoformat()} | ({} if passed is None else {"passed": passed})
+            for on, passed in candidate.modules
+        ]
+    if candidate.substitution is not None:
+        row["substitution"] = candidate.substitution.isoformat()
+    if candidate.cancelled_on is not None:
+        row["cancelled_on"] = candidate.cancelled_on.isoformat()
+    if candidate.re_enrolment is not None:
+        on, to = candidate.re_enrolment
+        row["re_enrolment"] = {"on": on.isoformat(), "to": str(to)}
+    if candidate.activities:
+        row["activities"] = [
+            {
+                "id": a.id,
+                "on": a.on.isoformat(),
+                "hours": str(a.hours),
+                "category": str(a.category),
+            }
+            for a in candidate.activities
+        ]
+    if candidate.renewal_payments:
+        row["renewal_payments"] = [on.isoformat() for on in candidate.renewal_payments]
+    return row

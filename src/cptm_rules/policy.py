@@ -67,6 +67,7 @@ __all__ = [
     "Policy",
     "PolicySet",
     "ValueSource",
+    "figure_fields",
     "load_policy",
     "parse_toml",
 ]
@@ -277,6 +278,10 @@ class Policy(  # the families' figures, registration first
 
     # -- provenance ------------------------------------------------------
 
+    def figure_text(self, name: str) -> str:
+        """The value of the figure ``name`` (a field name) as policy files spell it."""
+        return _figure_text(getattr(self, _field_by_name(name).name))
+
     def source_of(self, name: str) -> ValueSource:
         """Where the value of field ``name`` (or its dotted key) comes from."""
         field = _field_by_name(name)
@@ -325,6 +330,11 @@ class Policy(  # the families' figures, registration first
 
 def _settings() -> tuple[attrs.Attribute[Any], ...]:
     return tuple(f for f in attrs.fields(Policy) if "check" in f.metadata)
+
+
+def figure_fields() -> tuple[attrs.Attribute[Any], ...]:
+    """The policy's figures: every field a policy file sets, with its section and rule."""
+    return _settings()
 
 
 def _key(field: attrs.Attribute[Any]) -> str:

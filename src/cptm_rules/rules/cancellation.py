@@ -74,6 +74,11 @@ class CancellationFees:
 RULES: Final = (
     Rule(
         id="R24",
+        verdicts=(
+            "refund",
+            "not_covered",
+        ),
+        exercised_by="a candidate who cancels in writing, early or late",
         title="Early cancellation",
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(
@@ -87,6 +92,13 @@ RULES: Final = (
     ),
     Rule(
         id="R25",
+        verdicts=(
+            "credit",
+            "re_enrolled",
+            "refused",
+            "credit_expired",
+        ),
+        exercised_by="a candidate who cancels and re-enrols (or lets the tuition credit expire)",
         title="Tuition credit",
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(
@@ -98,6 +110,13 @@ RULES: Final = (
     ),
     Rule(
         id="R26",
+        verdicts=(
+            "forfeited",
+            "refused",
+        ),
+        exercised_by=(
+            "a candidate who does not attend without notice, or cancels after the practicum started"
+        ),
         title="No-show",
         kinds=(RuleKind.CONSEQUENCE,),
         statement="Not attending without written notice forfeits the whole course price.",
@@ -105,6 +124,12 @@ RULES: Final = (
     ),
     Rule(
         id="R27",
+        verdicts=(
+            "free",
+            "fee",
+            "refused",
+        ),
+        exercised_by="a candidate whose seat is taken by a substitute",
         title="Substitution",
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(

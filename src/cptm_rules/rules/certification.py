@@ -84,6 +84,8 @@ class CertificationFees:
 RULES: Final = (
     Rule(
         id="R17",
+        verdicts=("period_started",),
+        exercised_by="a candidate who is certified",
         title="Two-year period",
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
@@ -95,6 +97,8 @@ RULES: Final = (
     ),
     Rule(
         id="R18",
+        verdicts=("fee_paid",),
+        exercised_by="a certified candidate who pays the renewal fee",
         title="What renewal needs",
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
@@ -106,6 +110,11 @@ RULES: Final = (
     ),
     Rule(
         id="R19",
+        verdicts=(
+            "recorded",
+            "not_counted",
+        ),
+        exercised_by="a candidate who records continuing-education activities",
         title="What qualifies",
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
@@ -122,6 +131,13 @@ RULES: Final = (
     ),
     Rule(
         id="R20",
+        verdicts=(
+            "renewed",
+            "not_counted",
+            "refused",
+            "lapsed",
+        ),
+        exercised_by="a certified candidate who renews, late or never (a lapse)",
         title="Renewal and lapse",
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(

@@ -73,6 +73,11 @@ class ExamFees:
 RULES: Final = (
     Rule(
         id="R12",
+        verdicts=(
+            "advisory",
+            "refused",
+        ),
+        exercised_by="a candidate who attends part of the practicum",
         title="Attend all of it",
         kinds=(RuleKind.ADVISORY,),
         statement=(
@@ -84,6 +89,11 @@ RULES: Final = (
     ),
     Rule(
         id="R13",
+        verdicts=(
+            "attended",
+            "refused",
+        ),
+        exercised_by="a candidate who attends the practicum, or sits the exam before it opens",
         title="Exam release",
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
@@ -94,6 +104,12 @@ RULES: Final = (
     ),
     Rule(
         id="R14",
+        verdicts=(
+            "in_window",
+            "refused",
+            "exam_expired",
+        ),
+        exercised_by="a candidate who sits the exam, late or never",
         title="Six-month exam window",
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
@@ -106,6 +122,11 @@ RULES: Final = (
     ),
     Rule(
         id="R15",
+        verdicts=(
+            "failed",
+            "refused",
+        ),
+        exercised_by="a candidate who fails an exam attempt (or reaches the attempt cap)",
         title="Retakes",
         kinds=(RuleKind.POLICY_SWITCH,),
         statement=(
@@ -116,6 +137,8 @@ RULES: Final = (
     ),
     Rule(
         id="R16",
+        verdicts=("certified",),
+        exercised_by="a candidate who passes the exam",
         title="What passing brings",
         kinds=(RuleKind.CONSEQUENCE, RuleKind.FACT),
         statement=(

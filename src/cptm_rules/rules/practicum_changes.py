@@ -78,6 +78,8 @@ class PracticumFees:
 RULES: Final = (
     Rule(
         id="R9",
+        verdicts=("free",),
+        exercised_by="a candidate who changes practicum on or before the free-change deadline",
         title="Free date change",
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(
@@ -91,6 +93,11 @@ RULES: Final = (
     ),
     Rule(
         id="R10",
+        verdicts=(
+            "fee",
+            "free",
+        ),
+        exercised_by="a candidate who changes practicum after the free-change deadline",
         title="Class change fee",
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(
@@ -105,6 +112,11 @@ RULES: Final = (
     ),
     Rule(
         id="R11",
+        verdicts=("refused",),
+        exercised_by=(
+            "a change request that is not allowed (the practicum started, the same session, no "
+            "later start)"
+        ),
         title="What a change needs",
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
@@ -116,6 +128,8 @@ RULES: Final = (
     ),
     Rule(
         id="R11a",
+        verdicts=("fee",),
+        exercised_by="a candidate who asks for more changes than the free ones",
         title="How many free changes",
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(

@@ -74,6 +74,11 @@ class PreworkFees:
 RULES: Final = (
     Rule(
         id="R5",
+        verdicts=(
+            "module_complete",
+            "refused",
+        ),
+        exercised_by="a candidate who completes prework modules",
         title="Ten modules with an assessment each",
         kinds=(RuleKind.REQUIREMENT, RuleKind.FACT),
         statement=(
@@ -89,6 +94,11 @@ RULES: Final = (
     ),
     Rule(
         id="R6",
+        verdicts=("advisory",),
+        exercised_by=(
+            "a registration or a change fewer than the recommended prework days before the "
+            "practicum"
+        ),
         title="Six weeks for the prework",
         kinds=(RuleKind.ADVISORY,),
         statement=(
@@ -103,6 +113,11 @@ RULES: Final = (
     ),
     Rule(
         id="R7",
+        verdicts=(
+            "assessment_passed",
+            "assessment_failed",
+        ),
+        exercised_by="a candidate whose module assessments are recorded, passed or failed",
         title="Assessments are not a gate",
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
@@ -113,6 +128,11 @@ RULES: Final = (
     ),
     Rule(
         id="R8",
+        verdicts=(
+            "advisory",
+            "refused",
+        ),
+        exercised_by="a candidate who attends or sits the exam with prework modules unfinished",
         title="Module completion is not a gate by default",
         kinds=(RuleKind.POLICY_SWITCH,),
         statement=(

@@ -61,6 +61,11 @@ class PricingFees:
 RULES: Final = (
     Rule(
         id="R21",
+        verdicts=(
+            "discounted",
+            "no_discount",
+        ),
+        exercised_by="a registration quote (a non-profit, government or group registration)",
         title="Discounts",
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(
@@ -73,6 +78,11 @@ RULES: Final = (
     ),
     Rule(
         id="R22",
+        verdicts=(
+            "quoted",
+            "unknown",
+        ),
+        exercised_by="a registration quote, a change or a renewal that charges a fee",
         title="Fees",
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(

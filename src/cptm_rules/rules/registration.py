@@ -73,6 +73,8 @@ class RegistrationFees:
 RULES: Final = (
     Rule(
         id="R1",
+        verdicts=("accepted",),
+        exercised_by="every registration",
         title="No prerequisites",
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
@@ -89,6 +91,11 @@ RULES: Final = (
     ),
     Rule(
         id="R2",
+        verdicts=(
+            "practicum_chosen",
+            "refused",
+        ),
+        exercised_by="a registration, or one whose practicum has already started",
         title="Practicum chosen at registration",
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
@@ -101,6 +108,10 @@ RULES: Final = (
     ),
     Rule(
         id="R3",
+        verdicts=("advisory",),
+        exercised_by=(
+            "a registration or a change fewer than the recommended days before the practicum"
+        ),
         title="Lead time",
         kinds=(RuleKind.ADVISORY,),
         statement=(
@@ -114,6 +125,12 @@ RULES: Final = (
     ),
     Rule(
         id="R4",
+        verdicts=(
+            "on_time",
+            "breach",
+            "refused",
+        ),
+        exercised_by="a registration whose eLearning access is granted (on time or late)",
         title="eLearning access",
         kinds=(RuleKind.SERVICE_LEVEL,),
         statement=(

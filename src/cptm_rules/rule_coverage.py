@@ -1,0 +1,164 @@
+"""Which rules and verdicts a cohort or a scenario suite exercised, and what two policies differ in.
+
+A policy diff is a regression gate only if it can tell "nothing moved" from
+"nothing that could move was looked at". Two things make that visible:
+
+- **Coverage.** Each rule declares the verdicts its answers can have
+  (:attr:`~cptm_rules.catalogue.Rule.verdicts`); a cohort or a suite of scenarios
+  *exercises* a ``(rule, verdict)`` pair when one of its answers has it.
+  :func:`declared_verdicts` lists every pair; :func:`coverage_lines` counts them.
+- **Figure changes.** :func:`figure_changes` compares two policies and two price
+  schedules figure by figure and says which rules read each figure that
+  differs: the rule its declaration names, and every rule whose statement
+  shows it. A diff reports a changed figure whose rules no answer showed
+  moving as an *unobserved change* (:class:`~cptm_rules.cohort.PolicyDiff`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+from cptm_rules.catalogue import RULES
+from cptm_rules.money import amount_text
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from cptm_rules.policy import Policy
+    from cptm_rules.pricing import PriceSchedule
+
+__all__ = [
+    "CoverageLine",
+    "FigureChange",
+    "coverage_lines",
+    "declared_verdicts",
+    "exercised_by",
+    "figure_changes",
+    "rules_reading",
+]
+
+_PLACEHOLDER: Final = re.compile(r"\{((?:[a-z_]+)\.[a-z_]+)(?::[a-z]+)?\}")
+
+
+def declared_verdicts() -> tuple[tuple[str, str], ...]:
+    """Every ``(rule id, verdict)`` pair the catalogue declares, in catalogue order."""
+    return tuple((rule.id, verdict) for rule in RULES.values() for verdict in rule.verdicts)
+
+
+def exercised_by(rule_id: str) -> str:
+    """What kind of candidate exercises ``rule_id`` (its declaration says), or ``""``."""
+    rule = RULES.get(rule_id)
+    return "" if rule is None else rule.exercised_by
+
+
+@attrs.frozen(kw_only=True)
+class CoverageLine:
+    """How often one declared ``(rule, verdict)`` pair was exercised, per side."""
+
+    rule_id: str
+    verdict: str
+    counts: tuple[int, ...]
+    """Candidates (or scenarios) that had it: one count per policy compared."""
+
+
+def coverage_lines(*sides: Mapping[tuple[str, str], int]) -> tuple[CoverageLine, ...]:
+    """Every declared pair with its count on each side (zero when never exercised)."""
+    return tuple(
+        CoverageLine(
+            rule_id=rule_id,
+            verdict=verdict,
+            counts=tuple(side.get((rule_id, verdict), 0) for side in sides),
+        )
+        for rule_id, verdict in declared_verdicts()
+    )
+
+
+@attrs.frozen(kw_only=True)
+class FigureChange:
+    """One figure or price that differs between two policies or schedules."""
+
+    key: str
+    """The dotted policy key (``certification.ce_hours_required``) or ``prices.<item>``."""
+    base: str
+    """Its value on the base side, as the files spell it."""
+    candidate: str
+    """Its value on the candidate side."""
+    rule_ids: tuple[str, ...]
+    """The rules that read it."""
+
+
+def rules_reading(key: str, declared: str | None = None) -> tuple[str, ...]:
+    """The rules that read the figure ``key``: its declared rule and every rule showing it.
+
+    ``key`` is a dotted policy key or ``prices.<item>``; a rule *shows* a figure
+    when its statement template has a ``{key}`` placeholder for it.
+    """
+    found = {declared} if declared else set()
+    for rule in RULES.values():
+        if any(match.group(1) == key for match in _PLACEHOLDER.finditer(rule.template)):
+            found.add(rule.id)
+    order = list(RULES)
+    return tuple(sorted(found, key=order.index))
+
+
+def figure_changes(
+    base: Policy,
+    candidate: Policy,
+    base_prices: PriceSchedule,
+    candidate_prices: PriceSchedule,
+) -> tuple[FigureChange, ...]:
+    """Every figure and price that differs, with the rules that read it.
+
+    A policy's name, description and sources are not figures: two policies that
+    differ only in them have no figure change. A policy's ``effective_from``
+    is compared too (it decides which version judges a registration).
+    """
+    changes = [
+        FigureChange(key=key, base=old, candidate=new, rule_ids=rules)
+        for key, old, new, rules in _differences(_policy_figures(base), _policy_figures(candidate))
+    ]
+    changes += [
+        FigureChange(key=key, base=old, candidate=new, rule_ids=rules)
+        for key, old, new, rules in _differences(
+            _price_figures(base_prices), _price_figures(candidate_prices)
+        )
+    ]
+    return tuple(changes)
+
+
+def _differences(
+    before: Iterable[tuple[str, str, tuple[str, ...]]],
+    after: Iterable[tuple[str, str, tuple[str, ...]]],
+) -> Iterable[tuple[str, str, str, tuple[str, ...]]]:
+    old = {key: (value, rules) for key, value, rules in before}
+    new = {key: (value, rules) for key, value, rules in after}
+    for key in dict.fromkeys([*old, *new]):
+        was, rules = old.get(key, ("absent", ()))
+        now, more = new.get(key, ("absent", ()))
+        if was != now:
+            yield key, was, now, tuple(dict.fromkeys((*rules, *more)))
+
+
+def _policy_figures(policy: Policy) -> Iterable[tuple[str, str, tuple[str, ...]]]:
+    from cptm_rules.policy import POLICY_KEYS, figure_fields  # noqa: PLC0415  # a cycle at import
+
+    for field in figure_fields():
+        key = POLICY_KEYS[field.name]
+        yield key, policy.figure_text(field.name), rules_reading(key, field.metadata["rule"])
+    effective = policy.effective_from
+    yield "effective_from", "none" if effective is None else effective.isoformat(), ("R2",)
+
+
+def _price_figures(prices: PriceSchedule) -> Iterable[tuple[str, str, tuple[str, ...]]]:
+    for field in attrs.fields(type(prices)):
+        if not field.metadata.get("item"):
+            continue
+        key = f"prices.{field.name}"
+        value = amount_text(getattr(prices, field.name))
+        yield key, value, rules_reading(key, field.metadata["rule"])
+    yield "prices.currency", prices.currency, ("R22",)
+    for kind, discount in prices.discounts:
+        yield f"prices.discounts.{kind}", str(discount), ("R21",)
