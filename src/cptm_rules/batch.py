@@ -32,9 +32,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cptm_rules.cohort import replay as replay_candidate
 from cptm_rules.cohort_formats import candidates_from_table, checked_table
 from cptm_rules.exceptions import TransitionError
-from cptm_rules.lifecycle import Journey
 from cptm_rules.money import Money
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.rules.practicum_changes import CHANGE_FEE_PRECEDENCE
@@ -116,31 +116,28 @@ def answer_schema(policy: Policy) -> pa.Schema:
 
 def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> dict[str, Any]:
     """One candidate's answer row, from replaying its journey (the scalar reference)."""
-    journey = Journey.new(policy=policy, prices=prices)
+    journey, results = replay_candidate(candidate, policy, prices)
     access: str | None = None
     verdicts: list[str] = []
     rules: list[str | None] = []
     fees: list[Decimal | None] = []
-    for name, event in candidate.events():
+    for name, _event, result in results:
         is_change = name.startswith("change ")
-        try:
-            outcome = journey.apply(event)
-        except TransitionError as exc:
+        if isinstance(result, TransitionError):
             if is_change:
                 verdicts.append("refused")
-                rules.append(exc.rule_id)
+                rules.append(result.rule_id)
                 fees.append(None)
             elif name == "access":
                 access = "refused"
             continue
-        journey = outcome.journey
         if is_change:
-            decision = outcome.decisions[0]
+            decision = result.decisions[0]
             verdicts.append(decision.verdict)
             rules.append(decision.rule_id)
             fees.append(decision.fee.amount if isinstance(decision.fee, Money) else None)
         elif name == "access":
-            access = outcome.decisions[0].verdict
+            access = result.decisions[0].verdict
     when = {k.kind: k.when for k in journey.key_dates()}
     return {
         "id": candidate.id,
@@ -185,13 +182,67 @@ def batch_answers(
     n = table.num_rows
     cols = _Columns.of(table)
     out = _Out(n, len(cols.change_on))
-    replay = np.zeros(n, dtype=bool)
+    replay = _beyond_the_vectors(table, cols, policy)
     for version, rows in _versions_in_force(policy, cols, replay):
         _answer(version, cols, rows, out, replay)
     result = _table(out, cols, policy=policy, prices=prices, ids=table.column("id"))
     if replay.any():
         result = _with_replayed(result, table, replay, policy, prices)
     return result
+
+
+_JOURNEY_ONLY: Final = ("cancelled_on", "re_enrolment")
+"""Columns whose events move the columns answered here: a row that sets one is replayed.
+
+The other events a row may carry (the eLearning opened, modules and their
+assessments, a substitution, continuing education, renewal payments) change none
+of the batch's answers, except modules under a policy that requires them for
+the exam (R8): such rows are replayed too.
+"""
+
+
+def _beyond_the_vectors(table: pa.Table, cols: _Columns, policy: Policy) -> Mask:
+    """The rows left to their journeys before any rule is asked.
+
+    A row whose events change what the vectors answer (a cancellation, a
+    re-enrolment, modules when the policy requires them for the exam), or whose
+    changes or attempts are not written in date order (the journey applies them
+    in date order and numbers them so).
+    """
+    replay = np.zeros(table.num_rows, dtype=bool)
+    names = list(_JOURNEY_ONLY)
+    version: Policy | None = policy
+    while version is not None:
+        if version.modules_required_for_exam:
+            names.append("modules")
+            break
+        version = load_policy(version.extends) if version.extends is not None else None
+    for name in names:
+        if name not in table.column_names:
+            continue
+        column = table.column(name)
+        if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+            used = pc.fill_null(pc.greater(pc.list_value_length(column), 0), value=False)
+        else:
+            used = pc.is_valid(column)
+        replay |= np.asarray(used.to_numpy(zero_copy_only=False), dtype=bool)
+    for offsets, keys in (
+        (cols.change_offsets, (cols.change_on, cols.change_first, cols.change_last)),
+        (cols.attempt_offsets, (cols.attempt_on, cols.attempt_passed.astype(np.int64))),
+    ):
+        if len(keys[0]) < 2:  # order needs two items
+            continue
+        earlier = np.zeros(len(keys[0]) - 1, dtype=bool)
+        tied = np.ones(len(keys[0]) - 1, dtype=bool)
+        for key in keys:
+            earlier |= tied & (key[1:] < key[:-1])
+            tied &= key[1:] == key[:-1]
+        # Only pairs inside one row: the second item must not start a row.
+        index = np.flatnonzero(earlier) + 1
+        row = np.searchsorted(offsets, index, side="right") - 1
+        inside = offsets[row] != index
+        replay[row[inside]] = True
+    return replay
 
 
 class _Columns(NamedTuple):
@@ -346,6 +397,7 @@ class _Group:
         self.registered = cols.registered_us[rows]
         self.reg_day = _local_days(self.registered, policy.time_zone)
         self.last_event = self.reg_day.copy()
+        self.access_day = self.reg_day.copy()
         self._lowest = dt.date(policy.first_year, 1, 1).toordinal() - _EPOCH
         self._highest = dt.date(policy.last_year, 12, 31).toordinal() - _EPOCH
 
@@ -398,8 +450,14 @@ def _registration_and_access(group: _Group, out: _Out) -> None:
     granted = group.registered + group.cols.minutes[rows] * _US_PER_MINUTE
     out.access_due_us[rows] = due
     out.access[rows] = granted > due
-    group.last_event = _local_days(granted, policy.time_zone)
-    group.replay_where(group.outside(group.last_event))
+    access_day = _local_days(granted, policy.time_zone)
+    group.replay_where(group.outside(access_day))
+    # Events are applied in date order: a change dated before a late grant comes
+    # first, and a grant after the practicum comes after the attendance. The
+    # vectors answer the usual order (the grant before anything else); rows where
+    # the grant comes later than another event are left to their journeys.
+    group.access_day = access_day
+    group.replay_where(access_day >= first)
 
 
 def _changes(group: _Group, out: _Out) -> None:
@@ -417,6 +475,11 @@ def _changes(group: _Group, out: _Out) -> None:
             group.outside(on) | group.outside(to_first) | group.outside(to_last), asking
         )
         held_first, held_last = group.first[asking], group.last[asking]
+        group.replay_where(
+            ((on < group.access_day[asking]) & (on >= group.reg_day[asking]))
+            | (on >= held_first),  # the journey has attended by then: refused in that state
+            asking,
+        )
         out_of_order = on < group.last_event[asking]
         r11 = (
             (on >= held_first)
@@ -457,14 +520,9 @@ def _exam(group: _Group, out: _Out) -> None:
     """R12: attendance; R13-R17: the attempts inside the window, a pass, its period."""
     policy, cols, rows = group.policy, group.cols, group.rows
     first, last = group.first, group.last
-    # Attendance is recorded on the last day of the session last asked for (the
-    # candidate's plan, whether or not that change was accepted).
-    offsets = cols.change_offsets
+    # Attendance is recorded on the last day of the session held (a refused change
+    # changes nothing), before anything dated later.
     planned = last
-    if len(cols.change_last):
-        asked = offsets[rows + 1] > offsets[rows]
-        final_ask = cols.change_last[np.maximum(offsets[rows + 1] - 1, 0)]
-        planned = np.where(asked, final_ask, last)
     recorded = (planned >= group.last_event) & (planned >= first)
     attendance = cols.attendance[rows]
     attended = recorded & np.isin(attendance, _PRESENT)

@@ -349,7 +349,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 # -- diff -------------------------------------------------------------------------------
 
 
-def _diff(args: argparse.Namespace, out: TextIO) -> int:
+def _diff(args: argparse.Namespace, out: TextIO) -> int:  # noqa: C901  # one gate, three forms
     from cptm_rules.cohort import diff_policies  # noqa: PLC0415  # only this subcommand
 
     cohort, workers = _diff_source(args)
@@ -382,18 +382,28 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         )
     if not args.json and args.err.isatty():
         args.err.write("\r\033[K")  # clear the progress line
+    unseen = args.allow_unobserved
     if args.json:
-        _print_json(result.as_json(), out)
+        _print_json(result.as_json(unseen), out)
+    elif args.format == "markdown":
+        out.write(result.markdown(args.allow, unseen))
     else:
-        out.write(result.report() + "\n")
+        out.write(result.report(unseen) + "\n")
     if args.junit_xml is not None:
-        write_atomically(args.junit_xml, result.junit_xml(args.allow))
-    gate = args.fail_on_change or bool(args.allow)
+        write_atomically(args.junit_xml, result.junit_xml(args.allow, unseen))
+    gate = args.fail_on_change or bool(args.allow) or bool(unseen)
     unexpected = result.unexpected(args.allow) if gate else ()
-    if unexpected and not args.json:
+    unobserved = result.unobserved(unseen) if gate else ()
+    if unexpected and not args.json and args.format == "text":
         names = ", ".join(a.answer for a in unexpected)
         out.write(f"\nunexpected changes ({len(unexpected)}): {names}\n")
-    return EXIT_FAILED if unexpected else EXIT_OK
+    if unobserved and not args.json and args.format == "text":
+        keys = ", ".join(change.key for change in unobserved)
+        out.write(
+            f"\nunobserved changes ({len(unobserved)}): {keys}; add candidates who exercise "
+            "their rules, or accept them with --allow-unobserved RULE\n"
+        )
+    return EXIT_FAILED if unexpected or unobserved else EXIT_OK
 
 
 def _diff_source(args: argparse.Namespace) -> tuple[Iterable[Candidate] | Path, int | None]:
@@ -631,10 +641,27 @@ def _diff_arguments(diff: argparse.ArgumentParser) -> None:
         "every other answer",
     )
     diff.add_argument(
+        "--allow-unobserved",
+        action="append",
+        default=[],
+        type=_rule_id,
+        metavar="RULE",
+        help="a rule whose changed figures may go unobserved by the cohort (repeat it); "
+        "implies --fail-on-change",
+    )
+    diff.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="the report's form: text (default) or a GitHub-flavoured markdown summary "
+        "for a pull-request comment",
+    )
+    diff.add_argument(
         "--junit-xml",
         type=Path,
         metavar="FILE",
-        help="also write JUnit XML: one case per moved answer, failing unless allowed",
+        help="also write JUnit XML: one case per moved answer, failing unless allowed, "
+        "and one per unobserved figure change",
     )
     diff.add_argument(
         "--output",

@@ -55,7 +55,13 @@ from cptm_rules.lifecycle import TRANSITIONS, Journey, event_day
 from cptm_rules.money import Amount, Money, amount_text
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices, quote
-from cptm_rules.rule_coverage import CoverageLine, FigureChange, coverage_lines, figure_changes
+from cptm_rules.rule_coverage import (
+    CoverageLine,
+    FigureChange,
+    coverage_lines,
+    exercised_by,
+    figure_changes,
+)
 from cptm_rules.rules.pricing import eligible_discounts
 from cptm_rules.vocabulary import (
     ActivityCategory,
@@ -151,12 +157,13 @@ class Candidate:
     ) -> list[tuple[str, Step | HeldSession]]:
         """The candidate's events in the order they happen, each with its answer name.
 
-        Events are ordered by their program-local dates in ``zone`` (an instant's date
-        there), and events of one day in the order a journey lives them: registration,
-        access, eLearning opened, modules (each completion, then its assessment),
-        changes, substitution, cancellation, re-enrolment, attendance, exam attempts,
-        activities, renewal payments; events of one kind on one day by their values.
-        So a row's answers do not depend on the order its lists are written in.
+        The registration comes first; the other events follow in the order of their
+        program-local dates in ``zone`` (an instant's date there), and events of one
+        day in the order a journey lives them: access, eLearning opened, modules
+        (each completion, then its assessment), changes, substitution, cancellation,
+        re-enrolment, attendance, exam attempts, activities, renewal payments; events
+        of one kind on one day by their values. So a row's answers do not depend on
+        the order its lists are written in.
         Attendance (a :class:`HeldSession`) is recorded on the last day of whatever
         session the candidate holds when it comes, which the replay decides.
         """
@@ -166,8 +173,9 @@ class Candidate:
         def put(day: dt.date, kind: str, order: tuple[Any, ...], name: str, event: Event) -> None:
             steps.append(((day, _RANK[kind], order), name, Step(event=event, rank=_RANK[kind])))
 
+        to_local_date(registered, zone, field="registered_at")  # refuses an instant out of range
         put(
-            to_local_date(registered, zone, field="registered_at"),
+            dt.date.min,  # first whatever the dates: an event before it is out of order
             "registration",
             (),
             "registration",
@@ -567,12 +575,15 @@ class PolicyDiff:
         expected = set(allowed)
         return tuple(a for a in self.answers if not a.rule_ids or not set(a.rule_ids) <= expected)
 
-    def junit_xml(self, allowed: Collection[str] = ()) -> bytes:
+    def junit_xml(
+        self, allowed: Collection[str] = (), allowed_unobserved: Collection[str] = ()
+    ) -> bytes:
         """The diff as a JUnit report: one test case per answer that moved.
 
         A moved answer whose rules are all ``allowed`` passes; any other is a
         failure showing its examples. With nothing moved, one passing case
-        says so.
+        says so. Each unobserved figure change (:meth:`unobserved`) not
+        ``allowed_unobserved`` is one more failing case.
         """
         import xml.etree.ElementTree as ET  # noqa: PLC0415  # only reports need XML
 
@@ -595,11 +606,25 @@ class PolicyDiff:
                 failure.text = "\n".join(f"{c}: {b} -> {n}" for c, b, n in a.examples)
             else:
                 ET.SubElement(case, "system-out").text = f"{summary} (allowed)"
+        for change in self.unobserved(allowed_unobserved):
+            case = ET.SubElement(suite, "testcase", classname=name, name=f"figure {change.key}")
+            failure = ET.SubElement(
+                case,
+                "failure",
+                message=f"{change.key} changed ({change.base} -> {change.candidate}) "
+                "and no answer under its rules moved",
+            )
+            failure.text = "\n".join(self._unobserved_why(change))
+        suite.set(
+            "tests", str(max(len(self.answers), 1) + len(self.unobserved(allowed_unobserved)))
+        )
+        suite.set("failures", str(len(unexpected) + len(self.unobserved(allowed_unobserved))))
         report: bytes = ET.tostring(suite, encoding="utf-8", xml_declaration=True)
         return report
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, allowed_unobserved: Collection[str] = ()) -> dict[str, Any]:
         """The stable JSON form documented in ``docs/cli.md``."""
+        unobserved = self.unobserved(allowed_unobserved)
         return {
             "base": self.base,
             "candidate": self.candidate,
@@ -618,9 +643,30 @@ class PolicyDiff:
                 for a in self.answers
             ],
             "rules": [{"rule": r, "candidates_changed": n} for r, n in self.rules],
+            "figures": [
+                {
+                    "key": f.key,
+                    "base": f.base,
+                    "candidate_policy": f.candidate,
+                    "rules": list(f.rule_ids),
+                    "observed": f not in unobserved,
+                    "exercised_by": {r: self.exercised_count(r) for r in f.rule_ids},
+                }
+                for f in self.figures
+            ],
+            "unobserved": [f.key for f in unobserved],
+            "coverage": [
+                {
+                    "rule": line.rule_id,
+                    "verdict": line.verdict,
+                    "base": line.counts[0],
+                    "candidate_policy": line.counts[1],
+                }
+                for line in self.coverage
+            ],
         }
 
-    def report(self) -> str:
+    def report(self, allowed_unobserved: Collection[str] = ()) -> str:
         """The diff as text a person reads."""
         share = self.candidates_changed / self.cohort_size if self.cohort_size else 0.0
         lines = [
@@ -636,7 +682,115 @@ class PolicyDiff:
         lines += [f"  {rule}: {count} candidates" for rule, count in self.rules]
         if not self.answers:
             lines.append("  no answer changed")
+        lines += ["", "figures that differ:"]
+        unobserved = self.unobserved(allowed_unobserved)
+        for change in self.figures:
+            lines.append(
+                f"  {change.key}: {change.base} -> {change.candidate} "
+                f"[{', '.join(change.rule_ids)}]" + (" UNOBSERVED" if change in unobserved else "")
+            )
+        if not self.figures:
+            lines.append("  none: the two sides have the same figures and prices")
+        if unobserved:
+            lines += [
+                "",
+                f"unobserved changes ({len(unobserved)}): no answer under their rules moved",
+            ]
+            for change in unobserved:
+                lines.append(f"  {change.key} [{', '.join(change.rule_ids)}]:")
+                lines += [f"      {line}" for line in self._unobserved_why(change)]
+        lines += ["", *self._coverage_summary()]
         return "\n".join(lines)
+
+    def _unobserved_why(self, change: FigureChange) -> list[str]:
+        lines = []
+        for rule in change.rule_ids:
+            count = self.exercised_count(rule)
+            hint = exercised_by(rule)
+            seen = (
+                f"{count} candidates had answers under it, none moved"
+                if count
+                else "no candidate exercised it"
+            )
+            lines.append(f"{rule}: {seen}" + (f"; it takes {hint}" if hint else ""))
+        return lines
+
+    def _coverage_summary(self) -> list[str]:
+        declared = len(self.coverage)
+        if not declared:
+            return []
+        base = sum(1 for line in self.coverage if line.counts[0])
+        other = sum(1 for line in self.coverage if line.counts[1])
+        never = [f"{line.rule_id} {line.verdict}" for line in self.coverage if not any(line.counts)]
+        lines = [
+            (
+                f"rules and verdicts exercised: {base} of {declared} under {self.base}, "
+                f"{other} of {declared} under {self.candidate}"
+            )
+        ]
+        if never:
+            lines.append(f"  never exercised: {', '.join(never)}")
+        return lines
+
+    def markdown(
+        self, allowed: Collection[str] = (), allowed_unobserved: Collection[str] = ()
+    ) -> str:
+        """A compact GitHub-flavoured summary that fits a pull-request comment."""
+        unexpected = {a.answer for a in self.unexpected(allowed)}
+        unobserved = self.unobserved(allowed_unobserved)
+        verdict = "fails" if unexpected or unobserved else "passes"
+        share = self.candidates_changed / self.cohort_size if self.cohort_size else 0.0
+        lines = [
+            f"### Policy diff `{self.base}` → `{self.candidate}`: {verdict}",
+            "",
+            (
+                f"{self.candidates_changed} of {self.cohort_size} candidates ({share:.1%}) have "
+                f"at least one changed answer; {len(self.answers)} answers moved, "
+                f"{len(unobserved)} figure changes went unobserved."
+            ),
+        ]
+        if self.answers:
+            lines += ["", "| answer | rules | moved | example |", "| --- | --- | --- | --- |"]
+            for a in self.answers[:_MARKDOWN_ROWS]:
+                example = ""
+                if a.examples:
+                    c, b, n = a.examples[0]
+                    example = f"`{_cell(c)}`: {_cell(b)} → {_cell(n)}"
+                flag = "" if a.answer in unexpected else " (allowed)"
+                lines.append(
+                    f"| {_cell(a.answer)}{flag} | {', '.join(a.rule_ids)} | "
+                    f"{a.changed} of {a.compared} | {example} |"
+                )
+            if len(self.answers) > _MARKDOWN_ROWS:
+                lines.append(f"\n… and {len(self.answers) - _MARKDOWN_ROWS} more answers.")
+        if self.figures:
+            lines += [
+                "",
+                "| figure | base | candidate | rules | seen |",
+                "| --- | --- | --- | --- | --- |",
+            ]
+            for f in self.figures:
+                seen = "**unobserved**" if f in unobserved else "moved answers"
+                lines.append(
+                    f"| `{f.key}` | {_cell(f.base)} | {_cell(f.candidate)} | "
+                    f"{', '.join(f.rule_ids)} | {seen} |"
+                )
+        for change in unobserved:
+            lines.append("")
+            lines.append(f"- `{change.key}`: " + "; ".join(self._unobserved_why(change)))
+        coverage = self._coverage_summary()
+        if coverage:
+            lines += ["", *coverage]
+        return "\n".join(lines) + "\n"
+
+
+_MARKDOWN_ROWS: Final = 15
+
+
+def _cell(text: str) -> str:
+    # A table cell: one line, no pipe that would split it, no markup from the data.
+    flat = " ".join(text.split())
+    return flat.replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")[:120]
 
 
 def _compare(

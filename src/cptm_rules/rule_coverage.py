@@ -146,10 +146,19 @@ def _policy_figures(policy: Policy) -> Iterable[tuple[str, str, tuple[str, ...]]
     from cptm_rules.policy import POLICY_KEYS, figure_fields  # noqa: PLC0415  # a cycle at import
 
     for field in figure_fields():
+        if field.name in _NOT_FIGURES:
+            continue
         key = POLICY_KEYS[field.name]
-        yield key, policy.figure_text(field.name), rules_reading(key, field.metadata["rule"])
+        rules = rules_reading(key, field.metadata["rule"]) or _WHOLE_CALENDAR.get(field.name, ())
+        yield key, policy.figure_text(field.name), rules
     effective = policy.effective_from
     yield "effective_from", "none" if effective is None else effective.isoformat(), ("R2",)
+
+
+_NOT_FIGURES: Final = frozenset({"name", "description", "effective_from"})
+# The calendar's years bound every date rule: a change there moves answers (or refusals)
+# of the rules that count business days and of every dated event.
+_WHOLE_CALENDAR: Final = {"first_year": ("R2", "R9"), "last_year": ("R2", "R9")}
 
 
 def _price_figures(prices: PriceSchedule) -> Iterable[tuple[str, str, tuple[str, ...]]]:

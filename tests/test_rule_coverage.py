@@ -1,0 +1,127 @@
+"""What a cohort exercises, and what two policies differ in."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import attrs
+import pytest
+
+from cptm_rules.catalogue import RULES, rule_ids_in
+from cptm_rules.cohort import _answered, synthetic_cohort
+from cptm_rules.policy import load_policy
+from cptm_rules.pricing import load_prices
+from cptm_rules.rule_coverage import (
+    coverage_lines,
+    declared_verdicts,
+    exercised_by,
+    figure_changes,
+    rules_reading,
+)
+
+# The pairs a cohort row cannot exercise under the current policy and shipped prices,
+# each with why (docs/cohorts.md lists them too).
+UNREACHABLE_FROM_A_ROW_UNDER_CURRENT = {
+    ("R4", "refused"): "a row's access comes at or after its registration",
+    ("R8", "refused"): "the current policy does not require the modules for the exam",
+    ("R12", "refused"): "a row's attendance is recorded on the session's last day",
+    ("R13", "refused"): "attendance on the last day opens the exam that same day",
+    ("R15", "refused"): "the current policy sets no cap on attempts",
+    ("R22", "quoted"): "the shipped price schedule gives no program price",
+}
+
+
+def test_every_rule_but_a_fact_declares_its_verdicts_and_who_exercises_it() -> None:
+    for rule in RULES.values():
+        if rule.id == "R23":  # a fact: no answer cites it
+            assert rule.verdicts == ()
+            continue
+        assert rule.verdicts, rule.id
+        assert len(set(rule.verdicts)) == len(rule.verdicts), rule.id
+        assert exercised_by(rule.id), rule.id
+    assert exercised_by("R99") == ""
+
+
+def test_two_thousand_synthetic_candidates_exercise_every_reachable_rule_and_verdict() -> None:
+    policy, prices = load_policy(), load_prices()
+    seen: Counter[tuple[str, str]] = Counter()
+    for candidate in synthetic_cohort(2000, seed=1):
+        seen.update(_answered(candidate, policy, prices)[1])
+    declared = set(declared_verdicts())
+    assert set(seen) <= declared  # every verdict an answer has is declared
+    missing = declared - set(seen)
+    assert missing == set(UNREACHABLE_FROM_A_ROW_UNDER_CURRENT)
+
+
+def test_a_capped_policy_makes_the_attempt_cap_reachable_from_synthetic_rows_R15() -> None:
+    capped = load_policy().with_overrides({"exam.max_exam_attempts": 3})
+    prices = load_prices()
+    seen = set()
+    for candidate in synthetic_cohort(400, seed=1):
+        seen |= _answered(candidate, capped, prices)[1]
+    assert ("R15", "refused") in seen
+
+
+def test_coverage_lines_count_every_declared_pair_on_each_side() -> None:
+    lines = coverage_lines({("R9", "free"): 3}, {("R9", "free"): 1, ("R10", "fee"): 2})
+    by_pair = {(line.rule_id, line.verdict): line.counts for line in lines}
+    assert by_pair[("R9", "free")] == (3, 1)
+    assert by_pair[("R10", "fee")] == (0, 2)
+    assert by_pair[("R24", "not_covered")] == (0, 0)
+    assert len(lines) == len(declared_verdicts())
+
+
+def test_a_policy_that_differs_only_in_name_and_description_has_no_figure_change() -> None:
+    current = load_policy()
+    renamed = attrs.evolve(current, name="proposal", description="the same, renamed")
+    prices = load_prices()
+    assert figure_changes(current, renamed, prices, prices) == ()
+
+
+def test_a_changed_figure_names_every_rule_that_reads_it_R18_R20() -> None:
+    current = load_policy()
+    more = current.with_overrides({"certification.ce_hours_required": 30})
+    prices = load_prices()
+    (change,) = figure_changes(current, more, prices, prices)
+    assert (change.key, change.base, change.candidate) == (
+        "certification.ce_hours_required",
+        "24",
+        "30",
+    )
+    assert "R18" in change.rule_ids
+
+
+def test_a_changed_price_is_a_figure_change_R24() -> None:
+    prices = load_prices()
+    dearer = attrs.evolve(prices, administrative_fee=prices.class_change_fee)
+    policy = load_policy()
+    (change,) = figure_changes(policy, policy, prices, dearer)
+    assert change.key == "prices.administrative_fee"
+    assert change.rule_ids[0] == "R24"
+
+
+def test_the_legacy_and_current_policies_differ_in_their_access_and_prework_figures() -> None:
+    prices = load_prices()
+    keys = {c.key for c in figure_changes(load_policy("legacy"), load_policy(), prices, prices)}
+    assert "registration.access_due_unit" in keys
+
+
+def test_a_figure_is_read_by_its_rule_and_by_every_rule_whose_statement_shows_it() -> None:
+    assert rules_reading("registration.lead_time_minimum_days", "R3") == ("R3",)
+    assert "R3" in rules_reading("prework.prework_recommended_days", "R6")
+    assert rules_reading("prices.no_such_item") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        ("R9", ("R9",)),
+        ("R24, R25", ("R24", "R25")),
+        ("R9-R11a", ("R9", "R10", "R11", "R11a")),
+        ("R13-R16", ("R13", "R14", "R15", "R16")),
+        ("R99, nonsense", ()),
+        ("", ()),
+    ],
+)
+def test_rule_ids_in_a_text_spell_out_ranges(text: str, ids: tuple[str, ...]) -> None:
+    assert rule_ids_in(text) == ids
