@@ -309,7 +309,7 @@ _ALL_BUT_WEBINARS = (
 
 @pytest.fixture(scope="module")
 def gate_cohort() -> tuple[Candidate, ...]:
-    return synthetic_cohort(1500, seed=1)
+    return synthetic_cohort(1000, seed=1)
 
 
 @pytest.mark.parametrize(

@@ -122,6 +122,17 @@ def _add_policy(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:  # a percentage; NaN fails both sides
+        msg = f"expected a percentage from 0 to 100, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def _add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json",
@@ -343,6 +354,9 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         junit_xml=args.junit_xml,
         update=args.update,
         list_rules=args.list_rules,
+        coverage=args.coverage,
+        fail_under=args.fail_under,
+        output_format="json" if args.json else args.format,
     )
 
 
@@ -491,6 +505,25 @@ def _parser() -> _Parser:
         action="store_true",
         help="list the rules the scenarios exercise and those they do not",
     )
+    check.add_argument(
+        "--coverage",
+        action="store_true",
+        help="report which rules and verdicts the scenarios exercise, and which none does",
+    )
+    check.add_argument(
+        "--fail-under",
+        type=_percent,
+        metavar="PERCENT",
+        help="exit 1 when fewer than PERCENT of the rule verdicts are exercised "
+        "(implies --coverage)",
+    )
+    check.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="the report's form: text (default) or a markdown summary for a pull request",
+    )
+    _add_json(check)
     check.set_defaults(run=_check)
 
     def timeline_arguments(p: argparse.ArgumentParser) -> None:

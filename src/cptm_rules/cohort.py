@@ -51,7 +51,7 @@ from cptm_rules.events import (
 )
 from cptm_rules.exceptions import InputFileError, InvalidInputError, TransitionError, shown
 from cptm_rules.files import check_readable, parse_json
-from cptm_rules.lifecycle import TRANSITIONS, Journey, event_day
+from cptm_rules.lifecycle import Journey, event_day
 from cptm_rules.money import Amount, Money, amount_text
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices, quote
@@ -61,6 +61,11 @@ from cptm_rules.rule_coverage import (
     coverage_lines,
     exercised_by,
     figure_changes,
+    is_state_refusal,
+    outcome_verdicts,
+    quote_verdicts,
+    refusal_verdicts,
+    status_verdicts,
 )
 from cptm_rules.rules.pricing import eligible_discounts
 from cptm_rules.vocabulary import (
@@ -294,10 +299,8 @@ class HeldSession:
         A cancelled or forfeited journey holds no seat to attend; a journey that
         was never registered has no session.
         """
-        session = journey.session
-        if session is None or journey.state not in (State.REGISTERED, State.IN_PREWORK):
-            return None
-        return RecordAttendance(attendance=self.attendance, on=session.last_day)
+        day = _attendance_day(journey)
+        return None if day is None else RecordAttendance(attendance=self.attendance, on=day)
 
 
 class Replay(NamedTuple):
@@ -307,14 +310,24 @@ class Replay(NamedTuple):
     """The journey after the last event applied."""
     results: tuple[tuple[str, Event, Outcome | TransitionError], ...]
     """Each event's answer name, the event, and its outcome or the refusal."""
+    at_horizon: Journey | None = None
+    """The journey with only the events dated on or before ``horizon`` (when one was given)."""
 
 
-def replay(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> Replay:
+def replay(
+    candidate: Candidate,
+    policy: Policy,
+    prices: PriceSchedule,
+    *,
+    horizon: dt.date | None = None,
+) -> Replay:
     """Apply the candidate's events under ``policy`` in order, each answered.
 
     A refused event changes nothing: the next one is applied to the journey as it
     was. Attendance comes on the last day of the session held at that point,
-    before any event dated later (or after everything, when nothing is).
+    before any event dated later (or after everything, when nothing is). With a
+    ``horizon``, the journey as it stood after the last event dated on or before
+    it is kept too (``journey.status_on(horizon)`` reads it without a replay).
     """
     journey = Journey.new(policy=policy, prices=prices)
     zone = policy.zone
@@ -323,22 +336,40 @@ def replay(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> Repla
     assert isinstance(attend, HeldSession)  # noqa: S101  # steps() ends with attendance
     results: list[tuple[str, Event, Outcome | TransitionError]] = []
     pending = True
+    at_horizon: Journey | None = None
     for name, step in steps:
         assert isinstance(step, Step)  # noqa: S101  # only the last step is attendance
+        day = event_day(step.event, zone)
         if pending:
-            event = attend.event_for(journey)
-            if event is not None and (event.on, _ATTENDANCE) < (
-                event_day(step.event, zone),
-                step.rank,
-            ):
+            attend_on = _attendance_day(journey)
+            if attend_on is not None and (attend_on, _ATTENDANCE) < (day, step.rank):
                 pending = False
+                if horizon is not None and at_horizon is None and attend_on > horizon:
+                    at_horizon = journey
+                event = RecordAttendance(attendance=attend.attendance, on=attend_on)
                 journey = _apply(journey, "attendance", event, results)
+        if horizon is not None and at_horizon is None and day > horizon:
+            at_horizon = journey
         journey = _apply(journey, name, step.event, results)
-    if pending and (event := attend.event_for(journey)) is not None:
+    if pending and (attend_on := _attendance_day(journey)) is not None:
+        if horizon is not None and at_horizon is None and attend_on > horizon:
+            at_horizon = journey
+        event = RecordAttendance(attendance=attend.attendance, on=attend_on)
         journey = _apply(journey, "attendance", event, results)
-    return Replay(journey=journey, results=tuple(results))
+    if horizon is not None and at_horizon is None:
+        at_horizon = journey
+    return Replay(journey=journey, results=tuple(results), at_horizon=at_horizon)
 
 
+def _attendance_day(journey: Journey) -> dt.date | None:
+    # The last day of the session held, while there is a seat to attend (see HeldSession).
+    session = journey.session
+    if session is None or journey.state not in _ATTENDING:
+        return None
+    return session.last_day
+
+
+_ATTENDING: Final = (State.REGISTERED, State.IN_PREWORK)
 _ATTENDANCE: Final = _RANK["attendance"]
 
 
@@ -408,26 +439,25 @@ def answer_list(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> 
     return _answered(candidate, policy, prices)[0]
 
 
-def _answered(  # noqa: C901  # one pass over every kind of answer
+def _answered(  # one pass over every kind of answer
     candidate: Candidate, policy: Policy, prices: PriceSchedule
 ) -> tuple[list[Answer], Exercised]:
-    journey, results = replay(candidate, policy, prices)
+    year_after = candidate.practicum.last_day + dt.timedelta(days=400)
+    journey, results, at_year = replay(candidate, policy, prices, horizon=year_after)
     answers: list[Answer] = []
     pairs: set[tuple[str, str]] = set()
     for name, event, result in results:
         if isinstance(result, TransitionError):
             rules = rule_ids_in(result.rule_id or "")
-            if type(event) not in TRANSITIONS[State(result.state)]:
-                # Not a rule's refusal: the journey is not where this event can happen.
-                verdict = f"refused while {result.state}"
-                answers.append(Answer(name=name, verdict=verdict, rule_ids=rules))
-                continue
-            answers.append(Answer(name=name, verdict="refused", rule_ids=rules))
-            pairs.update((rule, "refused") for rule in rules)
+            # A refusal because the journey is not where the event can happen says so.
+            state = is_state_refusal(result, event)
+            verdict = f"refused while {result.state}" if state else "refused"
+            answers.append(Answer(name=name, verdict=verdict, rule_ids=rules))
+            pairs |= refusal_verdicts(result, event)
             continue
+        pairs |= outcome_verdicts(result)
         n = 0
         for decision in result.decisions:
-            pairs.add((decision.rule_id, decision.verdict))
             if decision.rule_id in _UNCOMPARED:
                 continue
             n += 1
@@ -440,20 +470,19 @@ def _answered(  # noqa: C901  # one pass over every kind of answer
                     refund=decision.refund,
                 )
             )
-        for advisory in result.advisories:
-            pairs.update((rule, "advisory") for rule in advisory.rule_ids)
-            answers.append(
-                Answer(
-                    name=f"{name}: advisory {'+'.join(advisory.rule_ids)}",
-                    verdict=str(advisory.severity),
-                    rule_ids=advisory.rule_ids,
-                )
+        answers.extend(
+            Answer(
+                name=f"{name}: advisory {'+'.join(advisory.rule_ids)}",
+                verdict=str(advisory.severity),
+                rule_ids=advisory.rule_ids,
             )
+            for advisory in result.advisories
+        )
         if isinstance(event, Register):
             answers.append(_quote_answer(result.journey, event, pairs))
     zone = policy.zone
     periods = 0
-    last = candidate.practicum.last_day + dt.timedelta(days=400)
+    last = year_after
     for key_date in journey.key_dates():
         name = f"key date {key_date.kind}"
         if key_date.kind is KeyDateKind.PERIOD_END:
@@ -463,18 +492,18 @@ def _answered(  # noqa: C901  # one pass over every kind of answer
         answers.append(
             Answer(name=name, verdict=key_date.when.isoformat(), rule_ids=(key_date.rule_id,))
         )
+    assert at_year is not None  # noqa: S101  # asked for with a horizon
     horizons = (
-        ("state a year after the practicum", candidate.practicum.last_day + dt.timedelta(days=400)),
-        ("final state", last + dt.timedelta(days=1)),
+        ("state a year after the practicum", at_year, year_after),
+        ("final state", journey, last + dt.timedelta(days=1)),
     )
-    for name, day in horizons:
-        status = journey.status_on(day)
+    for name, lived, day in horizons:
+        status = lived.status_on(day)
         rules = (status.rule_id,) if status.rule_id else ()
         verdict = str(status.state)
-        if status.state in _DERIVED:
-            pairs.update((rule, verdict) for rule in rules)
-            if name == "final state" and status.since is not None:
-                verdict = f"{verdict} since {status.since.isoformat()}"
+        pairs |= status_verdicts(status)
+        if status.state in _DERIVED and name == "final state" and status.since is not None:
+            verdict = f"{verdict} since {status.since.isoformat()}"
         answers.append(Answer(name=name, verdict=verdict, rule_ids=rules))
     return answers, frozenset(pairs)
 
@@ -495,8 +524,7 @@ def _quote_answer(journey: Journey, event: Register, pairs: set[tuple[str, str]]
         policy=journey.policy,
     )
     known = isinstance(priced.total, Money)
-    pairs.add(("R22", "quoted" if known else "unknown"))
-    pairs.add(("R21", "discounted" if eligible else "no_discount"))
+    pairs.update(quote_verdicts(priced, eligible=len(eligible)))
     verdict = amount_text(priced.total) if known else f"unknown ({', '.join(priced.missing)})"
     if eligible:
         verdict += f"; eligible for {' + '.join(eligible)}"
@@ -1207,19 +1235,10 @@ def _synthetic_candidate(ident: str, rng: random.Random) -> Candidate:
             substitution = held.first_day + dt.timedelta(days=1)
     cancelled = re_enrolment = None
     if rng.random() < 0.08:
-        early = rng.random() < 0.5
-        cancelled = day + dt.timedelta(days=rng.randrange(0, 6) if early else rng.randrange(6, 40))
-        if early and rng.random() < 0.5:
-            opened = day  # opened before cancelling: no early refund (R24)
-        if cancelled >= held.first_day or rng.random() < 0.05:
-            # A few write in after the practicum has started: too late to cancel (R26).
-            cancelled = held.first_day + dt.timedelta(days=rng.randrange(-1, 2))
-        draw = rng.random()
-        if draw < 0.75:
-            later = rng.randrange(30, 300) if draw < 0.6 else rng.randrange(380, 420)
-            on = cancelled + dt.timedelta(days=later)
-            new_first = _monday_on_or_after(on + dt.timedelta(days=rng.randrange(28, 84)))
-            re_enrolment = (on, Session(first_day=new_first, last_day=new_first + dt.timedelta(3)))
+        cancelled, re_enrolment, opened, modules = _synthetic_cancellation(
+            rng, day, held, opened, modules
+        )
+        if re_enrolment is not None:
             held = re_enrolment[1]
     attendance = rng.choices(list(Attendance), weights=(85, 7, 4, 4))[0]
     attempts: list[tuple[dt.date, bool]] = []
@@ -1247,6 +1266,37 @@ def _synthetic_candidate(ident: str, rng: random.Random) -> Candidate:
         activities=activities,
         renewal_payments=payments,
     )
+
+
+def _synthetic_cancellation(
+    rng: random.Random,
+    day: dt.date,
+    held: Session,
+    opened: dt.date | None,
+    modules: tuple[tuple[dt.date, bool | None], ...],
+) -> tuple[
+    dt.date,
+    tuple[dt.date, Session] | None,
+    dt.date | None,
+    tuple[tuple[dt.date, bool | None], ...],
+]:
+    early = rng.random() < 0.5
+    cancelled = day + dt.timedelta(days=rng.randrange(0, 6) if early else rng.randrange(6, 40))
+    if early and rng.random() < 0.5:
+        opened = day  # opened before cancelling: no early refund (R24)
+    elif early:
+        opened, modules = None, ()  # never opened: the early refund (R24)
+    if cancelled >= held.first_day or rng.random() < 0.05:
+        # A few write in after the practicum has started: too late to cancel (R26).
+        cancelled = held.first_day + dt.timedelta(days=rng.randrange(-1, 2))
+    re_enrolment = None
+    draw = rng.random()
+    if draw < 0.75:  # most use the credit, a few after it expired (R25)
+        later = rng.randrange(30, 300) if draw < 0.6 else rng.randrange(380, 420)
+        on = cancelled + dt.timedelta(days=later)
+        new_first = _monday_on_or_after(on + dt.timedelta(days=rng.randrange(28, 84)))
+        re_enrolment = (on, Session(first_day=new_first, last_day=new_first + dt.timedelta(3)))
+    return cancelled, re_enrolment, opened, modules
 
 
 def _synthetic_changes(

@@ -21,14 +21,18 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from cptm_rules.catalogue import RULES
+from cptm_rules.catalogue import RULES, rule_ids_in
 from cptm_rules.money import amount_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
+    from cptm_rules.events import Event
+    from cptm_rules.exceptions import TransitionError
+    from cptm_rules.lifecycle import Status
+    from cptm_rules.outcomes import Outcome
     from cptm_rules.policy import Policy
-    from cptm_rules.pricing import PriceSchedule
+    from cptm_rules.pricing import PriceSchedule, Quote
 
 __all__ = [
     "CoverageLine",
@@ -37,7 +41,12 @@ __all__ = [
     "declared_verdicts",
     "exercised_by",
     "figure_changes",
+    "is_state_refusal",
+    "outcome_verdicts",
+    "quote_verdicts",
+    "refusal_verdicts",
     "rules_reading",
+    "status_verdicts",
 ]
 
 _PLACEHOLDER: Final = re.compile(r"\{((?:[a-z_]+)\.[a-z_]+)(?::[a-z]+)?\}")
@@ -52,6 +61,53 @@ def exercised_by(rule_id: str) -> str:
     """What kind of candidate exercises ``rule_id`` (its declaration says), or ``""``."""
     rule = RULES.get(rule_id)
     return "" if rule is None else rule.exercised_by
+
+
+def outcome_verdicts(outcome: Outcome) -> set[tuple[str, str]]:
+    """The pairs an applied event exercised: its decisions' verdicts and its advisories."""
+    pairs = {(d.rule_id, d.verdict) for d in outcome.decisions}
+    pairs.update((rule, "advisory") for a in outcome.advisories for rule in a.rule_ids)
+    return pairs
+
+
+def is_state_refusal(refusal: TransitionError, event: Event) -> bool:
+    """Whether ``event`` was refused because the journey was not where it can happen.
+
+    Such a refusal names the rules that answer the event (``R9-R11a``) but is no
+    rule's verdict: it tests the state machine, so coverage does not count it.
+    """
+    from cptm_rules.lifecycle import TRANSITIONS  # noqa: PLC0415  # the engine imports the rules
+    from cptm_rules.vocabulary import State  # noqa: PLC0415
+
+    return type(event) not in TRANSITIONS[State(refusal.state)]
+
+
+def refusal_verdicts(refusal: TransitionError, event: Event) -> set[tuple[str, str]]:
+    """The pairs a refused event exercised: ``(rule, "refused")`` for the rule that refused."""
+    if not refusal.state or is_state_refusal(refusal, event):
+        return set()
+    return {(rule, "refused") for rule in rule_ids_in(refusal.rule_id or "")}
+
+
+_DERIVED: Final = frozenset({"exam_expired", "lapsed", "credit_expired"})
+
+
+def status_verdicts(status: Status) -> set[tuple[str, str]]:
+    """The pair a derived state exercised (``("R20", "lapsed")``), or none."""
+    state = str(status.state)
+    if state in _DERIVED and status.rule_id:
+        return {(status.rule_id, state)}
+    return set()
+
+
+def quote_verdicts(quote: Quote, *, eligible: int) -> set[tuple[str, str]]:
+    """The pairs a registration quote exercised: known or unknown (R22), discounted (R21)."""
+    from cptm_rules.money import Money  # noqa: PLC0415
+
+    return {
+        ("R22", "quoted" if isinstance(quote.total, Money) else "unknown"),
+        ("R21", "discounted" if eligible else "no_discount"),
+    }
 
 
 @attrs.frozen(kw_only=True)

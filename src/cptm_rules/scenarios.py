@@ -60,6 +60,12 @@ from cptm_rules.lifecycle import Journey, event_day
 from cptm_rules.money import amount_text, fee_text
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices
+from cptm_rules.rule_coverage import (
+    outcome_verdicts,
+    quote_verdicts,
+    refusal_verdicts,
+    status_verdicts,
+)
 from cptm_rules.vocabulary import KeyDateKind
 
 if TYPE_CHECKING:
@@ -138,6 +144,8 @@ class ScenarioResult:
     scenario: Scenario
     results: tuple[CheckResult, ...]
     rule_ids: frozenset[str]
+    verdicts: frozenset[tuple[str, str]] = frozenset()
+    """The ``(rule, verdict)`` pairs its answers had (:mod:`cptm_rules.rule_coverage`)."""
 
     @property
     def passed(self) -> bool:
@@ -609,6 +617,7 @@ def run_scenario(scenario: Scenario) -> ScenarioResult:
     journey = Journey.new(policy=scenario.policy, prices=scenario.prices)
     results: list[CheckResult] = []
     exercised: set[str] = set()
+    verdicts: set[tuple[str, str]] = set()
     for step in scenario.steps:
         kind = _event_kind(step.event)
         try:
@@ -623,6 +632,8 @@ def run_scenario(scenario: Scenario) -> ScenarioResult:
             }
             if rule_id:
                 exercised.update(r.strip() for r in rule_id.split(","))
+            if isinstance(exc, TransitionError):
+                verdicts |= refusal_verdicts(exc, step.event)
             if not any(k == "error" for k, _ in step.expect):
                 results.append(
                     CheckResult(
@@ -635,12 +646,14 @@ def run_scenario(scenario: Scenario) -> ScenarioResult:
         else:
             journey = outcome.journey
             exercised.update(outcome.rule_ids)
+            verdicts |= outcome_verdicts(outcome)
             answers = _outcome_answers(outcome)
             answers["error"] = "none"
         results += _compare_step(step, kind, answers)
     for check in scenario.checks:
         try:
             answers, rules = _check_answers(check, journey)
+            verdicts |= _check_verdicts(check, journey)
         except CptmRulesError as exc:
             answers, rules = dict.fromkeys((k for k, _ in check.expect), f"error: {exc}"), set()
         exercised |= rules
@@ -658,7 +671,19 @@ def run_scenario(scenario: Scenario) -> ScenarioResult:
         scenario=scenario,
         results=tuple(results),
         rule_ids=frozenset(r for r in exercised if r in RULES),
+        verdicts=frozenset(verdicts),
     )
+
+
+def _check_verdicts(check: Check, journey: Journey) -> set[tuple[str, str]]:
+    # What a check's answer exercised: a derived state (lapsed, …) or a quote's verdicts.
+    if check.kind == "state_on":
+        assert isinstance(check.subject, dt.date)  # noqa: S101  # parsed as a date
+        return status_verdicts(journey.status_on(check.subject))
+    if check.kind == "quote":
+        priced = journey.quote()
+        return quote_verdicts(priced, eligible=sum(line.is_discount for line in priced.lines))
+    return set()
 
 
 def trace_scenario(scenario: Scenario) -> str:
