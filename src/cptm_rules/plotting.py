@@ -353,6 +353,14 @@ def _plot_hours(ax: Axes, journey: Journey) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
 
 
+def _used_up(policy: Policy) -> str:
+    # The legend's R11a clause follows the policy's count of free changes (none: no clause).
+    limit = policy.free_changes
+    if limit is None:
+        return ""
+    return f", or once the {limit} free change{'' if limit == 1 else 's'} are used (R11a)"
+
+
 def plot_change_timing(
     cohort: Sequence[Candidate], policy: Policy, prices: PriceSchedule | None = None
 ) -> NotebookFigure:
@@ -362,7 +370,7 @@ def plot_change_timing(
     under the FAQ's reading, calendar days under the terms' setting): 0 is the
     deadline itself, 1 the first day after it. Bars are stacked by answer: free
     on or before the deadline (R9), free after it because the move is to an
-    earlier session (R10), and paying the class change fee (R10, or R11a once
+    earlier session or one starting the same day (R10), and paying the class change fee (R10, or R11a once
     the free changes are used) under ``prices`` (default: the shipped schedule).
     """
     schedule = prices if prices is not None else load_prices()
@@ -400,11 +408,9 @@ def plot_change_timing(
         stacked=True,
         label=[
             "free: on or before the deadline (R9)",
-            "free: after it, to an earlier session (R10)",
-            (
-                f"fee {amount_text(schedule.class_change_fee)}: after it, to a later session "
-                "(R10), or after two free changes (R11a)"
-            ),
+            "free: after it, to an earlier session or one starting the same day (R10)",
+            f"fee {amount_text(schedule.class_change_fee)}: after it, to a later session (R10)"
+            + _used_up(policy),
         ],
         color=[_COLOURS["period"], _COLOURS["prework"], _COLOURS["deadline"]],
         edgecolor="white",
