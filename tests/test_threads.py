@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from cptm_rules.lifecycle import Journey
 
 THREADS = 8
-ROUNDS = 1500
+ROUNDS = 600
 STEPS = 10
 CATEGORIES = ("webinar", "conference", "not-industry-relevant", "alumni-event")
 

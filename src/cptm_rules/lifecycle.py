@@ -872,8 +872,11 @@ def _next(journey: Journey, event: Event, day: dt.date, **changes: Any) -> Journ
     state.update(changes)
     # The history grows by one link, never by a copy (see _Log): a tuple read from
     # the journey before starts a new log from itself.
-    done = state.pop("history", None)
-    if done is not None:
+    done = state.get("history")
+    if done is not None and len(done) < _SHORT:
+        state["history"] = done + (event,)  # noqa: RUF005  # short: a copy is cheapest
+    elif done is not None:
+        del state["history"]
         state[_HISTORY] = (done, (event, None), len(done) + 1)
     else:
         base, tail, length = state[_HISTORY]
@@ -902,6 +905,8 @@ _JOURNEY_KEYS: Final = frozenset({*_FIELD_NAMES, _TALLY, _ACTIVITIES})
 # whatever the length, and journeys share what they have in common; nothing in a log
 # ever changes. A journey's ``history`` and ``activities`` are kept as logs until read.
 _Log = tuple[tuple[Any, ...], Any, int]
+_SHORT: Final = 64
+"""A history shorter than this grows as a tuple (copying a few pointers beats a log)."""
 
 
 def _items(log: _Log) -> tuple[Any, ...]:
