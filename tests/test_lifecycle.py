@@ -1934,7 +1934,12 @@ def test_key_dates_use_the_program_date_of_a_late_evening_registration_R2_R9() -
 
 
 def test_history_and_activities_read_as_tuples_whether_read_before_or_after_extending() -> None:
-    records = [activity(f"2027-0{m}-01", "2", "webinar", f"a{m}") for m in range(2, 8)]
+    # More events than a history keeps as a growing tuple (it becomes a log).
+    start = day("2027-02-01")
+    records = [
+        activity((start + dt.timedelta(days=n)).isoformat(), "2", "webinar", f"a{n}")
+        for n in range(80)
+    ]
     unread = certified().then(*records)
     read_each_time = certified()
     for record in records:
