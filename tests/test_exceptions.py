@@ -1,22 +1,35 @@
 from __future__ import annotations
 
+import ast
+import concurrent.futures
+import copy
 import datetime as dt
+import importlib
+import inspect
+import io
+import multiprocessing
+import pickle
+from pathlib import Path
 
 import pytest
 
+import cptm_rules
 from cptm_rules import exceptions
+from cptm_rules.events import PayRenewalFee
 from cptm_rules.exceptions import (
     CalendarRangeError,
     CptmRulesError,
     DecodeError,
     InvalidInputError,
     NaiveDatetimeError,
+    OutputFileError,
     PolicyError,
     RuleViolationError,
     ScenarioError,
     TimingError,
     TransitionError,
 )
+from journeys import certified
 
 ERROR_NAMES = [n for n in exceptions.__all__ if isinstance(getattr(exceptions, n), type)]
 
@@ -90,3 +103,147 @@ def test_transition_errors_say_what_is_allowed_now() -> None:
         "R14",
     )
     assert "late (R14). Events allowed now: AttemptExam" in str(timing)
+
+
+def _modules_defining_errors() -> list[str]:
+    # Every module of the package with a class derived from a "...Error" class, found
+    # without importing the others (the optional engines pull in large libraries).
+    package = Path(cptm_rules.__file__).parent
+    names = []
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and any(
+                ast.unparse(base).endswith("Error") for base in node.bases
+            ):
+                parts = path.relative_to(package.parent).with_suffix("").parts
+                names.append(".".join(parts))
+                break
+    return names
+
+
+def _library_errors() -> list[type[CptmRulesError]]:
+    for name in _modules_defining_errors():
+        importlib.import_module(name)
+    found: list[type[CptmRulesError]] = []
+    todo: list[type[CptmRulesError]] = [CptmRulesError]
+    while todo:
+        cls = todo.pop()
+        if cls not in found:
+            found.append(cls)
+            todo.extend(cls.__subclasses__())
+    return sorted(found, key=lambda cls: cls.__qualname__)
+
+
+# A realistic value for each constructor parameter, by name: an error class with a
+# parameter not listed here fails the round trip below until its value is added.
+REALISTIC_ARGS = ("the library's own message",)
+REALISTIC: dict[str, object] = {
+    "args": REALISTIC_ARGS,
+    "field": "registered_at",
+    "value": dt.date(2099, 1, 11),
+    "expected": "a date from 2020-01-01 to 2040-12-31",
+    "source": "policies/board.toml",
+    "key": "exam.window_months",
+    "first": dt.date(2020, 1, 1),
+    "last": dt.date(2040, 12, 31),
+    "state": "attended",
+    "event": "AttemptExam(on=2027-07-20)",
+    "reason": "6 days too late: the last day to take the exam was 2027-07-14",
+    "allowed": ("RecordActivity", "OpenElearning"),
+    "rule_id": "R14",
+    "limit": dt.date(2027, 7, 14),
+    "days": 6,
+    "side": "after",
+    "scenario": "late exam",
+    "problem": "expected a date, got 'soon'",
+    "problems": (("$.data.history[1].at", "expected an ISO instant"), ("$.data.state", "bad")),
+    "path": "out/quote.pdf",
+}
+
+
+def _realistic(cls: type[CptmRulesError]) -> CptmRulesError:
+    signature = inspect.signature(cls.__init__)
+    positional: list[object] = []
+    keywords: dict[str, object] = {}
+    for name, parameter in list(signature.parameters.items())[1:]:
+        if name not in REALISTIC:
+            pytest.fail(f"{cls.__qualname__}: add a realistic value for {name!r} to REALISTIC")
+        if name == "value" and cls is NaiveDatetimeError:
+            positional.append(dt.datetime(2027, 1, 11, 9, 30))  # naive, as its name says
+        elif parameter.kind is parameter.VAR_POSITIONAL:
+            positional.extend(REALISTIC_ARGS)
+        elif parameter.kind is parameter.KEYWORD_ONLY:
+            keywords[name] = REALISTIC[name]
+        else:
+            positional.append(REALISTIC[name])
+    return cls(*positional, **keywords)
+
+
+ALL_ERRORS = _library_errors()
+
+
+def _round_trip(error: CptmRulesError, protocol: int) -> object:
+    # With no reducers registered from outside: importing dask.distributed (the
+    # dask engine does) registers tblib's for every exception in this process,
+    # which would hide a class that cannot pickle on its own.
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=protocol)
+    pickler.dispatch_table = {}
+    pickler.dump(error)
+    return pickle.loads(buffer.getvalue())  # noqa: S301  # our own bytes
+
+
+def test_the_walk_finds_every_error_class_the_package_exports() -> None:
+    exported = {getattr(exceptions, name) for name in ERROR_NAMES}
+    assert exported <= set(ALL_ERRORS)
+    assert len(ALL_ERRORS) >= len(exported) == 12
+    # The modules with an error class of their own (the CLI's usage error is not one).
+    assert "cptm_rules.exceptions" in _modules_defining_errors()
+    assert "cptm_rules.dask_engine" not in _modules_defining_errors()
+
+
+@pytest.mark.parametrize("cls", ALL_ERRORS, ids=lambda cls: cls.__qualname__)
+def test_every_error_survives_pickling_with_its_type_message_and_fields(
+    cls: type[CptmRulesError],
+) -> None:
+    error = _realistic(cls)
+    error.add_note("raised in a worker")
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        back = _round_trip(error, protocol)
+        assert type(back) is cls
+        assert str(back) == str(error)
+        assert back.args == error.args
+        assert vars(back) == vars(error)
+    assert str(copy.deepcopy(error)) == str(error)
+    assert type(copy.copy(error)) is cls
+
+
+def test_a_file_error_keeps_its_message_as_an_os_error_would() -> None:
+    error = OutputFileError(path="out/quote.pdf", problem="the folder does not exist")
+    assert str(error) == "cannot write out/quote.pdf: the folder does not exist"
+    assert error.args == ("cannot write out/quote.pdf: the folder does not exist",)
+    assert (error.errno, error.strerror, error.filename) == (None, None, None)
+    assert str(_round_trip(error, pickle.DEFAULT_PROTOCOL)) == str(error)
+
+
+def test_an_error_raised_in_a_worker_process_reaches_the_parent_as_itself() -> None:
+    journey = certified()
+    late = PayRenewalFee(on=dt.date(2029, 2, 1))  # after the period: the credential lapsed
+    with pytest.raises(TimingError) as here:
+        journey.apply(late)
+    # A fresh interpreter (spawn): no reducer another test registered helps the worker.
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        future = pool.submit(journey.apply, late)
+        with pytest.raises(TimingError) as there:
+            future.result()
+    assert type(there.value) is TimingError
+    assert str(there.value) == str(here.value)
+    assert str(there.value).startswith("cannot apply PayRenewalFee(on=2029-02-01) in state")
+    assert (there.value.limit, there.value.days, there.value.side, there.value.rule_id) == (
+        here.value.limit,
+        here.value.days,
+        here.value.side,
+        "R20",
+    )

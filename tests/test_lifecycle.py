@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -1930,3 +1931,42 @@ def test_key_dates_use_the_program_date_of_a_late_evening_registration_R2_R9() -
         (KeyDateKind.REGISTERED, "registered"),
         (KeyDateKind.FREE_CHANGE_DEADLINE, "last day to change the practicum for free"),
     ]
+
+
+def test_history_and_activities_read_as_tuples_whether_read_before_or_after_extending() -> None:
+    # More events than a history keeps as a growing tuple (it becomes a log).
+    start = day("2027-02-01")
+    records = [
+        activity((start + dt.timedelta(days=n)).isoformat(), "2", "webinar", f"a{n}")
+        for n in range(80)
+    ]
+    unread = certified().then(*records)
+    read_each_time = certified()
+    for record in records:
+        assert type(read_each_time.history) is tuple
+        assert type(read_each_time.activities) is tuple
+        read_each_time = read_each_time.apply(record).journey
+    assert unread == read_each_time
+    assert pickle.dumps(unread) == pickle.dumps(read_each_time)
+    assert type(unread.history) is tuple
+    assert unread.history is unread.history  # built once, then read as it is
+    assert unread.activities == tuple(r.activity for r in records)
+    assert unread.history[-len(records) :] == tuple(records)
+    # Built by hand (attrs), a journey holds plain tuples and extends the same way.
+    by_hand = attrs.evolve(certified())
+    assert by_hand.then(*records) == unread
+    # On the class, the field names what it stands for.
+    assert Journey.__dict__["history"].__get__(None, Journey).name == "history"
+
+
+def test_extending_a_journey_changes_nothing_another_journey_holds() -> None:
+    shared = certified().then(activity("2027-02-01", "10", "webinar", "x"))
+    before = pickle.dumps(shared)
+    seen = dict(vars(shared))
+    branches = [
+        shared.apply(activity("2027-01-25", str(n), "webinar", "x")).journey for n in (1, 2, 3)
+    ]
+    assert [b.ledger(as_of=day("2028-01-01")).hours for b in branches] == [1, 2, 3]
+    assert shared.ledger(as_of=day("2028-01-01")).hours == 10
+    assert pickle.dumps(shared) == before
+    assert all(vars(shared)[key] is value for key, value in seen.items())

@@ -3,17 +3,20 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cptm_rules.events import Activity, PayRenewalFee
 from cptm_rules.policy import load_policy
 from cptm_rules.recertification import (
+    ActivityIndex,
     Period,
     first_fee_payment,
     ledger_for,
     period_from,
     qualifying_hours,
+    unique_activities,
 )
 from cptm_rules.vocabulary import ActivityCategory, State
 from journeys import activity, certified, day
@@ -159,3 +162,61 @@ def test_an_empty_ledger_counts_exact_zero_hours_R18() -> None:
     assert isinstance(ledger.hours, Decimal)
     assert isinstance(ledger.free_hours, Decimal)
     assert isinstance(qualifying_hours(PERIOD, [], POLICY), Decimal)
+
+
+INDEX_IDS = st.sampled_from([f"id-{n}" for n in range(40)])
+HASHES = {
+    "python's own": None,
+    "all equal": lambda _key: 0,  # every id in one list below the last level
+    "equal but the top bits": lambda key: (sum(map(ord, key)) % 8) << 59,  # paths to the bottom
+    "four values": lambda key: sum(map(ord, key)) % 4,
+}
+
+
+@pytest.mark.parametrize("name", list(HASHES))
+@given(
+    records=st.lists(
+        st.tuples(INDEX_IDS, st.integers(0, 30), st.sampled_from(["webinar", "conference"])),
+        max_size=80,
+    )
+)
+def test_the_activity_index_keeps_the_copy_of_each_id_that_counts_whatever_the_hashes(
+    name: str, records: list[tuple[str, int, str]]
+) -> None:
+    activities = [
+        Activity(
+            id=ident,
+            on=day("2027-02-01") + dt.timedelta(days=offset),
+            hours=Decimal(1),
+            category=category,
+        )
+        for ident, offset, category in records
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        weak = HASHES[name]
+        if weak is not None:
+            patch.setattr(ActivityIndex, "_hash", staticmethod(weak))
+        expected = unique_activities(activities)
+        index = ActivityIndex()
+        versions = [index]
+        for each in activities:
+            index = index.recorded(each)
+            versions.append(index)
+        assert index.size == len(expected)
+        assert {a.id: a for a in index.values()} == expected
+        assert all(index.get(ident) == kept for ident, kept in expected.items())
+        assert index.get("never-recorded") is None
+        assert ActivityIndex(activities).size == len(expected)
+        # Every earlier version still answers as it did: recording never changed one.
+        for n, version in enumerate(versions):
+            assert {a.id: a for a in version.values()} == unique_activities(activities[:n])
+
+
+def test_recording_a_copy_that_does_not_count_returns_the_same_index() -> None:
+    first = Activity(id="a", on=day("2027-02-01"), hours=Decimal(2), category="webinar")
+    later = Activity(id="a", on=day("2027-03-01"), hours=Decimal(5), category="webinar")
+    index = ActivityIndex([first])
+    assert index.recorded(later) is index
+    assert index.recorded(first) is index
+    earlier = ActivityIndex([later]).recorded(first)
+    assert (earlier.get("a"), earlier.size) == (first, 1)

@@ -8,7 +8,7 @@ Messages name the field, show the bad value and say what would be valid.
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -52,7 +52,45 @@ def suggest(word: str, options: Iterable[str]) -> str:
 
 
 class CptmRulesError(Exception):
-    """Base class of every error raised by cptm-rules."""
+    """Base class of every error raised by cptm-rules.
+
+    Every error survives pickling (a worker process's error reaches the parent
+    as itself): the arguments it was built with are kept, and unpickling calls
+    the class with them again, so the message and the fields are the same.
+    """
+
+    # The built-in exceptions pickle as ``type(self)(*self.args)``: ``args`` holds
+    # only the message here, and most classes take keyword-only fields, so that
+    # call fails in the process that unpickles. Keeping the constructor's own
+    # arguments (in ``__new__``, which every subclass runs before its
+    # ``__init__``) makes one ``__reduce__`` right for every subclass.
+    _arguments: tuple[tuple[Any, ...], dict[str, Any]]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:  # noqa: ANN401  # any subclass's fields
+        """Keep the arguments the error is built with, for :meth:`__reduce__`."""
+        # The built-ins' __new__ sees none of them: OSError's would refuse keywords.
+        error = super().__new__(cls)
+        error._arguments = (args, kwargs)
+        return error
+
+    def __init__(self, *args: object) -> None:
+        """Hold ``args`` (the message) like any exception."""
+        super().__init__(*args)
+        # OSError.__init__ ignores its arguments in a class with its own __new__.
+        self.args = args
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuild from the same arguments, then restore any attribute added since."""
+        args, kwargs = self._arguments
+        state = {k: v for k, v in self.__dict__.items() if k != "_arguments"}
+        return (_rebuild, (type(self), args, kwargs), state)
+
+
+def _rebuild(
+    cls: type[CptmRulesError], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> CptmRulesError:
+    """Call ``cls`` with the arguments an error was built with (unpickling)."""
+    return cls(*args, **kwargs)
 
 
 class InvalidInputError(CptmRulesError, ValueError):

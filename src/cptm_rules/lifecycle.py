@@ -73,6 +73,7 @@ from cptm_rules.outcomes import Decision, Outcome
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, Quote, load_prices, quote
 from cptm_rules.recertification import (
+    ActivityIndex,
     Ledger,
     Period,
     activity_order,
@@ -451,8 +452,8 @@ class Journey:
     history: tuple[Event, ...] = ()
 
     def __getstate__(self) -> dict[str, Any]:
-        """The fields only: caches kept beside a journey are not part of its value."""
-        return {k: v for k, v in self.__dict__.items() if k != _TALLY}
+        """The fields only, in their order: what is kept beside them is not the value."""
+        return {name: getattr(self, name) for name in _FIELD_NAMES}
 
     # -- building ------------------------------------------------------------
 
@@ -869,9 +870,21 @@ def _next(journey: Journey, event: Event, day: dt.date, **changes: Any) -> Journ
         raise TypeError(f"Journey has no field {unknown[0]!r}")
     state = journey.__dict__.copy()
     state.update(changes)
-    state["history"] = journey.history + (event,)  # noqa: RUF005  # a concatenation copies once
+    # The history grows by one link, never by a copy (see _Log): a tuple read from
+    # the journey before starts a new log from itself.
+    done = state.get("history")
+    if done is not None and len(done) < _SHORT:
+        state["history"] = done + (event,)  # noqa: RUF005  # short: a copy is cheapest
+    elif done is not None:
+        del state["history"]
+        state[_HISTORY] = (done, (event, None), len(done) + 1)
+    else:
+        base, tail, length = state[_HISTORY]
+        state[_HISTORY] = (base, (event, tail), length + 1)
     if type(event) is not RecordActivity:
         state["last_event_day"] = day
+    if _ACTIVITIES in changes:
+        state.pop("activities", None)  # the log given replaces it (read, rebuilt from it)
     new = _new_instance(Journey)
     _set_attribute(new, "__dict__", state)
     return new
@@ -881,7 +894,67 @@ _new_instance: Final = object.__new__
 _set_attribute: Final = object.__setattr__  # a frozen class refuses its own __setattr__
 _TALLY: Final = "_ce_tally"
 """Where a journey keeps its continuing-education tally beside its fields (not a field)."""
-_JOURNEY_KEYS: Final = frozenset({f.name for f in attrs.fields(Journey)} | {_TALLY})
+_HISTORY: Final = "_history_log"
+_ACTIVITIES: Final = "_activities_log"
+_FIELD_NAMES: Final = tuple(f.name for f in attrs.fields(Journey))
+_JOURNEY_KEYS: Final = frozenset({*_FIELD_NAMES, _TALLY, _ACTIVITIES})
+
+# A log is a persistent sequence: ``(base, tail, length)``, the items of the tuple
+# ``base`` then those of ``tail``, a linked list ``(item, rest)`` of the items
+# appended since, newest first (``None`` when there are none). Appending is one link
+# whatever the length, and journeys share what they have in common; nothing in a log
+# ever changes. A journey's ``history`` and ``activities`` are kept as logs until read.
+_Log = tuple[tuple[Any, ...], Any, int]
+_SHORT: Final = 64
+"""A history shorter than this grows as a tuple (copying a few pointers beats a log)."""
+
+
+def _items(log: _Log) -> tuple[Any, ...]:
+    base, tail, _ = log
+    newest_first = []
+    while tail is not None:
+        item, tail = tail
+        newest_first.append(item)
+    newest_first.reverse()
+    return base + tuple(newest_first)
+
+
+class _KeptAsLog:
+    """A field kept as a log until it is read; read, it is the tuple (kept beside the log).
+
+    A non-data descriptor: once the tuple is in the journey's dict, Python reads it
+    from there without calling this. Two threads reading at once build equal tuples.
+    """
+
+    def __init__(self, name: str, log: str) -> None:
+        self.name, self.log = name, log
+
+    def __get__(self, journey: Journey | None, owner: type[Journey]) -> Any:  # noqa: ANN401  # the field's own type
+        if journey is None:
+            return self
+        value = _items(journey.__dict__[self.log])
+        journey.__dict__[self.name] = value
+        return value
+
+
+# attrs removed the class attributes of the fields; these stand in for two of them.
+Journey.history = _KeptAsLog("history", _HISTORY)  # type: ignore[assignment]
+Journey.activities = _KeptAsLog("activities", _ACTIVITIES)  # type: ignore[assignment]
+
+
+def _appended(journey: Journey, item: Activity) -> _Log:
+    """The log of ``journey``'s activities with ``item`` appended."""
+    done = journey.__dict__.get("activities")
+    if done is not None:
+        return (done, (item, None), len(done) + 1)
+    base, tail, length = journey.__dict__[_ACTIVITIES]
+    return (base, (item, tail), length + 1)
+
+
+def _activity_count(journey: Journey) -> int:
+    done = journey.__dict__.get("activities")
+    return len(done) if done is not None else int(journey.__dict__[_ACTIVITIES][2])
+
 
 # -- handlers ------------------------------------------------------------------------
 
@@ -1274,66 +1347,57 @@ def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any)
     return _outcome(journey=new, event=event, decisions=tuple(decisions), effects=effects)
 
 
-class _SharedIndex:
-    """Each activity id mapped to the copy that counts (R19), for the newest journey only.
-
-    Journeys are immutable and share this index: only the journey at its tip
-    (whose activity count equals ``length``) may extend it, in place, which
-    keeps recording O(1) however long a career grows. A journey behind the tip
-    (an older snapshot given a different activity) builds its own index instead.
-    """
-
-    __slots__ = ("best", "length")
-
-    def __init__(self, activities: tuple[Activity, ...]) -> None:
-        self.best: dict[str, Activity] = unique_activities(activities)
-        self.length = len(activities)
-
-
 class _CeTally(NamedTuple):
-    """One journey's qualifying hours in its latest period, with the shared index."""
+    """One journey's qualifying hours in its latest period, and the copy of each id that counts.
+
+    A value like the journey beside which it is kept: a journey built from this
+    one gets a new tally and shares the unchanged parts of the index.
+    """
 
     period: Period
     recorded: int
     hours: Decimal
-    shared: _SharedIndex
+    best: ActivityIndex
 
 
 def _tally(journey: Journey, period: Period) -> _CeTally:
-    count = len(journey.activities)
+    count = _activity_count(journey)
     tally: _CeTally | None = journey.__dict__.get(_TALLY)
     if tally is not None and tally.recorded == count and tally.period is period:
         return tally
-    shared = _SharedIndex(journey.activities)
+    # A new period (or a journey built by hand): count again, once.
+    activities = journey.activities
     hours = sum(
-        (qualifying_hours_of(a, period, journey.policy) for a in shared.best.values()), Decimal(0)
+        (
+            qualifying_hours_of(a, period, journey.policy)
+            for a in unique_activities(activities).values()
+        ),
+        Decimal(0),
     )
-    return _CeTally(period=period, recorded=count, hours=hours, shared=shared)
+    return _CeTally(period=period, recorded=count, hours=hours, best=ActivityIndex(activities))
 
 
 def _record_activity(journey: Journey, event: RecordActivity, day: dt.date) -> Outcome:
-    activities = (*journey.activities, event.activity)
+    activities = _appended(journey, event.activity)
     if not journey.periods:
         # Recorded, never refused: the ledger shows it as outside any period (R17).
         decision = recorded_before_certification(journey.policy, event)
-        new = _next(journey, event, day, activities=activities)
+        new = _next(journey, event, day, **{_ACTIVITIES: activities})
         return _outcome(journey=new, event=event, decisions=(decision,))
     current = journey.periods[-1]
     base = _tally(journey, current)
-    shared = base.shared
-    if shared.length != base.recorded:  # behind the tip: never touch the shared index
-        shared = _SharedIndex(journey.activities)
     activity = event.activity
-    kept = shared.best.get(activity.id)
-    hours = base.hours
+    best, hours = base.best, base.hours
+    kept = best.get(activity.id)
     if kept is None or activity_order(activity) < activity_order(kept):
-        shared.best[activity.id] = activity
-        hours += qualifying_hours_of(activity, current, journey.policy) - qualifying_hours_of(
-            kept, current, journey.policy
+        # This copy counts for its id now (R19).
+        best = best.replaced(activity, kept)
+        policy = journey.policy
+        hours += qualifying_hours_of(activity, current, policy) - qualifying_hours_of(
+            kept, current, policy
         )
-    shared.length += 1
-    tally = _CeTally(period=current, recorded=len(activities), hours=hours, shared=shared)
-    return _renewal_check(journey, event, day, activities=activities, **{_TALLY: tally})
+    tally = _CeTally(period=current, recorded=activities[2], hours=hours, best=best)
+    return _renewal_check(journey, event, day, **{_ACTIVITIES: activities, _TALLY: tally})
 
 
 def _pay_renewal_fee(journey: Journey, event: PayRenewalFee, day: dt.date) -> Outcome:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -18,11 +18,12 @@ from cptm_rules.calendar import add_years
 from cptm_rules.events import Activity
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from cptm_rules.policy import Policy
 
 __all__ = [
+    "ActivityIndex",
     "Ledger",
     "Period",
     "activity_order",
@@ -130,6 +131,114 @@ def unique_activities(activities: Iterable[Activity]) -> dict[str, Activity]:
         if kept is None or activity_order(activity) < activity_order(kept):
             earliest[activity.id] = activity
     return earliest
+
+
+_BITS: Final = 5
+_SLOT: Final = (1 << _BITS) - 1
+_HASH_BITS: Final = 64
+_ALL_BITS: Final = (1 << _HASH_BITS) - 1
+
+_Leaf = tuple[str, int, Activity]  # an id, its hash, the copy that counts
+
+
+class ActivityIndex:
+    """Each activity id mapped to the copy that counts (R19), as a persistent value.
+
+    :meth:`recorded` returns a new index and never changes this one, so journeys
+    (and threads) may share an index freely. It is a hash array mapped trie: a
+    node holds a bitmap of its occupied slots (five bits of an id's hash each)
+    and a tuple of leaves and subtrees; recording copies one short path, so its
+    cost grows with the logarithm (base 32) of the number of ids.
+    """
+
+    __slots__ = ("bitmap", "entries", "size")
+
+    bitmap: int
+    """Which of the 32 slots of this node are occupied (the structure, not for callers)."""
+    entries: tuple[_Leaf | ActivityIndex, ...]
+    """The occupied slots in order: leaves ``(id, hash, activity)`` and subtrees."""
+    size: int
+    """How many ids the index holds."""
+
+    def __init__(self, activities: Iterable[Activity] = ()) -> None:
+        """The index of ``activities`` (each id once: the copy :func:`activity_order` picks)."""
+        self.bitmap, self.entries, self.size = 0, (), 0
+        index = self
+        for activity in activities:
+            index = index.recorded(activity)
+        self.bitmap, self.entries, self.size = index.bitmap, index.entries, index.size
+
+    @staticmethod
+    def _hash(key: str) -> int:
+        return hash(key) & _ALL_BITS
+
+    @classmethod
+    def _node(
+        cls, bitmap: int, slots: tuple[_Leaf | ActivityIndex, ...], size: int
+    ) -> ActivityIndex:
+        node = object.__new__(cls)
+        node.bitmap, node.entries, node.size = bitmap, slots, size
+        return node
+
+    def get(self, key: str) -> Activity | None:
+        """The copy of activity ``key`` that counts, or ``None``."""
+        code, shift, node = self._hash(key), 0, self
+        while shift < _HASH_BITS:
+            bit = 1 << ((code >> shift) & _SLOT)
+            if not node.bitmap & bit:
+                return None
+            entry = node.entries[(node.bitmap & (bit - 1)).bit_count()]
+            if not isinstance(entry, ActivityIndex):
+                return entry[2] if entry[0] == key else None
+            node, shift = entry, shift + _BITS
+        # Below the last level of the hash: the ids whose hashes are all equal.
+        return next((leaf[2] for leaf in node.entries if leaf[0] == key), None)  # type: ignore[index]
+
+    def recorded(self, activity: Activity) -> ActivityIndex:
+        """This index with ``activity`` recorded: kept when it is the copy that counts (R19)."""
+        kept = self.get(activity.id)
+        if kept is not None and activity_order(kept) <= activity_order(activity):
+            return self
+        return self.replaced(activity, kept)
+
+    def replaced(self, activity: Activity, kept: Activity | None) -> ActivityIndex:
+        """This index with ``activity`` in place of ``kept``, its id's copy (``None``: a new id).
+
+        For a caller that has just looked ``kept`` up and compared the two
+        (:meth:`recorded` does both).
+        """
+        leaf = (activity.id, self._hash(activity.id), activity)
+        return self.with_leaf(leaf, 0, grows=kept is None)
+
+    def with_leaf(self, leaf: _Leaf, shift: int, *, grows: bool) -> ActivityIndex:
+        """This node with ``leaf`` put in, ``shift`` bits of the hash down (one path copied)."""
+        size = self.size + grows
+        if shift >= _HASH_BITS:  # equal hashes: a plain list of leaves
+            others = tuple(old for old in self.entries if old[0] != leaf[0])  # type: ignore[index]
+            return self._node(0, (*others, leaf), size)
+        bit = 1 << ((leaf[1] >> shift) & _SLOT)
+        at = (self.bitmap & (bit - 1)).bit_count()
+        slots = self.entries
+        if not self.bitmap & bit:
+            return self._node(self.bitmap | bit, (*slots[:at], leaf, *slots[at:]), size)
+        entry = slots[at]
+        new: _Leaf | ActivityIndex
+        if isinstance(entry, ActivityIndex):
+            new = entry.with_leaf(leaf, shift + _BITS, grows=grows)
+        elif entry[0] == leaf[0]:
+            new = leaf
+        else:
+            new = self._node(0, (), 1).with_leaf(entry, shift + _BITS, grows=False)
+            new = new.with_leaf(leaf, shift + _BITS, grows=True)
+        return self._node(self.bitmap, (*slots[:at], new, *slots[at + 1 :]), size)
+
+    def values(self) -> Iterator[Activity]:
+        """Every copy that counts, in no particular order."""
+        for entry in self.entries:
+            if isinstance(entry, ActivityIndex):
+                yield from entry.values()
+            else:
+                yield entry[2]
 
 
 def ledger_for(
