@@ -416,7 +416,8 @@ def test_a_diff_in_markdown_fits_a_pull_request_comment() -> None:
     later = load_policy().with_overrides({"practicum.free_change_days": 10})
     diff = diff_policies(synthetic_cohort(200, seed=1), base="current", candidate=later, workers=1)
     text = diff.markdown()
-    assert text.startswith("### Policy diff `current` → `current`: fails\n")
+    assert text.startswith("### Policy diff `current` → `current`: ")
+    assert "unexpected changes, 0 unobserved\n" in text.splitlines()[0] + "\n"
     assert "| answer | rules | moved | example |" in text
     assert "| `practicum.free_change_days` | 30 | 10 | R9" in text
     assert diff.markdown(allowed=("R9", "R10", "R11", "R11a", "R3", "R6")).count("(allowed)") > 0

@@ -72,8 +72,10 @@ def test_the_cohort_view_splits_requests_by_answer_around_the_deadline(tmp_path:
     assert [t.get_text() for t in legend.get_texts()] == [
         "free: on or before the deadline (R9)",
         "free: after it, to an earlier session or one starting the same day (R10)",
-        "fee 400.00 USD: after it, to a later session (R10), or once the 2 free changes are used "
-        "(R11a)",
+        (
+            "fee 400.00 USD: after it, to a later session (R10), or once the 2 free changes "
+            "are used (R11a)"
+        ),
         "free-change deadline (R9)",
     ]
     assert ax.get_title(loc="left").startswith("First change requests, policy current (")

@@ -37,6 +37,7 @@ from cptm_rules.cohort_formats import candidates_from_table, checked_table
 from cptm_rules.exceptions import TransitionError
 from cptm_rules.money import Money
 from cptm_rules.policy import Policy, load_policy
+from cptm_rules.rule_coverage import is_state_refusal
 from cptm_rules.rules.practicum_changes import CHANGE_FEE_PRECEDENCE
 from cptm_rules.vocabulary import AccessUnit, Attendance, DayCount, KeyDateKind
 
@@ -59,7 +60,7 @@ ANSWER_COLUMNS: Final = (
     "id",
     "access_due",
     "access",
-    "prework_start",
+    "prework_recommended_start",
     "free_change_deadline",
     "exam_opens",
     "exam_closes",
@@ -97,7 +98,7 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("id", pa.string(), nullable=False),
             pa.field("access_due", pa.timestamp("us", tz=policy.time_zone)),
             pa.field("access", pa.string()),
-            pa.field("prework_start", pa.date32()),
+            pa.field("prework_recommended_start", pa.date32()),
             pa.field("free_change_deadline", pa.date32()),
             pa.field("exam_opens", pa.date32()),
             pa.field("exam_closes", pa.date32()),
@@ -121,12 +122,13 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
     verdicts: list[str] = []
     rules: list[str | None] = []
     fees: list[Decimal | None] = []
-    for name, _event, result in results:
+    for name, event, result in results:
         is_change = name.startswith("change ")
         if isinstance(result, TransitionError):
             if is_change:
                 verdicts.append("refused")
-                rules.append(result.rule_id)
+                # A refusal names its rule; one for the journey's state names none.
+                rules.append(None if is_state_refusal(result, event) else result.rule_id)
                 fees.append(None)
             elif name == "access":
                 access = "refused"
@@ -143,7 +145,7 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         "id": candidate.id,
         "access_due": when.get(KeyDateKind.ACCESS_DUE),
         "access": access,
-        "prework_start": when.get(KeyDateKind.PREWORK_START),
+        "prework_recommended_start": when.get(KeyDateKind.PREWORK_START),
         "free_change_deadline": when.get(KeyDateKind.FREE_CHANGE_DEADLINE),
         "exam_opens": when.get(KeyDateKind.EXAM_OPENS),
         "exam_closes": when.get(KeyDateKind.EXAM_CLOSES),

@@ -766,15 +766,19 @@ class PolicyDiff:
         """A compact GitHub-flavoured summary that fits a pull-request comment."""
         unexpected = {a.answer for a in self.unexpected(allowed)}
         unobserved = self.unobserved(allowed_unobserved)
-        verdict = "fails" if unexpected or unobserved else "passes"
+        verdict = (
+            f"{len(unexpected)} unexpected changes, {len(unobserved)} unobserved"
+            if unexpected or unobserved
+            else "nothing unexpected"
+        )
         share = self.candidates_changed / self.cohort_size if self.cohort_size else 0.0
         lines = [
             f"### Policy diff `{self.base}` → `{self.candidate}`: {verdict}",
             "",
             (
                 f"{self.candidates_changed} of {self.cohort_size} candidates ({share:.1%}) have "
-                f"at least one changed answer; {len(self.answers)} answers moved, "
-                f"{len(unobserved)} figure changes went unobserved."
+                f"at least one changed answer; {len(self.answers)} answers moved "
+                f"({len(self.answers) - len(unexpected)} allowed)."
             ),
         ]
         if self.answers:
