@@ -371,7 +371,8 @@ def plot_change_timing(
     deadline itself, 1 the first day after it. Bars are stacked by answer: free
     on or before the deadline (R9), free after it because the move is to an
     earlier session or one starting the same day (R10), and paying the class
-    change fee (R10, or R11a once the free changes are used) under ``prices`` (default: the shipped schedule).
+    change fee (R10, or R11a once the free changes are used) under ``prices``
+    (default: the shipped schedule).
     """
     schedule = prices if prices is not None else load_prices()
     groups: dict[str, list[int]] = {"on_time": [], "earlier": [], "fee": []}
