@@ -472,6 +472,19 @@ def test_a_web_server_ends_within_the_timeout_without_a_giant_read() -> None:
     assert took < 2
 
 
+def _bad_request(connection: socket.socket) -> None:
+    """A web server's 400 to whatever arrives: its first 8 bytes would ask for 3 EiB."""
+    connection.recv(1024)
+    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+
+def test_a_server_that_answers_what_it_is_sent_is_sent_nothing() -> None:
+    with _server(_bad_request) as address:
+        message, took = _unreachable(address)
+    assert message == f"cannot reach the Dask scheduler at {address}: no answer within 1 s"
+    assert took < 2
+
+
 NOT_DASK = "it answered, but not as a Dask scheduler (a web server, or the dashboard?)"
 
 
