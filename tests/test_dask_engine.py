@@ -40,6 +40,7 @@ from cptm_rules.exceptions import (
     shown,
 )
 from cptm_rules.policy import load_policy
+from cptm_rules.pricing import load_prices
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -582,3 +583,31 @@ def test_the_command_refuses_a_bad_scheduler_timeout_in_one_line() -> None:
         "cptm-rules: connect_timeout=0.0 is not valid: "
         "expected a number of seconds > 0 and <= 300\n"
     )
+
+
+def test_a_task_tallies_its_rows_of_the_parquet_cohort(parquet_cohort: Path) -> None:
+    tally_rows = dask_engine._tally_rows  # noqa: SLF001  # a task, run here
+    prices = load_prices()
+    sides = (LEGACY, CURRENT, prices, prices)
+    tally = tally_rows(str(parquet_cohort), (1, 100, 500, 601), sides, 3, keep_rows=False)
+    assert tally.size == 400  # rows 100:500 of the second group: the group has 500
+
+
+def test_the_engines_workers_drop_only_their_compute_failed_records() -> None:
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("distributed.worker", logging.ERROR, "", 0, message, (), None)
+
+    worker_log = logging.getLogger("distributed.worker")
+    dask_engine._QuietTaskErrors().setup(worker=None)  # noqa: SLF001  # what each worker runs
+    try:
+        assert not worker_log.filter(record("Compute Failed\nKey: %s"))
+        assert worker_log.filter(record("Worker stream died"))
+    finally:
+        worker_log.removeFilter(dask_engine._drop_compute_failed)  # noqa: SLF001
+
+
+def test_a_greeting_is_read_only_until_the_deadline() -> None:
+    receive = dask_engine._receive  # noqa: SLF001
+    ours, theirs = socket.socketpair()
+    with ours, theirs, pytest.raises(TimeoutError):
+        receive(ours, 8, time.monotonic() - 1, "tcp://127.0.0.1:1")
