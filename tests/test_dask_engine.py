@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import http.server
+import importlib
 import io
 import json
 import logging
@@ -27,11 +28,9 @@ from distributed import LocalCluster
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cptm_rules import dask_engine
 from cptm_rules.cli import main
 from cptm_rules.cohort import diff_policies, iter_synthetic_cohort, synthetic_cohort
 from cptm_rules.cohort_formats import cohort_table
-from cptm_rules.dask_engine import SchedulerUnreachableError, scheduler_address
 from cptm_rules.exceptions import (
     CalendarRangeError,
     CptmRulesError,
@@ -45,8 +44,17 @@ from cptm_rules.pricing import load_prices
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
+    from types import ModuleType
 
 COHORT = synthetic_cohort(1200, seed=11)
+
+
+def _engine() -> ModuleType:
+    # Imported as a test runs, not as the tests are collected: test_cohort hides the module
+    # to play a missing extra, and a module already bound on the package would defeat it.
+    return importlib.import_module("cptm_rules.dask_engine")
+
+
 LEGACY, CURRENT = load_policy("legacy"), load_policy("current")
 
 
@@ -170,7 +178,7 @@ def test_a_bad_row_deep_in_a_large_row_group_is_reported_at_its_row_in_the_whole
 
 
 def test_parquet_tasks_carry_their_first_row_counted_over_the_whole_file() -> None:
-    pieces = dask_engine._pieces  # noqa: SLF001  # how a Parquet cohort is cut in tasks
+    pieces = _engine()._pieces  # noqa: SLF001  # how a Parquet cohort is cut in tasks
     assert list(pieces([4500, 10, 2000])) == [
         (0, 0, 2000, 1),
         (0, 2000, 4000, 2001),
@@ -238,16 +246,16 @@ def test_a_bad_row_on_the_engines_own_cluster_is_one_error_and_no_worker_log(
 
 
 def test_a_worker_that_cannot_read_the_parquet_cohort_names_the_file(tmp_path: Path) -> None:
-    tally_rows = dask_engine._tally_rows  # noqa: SLF001  # a task, run here: no worker sees these
+    tally_rows = _engine()._tally_rows  # noqa: SLF001  # a task, run here: no worker sees these
     missing, broken = tmp_path / "gone.parquet", tmp_path / "broken.parquet"
     broken.write_bytes(b"PAR1 not really")
     with pytest.raises(InputFileError) as caught:
-        tally_rows(str(missing), (0, 0, 1, 1), None, 0, keep_rows=False)  # type: ignore[arg-type]
+        tally_rows(str(missing), (0, 0, 1, 1), None, 0, keep_rows=False)
     assert str(caught.value) == (
         f"cannot read {missing}: not found on a worker (every worker must see the cohort file)"
     )
     with pytest.raises(InputFileError) as caught:
-        tally_rows(str(broken), (0, 0, 1, 1), None, 0, keep_rows=False)  # type: ignore[arg-type]
+        tally_rows(str(broken), (0, 0, 1, 1), None, 0, keep_rows=False)
     assert str(caught.value) == (
         f"cannot read {broken}: not a readable Parquet file (ArrowInvalid)"
     )
@@ -276,7 +284,7 @@ FORM = (
 def test_a_scheduler_address_is_spelled_in_full_with_tcp_and_a_port(
     given_address: str, spelled: str
 ) -> None:
-    assert scheduler_address(given_address) == spelled
+    assert _engine().scheduler_address(given_address) == spelled
 
 
 @pytest.mark.parametrize(
@@ -314,7 +322,7 @@ def test_a_bad_scheduler_address_is_refused_naming_what_is_wrong(value: str, pro
 
 def test_a_scheduler_that_is_not_a_string_is_refused_by_the_address_check_too() -> None:
     with pytest.raises(InvalidInputError) as caught:
-        scheduler_address(8786)
+        _engine().scheduler_address(8786)
     assert str(caught.value) == f"scheduler=8786 is not valid: expected an address string: {FORM}"
 
 
@@ -363,7 +371,7 @@ _ADDRESSES = st.one_of(st.text(), st.tuples(_SCHEMES, _HOSTS, _PORTS).map("".joi
 
 @given(value=_ADDRESSES)
 def test_fuzzed_scheduler_values_are_refused_in_one_line_or_spelled_safely(value: str) -> None:
-    with mock.patch.object(dask_engine, "_connect", side_effect=_ReachedError):
+    with mock.patch.object(_engine(), "_connect", side_effect=_ReachedError):
         try:
             diff_policies(
                 COHORT[:1], base=LEGACY, candidate=CURRENT, engine="dask", scheduler=value
@@ -376,19 +384,21 @@ def test_fuzzed_scheduler_values_are_refused_in_one_line_or_spelled_safely(value
         assert refused.startswith("scheduler=")
         assert refused.isprintable()
         return
-    spelled = scheduler_address(value)  # accepted: a plain tcp address, the same when checked
+    spelled = _engine().scheduler_address(
+        value
+    )  # accepted: a plain tcp address, the same when checked
     assert spelled.isascii()
     assert spelled.isprintable()
     assert " " not in spelled
     assert spelled.startswith("tcp://")
-    assert scheduler_address(spelled) == spelled
+    assert _engine().scheduler_address(spelled) == spelled
 
 
 @given(value=_ADDRESSES)
 def test_fuzzed_scheduler_options_print_one_line_and_exit_2(value: str) -> None:
-    unreachable = SchedulerUnreachableError(address="tcp://x:1", problem="not tried")
+    unreachable = _engine().SchedulerUnreachableError(address="tcp://x:1", problem="not tried")
     out, err = io.StringIO(), io.StringIO()
-    with mock.patch.object(dask_engine, "_connect", side_effect=unreachable):
+    with mock.patch.object(_engine(), "_connect", side_effect=unreachable):
         argv = ["diff", "--base", "legacy", "--candidate", "current", "--synthetic", "1"]
         status = main([*argv, "--engine", "dask", f"--scheduler={value}"], out=out, err=err)
     assert status == 2
@@ -429,7 +439,7 @@ def _silent(connection: socket.socket) -> None:
 
 def _unreachable(address: str, timeout: float = 1) -> tuple[str, float]:
     started = time.monotonic()
-    with pytest.raises(SchedulerUnreachableError) as caught:
+    with pytest.raises(_engine().SchedulerUnreachableError) as caught:
         diff_policies(
             COHORT[:1],
             base=LEGACY,
@@ -586,7 +596,7 @@ def test_the_command_refuses_a_bad_scheduler_timeout_in_one_line() -> None:
 
 
 def test_a_task_tallies_its_rows_of_the_parquet_cohort(parquet_cohort: Path) -> None:
-    tally_rows = dask_engine._tally_rows  # noqa: SLF001  # a task, run here
+    tally_rows = _engine()._tally_rows  # noqa: SLF001  # a task, run here
     prices = load_prices()
     sides = (LEGACY, CURRENT, prices, prices)
     tally = tally_rows(str(parquet_cohort), (1, 100, 500, 601), sides, 3, keep_rows=False)
@@ -598,16 +608,16 @@ def test_the_engines_workers_drop_only_their_compute_failed_records() -> None:
         return logging.LogRecord("distributed.worker", logging.ERROR, "", 0, message, (), None)
 
     worker_log = logging.getLogger("distributed.worker")
-    dask_engine._QuietTaskErrors().setup(worker=None)  # noqa: SLF001  # what each worker runs
+    _engine()._QuietTaskErrors().setup(worker=None)  # noqa: SLF001  # what each worker runs
     try:
         assert not worker_log.filter(record("Compute Failed\nKey: %s"))
         assert worker_log.filter(record("Worker stream died"))
     finally:
-        worker_log.removeFilter(dask_engine._drop_compute_failed)  # noqa: SLF001
+        worker_log.removeFilter(_engine()._drop_compute_failed)  # noqa: SLF001
 
 
 def test_a_greeting_is_read_only_until_the_deadline() -> None:
-    receive = dask_engine._receive  # noqa: SLF001
+    receive = _engine()._receive  # noqa: SLF001
     ours, theirs = socket.socketpair()
     with ours, theirs, pytest.raises(TimeoutError):
         receive(ours, 8, time.monotonic() - 1, "tcp://127.0.0.1:1")
