@@ -5,7 +5,7 @@ The work is the local engine's, cut the same way: chunks of
 tallies merged on the caller's side in cohort order, so the report is the same
 on any cluster. What changes is where chunks come from:
 
-- a Parquet cohort is read by the workers, one row group per task, so the
+- a Parquet cohort is read by the workers, 2,000 rows of a row group per task, so the
   cohort never passes through the caller (every worker must see the path:
   shared storage, or the same file on each machine);
 - any other cohort (an iterator, a JSON Lines or CSV file, a synthetic cohort)
