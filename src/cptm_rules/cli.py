@@ -393,6 +393,7 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:  # noqa: C901  # one ga
             on_rows=on_rows,
             engine=args.engine,
             scheduler=args.scheduler,
+            connect_timeout=args.scheduler_timeout,
         )
     if not args.json and args.err.isatty():
         args.err.write("\r\033[K")  # clear the progress line
@@ -713,8 +714,14 @@ def _diff_arguments(diff: argparse.ArgumentParser) -> None:
     diff.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="the Dask scheduler to use, such as tcp://10.0.0.5:8786; default: a local "
-        "cluster of --workers processes",
+        help="the Dask scheduler to use: tcp://HOST:PORT or HOST[:PORT] (port default "
+        "8786); default: a local cluster of --workers processes",
+    )
+    diff.add_argument(
+        "--scheduler-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="how long the --scheduler may take to answer, at most 300; default 10",
     )
     diff.add_argument(
         "--workers",

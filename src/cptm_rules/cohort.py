@@ -869,6 +869,7 @@ def diff_policies(  # keyword-only settings of one simulation
     on_rows: Callable[[Sequence[AnswerRow]], None] | None = None,
     engine: Engine = "local",
     scheduler: str | None = None,
+    connect_timeout: float | None = None,
 ) -> PolicyDiff:
     """Run every candidate under the ``base`` and ``candidate`` policies and compare.
 
@@ -892,17 +893,16 @@ def diff_policies(  # keyword-only settings of one simulation
     a chunk at a time in cohort order (``cptm-rules diff --output`` writes them).
 
     ``engine="dask"`` runs the chunks as tasks on a Dask cluster instead: the one
-    at ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``), or a local
-    one made for the call. A Parquet cohort is then read partition by partition
-    by the workers themselves. The report is the same as the local engine's.
+    at ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``; see
+    :func:`~cptm_rules.dask_engine.scheduler_address`), given ``connect_timeout``
+    seconds to answer (default 10), or a local one made for the call. A Parquet
+    cohort is then read partition by partition by the workers themselves. The
+    report is the same as the local engine's.
     """
     base_policy, candidate_policy = _policy_value(base), _policy_value(candidate)
     schedule = _prices_value(prices)
     other_schedule = schedule if candidate_prices is None else _prices_value(candidate_prices)
-    if engine not in ("local", "dask"):
-        raise InvalidInputError("engine", engine, "'local' or 'dask'")
-    if scheduler is not None and (engine != "dask" or type(scheduler) is not str):
-        raise InvalidInputError("scheduler", scheduler, "an address string, with engine='dask'")
+    _check_engine(engine, scheduler, connect_timeout)
     if workers is None:
         size = len(cohort) if isinstance(cohort, Sized) else PARALLEL_THRESHOLD
         workers = (os.cpu_count() or 1) if size >= PARALLEL_THRESHOLD else 1
@@ -922,11 +922,24 @@ def diff_policies(  # keyword-only settings of one simulation
 
     run = _Run(sides=sides, examples=examples, keep_rows=on_rows is not None, done=done)
     if engine == "dask":
-        _dask_engine().run(cohort, run, scheduler=scheduler, workers=workers)
+        _dask_engine().run(
+            cohort, run, scheduler=scheduler, workers=workers, connect_timeout=connect_timeout
+        )
     else:
         _tally_all(_chunks(_candidates(cohort), CHUNK), run, workers=workers)
     figures = figure_changes(base_policy, candidate_policy, schedule, other_schedule)
     return total.result(base=base_policy.label, candidate=candidate_policy.label, figures=figures)
+
+
+def _check_engine(engine: str, scheduler: object, connect_timeout: object) -> None:
+    # The address and the timeout themselves are checked by the dask engine, before it
+    # connects (dask_engine.scheduler_address).
+    if engine not in ("local", "dask"):
+        raise InvalidInputError("engine", engine, "'local' or 'dask'")
+    if scheduler is not None and (engine != "dask" or type(scheduler) is not str):
+        raise InvalidInputError("scheduler", scheduler, "an address string, with engine='dask'")
+    if connect_timeout is not None and scheduler is None:
+        raise InvalidInputError("connect_timeout", connect_timeout, "a scheduler to wait for, too")
 
 
 def _dask_engine() -> ModuleType:
