@@ -56,7 +56,7 @@ def test_two_thousand_synthetic_candidates_exercise_every_reachable_rule_and_ver
 def test_a_capped_policy_makes_the_attempt_cap_reachable_from_synthetic_rows_R15() -> None:
     capped = load_policy().with_overrides({"exam.max_exam_attempts": 3})
     prices = load_prices()
-    seen = set()
+    seen: set[tuple[str, str]] = set()
     for candidate in synthetic_cohort(400, seed=1):
         seen |= _answered(candidate, capped, prices)[1]
     assert ("R15", "refused") in seen

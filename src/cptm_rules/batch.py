@@ -117,7 +117,7 @@ def answer_schema(policy: Policy) -> pa.Schema:
 
 def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> dict[str, Any]:
     """One candidate's answer row, from replaying its journey (the scalar reference)."""
-    journey, results = replay_candidate(candidate, policy, prices)
+    journey, results, _ = replay_candidate(candidate, policy, prices)
     access: str | None = None
     verdicts: list[str] = []
     rules: list[str | None] = []
