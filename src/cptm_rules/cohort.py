@@ -13,6 +13,7 @@ Cohorts come from a JSON Lines file (``docs/cohorts.md``) or from
 from __future__ import annotations
 
 import collections
+import importlib
 import concurrent.futures
 import datetime as dt
 import itertools
@@ -944,12 +945,13 @@ def _check_engine(engine: str, scheduler: object, connect_timeout: object) -> No
 
 def _dask_engine() -> ModuleType:
     try:
-        from cptm_rules import dask_engine  # noqa: PLC0415  # the optional extra
+        # By module name, not from the package: a module already bound on the package
+        # must not hide a missing extra (the import machinery asks sys.modules).
+        return importlib.import_module("cptm_rules.dask_engine")
     except ImportError:
         raise InvalidInputError(
             "engine", "dask", "'local', or install the dask extra: pip install 'cptm-rules[dask]'"
         ) from None
-    return dask_engine
 
 
 def open_cohort(path: str | Path) -> Iterator[Candidate]:
