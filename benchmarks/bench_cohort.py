@@ -10,7 +10,10 @@
 2. ``cptm-rules diff --base legacy --candidate current --synthetic N`` in a fresh
    process for each ``--diff`` size (default 20,000 and 200,000): wall time, CPU per
    candidate and the peak resident memory of any one of its processes. The diff
-   streams, so the peak stays flat as N grows.
+   streams, so the peak stays flat as N grows. The smallest size also runs with the
+   same candidates cut down to what a cohort row held before it could live the whole
+   journey (registration, access, changes, attendance, attempts), to show what the
+   richer candidates cost.
 
 The last line is ``speedup: Nx``, journeys' time over the batch path's (target 50x).
 """
@@ -27,24 +30,49 @@ from cptm_rules.cohort import synthetic_cohort
 from cptm_rules.policy import load_policy
 from cptm_rules.pricing import load_prices
 
-_CHILD = """
-import io, resource, sys
-from cptm_rules.cli import main
-status = main(sys.argv[1:], out=io.StringIO())
+_PEAK = """
 peak = max(
     resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
 )
 print(status, peak)
 """
 
+_CHILD = (
+    """
+import io, resource, sys
+from cptm_rules.cli import main
+status = main(sys.argv[1:], out=io.StringIO())
+"""
+    + _PEAK
+)
 
-def diff_run(size: int) -> tuple[float, float, float]:
+# The same candidates cut down to what a row held before: registration to the exam.
+_SHORT_CHILD = (
+    """
+import resource, sys
+import attrs
+from cptm_rules.cohort import diff_policies, iter_synthetic_cohort
+size = int(sys.argv[1])
+cohort = (
+    attrs.evolve(c, elearning_opened=None, modules=(), substitution=None, cancelled_on=None,
+                 re_enrolment=None, activities=(), renewal_payments=())
+    for c in iter_synthetic_cohort(size, seed=1)
+)
+diff_policies(cohort, base="legacy", candidate="current")
+status = 0
+"""
+    + _PEAK
+)
+
+
+def diff_run(size: int, *, short: bool = False) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds and peak resident MiB (any one process) of one diff."""
     argv = ["diff", "--base", "legacy", "--candidate", "current", "--synthetic", str(size)]
+    child = [_SHORT_CHILD, str(size)] if short else [_CHILD, *argv]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(  # noqa: S603  # our own interpreter and code
-        [sys.executable, "-c", _CHILD, *argv], check=True, capture_output=True, text=True
+        [sys.executable, "-c", *child], check=True, capture_output=True, text=True
     )
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -95,6 +123,15 @@ def main() -> None:
     parser.add_argument("--diff", type=int, nargs="*", default=[20_000, 200_000], metavar="N")
     args = parser.parse_args()
     peaks = []
+    if args.diff:
+        size = min(args.diff)
+        _, short_cpu, _ = diff_run(size, short=True)
+        _, whole_cpu, _ = diff_run(size)
+        print(
+            f"diff {size:,} candidates: {short_cpu / size * 1e3:.3f} ms CPU per candidate "
+            f"registering to the exam only, {whole_cpu / size * 1e3:.3f} ms living the whole "
+            f"journey ({whole_cpu / short_cpu:.1f}x)"
+        )
     for size in args.diff:
         wall, cpu, peak = diff_run(size)
         peaks.append(peak)

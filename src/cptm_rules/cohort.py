@@ -13,9 +13,9 @@ Cohorts come from a JSON Lines file (``docs/cohorts.md``) or from
 from __future__ import annotations
 
 import collections
-import importlib
 import concurrent.futures
 import datetime as dt
+import importlib
 import itertools
 import os
 import random

@@ -16,7 +16,8 @@ A scheduler address is checked before anything connects
 (:func:`scheduler_address`), and the scheduler is probed with a bounded
 handshake of our own before distributed's client is let near it: a closed port,
 a port that accepts and never answers, or a server that is not a Dask scheduler
-ends within ``connect_timeout`` with a :class:`SchedulerUnreachableError`.
+ends within ``connect_timeout`` with a
+:class:`~cptm_rules.exceptions.SchedulerUnreachableError`.
 
 ``docs/cohorts.md`` shows how to start a cluster and point a diff at it.
 """
@@ -40,7 +41,12 @@ from distributed import Client, LocalCluster, WorkerPlugin
 
 from cptm_rules.cohort import CHUNK, _candidates, _chunks, _in_order, _Tally, _tally_chunk
 from cptm_rules.cohort_formats import candidates_from_table, open_parquet
-from cptm_rules.exceptions import CptmRulesError, InputFileError, InvalidInputError, shown
+from cptm_rules.exceptions import (
+    InputFileError,
+    InvalidInputError,
+    SchedulerUnreachableError,
+    shown,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -53,7 +59,6 @@ __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_PORT",
     "MAX_CONNECT_TIMEOUT",
-    "SchedulerUnreachableError",
     "check_connect_timeout",
     "run",
     "scheduler_address",
@@ -67,16 +72,6 @@ DEFAULT_CONNECT_TIMEOUT: Final = 10.0
 
 MAX_CONNECT_TIMEOUT: Final = 300.0
 """The longest ``connect_timeout`` accepted, in seconds: five minutes."""
-
-
-class SchedulerUnreachableError(CptmRulesError, ConnectionError):
-    """The Dask scheduler at ``address`` could not be reached, or did not answer as one."""
-
-    def __init__(self, *, address: str, problem: str) -> None:
-        """Name the scheduler's ``address`` and say what went wrong."""
-        self.address = address
-        self.problem = problem
-        super().__init__(f"cannot reach the Dask scheduler at {address}: {problem}")
 
 
 # -- checking the settings ------------------------------------------------------------------

@@ -26,6 +26,7 @@ __all__ = [
     "PolicyError",
     "RuleViolationError",
     "ScenarioError",
+    "SchedulerUnreachableError",
     "TimingError",
     "TransitionError",
     "shown",
@@ -256,3 +257,13 @@ class InputFileError(CptmRulesError, ValueError):
         self.path = path
         self.problem = problem
         super().__init__(f"cannot read {path}: {problem}")
+
+
+class SchedulerUnreachableError(CptmRulesError, ConnectionError):
+    """The Dask scheduler at ``address`` could not be reached, or did not answer as one."""
+
+    def __init__(self, *, address: str, problem: str) -> None:
+        """Name the scheduler's ``address`` and say what went wrong."""
+        self.address = address
+        self.problem = problem
+        super().__init__(f"cannot reach the Dask scheduler at {address}: {problem}")
