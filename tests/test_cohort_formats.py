@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import attrs
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from cptm_rules.cohort import AnswerRow, synthetic_cohort
+from cptm_rules.cohort import MAX_LIST_LENGTH, AnswerRow, Candidate, synthetic_cohort
 from cptm_rules.cohort_formats import (
     ANSWER_ROW_SCHEMA,
     COHORT_SCHEMA,
@@ -22,13 +26,15 @@ from cptm_rules.cohort_formats import (
     read_cohort_table,
     write_cohort,
 )
+from cptm_rules.events import Activity, Session
 from cptm_rules.exceptions import InputFileError, InvalidInputError
+from cptm_rules.vocabulary import ActivityCategory, Attendance, OrganisationType
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 COHORT = synthetic_cohort(40, seed=9)
-HEADER = ",".join(COHORT_SCHEMA.names)
+HEADER = ",".join(COHORT_SCHEMA.names[:9])  # the columns before the journey fields
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".parquet", ".csv"])
@@ -238,3 +244,205 @@ def test_whole_numbers_beyond_64_bits_are_refused() -> None:
     huge = pa.array([2**64 - 1], type=pa.uint64())
     with pytest.raises(InvalidInputError, match="fit 64 bits"):
         checked_table(table.set_column(8, "group_size", huge))
+
+
+# -- the journey columns ---------------------------------------------------------------
+
+DAYS = st.dates(dt.date(1990, 1, 1), dt.date(2090, 12, 31))
+IDS = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\u202a\u202e\u2066"),
+    min_size=1,
+    max_size=12,
+) | st.sampled_from(['=HYPERLINK("x")', "+1+1", "-1", "@x", "'=x", "''+", "'"])
+
+
+@st.composite
+def sessions(draw: st.DrawFn) -> Session:
+    first = draw(DAYS)
+    return Session(first_day=first, last_day=first + dt.timedelta(days=draw(st.integers(0, 9))))
+
+
+ACTIVITIES = st.builds(
+    Activity,
+    id=IDS,
+    on=DAYS,
+    hours=st.integers(0, 999_999).map(lambda cents: Decimal(cents).scaleb(-2)),
+    category=st.sampled_from(ActivityCategory),
+)
+CANDIDATES = st.builds(
+    Candidate,
+    id=IDS,
+    registered_at=st.datetimes(
+        dt.datetime(1990, 1, 1), dt.datetime(2090, 1, 1), timezones=st.just(dt.UTC)
+    ),
+    practicum=sessions(),
+    access_after_minutes=st.integers(0, 525_600),
+    changes=st.lists(st.tuples(DAYS, sessions()), max_size=2).map(tuple),
+    attendance=st.sampled_from(Attendance),
+    attempts=st.lists(st.tuples(DAYS, st.booleans()), max_size=2).map(tuple),
+    organisation=st.sampled_from(OrganisationType),
+    group_size=st.integers(1, 1000),
+    elearning_opened=st.none() | DAYS,
+    modules=st.lists(st.tuples(DAYS, st.none() | st.booleans()), max_size=3).map(tuple),
+    substitution=st.none() | DAYS,
+    cancelled_on=st.none() | DAYS,
+    re_enrolment=st.none() | st.tuples(DAYS, sessions()),
+    activities=st.lists(ACTIVITIES, max_size=3).map(tuple),
+    renewal_payments=st.lists(DAYS, max_size=3).map(tuple),
+)
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cohort=st.lists(CANDIDATES, min_size=1, max_size=4).map(tuple))
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet", ".csv"])
+def test_every_field_of_a_candidate_round_trips_through_every_file_format(
+    tmp_path: Path, suffix: str, cohort: tuple[Candidate, ...]
+) -> None:
+    path = tmp_path / f"cohort{suffix}"
+    write_cohort(path, cohort)
+    assert tuple(iter_cohort_file(path)) == cohort
+    assert tuple(candidates_from_table(read_cohort_table(path))) == cohort
+
+
+def test_a_table_without_the_journey_columns_reads_as_before_with_their_defaults(
+    tmp_path: Path,
+) -> None:
+    before = tuple(
+        Candidate(**{name: getattr(c, name) for name in COHORT_SCHEMA.names[:9]}) for c in COHORT
+    )
+    old = cohort_table(before).select(COHORT_SCHEMA.names[:9])
+    assert checked_table(old).equals(cohort_table(before))
+    path = tmp_path / "old.parquet"
+    pq.write_table(old, path)
+    assert tuple(iter_cohort_file(path)) == before
+    (candidate,) = candidates_from_table(old.slice(0, 1))
+    journey = (candidate.elearning_opened, candidate.modules, candidate.re_enrolment)
+    assert journey == (None, (), None)
+    assert (candidate.activities, candidate.renewal_payments) == ((), ())
+
+
+def _journey_table(**fields: object) -> pa.Table:
+    base = Candidate(
+        id="c1",
+        registered_at=dt.datetime(2026, 11, 2, 14, 30, tzinfo=dt.UTC),
+        practicum=Session(first_day=dt.date(2027, 1, 11), last_day=dt.date(2027, 1, 14)),
+        activities=(
+            Activity(id="a1", on=dt.date(2028, 3, 1), hours=Decimal("1.5"), category="webinar"),
+        ),
+        re_enrolment=(
+            dt.date(2027, 3, 1),
+            Session(first_day=dt.date(2027, 4, 5), last_day=dt.date(2027, 4, 8)),
+        ),
+    )
+    rows = cohort_table([base, base]).to_pylist()
+    for key, value in fields.items():
+        rows[1][key] = value
+    return pa.Table.from_pylist(rows, schema=COHORT_SCHEMA)
+
+
+def test_the_journey_columns_are_checked_like_the_json_lines_reader_checks_them() -> None:
+    activity = {"id": "a1", "on": dt.date(2028, 3, 1), "hours": Decimal("1.5")}
+    bad: list[tuple[dict[str, object], str]] = [
+        (
+            {"activities": [activity | {"category": "nap"}]},
+            r"row 2: activities\[\]\.category='nap'.*one of conference",
+        ),
+        (
+            {"activities": [activity | {"category": "webinar", "hours": Decimal(-1)}]},
+            r"row 2: activities\[\]\.hours=Decimal\('-1\.00'\).*0 to 9999\.99",
+        ),
+        (
+            {"activities": [activity | {"category": "webinar", "id": "x" * 201}]},
+            r"row 2: activities\[\]\.id=.*1 to 200 characters",
+        ),
+        (
+            {"activities": [activity | {"category": "webinar", "id": "a\u202eb"}]},
+            r"row 2: activities\[\]\.id='a\\u202eb'.*without control characters",
+        ),
+        (
+            {"id": "c\x00"},
+            r"row 2: id='c\\x00'.*without control characters",
+        ),
+        (
+            {
+                "re_enrolment": {
+                    "on": dt.date(2027, 3, 1),
+                    "to": {"first_day": dt.date(2027, 4, 5), "last_day": dt.date(2027, 4, 1)},
+                }
+            },
+            r"row 2: re_enrolment\.to\.last_day.*on or after first_day",
+        ),
+        (
+            {"renewal_payments": [dt.date(2030, 1, 1), None]},
+            r"column renewal_payments\[\]=<null>",
+        ),
+        (
+            {"modules": [{"on": None, "passed": True}]},
+            r"column modules\[\]\.on=<null>",
+        ),
+        (
+            {"re_enrolment": {"on": None, "to": None}},
+            r"column re_enrolment\.on=<null>",
+        ),
+    ]
+    for fields, message in bad:
+        with pytest.raises(InvalidInputError, match=message):
+            checked_table(_journey_table(**fields))
+    maybe = _journey_table(modules=[{"on": dt.date(2027, 1, 1), "passed": None}], re_enrolment=None)
+    (_, candidate) = candidates_from_table(maybe)
+    assert (candidate.modules, candidate.re_enrolment) == (((dt.date(2027, 1, 1), None),), None)
+
+
+def test_a_list_longer_than_the_limit_is_refused_with_its_row() -> None:
+    days = [dt.date(2030, 1, 1)] * (MAX_LIST_LENGTH + 1)
+    with pytest.raises(InvalidInputError, match=r"row 2: renewal_payments='<10,001 items>'"):
+        checked_table(_journey_table(renewal_payments=days))
+
+
+def test_hours_take_any_decimal_with_two_decimals_at_most_and_nothing_else() -> None:
+    table = _journey_table()
+    activities = table.column("activities").combine_chunks()
+    items = activities.flatten()
+    one_decimal = pa.StructArray.from_arrays(
+        [
+            items.field("id"),
+            items.field("on"),
+            items.field("hours").cast(pa.decimal128(5, 1)),
+            items.field("category"),
+        ],
+        names=["id", "on", "hours", "category"],
+    )
+    respelled = pa.ListArray.from_arrays(activities.offsets, one_decimal)
+    assert checked_table(table.set_column(14, "activities", respelled)).equals(table)
+    as_float = pa.StructArray.from_arrays(
+        [
+            items.field("id"),
+            items.field("on"),
+            items.field("hours").cast(pa.float64()),
+            items.field("category"),
+        ],
+        names=["id", "on", "hours", "category"],
+    )
+    floats = pa.ListArray.from_arrays(activities.offsets, as_float)
+    with pytest.raises(InvalidInputError, match=r"column activities\[\]\.hours=double"):
+        checked_table(table.set_column(14, "activities", floats))
+    wide = pa.StructArray.from_arrays(
+        [
+            items.field("id"),
+            items.field("on"),
+            pa.array([Decimal("123456.5")] * 2),
+            items.field("category"),
+        ],
+        names=["id", "on", "hours", "category"],
+    )
+    with pytest.raises(InvalidInputError, match=r"activities\[\]\.hours=<too large>"):
+        checked_table(
+            table.set_column(14, "activities", pa.ListArray.from_arrays(activities.offsets, wide))
+        )
+
+
+def test_a_candidate_the_columns_cannot_hold_is_refused_when_written() -> None:
+    (candidate,) = COHORT[:1]
+    long = Activity(id="a", on=dt.date(2030, 1, 1), hours=Decimal("1.255"), category="webinar")
+    with pytest.raises(InvalidInputError, match=r"candidates=<ArrowInvalid>.*two decimals"):
+        cohort_table([attrs.evolve(candidate, activities=(long,))])
