@@ -14,14 +14,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cptm_rules import cohort_formats
 from cptm_rules.cohort import MAX_LIST_LENGTH, AnswerRow, Candidate, synthetic_cohort
 from cptm_rules.cohort_formats import (
     ANSWER_ROW_SCHEMA,
     COHORT_SCHEMA,
+    MAX_PARQUET_COLUMNS,
+    MAX_ROW_GROUP_BYTES,
     answer_writer,
     candidates_from_table,
     checked_table,
     cohort_table,
+    has_control_characters,
     iter_cohort_file,
     read_cohort_table,
     write_cohort,
@@ -446,3 +450,199 @@ def test_a_candidate_the_columns_cannot_hold_is_refused_when_written() -> None:
     long = Activity(id="a", on=dt.date(2030, 1, 1), hours=Decimal("1.255"), category="webinar")
     with pytest.raises(InvalidInputError, match=r"candidates=<ArrowInvalid>.*two decimals"):
         cohort_table([attrs.evolve(candidate, activities=(long,))])
+
+
+# -- damaged and hostile files ----------------------------------------------------------
+
+
+def _parquet_with(path: Path, name: str, column: pa.Array) -> Path:
+    table = cohort_table(COHORT[:3])
+    pq.write_table(table.set_column(table.column_names.index(name), name, column), path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "column", "message"),
+    [
+        (
+            "elearning_opened",
+            pa.array([None, 3_000_000, None], type=pa.date32()),
+            r"column elearning_opened=<out of range>.*0001-01-01 to 9999-12-31",
+        ),
+        (
+            "renewal_payments",
+            pa.array([[], [-719_163], []], type=pa.list_(pa.date32())),
+            r"column renewal_payments\[\]=<out of range>",
+        ),
+        (
+            "registered_at",
+            pa.array([0, 0, 2**62], type=pa.timestamp("us", tz="UTC")),
+            r"column registered_at=<out of range>.*an instant from 0001-01-01",
+        ),
+        (
+            "registered_at",
+            pa.array([0, 0, 2**62], type=pa.timestamp("ms", tz="UTC")),
+            r"column registered_at=<too large>",
+        ),
+    ],
+)
+def test_days_and_instants_python_cannot_hold_are_one_line_naming_the_file(
+    tmp_path: Path, name: str, column: pa.Array, message: str
+) -> None:
+    path = _parquet_with(tmp_path / "cohort.parquet", name, column)
+    with pytest.raises(InvalidInputError, match=rf"cohort\.parquet: {message}"):
+        tuple(iter_cohort_file(path))
+
+
+def test_a_bad_value_names_the_file_and_its_row_in_the_whole_file(tmp_path: Path) -> None:
+    table = pa.concat_tables([cohort_table(COHORT)] * 550)  # 22,000 rows: three batches
+    seats = [1] * table.num_rows
+    seats[21_234] = 0
+    path = tmp_path / "cohort.parquet"
+    pq.write_table(table.set_column(8, "group_size", pa.array(seats, type=pa.int64())), path)
+    with pytest.raises(InvalidInputError, match=r"cohort\.parquet: row 21235: group_size=0"):
+        tuple(iter_cohort_file(path))
+
+
+def test_repeated_or_fixed_size_list_columns_are_one_line_errors(tmp_path: Path) -> None:
+    table = cohort_table(COHORT[:2])
+    twice = tmp_path / "twice.parquet"
+    pq.write_table(table.append_column("group_size", table.column("group_size")), twice)
+    with pytest.raises(InvalidInputError, match=r"twice\.parquet: column group_size.*each column"):
+        tuple(iter_cohort_file(twice))
+    fixed = tmp_path / "fixed.parquet"
+    days = pa.FixedSizeListArray.from_arrays(pa.array([0, 1], type=pa.date32()), 1)
+    pq.write_table(table.set_column(15, "renewal_payments", days), fixed)
+    with pytest.raises(
+        InvalidInputError, match=r"fixed\.parquet: column renewal_payments=.*list<item: date32"
+    ):
+        tuple(iter_cohort_file(fixed))
+
+
+def test_a_damaged_page_after_a_valid_footer_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "cohort.parquet"
+    pq.write_table(cohort_table(COHORT), path, compression="zstd")
+    data = bytearray(path.read_bytes())
+    data[8:2000] = b"\xff" * 1992  # the first pages; the footer at the end stays whole
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputFileError, match=r"cohort\.parquet: not a readable Parquet file"):
+        tuple(iter_cohort_file(path))
+    with pytest.raises(InputFileError, match=r"cohort\.parquet: not a readable Parquet file"):
+        read_cohort_table(path)
+
+
+def test_a_footer_with_too_many_columns_or_huge_row_groups_is_refused_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_data(*_: object, **__: object) -> None:
+        raise AssertionError  # pragma: no cover  # the footer alone must refuse
+
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", no_data)
+    monkeypatch.setattr(pq.ParquetFile, "read", no_data)
+    wide = tmp_path / "wide.parquet"
+    pq.write_table(pa.table({f"c{n}": pa.array([1]) for n in range(MAX_PARQUET_COLUMNS + 1)}), wide)
+    with pytest.raises(InvalidInputError, match=r"wide\.parquet: columns=<257 columns>.*at most"):
+        tuple(iter_cohort_file(wide))
+    extra = tmp_path / "extra.parquet"
+    pq.write_table(cohort_table(COHORT).append_column("email", pa.array(["x"] * 40)), extra)
+    with pytest.raises(InvalidInputError, match=r"extra\.parquet: column email"):
+        read_cohort_table(extra)
+    # 20,000 rows of one long id: a few KB of zstd that declare megabytes uncompressed
+    bomb = tmp_path / "bomb.parquet"
+    row = cohort_table(COHORT[:1]).to_pylist()[0] | {"id": "x" * 200}
+    pq.write_table(
+        pa.Table.from_pylist([row] * 20_000, schema=COHORT_SCHEMA),
+        bomb,
+        compression="zstd",
+        use_dictionary=False,
+    )
+    assert bomb.stat().st_size < 100_000
+    monkeypatch.setattr(cohort_formats, "MAX_ROW_GROUP_BYTES", 2**20)
+    with pytest.raises(
+        InvalidInputError, match=r"bomb\.parquet: row group 1=<[\d,]{9} bytes uncompressed>"
+    ):
+        tuple(iter_cohort_file(bomb))
+
+
+def test_the_default_bounds_are_documented_figures() -> None:
+    assert (MAX_ROW_GROUP_BYTES, MAX_PARQUET_COLUMNS) == (512 * 2**20, 256)
+
+
+def test_an_all_empty_csv_row_is_refused_by_its_line_and_a_blank_line_skipped(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cohort.csv"
+    good = "c1,2026-11-02T09:30:00-05:00,2027-01-11..2027-01-14"
+    path.write_text(f"id,registered_at,practicum\n{good}\n\n{good}\n,,\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=r"cohort\.csv:5=<empty row>.*a candidate"):
+        tuple(iter_cohort_file(path))
+    path.write_text(f"id,registered_at,practicum\n{good}\n\n{good}\n", encoding="utf-8")
+    assert len(tuple(iter_cohort_file(path))) == 2
+
+
+def test_a_csv_error_names_the_physical_line_when_a_quoted_cell_spans_lines(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cohort.csv"
+    rest = "2026-11-02T09:30:00-05:00,2027-01-11..2027-01-14"
+    path.write_text(
+        f'id,registered_at,practicum,changes,group_size\nc1,{rest},"[\n\n]",2\nc2,{rest},[],x\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInputError, match=r"cohort\.csv:5: group_size='x'"):
+        tuple(iter_cohort_file(path))
+    path.write_text(f'id,registered_at,practicum\nc1,{rest}\n"c\n2"x,{rest}\n', encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"cohort\.csv:3: not valid CSV"):
+        tuple(iter_cohort_file(path))
+
+
+FORMULAS = ('=HYPERLINK("http://x")', "+1+1", "-1", "@SUM(A1)", "'=x", "''-", "'", "a=b")
+
+
+def test_csv_cells_a_spreadsheet_would_run_get_an_apostrophe_and_read_back_whole(
+    tmp_path: Path,
+) -> None:
+    cohort = tuple(attrs.evolve(COHORT[0], id=ident) for ident in FORMULAS)
+    path = tmp_path / "cohort.csv"
+    write_cohort(path, cohort)
+    ids = [line.split(",")[0] for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+    assert ids == [
+        '"\'=HYPERLINK(""http://x"")"',
+        "'+1+1",
+        "'-1",
+        "'@SUM(A1)",
+        "''=x",
+        "'''-",
+        "'",
+        "a=b",
+    ]
+    assert tuple(iter_cohort_file(path)) == cohort
+    answers = tmp_path / "answers.csv"
+    with answer_writer(answers) as write:
+        write([AnswerRow("-1", "access", "=1", "+2", changed=False, rules="@R4")])
+    assert answers.read_text(encoding="utf-8").splitlines()[1] == "'-1,access,'=1,'+2,false,'@R4"
+
+
+@pytest.mark.parametrize("ident", ["c\x00", "c\t1", "\r1", "c\x7f", "c\x85", "a\u202eb", "a\u2067"])
+def test_ids_with_control_characters_are_refused_at_reading_in_every_table_format(
+    tmp_path: Path, ident: str
+) -> None:
+    assert has_control_characters(ident)
+    cohort = (attrs.evolve(COHORT[0], id=ident),)
+    # a CR is no line end inside a Parquet cell; in CSV it ends the row (the cells then miss)
+    for suffix in (".parquet", ".csv") if "\r" not in ident else (".parquet",):
+        path = tmp_path / f"cohort{suffix}"
+        write_cohort(path, cohort)
+        with pytest.raises(InvalidInputError, match=r"cohort\.\w+(:2|: row 1): id=.*control"):
+            tuple(iter_cohort_file(path))
+    activity = Activity(id=ident, on=dt.date(2030, 1, 1), hours=Decimal(1), category="webinar")
+    path = tmp_path / "cohort.csv"
+    write_cohort(path, (attrs.evolve(COHORT[0], activities=(activity,)),))
+    with pytest.raises(InvalidInputError, match=r"cohort\.csv:2: activities\[0\]\.id=.*control"):
+        tuple(iter_cohort_file(path))
+
+
+def test_printable_text_in_any_script_has_no_control_characters() -> None:
+    assert not any(
+        map(has_control_characters, ("Jos\u00e9", "\u05e9\u05dc\u05d5\u05dd", "a b", "\u200d"))
+    )
