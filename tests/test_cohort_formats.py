@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import tempfile
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import attrs
 import pyarrow as pa
@@ -31,11 +33,8 @@ from cptm_rules.cohort_formats import (
     write_cohort,
 )
 from cptm_rules.events import Activity, Session
-from cptm_rules.exceptions import InputFileError, InvalidInputError
+from cptm_rules.exceptions import CptmRulesError, InputFileError, InvalidInputError
 from cptm_rules.vocabulary import ActivityCategory, Attendance, OrganisationType
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 COHORT = synthetic_cohort(40, seed=9)
 HEADER = ",".join(COHORT_SCHEMA.names[:9])  # the columns before the journey fields
@@ -494,13 +493,16 @@ def test_days_and_instants_python_cannot_hold_are_one_line_naming_the_file(
         tuple(iter_cohort_file(path))
 
 
-def test_a_bad_value_names_the_file_and_its_row_in_the_whole_file(tmp_path: Path) -> None:
-    table = pa.concat_tables([cohort_table(COHORT)] * 550)  # 22,000 rows: three batches
+def test_a_bad_value_names_the_file_and_its_row_in_the_whole_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cohort_formats, "ROWS_PER_BATCH", 1000)  # as 10,000, ten times faster
+    table = pa.concat_tables([cohort_table(COHORT)] * 55)  # 2,200 rows: three batches
     seats = [1] * table.num_rows
-    seats[21_234] = 0
+    seats[2_123] = 0
     path = tmp_path / "cohort.parquet"
     pq.write_table(table.set_column(8, "group_size", pa.array(seats, type=pa.int64())), path)
-    with pytest.raises(InvalidInputError, match=r"cohort\.parquet: row 21235: group_size=0"):
+    with pytest.raises(InvalidInputError, match=r"cohort\.parquet: row 2124: group_size=0"):
         tuple(iter_cohort_file(path))
 
 
@@ -646,3 +648,177 @@ def test_printable_text_in_any_script_has_no_control_characters() -> None:
     assert not any(
         map(has_control_characters, ("Jos\u00e9", "\u05e9\u05dc\u05d5\u05dd", "a b", "\u200d"))
     )
+
+
+# -- fuzzing: mutated files give one CptmRulesError or a cohort, nothing else ---------------
+
+FUZZ_COHORT = tuple(
+    attrs.evolve(
+        c,
+        activities=(
+            Activity(id="a1", on=dt.date(2030, 1, 1), hours=Decimal("1.5"), category="webinar"),
+        ),
+        re_enrolment=(c.practicum.first_day, c.practicum),
+    )
+    for c in COHORT[:6]
+)
+
+
+def _read_or_refuse(path: Path) -> None:
+    try:
+        for _ in iter_cohort_file(path):
+            pass
+    except CptmRulesError:
+        pass  # one line, no traceback: the only way a reader may fail
+
+
+def _parquet_bytes_of(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return bytes(sink.getvalue())
+
+
+def _valid_bytes(suffix: str) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"cohort{suffix}"
+        write_cohort(path, FUZZ_COHORT)
+        return path.read_bytes()
+
+
+PARQUET = _valid_bytes(".parquet")
+CSV_TEXT = _valid_bytes(".csv").decode()
+
+
+@st.composite
+def damaged(draw: st.DrawFn, data: bytes) -> bytes:
+    """``data`` with bytes overwritten, cut short, or padded."""
+    out = bytearray(data)
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(("overwrite", "truncate", "insert")))
+        at = draw(st.integers(0, max(len(out) - 1, 0)))
+        piece = draw(st.binary(min_size=1, max_size=16))
+        if kind == "overwrite":
+            out[at : at + len(piece)] = piece
+        elif kind == "truncate":
+            del out[at:]
+        else:
+            out[at:at] = piece
+    return bytes(out)
+
+
+ODD_ARRAYS = st.sampled_from(
+    (
+        pa.array([None] * 6, type=pa.string()),
+        pa.array(["x"] * 6),
+        pa.array([1.5] * 6),
+        pa.array([-(2**62)] * 6, type=pa.int64()),
+        pa.array([2**63] * 6, type=pa.uint64()),
+        pa.array([2**31 - 1] * 6, type=pa.date32()),
+        pa.array([[None]] * 6, type=pa.list_(pa.int32())),
+        pa.array([{"first_day": 1, "last_day": None}] * 6),
+        pa.array([True] * 6),
+        pa.array([b"\xff"] * 6, type=pa.binary()),
+        pa.array([[1]] * 6, type=pa.list_(pa.int64(), 1)),
+    )
+)
+
+
+@st.composite
+def respelled(draw: st.DrawFn) -> pa.Table:
+    """The valid cohort with columns swapped for odd ones, dropped or repeated."""
+    table = cohort_table(FUZZ_COHORT)
+    for _ in range(draw(st.integers(1, 3))):
+        name = draw(st.sampled_from(table.column_names))
+        where = table.column_names.index(name)
+        kind = draw(st.sampled_from(("odd", "drop", "repeat", "slice")))
+        if kind == "odd":
+            table = table.set_column(where, name, draw(ODD_ARRAYS).slice(0, table.num_rows))
+        elif kind == "drop":
+            table = table.remove_column(where)
+        elif kind == "repeat":
+            table = table.append_column(name, table.column(where))
+        elif table.num_rows:
+            table = table.slice(draw(st.integers(0, table.num_rows)))
+    return table
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=damaged(PARQUET) | respelled().map(_parquet_bytes_of))
+def test_a_mutated_parquet_cohort_raises_only_a_cptm_rules_error(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cohort.parquet"
+        path.write_bytes(data)
+        _read_or_refuse(path)
+        with contextlib.suppress(CptmRulesError):
+            read_cohort_table(path)
+
+
+CSV_CELLS = st.sampled_from(
+    (
+        "",
+        '""',
+        "'",
+        "'=1",
+        "-1",
+        "1e3",
+        "9" * 30,
+        "[",
+        "{}",
+        "[null]",
+        '[{"on": 1}]',
+        "\x00",
+        "2026-13-40",
+        "..",
+        '"',
+        "\u202e",
+        "\ufeff",
+        ",",
+        "\n",
+        "\r",
+    )
+)
+
+
+@st.composite
+def damaged_csv(draw: st.DrawFn) -> bytes:
+    """The valid CSV with cells, lines or bytes changed."""
+    lines = CSV_TEXT.splitlines()
+    kind = draw(st.sampled_from(("cell", "line", "bytes")))
+    if kind == "bytes":
+        return draw(damaged(CSV_TEXT.encode()))
+    number = draw(st.integers(0, len(lines) - 1))
+    if kind == "line":
+        lines[number] = draw(st.sampled_from(("", ",,,", lines[0], lines[-1] * 2, '"')))
+    else:
+        cells = lines[number].split(",")
+        cells[draw(st.integers(0, len(cells) - 1))] = draw(CSV_CELLS | st.text(max_size=8))
+        lines[number] = ",".join(cells)
+    return "\n".join(lines).encode("utf-8", errors="surrogatepass")
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=damaged_csv())
+def test_a_mutated_csv_cohort_raises_only_a_cptm_rules_error(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cohort.csv"
+        path.write_bytes(data)
+        _read_or_refuse(path)
+
+
+def test_text_that_is_not_utf8_in_a_parquet_file_is_refused_by_its_column(tmp_path: Path) -> None:
+    path = tmp_path / "cohort.parquet"
+    pq.write_table(cohort_table(COHORT[:1]), path, compression="none", use_dictionary=False)
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"c000000", b"c\x80\x80\x80000"))  # same length
+    with pytest.raises(InvalidInputError, match=r"cohort\.parquet: column id=<damaged>.*UTF-8"):
+        tuple(iter_cohort_file(path))
+
+
+def test_a_csv_with_only_a_header_or_a_column_twice_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cohort.csv"
+    path.write_text("id,registered_at,practicum\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="at least one candidate"):
+        tuple(iter_cohort_file(path))
+    path.write_text("id,registered_at,practicum,id\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=r"header='id'.*each column once"):
+        tuple(iter_cohort_file(path))

@@ -288,6 +288,8 @@ def checked_table(
     if not isinstance(table, pa.Table):
         table = _from_pandas(table, source)
     _check_names(table.column_names, source)
+    for name in table.column_names:
+        _check_valid(table.column(name), f"{source}: column {name}")
     columns = [
         _typed(table.column(field.name), field.type, source, field.name)
         if field.name in table.column_names
@@ -320,6 +322,17 @@ def _check_names(names: Sequence[str], source: str) -> None:
             _Shown(None, label="<missing>"),
             f"every column of a cohort: {', '.join(_REQUIRED_COLUMNS)}",
         )
+
+
+def _check_valid(column: pa.ChunkedArray, where: str) -> None:
+    # Arrow does not check what a Parquet file holds: text that is not UTF-8, offsets
+    # past the end. Full validation refuses them before any value is read.
+    try:
+        column.validate(full=True)
+    except pa.ArrowInvalid:
+        raise InvalidInputError(
+            where, _Shown(None, label="<damaged>"), "valid values (text in UTF-8)"
+        ) from None
 
 
 def _default(field: pa.Field, rows: int) -> pa.Array:
@@ -463,13 +476,9 @@ def _typed_list(
 ) -> pa.ChunkedArray:
     whole = column.combine_chunks()
     values = _typed(pa.chunked_array([whole.flatten()]), kind.value_type, source, f"{path}[]")
+    # A large list's offsets fit 32 bits: a batch holding 2**31 items could not pass
+    # the row group bound (MAX_ROW_GROUP_BYTES) on the way in.
     offsets = pc.subtract(whole.offsets, whole.offsets[0])
-    if pc.max(offsets).as_py() > 2**31 - 1:
-        raise InvalidInputError(
-            f"{source}: column {path}",
-            _Shown(None, label="<too long>"),
-            f"at most {MAX_LIST_LENGTH:,} items a row",
-        )
     return pa.chunked_array(
         [pa.ListArray.from_arrays(offsets.cast(pa.int32()), values.combine_chunks(), type=kind)]
     )
