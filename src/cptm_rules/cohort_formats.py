@@ -51,7 +51,7 @@ from cptm_rules.cohort import (
     iter_cohort,
 )
 from cptm_rules.events import Activity, Session
-from cptm_rules.exceptions import InputFileError, InvalidInputError
+from cptm_rules.exceptions import CptmRulesError, InputFileError, InvalidInputError
 from cptm_rules.files import atomic_file, check_readable, parse_json
 from cptm_rules.vocabulary import ActivityCategory, Attendance, OrganisationType
 
@@ -636,8 +636,8 @@ def _reading_parquet(path: Path) -> Iterator[None]:
     try:
         yield
     except (OSError, pa.ArrowException, OverflowError, ValueError, KeyError, IndexError) as exc:
-        if isinstance(exc, InvalidInputError):
-            raise
+        if isinstance(exc, CptmRulesError):
+            raise  # already one line naming the file
         raise InputFileError(
             path=str(path), problem=f"not a readable Parquet file ({type(exc).__name__})"
         ) from None
