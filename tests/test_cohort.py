@@ -78,6 +78,22 @@ def test_a_bad_cohort_line_names_the_file_and_line(tmp_path: Path) -> None:
         load_cohort(path)
 
 
+@pytest.mark.parametrize("ident", ["a\\u001b[31mred", "nul\\u0000", "\\u202egnp.exe"])
+def test_a_json_lines_id_with_control_characters_is_refused_naming_the_line(
+    tmp_path: Path, ident: str
+) -> None:
+    path = tmp_path / "cohort.jsonl"
+    path.write_text(
+        f'{{"id": "{ident}", "registered_at": "2026-11-02T09:30-05:00", '
+        '"practicum": "2027-01-11..2027-01-14"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        InvalidInputError, match=r"cohort.jsonl:1: id=.* without control characters"
+    ):
+        load_cohort(path)
+
+
 GOOD = '"id": "a", "registered_at": "2026-11-02T09:30-05:00", "practicum": "2027-01-11..2027-01-14"'
 
 

@@ -17,7 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cptm_rules import cohort_formats
-from cptm_rules.cohort import MAX_LIST_LENGTH, AnswerRow, Candidate, synthetic_cohort
+from cptm_rules.cohort import (
+    MAX_LIST_LENGTH,
+    AnswerRow,
+    Candidate,
+    has_control_characters,
+    synthetic_cohort,
+)
 from cptm_rules.cohort_formats import (
     ANSWER_ROW_SCHEMA,
     COHORT_SCHEMA,
@@ -27,7 +33,6 @@ from cptm_rules.cohort_formats import (
     candidates_from_table,
     checked_table,
     cohort_table,
-    has_control_characters,
     iter_cohort_file,
     read_cohort_table,
     write_cohort,

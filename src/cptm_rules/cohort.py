@@ -85,6 +85,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHUNK",
+    "ID_TEXT",
     "MAX_ACCESS_MINUTES",
     "MAX_GROUP_SIZE",
     "MAX_ID_LENGTH",
@@ -99,6 +100,7 @@ __all__ = [
     "answer_list",
     "answers_for",
     "diff_policies",
+    "has_control_characters",
     "iter_cohort",
     "iter_synthetic_cohort",
     "load_cohort",
@@ -1441,6 +1443,24 @@ MAX_GROUP_SIZE: Final = 1000
 MAX_ID_LENGTH: Final = 200
 """The longest candidate id a cohort file may give."""
 
+_CONTROL_CHARACTERS: Final = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+ID_TEXT: Final = (
+    "text without control characters (C0, DEL, C1 or bidirectional overrides U+202A-U+202E, "
+    "U+2066-U+2069)"
+)
+"""What a cohort id may hold, as errors say it."""
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds a character a cohort id may not: C0, DEL, C1 or a bidi control.
+
+    That is U+0000-U+001F, U+007F-U+009F, U+202A-U+202E and U+2066-U+2069: they
+    hide or reorder what a reader of a report, a terminal or a spreadsheet sees.
+    Every cohort reader refuses such an id.
+    """
+    return _CONTROL_CHARACTERS.search(text) is not None
+
+
 _REQUIRED: Final = object()
 T = TypeVar("T")
 
@@ -1501,6 +1521,8 @@ def _candidate(row: object) -> Candidate:
     ident: str = _take(fields, "id", str, "a non-empty string", _REQUIRED)
     if not 0 < len(ident) <= MAX_ID_LENGTH:
         raise _Bad("id", ident, f"a string of 1 to {MAX_ID_LENGTH} characters")
+    if has_control_characters(ident):
+        raise _Bad("id", ident, ID_TEXT)
     registered: str = _take(fields, "registered_at", str, "an ISO instant string", _REQUIRED)
     practicum: str = _take(fields, "practicum", str, 'a session "FIRST..LAST"', _REQUIRED)
     changes = []
@@ -1602,6 +1624,8 @@ def _activities(fields: Mapping[str, Any]) -> tuple[Activity, ...]:
         ident: str = _take(record, "id", str, "a non-empty string", _REQUIRED, at=f"{where}.")
         if not 0 < len(ident) <= MAX_ID_LENGTH:
             raise _Bad(f"{where}.id", ident, f"a string of 1 to {MAX_ID_LENGTH} characters")
+        if has_control_characters(ident):
+            raise _Bad(f"{where}.id", ident, ID_TEXT)
         day: str = _take(record, "on", str, "an ISO date string", _REQUIRED, at=f"{where}.")
         hours: str = _take(
             record,

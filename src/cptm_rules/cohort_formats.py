@@ -37,6 +37,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cptm_rules.cohort import (
+    ID_TEXT as _NO_CONTROL,
+)
+from cptm_rules.cohort import (
     MAX_ACCESS_MINUTES,
     MAX_GROUP_SIZE,
     MAX_ID_LENGTH,
@@ -48,6 +51,7 @@ from cptm_rules.cohort import (
     _chunks,
     _Shown,
     candidate_row,
+    has_control_characters,
     iter_cohort,
 )
 from cptm_rules.events import Activity, Session
@@ -72,7 +76,6 @@ __all__ = [
     "candidates_from_table",
     "checked_table",
     "cohort_table",
-    "has_control_characters",
     "iter_cohort_file",
     "open_parquet",
     "read_cohort_table",
@@ -164,22 +167,8 @@ MAX_PARQUET_COLUMNS: Final = 256
 MAX_HOURS: Final = Decimal("9999.99")
 """The most hours one continuing-education activity may record."""
 
-_CONTROL: Final = "\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-_CONTROL_CHARACTERS: Final = re.compile(f"[{_CONTROL}]")
 _CONTROL_RE2: Final = r"[\x00-\x1f\x7f-\x9f\x{202a}-\x{202e}\x{2066}-\x{2069}]"
-_NO_CONTROL: Final = (
-    "text without control characters (C0, DEL, C1 or bidirectional overrides U+202A-U+202E, "
-    "U+2066-U+2069)"
-)
-
-
-def has_control_characters(text: str) -> bool:
-    """Whether ``text`` holds a character a cohort id may not: C0, DEL, C1 or a bidi control.
-
-    That is U+0000-U+001F, U+007F-U+009F, U+202A-U+202E and U+2066-U+2069: they
-    hide or reorder what a reader of a report or a spreadsheet sees.
-    """
-    return _CONTROL_CHARACTERS.search(text) is not None
+"""The characters of :func:`~cptm_rules.cohort.has_control_characters`, as an RE2 pattern."""
 
 
 def cohort_table(candidates: Iterable[Candidate]) -> pa.Table:
