@@ -394,6 +394,7 @@ def test_a_figure_whose_rules_no_candidate_exercised_is_an_unobserved_change_R24
     assert diff.unobserved(allowed=("R24",)) == ()
     xml = diff.junit_xml().decode()
     assert 'name="figure cancellation.early_cancellation_days"' in xml
+    assert '<property name="exercised R24 refund" value="current: 0, current: 0" />' in xml
     assert 'failures="1"' in xml
     assert 'failures="0"' in diff.junit_xml(allowed_unobserved=("R24",)).decode()
     assert "**unobserved**" in diff.markdown()

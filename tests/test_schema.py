@@ -10,6 +10,8 @@ import jsonschema
 import pytest
 
 from cptm_rules.checks import scenario_files
+from cptm_rules.cohort import _parsed_line, candidate_row, synthetic_cohort
+from cptm_rules.exceptions import InvalidInputError
 from cptm_rules.lifecycle import Journey
 from cptm_rules.schema import document_schema, scenario_file_schema
 from cptm_rules.serialization import encode
@@ -18,6 +20,7 @@ from journeys import activity, cancelled, certified, forfeited, registered
 ROOT = Path(__file__).resolve().parents[1]
 JOURNEY_SCHEMA = json.loads((ROOT / "docs/schema/journey.schema.json").read_text("utf-8"))
 SCENARIO_SCHEMA = json.loads((ROOT / "docs/schema/scenarios.schema.json").read_text("utf-8"))
+COHORT_SCHEMA = json.loads((ROOT / "docs/schema/cohort.schema.json").read_text("utf-8"))
 
 
 def plain(value: Any) -> Any:
@@ -63,3 +66,28 @@ def test_the_published_schemas_are_generated_from_the_code() -> None:
     assert scenario_file_schema() == SCENARIO_SCHEMA
     jsonschema.Draft202012Validator.check_schema(JOURNEY_SCHEMA)
     jsonschema.Draft202012Validator.check_schema(SCENARIO_SCHEMA)
+
+
+def test_every_synthetic_cohort_row_matches_the_published_cohort_schema() -> None:
+    checker = jsonschema.FormatChecker()
+    for candidate in synthetic_cohort(300, seed=2):
+        jsonschema.validate(candidate_row(candidate), COHORT_SCHEMA, format_checker=checker)
+
+
+@pytest.mark.parametrize(
+    ("change", "word"),
+    [
+        ({"colour": "red"}, "colour"),
+        ({"id": "bell\u0007"}, "does not match"),
+        ({"activities": [{"id": "a", "on": "2027-01-01", "hours": 2, "category": "webinar"}]}, "2"),
+        ({"re_enrolment": {"on": "2027-01-01"}}, "to"),
+    ],
+)
+def test_the_cohort_schema_refuses_what_the_reader_refuses(
+    change: dict[str, Any], word: str
+) -> None:
+    row = candidate_row(synthetic_cohort(1, seed=2)[0]) | change
+    with pytest.raises(jsonschema.ValidationError, match=word):
+        jsonschema.validate(row, COHORT_SCHEMA)
+    with pytest.raises(InvalidInputError, match=r"^cohort.jsonl:1: "):
+        _parsed_line(Path("cohort.jsonl"), 1, json.dumps(row))

@@ -627,6 +627,14 @@ class PolicyDiff:
             failures=str(len(unexpected)),
             errors="0",
         )
+        properties = ET.SubElement(suite, "properties")
+        for line in self.coverage:  # what the cohort exercised, per policy
+            ET.SubElement(
+                properties,
+                "property",
+                name=f"exercised {line.rule_id} {line.verdict}",
+                value=f"{self.base}: {line.counts[0]}, {self.candidate}: {line.counts[1]}",
+            )
         if not self.answers:
             ET.SubElement(suite, "testcase", classname=name, name="no answer moved")
         for a in self.answers:

@@ -22,6 +22,7 @@ def generated_pages(root: Path) -> dict[str, str]:
         "docs/state-machine.md": _state_machine_page(),
         "docs/schema/journey.schema.json": _json(schema.document_schema()),
         "docs/schema/scenarios.schema.json": _json(schema.scenario_file_schema()),
+        "docs/schema/cohort.schema.json": _json(schema.cohort_row_schema()),
         "src/cptm_rules/rule_index.json": _json(exercised),
     }
 

@@ -19,8 +19,9 @@ from cptm_rules.events import EVENT_TYPES
 from cptm_rules.lifecycle import Journey
 from cptm_rules.scenarios import CHECK_KINDS, EVENT_FIELDS, EXPECT_KEYS, SCENARIO_KEYS
 from cptm_rules.serialization import SCHEMA_VERSION
+from cptm_rules.vocabulary import ActivityCategory, Attendance, OrganisationType
 
-__all__ = ["document_schema", "scenario_file_schema"]
+__all__ = ["cohort_row_schema", "document_schema", "scenario_file_schema"]
 
 _DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
 _DECIMAL: Final = {"type": "string", "pattern": r"^-?\d+(\.\d+)?(E[+-]?\d+)?$"}
@@ -199,4 +200,86 @@ def scenario_file_schema() -> dict[str, Any]:
                 "additionalProperties": False,
             }
         },
+    }
+
+
+def cohort_row_schema() -> dict[str, Any]:
+    """The JSON Schema of one line of a JSON Lines cohort file (``docs/cohorts.md``).
+
+    The readers check more than a schema can say (real dates, a session's days in
+    order, hours with at most two decimals); a line this schema refuses, they refuse.
+    """
+    from cptm_rules.cohort import (  # noqa: PLC0415  # the cohort module is heavier
+        MAX_ACCESS_MINUTES,
+        MAX_GROUP_SIZE,
+        MAX_ID_LENGTH,
+        MAX_LIST_LENGTH,
+    )
+
+    day = {"type": "string", "format": "date"}
+    session = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$"}
+    ident = {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_ID_LENGTH,
+        "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$",
+    }
+
+    def listed(item: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "array", "maxItems": MAX_LIST_LENGTH, "items": item}
+
+    def record(properties: dict[str, Any], *required: str) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": properties,
+            "required": list(required),
+            "additionalProperties": False,
+        }
+
+    return {
+        "$schema": _DRAFT,
+        "$id": "https://cptm-rules.invalid/schema/cohort.schema.json",
+        "title": "cptm-rules cohort candidate (one line of a JSON Lines cohort)",
+        **record(
+            {
+                "id": ident,
+                "registered_at": {"type": "string", "format": "date-time"},
+                "practicum": session,
+                "access_after_minutes": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": MAX_ACCESS_MINUTES,
+                },
+                "changes": listed(record({"on": day, "to": session}, "on", "to")),
+                "attendance": {"enum": [a.value for a in Attendance]},
+                "attempts": listed(
+                    record({"on": day, "passed": {"type": "boolean"}}, "on", "passed")
+                ),
+                "organisation": {"enum": [o.value for o in OrganisationType]},
+                "group_size": {"type": "integer", "minimum": 1, "maximum": MAX_GROUP_SIZE},
+                "elearning_opened": day,
+                "modules": listed(record({"on": day, "passed": {"type": "boolean"}}, "on")),
+                "substitution": day,
+                "cancelled_on": day,
+                "re_enrolment": record({"on": day, "to": session}, "on", "to"),
+                "activities": listed(
+                    record(
+                        {
+                            "id": ident,
+                            "on": day,
+                            "hours": {"type": "string", "pattern": r"^[0-9]{1,4}(\.[0-9]{1,2})?$"},
+                            "category": {"enum": [c.value for c in ActivityCategory]},
+                        },
+                        "id",
+                        "on",
+                        "hours",
+                        "category",
+                    )
+                ),
+                "renewal_payments": listed(day),
+            },
+            "id",
+            "registered_at",
+            "practicum",
+        ),
     }
