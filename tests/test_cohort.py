@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cptm_rules import cohort as cohort_module
 from cptm_rules.cohort import (
     Answer,
     Candidate,
@@ -525,3 +526,16 @@ def test_dropping_a_refused_change_leaves_every_other_answer_as_it_was(
         return
     del answers["change 1"]
     assert answers == answers_for(attrs.evolve(asked, changes=()), policy, prices)
+
+
+def test_a_json_lines_line_longer_than_the_bound_is_refused_before_it_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cohort_module, "MAX_LINE_CHARACTERS", 200)
+    path = tmp_path / "cohort.jsonl"
+    path.write_text("{" + GOOD + "}\n" + '{"id": "' + "x" * 500 + '"}\n', encoding="utf-8")
+    with pytest.raises(
+        InvalidInputError,
+        match=r"cohort.jsonl:2=<line> is not valid: expected a line of at most 200 characters$",
+    ):
+        load_cohort(path)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from cptm_rules import scenarios as scenarios_module
 from cptm_rules.catalogue import RULES
 from cptm_rules.checks import scenario_files
 from cptm_rules.exceptions import ScenarioError
@@ -339,3 +340,37 @@ def test_a_policy_file_that_fails_validation_shows_only_a_short_value(tmp_path: 
         load_scenarios(_scenario_naming(tmp_path, "policy", "bad.toml"))
     assert "t0ken" * 20 not in str(error.value)
     assert "registry = 't0ken" in str(error.value)
+
+
+def test_a_scenario_with_more_events_than_the_bound_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scenarios_module, "MAX_EVENTS", 2)
+    path = tmp_path / "big.scenarios.toml"
+    event = '[[scenario.events]]\ntype = "pay_renewal_fee"\non = 2027-01-01\n'
+    path.write_text('[[scenario]]\nname = "Many events"\n' + event * 3, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"events: expected at most 2 events, got 3"):
+        load_scenarios(path)
+
+
+def test_a_scenario_file_larger_than_the_bound_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scenarios_module, "MAX_SCENARIO_FILE_BYTES", 64)
+    path = tmp_path / "big.scenarios.toml"
+    path.write_text("# " + "x" * 100 + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"<file>"):
+        load_scenarios(path)
+
+
+def test_a_file_with_more_scenarios_than_the_bound_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scenarios_module, "MAX_SCENARIOS", 1)
+    path = tmp_path / "two.scenarios.toml"
+    one = (
+        '[[scenario]]\nname = "A"\n[[scenario.events]]\ntype = "pay_renewal_fee"\non = 2027-01-01\n'
+    )
+    path.write_text(one * 2, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"expected at most 1 scenarios in a file, got 2"):
+        load_scenarios(path)

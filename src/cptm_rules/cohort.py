@@ -89,6 +89,8 @@ __all__ = [
     "MAX_ACCESS_MINUTES",
     "MAX_GROUP_SIZE",
     "MAX_ID_LENGTH",
+    "MAX_LINE_CHARACTERS",
+    "MAX_LIST_LENGTH",
     "MAX_SYNTHETIC",
     "PARALLEL_THRESHOLD",
     "Answer",
@@ -1574,6 +1576,8 @@ def _candidate(row: object) -> Candidate:
     )
 
 
+MAX_LINE_CHARACTERS: Final = 4 * 1024 * 1024
+"""The longest line a JSON Lines cohort may hold (a candidate with a long career is a few KiB)."""
 MAX_LIST_LENGTH: Final = 10_000
 """The most items one list of a cohort row (changes, activities, …) may hold."""
 
@@ -1695,7 +1699,16 @@ def iter_cohort(path: str | Path) -> Iterator[Candidate]:
     count = 0
     try:
         with path.open(encoding="utf-8-sig", errors="strict") as lines:
-            for number, line in enumerate(lines, start=1):
+            number = 0
+            while line := lines.readline(MAX_LINE_CHARACTERS + 1):
+                number += 1
+                if len(line) > MAX_LINE_CHARACTERS:
+                    # Refused before it is parsed: one line must not hold the memory hostage.
+                    raise InvalidInputError(
+                        f"{path}:{number}",
+                        _Shown(None, label="<line>"),
+                        f"a line of at most {MAX_LINE_CHARACTERS:,} characters",
+                    )
                 if not line.strip():
                     continue
                 count += 1

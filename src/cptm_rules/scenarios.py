@@ -75,6 +75,9 @@ __all__ = [
     "CHECK_KINDS",
     "EVENT_FIELDS",
     "EXPECT_KEYS",
+    "MAX_EVENTS",
+    "MAX_SCENARIOS",
+    "MAX_SCENARIO_FILE_BYTES",
     "SCENARIO_KEYS",
     "Check",
     "CheckResult",
@@ -467,9 +470,21 @@ def _parts(table: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
     checks = table.get("check", [])
     if not isinstance(events, list) or not events:
         raise _Bad("events", "expected at least one [[scenario.events]] table")
+    if len(events) > MAX_EVENTS:
+        raise _Bad("events", f"expected at most {MAX_EVENTS:,} events, got {len(events):,}")
     if not isinstance(checks, list):
         raise _Bad("check", "expected [[scenario.check]] tables")
+    if len(checks) > MAX_EVENTS:
+        raise _Bad("check", f"expected at most {MAX_EVENTS:,} checks, got {len(checks):,}")
     return events, checks
+
+
+MAX_EVENTS: Final = 5_000
+"""The most events (and checks) one scenario may hold: a career is a few hundred."""
+MAX_SCENARIOS: Final = 1_000
+"""The most scenarios one file may hold."""
+MAX_SCENARIO_FILE_BYTES: Final = 2 * 1024 * 1024
+"""The largest scenario file read (2 MiB; the shipped ones are a few KiB each)."""
 
 
 def _scenario(index: int, table: object, source: str, base: Path) -> Scenario:
@@ -511,7 +526,7 @@ def load_scenarios(path: str | Path) -> tuple[Scenario, ...]:
     path = Path(path)
     source = str(path)
     try:
-        data = tomllib.loads(read_text(path))
+        data = tomllib.loads(read_text(path, limit=MAX_SCENARIO_FILE_BYTES))
     except InputFileError as exc:
         raise ScenarioError(
             source=source, scenario=None, key="<file>", problem=exc.problem
@@ -539,6 +554,13 @@ def load_scenarios(path: str | Path) -> tuple[Scenario, ...]:
             scenario=None,
             key="scenario",
             problem="expected at least one [[scenario]] table",
+        )
+    if len(tables) > MAX_SCENARIOS:
+        raise ScenarioError(
+            source=source,
+            scenario=None,
+            key="scenario",
+            problem=f"expected at most {MAX_SCENARIOS:,} scenarios in a file, got {len(tables):,}",
         )
     return tuple(_scenario(i, t, source, path.parent) for i, t in enumerate(tables))
 
