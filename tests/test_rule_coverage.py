@@ -125,3 +125,16 @@ def test_a_figure_is_read_by_its_rule_and_by_every_rule_whose_statement_shows_it
 )
 def test_rule_ids_in_a_text_spell_out_ranges(text: str, ids: tuple[str, ...]) -> None:
     assert rule_ids_in(text) == ids
+
+
+def test_a_planning_figure_no_decision_reads_is_listed_but_never_unobserved_R5() -> None:
+    from cptm_rules.cohort import diff_policies  # noqa: PLC0415
+
+    lighter = load_policy().with_overrides({"prework.module_hours_max": 4})
+    prices = load_prices()
+    (change,) = figure_changes(load_policy(), lighter, prices, prices)
+    assert (change.key, change.shown_only) == ("prework.module_hours_max", True)
+    diff = diff_policies(synthetic_cohort(20, seed=1), base="current", candidate=lighter, workers=1)
+    assert diff.figures == (change,)
+    assert diff.unobserved() == ()
+    assert "(shown in the rule's statement only: no answer reads it)" in diff.report()

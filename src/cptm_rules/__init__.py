@@ -41,6 +41,7 @@ from cptm_rules.exceptions import (
     PolicyError,
     RuleViolationError,
     ScenarioError,
+    SchedulerUnreachableError,
     TimingError,
     TransitionError,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "RuleKind",
     "RuleViolationError",
     "ScenarioError",
+    "SchedulerUnreachableError",
     "Session",
     "State",
     "Substitute",

@@ -224,7 +224,7 @@ def _beyond_the_vectors(table: pa.Table, cols: _Columns, policy: Policy) -> Mask
             continue
         column = table.column(name)
         if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
-            used = pc.fill_null(pc.greater(pc.list_value_length(column), 0), value=False)
+            used = pc.fill_null(pc.greater(pc.list_value_length(column), 0), fill_value=False)
         else:
             used = pc.is_valid(column)
         replay |= np.asarray(used.to_numpy(zero_copy_only=False), dtype=bool)

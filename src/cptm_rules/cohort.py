@@ -591,7 +591,9 @@ class PolicyDiff:
         return tuple(
             change
             for change in self.figures
-            if not moved & set(change.rule_ids) and not set(change.rule_ids) <= accepted
+            if not change.shown_only
+            and not moved & set(change.rule_ids)
+            and not set(change.rule_ids) <= accepted
         )
 
     def exercised_count(self, rule_id: str) -> int:
@@ -691,6 +693,7 @@ class PolicyDiff:
                     "candidate_policy": f.candidate,
                     "rules": list(f.rule_ids),
                     "observed": f not in unobserved,
+                    "shown_only": f.shown_only,
                     "exercised_by": {r: self.exercised_count(r) for r in f.rule_ids},
                 }
                 for f in self.figures
@@ -726,9 +729,12 @@ class PolicyDiff:
         lines += ["", "figures that differ:"]
         unobserved = self.unobserved(allowed_unobserved)
         for change in self.figures:
+            note = " UNOBSERVED" if change in unobserved else ""
+            if change.shown_only:
+                note = " (shown in the rule's statement only: no answer reads it)"
             lines.append(
                 f"  {change.key}: {change.base} -> {change.candidate} "
-                f"[{', '.join(change.rule_ids)}]" + (" UNOBSERVED" if change in unobserved else "")
+                f"[{', '.join(change.rule_ids)}]{note}"
             )
         if not self.figures:
             lines.append("  none: the two sides have the same figures and prices")
@@ -816,6 +822,8 @@ class PolicyDiff:
             ]
             for f in self.figures:
                 seen = "**unobserved**" if f in unobserved else "moved answers"
+                if f.shown_only:
+                    seen = "statement only"
                 lines.append(
                     f"| `{f.key}` | {_cell(f.base)} | {_cell(f.candidate)} | "
                     f"{', '.join(f.rule_ids)} | {seen} |"

@@ -144,6 +144,9 @@ class FigureChange:
     """Its value on the candidate side."""
     rule_ids: tuple[str, ...]
     """The rules that read it."""
+    shown_only: bool = False
+    """No decision reads it, only a rule's statement shows it (a planning figure): no
+    cohort can see it move, so a diff lists it and never counts it as unobserved."""
 
 
 def rules_reading(key: str, declared: str | None = None) -> tuple[str, ...]:
@@ -172,8 +175,11 @@ def figure_changes(
     differ only in them have no figure change. A policy's ``effective_from``
     is compared too (it decides which version judges a registration).
     """
+    from cptm_rules.policy import POLICY_KEYS, figure_fields  # noqa: PLC0415  # a cycle at import
+
+    shown_only = {POLICY_KEYS[f.name] for f in figure_fields() if f.metadata.get("shown_only")}
     changes = [
-        FigureChange(key=key, base=old, candidate=new, rule_ids=rules)
+        FigureChange(key=key, base=old, candidate=new, rule_ids=rules, shown_only=key in shown_only)
         for key, old, new, rules in _differences(_policy_figures(base), _policy_figures(candidate))
     ]
     changes += [

@@ -56,8 +56,8 @@ class PreworkFigures:
     """
 
     module_count: int = figure("prework", "R5", whole(1, 100))
-    module_hours_min: Decimal = figure("prework", "R5", hours(1000))
-    module_hours_max: Decimal = figure("prework", "R5", hours(1000))
+    module_hours_min: Decimal = figure("prework", "R5", hours(1000), shown_only=True)
+    module_hours_max: Decimal = figure("prework", "R5", hours(1000), shown_only=True)
     prework_recommended_days: int = figure("prework", "R6", whole(0, 3650))
     modules_required_for_exam: bool = figure("prework", "R8", yes_no)
 
