@@ -144,6 +144,10 @@ def _first_difference(got: pa.Table, expected: pa.Table) -> str:
     return "no difference"
 
 
+def _granted_on(candidate: Candidate) -> dt.date:
+    return (candidate.registered_at + dt.timedelta(minutes=candidate.access_after_minutes)).date()
+
+
 def test_the_batch_path_agrees_with_the_journeys_on_a_synthetic_cohort_under_both_policies() -> (
     None
 ):
