@@ -765,7 +765,7 @@ def _end(process: subprocess.Popen[str], workers: set[int]) -> None:
             os.kill(pid, signal.SIGKILL)
     if process.poll() is None:
         process.kill()
-        process.wait()
+    process.communicate()  # and close its pipes
 
 
 def _temporary_files(folder: Path) -> list[str]:

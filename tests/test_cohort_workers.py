@@ -147,10 +147,11 @@ def test_a_worker_ignores_ctrl_c_asks_to_die_with_its_parent_and_watches_it(
     monkeypatch.setattr("cptm_rules.cohort.sys.platform", "linux")
     _Thread.started.clear()
     _Libc.calls.clear()
-    cohort._worker_started(os.getppid())
+    stop = multiprocessing.Event()
+    cohort._worker_started(os.getppid(), stop)
     assert handlers == {signal.SIGINT: signal.SIG_IGN}
     assert _Libc.calls == [(1, int(signal.SIGKILL), 0, 0, 0)]  # PR_SET_PDEATHSIG
-    assert _Thread.started == [(cohort._watch_parent, (os.getppid(),))]
+    assert _Thread.started == [(cohort._watch_parent, (os.getppid(), stop))]
 
 
 def test_a_worker_whose_parent_is_already_gone_ends_at_once(
@@ -163,8 +164,11 @@ def test_a_worker_whose_parent_is_already_gone_ends_at_once(
     )  # no prctl: the thread alone watches
     monkeypatch.setattr("cptm_rules.cohort.os._exit", ended.append)
     monkeypatch.setattr("cptm_rules.cohort.threading.Thread", _Thread)
-    cohort._worker_started(-1)  # not our parent: it has gone
-    assert ended == [1]
+    cohort._worker_started(-1, multiprocessing.Event())  # not our parent: it has gone
+    stopped = multiprocessing.Event()
+    stopped.set()
+    cohort._worker_started(os.getppid(), stopped)  # the diff stopped before it began
+    assert ended == [1, 1]
 
 
 def test_without_prctl_a_worker_relies_on_its_watch_thread(
@@ -183,5 +187,29 @@ def test_the_watch_thread_ends_the_worker_once_its_parent_changes(
     parents = iter([10, 10, 1])  # adopted by init after two checks
     monkeypatch.setattr("cptm_rules.cohort.os.getppid", lambda: next(parents))
     ended: list[int] = []
-    cohort._watch_parent(10, every=0, end=ended.append)
+    cohort._watch_parent(10, multiprocessing.Event(), every=0, end=ended.append)
     assert ended == [1]
+
+
+def test_the_watch_thread_ends_the_worker_once_the_diff_stops_it() -> None:
+    stop = multiprocessing.Event()
+    stop.set()
+    ended: list[int] = []
+    cohort._watch_parent(os.getppid(), stop, every=60, end=ended.append)  # no wait: set
+    assert ended == [1]
+
+
+class _Daemon:
+    daemon = True
+
+
+def test_a_daemonic_caller_starts_no_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("cptm_rules.cohort.multiprocessing.current_process", _Daemon)
+
+    def run(progress: Callable[[int], None]) -> object:
+        cohort_of_three = synthetic_cohort(1200, seed=4)
+        return diff_policies(
+            cohort_of_three, base="legacy", candidate="current", workers=2, progress=progress
+        )
+
+    assert _most_workers_seen(run) == 0

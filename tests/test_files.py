@@ -192,3 +192,13 @@ def test_a_name_no_file_system_takes_is_refused_before_any_work(
     with pytest.raises(OutputFileError) as caught:
         check_writable(tmp_path / name)
     assert str(caught.value) == f"cannot write {shown_as(str(tmp_path / name))}: {problem}"
+
+
+def test_a_target_that_cannot_be_looked_at_is_one_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "gone.csv"
+    monkeypatch.setattr(Path, "exists", lambda _: True)  # it vanishes between two looks
+    with pytest.raises(OutputFileError) as caught:
+        write_atomically(target, b"x")
+    assert str(caught.value) == f"cannot write {target}: No such file or directory"

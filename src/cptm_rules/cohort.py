@@ -23,7 +23,6 @@ import random
 import signal
 import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Sized
 from pathlib import Path
@@ -522,20 +521,24 @@ def _tally_all(chunks: Iterable[list[Candidate]], run: _Run, *, workers: int) ->
         for chunk in itertools.chain(first, chunks):
             run.done(run.tally(chunk))
         return
+    stop = multiprocessing.Event()  # set when the diff stops early: every worker then ends
     pool = concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers, initializer=_worker_started, initargs=(os.getpid(),)
+        max_workers=workers, initializer=_worker_started, initargs=(os.getpid(), stop)
     )
+
+    def submit(chunk: list[Candidate]) -> concurrent.futures.Future[_Tally]:
+        return pool.submit(_tally_chunk, chunk, run.sides, run.examples, run.keep_rows)
+
     try:
+        with _interrupts_held():  # the first submit starts the workers
+            started = submit(first[0])
         _in_order(
-            (
-                pool.submit(_tally_chunk, c, run.sides, run.examples, run.keep_rows)
-                for c in itertools.chain(first, chunks)
-            ),
+            itertools.chain([started], map(submit, itertools.chain(first[1:], chunks))),
             run.done,
             window=2 * workers,
         )
     except BaseException:
-        _stop_workers(pool)  # Ctrl-C or an error: the chunks in flight are not wanted
+        _stop_workers(pool, stop)  # Ctrl-C or an error: the chunks in flight are not wanted
         raise
     pool.shutdown()
 
@@ -585,24 +588,49 @@ def _check_workers(workers: object) -> None:
         )
 
 
-def _worker_started(parent: int) -> None:
+class _Flag(Protocol):
+    # A multiprocessing.Event, as the diff and its workers use it.
+    def set(self) -> None: ...
+    def is_set(self) -> bool: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+def _worker_started(parent: int, stop: _Flag) -> None:
     """Set up one worker process: Ctrl-C is the parent's to handle, and it dies with it.
 
     A Ctrl-C at a terminal reaches every process of the group: the parent stops
-    the workers itself (:func:`_stop_workers`), so they ignore it rather than
-    print tracebacks. A parent killed outright cannot stop them, so each worker
-    watches it: on Linux the kernel kills the worker when the parent dies
-    (``PR_SET_PDEATHSIG``), and everywhere a thread ends the worker once its
-    parent process is gone.
+    the workers itself (:func:`_stop_workers`, which sets ``stop``), so they
+    ignore it rather than print tracebacks. A parent killed outright cannot stop
+    them, so each worker watches it: on Linux the kernel kills the worker when
+    the parent dies (``PR_SET_PDEATHSIG``), and everywhere a thread ends the
+    worker once its parent process is gone or ``stop`` is set.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         _die_with_parent()
-    if os.getppid() != parent:  # the parent died before the kernel was asked to tell
+    if os.getppid() != parent or stop.is_set():  # gone or stopped before the watch began
         os._exit(1)
     threading.Thread(
-        target=_watch_parent, args=(parent,), name="cptm-rules parent watch", daemon=True
+        target=_watch_parent, args=(parent, stop), name="cptm-rules parent watch", daemon=True
     ).start()
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back until the block ends, then take it.
+
+    Worker processes are forked inside the block: a KeyboardInterrupt raised in
+    one of fork's handlers is printed and dropped by Python, and the diff would
+    run on as if never interrupted.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover  # Windows: no fork
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _die_with_parent() -> None:
@@ -615,19 +643,23 @@ def _die_with_parent() -> None:
 
 def _watch_parent(
     parent: int,
+    stop: _Flag,
     *,
     every: float = _PARENT_CHECK_SECONDS,
     end: Callable[[int], object] = os._exit,
 ) -> None:
     # An orphan is adopted by another process: a new parent id means the diff is gone.
-    while os.getppid() == parent:
-        time.sleep(every)
+    while os.getppid() == parent and not stop.wait(every):
+        pass
     end(1)
 
 
-def _stop_workers(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+def _stop_workers(pool: concurrent.futures.ProcessPoolExecutor, stop: _Flag) -> None:
     """Stop ``pool`` now: drop the chunks not started, end the workers mid-chunk."""
-    # Python 3.14 has pool.terminate_workers(); before it the processes are only here.
+    # The flag reaches every worker, even one started an instant ago that the pool does
+    # not list yet (an interrupt can come mid-start); terminating the listed ones (Python
+    # 3.14 has pool.terminate_workers(); before it they are only here) is quicker still.
+    stop.set()
     processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
