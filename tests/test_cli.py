@@ -1,17 +1,25 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import io
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import IO
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cptm_rules.catalogue import RULES
 from cptm_rules.cli import main
@@ -692,3 +700,395 @@ def test_diff_refuses_a_scheduler_without_dask_and_an_unknown_cohort_format(
     status, _, err = run(*base, "--synthetic", "5", "--output", str(tmp_path / "no" / "a.csv"))
     assert status == 2
     assert "does not exist" in err
+
+
+# -- signals, pipes and bounded work (real runs) --------------------------------------------
+
+LONG_DIFF = ("diff", "--base", "legacy", "--candidate", "current", "--synthetic", "200000")
+
+
+def _command(
+    *argv: str, stdout: int | IO[str] | None = None, stderr: int | None = None
+) -> subprocess.Popen[str]:
+    # The package under test, whichever checkout runs the tests.
+    paths = [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return subprocess.Popen(  # noqa: S603  # our own interpreter and package
+        [sys.executable, "-m", "cptm_rules", *argv],
+        stdout=stdout,
+        stderr=stderr,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+    )
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for listing in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found.update(int(child) for child in listing.read_text().split())
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in {"Z", "X"}  # a zombie has finished: nobody reaped it yet
+
+
+def _workers_of(process: subprocess.Popen[str], count: int) -> set[int]:
+    """The pids of the command's worker processes, once ``count`` of them run."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        workers = _children(process.pid)
+        if len(workers) >= count:
+            return workers
+        assert process.poll() is None, "the diff ended before its workers started"
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {count} workers after 20 s")
+
+
+def _gone(pids: set[int], within: float) -> bool:
+    deadline = time.monotonic() + within
+    while any(_alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _end(process: subprocess.Popen[str], workers: set[int]) -> None:
+    # Whatever a failed test left running: the ones it started, by pid.
+    for pid in workers:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    if process.poll() is None:
+        process.kill()
+    process.communicate()  # and close its pipes
+
+
+def _temporary_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+linux_only = pytest.mark.skipif(
+    not Path("/proc/self/task").is_dir(), reason="counts worker processes in /proc"
+)
+
+
+@linux_only
+def test_ctrl_c_stops_a_diff_in_one_line_exit_130_leaving_no_worker_and_no_temporary_file(
+    tmp_path: Path,
+) -> None:
+    output = tmp_path / "answers.csv"
+    process = _command(
+        *LONG_DIFF,
+        "--workers",
+        "2",
+        "--output",
+        str(output),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    workers = _workers_of(process, 2)
+    try:
+        assert _temporary_files(tmp_path)  # the hidden file the answers go to
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+        assert (process.returncode, out, err) == (130, "", "interrupted\n")
+        assert _gone(workers, within=5)
+    finally:
+        _end(process, workers)
+    assert list(tmp_path.iterdir()) == []
+
+
+@linux_only
+def test_workers_die_with_a_killed_diff_and_the_next_run_clears_its_temporary_file(
+    tmp_path: Path,
+) -> None:
+    output = tmp_path / "answers.csv"
+    process = _command(
+        *LONG_DIFF,
+        "--workers",
+        "2",
+        "--output",
+        str(output),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers = _workers_of(process, 2)
+    try:
+        process.kill()
+        process.wait(timeout=10)
+        assert _gone(workers, within=5)
+    finally:
+        _end(process, workers)
+    stale = _temporary_files(tmp_path)
+    assert len(stale) == 1  # a kill -9 leaves no chance to clean up
+    assert stale[0].startswith(f".answers.csv.{process.pid}.")
+    short = _command(
+        "diff",
+        "--base",
+        "legacy",
+        "--candidate",
+        "current",
+        "--synthetic",
+        "5",
+        "--output",
+        str(output),
+        stdout=subprocess.DEVNULL,
+    )
+    assert short.wait(timeout=60) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["answers.csv"]
+
+
+def _closed_pipe() -> int:
+    # A pipe nobody reads: the first write fails as a reader closing early makes it fail.
+    read, write = os.pipe()
+    os.close(read)
+    return write
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("rules",),
+        ("diff", "--base", "legacy", "--candidate", "current", "--synthetic", "20"),
+    ],
+)
+def test_a_reader_that_closes_early_ends_the_command_quietly_with_status_141(
+    argv: tuple[str, ...],
+) -> None:
+    write = _closed_pipe()
+    try:
+        process = _command(*argv, stdout=write, stderr=subprocess.PIPE)
+        _, err = process.communicate(timeout=60)
+    finally:
+        os.close(write)
+    assert (process.returncode, err) == (141, "")
+
+
+@pytest.mark.skipif(shutil.which("head") is None, reason="needs head")
+def test_rules_piped_into_head_prints_the_first_line_and_no_traceback() -> None:
+    read, write = os.pipe()
+    try:
+        head = subprocess.Popen(  # noqa: S603  # a plain reader
+            [shutil.which("head") or "head", "-1"], stdin=read, stdout=subprocess.PIPE, text=True
+        )
+        process = _command("rules", stdout=write, stderr=subprocess.PIPE)
+    finally:
+        os.close(read)
+        os.close(write)
+    _, err = process.communicate(timeout=60)
+    first, _ = head.communicate(timeout=10)
+    assert first.startswith("R1    No prerequisites")
+    assert err == ""
+    assert process.returncode in {0, 141}  # 141 only when head closed before the end
+
+
+# -- signals and pipes (in process) ----------------------------------------------------------
+
+
+class _BrokenPipe(io.StringIO):
+    def write(self, text: str) -> int:  # noqa: ARG002  # every write fails
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_output_to_a_closed_pipe_returns_141_and_prints_nothing() -> None:
+    err = io.StringIO()
+    assert main(["rules"], out=_BrokenPipe(), err=err) == 141
+    assert err.getvalue() == ""
+
+
+def test_an_interrupted_diff_says_interrupted_returns_130_and_removes_its_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("cptm_rules.cohort.diff_policies", interrupted)
+    status, out, err = run(*DIFF, "--output", str(tmp_path / "answers.jsonl"))
+    assert (status, out, err) == (130, "", "interrupted\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupt_is_reported_even_when_stderr_is_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def interrupted(*_: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("cptm_rules.cli._rules", interrupted)
+    assert main(["rules"], out=io.StringIO(), err=_BrokenPipe()) == 130
+
+
+class _ClosedStdout(io.StringIO):
+    def __init__(self, descriptor: int) -> None:
+        super().__init__()
+        self.descriptor = descriptor
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def fileno(self) -> int:
+        return self.descriptor
+
+
+def test_the_console_script_silences_a_closed_stdout_and_exits_141(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cptm_rules.cli import entry_point  # noqa: PLC0415
+
+    with (tmp_path / "stdout").open("w") as standing_in:
+        monkeypatch.setattr(sys, "stdout", _ClosedStdout(standing_in.fileno()))
+        monkeypatch.setattr(sys, "argv", ["cptm-rules", "rules"])
+        with pytest.raises(SystemExit) as caught:
+            entry_point()
+        assert caught.value.code == 141
+        # Python's own flush at exit now writes to the null device, not to the closed pipe.
+        assert os.path.samestat(os.fstat(standing_in.fileno()), Path(os.devnull).stat())
+
+
+def test_the_console_script_exits_with_the_status_of_the_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cptm_rules.cli import entry_point  # noqa: PLC0415
+
+    monkeypatch.setattr(sys, "argv", ["cptm-rules", "fly"])
+    with pytest.raises(SystemExit) as caught:
+        entry_point()
+    assert caught.value.code == 2
+    assert "invalid choice: 'fly'" in capsys.readouterr().err
+
+
+# -- bounded work ------------------------------------------------------------------------------
+
+
+def test_diff_refuses_more_workers_than_four_per_core_naming_workers() -> None:
+    most = 4 * (os.cpu_count() or 1)
+    status, out, err = run(*DIFF, "--workers", str(most + 1))
+    assert (status, out) == (2, "")
+    assert err == (
+        f"cptm-rules: workers={most + 1} is not valid: expected a whole number from 1 to "
+        f"{most} (4 per core on this machine)\n"
+    )
+
+
+# -- smaller ---------------------------------------------------------------------------------
+
+
+def test_a_read_only_output_is_named_once(tmp_path: Path) -> None:
+    output = tmp_path / "answers.csv"
+    output.write_text("kept\n", encoding="utf-8")
+    output.chmod(0o444)
+    status, _, err = run(*DIFF, "--output", str(output))
+    assert (status, err) == (2, f"cptm-rules: cannot write {output}: the file is read-only\n")
+    assert output.read_text(encoding="utf-8") == "kept\n"
+
+
+def test_an_output_with_an_unknown_suffix_is_refused_as_an_output(tmp_path: Path) -> None:
+    output = tmp_path / "answers.xlsx"
+    status, _, err = run(*DIFF, "--output", str(output))
+    assert (status, err) == (
+        2,
+        (
+            f"cptm-rules: cannot write {output}: an output file ends in .jsonl, .parquet or "
+            ".csv; this one ends in .xlsx\n"
+        ),
+    )
+    status, _, err = run(*DIFF, "--output", str(tmp_path / "answers"))
+    assert err.endswith("; this one ends in nothing\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_new_output_honours_the_umask_and_a_replaced_one_keeps_its_mode(
+    tmp_path: Path,
+) -> None:
+    output = tmp_path / "answers.jsonl"
+    previous = os.umask(0o027)
+    try:
+        assert run(*DIFF, "--output", str(output))[0] == 0
+        assert output.stat().st_mode & 0o777 == 0o640
+        os.umask(0o022)
+        assert run(*DIFF, "--output", str(output))[0] == 0
+        assert output.stat().st_mode & 0o777 == 0o640  # an existing file keeps its mode
+        (tmp_path / "other.jsonl").unlink(missing_ok=True)
+        assert run(*DIFF, "--output", str(tmp_path / "other.jsonl"))[0] == 0
+        assert (tmp_path / "other.jsonl").stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(previous)
+
+
+# -- renamed options -------------------------------------------------------------------------
+
+
+def test_the_old_spelling_changes_so_far_still_works_and_names_the_new_one() -> None:
+    status, out, err = run("change", *CHANGE, "--changes-so-far", "2", "--json")
+    assert status == 0
+    assert json.loads(out)["rules"] == ["R11a"]
+    assert err == "note: --changes-so-far is now called --free-changes-used\n"
+    status, out, err = run("change", *CHANGE, "--changes-so-far=2")
+    assert (status, err) == (0, "note: --changes-so-far is now called --free-changes-used\n")
+    assert out.startswith("fee 400.00 USD (R11a)")
+    status, out, err = run("explain", "change", *CHANGE, "--changes-so-far", "1")
+    assert (status, err) == (0, "note: --changes-so-far is now called --free-changes-used\n")
+    status, _, err = run("change", *CHANGE, "--free-changes-used", "2")
+    assert (status, err) == (0, "")  # the new spelling: no note
+    status, _, err = run("change", *CHANGE, "--changes-so-far", "1001")
+    assert status == 2
+    assert "'1001' is not a whole number from 0 to 1000" in err
+
+
+# -- fuzzing --output ------------------------------------------------------------------------
+
+_ODD_NAMES = st.text(
+    st.characters(codec="utf-8", exclude_characters="/")
+    | st.sampled_from(["\x00", "\n", "\r", "\t", "\x1b", "\u2028", ".", " ", "\\"]),
+    max_size=12,
+) | st.sampled_from([".", "..", "-", " "])
+_SUFFIXES = st.sampled_from(["", ".csv", ".jsonl", ".parquet", ".CSV", ".xlsx", ".csv.", "."])
+
+
+@st.composite
+def _output_paths(draw: st.DrawFn) -> tuple[str, ...]:
+    """Pieces of an --output path below a scratch folder: odd, missing, existing or long."""
+    kind = draw(st.sampled_from(["file", "missing folder", "a folder", "long", "surrogate"]))
+    name = draw(_ODD_NAMES) + draw(_SUFFIXES)
+    if kind == "missing folder":
+        folder = draw(_ODD_NAMES).strip(".") or "missing"  # never "..": stay in the scratch
+        return (folder, name)
+    if kind == "a folder":
+        return ("existing" + draw(_SUFFIXES),)
+    if kind == "long":
+        return ("x" * draw(st.integers(200, 300)) + draw(_SUFFIXES),)
+    if kind == "surrogate":
+        return (name + "\udcff.csv",)
+    return (name,)
+
+
+@settings(max_examples=40, deadline=None)
+@given(parts=_output_paths())
+def test_any_output_path_writes_the_answers_or_fails_in_one_line(parts: tuple[str, ...]) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        (Path(scratch) / "existing.csv").mkdir()
+        (Path(scratch) / "existing").mkdir()
+        target = os.path.join(scratch, *parts)  # noqa: PTH118  # the pieces may be odd strings
+        assert os.path.commonpath([scratch, target]) == scratch  # never write elsewhere
+        diff = ("diff", "--base", "legacy", "--candidate", "current", "--synthetic", "2")
+        status, out, err = run(*diff, "--workers", "1", "--output", target)
+        if status == 0:
+            assert out.startswith("policy diff: legacy -> current, 2 candidates")
+            assert Path(target).is_file()
+        else:
+            assert status == 2
+            assert out == ""
+            assert err.startswith("cptm-rules: ")
+            assert err.count("\n") == 1
+            assert err.endswith("\n")
+        leftovers = [
+            p
+            for p in Path(scratch).rglob(".*")
+            if p.is_file() and str(p) != os.path.normpath(target)
+        ]
+        assert leftovers == []  # no temporary file stays behind

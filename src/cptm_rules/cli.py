@@ -3,6 +3,8 @@
 Every subcommand has ``--help``. A user error (a malformed date, a practicum
 whose last day precedes its first, an unknown policy) prints one line to
 stderr and exits with status 2. ``--json`` output is stable: keys are only ever added.
+Ctrl-C stops a command cleanly (``interrupted``, status 130); a reader that closes
+early (``| head -1``) ends it quietly (status 141, as a shell reports SIGPIPE).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import os
 import sys
 import time
 import unicodedata
@@ -21,7 +24,12 @@ from cptm_rules.calendar import parse_date, parse_instant, resolve_time_zone
 from cptm_rules.catalogue import RULES
 from cptm_rules.cohort import MAX_SYNTHETIC
 from cptm_rules.events import Register, Registration, Session
-from cptm_rules.exceptions import CptmRulesError, InvalidInputError, TransitionError
+from cptm_rules.exceptions import (
+    CptmRulesError,
+    InvalidInputError,
+    OutputFileError,
+    TransitionError,
+)
 from cptm_rules.files import check_writable, write_atomically
 from cptm_rules.lifecycle import MAX_CHANGES, Journey, judge_change
 from cptm_rules.money import Amount, UnknownAmount
@@ -38,6 +46,8 @@ if TYPE_CHECKING:
 __all__ = ["entry_point", "main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader went away, as `yes | head -1` reports
 
 
 class UsageError(Exception):
@@ -101,6 +111,24 @@ def _bounded_count(most: int) -> Callable[[str], int]:
         return int(text)
 
     return parse
+
+
+def _renamed(new: str) -> type[argparse.Action]:
+    """An action for an option's former spelling: it still works, with a note naming ``new``."""
+
+    class Renamed(argparse.Action):
+        def __call__(
+            self,
+            parser: argparse.ArgumentParser,  # noqa: ARG002  # argparse's signature
+            namespace: argparse.Namespace,
+            values: str | Sequence[Any] | None,
+            option_string: str | None = None,
+        ) -> None:
+            setattr(namespace, self.dest, values)
+            notes = getattr(namespace, "notes", ())
+            namespace.notes = (*notes, f"note: {option_string} is now called {new}")
+
+    return Renamed
 
 
 def _policy(value: str) -> Policy:
@@ -376,6 +404,8 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:  # noqa: C901  # one ga
     for path in (args.junit_xml, args.output):
         if path is not None:
             check_writable(path)
+    if args.output is not None:
+        _check_output_suffix(args.output)
     with contextlib.ExitStack() as stack:
         on_rows = None
         if args.output is not None:
@@ -419,6 +449,18 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:  # noqa: C901  # one ga
             "their rules, or accept them with --allow-unobserved RULE\n"
         )
     return EXIT_FAILED if unexpected or unobserved else EXIT_OK
+
+
+def _check_output_suffix(path: Path) -> None:
+    from cptm_rules.cohort_formats import COHORT_FORMATS  # noqa: PLC0415  # pyarrow
+
+    if path.suffix.lower() not in COHORT_FORMATS:
+        *others, last = COHORT_FORMATS
+        raise OutputFileError(
+            path=str(path),
+            problem=f"an output file ends in {', '.join(others)} or {last}; this one ends in "
+            f"{path.suffix or 'nothing'}",
+        )
 
 
 def _diff_source(args: argparse.Namespace) -> tuple[Iterable[Candidate] | Path, int | None]:
@@ -584,6 +626,13 @@ def _parser() -> _Parser:
             metavar="N",
             help="free changes already used (R11a: paid changes use none); default 0",
         )
+        p.add_argument(
+            "--changes-so-far",
+            dest="free_changes_used",
+            type=_bounded_count(MAX_CHANGES),
+            action=_renamed("--free-changes-used"),
+            help=argparse.SUPPRESS,  # the former spelling, kept working for a while
+        )
         _add_policy(p)
 
     timeline = sub.add_parser("timeline", help="a candidate's key dates")
@@ -748,6 +797,7 @@ def main(
     err = err or sys.stderr
     try:
         args = _parser().parse_args(argv)
+        err.writelines(f"{note}\n" for note in getattr(args, "notes", ()))
         run: Callable[[argparse.Namespace, TextIO], int] = args.run
         args.err = err  # where progress goes (diff)
         return run(args, out)
@@ -757,8 +807,29 @@ def main(
     except CptmRulesError as exc:
         err.write(f"cptm-rules: {_one_line(str(exc))}\n")
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        # Ctrl-C: what was under way has cleaned up on the way out (a diff's workers
+        # stopped, its temporary output removed); one line instead of a traceback.
+        with contextlib.suppress(OSError, ValueError):  # stderr may be gone too
+            err.write("interrupted\n")
+            err.flush()
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_BROKEN_PIPE  # the reader has all it wanted (| head -1)
 
 
 def entry_point() -> NoReturn:
-    """The console script."""
-    sys.exit(main())
+    """The console script: :func:`main`, and a quiet end when stdout's reader is gone."""
+    try:
+        try:
+            status: int | str | None = main()
+        finally:
+            sys.stdout.flush()  # here, not at exit, where a closed pipe prints a traceback
+    except BrokenPipeError:
+        status = EXIT_BROKEN_PIPE
+    if status == EXIT_BROKEN_PIPE:
+        # Python flushes stdout once more on the way out: let that go nowhere.
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    sys.exit(status)

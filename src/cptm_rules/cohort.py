@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextlib
 import datetime as dt
 import importlib
 import itertools
+import multiprocessing
 import os
 import random
 import re
+import signal
+import sys
+import threading
 from collections import Counter
 from collections.abc import Sized
 from decimal import Decimal
@@ -939,8 +944,7 @@ def diff_policies(  # keyword-only settings of one simulation
     if workers is None:
         size = len(cohort) if isinstance(cohort, Sized) else PARALLEL_THRESHOLD
         workers = (os.cpu_count() or 1) if size >= PARALLEL_THRESHOLD else 1
-    if type(workers) is not int or workers < 1:
-        raise InvalidInputError("workers", workers, "a whole number >= 1")
+    _check_workers(workers)
     if type(examples) is not int or examples < 0:
         raise InvalidInputError("examples", examples, "a whole number >= 0")
     sides = (base_policy, candidate_policy, schedule, other_schedule)
@@ -1025,16 +1029,36 @@ class _Run(NamedTuple):
 
 
 def _tally_all(chunks: Iterable[list[Candidate]], run: _Run, *, workers: int) -> None:
-    if workers == 1:
-        for chunk in chunks:
+    chunks = iter(chunks)
+    # No more workers than chunks: read up to one chunk per worker before starting any.
+    first = list(itertools.islice(chunks, workers))
+    workers = min(workers, len(first))
+    if multiprocessing.current_process().daemon:
+        workers = 1  # a daemonic process (a multiprocessing.Pool worker) may not have children
+    if workers <= 1:
+        for chunk in itertools.chain(first, chunks):
             run.done(run.tally(chunk))
         return
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+    stop = multiprocessing.Event()  # set when the diff stops early: every worker then ends
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, initializer=_worker_started, initargs=(os.getpid(), stop)
+    )
+
+    def submit(chunk: list[Candidate]) -> concurrent.futures.Future[_Tally]:
+        return pool.submit(_tally_chunk, chunk, run.sides, run.examples, run.keep_rows)
+
+    try:
+        with _interrupts_held():  # the first submit starts the workers
+            started = submit(first[0])
         _in_order(
-            (pool.submit(_tally_chunk, c, run.sides, run.examples, run.keep_rows) for c in chunks),
+            itertools.chain([started], map(submit, itertools.chain(first[1:], chunks))),
             run.done,
             window=2 * workers,
         )
+    except BaseException:
+        _stop_workers(pool, stop)  # Ctrl-C or an error: the chunks in flight are not wanted
+        raise
+    pool.shutdown()
 
 
 class _Pending(Protocol):
@@ -1061,6 +1085,105 @@ def _in_order(
             done(pending.popleft().result())
     while pending:
         done(pending.popleft().result())
+
+
+_WORKERS_PER_CORE: Final = 4
+"""The most worker processes a diff starts, per core (``workers=`` above it is refused)."""
+
+_PR_SET_PDEATHSIG: Final = 1  # from <linux/prctl.h>
+_PARENT_CHECK_SECONDS: Final = 0.5
+
+
+def _check_workers(workers: object) -> None:
+    if type(workers) is not int or workers < 1:
+        raise InvalidInputError("workers", workers, "a whole number >= 1")
+    most = _WORKERS_PER_CORE * (os.cpu_count() or 1)
+    if workers > most:  # more processes than this only thrash (and a typo could fork-bomb)
+        raise InvalidInputError(
+            "workers",
+            workers,
+            f"a whole number from 1 to {most} ({_WORKERS_PER_CORE} per core on this machine)",
+        )
+
+
+class _Flag(Protocol):
+    # A multiprocessing.Event, as the diff and its workers use it.
+    def set(self) -> None: ...
+    def is_set(self) -> bool: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+def _worker_started(parent: int, stop: _Flag) -> None:
+    """Set up one worker process: Ctrl-C is the parent's to handle, and it dies with it.
+
+    A Ctrl-C at a terminal reaches every process of the group: the parent stops
+    the workers itself (:func:`_stop_workers`, which sets ``stop``), so they
+    ignore it rather than print tracebacks. A parent killed outright cannot stop
+    them, so each worker watches it: on Linux the kernel kills the worker when
+    the parent dies (``PR_SET_PDEATHSIG``), and everywhere a thread ends the
+    worker once its parent process is gone or ``stop`` is set.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        _die_with_parent()
+    if os.getppid() != parent or stop.is_set():  # gone or stopped before the watch began
+        os._exit(1)
+    threading.Thread(
+        target=_watch_parent, args=(parent, stop), name="cptm-rules parent watch", daemon=True
+    ).start()
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back until the block ends, then take it.
+
+    Worker processes are forked inside the block: a KeyboardInterrupt raised in
+    one of fork's handlers is printed and dropped by Python, and the diff would
+    run on as if never interrupted.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover  # Windows: no fork
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _die_with_parent() -> None:
+    import ctypes  # noqa: PLC0415  # Linux only
+
+    with contextlib.suppress(OSError, AttributeError):  # no libc or no prctl: the thread watches
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _watch_parent(
+    parent: int,
+    stop: _Flag,
+    *,
+    every: float = _PARENT_CHECK_SECONDS,
+    end: Callable[[int], object] = os._exit,
+) -> None:
+    # An orphan is adopted by another process: a new parent id means the diff is gone.
+    while os.getppid() == parent and not stop.wait(every):
+        pass
+    end(1)
+
+
+def _stop_workers(pool: concurrent.futures.ProcessPoolExecutor, stop: _Flag) -> None:
+    """Stop ``pool`` now: drop the chunks not started, end the workers mid-chunk."""
+    # The flag reaches every worker, even one started an instant ago that the pool does
+    # not list yet (an interrupt can come mid-start); terminating the listed ones (Python
+    # 3.14 has pool.terminate_workers(); before it they are only here) is quicker still.
+    stop.set()
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 def _chunks(cohort: Iterable[Candidate], size: int) -> Iterator[list[Candidate]]:

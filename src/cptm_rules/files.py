@@ -9,16 +9,29 @@ A scenario file rewritten by ``cptm-rules check --update`` or a JUnit report is
 written to a temporary file in the same folder, flushed to disk, and moved over
 the target with :func:`os.replace`, which is atomic on one file system: a crash,
 a kill or a full disk leaves either the old file or the new one, never half of
-each. An existing file keeps its permission bits.
+each. An existing file keeps its permission bits; a new one gets the mode any new
+file gets (``0o666`` less the umask).
+
+The temporary file is named ``.<name>.<pid>.<host>.<random>.tmp`` (``<host>`` a
+short hash of the machine's name). An error or an interrupt removes it; a run
+killed outright (``kill -9``, a power cut) cannot, so the next write of the same
+target removes the temporary files of that target left by runs of this machine
+that have ended (their process is gone) before it started. It stays beside the
+target rather than in the system's temporary folder because :func:`os.replace`
+is only atomic within one file system.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import re
+import secrets
+import socket
 import stat
-import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Final
 
@@ -29,9 +42,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_TEXT_FILE_BYTES",
+    "STARTED",
     "atomic_file",
     "check_readable",
     "check_writable",
+    "clear_stale_temporaries",
     "confined",
     "parse_json",
     "read_text",
@@ -150,13 +165,28 @@ def parse_json(text: str) -> object:
 def check_writable(path: Path) -> None:
     """Refuse, before any work starts, a ``path`` that cannot be written as a file.
 
-    The folder must exist and be a folder, and ``path`` must not be a folder.
+    The name must be one a file system can hold (no NUL character, encodable),
+    the folder must exist and be a folder, and ``path`` must not be a folder.
     Raises :class:`~cptm_rules.exceptions.OutputFileError`.
     """
+    try:
+        encoded = os.fsencode(path)
+    except UnicodeError:
+        raise OutputFileError(
+            path=shown(str(path)), problem="the name cannot be encoded for this file system"
+        ) from None
+    if b"\0" in encoded:
+        raise OutputFileError(
+            path=shown(str(path)), problem="the name holds a NUL character, which no file name may"
+        )
     folder = path.parent
-    if path.is_dir():
+    try:
+        is_folder, folder_exists = path.is_dir(), folder.is_dir()
+    except OSError as exc:  # a name too long, a folder we may not look into, ...
+        raise OutputFileError(path=str(path), problem=exc.strerror or str(exc)) from None
+    if is_folder:
         raise OutputFileError(path=str(path), problem="it is a folder; give a file name")
-    if not folder.is_dir():
+    if not folder_exists:
         raise OutputFileError(path=str(path), problem=f"the folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
         raise OutputFileError(path=str(path), problem=f"the folder {folder} is not writable")
@@ -178,30 +208,108 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
 
     For outputs written piece by piece (a diff's per-candidate answers): the
     bytes go to a temporary file beside ``path``, flushed to disk and moved over
-    it at the end; an exception inside the block (or a full disk) removes the
-    temporary file and leaves any earlier ``path`` intact. Raises
-    :class:`~cptm_rules.exceptions.OutputFileError` as :func:`write_atomically`.
+    it at the end; an exception inside the block (an interrupt, a full disk)
+    removes the temporary file and leaves any earlier ``path`` intact. Temporary
+    files of ``path`` left by killed runs are removed first (see the module
+    docs). Raises :class:`~cptm_rules.exceptions.OutputFileError` as
+    :func:`write_atomically`.
     """
     check_writable(path)
     try:
         mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
-        # A file nobody may write was marked read-only on purpose: respect it even as root.
-        if mode is not None and (mode & 0o222 == 0 or not os.access(path, os.W_OK)):
-            raise OutputFileError(path=str(path), problem="the file is read-only")
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as exc:
         raise OutputFileError(path=str(path), problem=exc.strerror or str(exc)) from None
+    # A file nobody may write was marked read-only on purpose: respect it even as root.
+    if mode is not None and (mode & 0o222 == 0 or not os.access(path, os.W_OK)):
+        raise OutputFileError(path=str(path), problem="the file is read-only")
+    clear_stale_temporaries(path)
+    handle, temporary = _new_temporary(path)
     try:
         with os.fdopen(handle, "wb") as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
         if mode is not None:
-            Path(temporary).chmod(mode)
-        Path(temporary).replace(path)
+            temporary.chmod(mode)
+        temporary.replace(path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
-            Path(temporary).unlink()
+            temporary.unlink()
         if isinstance(exc, OSError) and not isinstance(exc, OutputFileError):
             raise OutputFileError(path=str(path), problem=exc.strerror or str(exc)) from None
         raise
+
+
+# -- temporary files -------------------------------------------------------------------
+
+STARTED: Final = time.time()
+"""When this process began writing files: a temporary file older than this, of an
+ended process, is left over from a killed run."""
+
+_HOST: Final = hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+# A folder may be shared between machines; a process id means something on one only.
+
+_STEM_BYTES: Final = 160
+# Room for ".<pid>.<host>.<random>.tmp" in a 255-byte file name.
+
+
+def _stem(path: Path) -> str:
+    # The target's name as the temporary file's name begins, cut to fit a file name.
+    stem = path.name[:_STEM_BYTES]
+    while len(os.fsencode(stem)) > _STEM_BYTES:
+        stem = stem[:-1]
+    return f".{stem}."
+
+
+def _new_temporary(path: Path) -> tuple[int, Path]:
+    # Opened like any new file (0o666 less the umask), never over an existing one.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = path.with_name(f"{_stem(path)}{os.getpid()}.{_HOST}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise OutputFileError(path=str(path), problem=exc.strerror or str(exc)) from None
+    raise OutputFileError(path=str(path), problem="no free temporary name beside it")
+
+
+def clear_stale_temporaries(path: Path, *, before: float | None = None) -> tuple[Path, ...]:
+    """Remove the temporary files of ``path`` that killed runs left; the ones removed.
+
+    Only files named as :func:`atomic_file` names them, for this target and this
+    machine, last written before ``before`` (default :data:`STARTED`) by a
+    process that no longer runs, and only regular files. Any that cannot be
+    removed are left as they are.
+    """
+    before = STARTED if before is None else before
+    pattern = re.compile(re.escape(_stem(path)) + r"(\d{1,10})\." + _HOST + r"\.[0-9a-f]{8}\.tmp")
+    removed = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return ()
+    for entry in entries:
+        found = pattern.fullmatch(entry.name)
+        if found is None or _running(int(found.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            status = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(status.st_mode) and status.st_mtime < before:
+                Path(entry.path).unlink()
+                removed.append(Path(entry.path))
+    return tuple(removed)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` may still run; when unsure, yes (its file is then kept)."""
+    if os.name != "posix":  # pragma: no cover  # os.kill(pid, 0) would signal it on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # another user's process, or no process id at all
+        return True
+    return True
