@@ -107,7 +107,9 @@ def test_the_legacy_and_current_policies_differ_in_their_access_and_prework_figu
 
 
 def test_a_figure_is_read_by_its_rule_and_by_every_rule_whose_statement_shows_it() -> None:
-    assert rules_reading("registration.lead_time_minimum_days", "R3") == ("R3",)
+    assert rules_reading("registration.lead_time_minimum_days", "R3") == ("R3", "R6")
+    # ce_hours_required is declared for R18 and read by the renewal (R20) and the tally (R19).
+    assert rules_reading("certification.ce_hours_required", "R18") == ("R18", "R19", "R20")
     assert "R3" in rules_reading("prework.prework_recommended_days", "R6")
     assert rules_reading("prices.no_such_item") == ()
 
@@ -138,3 +140,20 @@ def test_a_planning_figure_no_decision_reads_is_listed_but_never_unobserved_R5()
     assert diff.figures == (change,)
     assert diff.unobserved() == ()
     assert "(shown in the rule's statement only: no answer reads it)" in diff.report()
+
+
+def test_a_figure_no_known_rule_reads_is_unobserved_whatever_is_allowed() -> None:
+    from cptm_rules.cohort import PolicyDiff  # noqa: PLC0415
+    from cptm_rules.rule_coverage import FigureChange  # noqa: PLC0415
+
+    change = FigureChange(key="calendar.time_zone", base="a", candidate="b", rule_ids=())
+    diff = PolicyDiff(
+        base="a",
+        candidate="b",
+        cohort_size=1,
+        candidates_changed=0,
+        answers=(),
+        rules=(),
+        figures=(change,),
+    )
+    assert diff.unobserved(allowed=("R9",)) == (change,)

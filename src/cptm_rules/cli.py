@@ -376,6 +376,9 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     from cptm_rules.checks import check_paths  # noqa: PLC0415  # only this subcommand needs it
 
+    if args.json and args.format != "text":
+        raise UsageError("--json and --format markdown are two reports: choose one")
+
     return check_paths(
         args.paths,
         out=out,
@@ -429,7 +432,7 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:  # noqa: C901  # one ga
         args.err.write("\r\033[K")  # clear the progress line
     unseen = args.allow_unobserved
     if args.json:
-        _print_json(result.as_json(unseen), out)
+        _print_json(result.as_json(args.allow, unseen), out)
     elif args.format == "markdown":
         out.write(result.markdown(args.allow, unseen))
     else:

@@ -175,7 +175,7 @@ class Candidate:
         The registration comes first; the other events follow in the order of their
         program-local dates in ``zone`` (an instant's date there), and events of one
         day in the order a journey lives them: access, eLearning opened, modules
-        (each completion, then its assessment), changes, substitution, cancellation,
+        completed, then their assessments, changes, substitution, cancellation,
         re-enrolment, attendance, exam attempts, activities, renewal payments; events
         of one kind on one day by their values. So a row's answers do not depend on
         the order its lists are written in.
@@ -596,12 +596,30 @@ class PolicyDiff:
         """
         moved = {rule for rule, _count in self.rules}
         accepted = set(allowed)
+
+        def seen(change: FigureChange) -> bool:
+            if not change.rule_ids:  # read by no rule we know of: only a moved answer shows it
+                return bool(self.answers)
+            return bool(moved & set(change.rule_ids)) or set(change.rule_ids) <= accepted
+
         return tuple(
-            change
-            for change in self.figures
-            if not change.shown_only
-            and not moved & set(change.rule_ids)
-            and not set(change.rule_ids) <= accepted
+            change for change in self.figures if not change.shown_only and not seen(change)
+        )
+
+    def sharing(self, change: FigureChange) -> tuple[str, ...]:
+        """The other differing figures whose rules moved together with ``change``'s.
+
+        When two changed figures are read by a rule whose answers moved, the diff
+        cannot tell which moved them; each is seen only jointly.
+        """
+        moved = {rule for rule, _count in self.rules}
+        mine = set(change.rule_ids) & moved
+        if not mine or change in self.unobserved():
+            return ()
+        return tuple(
+            other.key
+            for other in self.figures
+            if other is not change and not other.shown_only and mine & set(other.rule_ids)
         )
 
     def exercised_count(self, rule_id: str) -> int:
@@ -678,7 +696,9 @@ class PolicyDiff:
         report: bytes = ET.tostring(suite, encoding="utf-8", xml_declaration=True)
         return report
 
-    def as_json(self, allowed_unobserved: Collection[str] = ()) -> dict[str, Any]:
+    def as_json(
+        self, allowed: Collection[str] = (), allowed_unobserved: Collection[str] = ()
+    ) -> dict[str, Any]:
         """The stable JSON form documented in ``docs/cli.md``."""
         unobserved = self.unobserved(allowed_unobserved)
         return {
@@ -708,11 +728,13 @@ class PolicyDiff:
                     "rules": list(f.rule_ids),
                     "observed": f not in unobserved,
                     "shown_only": f.shown_only,
-                    "exercised_by": {r: self.exercised_count(r) for r in f.rule_ids},
+                    "exercised_count": {r: self.exercised_count(r) for r in f.rule_ids},
+                    "moved_jointly_with": list(self.sharing(f)),
                 }
                 for f in self.figures
             ],
             "unobserved": [f.key for f in unobserved],
+            "unexpected": [a.answer for a in self.unexpected(allowed)],
             "coverage": [
                 {
                     "rule": line.rule_id,
@@ -733,6 +755,8 @@ class PolicyDiff:
             "",
             "by answer:",
         ]
+        if not self.answers:
+            lines.append("  no answer changed")
         for a in self.answers:
             moved = ", ".join(a.moved_rule_ids or a.rule_ids)
             lines.append(f"  {a.answer} [{moved}]: {a.changed} of {a.compared}")
@@ -741,14 +765,19 @@ class PolicyDiff:
         lines += [
             f"  {rule}: {count} candidate{'' if count == 1 else 's'}" for rule, count in self.rules
         ]
-        if not self.answers:
-            lines.append("  no answer changed")
+        if not self.rules:
+            lines.append("  none")
         lines += ["", "figures that differ:"]
         unobserved = self.unobserved(allowed_unobserved)
         for change in self.figures:
             note = " UNOBSERVED" if change in unobserved else ""
             if change.shown_only:
                 note = " (shown in the rule's statement only: no answer reads it)"
+            elif others := self.sharing(change):
+                note = (
+                    f" (moved answers, as did {', '.join(others)}, which its rules also "
+                    "read: diff it alone to see its own effect)"
+                )
             lines.append(
                 f"  {change.key}: {change.base} -> {change.candidate} "
                 f"[{', '.join(change.rule_ids)}]{note}"
@@ -965,7 +994,11 @@ def diff_policies(  # keyword-only settings of one simulation
     else:
         _tally_all(_chunks(_candidates(cohort), CHUNK), run, workers=workers)
     figures = figure_changes(base_policy, candidate_policy, schedule, other_schedule)
-    return total.result(base=base_policy.label, candidate=candidate_policy.label, figures=figures)
+    base_label, candidate_label = base_policy.label, candidate_policy.label
+    if other_schedule != schedule:  # a price change: say which schedule each side used
+        base_label += f" with prices {schedule.origin}"
+        candidate_label += f" with prices {other_schedule.origin}"
+    return total.result(base=base_label, candidate=candidate_label, figures=figures)
 
 
 def _check_engine(engine: str, scheduler: object, connect_timeout: object) -> None:

@@ -150,12 +150,17 @@ class FigureChange:
 
 
 def rules_reading(key: str, declared: str | None = None) -> tuple[str, ...]:
-    """The rules that read the figure ``key``: its declared rule and every rule showing it.
+    """The rules that read the figure ``key``.
 
-    ``key`` is a dotted policy key or ``prices.<item>``; a rule *shows* a figure
-    when its statement template has a ``{key}`` placeholder for it.
+    Its declared rule, every rule showing it, and every rule whose code reads it
+    (:func:`~cptm_rules.rule_index.figure_readers`). ``key`` is a dotted policy key
+    or ``prices.<item>``; a rule *shows* a figure when its statement template has a
+    ``{key}`` placeholder for it.
     """
+    from cptm_rules.rule_index import figure_readers  # noqa: PLC0415  # reads the rule modules
+
     found = {declared} if declared else set()
+    found |= figure_readers().get(key.rsplit(".", 1)[-1], frozenset())
     for rule in RULES.values():
         if any(match.group(1) == key for match in _PLACEHOLDER.finditer(rule.template)):
             found.add(rule.id)
@@ -230,6 +235,15 @@ def _price_figures(prices: PriceSchedule) -> Iterable[tuple[str, str, tuple[str,
         key = f"prices.{field.name}"
         value = amount_text(getattr(prices, field.name))
         yield key, value, rules_reading(key, field.metadata["rule"])
-    yield "prices.currency", prices.currency, ("R22",)
+    # Every amount is in the schedule's currency: every rule that charges reads it.
+    charging = tuple(
+        dict.fromkeys(
+            rule
+            for field in attrs.fields(type(prices))
+            if field.metadata.get("item")
+            for rule in rules_reading(f"prices.{field.name}", field.metadata["rule"])
+        )
+    )
+    yield "prices.currency", prices.currency, charging
     for kind, discount in prices.discounts:
         yield f"prices.discounts.{kind}", str(discount), ("R21",)

@@ -33,6 +33,7 @@ __all__ = [
     "code_of",
     "collect_exercised",
     "exercised_in",
+    "figure_readers",
     "figures_of",
     "rule_index",
 ]
@@ -112,6 +113,38 @@ def _definitions(tree: ast.Module) -> list[tuple[str, list[ast.AST]]]:
             if names and names[0] != "RULES":
                 found.append((names[0], [node.value]))
     return found
+
+
+@functools.cache
+def figure_readers() -> dict[str, frozenset[str]]:
+    """The rules whose code reads each figure, by policy field name or price item.
+
+    Found by reading the rule modules: a function that names a rule id and reads a
+    figure itself (``policy.ce_hours_required``, ``policy.figures("free_changes")``,
+    ``prices.class_change_fee``) reads it for that rule. Reads through a helper are
+    not followed: a helper serves many rules, and a diff would then take a move of
+    any of them for the figure's (it lists a figure as unobserved rather than miss
+    one).
+    """
+    from cptm_rules.pricing import PriceSchedule  # noqa: PLC0415  # only this index needs it
+
+    fields = {f.name for f in attrs.fields(Policy) if "check" in f.metadata}
+    known = fields | {f.name for f in attrs.fields(PriceSchedule) if f.metadata.get("item")}
+    readers: dict[str, set[str]] = {name: set() for name in known}
+    for name in RULE_MODULES:
+        module = importlib.import_module(name)
+        for _qualname, nodes in _definitions(ast.parse(inspect.getsource(module))):
+            ids: set[str] = set()
+            read: set[str] = set()
+            for node in (n for top in nodes for n in ast.walk(top)):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    ids |= _ids_in(node.value)
+                    read |= {node.value} & known
+                elif isinstance(node, ast.Attribute) and node.attr in known:
+                    read.add(node.attr)
+            for figure in read:
+                readers[figure] |= ids
+    return {name: frozenset(rules) for name, rules in readers.items()}
 
 
 def code_of(rule_id: str) -> tuple[str, ...]:
