@@ -7,6 +7,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+import attrs
+
+from cptm_rules.cohort import Candidate, iter_synthetic_cohort
 from cptm_rules.events import (
     Activity,
     AttemptExam,
@@ -22,6 +25,8 @@ from cptm_rules.lifecycle import Journey
 from cptm_rules.policy import Policy, load_policy
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from cptm_rules.pricing import PriceSchedule
 
 NY = ZoneInfo("America/New_York")
@@ -92,3 +97,27 @@ def activity(
             category=category,
         )
     )
+
+
+def short_cohort(size: int, *, seed: int) -> tuple[Candidate, ...]:
+    """Synthetic candidates cut down to registration, access, changes, attendance and attempts.
+
+    For tests about engines, streaming and reports rather than the rules: answering
+    one is several times cheaper than a candidate who lives the whole journey.
+    """
+    return tuple(iter_short_cohort(size, seed=seed))
+
+
+def iter_short_cohort(size: int, *, seed: int) -> Iterator[Candidate]:
+    """:func:`short_cohort`, one candidate at a time."""
+    for candidate in iter_synthetic_cohort(size, seed=seed):
+        yield attrs.evolve(
+            candidate,
+            elearning_opened=None,
+            modules=(),
+            substitution=None,
+            cancelled_on=None,
+            re_enrolment=None,
+            activities=(),
+            renewal_payments=(),
+        )

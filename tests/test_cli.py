@@ -647,13 +647,14 @@ def test_a_long_diff_shows_progress_on_a_terminal_and_nothing_otherwise(
 ) -> None:
     clock = iter(float(n) for n in range(0, 10_000, 3))
     monkeypatch.setattr("cptm_rules.cli.time.monotonic", lambda: next(clock))
-    argv = ["diff", "--base", "legacy", "--candidate", "current", "--synthetic", "1500"]
+    argv = ["diff", "--base", "legacy", "--candidate", "current", "--synthetic", "1001"]
     terminal = _Terminal()
     assert main([*argv, "--workers", "1"], out=io.StringIO(), err=terminal) == 0
     shown = terminal.getvalue()
     assert "diff [" in shown
-    assert "/1,500 candidates" in shown
+    assert "/1,001 candidates" in shown
     assert shown.endswith("\r\033[K")
+    argv[-1] = "120"  # no progress off a terminal, however long: a short run shows it
     piped = io.StringIO()
     assert main([*argv, "--workers", "1"], out=io.StringIO(), err=piped) == 0
     assert piped.getvalue() == ""

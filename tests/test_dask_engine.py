@@ -29,7 +29,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cptm_rules.cli import main
-from cptm_rules.cohort import diff_policies, iter_synthetic_cohort, synthetic_cohort
+from cptm_rules.cohort import diff_policies
 from cptm_rules.cohort_formats import cohort_table
 from cptm_rules.exceptions import (
     CalendarRangeError,
@@ -40,13 +40,14 @@ from cptm_rules.exceptions import (
 )
 from cptm_rules.policy import load_policy
 from cptm_rules.pricing import load_prices
+from journeys import iter_short_cohort, short_cohort
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
     from types import ModuleType
 
-COHORT = synthetic_cohort(1200, seed=11)
+COHORT = short_cohort(1200, seed=11)
 
 
 def _engine() -> ModuleType:
@@ -95,14 +96,14 @@ def test_a_streamed_cohort_diffed_on_the_cluster_gives_the_local_report_and_rows
     local_rows: list[object] = []
     dask_rows: list[object] = []
     local = diff_policies(
-        iter_synthetic_cohort(1200, seed=11),
+        iter_short_cohort(1200, seed=11),
         base="legacy",
         candidate="current",
         workers=1,
         on_rows=local_rows.extend,
     )
     on_dask = diff_policies(
-        iter_synthetic_cohort(1200, seed=11),
+        iter_short_cohort(1200, seed=11),
         base="legacy",
         candidate="current",
         engine="dask",
@@ -160,7 +161,7 @@ def test_without_a_scheduler_the_dask_engine_starts_a_local_cluster_for_the_run(
 def test_a_bad_row_deep_in_a_large_row_group_is_reported_at_its_row_in_the_whole_file(
     scheduler: str, tmp_path: Path
 ) -> None:
-    cohort = synthetic_cohort(4200, seed=3)
+    cohort = short_cohort(4200, seed=3)
     rows = cohort_table(cohort).to_pylist()
     rows[4150]["access_after_minutes"] = -1  # group 1 (rows 2101-4200), its second task
     path = tmp_path / "deep.parquet"

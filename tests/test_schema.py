@@ -70,7 +70,7 @@ def test_the_published_schemas_are_generated_from_the_code() -> None:
 
 def test_every_synthetic_cohort_row_matches_the_published_cohort_schema() -> None:
     checker = jsonschema.FormatChecker()
-    for candidate in synthetic_cohort(300, seed=2):
+    for candidate in synthetic_cohort(80, seed=2):
         jsonschema.validate(candidate_row(candidate), COHORT_SCHEMA, format_checker=checker)
 
 
