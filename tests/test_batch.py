@@ -151,7 +151,7 @@ def _granted_on(candidate: Candidate) -> dt.date:
 def test_the_batch_path_agrees_with_the_journeys_on_a_synthetic_cohort_under_both_policies() -> (
     None
 ):
-    cohort = synthetic_cohort(2000, seed=5)
+    cohort = synthetic_cohort(1000, seed=5)
     table = cohort_table(cohort)
     for name in ("current", "legacy"):
         policy = load_policy(name)

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from cptm_rules import cohort
-from cptm_rules.cohort import diff_policies, iter_synthetic_cohort, synthetic_cohort
+from cptm_rules.cohort import diff_policies
 from cptm_rules.exceptions import InvalidInputError
+from journeys import iter_short_cohort, short_cohort
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,7 +50,7 @@ def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("two_cores")
 def test_a_stream_of_four_chunks_starts_four_workers_however_many_are_asked_for() -> None:
     def run(progress: Callable[[int], None]) -> object:
-        stream = iter_synthetic_cohort(2000, seed=1)  # 4 chunks of 500, size unknown
+        stream = iter_short_cohort(2000, seed=1)  # 4 chunks of 500, size unknown
         return diff_policies(
             stream, base="legacy", candidate="current", workers=8, progress=progress
         )
@@ -60,7 +61,7 @@ def test_a_stream_of_four_chunks_starts_four_workers_however_many_are_asked_for(
 
 @pytest.mark.usefixtures("two_cores")
 def test_a_cohort_of_three_chunks_starts_three_workers_and_one_chunk_none() -> None:
-    three = synthetic_cohort(1200, seed=2)
+    three = short_cohort(1200, seed=2)
 
     def run(progress: Callable[[int], None]) -> object:
         return diff_policies(
@@ -68,7 +69,7 @@ def test_a_cohort_of_three_chunks_starts_three_workers_and_one_chunk_none() -> N
         )
 
     assert _most_workers_seen(run) == 3
-    one = synthetic_cohort(300, seed=2)
+    one = short_cohort(300, seed=2)
 
     def run_one(progress: Callable[[int], None]) -> object:
         return diff_policies(one, base="legacy", candidate="current", workers=8, progress=progress)
@@ -79,7 +80,7 @@ def test_a_cohort_of_three_chunks_starts_three_workers_and_one_chunk_none() -> N
 @pytest.mark.usefixtures("two_cores")
 def test_more_than_four_workers_per_core_are_refused_naming_workers() -> None:
     with pytest.raises(InvalidInputError) as caught:
-        diff_policies(synthetic_cohort(3, seed=1), base="current", candidate="legacy", workers=9)
+        diff_policies(short_cohort(3, seed=1), base="current", candidate="legacy", workers=9)
     assert str(caught.value) == (
         "workers=9 is not valid: expected a whole number from 1 to 8 (4 per core on this machine)"
     )
@@ -88,7 +89,7 @@ def test_more_than_four_workers_per_core_are_refused_naming_workers() -> None:
 
 def _diff_in_a_pool_worker(workers: int) -> dict[str, Any]:
     return diff_policies(
-        synthetic_cohort(1200, seed=4), base="legacy", candidate="current", workers=workers
+        short_cohort(1200, seed=4), base="legacy", candidate="current", workers=workers
     ).as_json()
 
 
@@ -113,7 +114,7 @@ def test_an_error_or_interrupt_mid_diff_ends_the_workers_at_once(stop: type[Base
 
     with pytest.raises(stop):
         diff_policies(
-            iter_synthetic_cohort(4000, seed=1),
+            iter_short_cohort(4000, seed=1),
             base="legacy",
             candidate="current",
             workers=2,
@@ -221,7 +222,7 @@ def test_a_daemonic_caller_starts_no_worker(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr("cptm_rules.cohort.multiprocessing.current_process", _Daemon)
 
     def run(progress: Callable[[int], None]) -> object:
-        cohort_of_three = synthetic_cohort(1200, seed=4)
+        cohort_of_three = short_cohort(1200, seed=4)
         return diff_policies(
             cohort_of_three, base="legacy", candidate="current", workers=2, progress=progress
         )
