@@ -519,7 +519,8 @@ def test_dropping_a_refused_change_leaves_every_other_answer_as_it_was(
     if held.first_day <= registered:
         return  # a refused registration: nothing to change
     # The held session again, asked before any other change: R11 refuses it.
-    limits = [held.first_day - dt.timedelta(days=1), *(on for on, _ in candidate.changes)]
+    day = dt.timedelta(days=1)  # strictly before the row's own changes, so it is change 1
+    limits = [held.first_day - day, *(on - day for on, _ in candidate.changes)]
     if candidate.cancelled_on is not None:  # a change on that day still comes first
         limits.append(candidate.cancelled_on)
     last = min(limits)
