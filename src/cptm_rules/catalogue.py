@@ -107,6 +107,11 @@ class Rule:
     for a changed figure no candidate of the cohort exercised."""
 
     @property
+    def figure_keys(self) -> tuple[str, ...]:
+        """The figures the statement shows: dotted policy keys and ``prices.<item>``."""
+        return tuple(dict.fromkeys(m.group(1) for m in _PLACEHOLDER.finditer(self.template)))
+
+    @property
     def statement(self) -> str:
         """The statement under the current policy and the shipped price schedule."""
         return self.statement_under()

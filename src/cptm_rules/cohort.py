@@ -62,6 +62,7 @@ from cptm_rules.money import Amount, Money, amount_text
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices, quote
 from cptm_rules.rule_coverage import (
+    DERIVED_STATES,
     CoverageLine,
     FigureChange,
     coverage_lines,
@@ -432,7 +433,6 @@ Exercised = frozenset[tuple[str, str]]
 """The ``(rule id, verdict)`` pairs a candidate's answers had (see ``Rule.verdicts``)."""
 
 _UNCOMPARED: Final = ("R1", "R2")  # every registration gets them: they never move
-_DERIVED: Final = frozenset({State.EXAM_EXPIRED, State.LAPSED, State.CREDIT_EXPIRED})
 
 
 def answer_list(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> list[Answer]:
@@ -512,7 +512,7 @@ def _answered(  # one pass over every kind of answer
         rules = (status.rule_id,) if status.rule_id else ()
         verdict = str(status.state)
         pairs |= status_verdicts(status)
-        if status.state in _DERIVED and name == "final state" and status.since is not None:
+        if status.state in DERIVED_STATES and name == "final state" and status.since is not None:
             verdict = f"{verdict} since {status.since.isoformat()}"
         answers.append(Answer(name=name, verdict=verdict, rule_ids=rules))
     return answers, frozenset(pairs)

@@ -16,7 +16,6 @@ A policy diff is a regression gate only if it can tell "nothing moved" from
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from cptm_rules.pricing import PriceSchedule, Quote
 
 __all__ = [
+    "DERIVED_STATES",
     "CoverageLine",
     "FigureChange",
     "coverage_lines",
@@ -48,8 +48,6 @@ __all__ = [
     "rules_reading",
     "status_verdicts",
 ]
-
-_PLACEHOLDER: Final = re.compile(r"\{((?:[a-z_]+)\.[a-z_]+)(?::[a-z]+)?\}")
 
 
 def declared_verdicts() -> tuple[tuple[str, str], ...]:
@@ -89,13 +87,14 @@ def refusal_verdicts(refusal: TransitionError, event: Event) -> set[tuple[str, s
     return {(rule, "refused") for rule in rule_ids_in(refusal.rule_id or "")}
 
 
-_DERIVED: Final = frozenset({"exam_expired", "lapsed", "credit_expired"})
+DERIVED_STATES: Final = frozenset({"exam_expired", "lapsed", "credit_expired"})
+"""The derived states a rule explains, which coverage counts as that rule's verdicts."""
 
 
 def status_verdicts(status: Status) -> set[tuple[str, str]]:
     """The pair a derived state exercised (``("R20", "lapsed")``), or none."""
     state = str(status.state)
-    if state in _DERIVED and status.rule_id:
+    if state in DERIVED_STATES and status.rule_id:
         return {(status.rule_id, state)}
     return set()
 
@@ -162,7 +161,7 @@ def rules_reading(key: str, declared: str | None = None) -> tuple[str, ...]:
     found = {declared} if declared else set()
     found |= figure_readers().get(key.rsplit(".", 1)[-1], frozenset())
     for rule in RULES.values():
-        if any(match.group(1) == key for match in _PLACEHOLDER.finditer(rule.template)):
+        if key in rule.figure_keys:
             found.add(rule.id)
     order = list(RULES)
     return tuple(sorted(found, key=order.index))

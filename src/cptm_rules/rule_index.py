@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from cptm_rules.catalogue import RULES
+from cptm_rules.catalogue import RULES, rule_ids_in
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
 
 if TYPE_CHECKING:
@@ -55,22 +55,11 @@ RULE_MODULES: Final = (
 )
 """The modules whose functions decide rules."""
 
-_ID: Final = re.compile(r"R\d+a?")
-_RANGE: Final = re.compile(r"R(\d+)-R(\d+)(a?)")
 
 
 def _ids_in(text: str) -> set[str]:
     """Rule ids a string constant names on its own: ``"R9"``, ``"R24, R25"``, ``"R9-R11a"``."""
-    found: set[str] = set()
-    for part in (p.strip() for p in text.split(",")):
-        if _ID.fullmatch(part):
-            found.add(part)
-        elif (span := _RANGE.fullmatch(part)) is not None:
-            low, high = int(span.group(1)), int(span.group(2))
-            found |= {f"R{n}" for n in range(low, high + 1)}
-            if span.group(3):
-                found.add(f"R{high}a")
-    return found & set(RULES)
+    return set(rule_ids_in(text))
 
 
 @functools.cache
