@@ -104,7 +104,10 @@ __all__ = [
     "AnswerRow",
     "Candidate",
     "Engine",
+    "HeldSession",
     "PolicyDiff",
+    "Replay",
+    "Step",
     "answer_list",
     "answers_for",
     "diff_policies",
@@ -113,6 +116,7 @@ __all__ = [
     "iter_synthetic_cohort",
     "load_cohort",
     "open_cohort",
+    "replay",
     "synthetic_cohort",
 ]
 
@@ -180,8 +184,9 @@ class Candidate:
         re-enrolment, attendance, exam attempts, activities, renewal payments; events
         of one kind on one day by their values. So a row's answers do not depend on
         the order its lists are written in.
-        Attendance (a :class:`HeldSession`) is recorded on the last day of whatever
-        session the candidate holds when it comes, which the replay decides.
+        Attendance (a :class:`~cptm_rules.cohort.HeldSession`) is recorded on the last
+        day of whatever session the candidate holds when it comes, which the replay
+        decides.
         """
         registered = self.registered_at
         steps: list[tuple[tuple[dt.date, int, tuple[Any, ...]], str, Step | HeldSession]] = []

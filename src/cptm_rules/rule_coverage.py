@@ -152,7 +152,7 @@ def rules_reading(key: str, declared: str | None = None) -> tuple[str, ...]:
     """The rules that read the figure ``key``.
 
     Its declared rule, every rule showing it, and every rule whose code reads it
-    (:func:`~cptm_rules.rule_index.figure_readers`). ``key`` is a dotted policy key
+    (``rule_index.figure_readers``). ``key`` is a dotted policy key
     or ``prices.<item>``; a rule *shows* a figure when its statement template has a
     ``{key}`` placeholder for it.
     """

@@ -56,7 +56,6 @@ RULE_MODULES: Final = (
 """The modules whose functions decide rules."""
 
 
-
 def _ids_in(text: str) -> set[str]:
     """Rule ids a string constant names on its own: ``"R9"``, ``"R24, R25"``, ``"R9-R11a"``."""
     return set(rule_ids_in(text))
