@@ -309,14 +309,13 @@ class HeldSession:
     assumed: RecordAttendance
     """The attendance event if every change were accepted (what :meth:`Candidate.events` lists)."""
 
-    def event_for(self, journey: Journey) -> RecordAttendance | None:
-        """The attendance event for ``journey``, or ``None`` when there is nothing to attend.
+    def event_on(self, day: dt.date) -> RecordAttendance:
+        """The attendance event, recorded on ``day`` (the held session's last day).
 
-        A cancelled or forfeited journey holds no seat to attend; a journey that
-        was never registered has no session.
+        :func:`replay` finds the day; a cancelled or forfeited journey holds no seat
+        and gets no attendance.
         """
-        day = _attendance_day(journey)
-        return None if day is None else RecordAttendance(attendance=self.attendance, on=day)
+        return RecordAttendance(attendance=self.attendance, on=day)
 
 
 class Replay(NamedTuple):
@@ -362,7 +361,7 @@ def replay(
                 pending = False
                 if horizon is not None and at_horizon is None and attend_on > horizon:
                     at_horizon = journey
-                event = RecordAttendance(attendance=attend.attendance, on=attend_on)
+                event = attend.event_on(attend_on)
                 journey = _apply(journey, "attendance", event, results)
         if horizon is not None and at_horizon is None and day > horizon:
             at_horizon = journey
@@ -370,7 +369,7 @@ def replay(
     if pending and (attend_on := _attendance_day(journey)) is not None:
         if horizon is not None and at_horizon is None and attend_on > horizon:
             at_horizon = journey
-        event = RecordAttendance(attendance=attend.attendance, on=attend_on)
+        event = attend.event_on(attend_on)
         journey = _apply(journey, "attendance", event, results)
     if horizon is not None and at_horizon is None:
         at_horizon = journey
