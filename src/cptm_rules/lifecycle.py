@@ -68,6 +68,7 @@ from cptm_rules.exceptions import (
     InvalidInputError,
     RuleViolationError,
     TimingError,
+    TransitionError,
 )
 from cptm_rules.outcomes import Decision, Outcome
 from cptm_rules.policy import Policy, load_policy
@@ -85,9 +86,9 @@ from cptm_rules.recertification import (
 
 # The checked builders of decisions, effects and outcomes (see outcomes.prebuilt); named
 # with a leading underscore here, where `decision` and `outcome` are local variables.
+from cptm_rules.rules._build import Refusal, Step, money_or_unknown
 from cptm_rules.rules._build import days as days_text
 from cptm_rules.rules._build import effect as _effect
-from cptm_rules.rules._build import money_or_unknown
 from cptm_rules.rules._build import outcome as _outcome
 from cptm_rules.rules.cancellation import (
     cancellation_decisions,
@@ -520,7 +521,10 @@ class Journey:
                 self.last_event_day,
                 "events must arrive in date order; the previous event is dated",
             )
-        outcome = _HANDLERS[kind](self, event, day)
+        try:
+            outcome = _HANDLERS[kind](self, event, day)
+        except Refusal as refusal:
+            raise _refused(self, event, refusal) from None
         if outcome.journey.state not in moves[kind]:
             # A library bug, never the caller's: the handler left the declared table.
             msg = (
@@ -845,6 +849,33 @@ def _too_late(
         days=days,
         side="after",
     )
+
+
+def _refused(journey: Journey, event: Event, refusal: Refusal) -> TransitionError:
+    """The caller's error for a family's refusal: it names the state and what is allowed."""
+    if refusal.limit is None:
+        return _refuse(journey, event, refusal.reason, refusal.rule_id)
+    if refusal.side == "before":
+        return _too_early(journey, event, refusal.rule_id, refusal.limit, refusal.reason)
+    assert refusal.rule_id is not None  # noqa: S101  # a deadline is always a rule's
+    return _too_late(journey, event, refusal.rule_id, refusal.limit, refusal.reason)
+
+
+def _stepped(handler: Callable[[Journey, Any, dt.date], Step]) -> Handler:
+    """The engine's handler for a family's: apply the :class:`Step` it answers."""
+
+    def apply(journey: Journey, event: Event, day: dt.date) -> Outcome:
+        step = handler(journey, event, day)
+        new = _next(journey, event, day, **step.changes)
+        return _outcome(
+            journey=new,
+            event=event,
+            decisions=step.decisions,
+            advisories=step.advisories,
+            effects=step.effects,
+        )
+
+    return apply
 
 
 def _replace(journey: Journey, changes: Mapping[str, Any]) -> Journey:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
+from cptm_rules.exceptions import CalendarRangeError
 from cptm_rules.money import Money
 from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome, prebuilt
 from cptm_rules.vocabulary import EffectKind
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from cptm_rules.money import Amount
+    from cptm_rules.policy import Policy
 
 # Every event builds one outcome and one or more decisions: build them without attrs'
 # field-by-field __init__ (see outcomes.prebuilt). Every call passes typed values. The
@@ -49,3 +54,64 @@ def charges(given: Decision, what: str) -> tuple[Effect, ...]:
             detail=lambda: f"charge {what}: {given.fee}",
         ),
     )
+
+
+class Step(NamedTuple):
+    """What an event changes, as its family's handler answers it; the engine applies it.
+
+    ``changes`` names the journey's fields and their new values (``state`` among
+    them when the event moves the journey); :mod:`cptm_rules.lifecycle` checks the
+    target against ``MOVES``, builds the new journey and the outcome.
+    """
+
+    changes: Mapping[str, Any]
+    decisions: tuple[Decision, ...] = ()
+    advisories: tuple[Advisory, ...] = ()
+    effects: tuple[Effect, ...] = ()
+
+
+class Refusal(Exception):  # noqa: N818  # a signal between a family and the engine, never raised to callers
+    """A rule forbids the event; the engine turns it into the caller's ``TransitionError``.
+
+    A family's handler knows the rule and the reason; only the engine knows the
+    journey's state and the events allowed instead, so it converts the refusal
+    (:meth:`because` into a ``RuleViolationError``, :meth:`too_early` and
+    :meth:`too_late` into a ``TimingError`` with the limit and the days missed).
+    """
+
+    def __init__(
+        self,
+        rule_id: str | None,
+        reason: str,
+        *,
+        limit: dt.date | None = None,
+        side: Literal["before", "after"] | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.rule_id, self.reason, self.limit, self.side = rule_id, reason, limit, side
+
+    @classmethod
+    def because(cls, rule_id: str, reason: str) -> Refusal:
+        """``rule_id`` forbids the event, for ``reason``."""
+        return cls(rule_id, reason)
+
+    @classmethod
+    def too_early(cls, rule_id: str | None, limit: dt.date, what: str) -> Refusal:
+        """The event comes before ``limit``; ``what`` introduces it (``"the exam opens on"``)."""
+        return cls(rule_id, what, limit=limit, side="before")
+
+    @classmethod
+    def too_late(cls, rule_id: str, limit: dt.date, what: str) -> Refusal:
+        """The event comes after ``limit``, its last allowed day; ``what`` introduces it."""
+        return cls(rule_id, what, limit=limit, side="after")
+
+
+def check_in_calendar(policy: Policy, field: str, value: dt.date) -> None:
+    """Refuse a day outside the calendar years: a ``CalendarRangeError`` names ``field``."""
+    if not policy.first_year <= value.year <= policy.last_year:
+        raise CalendarRangeError(
+            field=field,
+            value=value,
+            first=dt.date(policy.first_year, 1, 1),
+            last=dt.date(policy.last_year, 12, 31),
+        )

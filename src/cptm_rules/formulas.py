@@ -1,0 +1,244 @@
+"""One definition of a rule for one candidate or for a million: what rules are written over.
+
+A rule's conditions, the dates it computes and its place among the rules that
+answer the same question are written once, in its family's module, as
+*formulas*: functions whose first argument is an :class:`Ops` and whose facts
+are either one candidate's values (``datetime.date``, ``int``, ``bool``) or a
+whole cohort's (numpy arrays of days since 1970-01-01, counts, masks).
+
+* Comparisons use Python's operators (``on <= deadline``) and masks combine with
+  ``&`` and ``|``: both work the same on one value and on an array. A formula
+  never uses ``and``, ``or``, ``not`` or ``if`` on a fact (an array has no
+  single truth value); it negates with :meth:`Ops.negated`.
+* Date arithmetic goes through the ops: calendar days, business days on the
+  policy's calendar, months with clamping, instants in the program's zone.
+* Where several rules answer one question, the order is declared as a
+  :data:`Precedence`: an ordered table of ``(rule id, Case)`` rows, each
+  with its condition and its verdicts. The first row whose condition holds
+  answers.
+
+:data:`SCALAR` answers formulas for one candidate (the journey,
+:mod:`cptm_rules.lifecycle`); :class:`cptm_rules.array_ops.ArrayOps` for many at
+once (the batch path, :mod:`cptm_rules.batch`, which holds only plumbing:
+columns in, columns out). ``docs/design.md`` ("One definition, two engines")
+says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, TypeAlias, TypeVar
+
+import attrs
+
+from cptm_rules.calendar import add_months, elapsed_after, to_local_date
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from cptm_rules.calendar import BusinessCalendar
+
+__all__ = [
+    "SCALAR",
+    "Case",
+    "Ops",
+    "Precedence",
+    "ScalarOps",
+    "answer_codes",
+    "check_precedence",
+    "explained",
+    "first_answer",
+    "verdict_of",
+]
+
+F = TypeVar("F")
+R = TypeVar("R")
+
+
+class Ops(Protocol):
+    """The primitives a formula may use, for one value or for an array of them.
+
+    Days are ``datetime.date`` for one candidate and days since 1970-01-01 for
+    many; instants are aware ``datetime`` for one and UTC microseconds for many.
+    Every method is pure.
+    """
+
+    def days_before(self, day: Any, n: int) -> Any:  # noqa: ANN401  # a day or days
+        """``n`` calendar days before ``day``."""
+
+    def days_after(self, day: Any, n: int) -> Any:  # noqa: ANN401
+        """``n`` calendar days after ``day``."""
+
+    def business_days_before(self, calendar: BusinessCalendar, day: Any, n: int) -> Any:  # noqa: ANN401
+        """The ``n``-th business day strictly before ``day`` (``day`` itself when ``n`` is 0)."""
+
+    def business_days_after(self, calendar: BusinessCalendar, day: Any, n: int) -> Any:  # noqa: ANN401
+        """The ``n``-th business day strictly after ``day`` (``day`` itself when ``n`` is 0)."""
+
+    def months_after(self, day: Any, n: int) -> Any:  # noqa: ANN401
+        """``n`` months after ``day``, the day of month clamped to the month's end."""
+
+    def later_of(self, a: Any, b: Any) -> Any:  # noqa: ANN401
+        """The later of two days (element by element)."""
+
+    def days_from(self, first: Any, last: Any) -> Any:  # noqa: ANN401
+        """How many days ``first..last`` covers, both included."""
+
+    def hours_after(self, instant: Any, hours: int) -> Any:  # noqa: ANN401
+        """``hours`` of elapsed time after ``instant``."""
+
+    def end_of_day(self, day: Any, zone: dt.tzinfo) -> Any:  # noqa: ANN401
+        """23:59:59 program time on ``day``, as an instant."""
+
+    def local_day(self, instant: Any, zone: dt.tzinfo) -> Any:  # noqa: ANN401
+        """The program-local date of ``instant``."""
+
+    def negated(self, mask: Any) -> Any:  # noqa: ANN401
+        """Not ``mask`` (element by element)."""
+
+    def first_case(self, conditions: Sequence[Callable[[], Any]]) -> Any:  # noqa: ANN401
+        """The index of the first condition that holds, or -1 (per element)."""
+
+    def where(self, mask: Any, yes: Any, no: Any) -> Any:  # noqa: ANN401
+        """``yes`` where ``mask`` holds, else ``no`` (element by element)."""
+
+
+@attrs.frozen
+class ScalarOps:
+    """:class:`Ops` for one candidate: ``datetime.date`` days and aware instants."""
+
+    def days_before(self, day: dt.date, n: int) -> dt.date:
+        """``n`` calendar days before ``day``."""
+        return day - dt.timedelta(days=n)
+
+    def days_after(self, day: dt.date, n: int) -> dt.date:
+        """``n`` calendar days after ``day``."""
+        return day + dt.timedelta(days=n)
+
+    def business_days_before(self, calendar: BusinessCalendar, day: dt.date, n: int) -> dt.date:
+        """The ``n``-th business day strictly before ``day``."""
+        return calendar.sub_business_days(day, n)
+
+    def business_days_after(self, calendar: BusinessCalendar, day: dt.date, n: int) -> dt.date:
+        """The ``n``-th business day strictly after ``day``."""
+        return calendar.add_business_days(day, n)
+
+    def months_after(self, day: dt.date, n: int) -> dt.date:
+        """``n`` months after ``day``, clamped (:func:`~cptm_rules.calendar.add_months`)."""
+        return add_months(day, n)
+
+    def later_of(self, a: dt.date, b: dt.date) -> dt.date:
+        """The later of two days."""
+        return max(a, b)
+
+    def days_from(self, first: dt.date, last: dt.date) -> int:
+        """How many days ``first..last`` covers, both included."""
+        return (last - first).days + 1
+
+    def hours_after(self, instant: dt.datetime, hours: int) -> dt.datetime:
+        """``hours`` of elapsed time after ``instant`` (computed in UTC)."""
+        return elapsed_after(instant, dt.timedelta(hours=hours))
+
+    def end_of_day(self, day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+        """23:59:59 program time on ``day``."""
+        return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=zone)
+
+    def local_day(self, instant: dt.datetime, zone: dt.tzinfo) -> dt.date:
+        """The program-local date of ``instant``."""
+        return to_local_date(instant, zone, field="instant")
+
+    def negated(self, mask: bool) -> bool:  # noqa: FBT001  # a mask, positional like numpy's
+        """Not ``mask``."""
+        return not mask
+
+    def first_case(self, conditions: Sequence[Callable[[], bool]]) -> int:
+        """The index of the first condition that holds, or -1; later ones are not asked."""
+        for i, condition in enumerate(conditions):
+            if condition():
+                return i
+        return -1
+
+    def where(self, mask: bool, yes: Any, no: Any) -> Any:  # noqa: ANN401, FBT001
+        """``yes`` if ``mask`` else ``no``."""
+        return yes if mask else no
+
+
+SCALAR: Final = ScalarOps()
+"""The ops the journey uses: one candidate's values."""
+
+
+@attrs.frozen(kw_only=True)
+class Case(Generic[F, R]):
+    """One rule's row in a precedence: when it answers, with which verdict, and how it explains.
+
+    ``when`` is a formula over the facts (``None``: always, for the last row of a
+    table that always answers). ``verdicts`` names what the rule may answer and
+    ``which`` picks one (a formula giving an index into ``verdicts``; ``None``:
+    the first). ``explain`` builds the journey's explained answer (a decision,
+    or a :class:`~cptm_rules.rules._build.Refusal`) from one candidate's facts.
+    """
+
+    verdicts: tuple[str, ...]
+    when: Callable[[Ops, F], Any] | None = None
+    which: Callable[[Ops, F], Any] | None = None
+    explain: Callable[[F], R]
+
+
+Precedence: TypeAlias = tuple[tuple[str, Case[F, R]], ...]
+"""Rules that answer one question, in the order they are asked: ``(rule id, case)`` pairs.
+
+The first case whose condition holds answers. Both engines read the same
+table: the journey asks the cases one by one for one candidate
+(:func:`first_answer`), the batch path every case at once for a cohort
+(:func:`answer_codes`), and maps each row to its rule and verdict.
+"""
+
+
+def check_precedence(question: str, precedence: Precedence[F, R]) -> Precedence[F, R]:
+    """``precedence``, checked: only its last case may answer always (later ones never would)."""
+    for rule_id, case in precedence[:-1]:
+        if case.when is None:
+            msg = f"{question}: only the last case may always answer ({rule_id})"
+            raise ValueError(msg)
+    return precedence
+
+
+def first_answer(precedence: Precedence[F, R], facts: F) -> tuple[str, Case[F, R]] | None:
+    """The ``(rule id, case)`` that answers for one candidate, or ``None`` when none holds."""
+    for row in precedence:
+        when = row[1].when
+        if when is None or when(SCALAR, facts):
+            return row
+    return None
+
+
+def explained(precedence: Precedence[F, R], facts: F) -> R | None:
+    """The explained answer for one candidate (``None`` when no case holds)."""
+    row = first_answer(precedence, facts)
+    return None if row is None else row[1].explain(facts)
+
+
+def verdict_of(case: Case[F, R], facts: F) -> str:
+    """The verdict ``case`` gives one candidate."""
+    if case.which is None:
+        return case.verdicts[0]
+    return case.verdicts[int(case.which(SCALAR, facts))]
+
+
+def answer_codes(ops: Ops, precedence: Precedence[F, R], facts: F) -> tuple[Any, Any]:
+    """For each candidate, the row that answers (-1 where none holds) and its verdict's index."""
+    conditions = [_asked(case.when, ops, facts) for _rule_id, case in precedence]
+    rows = ops.first_case(conditions)
+    verdicts = ops.where(rows < 0, -1, 0)
+    for i, (_rule_id, case) in enumerate(precedence):
+        which = 0 if case.which is None else case.which(ops, facts)
+        verdicts = ops.where(rows == i, which, verdicts)
+    return rows, verdicts
+
+
+def _asked(when: Callable[[Ops, F], Any] | None, ops: Ops, facts: F) -> Callable[[], Any]:
+    # Bound once per row (never a lambda over a loop variable).
+    if when is None:
+        return lambda: True
+    return lambda: when(ops, facts)
