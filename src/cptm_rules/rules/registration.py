@@ -27,11 +27,11 @@ from cptm_rules.catalogue import (
     faq,
 )
 from cptm_rules.figures import figure, one_of, whole
-from cptm_rules.rules._build import advisory, decision, effect
+from cptm_rules.rules._build import Refusal, advisory, check_in_calendar, decision, effect
 from cptm_rules.vocabulary import AccessUnit, EffectKind, Severity
 
 if TYPE_CHECKING:
-    from cptm_rules.events import Registration
+    from cptm_rules.events import Registration, Session
     from cptm_rules.outcomes import Advisory, Decision, Effect
     from cptm_rules.policy import Policy
 
@@ -41,6 +41,7 @@ __all__ = [
     "RegistrationFigures",
     "access_decision",
     "access_due",
+    "check_session",
     "lead_time_advisories",
     "no_prerequisites",
     "practicum_chosen",
@@ -202,6 +203,24 @@ def send_access(registration: Registration, due: dt.datetime) -> Effect:
         due=due,
         detail=lambda: f"send eLearning access to {registration.email}",
     )
+
+
+def check_session(policy: Policy, session: Session, rule_id: str) -> None:
+    """Refuse a session outside the calendar years, or longer than a practicum runs (R2).
+
+    ``rule_id`` names the rule whose event brings the session: R2 for a
+    registration, R11 for a change, R25 for a re-enrolment.
+    """
+    check_in_calendar(policy, "first_day", session.first_day)
+    check_in_calendar(policy, "last_day", session.last_day)
+    most = policy.max_session_days
+    days = (session.last_day - session.first_day).days + 1
+    if days > most:
+        raise Refusal.because(
+            rule_id,
+            f"the session {session} runs {days} days; a practicum runs at most {most} "
+            "days (practicum.max_session_days)",
+        )
 
 
 def lead_time_advisories(
