@@ -80,7 +80,6 @@ from cptm_rules.recertification import (
     activity_order,
     first_fee_payment,
     ledger_for,
-    period_from,
     unique_activities,
 )
 
@@ -92,7 +91,6 @@ from cptm_rules.rules._build import effect as _effect
 from cptm_rules.rules._build import outcome as _outcome
 from cptm_rules.rules.cancellation import (
     cancellation_decisions,
-    no_show,
     re_enrolled,
     substitution,
     substitution_effects,
@@ -100,7 +98,6 @@ from cptm_rules.rules.cancellation import (
 from cptm_rules.rules.certification import (
     fee_paid,
     hours_recorded,
-    period_started,
     qualifying_hours_of,
     recorded_after_lapse,
     recorded_before_certification,
@@ -108,25 +105,21 @@ from cptm_rules.rules.certification import (
     renewal_fee_charge,
 )
 from cptm_rules.rules.exam import (
-    PASS_EFFECTS,
-    attempt_failed,
-    attendance_advisories,
-    certified,
+    ExamAttempt,
+    attempt_exam,
     exam_closes,
-    exam_released,
-    in_window,
+    exam_opens,
+    record_attendance,
 )
 from cptm_rules.rules.practicum_changes import (
     CHANGE_FEE_PRECEDENCE,
-    change_fee_decision,
-    charge,
     free_change_deadline,
+    request_change,
 )
 from cptm_rules.rules.prework import (
     assessment_recorded,
     module_complete,
     prework_start,
-    unfinished_modules_advisory,
 )
 from cptm_rules.rules.registration import (
     access_decision,
@@ -353,14 +346,6 @@ class AssessmentResult:
 
 
 @attrs.frozen(kw_only=True)
-class ExamAttempt:
-    """One exam attempt."""
-
-    on: dt.date
-    passed: bool
-
-
-@attrs.frozen(kw_only=True)
 class KeyDate:
     """A date that matters to the candidate, with the rule it comes from."""
 
@@ -543,7 +528,7 @@ class Journey:
     @property
     def exam_opens(self) -> dt.date | None:
         """The exam's release date: the last day of the practicum held (R13)."""
-        return self.session.last_day if self.session is not None else None
+        return exam_opens(self.policy, self.session.last_day) if self.session is not None else None
 
     @property
     def exam_closes(self) -> dt.date | None:
@@ -614,6 +599,7 @@ class Journey:
         first, last = self.session.first_day, self.session.last_day
         prework, prework_label = prework_start(policy, reg_day, first)
         deadline = free_change_deadline(policy, first)
+        opens = exam_opens(policy, last)
         deadline_label = (
             "last day to change the practicum for free"
             if deadline >= reg_day
@@ -657,10 +643,10 @@ class Journey:
                 rule_id="R2",
                 label="practicum last day",
             ),
-            KeyDate(kind=KeyDateKind.EXAM_OPENS, when=last, rule_id="R13", label="exam opens"),
+            KeyDate(kind=KeyDateKind.EXAM_OPENS, when=opens, rule_id="R13", label="exam opens"),
             KeyDate(
                 kind=KeyDateKind.EXAM_CLOSES,
-                when=exam_closes(policy, last),
+                when=exam_closes(policy, opens),
                 rule_id="R14",
                 label="last day to take the exam",
             ),
@@ -1111,47 +1097,6 @@ def _record_assessment(journey: Journey, event: RecordAssessment, day: dt.date) 
     return _outcome(journey=new, event=event, decisions=(decision,))
 
 
-def _request_change(journey: Journey, event: RequestChange, day: dt.date) -> Outcome:
-    session = journey.session
-    assert session is not None  # noqa: S101  # registered states hold a session
-    if event.on >= session.first_day:
-        raise _too_late(
-            journey,
-            event,
-            "R11",
-            session.first_day - dt.timedelta(days=1),
-            "the practicum held has started; the last day to ask was",
-        )
-    if event.to == session:
-        raise _refuse(journey, event, f"the new session {event.to} is the one already held", "R11")
-    _check_length(journey, event, event.to, "R11")
-    if event.to.first_day <= event.on:
-        raise _refuse(
-            journey,
-            event,
-            f"the new session {event.to} does not start after the request date {event.on}",
-            "R11",
-        )
-    decision = change_fee_decision(journey, event, session)
-    # R11a: only a change that was free uses one of the free changes.
-    free_used = journey.free_changes_used + (decision.verdict == "free")
-    new = _next(
-        journey,
-        event,
-        day,
-        session=event.to,
-        changes_made=journey.changes_made + 1,
-        free_changes_used=free_used,
-    )
-    return _outcome(
-        journey=new,
-        event=event,
-        decisions=(decision,),
-        advisories=lead_time_advisories(journey.policy, event.on, event.to.first_day),
-        effects=charge(decision),
-    )
-
-
 def _substitute(journey: Journey, event: Substitute, day: dt.date) -> Outcome:
     registration, session = journey.registration, journey.session
     assert registration is not None  # noqa: S101  # registered states hold a registration
@@ -1202,95 +1147,6 @@ def _cancel(journey: Journey, event: Cancel, day: dt.date) -> Outcome:
         credit_until=until,
     )
     return _outcome(journey=new, event=event, decisions=decisions, effects=effects)
-
-
-def _record_attendance(journey: Journey, event: RecordAttendance, day: dt.date) -> Outcome:
-    session = journey.session
-    assert session is not None  # noqa: S101  # registered states
-    if event.on < session.first_day:
-        raise _too_early(
-            journey,
-            event,
-            "R12",
-            session.first_day,
-            "attendance is recorded from the practicum's first day,",
-        )
-    policy = journey.policy
-    kind = event.attendance
-    if kind is Attendance.ABSENT_WITHOUT_NOTICE:
-        decision = no_show(policy, journey.prices)
-        new = _next(journey, event, day, state=State.FORFEITED, attendance=kind)
-        return _outcome(journey=new, event=event, decisions=(decision,))
-    if kind is Attendance.ABSENT_WITH_NOTICE:
-        decisions, until = cancellation_decisions(journey, event.on)
-        new = _next(
-            journey,
-            event,
-            day,
-            state=State.CANCELLED,
-            attendance=kind,
-            cancelled_on=event.on,
-            credit_until=until,
-        )
-        return _outcome(journey=new, event=event, decisions=decisions)
-    advisories = (
-        *attendance_advisories(kind),
-        *unfinished_modules_advisory(journey, "at the practicum"),
-    )
-    decision = exam_released(policy, kind, session)
-    new = _next(journey, event, day, state=State.ATTENDED, attendance=kind)
-    return _outcome(journey=new, event=event, decisions=(decision,), advisories=advisories)
-
-
-def _attempt_exam(journey: Journey, event: AttemptExam, day: dt.date) -> Outcome:
-    policy = journey.policy
-    opens, closes = journey.exam_opens, journey.exam_closes
-    assert opens is not None  # noqa: S101  # attended implies a session
-    assert closes is not None  # noqa: S101  # idem
-    if event.on < opens:
-        raise _too_early(journey, event, "R13", opens, "the exam opens on")
-    if event.on > closes:
-        raise _too_late(journey, event, "R14", closes, "the last day to take the exam was")
-    cap = policy.max_exam_attempts
-    if cap is not None and len(journey.attempts) >= cap:
-        raise _refuse(journey, event, f"all {cap} allowed attempts have been used", "R15")
-    unfinished = policy.module_count - len(journey.modules_completed)
-    if policy.modules_required_for_exam and unfinished > 0:
-        raise _refuse(
-            journey,
-            event,
-            f"{unfinished} prework modules are unfinished and this "
-            "policy requires all of them before the exam",
-            "R8",
-        )
-    number = len(journey.attempts) + 1
-    window = in_window(policy, number, event.on, opens, closes)
-    attempts = (*journey.attempts, ExamAttempt(on=event.on, passed=event.passed))
-    advisories = unfinished_modules_advisory(journey, "at the exam")
-    if not event.passed:
-        new = _next(journey, event, day, attempts=attempts)
-        failed = attempt_failed(policy, number, closes)
-        return _outcome(journey=new, event=event, decisions=(window, failed), advisories=advisories)
-    period = period_from(event.on, policy)
-    passed = certified(policy, event.on)
-    first_period = period_started(policy, period)
-    effects = PASS_EFFECTS
-    new = _next(
-        journey,
-        event,
-        day,
-        state=State.CERTIFIED,
-        attempts=attempts,
-        certification_date=event.on,
-        periods=(period,),
-    )
-    return _outcome(
-        journey=new,
-        event=event,
-        decisions=(window, passed, first_period),
-        advisories=advisories,
-        effects=effects,
-    )
 
 
 def _re_enroll(journey: Journey, event: ReEnroll, day: dt.date) -> Outcome:
@@ -1443,12 +1299,12 @@ _HANDLERS: Final[Mapping[type[Event], Handler]] = {
     OpenElearning: _open_elearning,
     CompleteModule: _complete_module,
     RecordAssessment: _record_assessment,
-    RequestChange: _request_change,
+    RequestChange: _stepped(request_change),
     Substitute: _substitute,
     Cancel: _cancel,
     ReEnroll: _re_enroll,
-    RecordAttendance: _record_attendance,
-    AttemptExam: _attempt_exam,
+    RecordAttendance: _stepped(record_attendance),
+    AttemptExam: _stepped(attempt_exam),
     RecordActivity: _record_activity,
     PayRenewalFee: _pay_renewal_fee,
 }

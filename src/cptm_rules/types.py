@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
     from cptm_rules.recertification import Period
+    from cptm_rules.rules.exam import ExamAttempt
     from cptm_rules.vocabulary import Attendance, State
 
 __all__ = ["JourneyFacts"]
@@ -40,6 +41,10 @@ class JourneyFacts(Protocol):
     @property
     def registration(self) -> Registration | None:
         """The registration, once registered."""
+
+    @property
+    def registration_day(self) -> dt.date | None:
+        """The program-local date of the registration."""
 
     @property
     def session(self) -> Session | None:
@@ -68,6 +73,10 @@ class JourneyFacts(Protocol):
     @property
     def attendance(self) -> Attendance | None:
         """The attendance recorded, if any."""
+
+    @property
+    def attempts(self) -> tuple[ExamAttempt, ...]:
+        """The exam attempts taken."""
 
     @property
     def certification_date(self) -> dt.date | None:

@@ -29,10 +29,10 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from cptm_rules.events import ReEnroll, Session, Substitute
-    from cptm_rules.lifecycle import Journey
     from cptm_rules.outcomes import Decision, Effect
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
+    from cptm_rules.types import JourneyFacts
 
 __all__ = [
     "RULES",
@@ -143,7 +143,7 @@ RULES: Final = (
 
 
 def cancellation_decisions(
-    journey: Journey, on: dt.date
+    journey: JourneyFacts, on: dt.date
 ) -> tuple[tuple[Decision, ...], dt.date | None]:
     """R24 or R25: a refund within the window, before the eLearning is opened.
 

@@ -9,11 +9,11 @@ itself is :func:`exam_closes`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
 import attrs
 
-from cptm_rules.calendar import add_months
 from cptm_rules.catalogue import (
     Q_AFTER_PASS,
     Q_CONFLICT,
@@ -25,27 +25,40 @@ from cptm_rules.catalogue import (
     faq,
 )
 from cptm_rules.figures import figure, whole, whole_or_unlimited
-from cptm_rules.rules._build import advisory, decision, effect
-from cptm_rules.vocabulary import Attendance, EffectKind, Severity
+from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence, explained
+from cptm_rules.recertification import period_from
+from cptm_rules.rules._build import Refusal, Step, advisory, decision, effect
+from cptm_rules.rules.cancellation import cancellation_decisions, no_show
+from cptm_rules.rules.certification import period_started
+from cptm_rules.rules.prework import unfinished_modules_advisory
+from cptm_rules.vocabulary import Attendance, EffectKind, Severity, State
 
 if TYPE_CHECKING:
-    import datetime as dt
-
-    from cptm_rules.events import Session
+    from cptm_rules.events import AttemptExam, RecordAttendance, Session
     from cptm_rules.outcomes import Advisory, Decision
     from cptm_rules.policy import Policy
+    from cptm_rules.types import JourneyFacts
 
 __all__ = [
+    "ATTEMPT_REFUSALS",
     "PASS_EFFECTS",
+    "RELEASING_ATTENDANCE",
     "RULES",
+    "AttemptCase",
+    "ExamAttempt",
     "ExamFees",
     "ExamFigures",
+    "attempt_exam",
     "attempt_failed",
+    "attempts_read_modules",
     "attendance_advisories",
     "certified",
+    "certifies",
     "exam_closes",
+    "exam_opens",
     "exam_released",
     "in_window",
+    "record_attendance",
 ]
 
 
@@ -243,6 +256,186 @@ def certified(policy: Policy, on: dt.date) -> Decision:
     )
 
 
-def exam_closes(policy: Policy, opens: dt.date) -> dt.date:
+@overload
+def exam_opens(policy: Policy, last_day: dt.date) -> dt.date: ...
+@overload
+def exam_opens(policy: Policy, last_day: Any, *, ops: Ops) -> Any: ...  # noqa: ANN401
+def exam_opens(policy: Policy, last_day: Any, *, ops: Ops = SCALAR) -> Any:  # noqa: ARG001  # every date formula reads the policy
+    """R13: the exam is released on the last day of the practicum held."""
+    return last_day
+
+
+@overload
+def exam_closes(policy: Policy, opens: dt.date) -> dt.date: ...
+@overload
+def exam_closes(policy: Policy, opens: Any, *, ops: Ops) -> Any: ...  # noqa: ANN401
+def exam_closes(policy: Policy, opens: Any, *, ops: Ops = SCALAR) -> Any:
     """R14: the last day to sit the exam: the release day plus the window, clamped."""
-    return add_months(opens, policy.exam_window_months)
+    return ops.months_after(opens, policy.exam_window_months)
+
+
+@attrs.frozen(kw_only=True)
+class ExamAttempt:
+    """One exam attempt."""
+
+    on: dt.date
+    passed: bool
+
+
+RELEASING_ATTENDANCE: Final = frozenset({Attendance.FULL, Attendance.PARTIAL})
+"""R12, R13: the attendance that releases the exam (partial attendance is discouraged only)."""
+
+
+class AttemptCase(NamedTuple):
+    """What the rules on an exam attempt compare (R8, R13-R16), for one candidate or many."""
+
+    policy: Policy
+    on: Any
+    opens: Any
+    closes: Any
+    taken: Any
+    """attempts taken before this one."""
+    unfinished: Any
+    """prework modules not completed yet."""
+    passed: Any
+
+
+def _before_release(ops: Ops, case: AttemptCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    return case.on < case.opens
+
+
+def _after_the_window(ops: Ops, case: AttemptCase) -> Any:  # noqa: ANN401, ARG001
+    return case.on > case.closes
+
+
+def _attempts_used_up(ops: Ops, case: AttemptCase) -> Any:  # noqa: ANN401, ARG001
+    cap = case.policy.max_exam_attempts
+    return False if cap is None else case.taken >= cap
+
+
+def _modules_unfinished(ops: Ops, case: AttemptCase) -> Any:  # noqa: ANN401, ARG001
+    return (case.unfinished > 0) if case.policy.modules_required_for_exam else False
+
+
+def _too_early(case: AttemptCase) -> Refusal:
+    return Refusal.too_early("R13", case.opens, "the exam opens on")
+
+
+def _too_late(case: AttemptCase) -> Refusal:
+    return Refusal.too_late("R14", case.closes, "the last day to take the exam was")
+
+
+def _no_attempt_left(case: AttemptCase) -> Refusal:
+    return Refusal.because(
+        "R15", f"all {case.policy.max_exam_attempts} allowed attempts have been used"
+    )
+
+
+def _prework_first(case: AttemptCase) -> Refusal:
+    return Refusal.because(
+        "R8",
+        f"{case.unfinished} prework modules are unfinished and this "
+        "policy requires all of them before the exam",
+    )
+
+
+ATTEMPT_REFUSALS: Final[Precedence[AttemptCase, Refusal]] = check_precedence(
+    "may this attempt be taken?",
+    (
+        ("R13", Case(verdicts=("refused",), when=_before_release, explain=_too_early)),
+        ("R14", Case(verdicts=("refused",), when=_after_the_window, explain=_too_late)),
+        ("R15", Case(verdicts=("refused",), when=_attempts_used_up, explain=_no_attempt_left)),
+        ("R8", Case(verdicts=("refused",), when=_modules_unfinished, explain=_prework_first)),
+    ),
+)
+"""What an exam attempt needs, checked in this order; the first that fails refuses it."""
+
+
+def certifies(ops: Ops, case: AttemptCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    """R16: an attempt taken and passed certifies, on its day."""
+    return case.passed
+
+
+def attempts_read_modules(policy: Policy) -> bool:
+    """Whether an attempt's answer depends on the prework modules under ``policy`` (R8)."""
+    return policy.modules_required_for_exam and policy.module_count > 0
+
+
+def record_attendance(journey: JourneyFacts, event: RecordAttendance, day: dt.date) -> Step:  # noqa: ARG001  # every handler is given the day
+    """Attendance: the exam is released (R12, R13), or a no-show forfeits, or an absence cancels."""
+    session = journey.session
+    assert session is not None  # noqa: S101  # registered states
+    if event.on < session.first_day:
+        raise Refusal.too_early(
+            "R12", session.first_day, "attendance is recorded from the practicum's first day,"
+        )
+    policy = journey.policy
+    kind = event.attendance
+    if kind is Attendance.ABSENT_WITHOUT_NOTICE:
+        return Step(
+            changes={"state": State.FORFEITED, "attendance": kind},
+            decisions=(no_show(policy, journey.prices),),
+        )
+    if kind not in RELEASING_ATTENDANCE:
+        decisions, until = cancellation_decisions(journey, event.on)
+        return Step(
+            changes={
+                "state": State.CANCELLED,
+                "attendance": kind,
+                "cancelled_on": event.on,
+                "credit_until": until,
+            },
+            decisions=decisions,
+        )
+    advisories = (
+        *attendance_advisories(kind),
+        *unfinished_modules_advisory(journey, "at the practicum"),
+    )
+    return Step(
+        changes={"state": State.ATTENDED, "attendance": kind},
+        decisions=(exam_released(policy, kind, session),),
+        advisories=advisories,
+    )
+
+
+def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Step:  # noqa: ARG001  # every handler is given the day
+    """An exam attempt: refused unless R8 and R13-R15 allow it; a pass certifies (R16)."""
+    policy = journey.policy
+    session = journey.session
+    assert session is not None  # noqa: S101  # attended implies a session
+    opens = exam_opens(policy, session.last_day)
+    taken = journey.attempts
+    case = AttemptCase(
+        policy=policy,
+        on=event.on,
+        opens=opens,
+        closes=exam_closes(policy, opens),
+        taken=len(taken),
+        unfinished=policy.module_count - len(journey.modules_completed),
+        passed=event.passed,
+    )
+    refusal = explained(ATTEMPT_REFUSALS, case)
+    if refusal is not None:
+        raise refusal
+    number = case.taken + 1
+    window = in_window(policy, number, event.on, opens, case.closes)
+    attempts = (*taken, ExamAttempt(on=event.on, passed=event.passed))
+    advisories = unfinished_modules_advisory(journey, "at the exam")
+    if not certifies(SCALAR, case):
+        return Step(
+            changes={"attempts": attempts},
+            decisions=(window, attempt_failed(policy, number, case.closes)),
+            advisories=advisories,
+        )
+    period = period_from(event.on, policy)
+    return Step(
+        changes={
+            "state": State.CERTIFIED,
+            "attempts": attempts,
+            "certification_date": event.on,
+            "periods": (period,),
+        },
+        decisions=(window, certified(policy, event.on), period_started(policy, period)),
+        advisories=advisories,
+        effects=PASS_EFFECTS,
+    )

@@ -11,7 +11,7 @@ function each, and the first that answers decides. The journey
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
 import attrs
 
@@ -23,29 +23,36 @@ from cptm_rules.catalogue import (
     terms,
 )
 from cptm_rules.figures import fee, figure, one_of, whole, whole_or_unlimited
+from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence, explained
 from cptm_rules.money import Amount
-from cptm_rules.rules._build import charges, days, decision, ordinal
+from cptm_rules.rules._build import Refusal, Step, charges, days, decision, ordinal
+from cptm_rules.rules.registration import check_session, lead_time_advisories
 from cptm_rules.vocabulary import DayCount
 
 if TYPE_CHECKING:
     from cptm_rules.events import RequestChange, Session
-    from cptm_rules.lifecycle import Journey
     from cptm_rules.outcomes import Decision, Effect
     from cptm_rules.policy import Policy
+    from cptm_rules.pricing import PriceSchedule
+    from cptm_rules.types import JourneyFacts
 
 __all__ = [
     "CHANGE_FEE_PRECEDENCE",
+    "CHANGE_REFUSALS",
     "RULES",
     "ChangeCase",
     "PracticumFees",
     "PracticumFigures",
     "after_the_deadline",
+    "change_case",
     "change_fee_decision",
     "charge",
     "deadline_words",
     "free_change_deadline",
+    "free_changes_after",
     "free_changes_used_up",
     "on_or_before_the_deadline",
+    "request_change",
 ]
 
 
@@ -144,11 +151,19 @@ RULES: Final = (
 """The rules R9, R10, R11, R11a."""
 
 
-def free_change_deadline(policy: Policy, first_day: dt.date) -> dt.date:
-    """The last request date on which a practicum change is free (R9, R10)."""
+@overload
+def free_change_deadline(policy: Policy, first_day: dt.date) -> dt.date: ...
+@overload
+def free_change_deadline(policy: Policy, first_day: Any, *, ops: Ops) -> Any: ...  # noqa: ANN401
+def free_change_deadline(policy: Policy, first_day: Any, *, ops: Ops = SCALAR) -> Any:
+    """The last request date on which a practicum change is free (R9, R10).
+
+    One candidate's ``datetime.date``, or a cohort's days with ``ops``
+    (:mod:`cptm_rules.formulas`).
+    """
     if policy.free_change_day_count is DayCount.CALENDAR:
-        return first_day - dt.timedelta(days=policy.free_change_days)
-    return policy.calendar.sub_business_days(first_day, policy.free_change_days)
+        return ops.days_before(first_day, policy.free_change_days)
+    return ops.business_days_before(policy.calendar, first_day, policy.free_change_days)
 
 
 def deadline_words(policy: Policy, first_day: dt.date) -> str:
@@ -164,14 +179,24 @@ def deadline_words(policy: Policy, first_day: dt.date) -> str:
 
 
 class ChangeCase(NamedTuple):
-    """What the rules that price a practicum change compare (R9, R10, R11a)."""
+    """What the rules on a practicum change compare (R9-R11a), for one candidate or a cohort.
 
-    journey: Journey
-    event: RequestChange
-    session: Session
-    deadline: dt.date
-    free_limit: int | None
-    used: int
+    Days are ``datetime.date`` for one candidate and arrays of days for many
+    (:mod:`cptm_rules.formulas`). ``journey`` and ``event`` are one candidate's,
+    for the explanations; the batch path leaves them ``None``.
+    """
+
+    policy: Policy
+    prices: PriceSchedule | None
+    on: Any
+    held_first: Any
+    held_last: Any
+    to_first: Any
+    to_last: Any
+    deadline: Any
+    used: Any
+    changes_made: Any
+    event: RequestChange | None = None
 
     def decide(
         self,
@@ -183,7 +208,7 @@ class ChangeCase(NamedTuple):
         charged: Amount | None = None,
     ) -> Decision:
         """The decision ``rule_id`` takes, citing the figures and dates every one compares."""
-        policy = self.journey.policy
+        policy = self.policy
         return decision(
             rule_id=rule_id,
             verdict=verdict,
@@ -192,17 +217,18 @@ class ChangeCase(NamedTuple):
             policy=policy.label,
             figures=policy.figures("free_change_days", "free_change_day_count", "free_changes"),
             dates=(
-                ("requested", self.event.on),
+                ("requested", self.on),
                 ("free-change deadline", self.deadline),
-                ("current first day", self.session.first_day),
-                ("new first day", self.event.to.first_day),
+                ("current first day", self.held_first),
+                ("new first day", self.to_first),
             ),
             alternatives=alternatives,
         )
 
     def count_note(self, *, paid: bool) -> str:
         """How the change counts against the free changes (R11a), for the alternatives."""
-        limit = "unlimited" if self.free_limit is None else f"{self.free_limit}"
+        free_limit = self.policy.free_changes
+        limit = "unlimited" if free_limit is None else f"{free_limit}"
         if paid:
             return (
                 f"R11a: a change that pays the fee uses none of the {limit} free changes "
@@ -210,13 +236,101 @@ class ChangeCase(NamedTuple):
             )
         return f"R11a: change {self.used + 1} of {limit} free changes"
 
+    @property
+    def fee(self) -> Amount:
+        """The class change fee (one candidate's price schedule)."""
+        assert self.prices is not None  # noqa: S101  # explanations are one candidate's
+        return self.prices.class_change_fee
 
-def free_changes_used_up(case: ChangeCase) -> Decision | None:
+
+# -- what a change needs (R11), in the order it is checked -----------------------------
+
+
+def _started(ops: Ops, case: ChangeCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    return case.on >= case.held_first
+
+
+def _same_session(ops: Ops, case: ChangeCase) -> Any:  # noqa: ANN401, ARG001
+    return (case.to_first == case.held_first) & (case.to_last == case.held_last)
+
+
+def _too_long(ops: Ops, case: ChangeCase) -> Any:  # noqa: ANN401
+    return ops.days_from(case.to_first, case.to_last) > case.policy.max_session_days
+
+
+def _not_after_the_request(ops: Ops, case: ChangeCase) -> Any:  # noqa: ANN401, ARG001
+    return case.to_first <= case.on
+
+
+def _asked_too_late(case: ChangeCase) -> Refusal:
+    return Refusal.too_late(
+        "R11",
+        case.held_first - dt.timedelta(days=1),
+        "the practicum held has started; the last day to ask was",
+    )
+
+
+def _already_held(case: ChangeCase) -> Refusal:
+    assert case.event is not None  # noqa: S101  # explanations are one candidate's
+    return Refusal.because("R11", f"the new session {case.event.to} is the one already held")
+
+
+def _longer_than_a_practicum(case: ChangeCase) -> Refusal:
+    assert case.event is not None  # noqa: S101
+    to = case.event.to
+    days = (to.last_day - to.first_day).days + 1
+    most = case.policy.max_session_days
+    return Refusal.because(
+        "R11",
+        f"the session {to} runs {days} days; a practicum runs at most {most} "
+        "days (practicum.max_session_days)",
+    )
+
+
+def _starts_too_soon(case: ChangeCase) -> Refusal:
+    assert case.event is not None  # noqa: S101
+    return Refusal.because(
+        "R11",
+        f"the new session {case.event.to} does not start after the request date {case.on}",
+    )
+
+
+CHANGE_REFUSALS: Final[Precedence[ChangeCase, Refusal]] = check_precedence(
+    "what a change needs",
+    (
+        ("R11", Case(verdicts=("refused",), when=_started, explain=_asked_too_late)),
+        ("R11", Case(verdicts=("refused",), when=_same_session, explain=_already_held)),
+        ("R11", Case(verdicts=("refused",), when=_too_long, explain=_longer_than_a_practicum)),
+        (
+            "R11",
+            Case(verdicts=("refused",), when=_not_after_the_request, explain=_starts_too_soon),
+        ),
+    ),
+)
+"""What a practicum change needs (R11), checked in this order; the first that fails refuses."""
+
+
+# -- what a change costs (R11a, R9, R10), in the order the rules are asked ---------------
+
+
+def _used_up(ops: Ops, case: ChangeCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    limit = case.policy.free_changes
+    return False if limit is None else case.used >= limit
+
+
+def _on_or_before_the_deadline(ops: Ops, case: ChangeCase) -> Any:  # noqa: ANN401, ARG001
+    return case.on <= case.deadline
+
+
+def _to_a_later_session(ops: Ops, case: ChangeCase) -> Any:  # noqa: ANN401, ARG001
+    # "Later" compares first days: a session starting the same day is not a later date.
+    return case.to_first > case.held_first
+
+
+def free_changes_used_up(case: ChangeCase) -> Decision:
     """R11a: once the free changes are used, every change pays, whatever its timing."""
-    limit = case.free_limit
-    if limit is None or case.used < limit:
-        return None
-    number = case.journey.changes_made + 1
+    limit = case.policy.free_changes
+    number = case.changes_made + 1
     return case.decide(
         "R11a",
         "fee",
@@ -226,20 +340,17 @@ def free_changes_used_up(case: ChangeCase) -> Decision | None:
             f"R9: the timing does not matter once {limit} free changes are used",
             "R11a: changes that paid the fee did not use a free change",
         ),
-        charged=case.journey.prices.class_change_fee,
+        charged=case.fee,
     )
 
 
-def on_or_before_the_deadline(case: ChangeCase) -> Decision | None:
+def on_or_before_the_deadline(case: ChangeCase) -> Decision:
     """R9: a change asked for on or before the free-change deadline is free."""
-    event = case.event
-    if event.on > case.deadline:
-        return None
-    timing = deadline_words(case.journey.policy, case.session.first_day)
+    timing = deadline_words(case.policy, case.held_first)
     return case.decide(
         "R9",
         "free",
-        f"requested on {event.on}, on or before the free-change deadline {case.deadline}, {timing}",
+        f"requested on {case.on}, on or before the free-change deadline {case.deadline}, {timing}",
         (
             "R10: the class change fee applies only after the deadline",
             case.count_note(paid=False),
@@ -253,10 +364,10 @@ def after_the_deadline(case: ChangeCase) -> Decision:
     "Later" compares first days: a session starting the same day (another length)
     is not a later date, so it stays free like an earlier one.
     """
-    event, session, deadline = case.event, case.session, case.deadline
-    late = (event.on - deadline).days
-    to_first, held_first = event.to.first_day, session.first_day
-    if to_first <= held_first:
+    on, deadline = case.on, case.deadline
+    late = (on - deadline).days
+    to_first, held_first = case.to_first, case.held_first
+    if not _to_a_later_session(SCALAR, case):
         where = (
             f"an earlier session ({to_first} before {held_first})"
             if to_first < held_first
@@ -265,15 +376,15 @@ def after_the_deadline(case: ChangeCase) -> Decision:
         return case.decide(
             "R10",
             "free",
-            f"requested on {event.on}, {days(late)} after the free-change "
+            f"requested on {on}, {days(late)} after the free-change "
             f"deadline {deadline}, but to {where}: only later-date changes pay the fee",
             (f"R9: the deadline was {deadline}", case.count_note(paid=False)),
         )
-    timing = deadline_words(case.journey.policy, held_first)
+    timing = deadline_words(case.policy, held_first)
     return case.decide(
         "R10",
         "fee",
-        f"requested on {event.on}, {days(late)} after the free-change deadline "
+        f"requested on {on}, {days(late)} after the free-change deadline "
         f"{deadline} ({timing}), to a later session",
         (
             f"R9: the deadline was {deadline}",
@@ -283,38 +394,96 @@ def after_the_deadline(case: ChangeCase) -> Decision:
             ),
             case.count_note(paid=True),
         ),
-        charged=case.journey.prices.class_change_fee,
+        charged=case.fee,
     )
 
 
-CHANGE_FEE_PRECEDENCE: Final = (
-    ("R11a", free_changes_used_up),
-    ("R9", on_or_before_the_deadline),
-    ("R10", after_the_deadline),
+CHANGE_FEE_PRECEDENCE: Final[Precedence[ChangeCase, Decision]] = check_precedence(
+    "is this practicum change free?",
+    (
+        ("R11a", Case(verdicts=("fee",), when=_used_up, explain=free_changes_used_up)),
+        (
+            "R9",
+            Case(
+                verdicts=("free",),
+                when=_on_or_before_the_deadline,
+                explain=on_or_before_the_deadline,
+            ),
+        ),
+        (
+            "R10",
+            Case(verdicts=("free", "fee"), which=_to_a_later_session, explain=after_the_deadline),
+        ),
+    ),
 )
 """The rules that answer "is this practicum change free?", in the order they are asked.
 
-The first rule that answers decides; the last always answers. R11a comes first
-because a change beyond the free changes pays whatever its timing.
+The first rule whose condition holds decides; the last always answers. R11a
+comes first because a change beyond the free changes pays whatever its timing.
+Both engines read this table (:mod:`cptm_rules.formulas`).
 """
 
 
-def change_fee_decision(journey: Journey, event: RequestChange, session: Session) -> Decision:
-    """Whether moving from ``session`` as ``event`` asks is free: the first rule that answers."""
-    case = ChangeCase(
-        journey=journey,
-        event=event,
-        session=session,
-        deadline=free_change_deadline(journey.policy, session.first_day),
-        free_limit=journey.policy.free_changes,
+def free_changes_after(used: Any, free: Any) -> Any:  # noqa: ANN401  # a count, or counts
+    """R11a: only a change that was free uses one of the free changes."""
+    return used + free
+
+
+def change_case(journey: JourneyFacts, event: RequestChange, session: Session) -> ChangeCase:
+    """The facts the change rules compare for one candidate (the deadline left to compute)."""
+    to = event.to
+    return ChangeCase(
+        policy=journey.policy,
+        prices=journey.prices,
+        on=event.on,
+        held_first=session.first_day,
+        held_last=session.last_day,
+        to_first=to.first_day,
+        to_last=to.last_day,
+        deadline=None,
         used=journey.free_changes_used,
+        changes_made=journey.changes_made,
+        event=event,
     )
-    for _rule_id, answer in CHANGE_FEE_PRECEDENCE:
-        given = answer(case)
-        if given is not None:
-            return given
-    msg = "the last rule of CHANGE_FEE_PRECEDENCE always answers"  # pragma: no cover
-    raise AssertionError(msg)  # pragma: no cover
+
+
+def change_fee_decision(journey: JourneyFacts, event: RequestChange, session: Session) -> Decision:
+    """Whether moving from ``session`` as ``event`` asks is free: the first rule that answers."""
+    case = change_case(journey, event, session)
+    return _fee_decision(case._replace(deadline=free_change_deadline(case.policy, case.held_first)))
+
+
+def _fee_decision(case: ChangeCase) -> Decision:
+    given = explained(CHANGE_FEE_PRECEDENCE, case)
+    assert given is not None  # noqa: S101  # the last rule of CHANGE_FEE_PRECEDENCE always answers
+    return given
+
+
+def request_change(journey: JourneyFacts, event: RequestChange, day: dt.date) -> Step:  # noqa: ARG001  # every handler is given the day
+    """A practicum change: refused unless R11 allows it, then free or paid (R9-R11a)."""
+    session = journey.session
+    assert session is not None  # noqa: S101  # registered states hold a session
+    case = change_case(journey, event, session)
+    if case.on < case.held_first and event.to != session:
+        check_session(case.policy, event.to, "R11")  # the calendar first: a clear range error
+    refusal = explained(CHANGE_REFUSALS, case)
+    if refusal is not None:
+        raise refusal
+    given = _fee_decision(
+        case._replace(deadline=free_change_deadline(case.policy, case.held_first))
+    )
+    return Step(
+        changes={
+            "session": event.to,
+            "changes_made": journey.changes_made + 1,
+            "free_changes_used": free_changes_after(
+                journey.free_changes_used, given.verdict == "free"
+            ),
+        },
+        decisions=(given,),
+        advisories=lead_time_advisories(case.policy, event.on, event.to.first_day),
+        effects=charge(given),
+    )
 
 
 def charge(given: Decision) -> tuple[Effect, ...]:

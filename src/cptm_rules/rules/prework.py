@@ -32,9 +32,9 @@ from cptm_rules.vocabulary import Severity
 
 if TYPE_CHECKING:
     from cptm_rules.events import CompleteModule, RecordAssessment
-    from cptm_rules.lifecycle import Journey
     from cptm_rules.outcomes import Advisory, Decision
     from cptm_rules.policy import Policy
+    from cptm_rules.types import JourneyFacts
 
 __all__ = [
     "RULES",
@@ -147,7 +147,7 @@ RULES: Final = (
 """The rules R5, R6, R7, R8."""
 
 
-def unfinished_modules_advisory(journey: Journey, when: str) -> tuple[Advisory, ...]:
+def unfinished_modules_advisory(journey: JourneyFacts, when: str) -> tuple[Advisory, ...]:
     """R8: a warning when prework modules are unfinished at the practicum or the exam."""
     done, count = len(journey.modules_completed), journey.policy.module_count
     if done >= count:
