@@ -88,6 +88,9 @@ class Ops(Protocol):
     def hours_after(self, instant: Any, hours: int) -> Any:  # noqa: ANN401
         """``hours`` of elapsed time after ``instant``."""
 
+    def in_zone(self, instant: Any, zone: dt.tzinfo) -> Any:  # noqa: ANN401
+        """``instant`` shown in ``zone`` (the same instant)."""
+
     def end_of_day(self, day: Any, zone: dt.tzinfo) -> Any:  # noqa: ANN401
         """23:59:59 program time on ``day``, as an instant."""
 
@@ -139,6 +142,10 @@ class ScalarOps:
     def hours_after(self, instant: dt.datetime, hours: int) -> dt.datetime:
         """``hours`` of elapsed time after ``instant`` (computed in UTC)."""
         return elapsed_after(instant, dt.timedelta(hours=hours))
+
+    def in_zone(self, instant: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+        """``instant`` shown in ``zone`` (the same instant)."""
+        return instant.astimezone(zone)
 
     def end_of_day(self, day: dt.date, zone: dt.tzinfo) -> dt.datetime:
         """23:59:59 program time on ``day``."""

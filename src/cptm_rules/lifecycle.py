@@ -122,12 +122,10 @@ from cptm_rules.rules.prework import (
     prework_start,
 )
 from cptm_rules.rules.registration import (
-    access_decision,
     access_due,
+    grant_access,
     lead_time_advisories,
-    no_prerequisites,
-    practicum_chosen,
-    send_access,
+    register,
 )
 from cptm_rules.vocabulary import (
     Attendance,
@@ -993,69 +991,6 @@ def _check_length(journey: Journey, event: Event, session: Session, rule_id: str
         )
 
 
-def _register(journey: Journey, event: Register, day: dt.date) -> Outcome:
-    chosen = journey.policy
-    # A version governs the registrations made on or after its effective date; an
-    # earlier registration is judged by the version in force on its date.
-    policy = chosen.in_force_on(day)
-    in_force_note = ""
-    if policy is not chosen:
-        journey = _replace(journey, {"policy": policy})
-        in_force_note = (
-            f"; judged by policy {policy.label}: policy {chosen.name} is in force from "
-            f"{chosen.effective_from}, after this registration"
-        )
-    registration = event.registration
-    session = registration.session
-    _check_length(journey, event, session, "R2")
-    if session.first_day <= day:
-        raise _refuse(
-            journey,
-            event,
-            f"the practicum {session} has already started on the registration date {day}",
-            "R2",
-        )
-    due = access_due(policy, registration.registered_at)
-    decisions = (
-        no_prerequisites(policy.label),
-        practicum_chosen(policy, day, registration, in_force_note),
-    )
-    effects = (send_access(registration, due),)
-    new = _next(
-        journey,
-        event,
-        day,
-        state=State.REGISTERED,
-        registration=registration,
-        session=session,
-        access_due=due,
-    )
-    return _outcome(
-        journey=new,
-        event=event,
-        decisions=decisions,
-        advisories=lead_time_advisories(policy, day, session.first_day),
-        effects=effects,
-    )
-
-
-def _grant_access(journey: Journey, event: GrantAccess, day: dt.date) -> Outcome:
-    registration, due = journey.registration, journey.access_due
-    assert registration is not None  # noqa: S101  # registered states hold a registration
-    assert due is not None  # noqa: S101  # and an access due time
-    if event.at < registration.registered_at:
-        raise _refuse(
-            journey,
-            event,
-            f"access at {event.at.isoformat()} would precede the registration at "
-            f"{registration.registered_at.isoformat()}",
-            "R4",
-        )
-    decision = access_decision(journey.policy, registration, due, event.at)
-    new = _next(journey, event, day, state=State.IN_PREWORK, access_granted_at=event.at)
-    return _outcome(journey=new, event=event, decisions=(decision,))
-
-
 def _open_elearning(journey: Journey, event: OpenElearning, day: dt.date) -> Outcome:
     opened = journey.elearning_opened_on or event.on
     new = _next(journey, event, day, elearning_opened_on=opened)
@@ -1294,8 +1229,8 @@ def _pay_renewal_fee(journey: Journey, event: PayRenewalFee, day: dt.date) -> Ou
 
 
 _HANDLERS: Final[Mapping[type[Event], Handler]] = {
-    Register: _register,
-    GrantAccess: _grant_access,
+    Register: _stepped(register),
+    GrantAccess: _stepped(grant_access),
     OpenElearning: _open_elearning,
     CompleteModule: _complete_module,
     RecordAssessment: _record_assessment,

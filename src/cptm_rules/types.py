@@ -51,6 +51,10 @@ class JourneyFacts(Protocol):
         """The practicum session held now."""
 
     @property
+    def access_due(self) -> dt.datetime | None:
+        """When eLearning access is due (R4)."""
+
+    @property
     def access_granted_at(self) -> dt.datetime | None:
         """When eLearning access was granted."""
 

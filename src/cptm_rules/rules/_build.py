@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, TypeVar
 
 from cptm_rules.exceptions import CalendarRangeError
+from cptm_rules.formulas import first_answer
 from cptm_rules.money import Money
 from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome, prebuilt
 from cptm_rules.vocabulary import EffectKind
@@ -13,8 +14,11 @@ from cptm_rules.vocabulary import EffectKind
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from cptm_rules.formulas import Precedence
     from cptm_rules.money import Amount
     from cptm_rules.policy import Policy
+
+F = TypeVar("F")
 
 # Every event builds one outcome and one or more decisions: build them without attrs'
 # field-by-field __init__ (see outcomes.prebuilt). Every call passes typed values. The
@@ -91,7 +95,7 @@ class Refusal(Exception):  # noqa: N818  # a signal between a family and the eng
         self.rule_id, self.reason, self.limit, self.side = rule_id, reason, limit, side
 
     @classmethod
-    def because(cls, rule_id: str, reason: str) -> Refusal:
+    def because(cls, rule_id: str | None, reason: str) -> Refusal:
         """``rule_id`` forbids the event, for ``reason``."""
         return cls(rule_id, reason)
 
@@ -101,9 +105,24 @@ class Refusal(Exception):  # noqa: N818  # a signal between a family and the eng
         return cls(rule_id, what, limit=limit, side="before")
 
     @classmethod
-    def too_late(cls, rule_id: str, limit: dt.date, what: str) -> Refusal:
+    def too_late(cls, rule_id: str | None, limit: dt.date, what: str) -> Refusal:
         """The event comes after ``limit``, its last allowed day; ``what`` introduces it."""
         return cls(rule_id, what, limit=limit, side="after")
+
+
+def refusal_in(precedence: Precedence[F, Refusal], facts: F) -> Refusal | None:
+    """The refusal the first failing row of ``precedence`` gives, naming that row's rule.
+
+    A refusal table's rows explain without naming their rule (``Refusal.because(None,
+    ...)``): the table is where the rule is named, once.
+    """
+    row = first_answer(precedence, facts)
+    if row is None:
+        return None
+    rule_id, case = row
+    given = case.explain(facts)
+    given.rule_id = rule_id
+    return given
 
 
 def check_in_calendar(policy: Policy, field: str, value: dt.date) -> None:

@@ -25,9 +25,9 @@ from cptm_rules.catalogue import (
     faq,
 )
 from cptm_rules.figures import figure, whole, whole_or_unlimited
-from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence, explained
+from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence
 from cptm_rules.recertification import period_from
-from cptm_rules.rules._build import Refusal, Step, advisory, decision, effect
+from cptm_rules.rules._build import Refusal, Step, advisory, decision, effect, refusal_in
 from cptm_rules.rules.cancellation import cancellation_decisions, no_show
 from cptm_rules.rules.certification import period_started
 from cptm_rules.rules.prework import unfinished_modules_advisory
@@ -318,22 +318,22 @@ def _modules_unfinished(ops: Ops, case: AttemptCase) -> Any:  # noqa: ANN401, AR
 
 
 def _too_early(case: AttemptCase) -> Refusal:
-    return Refusal.too_early("R13", case.opens, "the exam opens on")
+    return Refusal.too_early(None, case.opens, "the exam opens on")
 
 
 def _too_late(case: AttemptCase) -> Refusal:
-    return Refusal.too_late("R14", case.closes, "the last day to take the exam was")
+    return Refusal.too_late(None, case.closes, "the last day to take the exam was")
 
 
 def _no_attempt_left(case: AttemptCase) -> Refusal:
     return Refusal.because(
-        "R15", f"all {case.policy.max_exam_attempts} allowed attempts have been used"
+        None, f"all {case.policy.max_exam_attempts} allowed attempts have been used"
     )
 
 
 def _prework_first(case: AttemptCase) -> Refusal:
     return Refusal.because(
-        "R8",
+        None,
         f"{case.unfinished} prework modules are unfinished and this "
         "policy requires all of them before the exam",
     )
@@ -414,7 +414,7 @@ def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Ste
         unfinished=policy.module_count - len(journey.modules_completed),
         passed=event.passed,
     )
-    refusal = explained(ATTEMPT_REFUSALS, case)
+    refusal = refusal_in(ATTEMPT_REFUSALS, case)
     if refusal is not None:
         raise refusal
     number = case.taken + 1

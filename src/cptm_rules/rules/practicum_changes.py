@@ -25,7 +25,7 @@ from cptm_rules.catalogue import (
 from cptm_rules.figures import fee, figure, one_of, whole, whole_or_unlimited
 from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence, explained
 from cptm_rules.money import Amount
-from cptm_rules.rules._build import Refusal, Step, charges, days, decision, ordinal
+from cptm_rules.rules._build import Refusal, Step, charges, days, decision, ordinal, refusal_in
 from cptm_rules.rules.registration import check_session, lead_time_advisories
 from cptm_rules.vocabulary import DayCount
 
@@ -264,7 +264,7 @@ def _not_after_the_request(ops: Ops, case: ChangeCase) -> Any:  # noqa: ANN401, 
 
 def _asked_too_late(case: ChangeCase) -> Refusal:
     return Refusal.too_late(
-        "R11",
+        None,
         case.held_first - dt.timedelta(days=1),
         "the practicum held has started; the last day to ask was",
     )
@@ -272,7 +272,7 @@ def _asked_too_late(case: ChangeCase) -> Refusal:
 
 def _already_held(case: ChangeCase) -> Refusal:
     assert case.event is not None  # noqa: S101  # explanations are one candidate's
-    return Refusal.because("R11", f"the new session {case.event.to} is the one already held")
+    return Refusal.because(None, f"the new session {case.event.to} is the one already held")
 
 
 def _longer_than_a_practicum(case: ChangeCase) -> Refusal:
@@ -281,7 +281,7 @@ def _longer_than_a_practicum(case: ChangeCase) -> Refusal:
     days = (to.last_day - to.first_day).days + 1
     most = case.policy.max_session_days
     return Refusal.because(
-        "R11",
+        None,
         f"the session {to} runs {days} days; a practicum runs at most {most} "
         "days (practicum.max_session_days)",
     )
@@ -290,7 +290,7 @@ def _longer_than_a_practicum(case: ChangeCase) -> Refusal:
 def _starts_too_soon(case: ChangeCase) -> Refusal:
     assert case.event is not None  # noqa: S101
     return Refusal.because(
-        "R11",
+        None,
         f"the new session {case.event.to} does not start after the request date {case.on}",
     )
 
@@ -466,7 +466,7 @@ def request_change(journey: JourneyFacts, event: RequestChange, day: dt.date) ->
     case = change_case(journey, event, session)
     if case.on < case.held_first and event.to != session:
         check_session(case.policy, event.to, "R11")  # the calendar first: a clear range error
-    refusal = explained(CHANGE_REFUSALS, case)
+    refusal = refusal_in(CHANGE_REFUSALS, case)
     if refusal is not None:
         raise refusal
     given = _fee_decision(

@@ -8,13 +8,11 @@ verdict); it refuses what R2 forbids (a session already under way, or too long).
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
 import attrs
 
-from cptm_rules.calendar import elapsed_after, to_local_date
 from cptm_rules.catalogue import (
     Q_ACCESS,
     Q_CHOOSE_PRACTICUM,
@@ -27,24 +25,42 @@ from cptm_rules.catalogue import (
     faq,
 )
 from cptm_rules.figures import figure, one_of, whole
-from cptm_rules.rules._build import Refusal, advisory, check_in_calendar, decision, effect
-from cptm_rules.vocabulary import AccessUnit, EffectKind, Severity
+from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence, explained
+from cptm_rules.rules._build import (
+    Refusal,
+    Step,
+    advisory,
+    check_in_calendar,
+    decision,
+    effect,
+    refusal_in,
+)
+from cptm_rules.vocabulary import AccessUnit, EffectKind, Severity, State
 
 if TYPE_CHECKING:
-    from cptm_rules.events import Registration, Session
+    import datetime as dt
+
+    from cptm_rules.events import GrantAccess, Register, Registration, Session
     from cptm_rules.outcomes import Advisory, Decision, Effect
     from cptm_rules.policy import Policy
+    from cptm_rules.types import JourneyFacts
 
 __all__ = [
+    "ACCESS_VERDICT",
+    "REGISTRATION_REFUSALS",
     "RULES",
+    "AccessCase",
+    "RegistrationCase",
     "RegistrationFees",
     "RegistrationFigures",
     "access_decision",
     "access_due",
     "check_session",
+    "grant_access",
     "lead_time_advisories",
     "no_prerequisites",
     "practicum_chosen",
+    "register",
     "send_access",
 ]
 
@@ -150,20 +166,155 @@ RULES: Final = (
 """The rules R1, R2, R3, R4."""
 
 
-def access_due(policy: Policy, registered_at: dt.datetime) -> dt.datetime:
+@overload
+def access_due(policy: Policy, registered_at: dt.datetime) -> dt.datetime: ...
+@overload
+def access_due(policy: Policy, registered_at: Any, *, ops: Ops) -> Any: ...  # noqa: ANN401
+def access_due(policy: Policy, registered_at: Any, *, ops: Ops = SCALAR) -> Any:
     """The latest instant eLearning access may arrive and be on time (R4).
 
     Hours are elapsed time, computed in UTC (two hours across a daylight-saving
     change are two real hours). Business days end at 23:59:59 program time on
     the n-th business day after the registration's local date.
     """
+    zone = policy.zone
     if policy.access_due_unit is AccessUnit.HOURS:
-        due = elapsed_after(registered_at, dt.timedelta(hours=policy.access_due_amount))
-        return due.astimezone(policy.zone)
-    day = policy.calendar.add_business_days(
-        to_local_date(registered_at, policy.zone, field="registered_at"), policy.access_due_amount
+        return ops.in_zone(ops.hours_after(registered_at, policy.access_due_amount), zone)
+    day = ops.business_days_after(
+        policy.calendar, ops.local_day(registered_at, zone), policy.access_due_amount
     )
-    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=policy.zone)
+    return ops.end_of_day(day, zone)
+
+
+class AccessCase(NamedTuple):
+    """What R4 compares: when access was due and when it was granted (one or many)."""
+
+    policy: Policy
+    due: Any
+    granted: Any
+    registration: Registration | None = None
+
+
+def _granted_late(ops: Ops, case: AccessCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    return case.granted > case.due
+
+
+def _access_explained(case: AccessCase) -> Decision:
+    assert case.registration is not None  # noqa: S101  # explanations are one candidate's
+    return access_decision(case.policy, case.registration, case.due, case.granted)
+
+
+ACCESS_VERDICT: Final[Precedence[AccessCase, Decision]] = check_precedence(
+    "was access on time?",
+    (("R4", Case(verdicts=("on_time", "breach"), which=_granted_late, explain=_access_explained)),),
+)
+"""R4: access on or before its due time is on time; later, a breach (recorded, never refused)."""
+
+
+class RegistrationCase(NamedTuple):
+    """What R2 compares on registering: the registration's date and the session chosen."""
+
+    policy: Policy
+    day: Any
+    first: Any
+    last: Any
+    session: Session | None = None
+
+
+def _longer_than_a_practicum(ops: Ops, case: RegistrationCase) -> Any:  # noqa: ANN401
+    return ops.days_from(case.first, case.last) > case.policy.max_session_days
+
+
+def _already_started(ops: Ops, case: RegistrationCase) -> Any:  # noqa: ANN401, ARG001
+    return case.first <= case.day
+
+
+def _too_long(case: RegistrationCase) -> Refusal:
+    assert case.session is not None  # noqa: S101  # explanations are one candidate's
+    session = case.session
+    days = (session.last_day - session.first_day).days + 1
+    most = case.policy.max_session_days
+    return Refusal.because(
+        None,
+        f"the session {session} runs {days} days; a practicum runs at most {most} "
+        "days (practicum.max_session_days)",
+    )
+
+
+def _started(case: RegistrationCase) -> Refusal:
+    return Refusal.because(
+        None,
+        f"the practicum {case.session} has already started on the registration date {case.day}",
+    )
+
+
+REGISTRATION_REFUSALS: Final[Precedence[RegistrationCase, Refusal]] = check_precedence(
+    "may this registration be made?",
+    (
+        ("R2", Case(verdicts=("refused",), when=_longer_than_a_practicum, explain=_too_long)),
+        ("R2", Case(verdicts=("refused",), when=_already_started, explain=_started)),
+    ),
+)
+"""What a registration needs (R2), in this order: a session no longer than a practicum
+runs, not started on the registration's date."""
+
+
+def register(journey: JourneyFacts, event: Register, day: dt.date) -> Step:
+    """A registration under the version in force on its date: R1, R2, R3 and R4's due time."""
+    chosen = journey.policy
+    # A version governs the registrations made on or after its effective date; an
+    # earlier registration is judged by the version in force on its date.
+    policy = chosen.in_force_on(day)
+    in_force_note = ""
+    changes: dict[str, Any] = {}
+    if policy is not chosen:
+        changes["policy"] = policy
+        in_force_note = (
+            f"; judged by policy {policy.label}: policy {chosen.name} is in force from "
+            f"{chosen.effective_from}, after this registration"
+        )
+    registration = event.registration
+    session = registration.session
+    check_in_calendar(policy, "first_day", session.first_day)
+    check_in_calendar(policy, "last_day", session.last_day)
+    case = RegistrationCase(
+        policy=policy, day=day, first=session.first_day, last=session.last_day, session=session
+    )
+    refusal = refusal_in(REGISTRATION_REFUSALS, case)
+    if refusal is not None:
+        raise refusal
+    due = access_due(policy, registration.registered_at)
+    changes.update(
+        state=State.REGISTERED, registration=registration, session=session, access_due=due
+    )
+    return Step(
+        changes=changes,
+        decisions=(
+            no_prerequisites(policy.label),
+            practicum_chosen(policy, day, registration, in_force_note),
+        ),
+        advisories=lead_time_advisories(policy, day, session.first_day),
+        effects=(send_access(registration, due),),
+    )
+
+
+def grant_access(journey: JourneyFacts, event: GrantAccess, day: dt.date) -> Step:  # noqa: ARG001  # every handler is given the day
+    """The eLearning access granted: on time or a breach (R4), never before the registration."""
+    registration, due = journey.registration, journey.access_due
+    assert registration is not None  # noqa: S101  # registered states hold a registration
+    assert due is not None  # noqa: S101  # and an access due time
+    if event.at < registration.registered_at:
+        raise Refusal.because(
+            "R4",
+            f"access at {event.at.isoformat()} would precede the registration at "
+            f"{registration.registered_at.isoformat()}",
+        )
+    case = AccessCase(policy=journey.policy, due=due, granted=event.at, registration=registration)
+    given = explained(ACCESS_VERDICT, case)
+    assert given is not None  # noqa: S101  # R4 always answers
+    return Step(
+        changes={"state": State.IN_PREWORK, "access_granted_at": event.at}, decisions=(given,)
+    )
 
 
 @functools.cache
@@ -213,14 +364,12 @@ def check_session(policy: Policy, session: Session, rule_id: str) -> None:
     """
     check_in_calendar(policy, "first_day", session.first_day)
     check_in_calendar(policy, "last_day", session.last_day)
-    most = policy.max_session_days
-    days = (session.last_day - session.first_day).days + 1
-    if days > most:
-        raise Refusal.because(
-            rule_id,
-            f"the session {session} runs {days} days; a practicum runs at most {most} "
-            "days (practicum.max_session_days)",
-        )
+    case = RegistrationCase(
+        policy=policy, day=None, first=session.first_day, last=session.last_day, session=session
+    )
+    if _longer_than_a_practicum(SCALAR, case):
+        refusal = _too_long(case)
+        raise Refusal.because(rule_id, refusal.reason)
 
 
 def lead_time_advisories(
@@ -261,7 +410,7 @@ def access_decision(
     """R4: access granted ``at`` is on time up to ``due``; later, a breach (never refused)."""
     figures = policy.figures("access_due_amount", "access_due_unit")
     dates = (("registered", registration.registered_at), ("due", due), ("granted", at))
-    if at <= due:
+    if not _granted_late(SCALAR, AccessCase(policy=policy, due=due, granted=at)):
         given = decision(
             rule_id="R4",
             verdict="on_time",
