@@ -10,9 +10,8 @@ R6's recommended start is a key date of the journey.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final, overload
 
 import attrs
 
@@ -27,10 +26,13 @@ from cptm_rules.catalogue import (
     faq,
 )
 from cptm_rules.figures import figure, hours, whole, yes_no
+from cptm_rules.formulas import SCALAR, Ops
 from cptm_rules.rules._build import advisory, decision
 from cptm_rules.vocabulary import Severity
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from cptm_rules.events import CompleteModule, RecordAssessment
     from cptm_rules.outcomes import Advisory, Decision
     from cptm_rules.policy import Policy
@@ -43,6 +45,7 @@ __all__ = [
     "assessment_recorded",
     "module_complete",
     "prework_start",
+    "recommended_prework_start",
     "unfinished_modules_advisory",
 ]
 
@@ -192,6 +195,25 @@ def assessment_recorded(policy: Policy, event: RecordAssessment) -> Decision:
     )
 
 
+@overload
+def recommended_prework_start(
+    policy: Policy, registered_on: dt.date, first_day: dt.date
+) -> dt.date: ...
+@overload
+def recommended_prework_start(
+    policy: Policy,
+    registered_on: Any,  # noqa: ANN401
+    first_day: Any,  # noqa: ANN401
+    *,
+    ops: Ops,
+) -> Any: ...  # noqa: ANN401
+def recommended_prework_start(
+    policy: Policy, registered_on: Any, first_day: Any, *, ops: Ops = SCALAR
+) -> Any:
+    """R6: the recommended lead time before the first day, or the registration day if later."""
+    return ops.later_of(registered_on, ops.days_before(first_day, policy.prework_recommended_days))
+
+
 def prework_start(
     policy: Policy, registered_on: dt.date, first_day: dt.date
 ) -> tuple[dt.date, str]:
@@ -201,8 +223,8 @@ def prework_start(
     than that starts now.
     """
     lead = policy.prework_recommended_days
-    recommended = first_day - dt.timedelta(days=lead)
-    if recommended >= registered_on:
+    recommended = SCALAR.days_before(first_day, lead)
+    if recommended_prework_start(policy, registered_on, first_day) == recommended:
         return recommended, f"start the prework by this day ({lead} days before the practicum)"
     return registered_on, (
         f"start the prework now: the recommended {lead} days before the practicum "
