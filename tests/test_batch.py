@@ -314,3 +314,33 @@ def test_a_sliced_or_chunked_table_gives_the_answers_of_its_rows() -> None:
     chunked = pa.concat_tables([table.slice(0, 100), table.slice(100)])
     whole = batch_answers(table, policy=policy, prices=SHIPPED_PRICES)
     assert batch_answers(chunked, policy=policy, prices=SHIPPED_PRICES).equals(whole)
+
+
+def test_the_batch_module_names_no_rule_and_reads_no_figure() -> None:
+    # One definition per rule: the batch path is plumbing, every condition, date and
+    # rule id comes from the families' formulas and tables.
+    import ast  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    import cptm_rules.batch as batch  # noqa: PLC0415
+    from cptm_rules.policy import figure_fields  # noqa: PLC0415
+
+    tree = ast.parse(Path(batch.__file__).read_text(encoding="utf-8"))
+    strings = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+    code = [s for s in strings if not s.startswith(("\n", " ")) and "\n" not in s]
+    assert [s for s in code if re.fullmatch(r"R\d+a?", s)] == []
+    # The calendar's years and zone and a version's dates are how a policy is laid out,
+    # which the plumbing reads; every rule's own figure is read by its family alone.
+    figures = {
+        field.name
+        for field in figure_fields()
+        if field.metadata["section"] not in {"policy", "calendar"}
+    }
+    read = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    assert read & figures == set()
+    prices = {"class_change_fee", "administrative_fee", "renewal_fee", "tuition"}
+    assert read & prices == set()

@@ -2,21 +2,22 @@
 
 :func:`batch_answers` takes a cohort table (:data:`~cptm_rules.cohort_formats.COHORT_SCHEMA`,
 an Arrow table or a pandas DataFrame) and answers every candidate at once with
-numpy over the policy's business-day table. It gives the same answers as
-replaying each candidate's :class:`~cptm_rules.lifecycle.Journey`
-(:func:`journey_answers`), which the tests check on generated cohorts and the
-benchmark on 100,000 synthetic candidates, at a small fraction of the cost.
+numpy. It gives the same answers as replaying each candidate's
+:class:`~cptm_rules.lifecycle.Journey` (:func:`journey_answers`), which the tests
+check on generated cohorts and the benchmark on 100,000 synthetic candidates, at
+a small fraction of the cost.
 
-One definition per rule. Nothing here restates a policy figure or a calendar:
-the figures come from the :class:`~cptm_rules.policy.Policy` the journey reads,
-the business days from the same precomputed table
-(:meth:`~cptm_rules.calendar.BusinessCalendar.table`), and the order in which
-the change rules are asked is :data:`~cptm_rules.rules.practicum_changes.CHANGE_FEE_PRECEDENCE`
-itself (checked on import). What the vectorised rules do not cover, a row
-whose registration is refused, a date outside the policy's calendar years, a
-policy that cannot answer for the registration date, is answered by replaying
-that row's journey: the ``replayed`` column says which rows were, and the
-journey raises the same errors the scalar path would.
+One definition per rule: this module holds plumbing only (columns in, columns
+out, list columns walked item by item, the fallback to journeys). Every
+condition, date and precedence comes from the families' formulas and tables
+(:mod:`cptm_rules.formulas`), run here with :data:`~cptm_rules.array_ops.ARRAY`
+where the journey runs them with :data:`~cptm_rules.formulas.SCALAR`; the rule
+ids and verdicts in the answers are the tables' own. What the vectors do not
+cover, a row whose registration the rules refuse, a date outside the policy's
+calendar years, a policy that cannot answer for the registration date, events
+the vectors do not model, is answered by replaying that row's journey: the
+``replayed`` column says which rows were, and the journey raises the same
+errors the scalar path would.
 
 Needs the ``notebook`` or ``columnar`` extra (numpy, pandas, pyarrow).
 """
@@ -24,31 +25,57 @@ Needs the ``notebook`` or ``columnar`` extra (numpy, pandas, pyarrow).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cptm_rules.array_ops import ARRAY, EPOCH, outside
 from cptm_rules.cohort import replay as replay_candidate
 from cptm_rules.cohort_formats import candidates_from_table, checked_table
 from cptm_rules.exceptions import TransitionError
+from cptm_rules.formulas import answer_codes
 from cptm_rules.money import Money
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.rule_coverage import is_state_refusal
-from cptm_rules.rules.practicum_changes import CHANGE_FEE_PRECEDENCE
-from cptm_rules.vocabulary import AccessUnit, Attendance, DayCount, KeyDateKind
+from cptm_rules.rules.certification import period_end
+from cptm_rules.rules.exam import (
+    ATTEMPT_REFUSALS,
+    RELEASING_ATTENDANCE,
+    AttemptCase,
+    attempts_read_modules,
+    certifies,
+    exam_closes,
+    exam_opens,
+)
+from cptm_rules.rules.practicum_changes import (
+    CHANGE_FEE_PRECEDENCE,
+    CHANGE_REFUSALS,
+    USES_A_FREE_CHANGE,
+    ChangeCase,
+    free_change_deadline,
+    free_changes_after,
+)
+from cptm_rules.rules.prework import recommended_prework_start
+from cptm_rules.rules.registration import (
+    ACCESS_VERDICT,
+    REGISTRATION_REFUSALS,
+    AccessCase,
+    RegistrationCase,
+    access_due,
+)
+from cptm_rules.vocabulary import Attendance, KeyDateKind
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from decimal import Decimal
 
+    import pandas as pd
     from numpy.typing import NDArray
 
-    from cptm_rules.calendar import BusinessCalendar
     from cptm_rules.cohort import Candidate
+    from cptm_rules.formulas import Precedence
     from cptm_rules.pricing import PriceSchedule
 
     Days = NDArray[np.int64]
@@ -73,22 +100,56 @@ ANSWER_COLUMNS: Final = (
 )
 """The columns of an answer table, in order (``docs/cohorts.md`` says what each holds)."""
 
-# The change verdicts and the rules that give them, as small codes while the batch runs.
-_VERDICTS: Final = ("free", "fee", "refused")
-_FREE, _FEE, _REFUSED = range(3)
-_RULES: Final = ("R9", "R10", "R11a", "R11")
-_R9, _R10, _R11A, _R11 = range(4)
-_NO_RULE: Final = -1  # a refusal for date order names no rule
+_REFUSED: Final = "refused"
+"""The verdict of an event the journey refuses (a rule's, or the date order's)."""
 
-# The vectorised change rules, in the order lifecycle asks them (R11a, R9, R10).
-_PRECEDENCE: Final = ("R11a", "R9", "R10")
-if tuple(rule for rule, _answer in CHANGE_FEE_PRECEDENCE) != _PRECEDENCE:  # pragma: no cover
-    msg = "batch: CHANGE_FEE_PRECEDENCE changed; update the vectorised precedence to match"
-    raise ImportError(msg)
-
-_EPOCH: Final = dt.date(1970, 1, 1).toordinal()  # date32 counts days from 1970-01-01
 _US_PER_MINUTE: Final = 60_000_000
-_US_PER_HOUR: Final = 3_600_000_000
+
+
+class _Words(NamedTuple):
+    """The verdicts and rules of one or more precedence tables, coded as small integers."""
+
+    verdicts: tuple[str, ...]
+    rules: tuple[str, ...]
+    fees: tuple[str | None, ...]
+    """per verdict code: the price the verdict charges (a PriceSchedule field), if any."""
+
+    @classmethod
+    def of(cls, *tables: Precedence[Any, Any]) -> _Words:
+        verdicts: dict[str, str | None] = {_REFUSED: None}
+        rules: dict[str, None] = {}
+        for table in tables:
+            for rule_id, case in table:
+                rules[rule_id] = None
+                for i, verdict in enumerate(case.verdicts):
+                    fee = case.fees[i] if case.fees else None
+                    if verdicts.get(verdict) is None:
+                        verdicts[verdict] = fee
+        return cls(tuple(verdicts), tuple(rules), tuple(verdicts.values()))
+
+    def codes(self, table: Precedence[Any, Any], rows: Days, which: Days) -> tuple[Days, Days]:
+        """Each candidate's verdict and rule codes from a table's row and verdict indices."""
+        verdict = np.full(len(rows), -1, dtype=np.int64)
+        rule = np.full(len(rows), -1, dtype=np.int64)
+        for i, (rule_id, case) in enumerate(table):
+            here = rows == i
+            words = np.array([self.verdicts.index(v) for v in case.verdicts], dtype=np.int64)
+            verdict[here] = words[which[here]]
+            rule[here] = self.rules.index(rule_id)
+        return verdict, rule
+
+
+_CHANGE_WORDS: Final = _Words.of(CHANGE_REFUSALS, CHANGE_FEE_PRECEDENCE)
+_ACCESS_WORDS: Final = _Words.of(ACCESS_VERDICT)
+
+
+def _codes(table: Precedence[Any, Any], facts: Any, n: int) -> tuple[Days, Days]:  # noqa: ANN401
+    """Every candidate's row of ``table`` (-1: none) and verdict index, as arrays of ``n``."""
+    rows, which = answer_codes(ARRAY, table, facts)
+    return (
+        np.broadcast_to(np.asarray(rows, dtype=np.int64), n).copy(),
+        np.broadcast_to(np.asarray(which, dtype=np.int64), n).copy(),
+    )
 
 
 def answer_schema(policy: Policy) -> pa.Schema:
@@ -198,8 +259,8 @@ _JOURNEY_ONLY: Final = ("cancelled_on", "re_enrolment")
 
 The other events a row may carry (the eLearning opened, modules and their
 assessments, a substitution, continuing education, renewal payments) change none
-of the batch's answers, except modules under a policy that requires them for
-the exam (R8): such rows are replayed too.
+of the batch's answers, except modules under a policy whose attempts read them
+(:func:`~cptm_rules.rules.exam.attempts_read_modules`): such rows are replayed too.
 """
 
 
@@ -207,7 +268,7 @@ def _beyond_the_vectors(table: pa.Table, cols: _Columns, policy: Policy) -> Mask
     """The rows left to their journeys before any rule is asked.
 
     A row whose events change what the vectors answer (a cancellation, a
-    re-enrolment, modules when the policy requires them for the exam), or whose
+    re-enrolment, modules when the policy's attempts read them), or whose
     changes or attempts are not written in date order (the journey applies them
     in date order and numbers them so).
     """
@@ -215,7 +276,7 @@ def _beyond_the_vectors(table: pa.Table, cols: _Columns, policy: Policy) -> Mask
     names = list(_JOURNEY_ONLY)
     version: Policy | None = policy
     while version is not None:
-        if version.modules_required_for_exam:
+        if attempts_read_modules(version):
             names.append("modules")
             break
         version = load_policy(version.extends) if version.extends is not None else None
@@ -303,69 +364,23 @@ class _Out:
 
     def __init__(self, n: int, changes: int) -> None:
         self.access_due_us: Days = np.zeros(n, dtype=np.int64)
-        self.access: NDArray[np.int8] = np.zeros(n, dtype=np.int8)  # 0 on time, 1 breach
+        self.access: Days = np.zeros(n, dtype=np.int64)
         self.prework_start: Days = np.zeros(n, dtype=np.int64)
         self.deadline: Days = np.zeros(n, dtype=np.int64)
         self.exam_opens: Days = np.zeros(n, dtype=np.int64)
         self.exam_closes: Days = np.zeros(n, dtype=np.int64)
         self.certified_on: Days = np.full(n, _NOT_CERTIFIED, dtype=np.int64)
         self.period_end: Days = np.zeros(n, dtype=np.int64)
-        self.change_verdict: NDArray[np.int8] = np.zeros(changes, dtype=np.int8)
-        self.change_rule: NDArray[np.int8] = np.zeros(changes, dtype=np.int8)
+        self.change_verdict: Days = np.zeros(changes, dtype=np.int64)
+        self.change_rule: Days = np.zeros(changes, dtype=np.int64)
 
 
-_NOT_CERTIFIED: Final = -(1 << 40)
+_NOT_CERTIFIED: Final = -(1 << 41)
 
 
-@functools.cache
-def _calendar_arrays(calendar: BusinessCalendar) -> tuple[int, Days, Days]:
-    # Built once per calendar (a pure memo of an immutable value).
-    table = calendar.table()
-    first = table.first_ordinal - _EPOCH
-    before = np.asarray(table.before, dtype=np.int64)
-    business = np.asarray(table.business_ordinals, dtype=np.int64) - _EPOCH
-    return first, before, business
-
-
-def _shift_business_days(policy: Policy, days: Days, k: int, replay: Mask, rows: Days) -> Days:
-    """The k-th business day after (k > 0) or before (k < 0) each day, as ``add_business_days``."""
-    if k == 0:
-        return days.copy()
-    first, before, business = _calendar_arrays(policy.calendar)
-    index = np.clip(days - first, 0, len(before) - 2)
-    position = before[index + 1] + k - 1 if k > 0 else before[index] + k
-    outside = (position < 0) | (position >= len(business))
-    replay[rows[outside]] = True  # the journey raises CalendarRangeError for these
-    return business[np.clip(position, 0, len(business) - 1)]
-
-
-def _add_months(days: Days, months: int) -> Days:
-    """``add_months`` for many days: the day of month kept, clamped to the month's end."""
-    d = days.astype("datetime64[D]")
-    month = d.astype("datetime64[M]")
-    day_of_month = (d - month.astype("datetime64[D]")).astype(np.int64)
-    target = month + months
-    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(
-        np.int64
-    )
-    result = target.astype("datetime64[D]") + np.minimum(day_of_month, length - 1)
-    days_since_epoch: Days = result.astype(np.int64)
-    return days_since_epoch
-
-
-def _local_days(instants_us: Days, zone: str) -> Days:
-    """The program-local date of each UTC instant (days since 1970-01-01)."""
-    local = pd.DatetimeIndex(instants_us.astype("datetime64[us]"), tz="UTC").tz_convert(zone)
-    wall = local.tz_localize(None).to_numpy().astype("datetime64[D]")
-    return wall.astype(np.int64)
-
-
-def _end_of_day_us(days: Days, zone: str) -> Days:
-    """23:59:59 program time on each day, as a UTC instant in µs."""
-    wall = pd.DatetimeIndex(days.astype("datetime64[D]").astype("datetime64[us]"))
-    wall = wall + pd.Timedelta(hours=23, minutes=59, seconds=59)
-    aware = wall.tz_localize(zone, ambiguous="raise", nonexistent="raise").tz_convert("UTC")
-    return aware.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
+def _local_days(instants_us: Days, policy: Policy) -> Days:
+    day: Days = ARRAY.local_day(instants_us, policy.zone)
+    return day
 
 
 def _versions_in_force(policy: Policy, cols: _Columns, replay: Mask) -> list[tuple[Policy, Days]]:
@@ -375,11 +390,11 @@ def _versions_in_force(policy: Policy, cols: _Columns, replay: Mask) -> list[tup
     version: Policy | None = policy
     while version is not None and len(rows):
         start = version.effective_from
-        reg_day = _local_days(cols.registered_us[rows], version.time_zone)
+        reg_day = _local_days(cols.registered_us[rows], version)
         earlier = (
             np.zeros(len(rows), dtype=bool)
             if start is None
-            else reg_day < start.toordinal() - _EPOCH
+            else reg_day < start.toordinal() - EPOCH
         )
         groups.append((version, rows[~earlier]))
         rows = rows[earlier]
@@ -397,11 +412,11 @@ class _Group:
         self.policy, self.cols, self.rows, self.replay = policy, cols, rows, replay
         self.first, self.last = cols.first[rows].copy(), cols.last[rows].copy()
         self.registered = cols.registered_us[rows]
-        self.reg_day = _local_days(self.registered, policy.time_zone)
+        self.reg_day = _local_days(self.registered, policy)
         self.last_event = self.reg_day.copy()
         self.access_day = self.reg_day.copy()
-        self._lowest = dt.date(policy.first_year, 1, 1).toordinal() - _EPOCH
-        self._highest = dt.date(policy.last_year, 12, 31).toordinal() - _EPOCH
+        self._lowest = dt.date(policy.first_year, 1, 1).toordinal() - EPOCH
+        self._highest = dt.date(policy.last_year, 12, 31).toordinal() - EPOCH
 
     def outside(self, days: Days) -> Mask:
         """Days outside the policy's calendar years (the journey raises for them)."""
@@ -411,14 +426,6 @@ class _Group:
         """Leave the rows where ``mask`` holds to their journeys."""
         chosen = self.rows if among is None else self.rows[among]
         self.replay[chosen[mask]] = True
-
-    def deadline(self, first: Days, among: Days | None = None) -> Days:
-        """The free-change deadline of sessions starting on ``first`` (R9)."""
-        policy = self.policy
-        if policy.free_change_day_count is DayCount.CALENDAR:
-            return first - policy.free_change_days
-        rows = self.rows if among is None else self.rows[among]
-        return _shift_business_days(policy, first, -policy.free_change_days, self.replay, rows)
 
 
 def _answer(policy: Policy, cols: _Columns, rows: Days, out: _Out, replay: Mask) -> None:
@@ -432,27 +439,26 @@ def _answer(policy: Policy, cols: _Columns, rows: Days, out: _Out, replay: Mask)
 
 
 def _registration_and_access(group: _Group, out: _Out) -> None:
-    """R2: which registrations the vectors answer; R4: when access is due, and if it was late."""
-    policy, rows = group.policy, group.rows
+    """The registration (refused ones are replayed), access due and its verdict."""
+    policy, rows, n = group.policy, group.rows, len(group.rows)
     first, last, reg_day = group.first, group.last, group.reg_day
-    group.replay_where(
-        group.outside(reg_day)
-        | group.outside(first)
-        | group.outside(last)
-        | (first <= reg_day)
-        | (last - first + 1 > policy.max_session_days)
+    refusal, _ = _codes(
+        REGISTRATION_REFUSALS,
+        RegistrationCase(policy=policy, day=reg_day, first=first, last=last),
+        n,
     )
-    if policy.access_due_unit is AccessUnit.HOURS:
-        due = group.registered + policy.access_due_amount * _US_PER_HOUR
-    else:
-        due_day = _shift_business_days(
-            policy, reg_day, policy.access_due_amount, group.replay, rows
-        )
-        due = _end_of_day_us(due_day, policy.time_zone)
+    group.replay_where(
+        group.outside(reg_day) | group.outside(first) | group.outside(last) | (refusal >= 0)
+    )
+    due = access_due(policy, group.registered, ops=ARRAY)
+    group.replay_where(outside(due))
     granted = group.registered + group.cols.minutes[rows] * _US_PER_MINUTE
     out.access_due_us[rows] = due
-    out.access[rows] = granted > due
-    access_day = _local_days(granted, policy.time_zone)
+    access_rows, which = _codes(
+        ACCESS_VERDICT, AccessCase(policy=policy, due=due, granted=granted), n
+    )
+    out.access[rows], _ = _ACCESS_WORDS.codes(ACCESS_VERDICT, access_rows, which)
+    access_day = _local_days(granted, policy)
     group.replay_where(group.outside(access_day))
     # Events are applied in date order: a change dated before a late grant comes
     # first, and a grant after the practicum comes after the attendance. The
@@ -463,12 +469,12 @@ def _registration_and_access(group: _Group, out: _Out) -> None:
 
 
 def _changes(group: _Group, out: _Out) -> None:
-    """R9, R10, R11, R11a: each change in turn, for every candidate who asked for it."""
+    """Each change in turn, for every candidate who asked for it: refused, free or paid."""
     policy, cols, rows = group.policy, group.cols, group.rows
     offsets = cols.change_offsets
     counts = offsets[rows + 1] - offsets[rows]
     free_used = np.zeros(len(rows), dtype=np.int64)
-    limit = policy.free_changes
+    free_word = _CHANGE_WORDS.verdicts.index(USES_A_FREE_CHANGE)
     for k in range(int(counts.max(initial=0))):
         asking = np.flatnonzero(counts > k)
         at = offsets[rows[asking]] + k
@@ -479,94 +485,115 @@ def _changes(group: _Group, out: _Out) -> None:
         held_first, held_last = group.first[asking], group.last[asking]
         group.replay_where(
             ((on < group.access_day[asking]) & (on >= group.reg_day[asking]))
-            | (on >= held_first),  # the journey has attended by then: refused in that state
+            # Attendance is recorded on the held session's last day: a change dated
+            # from its first day on meets a journey that may have attended by then.
+            | (on >= held_first),
             asking,
         )
-        out_of_order = on < group.last_event[asking]
-        r11 = (
-            (on >= held_first)
-            | ((to_first == held_first) & (to_last == held_last))
-            | (to_last - to_first + 1 > policy.max_session_days)
-            | (to_first <= on)
+        deadline = free_change_deadline(policy, held_first, ops=ARRAY)
+        group.replay_where(outside(deadline), asking)
+        case = ChangeCase(
+            policy=policy,
+            prices=None,
+            on=on,
+            held_first=held_first,
+            held_last=held_last,
+            to_first=to_first,
+            to_last=to_last,
+            deadline=deadline,
+            used=free_used[asking],
+            changes_made=None,
         )
-        used_up = np.zeros(len(asking), dtype=bool) if limit is None else free_used[asking] >= limit
-        timely = on <= group.deadline(held_first, asking)
-        not_later = to_first <= held_first
-        # CHANGE_FEE_PRECEDENCE, vectorised: R11a, else R9, else R10 (a fee only if later).
-        rule = np.select([used_up, timely], [_R11A, _R9], default=_R10)
-        verdict = np.select([used_up, timely | not_later], [_FEE, _FREE], default=_FEE)
-        rule = np.where(r11, _R11, rule)
-        rule = np.where(out_of_order, _NO_RULE, rule)
-        verdict = np.where(out_of_order | r11, _REFUSED, verdict)
+        n = len(asking)
+        refused_rows, refused_which = _codes(CHANGE_REFUSALS, case, n)
+        fee_rows, fee_which = _codes(CHANGE_FEE_PRECEDENCE, case, n)
+        refused_verdict, refused_rule = _CHANGE_WORDS.codes(
+            CHANGE_REFUSALS, refused_rows, refused_which
+        )
+        fee_verdict, fee_rule = _CHANGE_WORDS.codes(CHANGE_FEE_PRECEDENCE, fee_rows, fee_which)
+        refused = refused_rows >= 0
+        verdict = np.where(refused, refused_verdict, fee_verdict)
+        rule = np.where(refused, refused_rule, fee_rule)
+        # The date order is the engine's, no rule's: such a change is refused naming none.
+        out_of_order = on < group.last_event[asking]
+        verdict = np.where(out_of_order, _CHANGE_WORDS.verdicts.index(_REFUSED), verdict)
+        rule = np.where(out_of_order, -1, rule)
         out.change_verdict[at] = verdict
         out.change_rule[at] = rule
-        accepted = verdict != _REFUSED
+        accepted = ~(refused | out_of_order)
         moved = asking[accepted]
         group.first[moved], group.last[moved] = to_first[accepted], to_last[accepted]
         group.last_event[moved] = on[accepted]
-        free_used[asking] += verdict == _FREE
+        free_used[asking] = free_changes_after(free_used[asking], accepted & (verdict == free_word))
 
 
 def _key_dates(group: _Group, out: _Out) -> None:
-    """R6, R9, R13, R14: the key dates of the session finally held."""
+    """The key dates of the session finally held."""
     policy, rows = group.policy, group.rows
-    out.prework_start[rows] = np.maximum(
-        group.reg_day, group.first - policy.prework_recommended_days
+    out.prework_start[rows] = recommended_prework_start(
+        policy, group.reg_day, group.first, ops=ARRAY
     )
-    out.deadline[rows] = group.deadline(group.first)
-    out.exam_opens[rows] = group.last
-    out.exam_closes[rows] = _add_months(group.last, policy.exam_window_months)
+    deadline = free_change_deadline(policy, group.first, ops=ARRAY)
+    group.replay_where(outside(deadline))
+    out.deadline[rows] = deadline
+    opens = exam_opens(policy, group.last, ops=ARRAY)
+    out.exam_opens[rows] = opens
+    out.exam_closes[rows] = exam_closes(policy, opens, ops=ARRAY)
 
 
 def _exam(group: _Group, out: _Out) -> None:
-    """R12: attendance; R13-R17: the attempts inside the window, a pass, its period."""
+    """Attendance, then the attempts in turn while none has certified, and the period."""
     policy, cols, rows = group.policy, group.cols, group.rows
     first, last = group.first, group.last
     # Attendance is recorded on the last day of the session held (a refused change
     # changes nothing), before anything dated later.
     planned = last
     recorded = (planned >= group.last_event) & (planned >= first)
-    attendance = cols.attendance[rows]
-    attended = recorded & np.isin(attendance, _PRESENT)
+    attended = recorded & np.isin(cols.attendance[rows], _RELEASING)
     last_event = np.where(recorded, planned, group.last_event)
-    closes = out.exam_closes[rows]
+    opens, closes = out.exam_opens[rows], out.exam_closes[rows]
     offsets = cols.attempt_offsets
     counts = np.where(attended, offsets[rows + 1] - offsets[rows], 0)
     taken = np.zeros(len(rows), dtype=np.int64)
     certified = np.full(len(rows), _NOT_CERTIFIED, dtype=np.int64)
-    cap = policy.max_exam_attempts
-    blocked = policy.modules_required_for_exam and policy.module_count > 0  # R8
     for k in range(int(counts.max(initial=0))):
         sitting = np.flatnonzero((counts > k) & (certified == _NOT_CERTIFIED))
         at = offsets[rows[sitting]] + k
         on = cols.attempt_on[at]
         group.replay_where(group.outside(on), sitting)
-        accepted = (on >= last_event[sitting]) & (on >= last[sitting]) & (on <= closes[sitting])
-        if cap is not None:
-            accepted &= taken[sitting] < cap
-        if blocked:
-            accepted[:] = False
+        case = AttemptCase(
+            policy=policy,
+            on=on,
+            opens=opens[sitting],
+            closes=closes[sitting],
+            taken=taken[sitting],
+            # Rows with modules are replayed where attempts read them: none is done here.
+            completed=0,
+            passed=cols.attempt_passed[at],
+        )
+        refusal, _ = _codes(ATTEMPT_REFUSALS, case, len(sitting))
+        # The date order is the engine's: an attempt before the previous event is refused.
+        accepted = (refusal < 0) & (on >= last_event[sitting])
         took = sitting[accepted]
         taken[took] += 1
         last_event[took] = on[accepted]
-        passed = accepted & cols.attempt_passed[at]
+        passed = accepted & np.asarray(certifies(ARRAY, case), dtype=bool)
         certified[sitting[passed]] = on[passed]
     out.certified_on[rows] = certified
     has = certified != _NOT_CERTIFIED
     ends = np.zeros(len(rows), dtype=np.int64)
-    ends[has] = _add_months(certified[has], 12 * policy.certification_period_years)
+    ends[has] = period_end(policy, certified[has], ops=ARRAY)
     out.period_end[rows] = ends
 
 
-_PRESENT: Final = np.array(
-    [i for i, a in enumerate(Attendance) if a in (Attendance.FULL, Attendance.PARTIAL)],
-    dtype=np.int8,
+_RELEASING: Final = np.array(
+    [i for i, a in enumerate(Attendance) if a in RELEASING_ATTENDANCE], dtype=np.int8
 )
 
 
-def _words(codes: NDArray[np.int8], words: tuple[str, ...]) -> pa.Array:
+def _words(codes: Days, words: tuple[str, ...]) -> pa.Array:
     # Codes to text in one cast; a negative code (no rule) is a null.
-    indices = pa.array(codes, mask=codes < 0)
+    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
     return pa.DictionaryArray.from_arrays(indices, pa.array(words)).cast(pa.string())
 
 
@@ -580,24 +607,22 @@ def _table(
     schema = answer_schema(policy)
     offsets = pa.array(cols.change_offsets.astype(np.int32))
     fee_type = schema.field("change_fees").type.value_type
-    price = prices.class_change_fee
-    charged = out.change_verdict == _FEE
-    if isinstance(price, Money):
-        one = pa.array([price.amount], type=fee_type)
-        fees = one.take(pa.array(np.zeros(len(charged), dtype=np.int64), mask=~charged))
-    else:  # an unknown fee (R22) is a fee without a number
-        fees = pa.nulls(len(charged), type=fee_type)
+    # Each verdict's price is the one its table row names; an unknown price (R22) is a
+    # fee without a number.
+    amounts = [getattr(prices, name) if name is not None else None for name in _CHANGE_WORDS.fees]
+    known = pa.array([a.amount if isinstance(a, Money) else None for a in amounts], type=fee_type)
+    fees = known.take(pa.array(out.change_verdict, mask=out.change_verdict < 0))
     not_certified = out.certified_on == _NOT_CERTIFIED
     columns = [
         ids.combine_chunks(),
         pa.array(out.access_due_us, type=pa.int64()).cast(schema.field("access_due").type),
-        _words(out.access, ("on_time", "breach")),
+        _words(out.access, _ACCESS_WORDS.verdicts),
         _dates(out.prework_start),
         _dates(out.deadline),
         _dates(out.exam_opens),
         _dates(out.exam_closes),
-        pa.ListArray.from_arrays(offsets, _words(out.change_verdict, _VERDICTS)),
-        pa.ListArray.from_arrays(offsets, _words(out.change_rule, _RULES)),
+        pa.ListArray.from_arrays(offsets, _words(out.change_verdict, _CHANGE_WORDS.verdicts)),
+        pa.ListArray.from_arrays(offsets, _words(out.change_rule, _CHANGE_WORDS.rules)),
         pa.ListArray.from_arrays(offsets, fees),
         _dates(out.certified_on, not_certified),
         _dates(out.period_end, not_certified),

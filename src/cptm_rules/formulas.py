@@ -182,14 +182,23 @@ class Case(Generic[F, R]):
     ``when`` is a formula over the facts (``None``: always, for the last row of a
     table that always answers). ``verdicts`` names what the rule may answer and
     ``which`` picks one (a formula giving an index into ``verdicts``; ``None``:
-    the first). ``explain`` builds the journey's explained answer (a decision,
-    or a :class:`~cptm_rules.rules._build.Refusal`) from one candidate's facts.
+    the first). ``fees`` names, per verdict, the price it charges (a
+    :class:`~cptm_rules.pricing.PriceSchedule` field) or ``None``. ``explain``
+    builds the journey's explained answer (a decision, or a
+    :class:`~cptm_rules.rules._build.Refusal`) from one candidate's facts.
     """
 
     verdicts: tuple[str, ...]
     when: Callable[[Ops, F], Any] | None = None
     which: Callable[[Ops, F], Any] | None = None
+    fees: tuple[str | None, ...] = ()
     explain: Callable[[F], R]
+
+    def __attrs_post_init__(self) -> None:
+        """``fees``, when given, names one price per verdict."""
+        if self.fees and len(self.fees) != len(self.verdicts):
+            msg = f"a case's fees name one price per verdict {self.verdicts}: {self.fees}"
+            raise ValueError(msg)
 
 
 Precedence: TypeAlias = tuple[tuple[str, Case[F, R]], ...]

@@ -10,7 +10,7 @@ records an activity or pays the renewal fee, and derives a lapse from the date
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final, overload
 
 import attrs
 
@@ -24,6 +24,7 @@ from cptm_rules.catalogue import (
     faq,
 )
 from cptm_rules.figures import fee, figure, hours, members_of, whole
+from cptm_rules.formulas import SCALAR, Ops
 from cptm_rules.money import Amount
 from cptm_rules.rules._build import decision, effect, money_or_unknown
 from cptm_rules.vocabulary import ActivityCategory, EffectKind
@@ -43,6 +44,7 @@ __all__ = [
     "CertificationFigures",
     "fee_paid",
     "hours_recorded",
+    "period_end",
     "period_started",
     "qualifying_hours_of",
     "recorded_after_lapse",
@@ -260,3 +262,12 @@ def renewal(
             f"on {renewed.start}, the previous end, however early"
         ),
     )
+
+
+@overload
+def period_end(policy: Policy, start: dt.date) -> dt.date: ...
+@overload
+def period_end(policy: Policy, start: Any, *, ops: Ops) -> Any: ...  # noqa: ANN401
+def period_end(policy: Policy, start: Any, *, ops: Ops = SCALAR) -> Any:
+    """R17: the first day after a period starting on ``start`` (the years added, clamped)."""
+    return ops.months_after(start, 12 * policy.certification_period_years)

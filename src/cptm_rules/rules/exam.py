@@ -295,8 +295,8 @@ class AttemptCase(NamedTuple):
     closes: Any
     taken: Any
     """attempts taken before this one."""
-    unfinished: Any
-    """prework modules not completed yet."""
+    completed: Any
+    """prework modules completed so far."""
     passed: Any
 
 
@@ -314,7 +314,8 @@ def _attempts_used_up(ops: Ops, case: AttemptCase) -> Any:  # noqa: ANN401, ARG0
 
 
 def _modules_unfinished(ops: Ops, case: AttemptCase) -> Any:  # noqa: ANN401, ARG001
-    return (case.unfinished > 0) if case.policy.modules_required_for_exam else False
+    policy = case.policy
+    return (case.completed < policy.module_count) if policy.modules_required_for_exam else False
 
 
 def _too_early(case: AttemptCase) -> Refusal:
@@ -334,7 +335,7 @@ def _no_attempt_left(case: AttemptCase) -> Refusal:
 def _prework_first(case: AttemptCase) -> Refusal:
     return Refusal.because(
         None,
-        f"{case.unfinished} prework modules are unfinished and this "
+        f"{case.policy.module_count - case.completed} prework modules are unfinished and this "
         "policy requires all of them before the exam",
     )
 
@@ -411,7 +412,7 @@ def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Ste
         opens=opens,
         closes=exam_closes(policy, opens),
         taken=len(taken),
-        unfinished=policy.module_count - len(journey.modules_completed),
+        completed=len(journey.modules_completed),
         passed=event.passed,
     )
     refusal = refusal_in(ATTEMPT_REFUSALS, case)

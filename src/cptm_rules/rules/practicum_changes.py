@@ -40,6 +40,7 @@ __all__ = [
     "CHANGE_FEE_PRECEDENCE",
     "CHANGE_REFUSALS",
     "RULES",
+    "USES_A_FREE_CHANGE",
     "ChangeCase",
     "PracticumFees",
     "PracticumFigures",
@@ -401,7 +402,15 @@ def after_the_deadline(case: ChangeCase) -> Decision:
 CHANGE_FEE_PRECEDENCE: Final[Precedence[ChangeCase, Decision]] = check_precedence(
     "is this practicum change free?",
     (
-        ("R11a", Case(verdicts=("fee",), when=_used_up, explain=free_changes_used_up)),
+        (
+            "R11a",
+            Case(
+                verdicts=("fee",),
+                when=_used_up,
+                fees=("class_change_fee",),
+                explain=free_changes_used_up,
+            ),
+        ),
         (
             "R9",
             Case(
@@ -412,7 +421,12 @@ CHANGE_FEE_PRECEDENCE: Final[Precedence[ChangeCase, Decision]] = check_precedenc
         ),
         (
             "R10",
-            Case(verdicts=("free", "fee"), which=_to_a_later_session, explain=after_the_deadline),
+            Case(
+                verdicts=("free", "fee"),
+                which=_to_a_later_session,
+                fees=(None, "class_change_fee"),
+                explain=after_the_deadline,
+            ),
         ),
     ),
 )
@@ -424,8 +438,12 @@ Both engines read this table (:mod:`cptm_rules.formulas`).
 """
 
 
+USES_A_FREE_CHANGE: Final = "free"
+"""R11a: the verdict of a change that uses one of the free changes (a paid one uses none)."""
+
+
 def free_changes_after(used: Any, free: Any) -> Any:  # noqa: ANN401  # a count, or counts
-    """R11a: only a change that was free uses one of the free changes."""
+    """R11a: the free changes used after a change; ``free`` says it was free (one or many)."""
     return used + free
 
 
@@ -477,7 +495,7 @@ def request_change(journey: JourneyFacts, event: RequestChange, day: dt.date) ->
             "session": event.to,
             "changes_made": journey.changes_made + 1,
             "free_changes_used": free_changes_after(
-                journey.free_changes_used, given.verdict == "free"
+                journey.free_changes_used, given.verdict == USES_A_FREE_CHANGE
             ),
         },
         decisions=(given,),
