@@ -322,7 +322,7 @@ def test_the_batch_module_names_no_rule_and_reads_no_figure() -> None:
     import ast  # noqa: PLC0415
     import re  # noqa: PLC0415
 
-    import cptm_rules.batch as batch  # noqa: PLC0415
+    from cptm_rules import batch  # noqa: PLC0415
     from cptm_rules.policy import figure_fields  # noqa: PLC0415
 
     tree = ast.parse(Path(batch.__file__).read_text(encoding="utf-8"))
