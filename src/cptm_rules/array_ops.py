@@ -114,6 +114,10 @@ class ArrayOps:
         """How many days ``first..last`` covers, both included."""
         return last - first + 1
 
+    def days_between(self, start: Days, end: Days) -> Days:
+        """How many days each ``end`` comes after its ``start``."""
+        return end - start
+
     def hours_after(self, instant: Days, hours: int) -> Days:
         """``hours`` of elapsed time after each instant (µs)."""
         return instant + hours * _US_PER_HOUR

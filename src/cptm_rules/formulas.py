@@ -85,6 +85,9 @@ class Ops(Protocol):
     def days_from(self, first: Any, last: Any) -> Any:  # noqa: ANN401
         """How many days ``first..last`` covers, both included."""
 
+    def days_between(self, start: Any, end: Any) -> Any:  # noqa: ANN401
+        """How many days ``end`` comes after ``start`` (negative when before)."""
+
     def hours_after(self, instant: Any, hours: int) -> Any:  # noqa: ANN401
         """``hours`` of elapsed time after ``instant``."""
 
@@ -138,6 +141,10 @@ class ScalarOps:
     def days_from(self, first: dt.date, last: dt.date) -> int:
         """How many days ``first..last`` covers, both included."""
         return (last - first).days + 1
+
+    def days_between(self, start: dt.date, end: dt.date) -> int:
+        """How many days ``end`` comes after ``start`` (negative when before)."""
+        return (end - start).days
 
     def hours_after(self, instant: dt.datetime, hours: int) -> dt.datetime:
         """``hours`` of elapsed time after ``instant`` (computed in UTC)."""

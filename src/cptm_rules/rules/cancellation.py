@@ -9,25 +9,24 @@ past it, a substitution after the practicum started).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
 import attrs
 
-from cptm_rules.calendar import add_years
 from cptm_rules.catalogue import (
     Rule,
     RuleKind,
     terms,
 )
 from cptm_rules.figures import fee, figure, whole
+from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence
 from cptm_rules.money import Amount, Money, UnknownAmount
-from cptm_rules.rules._build import decision, effect
+from cptm_rules.rules._build import Refusal, decision, effect
 from cptm_rules.rules.practicum_changes import charge, deadline_words, free_change_deadline
 from cptm_rules.vocabulary import EffectKind
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from cptm_rules.events import ReEnroll, Session, Substitute
     from cptm_rules.outcomes import Decision, Effect
     from cptm_rules.policy import Policy
@@ -35,12 +34,20 @@ if TYPE_CHECKING:
     from cptm_rules.types import JourneyFacts
 
 __all__ = [
+    "CANCEL_REFUSALS",
+    "NEVER",
+    "RE_ENROL_CREDIT",
+    "RE_ENROL_SESSION",
     "RULES",
+    "CancelCase",
     "CancellationFees",
     "CancellationFigures",
+    "ReEnrolCase",
     "cancellation_decisions",
+    "credit_until",
     "no_show",
     "re_enrolled",
+    "refund_due",
     "substitution",
     "substitution_effects",
 ]
@@ -159,7 +166,14 @@ def cancellation_decisions(
     dates: tuple[tuple[str, dt.date], ...] = (("registered", reg_day), ("cancelled", on))
     if opened is not None:
         dates = (*dates, ("eLearning first opened", opened))
-    if days <= window and (opened is None or opened > on):
+    case = CancelCase(
+        policy=policy,
+        on=on,
+        held_first=None,
+        registered_on=reg_day,
+        opened=NEVER if opened is None else opened,
+    )
+    if refund_due(SCALAR, case):
         price = prices.program_price
         admin = prices.administrative_fee
         if isinstance(price, Money) and isinstance(admin, Money):
@@ -201,7 +215,7 @@ def cancellation_decisions(
             "the eLearning is opened, so this refund is not covered"
         ),
     )
-    until = add_years(on, policy.tuition_credit_years)
+    until = credit_until(policy, on)
     remaining = policy.re_enrollments - journey.re_enrollments_used
     credit = decision(
         rule_id="R25",
@@ -286,3 +300,142 @@ def re_enrolled(policy: Policy, event: ReEnroll, until: dt.date) -> Decision:
             f"the tuition credit (valid until {until}) is used for the practicum {event.session}"
         ),
     )
+
+
+# -- the conditions and dates, written once for one candidate or many ------------------
+
+
+class CancelCase(NamedTuple):
+    """What R24-R26 compare on a cancellation, for one candidate or many (see formulas)."""
+
+    policy: Policy
+    on: Any
+    held_first: Any
+    registered_on: Any
+    opened: Any
+    """the day the eLearning was first opened (:data:`NEVER` when it was not)."""
+
+
+NEVER: Final = dt.date.max
+"""The eLearning-opened day of one who never opened it (later than any cancellation)."""
+
+
+def _on_or_after_the_first_day(ops: Ops, case: CancelCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    return case.on >= case.held_first
+
+
+def _started(case: CancelCase) -> Refusal:
+    return Refusal.too_late(
+        None,
+        case.held_first - dt.timedelta(days=1),
+        "the practicum has started; record attendance instead. The last day to cancel was",
+    )
+
+
+CANCEL_REFUSALS: Final[Precedence[CancelCase, Refusal]] = check_precedence(
+    "may this cancellation be made?",
+    (("R26", Case(verdicts=("refused",), when=_on_or_after_the_first_day, explain=_started)),),
+)
+"""What a cancellation needs: the practicum held has not started (R26)."""
+
+
+def refund_due(ops: Ops, case: CancelCase) -> Any:  # noqa: ANN401  # a mask
+    """R24: cancelled within the window after registering, before the eLearning was opened."""
+    within = ops.days_between(case.registered_on, case.on) <= case.policy.early_cancellation_days
+    return within & (case.opened > case.on)
+
+
+@overload
+def credit_until(policy: Policy, cancelled_on: dt.date) -> dt.date: ...
+@overload
+def credit_until(policy: Policy, cancelled_on: Any, *, ops: Ops) -> Any: ...  # noqa: ANN401
+def credit_until(policy: Policy, cancelled_on: Any, *, ops: Ops = SCALAR) -> Any:
+    """R25: the first day the tuition credit no longer pays (the years added, clamped)."""
+    return ops.months_after(cancelled_on, 12 * policy.tuition_credit_years)
+
+
+class ReEnrolCase(NamedTuple):
+    """What R25 compares on a re-enrolment, for one candidate or many (see formulas)."""
+
+    policy: Policy
+    on: Any
+    credited: Any
+    """whether the cancellation left a tuition credit (a refunded one did not)."""
+    until: Any
+    used: Any
+    """re-enrolments used before this one."""
+    first: Any
+    last: Any
+    session: Session | None = None
+
+
+def _no_credit(ops: Ops, case: ReEnrolCase) -> Any:  # noqa: ANN401
+    return ops.negated(case.credited)
+
+
+def _credit_expired(ops: Ops, case: ReEnrolCase) -> Any:  # noqa: ANN401, ARG001
+    return case.on >= case.until
+
+
+def _re_enrolments_used_up(ops: Ops, case: ReEnrolCase) -> Any:  # noqa: ANN401, ARG001
+    return case.used >= case.policy.re_enrollments
+
+
+def _refunded(case: ReEnrolCase) -> Refusal:  # noqa: ARG001  # the same words for every case
+    return Refusal.because(None, "this cancellation was refunded and left no tuition credit")
+
+
+def _expired(case: ReEnrolCase) -> Refusal:
+    return Refusal.too_late(
+        None, case.until - dt.timedelta(days=1), "the tuition credit's last day was"
+    )
+
+
+def _used_up(case: ReEnrolCase) -> Refusal:
+    return Refusal.because(
+        None, f"the {case.policy.re_enrollments} re-enrollment(s) allowed have been used"
+    )
+
+
+RE_ENROL_CREDIT: Final[Precedence[ReEnrolCase, Refusal]] = check_precedence(
+    "does the tuition credit pay for a re-enrolment?",
+    (
+        ("R25", Case(verdicts=("refused",), when=_no_credit, explain=_refunded)),
+        ("R25", Case(verdicts=("refused",), when=_credit_expired, explain=_expired)),
+        ("R25", Case(verdicts=("refused",), when=_re_enrolments_used_up, explain=_used_up)),
+    ),
+)
+"""What the credit needs (R25), in this order: a credit, not expired, a re-enrolment left."""
+
+
+def _longer_than_a_practicum(ops: Ops, case: ReEnrolCase) -> Any:  # noqa: ANN401
+    return ops.days_from(case.first, case.last) > case.policy.max_session_days
+
+
+def _not_after_the_request(ops: Ops, case: ReEnrolCase) -> Any:  # noqa: ANN401, ARG001
+    return case.first <= case.on
+
+
+def _too_long(case: ReEnrolCase) -> Refusal:
+    assert case.session is not None  # noqa: S101  # explanations are one candidate's
+    session = case.session
+    days = (session.last_day - session.first_day).days + 1
+    return Refusal.because(
+        None,
+        f"the session {session} runs {days} days; a practicum runs at most "
+        f"{case.policy.max_session_days} days (practicum.max_session_days)",
+    )
+
+
+def _starts_too_soon(case: ReEnrolCase) -> Refusal:
+    return Refusal.because(None, f"the session {case.session} does not start after {case.on}")
+
+
+RE_ENROL_SESSION: Final[Precedence[ReEnrolCase, Refusal]] = check_precedence(
+    "may the credit buy this session?",
+    (
+        ("R25", Case(verdicts=("refused",), when=_longer_than_a_practicum, explain=_too_long)),
+        ("R2", Case(verdicts=("refused",), when=_not_after_the_request, explain=_starts_too_soon)),
+    ),
+)
+"""What the session bought with the credit needs, once the credit pays (R25, R2)."""
