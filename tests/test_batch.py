@@ -344,3 +344,62 @@ def test_the_batch_module_names_no_rule_and_reads_no_figure() -> None:
     assert read & figures == set()
     prices = {"class_change_fee", "administrative_fee", "renewal_fee", "tuition"}
     assert read & prices == set()
+
+
+@st.composite
+def candidates_who_may_cancel(draw: st.DrawFn, number: int) -> Candidate:
+    # A candidate as above who may also open the eLearning, complete modules, cancel
+    # (early or late, before or after opening) and re-enrol (inside the credit or not).
+    base = draw(candidates(number))
+    reg_day = base.registered_at.date()
+    practicum = base.practicum
+
+    def near(day: dt.date, low: int, high: int) -> dt.date:
+        return day + dt.timedelta(days=draw(st.integers(low, high)))
+
+    opened = draw(st.none() | st.just(near(reg_day, -1, 40)))
+    modules = tuple(
+        (near(reg_day, -1, 60), draw(st.none() | st.booleans()))
+        for _ in range(draw(st.integers(0, 3)))
+    )
+    cancelled = draw(st.none() | st.just(near(reg_day, -1, 80)))
+    re_enrolment = None
+    if draw(st.booleans()):
+        after = cancelled or practicum.first_day
+        on = near(after, -3, 500)
+        re_enrolment = (on, draw(sessions(on)))
+    return attrs.evolve(
+        base,
+        elearning_opened=opened,
+        modules=modules,
+        cancelled_on=cancelled,
+        re_enrolment=re_enrolment,
+    )
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cohort=st.lists(candidates_who_may_cancel(0), min_size=1, max_size=12).map(
+        lambda drawn: tuple(attrs.evolve(c, id=f"g{i}") for i, c in enumerate(drawn))
+    ),
+    policy=st.sampled_from(
+        (
+            *POLICIES,
+            load_policy().with_overrides({"cancellation.re_enrollments": 0}),
+            load_policy().with_overrides({"cancellation.early_cancellation_days": 0}),
+        )
+    ),
+)
+def test_the_batch_path_answers_cancellations_and_re_enrolments_as_the_journeys_do_R24_R25_R26(
+    cohort: tuple[Candidate, ...], policy: Policy
+) -> None:
+    try:
+        expected = journey_table(cohort, policy=policy, prices=SHIPPED_PRICES)
+    except CptmRulesError as exc:
+        with pytest.raises(type(exc)):
+            batch_answers(cohort_table(cohort), policy=policy, prices=SHIPPED_PRICES)
+        return
+    got = batch_answers(cohort_table(cohort), policy=policy, prices=SHIPPED_PRICES)
+    assert _without_replayed(got).equals(_without_replayed(expected)), _first_difference(
+        got, expected
+    )

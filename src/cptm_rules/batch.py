@@ -39,6 +39,15 @@ from cptm_rules.formulas import answer_codes
 from cptm_rules.money import Money
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.rule_coverage import is_state_refusal
+from cptm_rules.rules.cancellation import (
+    CANCEL_REFUSALS,
+    RE_ENROL_CREDIT,
+    RE_ENROL_SESSION,
+    CancelCase,
+    ReEnrolCase,
+    credit_until,
+    refund_due,
+)
 from cptm_rules.rules.certification import period_end
 from cptm_rules.rules.exam import (
     ATTEMPT_REFUSALS,
@@ -254,41 +263,33 @@ def batch_answers(
     return result
 
 
-_JOURNEY_ONLY: Final = ("cancelled_on", "re_enrolment")
-"""Columns whose events move the columns answered here: a row that sets one is replayed.
-
-The other events a row may carry (the eLearning opened, modules and their
-assessments, a substitution, continuing education, renewal payments) change none
-of the batch's answers, except modules under a policy whose attempts read them
-(:func:`~cptm_rules.rules.exam.attempts_read_modules`): such rows are replayed too.
-"""
+_NO_DAY: Final = 1 << 40
+"""The day of an event a row does not have (after any real day)."""
 
 
 def _beyond_the_vectors(table: pa.Table, cols: _Columns, policy: Policy) -> Mask:
     """The rows left to their journeys before any rule is asked.
 
-    A row whose events change what the vectors answer (a cancellation, a
-    re-enrolment, modules when the policy's attempts read them), or whose
-    changes or attempts are not written in date order (the journey applies them
-    in date order and numbers them so).
+    A row whose events change what the vectors answer in ways they do not model
+    (modules when the policy's attempts read them, a re-enrolment after an
+    absence with notice), or whose changes or attempts are not written in date
+    order (the journey applies them in date order and numbers them so). The
+    other events a row may carry (the eLearning opened, modules and their
+    assessments, a substitution, continuing education, renewal payments) change
+    none of the batch's answers but for the eLearning opened and the modules
+    before a cancellation, which the vectors read.
     """
     replay = np.zeros(table.num_rows, dtype=bool)
-    names = list(_JOURNEY_ONLY)
     version: Policy | None = policy
     while version is not None:
         if attempts_read_modules(version):
-            names.append("modules")
+            modules = table.column("modules")
+            used = pc.fill_null(pc.greater(pc.list_value_length(modules), 0), fill_value=False)
+            replay |= np.asarray(used.to_numpy(zero_copy_only=False), dtype=bool)
             break
         version = load_policy(version.extends) if version.extends is not None else None
-    for name in names:
-        if name not in table.column_names:
-            continue
-        column = table.column(name)
-        if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
-            used = pc.fill_null(pc.greater(pc.list_value_length(column), 0), fill_value=False)
-        else:
-            used = pc.is_valid(column)
-        replay |= np.asarray(used.to_numpy(zero_copy_only=False), dtype=bool)
+    noticed = cols.attendance == _ATTENDANCE_CODE[Attendance.ABSENT_WITH_NOTICE]
+    replay |= noticed & (cols.re_on != _NO_DAY)
     for offsets, keys in (
         (cols.change_offsets, (cols.change_on, cols.change_first, cols.change_last)),
         (cols.attempt_offsets, (cols.attempt_on, cols.attempt_passed.astype(np.int64))),
@@ -323,12 +324,21 @@ class _Columns(NamedTuple):
     attempt_offsets: Days
     attempt_on: Days
     attempt_passed: Mask
+    cancelled_on: Days
+    re_on: Days
+    re_first: Days
+    re_last: Days
+    first_opened: Days
+    """the earliest eLearning-opened or module day (``_NO_DAY`` when none)."""
 
     @classmethod
     def of(cls, table: pa.Table) -> _Columns:
         practicum = table.column("practicum").combine_chunks()
         changes = table.column("changes").combine_chunks()
         attempts = table.column("attempts").combine_chunks()
+        # flatten() carries a null re-enrolment into its fields (field() would not).
+        re_on, re_to = table.column("re_enrolment").combine_chunks().flatten()
+        re_first, re_last = re_to.flatten()
         flat_changes, flat_attempts = changes.flatten(), attempts.flatten()
         to = flat_changes.field("to")
         words = [a.value for a in Attendance]
@@ -346,6 +356,11 @@ class _Columns(NamedTuple):
             attempt_offsets=_ints(attempts.offsets),
             attempt_on=_days(flat_attempts.field("on")),
             attempt_passed=np.asarray(flat_attempts.field("passed").to_numpy(zero_copy_only=False)),
+            cancelled_on=_optional_days(table.column("cancelled_on")),
+            re_on=_optional_days(re_on),
+            re_first=_optional_days(re_first),
+            re_last=_optional_days(re_last),
+            first_opened=_first_opened(table),
         )
 
 
@@ -357,6 +372,25 @@ def _ints(values: pa.Array | pa.ChunkedArray) -> Days:
 
 def _days(values: pa.Array) -> Days:
     return _ints(values.cast(pa.int32()))
+
+
+def _optional_days(values: pa.Array | pa.ChunkedArray) -> Days:
+    days = pc.fill_null(values.cast(pa.int32()).cast(pa.int64()), _NO_DAY)
+    return _ints(days)
+
+
+def _first_opened(table: pa.Table) -> Days:
+    # The earliest day the eLearning was opened or a module completed (either opens it).
+    opened = _optional_days(table.column("elearning_opened"))
+    modules = table.column("modules").combine_chunks()
+    offsets = _ints(modules.offsets)
+    days = _days(modules.flatten().field("on"))
+    if len(days):
+        counts = np.diff(offsets)
+        starts = np.minimum(offsets[:-1], len(days) - 1)
+        earliest = np.minimum.reduceat(days, starts)
+        opened = np.where(counts > 0, np.minimum(opened, earliest), opened)
+    return opened
 
 
 class _Out:
@@ -415,6 +449,12 @@ class _Group:
         self.reg_day = _local_days(self.registered, policy)
         self.last_event = self.reg_day.copy()
         self.access_day = self.reg_day.copy()
+        n = len(rows)
+        self.cancel_pending = cols.cancelled_on[rows] != _NO_DAY
+        self.re_pending = cols.re_on[rows] != _NO_DAY
+        self.cancelled = np.zeros(n, dtype=bool)
+        self.credited = np.zeros(n, dtype=bool)
+        self.until = np.zeros(n, dtype=np.int64)
         self._lowest = dt.date(policy.first_year, 1, 1).toordinal() - EPOCH
         self._highest = dt.date(policy.last_year, 12, 31).toordinal() - EPOCH
 
@@ -433,6 +473,7 @@ def _answer(policy: Policy, cols: _Columns, rows: Days, out: _Out, replay: Mask)
         return
     group = _Group(policy, cols, rows, replay)
     _registration_and_access(group, out)
+    _cancellation_dates(group)
     _changes(group, out)
     _key_dates(group, out)
     _exam(group, out)
@@ -482,6 +523,10 @@ def _changes(group: _Group, out: _Out) -> None:
         group.replay_where(
             group.outside(on) | group.outside(to_first) | group.outside(to_last), asking
         )
+        # A cancellation or re-enrolment dated before the change comes first (one
+        # dated the same day comes after it).
+        _cancel(group, asking, before=on)
+        _re_enrol(group, asking, before=on)
         held_first, held_last = group.first[asking], group.last[asking]
         group.replay_where(
             ((on < group.access_day[asking]) & (on >= group.reg_day[asking]))
@@ -514,8 +559,9 @@ def _changes(group: _Group, out: _Out) -> None:
         refused = refused_rows >= 0
         verdict = np.where(refused, refused_verdict, fee_verdict)
         rule = np.where(refused, refused_rule, fee_rule)
-        # The date order is the engine's, no rule's: such a change is refused naming none.
-        out_of_order = on < group.last_event[asking]
+        # The date order and the state are the engine's, no rule's: a change out of
+        # order, or while cancelled, is refused naming none.
+        out_of_order = (on < group.last_event[asking]) | group.cancelled[asking]
         verdict = np.where(out_of_order, _CHANGE_WORDS.verdicts.index(_REFUSED), verdict)
         rule = np.where(out_of_order, -1, rule)
         out.change_verdict[at] = verdict
@@ -525,6 +571,97 @@ def _changes(group: _Group, out: _Out) -> None:
         group.first[moved], group.last[moved] = to_first[accepted], to_last[accepted]
         group.last_event[moved] = on[accepted]
         free_used[asking] = free_changes_after(free_used[asking], accepted & (verdict == free_word))
+    everyone = np.arange(len(rows), dtype=np.int64)
+    _cancel(group, everyone, before=None)
+    _re_enrol(group, everyone, before=None)
+
+
+def _cancellation_dates(group: _Group) -> None:
+    """Rows whose cancellation or re-enrolment the vectors do not model go to journeys."""
+    cols, rows = group.cols, group.rows
+    cancelled_on, re_on = cols.cancelled_on[rows], cols.re_on[rows]
+    has_cancel, has_re = group.cancel_pending, group.re_pending
+    # A cancellation before access is granted leaves the grant refused; one before the
+    # registration's day, or an event off the calendar, is the journey's to refuse.
+    group.replay_where(
+        has_cancel & ((cancelled_on < group.access_day) | group.outside(cancelled_on))
+    )
+    opened = cols.first_opened[rows]
+    group.replay_where(
+        has_cancel & (opened != _NO_DAY) & ((opened < group.access_day) | group.outside(opened))
+    )
+    group.replay_where(
+        has_re
+        & (
+            (re_on < group.reg_day)
+            | group.outside(re_on)
+            | group.outside(cols.re_first[rows])
+            | group.outside(cols.re_last[rows])
+        )
+    )
+
+
+def _cancel(group: _Group, among: Days, *, before: Days | None) -> None:
+    """Apply the pending cancellations of ``among`` dated before ``before`` (all if None)."""
+    cols = group.cols
+    on = cols.cancelled_on[group.rows[among]]
+    due = group.cancel_pending[among]
+    if before is not None:
+        due &= on < before
+    if not due.any():
+        return
+    chosen = among[due]
+    on = on[due]
+    group.cancel_pending[chosen] = False
+    case = CancelCase(
+        policy=group.policy,
+        on=on,
+        held_first=group.first[chosen],
+        registered_on=group.reg_day[chosen],
+        opened=cols.first_opened[group.rows[chosen]],
+    )
+    refused, _ = _codes(CANCEL_REFUSALS, case, len(chosen))
+    done = refused < 0
+    taken = chosen[done]
+    group.cancelled[taken] = True
+    group.credited[taken] = ~np.asarray(refund_due(ARRAY, case), dtype=bool)[done]
+    group.until[taken] = credit_until(group.policy, on[done], ops=ARRAY)
+    group.last_event[taken] = on[done]
+
+
+def _re_enrol(group: _Group, among: Days, *, before: Days | None) -> None:
+    """Apply the pending re-enrolments of ``among`` dated before ``before`` (all if None)."""
+    cols = group.cols
+    at = group.rows[among]
+    on = cols.re_on[at]
+    due = group.re_pending[among]
+    if before is not None:
+        due &= on < before
+    # One dated before a pending cancellation comes first, and finds nothing cancelled.
+    due &= ~group.cancel_pending[among] | (on < cols.cancelled_on[at])
+    if not due.any():
+        return
+    chosen = among[due]
+    at, on = at[due], on[due]
+    group.re_pending[chosen] = False
+    case = ReEnrolCase(
+        policy=group.policy,
+        on=on,
+        credited=group.credited[chosen],
+        until=group.until[chosen],
+        used=np.zeros(len(chosen), dtype=np.int64),
+        first=cols.re_first[at],
+        last=cols.re_last[at],
+    )
+    credit, _ = _codes(RE_ENROL_CREDIT, case, len(chosen))
+    session, _ = _codes(RE_ENROL_SESSION, case, len(chosen))
+    # One dated before the cancellation found nothing cancelled, and was refused.
+    cancelled = group.cancelled[chosen] & (on >= cols.cancelled_on[at])
+    done = cancelled & (credit < 0) & (session < 0)
+    taken = chosen[done]
+    group.cancelled[taken] = False
+    group.first[taken], group.last[taken] = case.first[done], case.last[done]
+    group.last_event[taken] = on[done]
 
 
 def _key_dates(group: _Group, out: _Out) -> None:
@@ -548,7 +685,7 @@ def _exam(group: _Group, out: _Out) -> None:
     # Attendance is recorded on the last day of the session held (a refused change
     # changes nothing), before anything dated later.
     planned = last
-    recorded = (planned >= group.last_event) & (planned >= first)
+    recorded = (planned >= group.last_event) & (planned >= first) & ~group.cancelled
     attended = recorded & np.isin(cols.attendance[rows], _RELEASING)
     last_event = np.where(recorded, planned, group.last_event)
     opens, closes = out.exam_opens[rows], out.exam_closes[rows]
@@ -586,6 +723,7 @@ def _exam(group: _Group, out: _Out) -> None:
     out.period_end[rows] = ends
 
 
+_ATTENDANCE_CODE: Final = {a: i for i, a in enumerate(Attendance)}
 _RELEASING: Final = np.array(
     [i for i, a in enumerate(Attendance) if a in RELEASING_ATTENDANCE], dtype=np.int8
 )

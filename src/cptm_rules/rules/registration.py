@@ -8,6 +8,7 @@ verdict); it refuses what R2 forbids (a session already under way, or too long).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
@@ -38,8 +39,6 @@ from cptm_rules.rules._build import (
 from cptm_rules.vocabulary import AccessUnit, EffectKind, Severity, State
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from cptm_rules.events import GrantAccess, Register, Registration, Session
     from cptm_rules.outcomes import Advisory, Decision, Effect
     from cptm_rules.policy import Policy
@@ -410,7 +409,10 @@ def access_decision(
     """R4: access granted ``at`` is on time up to ``due``; later, a breach (never refused)."""
     figures = policy.figures("access_due_amount", "access_due_unit")
     dates = (("registered", registration.registered_at), ("due", due), ("granted", at))
-    if not _granted_late(SCALAR, AccessCase(policy=policy, due=due, granted=at)):
+    # Compared as instants in UTC: Python compares two times of one zone by their wall
+    # clocks, which reads 02:01 as before 03:00 on the night clocks go forward.
+    utc = AccessCase(policy=policy, due=due.astimezone(dt.UTC), granted=at.astimezone(dt.UTC))
+    if not _granted_late(SCALAR, utc):
         given = decision(
             rule_id="R4",
             verdict="on_time",
@@ -423,7 +425,7 @@ def access_decision(
             alternatives=("breach: granted within the service level",),
         )
     else:
-        late = at - due
+        late = utc.granted - utc.due
         given = decision(
             rule_id="R4",
             verdict="breach",
