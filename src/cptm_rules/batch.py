@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cptm_rules.cohort import replay as replay_candidate
-from cptm_rules.cohort_formats import candidates_from_table, checked_table
+from cptm_rules.cohort.formats import candidates_from_table, checked_table
 from cptm_rules.exceptions import TransitionError
 from cptm_rules.money import Money
 from cptm_rules.policy import Policy, load_policy
