@@ -88,7 +88,7 @@ def batch_against_journeys(size: int) -> float:
     # Imported here, after the diffs ran: Linux keeps a process's peak memory across
     # exec, so a diff started from a parent that holds pandas would report its size.
     from cptm_rules.batch import batch_answers, journey_table  # noqa: PLC0415
-    from cptm_rules.cohort_formats import cohort_table  # noqa: PLC0415
+    from cptm_rules.cohort.formats import cohort_table  # noqa: PLC0415
 
     cohort = synthetic_cohort(size, seed=1)
     table = cohort_table(cohort)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cptm_rules.batch import ANSWER_COLUMNS, batch_answers, journey_answers, journey_table
 from cptm_rules.cohort import Candidate, synthetic_cohort
-from cptm_rules.cohort_formats import cohort_table
+from cptm_rules.cohort.formats import cohort_table
 from cptm_rules.events import Session
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError
 from cptm_rules.money import UnknownAmount

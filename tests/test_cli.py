@@ -667,7 +667,7 @@ def test_diff_reads_parquet_and_csv_cohorts_and_writes_every_answer_with_output(
     tmp_path: Path,
 ) -> None:
     from cptm_rules.cohort import synthetic_cohort  # noqa: PLC0415
-    from cptm_rules.cohort_formats import write_cohort  # noqa: PLC0415
+    from cptm_rules.cohort.formats import write_cohort  # noqa: PLC0415
 
     cohort = synthetic_cohort(60, seed=3)
     reports = []

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cptm_rules import cohort as cohort_module
 from cptm_rules.cohort import (
     Answer,
     Candidate,
@@ -22,6 +21,7 @@ from cptm_rules.cohort import (
     load_cohort,
     synthetic_cohort,
 )
+from cptm_rules.cohort import candidates as cohort_module
 from cptm_rules.events import Session
 from cptm_rules.exceptions import InputFileError, InvalidInputError
 from cptm_rules.money import Money
@@ -296,7 +296,7 @@ def test_an_engine_or_a_format_whose_extra_is_missing_says_which_extra_to_instal
 ) -> None:
     import sys  # noqa: PLC0415
 
-    for name in ("cptm_rules.dask_engine", "distributed", "cptm_rules.cohort_formats"):
+    for name in ("cptm_rules.cohort.dask", "distributed", "cptm_rules.cohort.formats"):
         monkeypatch.setitem(sys.modules, name, None)  # as if not installed
     cohort = synthetic_cohort(3, seed=1)
     with pytest.raises(InvalidInputError, match=r"cptm-rules\[dask\]"):

@@ -16,7 +16,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cptm_rules import cohort_formats
 from cptm_rules.cohort import (
     MAX_LIST_LENGTH,
     AnswerRow,
@@ -24,7 +23,8 @@ from cptm_rules.cohort import (
     has_control_characters,
     synthetic_cohort,
 )
-from cptm_rules.cohort_formats import (
+from cptm_rules.cohort import formats as cohort_formats
+from cptm_rules.cohort.formats import (
     ANSWER_ROW_SCHEMA,
     COHORT_SCHEMA,
     MAX_PARQUET_COLUMNS,

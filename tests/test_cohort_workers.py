@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from cptm_rules import cohort
 from cptm_rules.cohort import diff_policies
+from cptm_rules.cohort import workers as cohort_workers
 from cptm_rules.exceptions import InvalidInputError
 from journeys import iter_short_cohort, short_cohort
 
@@ -44,7 +44,7 @@ def _ended(processes: list[multiprocessing.process.BaseProcess]) -> bool:
 
 @pytest.fixture
 def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("cptm_rules.cohort.os.cpu_count", lambda: 2)
+    monkeypatch.setattr("cptm_rules.cohort.workers.os.cpu_count", lambda: 2)
 
 
 @pytest.mark.usefixtures("two_cores")
@@ -156,33 +156,35 @@ def test_a_worker_ignores_ctrl_c_asks_to_die_with_its_parent_and_watches_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     handlers: dict[int, object] = {}
-    monkeypatch.setattr("cptm_rules.cohort.signal.signal", lambda s, h: handlers.update({s: h}))
+    monkeypatch.setattr(
+        "cptm_rules.cohort.workers.signal.signal", lambda s, h: handlers.update({s: h})
+    )
     monkeypatch.setattr("ctypes.CDLL", _Libc)
-    monkeypatch.setattr("cptm_rules.cohort.threading.Thread", _Thread)
-    monkeypatch.setattr("cptm_rules.cohort.sys.platform", "linux")
+    monkeypatch.setattr("cptm_rules.cohort.workers.threading.Thread", _Thread)
+    monkeypatch.setattr("cptm_rules.cohort.workers.sys.platform", "linux")
     _Thread.started.clear()
     _Libc.calls.clear()
     stop = multiprocessing.Event()
-    cohort._worker_started(os.getppid(), stop)
+    cohort_workers._worker_started(os.getppid(), stop)
     assert handlers == {signal.SIGINT: signal.SIG_IGN}
     assert _Libc.calls == [(1, int(signal.SIGKILL), 0, 0, 0)]  # PR_SET_PDEATHSIG
-    assert _Thread.started == [(cohort._watch_parent, (os.getppid(), stop))]
+    assert _Thread.started == [(cohort_workers._watch_parent, (os.getppid(), stop))]
 
 
 def test_a_worker_whose_parent_is_already_gone_ends_at_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ended: list[int] = []
-    monkeypatch.setattr("cptm_rules.cohort.signal.signal", lambda *_: None)
+    monkeypatch.setattr("cptm_rules.cohort.workers.signal.signal", lambda *_: None)
     monkeypatch.setattr(
-        "cptm_rules.cohort.sys.platform", "darwin"
+        "cptm_rules.cohort.workers.sys.platform", "darwin"
     )  # no prctl: the thread alone watches
-    monkeypatch.setattr("cptm_rules.cohort.os._exit", ended.append)
-    monkeypatch.setattr("cptm_rules.cohort.threading.Thread", _Thread)
-    cohort._worker_started(-1, multiprocessing.Event())  # not our parent: it has gone
+    monkeypatch.setattr("cptm_rules.cohort.workers.os._exit", ended.append)
+    monkeypatch.setattr("cptm_rules.cohort.workers.threading.Thread", _Thread)
+    cohort_workers._worker_started(-1, multiprocessing.Event())  # not our parent: it has gone
     stopped = multiprocessing.Event()
     stopped.set()
-    cohort._worker_started(os.getppid(), stopped)  # the diff stopped before it began
+    cohort_workers._worker_started(os.getppid(), stopped)  # the diff stopped before it began
     assert ended == [1, 1]
 
 
@@ -193,16 +195,16 @@ def test_without_prctl_a_worker_relies_on_its_watch_thread(
         raise OSError("no libc")
 
     monkeypatch.setattr("ctypes.CDLL", no_libc)
-    cohort._die_with_parent()  # quietly does nothing
+    cohort_workers._die_with_parent()  # quietly does nothing
 
 
 def test_the_watch_thread_ends_the_worker_once_its_parent_changes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     parents = iter([10, 10, 1])  # adopted by init after two checks
-    monkeypatch.setattr("cptm_rules.cohort.os.getppid", lambda: next(parents))
+    monkeypatch.setattr("cptm_rules.cohort.workers.os.getppid", lambda: next(parents))
     ended: list[int] = []
-    cohort._watch_parent(10, multiprocessing.Event(), every=0, end=ended.append)
+    cohort_workers._watch_parent(10, multiprocessing.Event(), every=0, end=ended.append)
     assert ended == [1]
 
 
@@ -210,7 +212,7 @@ def test_the_watch_thread_ends_the_worker_once_the_diff_stops_it() -> None:
     stop = multiprocessing.Event()
     stop.set()
     ended: list[int] = []
-    cohort._watch_parent(os.getppid(), stop, every=60, end=ended.append)  # no wait: set
+    cohort_workers._watch_parent(os.getppid(), stop, every=60, end=ended.append)  # no wait: set
     assert ended == [1]
 
 
@@ -219,7 +221,7 @@ class _Daemon:
 
 
 def test_a_daemonic_caller_starts_no_worker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("cptm_rules.cohort.multiprocessing.current_process", _Daemon)
+    monkeypatch.setattr("cptm_rules.cohort.workers.multiprocessing.current_process", _Daemon)
 
     def run(progress: Callable[[int], None]) -> object:
         cohort_of_three = short_cohort(1200, seed=4)

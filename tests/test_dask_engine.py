@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from cptm_rules.cli import main
 from cptm_rules.cohort import diff_policies
-from cptm_rules.cohort_formats import cohort_table
+from cptm_rules.cohort.formats import cohort_table
 from cptm_rules.exceptions import (
     CalendarRangeError,
     CptmRulesError,
@@ -53,7 +53,7 @@ COHORT = short_cohort(1200, seed=11)
 def _engine() -> ModuleType:
     # Imported as a test runs, not as the tests are collected: test_cohort hides the module
     # to play a missing extra, and a module already bound on the package would defeat it.
-    return importlib.import_module("cptm_rules.dask_engine")
+    return importlib.import_module("cptm_rules.cohort.dask")
 
 
 LEGACY, CURRENT = load_policy("legacy"), load_policy("current")

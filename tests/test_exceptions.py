@@ -201,7 +201,7 @@ def test_the_walk_finds_every_error_class_the_package_exports() -> None:
     assert len(ALL_ERRORS) >= len(exported) == 13
     # The modules with an error class of their own (the CLI's usage error is not one).
     assert "cptm_rules.exceptions" in _modules_defining_errors()
-    assert "cptm_rules.dask_engine" not in _modules_defining_errors()
+    assert "cptm_rules.cohort.dask" not in _modules_defining_errors()
 
 
 @pytest.mark.parametrize("cls", ALL_ERRORS, ids=lambda cls: cls.__qualname__)

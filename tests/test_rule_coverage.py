@@ -8,7 +8,8 @@ import attrs
 import pytest
 
 from cptm_rules.catalogue import RULES, rule_ids_in
-from cptm_rules.cohort import _answered, synthetic_cohort
+from cptm_rules.cohort import synthetic_cohort
+from cptm_rules.cohort.answers import _answered
 from cptm_rules.policy import load_policy
 from cptm_rules.pricing import load_prices
 from cptm_rules.rule_coverage import (

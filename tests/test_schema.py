@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 
 from cptm_rules.checks import scenario_files
-from cptm_rules.cohort import _parsed_line, candidate_row, synthetic_cohort
+from cptm_rules.cohort import candidate_row, synthetic_cohort
+from cptm_rules.cohort.candidates import _parsed_line
 from cptm_rules.exceptions import InvalidInputError
 from cptm_rules.lifecycle import Journey
 from cptm_rules.schema import document_schema, scenario_file_schema

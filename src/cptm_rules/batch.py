@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 
 from cptm_rules.array_ops import ARRAY, EPOCH, outside
 from cptm_rules.cohort import replay as replay_candidate
-from cptm_rules.cohort_formats import candidates_from_table, checked_table
+from cptm_rules.cohort.formats import candidates_from_table, checked_table
 from cptm_rules.exceptions import TransitionError
 from cptm_rules.formulas import answer_codes
 from cptm_rules.money import Money

@@ -412,7 +412,7 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:  # noqa: C901  # one ga
     with contextlib.ExitStack() as stack:
         on_rows = None
         if args.output is not None:
-            from cptm_rules.cohort_formats import answer_writer  # noqa: PLC0415  # pyarrow
+            from cptm_rules.cohort.formats import answer_writer  # noqa: PLC0415  # pyarrow
 
             on_rows = stack.enter_context(answer_writer(args.output))
         result = diff_policies(
@@ -455,7 +455,7 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:  # noqa: C901  # one ga
 
 
 def _check_output_suffix(path: Path) -> None:
-    from cptm_rules.cohort_formats import COHORT_FORMATS  # noqa: PLC0415  # pyarrow
+    from cptm_rules.cohort.formats import COHORT_FORMATS  # noqa: PLC0415  # pyarrow
 
     if path.suffix.lower() not in COHORT_FORMATS:
         *others, last = COHORT_FORMATS

@@ -11,7 +11,7 @@ A policy diff is a regression gate only if it can tell "nothing moved" from
   schedules figure by figure and says which rules read each figure that
   differs: the rule its declaration names, and every rule whose statement
   shows it. A diff reports a changed figure whose rules no answer showed
-  moving as an *unobserved change* (:class:`~cptm_rules.cohort.PolicyDiff`).
+  moving as an *unobserved change* (:class:`~cptm_rules.cohort.report.PolicyDiff`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,151 @@
+"""Policy diffs over a cohort: :func:`diff_policies`, like a reform simulation.
+
+Every candidate is answered under two policies (:mod:`cptm_rules.cohort.answers`),
+a chunk at a time (:mod:`cptm_rules.cohort.tally`), on this machine's processes
+(:mod:`cptm_rules.cohort.workers`) or a Dask cluster
+(:mod:`cptm_rules.cohort.dask`); the result is a
+:class:`~cptm_rules.cohort.report.PolicyDiff`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Sized
+from typing import TYPE_CHECKING, Final, Literal
+
+from cptm_rules.cohort.candidates import chunks, cohort_candidates
+from cptm_rules.cohort.tally import CHUNK, Run, Tally
+from cptm_rules.cohort.workers import check_workers, tally_all
+from cptm_rules.exceptions import InvalidInputError
+from cptm_rules.policy import Policy, load_policy
+from cptm_rules.pricing import PriceSchedule, load_prices
+from cptm_rules.rule_coverage import figure_changes
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from pathlib import Path
+    from types import ModuleType
+
+    from cptm_rules.cohort.candidates import Candidate
+    from cptm_rules.cohort.report import PolicyDiff
+    from cptm_rules.cohort.tally import AnswerRow
+
+__all__ = ["PARALLEL_THRESHOLD", "Engine", "diff_policies"]
+
+
+PARALLEL_THRESHOLD: Final = 2000
+"""Cohorts at least this large are split across the machine's cores."""
+
+
+def _policy_value(value: Policy | str | Path) -> Policy:
+    return value if isinstance(value, Policy) else load_policy(value)
+
+
+def _prices_value(value: PriceSchedule | str | Path) -> PriceSchedule:
+    return value if isinstance(value, PriceSchedule) else load_prices(value)
+
+
+Engine = Literal["local", "dask"]
+"""Where a diff runs: this machine's processes, or a Dask cluster (the ``dask`` extra)."""
+
+
+def diff_policies(  # keyword-only settings of one simulation
+    cohort: Iterable[Candidate] | str | Path,
+    *,
+    base: Policy | str | Path,
+    candidate: Policy | str | Path,
+    prices: PriceSchedule | str | Path = "shipped",
+    candidate_prices: PriceSchedule | str | Path | None = None,
+    workers: int | None = None,
+    examples: int = 3,
+    progress: Callable[[int], None] | None = None,
+    on_rows: Callable[[Sequence[AnswerRow]], None] | None = None,
+    engine: Engine = "local",
+    scheduler: str | None = None,
+    connect_timeout: float | None = None,
+) -> PolicyDiff:
+    """Run every candidate under the ``base`` and ``candidate`` policies and compare.
+
+    ``cohort`` is candidates (a tuple, or an iterator such as
+    :func:`~cptm_rules.cohort.synthetic.iter_synthetic_cohort`) or the path of a
+    cohort file: JSON Lines, Parquet or CSV
+    (:func:`~cptm_rules.cohort.formats.iter_cohort_file`).
+    Policies are :class:`~cptm_rules.policy.Policy` values (for example
+    ``load_policy().with_overrides({...})`` in a notebook), shipped names or
+    file paths; ``prices`` likewise a :class:`~cptm_rules.pricing.PriceSchedule`
+    or a path, for both sides unless ``candidate_prices`` gives the candidate
+    side its own (a price change is diffed like a policy change).
+
+    The cohort is streamed: candidates are answered and tallied
+    :data:`~cptm_rules.cohort.tally.CHUNK` at a time and only the counts and the first
+    ``examples`` per answer are kept, so memory does not grow with the cohort. With
+    ``workers`` unset, cohorts of at least :data:`PARALLEL_THRESHOLD` candidates (or of
+    unknown size) use every core; worker processes receive the policy and price values
+    themselves, and the result is the same on any number of workers. ``progress``, when
+    given, is called with the number of candidates done after each chunk; ``on_rows``,
+    when given, receives every candidate's :class:`~cptm_rules.cohort.tally.AnswerRow`
+    s, a chunk at a time in cohort order (``cptm-rules diff --output`` writes them).
+
+    ``engine="dask"`` runs the chunks as tasks on a Dask cluster instead: the one
+    at ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``; see
+    :func:`~cptm_rules.cohort.dask.scheduler_address`), given ``connect_timeout``
+    seconds to answer (default 10), or a local one made for the call. A Parquet
+    cohort is then read partition by partition by the workers themselves. The
+    report is the same as the local engine's.
+    """
+    base_policy, candidate_policy = _policy_value(base), _policy_value(candidate)
+    schedule = _prices_value(prices)
+    other_schedule = schedule if candidate_prices is None else _prices_value(candidate_prices)
+    _check_engine(engine, scheduler, connect_timeout)
+    if workers is None:
+        size = len(cohort) if isinstance(cohort, Sized) else PARALLEL_THRESHOLD
+        workers = (os.cpu_count() or 1) if size >= PARALLEL_THRESHOLD else 1
+    check_workers(workers)
+    if type(examples) is not int or examples < 0:
+        raise InvalidInputError("examples", examples, "a whole number >= 0")
+    sides = (base_policy, candidate_policy, schedule, other_schedule)
+    total = Tally(examples=examples)
+
+    def done(part: Tally) -> None:
+        total.merge(part)
+        if on_rows is not None and part.rows is not None:
+            on_rows(part.rows)
+        if progress is not None:
+            progress(total.size)
+
+    run = Run(sides=sides, examples=examples, keep_rows=on_rows is not None, done=done)
+    if engine == "dask":
+        _dask_engine().run(
+            cohort, run, scheduler=scheduler, workers=workers, connect_timeout=connect_timeout
+        )
+    else:
+        tally_all(chunks(cohort_candidates(cohort), CHUNK), run, workers=workers)
+    figures = figure_changes(base_policy, candidate_policy, schedule, other_schedule)
+    base_label, candidate_label = base_policy.label, candidate_policy.label
+    if other_schedule != schedule:  # a price change: say which schedule each side used
+        base_label += f" with prices {schedule.origin}"
+        candidate_label += f" with prices {other_schedule.origin}"
+    return total.result(base=base_label, candidate=candidate_label, figures=figures)
+
+
+def _check_engine(engine: str, scheduler: object, connect_timeout: object) -> None:
+    # The address and the timeout themselves are checked by the dask engine, before it
+    # connects (cptm_rules.cohort.dask.scheduler_address).
+    if engine not in ("local", "dask"):
+        raise InvalidInputError("engine", engine, "'local' or 'dask'")
+    if scheduler is not None and (engine != "dask" or type(scheduler) is not str):
+        raise InvalidInputError("scheduler", scheduler, "an address string, with engine='dask'")
+    if connect_timeout is not None and scheduler is None:
+        raise InvalidInputError("connect_timeout", connect_timeout, "a scheduler to wait for, too")
+
+
+def _dask_engine() -> ModuleType:
+    try:
+        # By module name, not from the package: a module already bound on the package
+        # must not hide a missing extra (the import machinery asks sys.modules).
+        return importlib.import_module("cptm_rules.cohort.dask")
+    except ImportError:
+        raise InvalidInputError(
+            "engine", "dask", "'local', or install the dask extra: pip install 'cptm-rules[dask]'"
+        ) from None
