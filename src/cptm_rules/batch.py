@@ -1,6 +1,6 @@
 """The batch path: a whole cohort's key dates, change verdicts and fees as columns.
 
-:func:`batch_answers` takes a cohort table (:data:`~cptm_rules.cohort_formats.COHORT_SCHEMA`,
+:func:`batch_answers` takes a cohort table (:data:`~cptm_rules.cohort.formats.COHORT_SCHEMA`,
 an Arrow table or a pandas DataFrame) and answers every candidate at once with
 numpy. It gives the same answers as replaying each candidate's
 :class:`~cptm_rules.lifecycle.Journey` (:func:`journey_answers`), which the tests
@@ -245,7 +245,7 @@ def batch_answers(
     """Every candidate's key dates, access verdict, change verdicts and fees, as columns.
 
     ``cohort`` is an Arrow table or a pandas DataFrame with the cohort's columns
-    (:data:`~cptm_rules.cohort_formats.COHORT_SCHEMA`, checked first). The result
+    (:data:`~cptm_rules.cohort.formats.COHORT_SCHEMA`, checked first). The result
     has one row per candidate, in the cohort's order, with :data:`ANSWER_COLUMNS`
     (see :func:`answer_schema`); it equals :func:`journey_table` on the same
     candidates except for the ``replayed`` column.

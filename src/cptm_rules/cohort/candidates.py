@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from cptm_rules.calendar import parse_date, parse_instant, to_local_date
+from cptm_rules.calendar import elapsed_after, parse_date, parse_instant, to_local_date
 from cptm_rules.events import (
     Activity,
     AttemptExam,
@@ -164,7 +164,9 @@ class Candidate:
                 )
             ),
         )
-        granted = registered + dt.timedelta(minutes=self.access_after_minutes)
+        # Minutes of elapsed time: on the nights clocks change, wall-clock arithmetic
+        # would move the grant by an hour.
+        granted = elapsed_after(registered, dt.timedelta(minutes=self.access_after_minutes))
         access_day = to_local_date(granted, zone, field="access")
         put(access_day, "access", (), "access", GrantAccess(at=granted))
         if self.elearning_opened is not None:
