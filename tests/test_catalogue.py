@@ -2,13 +2,21 @@ from __future__ import annotations
 
 import ast
 import re
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from cptm_rules.catalogue import FAQ_QUESTIONS, RULES, Document, RuleKind, rule
 from cptm_rules.docs import generated_pages
 from cptm_rules.exceptions import InvalidInputError
+from cptm_rules.money import Money
+from cptm_rules.policy import figure_fields
+
+if TYPE_CHECKING:
+    from cptm_rules.policy import Policy
+    from cptm_rules.pricing import PriceSchedule
 
 ROOT = Path(__file__).resolve().parents[1]
 # The FAQ's questions, kept in the repository (docs/sources/README.md says where from).
@@ -145,3 +153,172 @@ def test_a_statement_is_rendered_from_the_policy_figures_not_written_into_the_te
     assert "The class change fee is 450.00 USD." in rule("R22").statement_under(prices=dearer)
     figures = re.compile(r"\b(30th|400|\$|24 hours|two hours|six calendar months)\b")
     assert [r.id for r in RULES.values() if figures.search(r.template)] == []
+
+
+# -- titles and statements read the figures ------------------------------------------------
+
+
+def _test_policies() -> dict[str, Policy]:
+    """The shipped policies, and two whose figures no title may hard-code."""
+    from cptm_rules.policy import load_policy  # noqa: PLC0415
+
+    current = load_policy()
+    return {
+        "current": current,
+        "legacy": load_policy("legacy"),
+        "board": current.with_overrides(
+            {
+                "certification.certification_period_years": 3,
+                "exam.exam_window_months": 18,
+                "prework.module_count": 12,
+                "prework.prework_recommended_days": 45,
+                "pricing.group_min_size": 3,
+                "practicum.free_changes": 1,
+            }
+        ),
+        "single": current.with_overrides(
+            {
+                "certification.certification_period_years": 1,
+                "exam.exam_window_months": 1,
+                "prework.module_count": 1,
+                "prework.prework_recommended_days": 7,
+            }
+        ),
+    }
+
+
+FIGURE_TITLES = {
+    "current": (
+        "Ten modules with an assessment each",
+        "Six weeks for the prework",
+        "Six-month exam window",
+        "Two-year period",
+    ),
+    "legacy": (
+        "Ten modules with an assessment each",
+        "Four weeks for the prework",
+        "Six-month exam window",
+        "Two-year period",
+    ),
+    "board": (
+        "12 modules with an assessment each",
+        "45 days for the prework",
+        "18-month exam window",
+        "Three-year period",
+    ),
+    "single": (
+        "One module with an assessment each",
+        "One week for the prework",
+        "One-month exam window",
+        "One-year period",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(FIGURE_TITLES))
+def test_a_title_is_rendered_from_the_policy_figures_R5_R6_R14_R17(name: str) -> None:
+    policy = _test_policies()[name]
+    titles = tuple(rule(i).title_under(policy) for i in ("R5", "R6", "R14", "R17"))
+    assert titles == FIGURE_TITLES[name]
+    if name == "current":
+        assert titles == tuple(rule(i).title for i in ("R5", "R6", "R14", "R17"))
+
+
+def test_a_three_year_policy_reads_three_years_in_its_title_and_statement_R17() -> None:
+    board = _test_policies()["board"]
+    assert rule("R17").title_under(board) == "Three-year period"
+    assert "[start, start + 3 years)" in rule("R17").statement_under(board)
+    assert rule("R14").title_under(board) == "18-month exam window"
+    assert "groups of three or more" in rule("R21").statement_under(board)
+    assert "groups of two or more" in rule("R21").statement
+
+
+_NUMBER_WORDS = {
+    word: n
+    for n, word in enumerate(
+        (
+            *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+            *("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"),
+            *("seventeen", "eighteen", "nineteen", "twenty"),
+        )
+    )
+}
+# Numbers a text states that are no policy figure: a quotation of a source, a fact, a clock.
+FIXED_NUMBERS = {
+    "R4": {23, 59},  # business days end at 23:59:59
+    "R10": {30},  # the FAQ's own words, 'less than 30 days'
+    "R16": {85},  # over 85% pass
+    "R23": {4, 5},  # four out of five CPTMs
+}
+
+
+def _numbers_in(text: str, *, words: bool) -> set[Decimal]:
+    """The numbers a text states, as digits or (``words``) as words; rule ids are no numbers."""
+    text = re.sub(r"\bR\d+a?\b", "", text)
+    found = {Decimal(d) for d in re.findall(r"\d+(?:\.\d+)?", text)}
+    if words:
+        found |= {
+            Decimal(_NUMBER_WORDS[w])
+            for w in re.findall(r"[a-z]+", text.lower())
+            if w in _NUMBER_WORDS
+        }
+    return found
+
+
+def _figure_values(keys: tuple[str, ...], policy: Policy, prices: PriceSchedule) -> set[Decimal]:
+    """The numbers the figures ``keys`` give: a count, its weeks, an amount."""
+    values: set[Decimal] = set()
+    figures = dict(policy.figures(*(f.name for f in figure_fields())))
+    for key in keys:
+        if key.startswith("prices."):
+            amount = getattr(prices, key.removeprefix("prices."))
+            values.add(Decimal(str(amount.amount)) if isinstance(amount, Money) else Decimal(-1))
+        elif (text := figures[key]).isdigit() or text.replace(".", "", 1).isdigit():
+            values |= {Decimal(text), Decimal(text) / 7}
+    return values
+
+
+def test_no_title_or_statement_names_a_number_its_figures_do_not_give() -> None:
+    from cptm_rules.pricing import load_prices  # noqa: PLC0415
+
+    prices = load_prices()
+    for name, policy in _test_policies().items():
+        for r in RULES.values():
+            given = _figure_values(r.figure_keys, policy, prices)
+            allowed = given | {Decimal(n) for n in FIXED_NUMBERS.get(r.id, ())}
+            # "one" reads as a number in a title; in a statement it is mostly a pronoun
+            # ("the one held"), and the statements' counts are placeholders.
+            title = _numbers_in(r.title_under(policy), words=True)
+            statement = _numbers_in(r.statement_under(policy, prices), words=False)
+            assert title <= allowed, (name, r.id, r.title_under(policy))
+            assert statement <= allowed, (name, r.id, r.statement_under(policy, prices))
+            words = _numbers_in(re.sub(r"\{[^}]*\}", "", r.template), words=True) - {Decimal(1)}
+            assert words <= allowed, (r.id, r.template)
+
+
+def test_a_title_that_states_a_number_takes_it_from_a_figure() -> None:
+    for r in RULES.values():
+        fixed = re.sub(r"\{[^}]*\}", "", r.title_template)
+        assert _numbers_in(fixed, words=True) == set(), (r.id, r.title_template)
+
+
+def test_an_unknown_placeholder_format_is_refused_when_rendered() -> None:
+    from cptm_rules.catalogue import TEMPLATE_FORMATS, Rule  # noqa: PLC0415
+
+    bad = Rule(
+        id="R1",
+        title="{exam.exam_window_months:Months} window",
+        kinds=(RuleKind.FACT,),
+        statement="x",
+        sources=(),
+    )
+    with pytest.raises(ValueError, match=r"unknown placeholder format 'Months'; the formats are"):
+        _ = bad.title
+    assert {"word", "Word", "weeks", "Weeks", "s", "ordinal"} <= set(TEMPLATE_FORMATS)
+    assert bad.figure_keys == ("exam.exam_window_months",)
+
+
+def test_the_catalogue_page_shows_a_title_that_differs_under_the_legacy_policy_R6() -> None:
+    page = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert "## R6 Six weeks for the prework" in page
+    assert "*Title under the legacy policy:* Four weeks for the prework" in page

@@ -1093,3 +1093,108 @@ def test_any_output_path_writes_the_answers_or_fails_in_one_line(parts: tuple[st
             if p.is_file() and str(p) != os.path.normpath(target)
         ]
         assert leftovers == []  # no temporary file stays behind
+
+
+BOARD_POLICY = (
+    'extends = "current"\n'
+    "[certification]\ncertification_period_years = 3\n"
+    "[exam]\nexam_window_months = 18\n"
+)
+
+
+def test_rules_under_a_users_policy_file_reads_its_figures_R17(tmp_path: Path) -> None:
+    policy = tmp_path / "board.toml"
+    policy.write_text(BOARD_POLICY, encoding="utf-8")
+    status, out, err = run("rules", "--policy", str(policy))
+    assert (status, err) == (0, "")
+    assert out.startswith(f"policy: board (from {policy}); prices: shipped\n\nR1    ")
+    assert "\nR17   Three-year period (requirement)\n" in out
+    assert "[start, start + 3 years)" in out
+    assert "\nR14   18-month exam window (requirement)\n" in out
+    assert "Two-year period" not in out
+    _, legacy, _ = run("rules", "--policy", "legacy")
+    assert legacy.startswith("policy: legacy; prices: shipped\n")
+    assert "\nR6    Four weeks for the prework (advisory)\n" in legacy
+
+
+def test_rules_json_under_a_users_policy_file_gives_its_titles_statements_and_figures_R17(
+    tmp_path: Path,
+) -> None:
+    policy = tmp_path / "board.toml"
+    policy.write_text(BOARD_POLICY, encoding="utf-8")
+    prices = tmp_path / "dearer.toml"
+    prices.write_text('extends = "shipped"\nclass_change_fee = "450"\n', encoding="utf-8")
+    status, out, _ = run("rules", "--policy", str(policy), "--prices", str(prices), "--json")
+    assert status == 0
+    rules = {r["id"]: r for r in json.loads(out)}
+    r17 = rules["R17"]
+    assert r17["title"] == "Three-year period"
+    assert "start + 3 years" in r17["statement"]
+    assert r17["figures"]["board"] == {"certification.certification_period_years": "3"}
+    assert r17["figures"]["current"] == {"certification.certification_period_years": "2"}
+    assert r17["titles"] == {
+        "current": "Two-year period",
+        "legacy": "Two-year period",
+        "board": "Three-year period",
+    }
+    assert "start + 3 years" in r17["statements"]["board"]
+    assert rules["R22"]["statement"].startswith("The class change fee is 450.00 USD.")
+    _, shipped, _ = run("rules", "--json")
+    default = {r["id"]: r for r in json.loads(shipped)}
+    assert default["R17"]["title"] == "Two-year period"
+    assert set(default["R17"]["figures"]) == {"current", "legacy"}
+    assert default["R6"]["titles"]["legacy"] == "Four weeks for the prework"
+
+
+@pytest.mark.parametrize(
+    ("files", "problem"),
+    [
+        ({"--policy": "missing.toml"}, "missing.toml: <file> = "),
+        ({"--policy": ("bad.toml", "[certification]\ngrace_period_days = 3\n")}, "grace period"),
+        ({"--policy": ("bad.toml", "extends = [\n")}, "expected valid TOML"),
+        ({"--prices": ("p.toml", 'extends = "shipped"\nretake_fee = "5"\n')}, "retake fee"),
+        ({"--prices": "nowhere.toml"}, "nowhere.toml: <file> = "),
+    ],
+)
+def test_rules_with_a_bad_policy_or_price_file_exits_2_with_one_line_naming_it(
+    tmp_path: Path, files: dict[str, str | tuple[str, str]], problem: str
+) -> None:
+    argv = ["rules"]
+    for option, file in files.items():
+        if isinstance(file, tuple):
+            (tmp_path / file[0]).write_text(file[1], encoding="utf-8")
+        argv += [option, str(tmp_path / (file[0] if isinstance(file, tuple) else file))]
+    for extra in ([], ["--json"]):
+        status, out, err = run(*argv, *extra)
+        assert (status, out) == (2, "")
+        assert err.count("\n") == 1
+        assert err.startswith(f"cptm-rules: {tmp_path}")
+        assert problem in err
+
+
+def test_an_explanation_shows_each_rule_under_the_policy_that_judged_R6_R14(
+    tmp_path: Path,
+) -> None:
+    _, out, _ = run("explain", "timeline", *PRACTICUM, "--policy", "legacy")
+    assert "  R6 Four weeks for the prework: A practicum that starts fewer than 28 days" in out
+    policy = tmp_path / "board.toml"
+    policy.write_text(BOARD_POLICY, encoding="utf-8")
+    _, out, _ = run("explain", "timeline", *PRACTICUM, "--policy", str(policy))
+    assert "  R14 18-month exam window: The last day to sit the exam is the release date " in out
+    assert "plus 18 calendar months" in out
+    late = ["--requested", "2027-01-12", *CHANGE[2:4], "--to", "2027-02-08..2027-02-11"]
+    status, out, _ = run("explain", "change", *late, "--policy", "legacy")
+    assert status == 1
+    assert "R11 What a change needs:" in out
+
+
+def test_rules_json_keys_a_policy_file_named_as_a_shipped_one_by_its_path(tmp_path: Path) -> None:
+    policy = tmp_path / "current.toml"  # extends = "current": named "current" after its file
+    policy.write_text(BOARD_POLICY, encoding="utf-8")
+    _, out, _ = run("rules", "--policy", str(policy), "--json")
+    r17 = {r["id"]: r for r in json.loads(out)}["R17"]
+    assert r17["titles"] == {
+        "current": "Two-year period",
+        "legacy": "Two-year period",
+        str(policy): "Three-year period",
+    }

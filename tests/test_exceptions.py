@@ -248,3 +248,59 @@ def test_an_error_raised_in_a_worker_process_reaches_the_parent_as_itself() -> N
         here.value.side,
         "R20",
     )
+
+
+POLICY_NAMES = [
+    "free_change_days",
+    "free_changes",
+    "certification_period_years",
+    "ce_hours_required",
+    "exam_window_months",
+]
+
+
+def test_a_misspelt_word_gets_the_word_it_is_a_typo_of() -> None:
+    assert exceptions.suggest("free_change_day", POLICY_NAMES) == "; did you mean free_change_days?"
+    assert exceptions.suggest("free_chnage_days", POLICY_NAMES) == (
+        "; did you mean free_change_days?"
+    )
+    assert exceptions.suggest("Free_Changes", POLICY_NAMES) == "; did you mean free_changes?"
+    assert exceptions.suggest("curent", ("current", "legacy")) == "; did you mean current?"
+
+
+def test_a_word_that_only_shares_a_part_with_an_option_gets_no_suggestion() -> None:
+    # difflib scored this 0.6 against certification_period_years for their "_period_".
+    assert exceptions.suggest("grace_period_days", POLICY_NAMES) == ""
+    assert exceptions.close_match("grace_period_days", POLICY_NAMES) is None
+    assert exceptions.suggest("hours", POLICY_NAMES) == ""
+    assert exceptions.suggest("", POLICY_NAMES) == ""
+
+
+def test_closeness_is_one_edit_for_every_five_characters_at_least_one() -> None:
+    assert exceptions.TYPO_EDITS_PER_CHARACTERS == 5
+    assert exceptions.close_match("R29", ("R1", "R2", "R20")) == "R2"  # one edit; the first
+    assert exceptions.close_match("abc", ("xyz",)) is None
+    assert exceptions.close_match("free-change-dys", POLICY_NAMES) == "free_change_days"  # 3 of 15
+    assert exceptions.close_match("fre-chang-dys", POLICY_NAMES) is None  # 5 edits in 13
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "edits"),
+    [
+        ("kitten", "sitting", 3),
+        ("ab", "ba", 1),
+        ("", "abc", 3),
+        ("abc", "", 3),
+        ("same", "SAME", 0),
+        ("free_chnage_days", "free_change_days", 1),
+    ],
+)
+def test_edit_distance_counts_insertions_deletions_substitutions_and_swaps(
+    a: str, b: str, edits: int
+) -> None:
+    assert exceptions.edit_distance(a, b) == edits
+    assert exceptions.edit_distance(b, a) == edits
+
+
+def test_a_very_long_word_is_no_typo_and_costs_no_time() -> None:
+    assert exceptions.close_match("free_change_days" * 100_000, POLICY_NAMES) is None

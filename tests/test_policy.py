@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -8,7 +9,14 @@ import attrs
 import pytest
 
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError, PolicyError
-from cptm_rules.policy import SHIPPED_POLICIES, Policy, PolicySet, load_policy
+from cptm_rules.policy import (
+    KNOWN_CONCEPTS,
+    SHIPPED_POLICIES,
+    Policy,
+    PolicySet,
+    concept_hint,
+    load_policy,
+)
 from cptm_rules.vocabulary import AccessUnit, ActivityCategory, DayCount, DiscountKind
 
 
@@ -443,3 +451,74 @@ def test_cited_figures_read_as_the_policy_file_spells_them() -> None:
         ("exam.max_exam_attempts", "unlimited"),
         ("prework.module_count", "10"),
     )
+
+
+def test_a_key_one_slip_from_a_real_one_gets_it_and_a_distant_one_gets_none(
+    tmp_path: Path,
+) -> None:
+    near = write(tmp_path, 'extends = "current"\n[practicum]\nfree_change_day = 20\n')
+    with pytest.raises(PolicyError, match=r"did you mean practicum\.free_change_days \(under"):
+        load_policy(near)
+    far = write(tmp_path, 'extends = "current"\n[certification]\ngrace_period_days = 30\n')
+    with pytest.raises(PolicyError) as caught:
+        load_policy(far)
+    assert "did you mean" not in str(caught.value)
+    assert "certification_period_years" not in str(caught.value)
+
+
+FILE_VALUE = "board-only figure 8712"
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "section"),
+    [
+        ("[certification]\ngrace_period_days = {v}\n", "a grace period", "a-grace-period"),
+        ("grace_period_days = {v}\n", "a grace period", "a-grace-period"),
+        (
+            "[certification]\nmax_hours_per_category = {v}\n",
+            "a cap on a category's hours",
+            "a-cap-on-a-category",
+        ),
+        ("[certification]\ncategory_caps = {v}\n", "a cap on a category", "a-cap-on-a-category"),
+        ("[cancellation]\nrefund_tiers = {v}\n", "refund tiers", "refund-tiers"),
+        ("[exam]\nretake_fee = {v}\n", "retakes and a retake fee", "retakes-and-a-retake-fee"),
+        ("[exam]\nmax_retakes = {v}\n", "retakes", "retakes-and-a-retake-fee"),
+        (
+            "[registration]\nlate_registration_fee = {v}\n",
+            "a late-registration fee",
+            "a-late-registration-fee",
+        ),
+        ("effective_date = {v}\n", "an effective date", "an-effective-date-on-prices"),
+    ],
+)
+def test_a_key_naming_a_known_concept_points_to_the_docs_section_on_it(
+    tmp_path: Path, text: str, concept: str, section: str
+) -> None:
+    path = write(tmp_path, 'extends = "current"\n' + text.format(v=f'"{FILE_VALUE}"'))
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    message = str(caught.value)
+    assert concept in message
+    assert message.endswith(f"docs/policy.md#{section}")
+    assert "\n" not in message
+    assert FILE_VALUE not in message  # the key is named, never what the file gives it
+    assert "did you mean" not in message
+
+
+def _anchors(page: Path) -> set[str]:
+    """The anchors of a page's headings, as MyST makes them (``myst_heading_anchors``)."""
+    found = set()
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if heading := re.fullmatch(r"#{1,3} (.+)", line):
+            slug = re.sub(r"[^\w\- ]", "", heading.group(1).lower())
+            found.add(slug.replace(" ", "-"))
+    return found
+
+
+def test_every_concept_hint_points_to_a_section_that_exists() -> None:
+    root = Path(__file__).resolve().parents[1]
+    for words, (concept, page) in KNOWN_CONCEPTS.items():
+        path, _, anchor = page.partition("#")
+        assert anchor in _anchors(root / path), (concept, page)
+        assert concept_hint(f"section.{words.replace(' ', '_')}s") == f"for {concept} see {page}"
+    assert concept_hint("practicum.free_change_days") is None

@@ -295,3 +295,43 @@ def test_each_pricing_error_names_the_field_the_value_and_what_is_valid(
         "quote": quote,
     }
     raises_exactly(code, names, kind, message)
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ('clas_change_fee = "400"', "; did you mean class_change_fee?"),
+        ('extend = "shipped"', "; did you mean extends?"),
+        (
+            'retake_fee = "75"',
+            "; for retakes and a retake fee see docs/policy.md#retakes-and-a-retake-fee",
+        ),
+        (
+            'late_registration_fee = "50"',
+            "; for a late-registration fee see docs/policy.md#a-late-registration-fee",
+        ),
+        ("refund_percent = 50", "; for refund tiers see docs/policy.md#refund-tiers"),
+        (
+            "effective_from = 2027-07-01",
+            "; for an effective date see docs/policy.md#an-effective-date-on-prices",
+        ),
+    ],
+)
+def test_an_unknown_price_key_gets_the_key_it_is_a_typo_of_or_the_docs_on_its_concept(
+    text: str, hint: str
+) -> None:
+    with pytest.raises(PolicyError) as caught:
+        PriceSchedule.from_toml('currency = "USD"\n' + text, source="p.toml")
+    message = str(caught.value)
+    assert message.endswith(hint)
+    assert message.startswith("p.toml: ")
+    assert "= '<unknown key>' is not valid: expected a key among extends, " in message
+    assert "\n" not in message
+
+
+def test_a_price_key_that_is_no_typo_of_one_gets_no_suggestion() -> None:
+    with pytest.raises(PolicyError) as caught:
+        PriceSchedule.from_toml('extends = "shipped"\nexam_price = "75"', source="p.toml")
+    assert "did you mean" not in str(caught.value)
+    with pytest.raises(PolicyError, match=r"discount kind among .*; did you mean government\?"):
+        PriceSchedule.from_toml('extends = "shipped"\n[discounts]\ngovernmnet = "10%"')

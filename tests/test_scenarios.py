@@ -374,3 +374,38 @@ def test_a_file_with_more_scenarios_than_the_bound_is_refused(
     path.write_text(one * 2, encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"expected at most 1 scenarios in a file, got 2"):
         load_scenarios(path)
+
+
+NAMED = '[[scenario]]\nname = "x y"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            NAMED + 'polcy = "legacy"\n' + GOOD_EVENTS,
+            r"polcy: unknown key; .*did you mean policy\?",
+        ),
+        (NAMED + '[[scenario.events]]\ntype = "registr"\n', r"did you mean register\?"),
+        (
+            NAMED + GOOD_EVENTS + "  registred_at = 2026-11-02T09:30:00-05:00\n",
+            r"registred_at: unknown key for a 'register' event; .*did you mean registered_at\?",
+        ),
+        (
+            NAMED + GOOD_EVENTS + '  expect = { decision = ["R1 accepted"] }\n',
+            r"expect.decision: unknown expectation; .*did you mean decisions\?",
+        ),
+    ],
+)
+def test_a_misspelt_scenario_key_gets_the_key_it_is_a_typo_of(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        load_scenarios(write(tmp_path, text))
+
+
+def test_a_scenario_key_that_is_no_typo_gets_no_suggestion(tmp_path: Path) -> None:
+    text = NAMED + "grace_period_days = 30\n" + GOOD_EVENTS
+    with pytest.raises(ScenarioError, match="unknown key; allowed: name,") as caught:
+        load_scenarios(write(tmp_path, text))
+    assert "did you mean" not in str(caught.value)

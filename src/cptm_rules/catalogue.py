@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FAQ_QUESTIONS",
     "RULES",
+    "TEMPLATE_FORMATS",
     "Citation",
     "Document",
     "FaqQuestion",
@@ -85,10 +86,19 @@ class Citation:
 
 @attrs.frozen(kw_only=True)
 class Rule:
-    """One program rule."""
+    """One program rule.
+
+    Its title and its statement are templates over the policy's figures and the
+    price schedule: ``{dotted.policy_key}`` or ``{prices.item}`` where a figure
+    goes, with an optional format after a colon (:data:`TEMPLATE_FORMATS`).
+    :attr:`title` and :attr:`statement` read them under the current policy and
+    the shipped prices; :meth:`title_under` and :meth:`statement_under` under any.
+    """
 
     id: str
-    title: str
+    title_template: str = attrs.field(alias="title")
+    """The rule's name, as a template: ``{certification.certification_period_years:Word}-year
+    period`` reads ``Two-year period`` under the current policy."""
     kinds: tuple[RuleKind, ...]
     template: str = attrs.field(alias="statement")
     """The rule in the project's own words, with ``{dotted.policy_key}`` and
@@ -108,33 +118,50 @@ class Rule:
 
     @property
     def figure_keys(self) -> tuple[str, ...]:
-        """The figures the statement shows: dotted policy keys and ``prices.<item>``."""
-        return tuple(dict.fromkeys(m.group(1) for m in _PLACEHOLDER.finditer(self.template)))
+        """The figures the title and statement show: dotted policy keys and ``prices.<item>``."""
+        found = _PLACEHOLDER.finditer(self.title_template + "\n" + self.template)
+        return tuple(dict.fromkeys(m.group(1) for m in found))
+
+    @property
+    def title(self) -> str:
+        """The title under the current policy and the shipped price schedule."""
+        return self.title_under()
 
     @property
     def statement(self) -> str:
         """The statement under the current policy and the shipped price schedule."""
         return self.statement_under()
 
+    def title_under(self, policy: Policy | None = None, prices: PriceSchedule | None = None) -> str:
+        """The title with the figures of ``policy`` and ``prices`` (default: shipped)."""
+        return _render(self.title_template, policy, prices)
+
     def statement_under(
         self, policy: Policy | None = None, prices: PriceSchedule | None = None
     ) -> str:
         """The statement with the figures of ``policy`` and ``prices`` (default: shipped)."""
-        from cptm_rules.money import amount_text  # noqa: PLC0415  # avoids an import cycle
-        from cptm_rules.policy import load_policy  # noqa: PLC0415
-        from cptm_rules.pricing import load_prices  # noqa: PLC0415
+        return _render(self.template, policy, prices)
 
-        chosen = load_policy() if policy is None else policy
-        schedule = load_prices() if prices is None else prices
-        figures = dict(chosen.figures(*_policy_field_names()))
 
-        def fill(match: re.Match[str]) -> str:
-            key, style = match.group(1), match.group(2)
-            if key.startswith("prices."):
-                return amount_text(getattr(schedule, key.removeprefix("prices.")))
-            return _styled(figures[key], style)
+def _render(template: str, policy: Policy | None, prices: PriceSchedule | None) -> str:
+    """``template`` with each placeholder replaced by its figure, in its format."""
+    if "{" not in template:
+        return template
+    from cptm_rules.money import amount_text  # noqa: PLC0415  # avoids an import cycle
+    from cptm_rules.policy import load_policy  # noqa: PLC0415
+    from cptm_rules.pricing import load_prices  # noqa: PLC0415
 
-        return _PLACEHOLDER.sub(fill, self.template)
+    chosen = load_policy() if policy is None else policy
+    schedule = load_prices() if prices is None else prices
+    figures = dict(chosen.figures(*_policy_field_names()))
+
+    def fill(match: re.Match[str]) -> str:
+        key, style = match.group(1), match.group(2)
+        if key.startswith("prices."):
+            return amount_text(getattr(schedule, key.removeprefix("prices.")))
+        return _styled(figures[key], style)
+
+    return _PLACEHOLDER.sub(fill, template)
 
 
 @attrs.frozen(kw_only=True)
@@ -178,7 +205,7 @@ Q_TEAM: Final = "How can I certify my training and development team?"
 Q_HIRE: Final = "How can I hire a CPTM?"
 
 
-_PLACEHOLDER: Final = re.compile(r"\{([a-z_]+\.[a-z_]+)(?::([a-z]+))?\}")
+_PLACEHOLDER: Final = re.compile(r"\{([a-z_]+\.[a-z_]+)(?::([A-Za-z]+))?\}")
 
 
 _ONE_ID: Final = re.compile(r"R\d+a?")
@@ -209,13 +236,69 @@ def _policy_field_names() -> tuple[str, ...]:
     return tuple(POLICY_KEYS)
 
 
-def _styled(value: str, style: str | None) -> str:
+TEMPLATE_FORMATS: Final[Mapping[str, str]] = {
+    "": "the figure as the policy spells it, ``_`` read as a space: ``2``, ``business days``",
+    "ordinal": "a count as an ordinal: ``30th``",
+    "day": "a day count's kind, singular: ``business day`` or ``calendar day``",
+    "days": "a day count's kind, plural: ``business days`` or ``calendar days``",
+    "word": "a number as a word up to ten, digits above: ``two``, ``18``",
+    "Word": "the same, capitalised, to begin a title: ``Two``, ``18``",
+    "weeks": "days as weeks when they divide by seven, else as days: ``six weeks``, ``45 days``",
+    "Weeks": "the same, capitalised: ``Six weeks``, ``One week``, ``45 days``",
+    "s": "``s`` after a noun unless the figure is 1: ``module{prework.module_count:s}``",
+}
+"""The formats a placeholder may ask for after its key (``{key:format}``), and what they give."""
+
+_NUMBER_WORDS: Final = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+)
+
+
+def _number_word(n: int) -> str:
+    """``n`` as a word up to ten (``six``), as digits above (``18``): how titles count."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+def _counted(n: int, unit: str) -> str:
+    """``one week``, ``six weeks``, ``45 days``."""
+    return f"{_number_word(n)} {unit}" + ("" if n == 1 else "s")
+
+
+def _weeks(days: int) -> str:
+    """A number of days as weeks when it divides by seven (``six weeks``), else as days."""
+    weeks, rest = divmod(days, 7)
+    return _counted(weeks, "week") if days and not rest else _counted(days, "day")
+
+
+def _styled(value: str, style: str | None) -> str:  # noqa: PLR0911  # one answer per format
     if style == "ordinal":
         return ordinal(int(value))
     if style == "day":
         return "calendar day" if value == "calendar" else "business day"
     if style == "days":
         return "calendar days" if value == "calendar" else "business days"
+    if style in {"word", "Word"}:
+        word = _number_word(int(value))
+        return word.capitalize() if style == "Word" else word
+    if style in {"weeks", "Weeks"}:
+        weeks = _weeks(int(value))
+        return weeks.capitalize() if style == "Weeks" else weeks
+    if style == "s":
+        return "" if int(value) == 1 else "s"
+    if style is not None:
+        formats = ", ".join(f for f in TEMPLATE_FORMATS if f)
+        msg = f"unknown placeholder format {style!r}; the formats are {formats}"
+        raise ValueError(msg)
     return value.replace("_", " ")
 
 
@@ -299,6 +382,9 @@ def render_markdown() -> str:
     for r in RULES.values():
         kinds = " + ".join(str(k) for k in r.kinds)
         lines += [f"## {r.id} {r.title}", "", f"*Kind:* {kinds}", "", r.statement, ""]
+        older_title = r.title_under(legacy)
+        if older_title != r.title:
+            lines += [f"*Title under the legacy policy:* {older_title}", ""]
         older = r.statement_under(legacy)
         if older != r.statement:
             lines += [f"*Under the legacy policy:* {older}", ""]

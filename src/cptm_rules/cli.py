@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from cptm_rules.cohort import Candidate
     from cptm_rules.outcomes import Outcome
+    from cptm_rules.pricing import PriceSchedule
 
 __all__ = ["entry_point", "main"]
 
@@ -299,6 +300,12 @@ def _explain_figures(policy: Policy, figures: Sequence[tuple[str, str]], out: Te
     out.writelines(f"  source: {policy.source_of(key)}\n" for key, _ in dict.fromkeys(figures))
 
 
+def _rule_line(rule_id: str, policy: Policy, prices: PriceSchedule) -> str:
+    """``R14 Six-month exam window: The last day ...``, under the policy and prices in use."""
+    rule = RULES[rule_id]
+    return f"{rule.id} {rule.title_under(policy, prices)}: {rule.statement_under(policy, prices)}"
+
+
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
     if args.topic == "scenario":
         from cptm_rules.scenarios import (  # noqa: PLC0415
@@ -321,22 +328,21 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
         except TransitionError as exc:
             out.write(f"{exc}\n")
             if exc.rule_id is not None and exc.rule_id in RULES:
-                out.write(
-                    f"{exc.rule_id} {RULES[exc.rule_id].title}: {RULES[exc.rule_id].statement}\n"
-                )
+                refused = _rule_line(exc.rule_id, _policy(args.policy), load_prices(args.prices))
+                out.write(f"{refused}\n")
             return EXIT_FAILED
         out.write(outcome.explain() + "\n\n")
         for decision in outcome.decisions:
-            rule = RULES[decision.rule_id]
-            out.write(f"{rule.id} {rule.title}: {rule.statement}\n")
-            _explain_figures(outcome.journey.policy, decision.figures, out)
+            journey = outcome.journey
+            out.write(f"{_rule_line(decision.rule_id, journey.policy, journey.prices)}\n")
+            _explain_figures(journey.policy, decision.figures, out)
         return EXIT_OK
     journey = _registered(args)
     policy = journey.policy
     for key_date in journey.key_dates():
         rule = RULES[key_date.rule_id]
         out.write(f"{_iso(key_date.when)}  {key_date.label}\n")
-        out.write(f"  {rule.id} {rule.title}: {rule.statement}\n")
+        out.write(f"  {_rule_line(rule.id, policy, journey.prices)}\n")
         out.write(f"  cites: {'; '.join(str(c) for c in rule.sources)}\n")
     out.write(f"\npolicy {policy.label}: figures used\n")
     out.writelines(
@@ -359,14 +365,21 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _rules(args: argparse.Namespace, out: TextIO) -> int:
+    # The files are read as every command reads them: a bad one is one line, exit 2.
+    policy, prices = _policy(args.policy), load_prices(args.prices)
     if args.json:
         from cptm_rules.rule_index import rule_index  # noqa: PLC0415  # reads the rule modules
 
-        _print_json(rule_index(), out)
+        _print_json(rule_index(policy, prices), out)
         return EXIT_OK
+    if (args.policy, args.prices) != ("current", "shipped"):
+        read_from = "" if args.policy in SHIPPED_POLICIES else f" (from {policy.origin})"
+        schedule = "shipped" if args.prices == "shipped" else prices.origin
+        out.write(f"policy: {policy.label}{read_from}; prices: {schedule}\n\n")
     for r in RULES.values():
-        out.write(f"{r.id:<5} {r.title} ({' + '.join(str(k) for k in r.kinds)})\n")
-        out.write(f"      {r.statement}\n")
+        kinds = " + ".join(str(k) for k in r.kinds)
+        out.write(f"{r.id:<5} {r.title_under(policy, prices)} ({kinds})\n")
+        out.write(f"      {r.statement_under(policy, prices)}\n")
     return EXIT_OK
 
 
@@ -659,7 +672,10 @@ def _parser() -> _Parser:
     )
     explain.set_defaults(run=_explain)
 
-    rules = sub.add_parser("rules", help="the rule catalogue")
+    rules = sub.add_parser(
+        "rules", help="the rule catalogue, its titles and statements under a policy's figures"
+    )
+    _add_policy(rules)
     _add_json(rules)
     rules.set_defaults(run=_rules)
 

@@ -7,7 +7,6 @@ Messages name the field, show the bad value and say what would be valid.
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, Any, Self
 
 if TYPE_CHECKING:
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SHOWN_CHARACTERS",
+    "TYPO_EDITS_PER_CHARACTERS",
     "CalendarRangeError",
     "CptmRulesError",
     "DecodeError",
@@ -29,6 +29,8 @@ __all__ = [
     "SchedulerUnreachableError",
     "TimingError",
     "TransitionError",
+    "close_match",
+    "edit_distance",
     "shown",
     "suggest",
 ]
@@ -46,10 +48,66 @@ def shown(value: object) -> str:
     return text[: SHOWN_CHARACTERS - 1] + "\u2026"
 
 
+def edit_distance(a: str, b: str) -> int:
+    """The keystrokes between ``a`` and ``b``: insertions, deletions, substitutions, swaps.
+
+    The optimal-string-alignment distance (Levenshtein with a swap of two adjacent
+    characters counted as one edit), case folded: ``free_chnage_days`` is one edit
+    from ``free_change_days``.
+    """
+    a, b = a.casefold(), b.casefold()
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                best = min(best, before[j - 2] + 1)
+            current.append(best)
+        before, previous = previous, current
+    return previous[-1]
+
+
+TYPO_EDITS_PER_CHARACTERS = 5
+"""A word is a typo of an option when it is at most one edit per five characters away.
+
+Measured by :func:`edit_distance`, and at least one edit for any word: ``extend``
+(6 characters) may be one edit from ``extends``, ``free_change_dayz`` (16) three.
+A suggestion is only worth making when the word is a slip of the fingers on the
+option: a similarity ratio (``difflib``'s, 0.6 by default) rewards any long run the
+two share, so ``grace_period_days`` scored 0.6 against ``certification_period_years``
+for their common ``_period_``, and a policy author could take that for the right
+key. Counting edits against the word's own length asks instead how many keys were
+mistyped, which is what a typo is.
+"""
+
+
+def close_match(word: str, options: Iterable[str]) -> str | None:
+    """The option ``word`` is a typo of (see :data:`TYPO_EDITS_PER_CHARACTERS`), or ``None``.
+
+    The fewest edits win; among equals, the first option given.
+    """
+    bound = max(1, len(word) // TYPO_EDITS_PER_CHARACTERS)
+    best: tuple[int, str] | None = None
+    for option in options:
+        if abs(len(word) - len(option)) > bound:
+            continue  # as many edits at least: and a long word from a file costs nothing
+        distance = edit_distance(word, option)
+        if distance <= bound and (best is None or distance < best[0]):
+            best = (distance, option)
+    return None if best is None else best[1]
+
+
 def suggest(word: str, options: Iterable[str]) -> str:
-    """``"; did you mean X?"`` for the option closest to ``word``, or an empty string."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]}?" if close else ""
+    """``"; did you mean X?"`` when ``word`` is a typo of the option X, else an empty string.
+
+    Closeness is :func:`close_match`'s: a word that merely shares a long part with
+    an option (``grace_period_days`` and ``certification_period_years``) gets no
+    suggestion, which a reader could take for the right word.
+    """
+    close = close_match(word, options)
+    return f"; did you mean {close}?" if close is not None else ""
 
 
 class CptmRulesError(Exception):

@@ -57,7 +57,11 @@ def journey_calendar(journey: Journey) -> icalendar.Calendar:
         event.add("dtstamp", stamp)
         event.add("summary", f"CPTM: {key_date.label}")
         rule = RULES[key_date.rule_id]
-        event.add("description", f"{rule.id} {rule.title}: {rule.statement}")
+        title = rule.title_under(journey.policy, journey.prices)
+        event.add(
+            "description",
+            f"{rule.id} {title}: {rule.statement_under(journey.policy, journey.prices)}",
+        )
         event.add("categories", ["CPTM", key_date.rule_id])
         if isinstance(key_date.when, dt.datetime):
             start = key_date.when.astimezone(zone)

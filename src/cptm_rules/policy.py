@@ -25,8 +25,8 @@ practicum.free_change_days = 30 (R9; FAQ: "How do I know which practicum to chos
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -37,7 +37,7 @@ import attrs
 
 from cptm_rules import catalogue
 from cptm_rules.calendar import BusinessCalendar, resolve_time_zone
-from cptm_rules.exceptions import InvalidInputError, PolicyError, suggest
+from cptm_rules.exceptions import InvalidInputError, PolicyError, close_match, suggest
 from cptm_rules.figures import (
     Invalid,
     dates,
@@ -62,11 +62,13 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
 __all__ = [
+    "KNOWN_CONCEPTS",
     "POLICY_KEYS",
     "SHIPPED_POLICIES",
     "Policy",
     "PolicySet",
     "ValueSource",
+    "concept_hint",
     "figure_fields",
     "load_policy",
     "parse_toml",
@@ -363,28 +365,105 @@ def _field_for_key(key: str, *, source: str) -> attrs.Attribute[Any]:
     for field in _settings():
         if key == _key(field):
             return field
-    raise PolicyError(source=source, key=key, value="<unknown key>", expected=_key_hint(key))
+    hint = _key_hint(key) or "a known policy key (docs/policy.md lists them all)"
+    raise PolicyError(source=source, key=key, value="<unknown key>", expected=hint)
 
 
 _PRICE_WORDS: Final = ("price", "fee", "discount", "currency")
 
 
-def _key_hint(key: str) -> str:
-    """What to write instead of the unknown ``key``: the closest key, or where keys are listed."""
+KNOWN_CONCEPTS: Final[Mapping[str, tuple[str, str]]] = {
+    "grace": ("a grace period", "docs/policy.md#a-grace-period"),
+    "category cap": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
+    "category max": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
+    "category maximum": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
+    "category limit": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
+    "refund": ("refund tiers", "docs/policy.md#refund-tiers"),
+    "retake": ("retakes and a retake fee", "docs/policy.md#retakes-and-a-retake-fee"),
+    "resit": ("retakes and a retake fee", "docs/policy.md#retakes-and-a-retake-fee"),
+    "attempt fee": ("retakes and a retake fee", "docs/policy.md#retakes-and-a-retake-fee"),
+    "late registration": ("a late-registration fee", "docs/policy.md#a-late-registration-fee"),
+    "late enrolment": ("a late-registration fee", "docs/policy.md#a-late-registration-fee"),
+    "late enrollment": ("a late-registration fee", "docs/policy.md#a-late-registration-fee"),
+    "late fee": ("a late-registration fee", "docs/policy.md#a-late-registration-fee"),
+    "effective": ("an effective date", "docs/policy.md#an-effective-date-on-prices"),
+    "valid from": ("an effective date", "docs/policy.md#an-effective-date-on-prices"),
+}
+"""Words an unknown key may be made of -> (the concept they name, the docs section on it).
+
+Concepts a policy or price file cannot state yet, or states under another key: a
+grace period, a cap on a category's hours, refund tiers, a retake fee, a
+late-registration fee, an effective date on a price schedule. A key matches a
+row when it holds every word of the row (its words split at ``.``, ``_`` and
+``-``, case and a plural ``s`` ignored): ``certification.grace_period_days``
+matches ``grace``, ``max_hours_per_category`` matches ``category max``. The
+section says how a file writes the concept today, or that it is not a shape a
+file has yet. :func:`concept_hint` reads this table for policy and price files.
+"""
+
+
+def _words(key: str) -> set[str]:
+    """The words of a key, lower case, a plural ``s`` dropped: ``refund_tiers`` -> refund, tier."""
+    found = set()
+    for word in re.split(r"[._\-\s]+", key.casefold()):
+        if word.endswith("ies") and len(word) > 4:  # categories -> category
+            found.add(word[:-3] + "y")
+        elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+            found.add(word[:-1])
+        else:
+            found.add(word)
+    return found
+
+
+def concept_hint(key: str) -> str | None:
+    """``"for <concept> see docs/policy.md#..."`` when ``key`` names a known concept, else ``None``.
+
+    The concepts are :data:`KNOWN_CONCEPTS`; the hint names the concept and the
+    docs section only, never anything the file holds beyond the key.
+    """
+    words = _words(key)
+    for pattern, (concept, page) in KNOWN_CONCEPTS.items():
+        if _words(pattern) <= words:
+            return f"for {concept} see {page}"
+    return None
+
+
+def _key_hint(key: str) -> str | None:
+    """What to write instead of the unknown ``key``, or ``None`` when nothing fits.
+
+    In order: the same key under another table, a key it is a typo of
+    (:func:`~cptm_rules.exceptions.close_match`), a concept the docs cover
+    (:func:`concept_hint`), or the price schedule for a price or a fee.
+    """
     keys = [_key(f) for f in _settings()]
     bare = key.rpartition(".")[2]
-    if any(word in bare for word in _PRICE_WORDS) and bare not in {_key(f) for f in _settings()}:
+    by_name = [k for k in keys if k.rpartition(".")[2] == bare]
+    close = by_name[0] if by_name else _close_key(key, keys)
+    if close is not None:
+        where = close.partition(".")
+        table = f" (under [{where[0]}] in a file)" if where[1] else ""
+        return f"a known policy key; did you mean {close}{table}?"
+    concept = concept_hint(key)
+    if concept is not None:
+        return f"a known policy key; {concept}"
+    if any(word in bare for word in _PRICE_WORDS):
         return (
             "a policy figure; prices and fees live in a price schedule file "
             "(--prices FILE, or prices = ... in a scenario; docs/pricing.md)"
         )
-    by_name = [k for k in keys if k.rpartition(".")[2] == bare]
-    close = by_name or difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
-    if close:
-        where = close[0].partition(".")
-        table = f" (under [{where[0]}] in a file)" if where[1] else ""
-        return f"a known policy key; did you mean {close[0]}{table}?"
-    return "a known policy key (docs/policy.md lists them all)"
+    return None
+
+
+def _close_key(key: str, keys: list[str]) -> str | None:
+    """The dotted key whose name ``key``'s name is a typo of, or ``None``.
+
+    Names are compared without their tables, which every key of a table shares
+    (``certification.`` would make any two of its keys look alike); a policy's
+    field names are unique, so a name finds its key.
+    """
+    names = {k.rpartition(".")[2]: k for k in keys}
+    found = close_match(key.rpartition(".")[2], names)
+    return None if found is None else names[found]
 
 
 def _convert(field: attrs.Attribute[Any], value: object, *, source: str) -> object:
@@ -420,9 +499,10 @@ def _flatten(data: Mapping[str, object], *, source: str) -> dict[str, object]:
         elif key in _TOP_LEVEL:
             flat[key] = value
         else:
+            # A hint names the key only, never what the file gives it.
             hint = _key_hint(key)
-            if "did you mean" in hint or "price schedule" in hint:
-                raise PolicyError(source=source, key=key, value=value, expected=hint)
+            if hint is not None:
+                raise PolicyError(source=source, key=key, value="<unknown key>", expected=hint)
             valid = ", ".join((*_TOP_LEVEL, *(f"[{s}]" for s in _SECTIONS)))
             raise PolicyError(
                 source=source,
@@ -511,7 +591,9 @@ def load_policy(
                 key="<file>",
                 value=str(policy),
                 expected=f"a shipped policy name ({', '.join(SHIPPED_POLICIES)}) "
-                "or the path of an existing .toml file" + suggest(str(policy), SHIPPED_POLICIES),
+                "or the path of an existing .toml file"
+                # "curent.toml" is a typo of "current" as much as "curent" is.
+                + suggest(Path(policy).stem, SHIPPED_POLICIES),
             )
         loaded = Policy.from_toml(read_text(path), source=str(path))
     return loaded.with_overrides(overrides) if overrides else loaded

@@ -21,7 +21,7 @@ import attrs
 from cptm_rules.exceptions import InvalidInputError, PolicyError, suggest
 from cptm_rules.files import read_text
 from cptm_rules.money import Amount, Money, UnknownAmount, decimal_places
-from cptm_rules.policy import parse_toml
+from cptm_rules.policy import concept_hint, parse_toml
 from cptm_rules.rules.cancellation import CancellationFees
 from cptm_rules.rules.certification import CertificationFees
 from cptm_rules.rules.exam import ExamFees
@@ -215,10 +215,17 @@ def _discounts(
                 source=source,
                 key=f"discounts.{name}",
                 value=raw,
-                expected=f"a discount kind among {', '.join(k.value for k in DiscountKind)}",
+                expected=f"a discount kind among {', '.join(k.value for k in DiscountKind)}"
+                + suggest(name, [k.value for k in DiscountKind]),
             ) from None
         discounts.append((kind, _discount(raw, kind=kind, currency=currency, source=source)))
     return tuple(discounts)
+
+
+def _concept(key: str) -> str:
+    """``"; for <concept> see docs/..."`` when ``key`` names a concept the docs cover, or ``""``."""
+    hint = concept_hint(key)
+    return "" if hint is None else f"; {hint}"
 
 
 def _from_mapping(data: Mapping[str, Any], *, source: str) -> PriceSchedule:
@@ -226,11 +233,14 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> PriceSchedule:
     allowed = {"currency", "discounts", *_ITEMS}
     for key in merged:
         if key not in allowed:
+            among = f"a key among extends, {', '.join(sorted(allowed))}"
+            hint = suggest(key, ["extends", *sorted(allowed)]) or _concept(key)
             raise PolicyError(
                 source=source,
                 key=key,
-                value=merged[key],
-                expected=f"a key among extends, {', '.join(sorted(allowed))}",
+                # A hint names the key only, never what the file gives it.
+                value="<unknown key>" if hint else merged[key],
+                expected=among + hint,
             )
     missing = [k for k in ("currency", *_ITEMS) if k not in merged]
     if missing:
@@ -273,7 +283,8 @@ def load_prices(schedule: str | Path = "shipped") -> PriceSchedule:
             key="<file>",
             value=str(schedule),
             expected='"shipped" or the path of an existing .toml price schedule'
-            + suggest(str(schedule), ("shipped",)),
+            # "shiped.toml" is a typo of "shipped" as much as "shiped" is.
+            + suggest(Path(schedule).stem, ("shipped",)),
         )
     return PriceSchedule.from_toml(read_text(path), source=str(path))
 

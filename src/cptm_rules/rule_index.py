@@ -28,6 +28,8 @@ from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from cptm_rules.pricing import PriceSchedule
+
 __all__ = [
     "RULE_MODULES",
     "code_of",
@@ -35,6 +37,7 @@ __all__ = [
     "exercised_in",
     "figure_readers",
     "figures_of",
+    "policy_key",
     "rule_index",
 ]
 
@@ -162,19 +165,34 @@ def exercised_in(rule_id: str) -> dict[str, list[str]]:
     return _exercised().get(RULES[rule_id].id, {"tests": [], "scenarios": []})
 
 
-def rule_index() -> list[dict[str, Any]]:
-    """Every rule: statement, sources, figures per shipped policy, code, tests, scenarios."""
+def rule_index(
+    policy: Policy | None = None, prices: PriceSchedule | None = None
+) -> list[dict[str, Any]]:
+    """Every rule: title, statement, sources, figures per policy, code, tests, scenarios.
+
+    ``title`` and ``statement`` read under ``policy`` and ``prices`` (default: the
+    current policy and the shipped schedule); ``titles``, ``statements`` and
+    ``figures`` give them under each shipped policy, and under ``policy`` too when it
+    is not one of them, keyed by its name (or by its file, when it takes a shipped
+    policy's name). All statements use ``prices``.
+    """
+    chosen = load_policy() if policy is None else policy
     policies = {name: load_policy(name) for name in SHIPPED_POLICIES}
+    if chosen not in policies.values():
+        policies[policy_key(chosen)] = chosen
     entries = []
     for rule in RULES.values():
         seen = exercised_in(rule.id)
         entries.append(
             {
                 "id": rule.id,
-                "title": rule.title,
+                "title": rule.title_under(chosen, prices),
                 "kinds": [str(k) for k in rule.kinds],
-                "statement": rule.statement,
-                "statements": {name: rule.statement_under(p) for name, p in policies.items()},
+                "statement": rule.statement_under(chosen, prices),
+                "statements": {
+                    name: rule.statement_under(p, prices) for name, p in policies.items()
+                },
+                "titles": {name: rule.title_under(p, prices) for name, p in policies.items()},
                 "sources": [str(c) for c in rule.sources],
                 "figures": {name: figures_of(rule.id, p) for name, p in policies.items()},
                 "code": list(code_of(rule.id)),
@@ -183,6 +201,11 @@ def rule_index() -> list[dict[str, Any]]:
             }
         )
     return entries
+
+
+def policy_key(policy: Policy) -> str:
+    """How :func:`rule_index` names a policy: its name, or its file when a shipped one has it."""
+    return policy.origin if policy.name in SHIPPED_POLICIES else policy.name
 
 
 def collect_exercised(root: Path) -> dict[str, dict[str, list[str]]]:

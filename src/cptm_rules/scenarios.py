@@ -301,7 +301,9 @@ def _fields(table: Mapping[str, Any], kind: str, fields: tuple[Field, ...]) -> d
     for key in table:
         if key not in allowed:
             raise _Bad(
-                key, f"unknown key for a {kind!r} event; allowed: {', '.join(sorted(allowed))}"
+                key,
+                f"unknown key for a {kind!r} event; allowed: {', '.join(sorted(allowed))}"
+                + suggest(key, sorted(allowed)),
             )
     values: dict[str, object] = {}
     for name, parse, required in fields:
@@ -364,7 +366,10 @@ def _expectations(
         raise _Bad(key, f"expected a table of expectations, got {shown(table)}")
     for name in table:
         if name not in allowed:
-            raise _Bad(f"{key}.{name}", f"unknown expectation; allowed: {', '.join(allowed)}")
+            raise _Bad(
+                f"{key}.{name}",
+                f"unknown expectation; allowed: {', '.join(allowed)}" + suggest(name, allowed),
+            )
     for name in ("decisions", "advisories", "rules", "error_rule"):
         if name in table:
             _check_rule_ids(table[name], f"{key}.{name}")
@@ -394,7 +399,10 @@ def _step(index: int, table: object) -> list[Step]:
         raise _Bad(key, f"expected a table with a 'type', got {shown(table)}")
     kind = table.get("type")
     if not isinstance(kind, str) or kind not in EVENT_FIELDS:
-        raise _Bad(f"{key}.type", f"expected one of {', '.join(EVENT_FIELDS)}, got {shown(kind)}")
+        close = suggest(kind, EVENT_FIELDS) if isinstance(kind, str) else ""
+        raise _Bad(
+            f"{key}.type", f"expected one of {', '.join(EVENT_FIELDS)}, got {shown(kind)}{close}"
+        )
     try:
         values = _fields(table, kind, EVENT_FIELDS[kind])
         events = _BUILDERS[kind](values)
@@ -465,7 +473,10 @@ SCENARIO_KEYS: Final = ("name", "policy", "overrides", "prices", "events", "chec
 def _parts(table: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
     for key in table:
         if key not in SCENARIO_KEYS:
-            raise _Bad(key, f"unknown key; allowed: {', '.join(SCENARIO_KEYS)}")
+            raise _Bad(
+                key,
+                f"unknown key; allowed: {', '.join(SCENARIO_KEYS)}" + suggest(key, SCENARIO_KEYS),
+            )
     events = table.get("events", [])
     checks = table.get("check", [])
     if not isinstance(events, list) or not events:

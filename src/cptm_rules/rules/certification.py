@@ -88,7 +88,7 @@ RULES: Final = (
         id="R17",
         verdicts=("period_started",),
         exercised_by="a candidate who is certified",
-        title="Two-year period",
+        title="{certification.certification_period_years:Word}-year period",
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
             "A certification period is the half-open interval [start, start + "

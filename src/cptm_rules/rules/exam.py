@@ -123,7 +123,7 @@ RULES: Final = (
             "exam_expired",
         ),
         exercised_by="a candidate who sits the exam, late or never",
-        title="Six-month exam window",
+        title="{exam.exam_window_months:Word}-month exam window",
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
             "The last day to sit the exam is the release date plus "

@@ -82,7 +82,7 @@ RULES: Final = (
             "refused",
         ),
         exercised_by="a candidate who completes prework modules",
-        title="Ten modules with an assessment each",
+        title="{prework.module_count:Word} module{prework.module_count:s} with an assessment each",
         kinds=(RuleKind.REQUIREMENT, RuleKind.FACT),
         statement=(
             "The prework consists of {prework.module_count} modules, each closed by an "
@@ -102,7 +102,7 @@ RULES: Final = (
             "a registration or a change fewer than the recommended prework days before the "
             "practicum"
         ),
-        title="Six weeks for the prework",
+        title="{prework.prework_recommended_days:Weeks} for the prework",
         kinds=(RuleKind.ADVISORY,),
         statement=(
             "A practicum that starts fewer than {prework.prework_recommended_days} days "

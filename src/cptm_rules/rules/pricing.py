@@ -69,7 +69,8 @@ RULES: Final = (
         title="Discounts",
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(
-            "Employees of non-profits and of government agencies, and groups of two or more "
+            "Employees of non-profits and of government agencies, and groups of "
+            "{pricing.group_min_size:word} or more "
             "registering together, are eligible for a discount. Amounts live in the price "
             "schedule. By default only the single best discount applies; a policy setting "
             "may stack them."
