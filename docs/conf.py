@@ -39,6 +39,8 @@ nitpick_ignore_regex = [
     ("py:.*", r"(attrs|attr|cattrs|pandas|pd|matplotlib|numpy|argparse|tomllib)\..*"),
     ("py:.*", r"(pyarrow|pa|pq|distributed)\..*"),
     ("py:class", r"_Pending"),  # a future of either engine, private to cptm_rules.cohort.tally
+    # A precedence is a tuple type alias (documented as data in cptm_rules.formulas).
+    ("py:class", r"(cptm_rules\.formulas\.)?Precedence"),
     (
         "py:.*",
         (
