@@ -34,11 +34,13 @@ nitpicky = True
 suppress_warnings = ["misc.highlighting_failure"]
 nitpick_ignore_regex = [
     ("py:.*", r"(_pytest|pytest|icalendar|fractions|os)\..*"),
-    ("py:class", r"cptm_rules\.\w+\.(T|_E)"),
+    ("py:class", r"cptm_rules\.\w+\.(T|_E|F|R)"),
     ("py:.*", r"(dt|datetime|decimal|zoneinfo|pathlib|collections|typing|io|enum)\..*"),
     ("py:.*", r"(attrs|attr|cattrs|pandas|pd|matplotlib|numpy|argparse|tomllib)\..*"),
     ("py:.*", r"(pyarrow|pa|pq|distributed)\..*"),
     ("py:class", r"_Pending"),  # a future of either engine, private to cptm_rules.cohort.tally
+    # numpy arrays of days and masks, as the array ops annotate them
+    ("py:class", r"Days|Mask"),
     # A precedence is a tuple type alias (documented as data in cptm_rules.formulas).
     ("py:class", r"(cptm_rules\.formulas\.)?Precedence"),
     (

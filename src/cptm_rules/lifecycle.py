@@ -82,12 +82,9 @@ from cptm_rules.recertification import (
     ledger_for,
     unique_activities,
 )
-
-# The checked builders of decisions, effects and outcomes (see outcomes.prebuilt); named
-# with a leading underscore here, where `decision` and `outcome` are local variables.
-from cptm_rules.rules._build import Refusal, Step, money_or_unknown
 from cptm_rules.rules._build import days as days_text
 from cptm_rules.rules._build import effect as _effect
+from cptm_rules.rules._build import money_or_unknown
 from cptm_rules.rules._build import outcome as _outcome
 from cptm_rules.rules.cancellation import (
     cancellation_decisions,
@@ -127,6 +124,10 @@ from cptm_rules.rules.registration import (
     lead_time_advisories,
     register,
 )
+
+# The checked builders of decisions, effects and outcomes (see outcomes.prebuilt); named
+# with a leading underscore here, where `decision` and `outcome` are local variables.
+from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import (
     Attendance,
     EffectKind,
@@ -141,7 +142,6 @@ __all__ = [
     "STORED_STATES",
     "TRANSITIONS",
     "AssessmentResult",
-    "ExamAttempt",
     "Journey",
     "KeyDate",
     "Move",
@@ -845,8 +845,8 @@ def _refused(journey: Journey, event: Event, refusal: Refusal) -> TransitionErro
     return _too_late(journey, event, refusal.rule_id, refusal.limit, refusal.reason)
 
 
-def _stepped(handler: Callable[[Journey, Any, dt.date], Step]) -> Handler:
-    """The engine's handler for a family's: apply the :class:`Step` it answers."""
+def _stepped(handler: Callable[[Journey, Any, dt.date], Handled]) -> Handler:
+    """The engine's handler for a family's: apply what it answers (a ``Handled``)."""
 
     def apply(journey: Journey, event: Event, day: dt.date) -> Outcome:
         step = handler(journey, event, day)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from cptm_rules.exceptions import CalendarRangeError
 from cptm_rules.formulas import first_answer
@@ -12,11 +12,10 @@ from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome, prebuilt
 from cptm_rules.vocabulary import EffectKind
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from cptm_rules.formulas import Precedence
     from cptm_rules.money import Amount
     from cptm_rules.policy import Policy
+    from cptm_rules.types import Refusal
 
 F = TypeVar("F")
 
@@ -58,56 +57,6 @@ def charges(given: Decision, what: str) -> tuple[Effect, ...]:
             detail=lambda: f"charge {what}: {given.fee}",
         ),
     )
-
-
-class Step(NamedTuple):
-    """What an event changes, as its family's handler answers it; the engine applies it.
-
-    ``changes`` names the journey's fields and their new values (``state`` among
-    them when the event moves the journey); :mod:`cptm_rules.lifecycle` checks the
-    target against ``MOVES``, builds the new journey and the outcome.
-    """
-
-    changes: Mapping[str, Any]
-    decisions: tuple[Decision, ...] = ()
-    advisories: tuple[Advisory, ...] = ()
-    effects: tuple[Effect, ...] = ()
-
-
-class Refusal(Exception):  # noqa: N818  # a signal between a family and the engine, never raised to callers
-    """A rule forbids the event; the engine turns it into the caller's ``TransitionError``.
-
-    A family's handler knows the rule and the reason; only the engine knows the
-    journey's state and the events allowed instead, so it converts the refusal
-    (:meth:`because` into a ``RuleViolationError``, :meth:`too_early` and
-    :meth:`too_late` into a ``TimingError`` with the limit and the days missed).
-    """
-
-    def __init__(
-        self,
-        rule_id: str | None,
-        reason: str,
-        *,
-        limit: dt.date | None = None,
-        side: Literal["before", "after"] | None = None,
-    ) -> None:
-        super().__init__(reason)
-        self.rule_id, self.reason, self.limit, self.side = rule_id, reason, limit, side
-
-    @classmethod
-    def because(cls, rule_id: str | None, reason: str) -> Refusal:
-        """``rule_id`` forbids the event, for ``reason``."""
-        return cls(rule_id, reason)
-
-    @classmethod
-    def too_early(cls, rule_id: str | None, limit: dt.date, what: str) -> Refusal:
-        """The event comes before ``limit``; ``what`` introduces it (``"the exam opens on"``)."""
-        return cls(rule_id, what, limit=limit, side="before")
-
-    @classmethod
-    def too_late(cls, rule_id: str | None, limit: dt.date, what: str) -> Refusal:
-        """The event comes after ``limit``, its last allowed day; ``what`` introduces it."""
-        return cls(rule_id, what, limit=limit, side="after")
 
 
 def refusal_in(precedence: Precedence[F, Refusal], facts: F) -> Refusal | None:

@@ -22,8 +22,9 @@ from cptm_rules.catalogue import (
 from cptm_rules.figures import fee, figure, whole
 from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence
 from cptm_rules.money import Amount, Money, UnknownAmount
-from cptm_rules.rules._build import Refusal, decision, effect
+from cptm_rules.rules._build import decision, effect
 from cptm_rules.rules.practicum_changes import charge, deadline_words, free_change_deadline
+from cptm_rules.types import Refusal
 from cptm_rules.vocabulary import EffectKind
 
 if TYPE_CHECKING:

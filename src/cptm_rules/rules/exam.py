@@ -27,10 +27,11 @@ from cptm_rules.catalogue import (
 from cptm_rules.figures import figure, whole, whole_or_unlimited
 from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence
 from cptm_rules.recertification import period_from
-from cptm_rules.rules._build import Refusal, Step, advisory, decision, effect, refusal_in
+from cptm_rules.rules._build import advisory, decision, effect, refusal_in
 from cptm_rules.rules.cancellation import cancellation_decisions, no_show
 from cptm_rules.rules.certification import period_started
 from cptm_rules.rules.prework import unfinished_modules_advisory
+from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import Attendance, EffectKind, Severity, State
 
 if TYPE_CHECKING:
@@ -362,7 +363,7 @@ def attempts_read_modules(policy: Policy) -> bool:
     return policy.modules_required_for_exam and policy.module_count > 0
 
 
-def record_attendance(journey: JourneyFacts, event: RecordAttendance, day: dt.date) -> Step:  # noqa: ARG001  # every handler is given the day
+def record_attendance(journey: JourneyFacts, event: RecordAttendance, day: dt.date) -> Handled:  # noqa: ARG001  # every handler is given the day
     """Attendance: the exam is released (R12, R13), or a no-show forfeits, or an absence cancels."""
     session = journey.session
     assert session is not None  # noqa: S101  # registered states
@@ -373,13 +374,13 @@ def record_attendance(journey: JourneyFacts, event: RecordAttendance, day: dt.da
     policy = journey.policy
     kind = event.attendance
     if kind is Attendance.ABSENT_WITHOUT_NOTICE:
-        return Step(
+        return Handled(
             changes={"state": State.FORFEITED, "attendance": kind},
             decisions=(no_show(policy, journey.prices),),
         )
     if kind not in RELEASING_ATTENDANCE:
         decisions, until = cancellation_decisions(journey, event.on)
-        return Step(
+        return Handled(
             changes={
                 "state": State.CANCELLED,
                 "attendance": kind,
@@ -392,14 +393,14 @@ def record_attendance(journey: JourneyFacts, event: RecordAttendance, day: dt.da
         *attendance_advisories(kind),
         *unfinished_modules_advisory(journey, "at the practicum"),
     )
-    return Step(
+    return Handled(
         changes={"state": State.ATTENDED, "attendance": kind},
         decisions=(exam_released(policy, kind, session),),
         advisories=advisories,
     )
 
 
-def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Step:  # noqa: ARG001  # every handler is given the day
+def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Handled:  # noqa: ARG001  # every handler is given the day
     """An exam attempt: refused unless R8 and R13-R15 allow it; a pass certifies (R16)."""
     policy = journey.policy
     session = journey.session
@@ -423,13 +424,13 @@ def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Ste
     attempts = (*taken, ExamAttempt(on=event.on, passed=event.passed))
     advisories = unfinished_modules_advisory(journey, "at the exam")
     if not certifies(SCALAR, case):
-        return Step(
+        return Handled(
             changes={"attempts": attempts},
             decisions=(window, attempt_failed(policy, number, case.closes)),
             advisories=advisories,
         )
     period = period_from(event.on, policy)
-    return Step(
+    return Handled(
         changes={
             "state": State.CERTIFIED,
             "attempts": attempts,

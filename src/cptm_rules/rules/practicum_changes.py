@@ -25,8 +25,9 @@ from cptm_rules.catalogue import (
 from cptm_rules.figures import fee, figure, one_of, whole, whole_or_unlimited
 from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence, explained
 from cptm_rules.money import Amount
-from cptm_rules.rules._build import Refusal, Step, charges, days, decision, ordinal, refusal_in
+from cptm_rules.rules._build import charges, days, decision, ordinal, refusal_in
 from cptm_rules.rules.registration import check_session, lead_time_advisories
+from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import DayCount
 
 if TYPE_CHECKING:
@@ -477,7 +478,7 @@ def _fee_decision(case: ChangeCase) -> Decision:
     return given
 
 
-def request_change(journey: JourneyFacts, event: RequestChange, day: dt.date) -> Step:  # noqa: ARG001  # every handler is given the day
+def request_change(journey: JourneyFacts, event: RequestChange, day: dt.date) -> Handled:  # noqa: ARG001  # every handler is given the day
     """A practicum change: refused unless R11 allows it, then free or paid (R9-R11a)."""
     session = journey.session
     assert session is not None  # noqa: S101  # registered states hold a session
@@ -490,7 +491,7 @@ def request_change(journey: JourneyFacts, event: RequestChange, day: dt.date) ->
     given = _fee_decision(
         case._replace(deadline=free_change_deadline(case.policy, case.held_first))
     )
-    return Step(
+    return Handled(
         changes={
             "session": event.to,
             "changes_made": journey.changes_made + 1,

@@ -28,14 +28,13 @@ from cptm_rules.catalogue import (
 from cptm_rules.figures import figure, one_of, whole
 from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence, explained
 from cptm_rules.rules._build import (
-    Refusal,
-    Step,
     advisory,
     check_in_calendar,
     decision,
     effect,
     refusal_in,
 )
+from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import AccessUnit, EffectKind, Severity, State
 
 if TYPE_CHECKING:
@@ -258,7 +257,7 @@ REGISTRATION_REFUSALS: Final[Precedence[RegistrationCase, Refusal]] = check_prec
 runs, not started on the registration's date."""
 
 
-def register(journey: JourneyFacts, event: Register, day: dt.date) -> Step:
+def register(journey: JourneyFacts, event: Register, day: dt.date) -> Handled:
     """A registration under the version in force on its date: R1, R2, R3 and R4's due time."""
     chosen = journey.policy
     # A version governs the registrations made on or after its effective date; an
@@ -286,7 +285,7 @@ def register(journey: JourneyFacts, event: Register, day: dt.date) -> Step:
     changes.update(
         state=State.REGISTERED, registration=registration, session=session, access_due=due
     )
-    return Step(
+    return Handled(
         changes=changes,
         decisions=(
             no_prerequisites(policy.label),
@@ -297,7 +296,7 @@ def register(journey: JourneyFacts, event: Register, day: dt.date) -> Step:
     )
 
 
-def grant_access(journey: JourneyFacts, event: GrantAccess, day: dt.date) -> Step:  # noqa: ARG001  # every handler is given the day
+def grant_access(journey: JourneyFacts, event: GrantAccess, day: dt.date) -> Handled:  # noqa: ARG001  # every handler is given the day
     """The eLearning access granted: on time or a breach (R4), never before the registration."""
     registration, due = journey.registration, journey.access_due
     assert registration is not None  # noqa: S101  # registered states hold a registration
@@ -311,7 +310,7 @@ def grant_access(journey: JourneyFacts, event: GrantAccess, day: dt.date) -> Ste
     case = AccessCase(policy=journey.policy, due=due, granted=event.at, registration=registration)
     given = explained(ACCESS_VERDICT, case)
     assert given is not None  # noqa: S101  # R4 always answers
-    return Step(
+    return Handled(
         changes={"state": State.IN_PREWORK, "access_granted_at": event.at}, decisions=(given,)
     )
 
