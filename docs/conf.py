@@ -34,7 +34,7 @@ nitpicky = True
 suppress_warnings = ["misc.highlighting_failure"]
 nitpick_ignore_regex = [
     ("py:.*", r"(_pytest|pytest|icalendar|fractions|os)\..*"),
-    ("py:class", r"cptm_rules\.\w+\.(T|_E|F|R)"),
+    ("py:(class|obj)", r"cptm_rules\.\w+\.(T|_E|F|R)"),
     ("py:.*", r"(dt|datetime|decimal|zoneinfo|pathlib|collections|typing|io|enum)\..*"),
     ("py:.*", r"(attrs|attr|cattrs|pandas|pd|matplotlib|numpy|argparse|tomllib)\..*"),
     ("py:.*", r"(pyarrow|pa|pq|distributed)\..*"),

@@ -192,7 +192,7 @@ class Case(Generic[F, R]):
     the first). ``fees`` names, per verdict, the price it charges (a
     :class:`~cptm_rules.pricing.PriceSchedule` field) or ``None``. ``explain``
     builds the journey's explained answer (a decision, or a
-    :class:`~cptm_rules.rules._build.Refusal`) from one candidate's facts.
+    :class:`~cptm_rules.types.Refusal`) from one candidate's facts.
     """
 
     verdicts: tuple[str, ...]
