@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     import datetime as dt
+    from decimal import Decimal
 
     from cptm_rules.events import Activity, Registration, Session
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
-    from cptm_rules.recertification import Period
+    from cptm_rules.rules.certification import Period
+    from cptm_rules.rules.prework import AssessmentResult
     from cptm_rules.vocabulary import Attendance, State
 
 __all__ = ["JourneyFacts"]
@@ -58,6 +60,10 @@ class JourneyFacts(Protocol):
         """The prework modules completed."""
 
     @property
+    def assessments(self) -> tuple[AssessmentResult, ...]:
+        """The module assessments recorded."""
+
+    @property
     def changes_made(self) -> int:
         """Practicum changes accepted so far."""
 
@@ -84,6 +90,9 @@ class JourneyFacts(Protocol):
     @property
     def renewal_fee_payments(self) -> tuple[dt.date, ...]:
         """The days the renewal fee was paid."""
+
+    def qualifying_hours(self, period: Period) -> Decimal:
+        """The qualifying hours recorded inside ``period``, each activity id once (R19)."""
 
     @property
     def cancelled_on(self) -> dt.date | None:

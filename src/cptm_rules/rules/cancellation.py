@@ -1,35 +1,38 @@
 """Cancellation and transfer: refunds, tuition credit, no-shows, substitution (R24-R27).
 
 The rules of this family are declared here (:data:`RULES`) beside the functions
-that decide them. The journey (:mod:`cptm_rules.lifecycle`) applies them on
-``Cancel``, on an absence recorded with or without notice, on ``ReEnroll`` and on
-``Substitute``, and refuses what they forbid (a re-enrollment without credit or
-past it, a substitution after the practicum started).
+that decide them, and the handling of ``Cancel``, ``ReEnroll`` and ``Substitute``
+(:func:`cancel`, :func:`re_enroll`, :func:`substitute`): each answers a
+:class:`~cptm_rules.rules._build.Step` that the journey (:mod:`cptm_rules.lifecycle`)
+applies, and refuses what the rules forbid (a cancellation or a substitution once
+the practicum started, a re-enrollment without credit or past it). The journey
+applies them too on an absence recorded with or without notice.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from cptm_rules.calendar import add_years
+from cptm_rules.calendar import add_years, to_local_date
 from cptm_rules.catalogue import (
     Rule,
     RuleKind,
     terms,
 )
+from cptm_rules.events import Cancel, ReEnroll, Substitute  # noqa: TC001  # the API reference resolves the handlers' hints
 from cptm_rules.figures import fee, figure, whole
 from cptm_rules.money import Amount, Money, UnknownAmount
-from cptm_rules.rules._build import decision, effect
+from cptm_rules.rules._build import Refusal, Step, decision, effect, money_or_unknown
 from cptm_rules.rules.practicum_changes import charge, deadline_words, free_change_deadline
-from cptm_rules.vocabulary import EffectKind
+from cptm_rules.rules.registration import check_session, lead_time_advisories
+from cptm_rules.types import JourneyFacts  # noqa: TC001  # the API reference resolves the handlers' hints
+from cptm_rules.vocabulary import EffectKind, State
 
 if TYPE_CHECKING:
-    import datetime as dt
-
-    from cptm_rules.events import ReEnroll, Session, Substitute
-    from cptm_rules.lifecycle import Journey
+    from cptm_rules.events import Session
     from cptm_rules.outcomes import Decision, Effect
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
@@ -38,9 +41,12 @@ __all__ = [
     "RULES",
     "CancellationFees",
     "CancellationFigures",
+    "cancel",
     "cancellation_decisions",
     "no_show",
+    "re_enroll",
     "re_enrolled",
+    "substitute",
     "substitution",
     "substitution_effects",
 ]
@@ -143,15 +149,16 @@ RULES: Final = (
 
 
 def cancellation_decisions(
-    journey: Journey, on: dt.date
+    journey: JourneyFacts, on: dt.date
 ) -> tuple[tuple[Decision, ...], dt.date | None]:
     """R24 or R25: a refund within the window, before the eLearning is opened.
 
     Otherwise R25's tuition credit, with the day it ends.
     """
     policy, prices = journey.policy, journey.prices
-    reg_day = journey.registration_day
-    assert reg_day is not None  # noqa: S101  # registered states
+    registration = journey.registration
+    assert registration is not None  # noqa: S101  # registered states
+    reg_day = to_local_date(registration.registered_at, policy.zone)
     days = (on - reg_day).days
     opened = journey.elearning_opened_on
     window = policy.early_cancellation_days
@@ -285,4 +292,96 @@ def re_enrolled(policy: Policy, event: ReEnroll, until: dt.date) -> Decision:
         reason=lambda: (
             f"the tuition credit (valid until {until}) is used for the practicum {event.session}"
         ),
+    )
+
+
+def cancel(journey: JourneyFacts, event: Cancel, day: dt.date) -> Step:  # noqa: ARG001  # a handler's signature
+    """R24, R25: a written cancellation before the practicum: a refund, or a tuition credit.
+
+    Refused once the practicum started: attendance is recorded instead (R26).
+    """
+    session = journey.session
+    assert session is not None  # noqa: S101  # registered states
+    if event.on >= session.first_day:
+        raise Refusal.too_late(
+            "R26",
+            session.first_day - dt.timedelta(days=1),
+            "the practicum has started; record attendance instead. The last day to cancel was",
+        )
+    decisions, until = cancellation_decisions(journey, event.on)
+    effects = tuple(
+        effect(
+            kind=EffectKind.REFUND,
+            rule_id="R24",
+            amount=money_or_unknown(d.refund),
+            detail=f"refund {d.refund}",
+        )
+        for d in decisions
+        if d.refund is not None
+    )
+    return Step(
+        {"state": State.CANCELLED, "cancelled_on": event.on, "credit_until": until},
+        decisions,
+        (),
+        effects,
+    )
+
+
+def re_enroll(journey: JourneyFacts, event: ReEnroll, day: dt.date) -> Step:  # noqa: ARG001  # a handler's signature
+    """R25: the tuition credit pays for another practicum, once and before it expires.
+
+    The journey returns to prework when eLearning access was already granted,
+    else to registered. Refused without a credit, after it, once used, or for a
+    session that is too long (R25) or does not start after the request (R2).
+    """
+    policy = journey.policy
+    until = journey.credit_until
+    if until is None:
+        raise Refusal.because("R25", "this cancellation was refunded and left no tuition credit")
+    if event.on >= until:
+        raise Refusal.too_late(
+            "R25", until - dt.timedelta(days=1), "the tuition credit's last day was"
+        )
+    if journey.re_enrollments_used >= policy.re_enrollments:
+        raise Refusal.because(
+            "R25", f"the {policy.re_enrollments} re-enrollment(s) allowed have been used"
+        )
+    session = event.session
+    check_session(policy, session, "R25")
+    if session.first_day <= event.on:
+        raise Refusal.because("R2", f"the session {session} does not start after {event.on}")
+    state = State.IN_PREWORK if journey.access_granted_at is not None else State.REGISTERED
+    return Step(
+        {
+            "state": state,
+            "session": session,
+            "attendance": None,
+            "credit_until": None,
+            "re_enrollments_used": journey.re_enrollments_used + 1,
+        },
+        (re_enrolled(policy, event, until),),
+        lead_time_advisories(policy, event.on, session.first_day),
+    )
+
+
+def substitute(journey: JourneyFacts, event: Substitute, day: dt.date) -> Step:  # noqa: ARG001  # a handler's signature
+    """R27: another person takes the seat before the practicum, for free or the fee.
+
+    Refused once the practicum started.
+    """
+    registration, session = journey.registration, journey.session
+    assert registration is not None  # noqa: S101  # registered states hold a registration
+    assert session is not None  # noqa: S101  # and a session
+    if event.on >= session.first_day:
+        raise Refusal.too_late(
+            "R27",
+            session.first_day - dt.timedelta(days=1),
+            "a substitution must come before the practicum; the last day was",
+        )
+    given = substitution(journey.policy, journey.prices, event, session)
+    return Step(
+        {"registration": attrs.evolve(registration, email=event.email, applicant=event.applicant)},
+        (given,),
+        (),
+        substitution_effects(given, event),
     )
