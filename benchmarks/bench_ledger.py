@@ -28,7 +28,7 @@ from cptm_rules.events import (
     Session,
 )
 from cptm_rules.lifecycle import Journey
-from cptm_rules.recertification import qualifying_hours
+from cptm_rules.rules.certification import qualifying_hours
 
 REGISTERED_AT = dt.datetime(2026, 11, 2, 9, 30, tzinfo=ZoneInfo("America/New_York"))
 

@@ -55,7 +55,7 @@ from cptm_rules.money import Money, UnknownAmount
 from cptm_rules.outcomes import Decision, Effect
 from cptm_rules.policy import load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices
-from cptm_rules.recertification import qualifying_hours
+from cptm_rules.rules.certification import qualifying_hours
 from cptm_rules.vocabulary import (
     Attendance,
     EffectKind,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from decimal import Decimal
 
 import pytest
@@ -9,8 +10,10 @@ from hypothesis import strategies as st
 
 from cptm_rules.events import Activity, PayRenewalFee
 from cptm_rules.policy import load_policy
-from cptm_rules.recertification import (
+from cptm_rules.rules import certification
+from cptm_rules.rules.certification import (
     ActivityIndex,
+    HoursCount,
     Period,
     first_fee_payment,
     ledger_for,
@@ -220,3 +223,42 @@ def test_recording_a_copy_that_does_not_count_returns_the_same_index() -> None:
     assert index.recorded(first) is index
     earlier = ActivityIndex([later]).recorded(first)
     assert (earlier.get("a"), earlier.size) == (first, 1)
+
+
+@given(
+    records=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d"]),
+            st.integers(-30, 760),
+            st.integers(0, 40),
+            st.sampled_from(["webinar", "conference", "not-industry-relevant", "alumni-event"]),
+        ),
+        max_size=25,
+    )
+)
+def test_the_count_kept_record_by_record_is_the_count_from_scratch(
+    records: list[tuple[str, int, int, str]],
+) -> None:
+    activities = [
+        Activity(
+            id=ident,
+            on=PERIOD.start + dt.timedelta(days=offset),
+            hours=Decimal(quarters) / 4,
+            category=category,
+        )
+        for ident, offset, quarters, category in records
+    ]
+    count = HoursCount.of(PERIOD, [], POLICY)
+    for n, each in enumerate(activities, start=1):
+        count = count.recorded(each, POLICY)
+        assert count.hours == qualifying_hours(PERIOD, activities[:n], POLICY)
+    assert count.hours == HoursCount.of(PERIOD, activities, POLICY).hours
+    assert {a.id: a for a in count.counted.values()} == unique_activities(activities)
+
+
+def test_the_old_module_warns_and_gives_the_same_names() -> None:
+    sys.modules.pop("cptm_rules.recertification", None)
+    with pytest.warns(DeprecationWarning, match=r"import from cptm_rules\.rules\.certification"):
+        import cptm_rules.recertification as old  # noqa: PLC0415  # the import is under test
+    assert old.__all__
+    assert all(getattr(old, name) is getattr(certification, name) for name in old.__all__)

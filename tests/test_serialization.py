@@ -31,7 +31,7 @@ from cptm_rules.money import Money, UnknownAmount
 from cptm_rules.outcomes import Outcome
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, Quote, load_prices, quote
-from cptm_rules.recertification import Ledger
+from cptm_rules.rules.certification import Ledger
 from cptm_rules.serialization import SCHEMA_VERSION, decode, encode, from_json, to_json
 from journeys import NY, activity, cancelled, certified, day, registered
 

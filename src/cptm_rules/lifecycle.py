@@ -37,8 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -70,36 +69,19 @@ from cptm_rules.exceptions import (
     TimingError,
     TransitionError,
 )
-from cptm_rules.outcomes import Decision, Outcome
+from cptm_rules.outcomes import Outcome
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, Quote, load_prices, quote
-from cptm_rules.recertification import (
-    ActivityIndex,
+from cptm_rules.rules._build import days as days_text
+from cptm_rules.rules._build import outcome as _outcome
+from cptm_rules.rules.cancellation import cancel, re_enroll, substitute
+from cptm_rules.rules.certification import (
+    HoursCount,
     Ledger,
     Period,
-    activity_order,
-    first_fee_payment,
     ledger_for,
-    unique_activities,
-)
-from cptm_rules.rules._build import days as days_text
-from cptm_rules.rules._build import effect as _effect
-from cptm_rules.rules._build import money_or_unknown
-from cptm_rules.rules._build import outcome as _outcome
-from cptm_rules.rules.cancellation import (
-    cancellation_decisions,
-    re_enrolled,
-    substitution,
-    substitution_effects,
-)
-from cptm_rules.rules.certification import (
-    fee_paid,
-    hours_recorded,
-    qualifying_hours_of,
-    recorded_after_lapse,
-    recorded_before_certification,
-    renewal,
-    renewal_fee_charge,
+    pay_renewal_fee,
+    record_activity,
 )
 from cptm_rules.rules.exam import (
     ExamAttempt,
@@ -114,14 +96,15 @@ from cptm_rules.rules.practicum_changes import (
     request_change,
 )
 from cptm_rules.rules.prework import (
-    assessment_recorded,
-    module_complete,
+    AssessmentResult,
+    complete_module,
+    open_elearning,
     prework_start,
+    record_assessment,
 )
 from cptm_rules.rules.registration import (
     access_due,
     grant_access,
-    lead_time_advisories,
     register,
 )
 
@@ -130,10 +113,12 @@ from cptm_rules.rules.registration import (
 from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import (
     Attendance,
-    EffectKind,
     KeyDateKind,
     State,
 )
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 __all__ = [
     "CHANGE_FEE_PRECEDENCE",
@@ -141,7 +126,6 @@ __all__ = [
     "MOVES",
     "STORED_STATES",
     "TRANSITIONS",
-    "AssessmentResult",
     "Journey",
     "KeyDate",
     "Move",
@@ -332,15 +316,6 @@ def mermaid_diagram() -> str:
         "    cancelled --> credit_expired: time: credit year ends unused (R25)",
     ]
     return "\n".join(lines) + "\n"
-
-
-@attrs.frozen(kw_only=True)
-class AssessmentResult:
-    """One module assessment's result (R7: recorded, never a gate)."""
-
-    module: int
-    passed: bool
-    on: dt.date
 
 
 @attrs.frozen(kw_only=True)
@@ -576,6 +551,15 @@ class Journey:
         return ledger_for(
             period, self.activities, self.renewal_fee_payments, self.policy, as_of=as_of
         )
+
+    def qualifying_hours(self, period: Period) -> Decimal:
+        """The qualifying hours recorded inside ``period``, each activity id once (R19).
+
+        Counted from every activity recorded so far (a ledger counts those dated
+        by its ``as_of``); the journey keeps the latest period's count as
+        activities are recorded.
+        """
+        return _hours_count(self, period).hours
 
     def quote(self) -> Quote:
         """What this journey's registration costs under its policy and prices (R21, R22)."""
@@ -966,280 +950,69 @@ def _appended(journey: Journey, item: Activity) -> _Log:
     return (base, (item, tail), length + 1)
 
 
-def _activity_count(journey: Journey) -> int:
-    done = journey.__dict__.get("activities")
-    return len(done) if done is not None else int(journey.__dict__[_ACTIVITIES][2])
-
-
 # -- handlers ------------------------------------------------------------------------
 
 Handler = Callable[[Journey, Any, dt.date], Outcome]
 
 
-def _check_length(journey: Journey, event: Event, session: Session, rule_id: str) -> None:
-    _check_dates(journey.policy, "first_day", session.first_day)
-    _check_dates(journey.policy, "last_day", session.last_day)
-    most = journey.policy.max_session_days
-    days = (session.last_day - session.first_day).days + 1
-    if days > most:
-        raise _refuse(
-            journey,
-            event,
-            f"the session {session} runs {days} days; a practicum runs at most {most} "
-            "days (practicum.max_session_days)",
-            rule_id,
-        )
+_CeTally = tuple[int, HoursCount]
+"""How a journey keeps the hours count of its latest period beside its fields (not a field).
+
+The number of activities recorded when it was made, and the count: a value like the
+journey, so a journey built from this one gets a new tally and shares the unchanged
+parts of the count's index. A plain pair: one is built for every activity recorded.
+"""
 
 
-def _open_elearning(journey: Journey, event: OpenElearning, day: dt.date) -> Outcome:
-    opened = journey.elearning_opened_on or event.on
-    new = _next(journey, event, day, elearning_opened_on=opened)
-    return _outcome(journey=new, event=event)
+def _hours_count(journey: Journey, period: Period) -> HoursCount:
+    """The count of ``period``: the one kept when it is current, else counted once, afresh."""
+    state = journey.__dict__
+    tally: _CeTally | None = state.get(_TALLY)
+    if tally is not None and tally[1].period is period:
+        done = state.get("activities")
+        if tally[0] == (len(done) if done is not None else state[_ACTIVITIES][2]):
+            return tally[1]
+    # A new period (or a journey built by hand): count again, once.
+    return HoursCount.of(period, journey.activities, journey.policy)
 
 
-def _check_module(journey: Journey, event: CompleteModule | RecordAssessment) -> None:
-    count = journey.policy.module_count
-    if event.module > count:
-        raise _refuse(
-            journey,
-            event,
-            f"module {event.module} does not exist: the prework has modules 1 to {count}",
-            "R5",
-        )
+def _keeping_the_activity(handler: Handler) -> Handler:
+    """The engine's handler for ``RecordActivity``: keep the activity, then let ``handler`` answer.
 
-
-def _complete_module(journey: Journey, event: CompleteModule, day: dt.date) -> Outcome:
-    _check_module(journey, event)
-    if event.module in journey.modules_completed:
-        raise _refuse(journey, event, f"module {event.module} is already complete", "R5")
-    done = journey.modules_completed | {event.module}
-    decision = module_complete(journey.policy, event, len(done))
-    new = _next(
-        journey,
-        event,
-        day,
-        modules_completed=done,
-        elearning_opened_on=journey.elearning_opened_on or event.on,
-    )
-    return _outcome(journey=new, event=event, decisions=(decision,))
-
-
-def _record_assessment(journey: Journey, event: RecordAssessment, day: dt.date) -> Outcome:
-    _check_module(journey, event)
-    result = AssessmentResult(module=event.module, passed=event.passed, on=event.on)
-    decision = assessment_recorded(journey.policy, event)
-    new = _next(journey, event, day, assessments=(*journey.assessments, result))
-    return _outcome(journey=new, event=event, decisions=(decision,))
-
-
-def _substitute(journey: Journey, event: Substitute, day: dt.date) -> Outcome:
-    registration, session = journey.registration, journey.session
-    assert registration is not None  # noqa: S101  # registered states hold a registration
-    assert session is not None  # noqa: S101  # and a session
-    if event.on >= session.first_day:
-        raise _too_late(
-            journey,
-            event,
-            "R27",
-            session.first_day - dt.timedelta(days=1),
-            "a substitution must come before the practicum; the last day was",
-        )
-    decision = substitution(journey.policy, journey.prices, event, session)
-    new_registration = attrs.evolve(registration, email=event.email, applicant=event.applicant)
-    effects = substitution_effects(decision, event)
-    new = _next(journey, event, day, registration=new_registration)
-    return _outcome(journey=new, event=event, decisions=(decision,), effects=effects)
-
-
-def _cancel(journey: Journey, event: Cancel, day: dt.date) -> Outcome:
-    session = journey.session
-    assert session is not None  # noqa: S101  # registered states
-    if event.on >= session.first_day:
-        raise _too_late(
-            journey,
-            event,
-            "R26",
-            session.first_day - dt.timedelta(days=1),
-            "the practicum has started; record attendance instead. The last day to cancel was",
-        )
-    decisions, until = cancellation_decisions(journey, event.on)
-    effects = tuple(
-        _effect(
-            kind=EffectKind.REFUND,
-            rule_id="R24",
-            amount=money_or_unknown(d.refund),
-            detail=f"refund {d.refund}",
-        )
-        for d in decisions
-        if d.refund is not None
-    )
-    new = _next(
-        journey,
-        event,
-        day,
-        state=State.CANCELLED,
-        cancelled_on=event.on,
-        credit_until=until,
-    )
-    return _outcome(journey=new, event=event, decisions=decisions, effects=effects)
-
-
-def _re_enroll(journey: Journey, event: ReEnroll, day: dt.date) -> Outcome:
-    policy = journey.policy
-    until = journey.credit_until
-    if until is None:
-        raise _refuse(
-            journey,
-            event,
-            "this cancellation was refunded and left no tuition credit",
-            "R25",
-        )
-    if event.on >= until:
-        raise _too_late(
-            journey,
-            event,
-            "R25",
-            until - dt.timedelta(days=1),
-            "the tuition credit's last day was",
-        )
-    if journey.re_enrollments_used >= policy.re_enrollments:
-        raise _refuse(
-            journey,
-            event,
-            f"the {policy.re_enrollments} re-enrollment(s) allowed have been used",
-            "R25",
-        )
-    _check_length(journey, event, event.session, "R25")
-    if event.session.first_day <= event.on:
-        raise _refuse(
-            journey,
-            event,
-            f"the session {event.session} does not start after {event.on}",
-            "R2",
-        )
-    decision = re_enrolled(policy, event, until)
-    state = State.IN_PREWORK if journey.access_granted_at is not None else State.REGISTERED
-    new = _next(
-        journey,
-        event,
-        day,
-        state=state,
-        session=event.session,
-        attendance=None,
-        credit_until=None,
-        re_enrollments_used=journey.re_enrollments_used + 1,
-    )
-    return _outcome(
-        journey=new,
-        event=event,
-        decisions=(decision,),
-        advisories=lead_time_advisories(policy, event.on, event.session.first_day),
-    )
-
-
-def _renewal_check(journey: Journey, event: Event, day: dt.date, **changes: Any) -> Outcome:  # noqa: ANN401
-    """Record a ledger change; renew when it completes R18 for the latest period (R20)."""
-    current = journey.periods[-1]
-    if day >= current.end:
-        if isinstance(event, RecordActivity):
-            decision = recorded_after_lapse(journey.policy, event, current)
-            new = _next(journey, event, day, **changes)
-            return _outcome(journey=new, event=event, decisions=(decision,))
-        raise _too_late(
-            journey,
-            event,
-            "R20",
-            current.end - dt.timedelta(days=1),
-            "the credential lapsed: the period's last day was",
-        )
-    new = _next(journey, event, day, **changes)
-    policy = new.policy
-    hours = _tally(new, current).hours
-    fee_paid_on = first_fee_payment(current, new.renewal_fee_payments)
-    decisions: list[Decision] = [
-        fee_paid(policy, new.prices, event, current)
-        if isinstance(event, PayRenewalFee)
-        else hours_recorded(policy, hours, current)
-    ]
-    if hours >= policy.ce_hours_required and fee_paid_on is not None:
-        renewed = current.next(new.policy)
-        new = _replace(new, {"periods": (*new.periods, renewed)})
-        decisions.append(renewal(policy, day, hours, fee_paid_on, renewed))
-    effects = renewal_fee_charge(new.prices) if isinstance(event, PayRenewalFee) else ()
-    return _outcome(journey=new, event=event, decisions=tuple(decisions), effects=effects)
-
-
-class _CeTally(NamedTuple):
-    """One journey's qualifying hours in its latest period, and the copy of each id that counts.
-
-    A value like the journey beside which it is kept: a journey built from this
-    one gets a new tally and shares the unchanged parts of the index.
+    How a journey keeps its activities is the engine's: a log, and the hours count of
+    the latest period moved by this one record. ``handler`` answers on the journey
+    that holds the activity, reading the hours from there (``Journey.qualifying_hours``).
     """
 
-    period: Period
-    recorded: int
-    hours: Decimal
-    best: ActivityIndex
+    def apply(journey: Journey, event: RecordActivity, day: dt.date) -> Outcome:
+        activity = event.activity
+        # _replace, inlined (this runs for every activity): the same fields, and the log
+        # with the activity in place of the tuple read before (rebuilt from it when read).
+        state = journey.__dict__.copy()
+        state.pop("activities", None)
+        log = state[_ACTIVITIES] = _appended(journey, activity)
+        if journey.periods:
+            count = _hours_count(journey, journey.periods[-1]).recorded(activity, journey.policy)
+            state[_TALLY] = (log[2], count)
+        holding = _new_instance(Journey)
+        _set_attribute(holding, "__dict__", state)
+        return handler(holding, event, day)
 
-
-def _tally(journey: Journey, period: Period) -> _CeTally:
-    count = _activity_count(journey)
-    tally: _CeTally | None = journey.__dict__.get(_TALLY)
-    if tally is not None and tally.recorded == count and tally.period is period:
-        return tally
-    # A new period (or a journey built by hand): count again, once.
-    activities = journey.activities
-    hours = sum(
-        (
-            qualifying_hours_of(a, period, journey.policy)
-            for a in unique_activities(activities).values()
-        ),
-        Decimal(0),
-    )
-    return _CeTally(period=period, recorded=count, hours=hours, best=ActivityIndex(activities))
-
-
-def _record_activity(journey: Journey, event: RecordActivity, day: dt.date) -> Outcome:
-    activities = _appended(journey, event.activity)
-    if not journey.periods:
-        # Recorded, never refused: the ledger shows it as outside any period (R17).
-        decision = recorded_before_certification(journey.policy, event)
-        new = _next(journey, event, day, **{_ACTIVITIES: activities})
-        return _outcome(journey=new, event=event, decisions=(decision,))
-    current = journey.periods[-1]
-    base = _tally(journey, current)
-    activity = event.activity
-    best, hours = base.best, base.hours
-    kept = best.get(activity.id)
-    if kept is None or activity_order(activity) < activity_order(kept):
-        # This copy counts for its id now (R19).
-        best = best.replaced(activity, kept)
-        policy = journey.policy
-        hours += qualifying_hours_of(activity, current, policy) - qualifying_hours_of(
-            kept, current, policy
-        )
-    tally = _CeTally(period=current, recorded=activities[2], hours=hours, best=best)
-    return _renewal_check(journey, event, day, **{_ACTIVITIES: activities, _TALLY: tally})
-
-
-def _pay_renewal_fee(journey: Journey, event: PayRenewalFee, day: dt.date) -> Outcome:
-    return _renewal_check(
-        journey, event, day, renewal_fee_payments=(*journey.renewal_fee_payments, event.on)
-    )
+    return apply
 
 
 _HANDLERS: Final[Mapping[type[Event], Handler]] = {
     Register: _stepped(register),
     GrantAccess: _stepped(grant_access),
-    OpenElearning: _open_elearning,
-    CompleteModule: _complete_module,
-    RecordAssessment: _record_assessment,
+    OpenElearning: _stepped(open_elearning),
+    CompleteModule: _stepped(complete_module),
+    RecordAssessment: _stepped(record_assessment),
     RequestChange: _stepped(request_change),
-    Substitute: _substitute,
-    Cancel: _cancel,
-    ReEnroll: _re_enroll,
+    Substitute: _stepped(substitute),
+    Cancel: _stepped(cancel),
+    ReEnroll: _stepped(re_enroll),
     RecordAttendance: _stepped(record_attendance),
     AttemptExam: _stepped(attempt_exam),
-    RecordActivity: _record_activity,
-    PayRenewalFee: _pay_renewal_fee,
+    RecordActivity: _keeping_the_activity(_stepped(record_activity)),
+    PayRenewalFee: _stepped(pay_renewal_fee),
 }

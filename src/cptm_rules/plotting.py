@@ -30,7 +30,7 @@ from cptm_rules.exceptions import InvalidInputError, TransitionError
 from cptm_rules.lifecycle import Journey, free_change_deadline, judge_change
 from cptm_rules.money import amount_text
 from cptm_rules.pricing import load_prices
-from cptm_rules.recertification import ledger_for
+from cptm_rules.rules.certification import ledger_for
 from cptm_rules.vocabulary import DayCount, KeyDateKind
 
 if TYPE_CHECKING:

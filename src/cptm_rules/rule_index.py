@@ -51,7 +51,6 @@ RULE_MODULES: Final = (
     "cptm_rules.rules.certification",
     "cptm_rules.rules.pricing",
     "cptm_rules.rules.cancellation",
-    "cptm_rules.recertification",
     "cptm_rules.pricing",
     "cptm_rules.money",
     "cptm_rules.facts",

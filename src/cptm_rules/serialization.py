@@ -35,13 +35,14 @@ from cptm_rules import vocabulary
 from cptm_rules.events import EVENT_TYPES, Event
 from cptm_rules.exceptions import CptmRulesError, DecodeError
 from cptm_rules.files import parse_json
-from cptm_rules.lifecycle import AssessmentResult, Journey, KeyDate
+from cptm_rules.lifecycle import Journey, KeyDate
 from cptm_rules.money import Money, UnknownAmount
 from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome
 from cptm_rules.policy import Policy
 from cptm_rules.pricing import Discount, PriceSchedule, Quote, QuoteLine
-from cptm_rules.recertification import Ledger, Period
+from cptm_rules.rules.certification import Ledger, Period
 from cptm_rules.rules.exam import ExamAttempt
+from cptm_rules.rules.prework import AssessmentResult
 
 __all__ = [
     "DOCUMENT_TYPES",

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from cptm_rules.money import Amount
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
-    from cptm_rules.recertification import Ledger
+    from cptm_rules.rules.certification import Ledger
 
 __all__ = [
     "HOURS",

@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
+    from decimal import Decimal
 
     from cptm_rules.events import Activity, Registration, Session
     from cptm_rules.outcomes import Advisory, Decision, Effect
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
-    from cptm_rules.recertification import Period
+    from cptm_rules.rules.certification import Period
     from cptm_rules.rules.exam import ExamAttempt
+    from cptm_rules.rules.prework import AssessmentResult
     from cptm_rules.vocabulary import Attendance, State
 
 __all__ = ["Handled", "JourneyFacts", "Refusal"]
@@ -71,6 +73,10 @@ class JourneyFacts(Protocol):
         """The prework modules completed."""
 
     @property
+    def assessments(self) -> tuple[AssessmentResult, ...]:
+        """The module assessments recorded."""
+
+    @property
     def changes_made(self) -> int:
         """Practicum changes accepted so far."""
 
@@ -101,6 +107,9 @@ class JourneyFacts(Protocol):
     @property
     def renewal_fee_payments(self) -> tuple[dt.date, ...]:
         """The days the renewal fee was paid."""
+
+    def qualifying_hours(self, period: Period) -> Decimal:
+        """The qualifying hours recorded inside ``period``, each activity id once (R19)."""
 
     @property
     def cancelled_on(self) -> dt.date | None:

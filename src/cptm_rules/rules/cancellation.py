@@ -1,10 +1,12 @@
 """Cancellation and transfer: refunds, tuition credit, no-shows, substitution (R24-R27).
 
 The rules of this family are declared here (:data:`RULES`) beside the functions
-that decide them. The journey (:mod:`cptm_rules.lifecycle`) applies them on
-``Cancel``, on an absence recorded with or without notice, on ``ReEnroll`` and on
-``Substitute``, and refuses what they forbid (a re-enrollment without credit or
-past it, a substitution after the practicum started).
+that decide them, and the handling of ``Cancel``, ``ReEnroll`` and ``Substitute``
+(:func:`cancel`, :func:`re_enroll`, :func:`substitute`): each answers a
+:class:`~cptm_rules.types.Handled` that the journey (:mod:`cptm_rules.lifecycle`)
+applies, and refuses what the rules forbid (a cancellation or a substitution once
+the practicum started, a re-enrollment without credit or past it). The journey
+applies them too on an absence recorded with or without notice.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
 import attrs
 
+from cptm_rules.calendar import to_local_date
 from cptm_rules.catalogue import (
     Rule,
     RuleKind,
@@ -22,13 +25,24 @@ from cptm_rules.catalogue import (
 from cptm_rules.figures import fee, figure, whole
 from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence
 from cptm_rules.money import Amount, Money, UnknownAmount
-from cptm_rules.rules._build import decision, effect
+from cptm_rules.rules._build import (
+    check_in_calendar,
+    decision,
+    effect,
+    money_or_unknown,
+    refusal_in,
+)
 from cptm_rules.rules.practicum_changes import charge, deadline_words, free_change_deadline
-from cptm_rules.types import Refusal
-from cptm_rules.vocabulary import EffectKind
+from cptm_rules.rules.registration import (
+    lead_time_advisories,
+    runs_longer_than_a_practicum,
+    too_long,
+)
+from cptm_rules.types import Handled, Refusal
+from cptm_rules.vocabulary import EffectKind, State
 
 if TYPE_CHECKING:
-    from cptm_rules.events import ReEnroll, Session, Substitute
+    from cptm_rules.events import Cancel, ReEnroll, Session, Substitute
     from cptm_rules.outcomes import Decision, Effect
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
@@ -44,11 +58,14 @@ __all__ = [
     "CancellationFees",
     "CancellationFigures",
     "ReEnrolCase",
+    "cancel",
     "cancellation_decisions",
     "credit_until",
     "no_show",
+    "re_enroll",
     "re_enrolled",
     "refund_due",
+    "substitute",
     "substitution",
     "substitution_effects",
 ]
@@ -158,8 +175,9 @@ def cancellation_decisions(
     Otherwise R25's tuition credit, with the day it ends.
     """
     policy, prices = journey.policy, journey.prices
-    reg_day = journey.registration_day
-    assert reg_day is not None  # noqa: S101  # registered states
+    registration = journey.registration
+    assert registration is not None  # noqa: S101  # registered states
+    reg_day = to_local_date(registration.registered_at, policy.zone)
     days = (on - reg_day).days
     opened = journey.elearning_opened_on
     window = policy.early_cancellation_days
@@ -410,7 +428,7 @@ RE_ENROL_CREDIT: Final[Precedence[ReEnrolCase, Refusal]] = check_precedence(
 
 
 def _longer_than_a_practicum(ops: Ops, case: ReEnrolCase) -> Any:  # noqa: ANN401
-    return ops.days_from(case.first, case.last) > case.policy.max_session_days
+    return runs_longer_than_a_practicum(ops, case.policy, case.first, case.last)
 
 
 def _not_after_the_request(ops: Ops, case: ReEnrolCase) -> Any:  # noqa: ANN401, ARG001
@@ -419,13 +437,7 @@ def _not_after_the_request(ops: Ops, case: ReEnrolCase) -> Any:  # noqa: ANN401,
 
 def _too_long(case: ReEnrolCase) -> Refusal:
     assert case.session is not None  # noqa: S101  # explanations are one candidate's
-    session = case.session
-    days = (session.last_day - session.first_day).days + 1
-    return Refusal.because(
-        None,
-        f"the session {session} runs {days} days; a practicum runs at most "
-        f"{case.policy.max_session_days} days (practicum.max_session_days)",
-    )
+    return too_long(case.policy, case.session)
 
 
 def _starts_too_soon(case: ReEnrolCase) -> Refusal:
@@ -440,3 +452,101 @@ RE_ENROL_SESSION: Final[Precedence[ReEnrolCase, Refusal]] = check_precedence(
     ),
 )
 """What the session bought with the credit needs, once the credit pays (R25, R2)."""
+
+
+def cancel(journey: JourneyFacts, event: Cancel, day: dt.date) -> Handled:  # noqa: ARG001  # a handler's signature
+    """R24, R25: a written cancellation before the practicum: a refund, or a tuition credit.
+
+    Refused once the practicum started: attendance is recorded instead (R26).
+    """
+    session = journey.session
+    assert session is not None  # noqa: S101  # registered states
+    case = CancelCase(
+        policy=journey.policy,
+        on=event.on,
+        held_first=session.first_day,
+        registered_on=None,
+        opened=None,
+    )
+    refusal = refusal_in(CANCEL_REFUSALS, case)
+    if refusal is not None:
+        raise refusal
+    decisions, until = cancellation_decisions(journey, event.on)
+    effects = tuple(
+        effect(
+            kind=EffectKind.REFUND,
+            rule_id="R24",
+            amount=money_or_unknown(d.refund),
+            detail=f"refund {d.refund}",
+        )
+        for d in decisions
+        if d.refund is not None
+    )
+    return Handled(
+        {"state": State.CANCELLED, "cancelled_on": event.on, "credit_until": until},
+        decisions,
+        (),
+        effects,
+    )
+
+
+def re_enroll(journey: JourneyFacts, event: ReEnroll, day: dt.date) -> Handled:  # noqa: ARG001  # a handler's signature
+    """R25: the tuition credit pays for another practicum, once and before it expires.
+
+    The journey returns to prework when eLearning access was already granted,
+    else to registered. Refused without a credit, after it, once used, or for a
+    session that is too long (R25) or does not start after the request (R2).
+    """
+    policy, session, until = journey.policy, event.session, journey.credit_until
+    check_in_calendar(policy, "first_day", session.first_day)
+    check_in_calendar(policy, "last_day", session.last_day)
+    case = ReEnrolCase(
+        policy=policy,
+        on=event.on,
+        credited=until is not None,
+        until=until,
+        used=journey.re_enrollments_used,
+        first=session.first_day,
+        last=session.last_day,
+        session=session,
+    )
+    # The credit first (none, expired, used up), then the session it buys.
+    refusal = refusal_in(RE_ENROL_CREDIT, case) or refusal_in(RE_ENROL_SESSION, case)
+    if refusal is not None:
+        raise refusal
+    assert until is not None  # noqa: S101  # RE_ENROL_CREDIT: a credit pays
+    state = State.IN_PREWORK if journey.access_granted_at is not None else State.REGISTERED
+    return Handled(
+        {
+            "state": state,
+            "session": session,
+            "attendance": None,
+            "credit_until": None,
+            "re_enrollments_used": journey.re_enrollments_used + 1,
+        },
+        (re_enrolled(policy, event, until),),
+        lead_time_advisories(policy, event.on, session.first_day),
+    )
+
+
+def substitute(journey: JourneyFacts, event: Substitute, day: dt.date) -> Handled:  # noqa: ARG001  # a handler's signature
+    """R27: another person takes the seat before the practicum, for free or the fee.
+
+    Refused once the practicum started.
+    """
+    registration, session = journey.registration, journey.session
+    assert registration is not None  # noqa: S101  # registered states hold a registration
+    assert session is not None  # noqa: S101  # and a session
+    if event.on >= session.first_day:
+        raise Refusal.too_late(
+            "R27",
+            session.first_day - dt.timedelta(days=1),
+            "a substitution must come before the practicum; the last day was",
+        )
+    given = substitution(journey.policy, journey.prices, event, session)
+    return Handled(
+        {"registration": attrs.evolve(registration, email=event.email, applicant=event.applicant)},
+        (given,),
+        (),
+        substitution_effects(given, event),
+    )

@@ -26,10 +26,9 @@ from cptm_rules.catalogue import (
 )
 from cptm_rules.figures import figure, whole, whole_or_unlimited
 from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence
-from cptm_rules.recertification import period_from
 from cptm_rules.rules._build import advisory, decision, effect, refusal_in
 from cptm_rules.rules.cancellation import cancellation_decisions, no_show
-from cptm_rules.rules.certification import period_started
+from cptm_rules.rules.certification import period_from, period_started
 from cptm_rules.rules.prework import unfinished_modules_advisory
 from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import Attendance, EffectKind, Severity, State

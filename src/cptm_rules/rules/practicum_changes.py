@@ -25,8 +25,19 @@ from cptm_rules.catalogue import (
 from cptm_rules.figures import fee, figure, one_of, whole, whole_or_unlimited
 from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence, explained
 from cptm_rules.money import Amount
-from cptm_rules.rules._build import charges, days, decision, ordinal, refusal_in
-from cptm_rules.rules.registration import check_session, lead_time_advisories
+from cptm_rules.rules._build import (
+    charges,
+    check_in_calendar,
+    days,
+    decision,
+    ordinal,
+    refusal_in,
+)
+from cptm_rules.rules.registration import (
+    lead_time_advisories,
+    runs_longer_than_a_practicum,
+    too_long,
+)
 from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import DayCount
 
@@ -40,6 +51,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CHANGE_FEE_PRECEDENCE",
     "CHANGE_REFUSALS",
+    "HELD_SESSION_REFUSALS",
+    "NEW_SESSION_REFUSALS",
     "RULES",
     "USES_A_FREE_CHANGE",
     "ChangeCase",
@@ -257,7 +270,7 @@ def _same_session(ops: Ops, case: ChangeCase) -> Any:  # noqa: ANN401, ARG001
 
 
 def _too_long(ops: Ops, case: ChangeCase) -> Any:  # noqa: ANN401
-    return ops.days_from(case.to_first, case.to_last) > case.policy.max_session_days
+    return runs_longer_than_a_practicum(ops, case.policy, case.to_first, case.to_last)
 
 
 def _not_after_the_request(ops: Ops, case: ChangeCase) -> Any:  # noqa: ANN401, ARG001
@@ -279,14 +292,7 @@ def _already_held(case: ChangeCase) -> Refusal:
 
 def _longer_than_a_practicum(case: ChangeCase) -> Refusal:
     assert case.event is not None  # noqa: S101
-    to = case.event.to
-    days = (to.last_day - to.first_day).days + 1
-    most = case.policy.max_session_days
-    return Refusal.because(
-        None,
-        f"the session {to} runs {days} days; a practicum runs at most {most} "
-        "days (practicum.max_session_days)",
-    )
+    return too_long(case.policy, case.event.to)
 
 
 def _starts_too_soon(case: ChangeCase) -> Refusal:
@@ -297,19 +303,25 @@ def _starts_too_soon(case: ChangeCase) -> Refusal:
     )
 
 
-CHANGE_REFUSALS: Final[Precedence[ChangeCase, Refusal]] = check_precedence(
-    "what a change needs",
-    (
-        ("R11", Case(verdicts=("refused",), when=_started, explain=_asked_too_late)),
-        ("R11", Case(verdicts=("refused",), when=_same_session, explain=_already_held)),
-        ("R11", Case(verdicts=("refused",), when=_too_long, explain=_longer_than_a_practicum)),
-        (
-            "R11",
-            Case(verdicts=("refused",), when=_not_after_the_request, explain=_starts_too_soon),
-        ),
-    ),
+HELD_SESSION_REFUSALS: Final[Precedence[ChangeCase, Refusal]] = (
+    ("R11", Case(verdicts=("refused",), when=_started, explain=_asked_too_late)),
+    ("R11", Case(verdicts=("refused",), when=_same_session, explain=_already_held)),
 )
-"""What a practicum change needs (R11), checked in this order; the first that fails refuses."""
+"""What a change needs of the session held (R11): asked before it starts, for another one."""
+NEW_SESSION_REFUSALS: Final[Precedence[ChangeCase, Refusal]] = (
+    ("R11", Case(verdicts=("refused",), when=_too_long, explain=_longer_than_a_practicum)),
+    ("R11", Case(verdicts=("refused",), when=_not_after_the_request, explain=_starts_too_soon)),
+)
+"""What a change needs of the new session (R11): no longer than a practicum, after the request."""
+CHANGE_REFUSALS: Final[Precedence[ChangeCase, Refusal]] = check_precedence(
+    "what a change needs", (*HELD_SESSION_REFUSALS, *NEW_SESSION_REFUSALS)
+)
+"""What a practicum change needs (R11), checked in this order; the first that fails refuses.
+
+The journey checks the new session's dates against the calendar between the rows
+about the session held and those about the new one, so that a change asked too
+late, or to the session already held, is refused as such whatever its dates.
+"""
 
 
 # -- what a change costs (R11a, R9, R10), in the order the rules are asked ---------------
@@ -483,9 +495,11 @@ def request_change(journey: JourneyFacts, event: RequestChange, day: dt.date) ->
     session = journey.session
     assert session is not None  # noqa: S101  # registered states hold a session
     case = change_case(journey, event, session)
-    if case.on < case.held_first and event.to != session:
-        check_session(case.policy, event.to, "R11")  # the calendar first: a clear range error
-    refusal = refusal_in(CHANGE_REFUSALS, case)
+    refusal = refusal_in(HELD_SESSION_REFUSALS, case)
+    if refusal is None:
+        check_in_calendar(case.policy, "first_day", event.to.first_day)
+        check_in_calendar(case.policy, "last_day", event.to.last_day)
+        refusal = refusal_in(NEW_SESSION_REFUSALS, case)
     if refusal is not None:
         raise refusal
     given = _fee_decision(

@@ -1,15 +1,18 @@
 """The prework: modules, assessments and the time to take them (R5-R8).
 
 The rules of this family are declared here (:data:`RULES`) beside the functions
-that decide them. The journey (:mod:`cptm_rules.lifecycle`) applies them on the
-prework events (``CompleteModule``, ``RecordAssessment``) and warns with R8 at the
-practicum and the exam; it refuses a module that does not exist or is done (R5),
-and an attempt while modules are unfinished when the policy requires them (R8).
-R6's recommended start is a key date of the journey.
+that decide them, and the handling of the prework events (:func:`open_elearning`,
+:func:`complete_module`, :func:`record_assessment`): each answers a
+:class:`~cptm_rules.types.Handled` that the journey (:mod:`cptm_rules.lifecycle`)
+applies, and refuses a module that does not exist or is done (R5). The journey
+warns with R8 at the practicum and the exam, and refuses an attempt while modules
+are unfinished when the policy requires them (R8). R6's recommended start is a key
+date of the journey.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, overload
 
@@ -28,24 +31,28 @@ from cptm_rules.catalogue import (
 from cptm_rules.figures import figure, hours, whole, yes_no
 from cptm_rules.formulas import SCALAR, Ops
 from cptm_rules.rules._build import advisory, decision
+from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import Severity
 
 if TYPE_CHECKING:
-    import datetime as dt
-
-    from cptm_rules.events import CompleteModule, RecordAssessment
+    from cptm_rules.events import CompleteModule, OpenElearning, RecordAssessment
     from cptm_rules.outcomes import Advisory, Decision
     from cptm_rules.policy import Policy
     from cptm_rules.types import JourneyFacts
 
 __all__ = [
     "RULES",
+    "AssessmentResult",
     "PreworkFees",
     "PreworkFigures",
     "assessment_recorded",
+    "check_module",
+    "complete_module",
     "module_complete",
+    "open_elearning",
     "prework_start",
     "recommended_prework_start",
+    "record_assessment",
     "unfinished_modules_advisory",
 ]
 
@@ -148,6 +155,52 @@ RULES: Final = (
     ),
 )
 """The rules R5, R6, R7, R8."""
+
+
+@attrs.frozen(kw_only=True)
+class AssessmentResult:
+    """One module assessment's result (R7: recorded, never a gate)."""
+
+    module: int
+    passed: bool
+    on: dt.date
+
+
+def open_elearning(journey: JourneyFacts, event: OpenElearning, day: dt.date) -> Handled:  # noqa: ARG001  # a handler's signature
+    """The candidate opens the eLearning: the first opening is kept (R24 reads it)."""
+    return Handled({"elearning_opened_on": journey.elearning_opened_on or event.on})
+
+
+def check_module(policy: Policy, module: int) -> None:
+    """R5: refuse a module the prework does not have."""
+    count = policy.module_count
+    if module > count:
+        raise Refusal.because(
+            "R5", f"module {module} does not exist: the prework has modules 1 to {count}"
+        )
+
+
+def complete_module(journey: JourneyFacts, event: CompleteModule, day: dt.date) -> Handled:  # noqa: ARG001  # a handler's signature
+    """R5: a module is completed, once; completing one opens the eLearning if it was not."""
+    policy, module, completed = journey.policy, event.module, journey.modules_completed
+    check_module(policy, module)
+    if module in completed:
+        raise Refusal.because("R5", f"module {module} is already complete")
+    done = completed | {module}
+    return Handled(
+        {"modules_completed": done, "elearning_opened_on": journey.elearning_opened_on or event.on},
+        (module_complete(policy, event, len(done)),),
+    )
+
+
+def record_assessment(journey: JourneyFacts, event: RecordAssessment, day: dt.date) -> Handled:  # noqa: ARG001  # a handler's signature
+    """R7: an assessment's result is recorded, passed or failed, and gates nothing."""
+    check_module(journey.policy, event.module)
+    result = AssessmentResult(module=event.module, passed=event.passed, on=event.on)
+    return Handled(
+        {"assessments": (*journey.assessments, result)},
+        (assessment_recorded(journey.policy, event),),
+    )
 
 
 def unfinished_modules_advisory(journey: JourneyFacts, when: str) -> tuple[Advisory, ...]:

@@ -59,7 +59,9 @@ __all__ = [
     "no_prerequisites",
     "practicum_chosen",
     "register",
+    "runs_longer_than_a_practicum",
     "send_access",
+    "too_long",
 ]
 
 
@@ -219,8 +221,27 @@ class RegistrationCase(NamedTuple):
     session: Session | None = None
 
 
+def runs_longer_than_a_practicum(ops: Ops, policy: Policy, first: Any, last: Any) -> Any:  # noqa: ANN401  # a mask
+    """R2: whether a session from ``first`` to ``last`` runs more days than a practicum may.
+
+    The one test of a session's length, for a registration (R2), a change (R11) and
+    a re-enrolment (R25) alike; :func:`too_long` says why.
+    """
+    return ops.days_from(first, last) > policy.max_session_days
+
+
+def too_long(policy: Policy, session: Session) -> Refusal:
+    """The refusal of a session that runs longer than a practicum may (R2)."""
+    days = (session.last_day - session.first_day).days + 1
+    return Refusal.because(
+        None,
+        f"the session {session} runs {days} days; a practicum runs at most "
+        f"{policy.max_session_days} days (practicum.max_session_days)",
+    )
+
+
 def _longer_than_a_practicum(ops: Ops, case: RegistrationCase) -> Any:  # noqa: ANN401
-    return ops.days_from(case.first, case.last) > case.policy.max_session_days
+    return runs_longer_than_a_practicum(ops, case.policy, case.first, case.last)
 
 
 def _already_started(ops: Ops, case: RegistrationCase) -> Any:  # noqa: ANN401, ARG001
@@ -229,14 +250,7 @@ def _already_started(ops: Ops, case: RegistrationCase) -> Any:  # noqa: ANN401, 
 
 def _too_long(case: RegistrationCase) -> Refusal:
     assert case.session is not None  # noqa: S101  # explanations are one candidate's
-    session = case.session
-    days = (session.last_day - session.first_day).days + 1
-    most = case.policy.max_session_days
-    return Refusal.because(
-        None,
-        f"the session {session} runs {days} days; a practicum runs at most {most} "
-        "days (practicum.max_session_days)",
-    )
+    return too_long(case.policy, case.session)
 
 
 def _started(case: RegistrationCase) -> Refusal:
@@ -362,12 +376,8 @@ def check_session(policy: Policy, session: Session, rule_id: str) -> None:
     """
     check_in_calendar(policy, "first_day", session.first_day)
     check_in_calendar(policy, "last_day", session.last_day)
-    case = RegistrationCase(
-        policy=policy, day=None, first=session.first_day, last=session.last_day, session=session
-    )
-    if _longer_than_a_practicum(SCALAR, case):
-        refusal = _too_long(case)
-        raise Refusal.because(rule_id, refusal.reason)
+    if runs_longer_than_a_practicum(SCALAR, policy, session.first_day, session.last_day):
+        raise Refusal.because(rule_id, too_long(policy, session).reason)
 
 
 def lead_time_advisories(
