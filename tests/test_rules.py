@@ -5,10 +5,11 @@ from __future__ import annotations
 import attrs
 
 from cptm_rules.catalogue import RULES
+from cptm_rules.declarations import ordinal
 from cptm_rules.policy import Policy
 from cptm_rules.pricing import PriceSchedule
 from cptm_rules.rules import ALL_RULES, FAMILIES
-from cptm_rules.rules._build import days, ordinal
+from cptm_rules.rules._build import days
 
 
 def test_every_rule_is_declared_by_exactly_one_family_in_rule_order() -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from cptm_rules.catalogue import Q_FUNDING, Q_PASS_RATE, Citation, Document
+from cptm_rules.declarations import Q_FUNDING, Q_PASS_RATE, Citation, Document
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -34,12 +34,6 @@ def days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
 
-def ordinal(n: int) -> str:
-    """``1st``, ``2nd``, ``11th``, ``30th``."""
-    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def money_or_unknown(amount: Amount) -> Money | None:
     """The amount an effect charges or refunds: ``None`` when the fee is unknown (R22)."""
     return amount if isinstance(amount, Money) else None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 import attrs
 
 from cptm_rules.calendar import to_local_date
-from cptm_rules.catalogue import (
+from cptm_rules.declarations import (
     Rule,
     RuleKind,
     terms,

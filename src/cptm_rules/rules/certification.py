@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
 import attrs
 
-from cptm_rules.catalogue import (
+from cptm_rules.declarations import (
     Q_ONGOING,
     Q_QUALIFIES,
     Citation,

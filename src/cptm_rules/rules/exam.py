@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
 import attrs
 
-from cptm_rules.catalogue import (
+from cptm_rules.declarations import (
     Q_AFTER_PASS,
     Q_CONFLICT,
     Q_PASS_RATE,

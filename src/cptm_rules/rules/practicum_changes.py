@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
 import attrs
 
-from cptm_rules.catalogue import (
+from cptm_rules.declarations import (
     Q_CHOOSE_PRACTICUM,
     Rule,
     RuleKind,
     faq,
+    ordinal,
     terms,
 )
 from cptm_rules.figures import fee, figure, one_of, whole, whole_or_unlimited
@@ -30,7 +31,6 @@ from cptm_rules.rules._build import (
     check_in_calendar,
     days,
     decision,
-    ordinal,
     refusal_in,
 )
 from cptm_rules.rules.registration import (

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final, overload
 
 import attrs
 
-from cptm_rules.catalogue import (
+from cptm_rules.declarations import (
     Q_ASSESSMENTS,
     Q_MODULE_TIME,
     Q_PASS_RATE,

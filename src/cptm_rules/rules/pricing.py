@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from cptm_rules.catalogue import (
+from cptm_rules.declarations import (
     Q_DISCOUNTS,
     Q_FUNDING,
     Q_ONGOING,
