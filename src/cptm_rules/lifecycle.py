@@ -833,14 +833,13 @@ def _stepped(handler: Callable[[Journey, Any, dt.date], Handled]) -> Handler:
     """The engine's handler for a family's: apply what it answers (a ``Handled``)."""
 
     def apply(journey: Journey, event: Event, day: dt.date) -> Outcome:
-        step = handler(journey, event, day)
-        new = _next(journey, event, day, **step.changes)
+        changes, decisions, advisories, effects = handler(journey, event, day)
         return _outcome(
-            journey=new,
+            journey=_next(journey, event, day, changes),
             event=event,
-            decisions=step.decisions,
-            advisories=step.advisories,
-            effects=step.effects,
+            decisions=decisions,
+            advisories=advisories,
+            effects=effects,
         )
 
     return apply
@@ -862,8 +861,9 @@ def _replace(journey: Journey, changes: Mapping[str, Any]) -> Journey:
     return new
 
 
-def _next(journey: Journey, event: Event, day: dt.date, **changes: Any) -> Journey:  # noqa: ANN401
-    # _replace, inlined: this runs once for every event applied.
+def _next(journey: Journey, event: Event, day: dt.date, changes: Mapping[str, Any]) -> Journey:
+    # _replace, inlined: this runs once for every event applied, so the changes come
+    # as the handler's own mapping (no keyword unpacking, no second dict).
     if not changes.keys() <= _JOURNEY_KEYS:
         unknown = sorted(set(changes) - _JOURNEY_KEYS)
         raise TypeError(f"Journey has no field {unknown[0]!r}")
