@@ -514,13 +514,15 @@ def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Han
     window = in_window(policy, number, event.on, opens, case.closes)
     attempts = (*taken, ExamAttempt(on=event.on, passed=event.passed))
     advisories = unfinished_modules_advisory(journey, "at the exam")
+    # Last among the attempt's decisions: the answers the attempt gave before keep their
+    # places, so a diff shows the fee as the one answer that moved.
     paid = retake_fee(case)
     fees = () if paid is None else (paid,)
     charged = () if paid is None else charges(paid, "the retake fee")
     if not certifies(SCALAR, case):
         return Handled(
             changes={"attempts": attempts},
-            decisions=(window, *fees, attempt_failed(policy, number, case.closes)),
+            decisions=(window, attempt_failed(policy, number, case.closes), *fees),
             advisories=advisories,
             effects=charged,
         )
@@ -532,7 +534,7 @@ def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Han
             "certification_date": event.on,
             "periods": (period,),
         },
-        decisions=(window, *fees, certified(policy, event.on), period_started(policy, period)),
+        decisions=(window, certified(policy, event.on), period_started(policy, period), *fees),
         advisories=advisories,
-        effects=(*charged, *PASS_EFFECTS),
+        effects=(*PASS_EFFECTS, *charged),
     )
