@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -257,3 +258,20 @@ def test_rules_shows_the_included_attempts_and_the_retake_fee_in_words_R15() -> 
         "exam.attempts_included": "1",
     }
     assert "cptm_rules.rules.exam:RETAKE_FEE" in r15["code"]
+
+
+def test_the_docs_examples_of_a_retake_fee_load_and_charge_the_second_attempt_R15(
+    tmp_path: Path,
+) -> None:
+    text = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
+    section = text.split("### Retakes and a retake fee\n", 1)[1].split("\n### ", 1)[0]
+    policy_text, prices_text = re.findall(r"```\{code-block\} toml\n(.*?)```", section, re.DOTALL)
+    path = tmp_path / "two.toml"
+    path.write_text(policy_text, encoding="utf-8")
+    policy, prices = load_policy(path), PriceSchedule.from_toml(prices_text)
+    shipped = load_policy(TWO_ATTEMPTS)
+    assert (policy.max_exam_attempts, policy.attempts_included) == (2, 1)
+    assert (shipped.max_exam_attempts, shipped.attempts_included) == (2, 1)
+    assert load_prices(RETAKE_PRICES) == prices
+    outcome = attended(policy=policy, prices=prices).then(FAIL).apply(PASS)
+    assert outcome.decisions[-1].fee == Money.of("75")

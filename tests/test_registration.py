@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_POLICY = ROOT / "scenarios" / "policies" / "late-registration-fee.toml"
 EXAMPLE_PRICES = ROOT / "scenarios" / "prices" / "late-registration-fee.toml"
 FIRST_DAY = JANUARY.first_day  # 2027-01-11
+EXAMPLE_DAYS = 14
 
 
 def _late_policy(days: int = 14) -> Policy:
@@ -261,3 +263,27 @@ def _run(*argv: str) -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
     assert main(list(argv), out=out, err=err) == 0
     return out.getvalue(), err.getvalue()
+
+
+def _docs_examples(heading: str) -> list[str]:
+    """The TOML examples of one section of docs/policy.md (``{code-block} toml`` fences)."""
+    text = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
+    section = text.split(f"### {heading}\n", 1)[1].split("\n### ", 1)[0]
+    return re.findall(r"```\{code-block\} toml\n(.*?)```", section, re.DOTALL)
+
+
+def test_the_docs_examples_of_a_late_registration_fee_load_and_charge_it_R28(
+    tmp_path: Path,
+) -> None:
+    policy_text, prices_text = _docs_examples("A late-registration fee")
+    path = tmp_path / "late.toml"
+    path.write_text(policy_text, encoding="utf-8")
+    policy = load_policy(path)
+    prices = PriceSchedule.from_toml(prices_text)
+    assert policy.late_registration_within_days == EXAMPLE_DAYS
+    assert prices.late_registration_fee == Money.of("50")
+    assert load_policy(EXAMPLE_POLICY).late_registration_within_days == EXAMPLE_DAYS
+    assert load_prices(EXAMPLE_PRICES) == prices
+    given = late_registration(policy, prices, dt.date(2027, 1, 1), FIRST_DAY)
+    assert given is not None
+    assert given.fee == Money.of("50")
