@@ -1152,7 +1152,7 @@ def test_rules_json_under_a_users_policy_file_gives_its_titles_statements_and_fi
         ({"--policy": "missing.toml"}, "missing.toml: <file> = "),
         ({"--policy": ("bad.toml", "[certification]\ngrace_period_days = 3\n")}, "grace period"),
         ({"--policy": ("bad.toml", "extends = [\n")}, "expected valid TOML"),
-        ({"--prices": ("p.toml", 'extends = "shipped"\nretake_fee = "5"\n')}, "retake fee"),
+        ({"--prices": ("p.toml", 'extends = "shipped"\nattempt_fee = "5"\n')}, "retake fee"),
         ({"--prices": "nowhere.toml"}, "nowhere.toml: <file> = "),
     ],
 )

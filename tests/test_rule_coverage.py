@@ -28,7 +28,9 @@ UNREACHABLE_FROM_A_ROW_UNDER_CURRENT = {
     ("R12", "refused"): "a row's attendance is recorded on the session's last day",
     ("R13", "refused"): "attendance on the last day opens the exam that same day",
     ("R15", "refused"): "the current policy sets no cap on attempts",
+    ("R15", "fee"): "the current policy includes every attempt in the price",
     ("R22", "quoted"): "the shipped price schedule gives no program price",
+    ("R28", "fee"): "the current policy and the shipped prices put R28 out of force",
 }
 
 

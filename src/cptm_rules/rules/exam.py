@@ -4,7 +4,8 @@ The rules of this family are declared here (:data:`RULES`) beside the functions
 that decide them. The journey (:mod:`cptm_rules.lifecycle`) applies them when
 attendance is recorded and on each exam attempt, and refuses an attempt before
 release (R13), after the window (R14) or beyond the policy's cap (R15). The window
-itself is :func:`exam_closes`.
+itself is :func:`exam_closes`. An attempt beyond those the program price includes
+pays the retake fee (R15, :data:`RETAKE_FEE`) when the price schedule sets one.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from cptm_rules.declarations import (
     RuleKind,
     faq,
 )
-from cptm_rules.figures import figure, whole, whole_or_unlimited
-from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence
-from cptm_rules.rules._build import advisory, decision, effect, refusal_in
+from cptm_rules.figures import fee, figure, whole, whole_or_unlimited
+from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence, explained
+from cptm_rules.money import Amount, Money
+from cptm_rules.rules._build import advisory, charges, decision, effect, refusal_in
 from cptm_rules.rules.cancellation import cancellation_decisions, no_show
 from cptm_rules.rules.certification import period_from, period_started
 from cptm_rules.rules.prework import unfinished_modules_advisory
@@ -37,12 +39,14 @@ if TYPE_CHECKING:
     from cptm_rules.events import AttemptExam, RecordAttendance, Session
     from cptm_rules.outcomes import Advisory, Decision
     from cptm_rules.policy import Policy
+    from cptm_rules.pricing import PriceSchedule
     from cptm_rules.types import JourneyFacts
 
 __all__ = [
     "ATTEMPT_REFUSALS",
     "PASS_EFFECTS",
     "RELEASING_ATTENDANCE",
+    "RETAKE_FEE",
     "RULES",
     "AttemptCase",
     "ExamAttempt",
@@ -52,6 +56,7 @@ __all__ = [
     "attempt_failed",
     "attempts_read_modules",
     "attendance_advisories",
+    "beyond_the_included_attempts",
     "certified",
     "certifies",
     "exam_closes",
@@ -59,6 +64,8 @@ __all__ = [
     "exam_released",
     "in_window",
     "record_attendance",
+    "retake_fee",
+    "retake_fee_in_force",
 ]
 
 
@@ -72,15 +79,21 @@ class ExamFigures:
 
     exam_window_months: int = figure("exam", "R14", whole(1, 120))
     max_exam_attempts: int | None = figure("exam", "R15", whole_or_unlimited(1000))
+    attempts_included: int | None = figure("exam", "R15", whole_or_unlimited(1000))
+    """R15: the attempts the program price includes (``"unlimited"``: all of them); each
+    attempt beyond them pays the price schedule's retake fee."""
 
 
 @attrs.frozen(kw_only=True, slots=False)
 class ExamFees:
-    """The amounts the exam rules charge: none so far.
+    """The amounts the exam rules charge: the retake fee (R15).
 
     Part of :class:`~cptm_rules.pricing.PriceSchedule`: an amount declared here is
     read from price schedule files (or ``"unknown"``) like every other.
     """
+
+    retake_fee: Amount = fee("R15")
+    """R15: what each attempt beyond ``exam.attempts_included`` pays; zero: nothing."""
 
 
 RULES: Final = (
@@ -138,13 +151,21 @@ RULES: Final = (
         verdicts=(
             "failed",
             "refused",
+            "fee",
         ),
-        exercised_by="a candidate who fails an exam attempt (or reaches the attempt cap)",
+        exercised_by=(
+            "a candidate who fails an exam attempt (or reaches the attempt cap, or retakes "
+            "beyond the attempts included)"
+        ),
         title="Retakes",
         kinds=(RuleKind.POLICY_SWITCH,),
         statement=(
             "The FAQ does not limit attempts: by default any number are allowed within the "
-            "window; a policy setting may cap them."
+            "window; a policy setting may cap them. Attempts allowed: "
+            "{exam.max_exam_attempts}; included in the program price: "
+            "{exam.attempts_included}. Each attempt beyond those included pays the retake "
+            "fee ({prices.retake_fee}); a fee of zero, or every attempt included, charges "
+            "none."
         ),
         sources=(faq(Q_WHEN_EXAM),),
     ),
@@ -298,6 +319,8 @@ class AttemptCase(NamedTuple):
     completed: Any
     """prework modules completed so far."""
     passed: Any
+    prices: PriceSchedule | None = None
+    """The price schedule (the retake fee, R15); the refusals never read it."""
 
 
 def _before_release(ops: Ops, case: AttemptCase) -> Any:  # noqa: ANN401, ARG001  # a mask
@@ -350,6 +373,74 @@ ATTEMPT_REFUSALS: Final[Precedence[AttemptCase, Refusal]] = check_precedence(
     ),
 )
 """What an exam attempt needs, checked in this order; the first that fails refuses it."""
+
+
+def retake_fee_in_force(policy: Policy, prices: PriceSchedule) -> bool:
+    """Whether any attempt pays the retake fee: some attempts are not included, and a fee is set.
+
+    Every attempt included (the shipped policies) or a fee of zero (the shipped
+    prices) puts it out of force: no decision at all. An unknown fee is charged as
+    unknown (R22).
+    """
+    charged = prices.retake_fee
+    return policy.attempts_included is not None and not (
+        isinstance(charged, Money) and charged.amount == 0
+    )
+
+
+def beyond_the_included_attempts(ops: Ops, case: AttemptCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    """R15: this attempt comes after every attempt the program price includes (in force)."""
+    included = case.policy.attempts_included
+    if case.prices is None or included is None or not retake_fee_in_force(case.policy, case.prices):
+        return False
+    return case.taken >= included
+
+
+def _retake_fee(case: AttemptCase) -> Decision:
+    assert case.prices is not None  # noqa: S101  # explanations are one candidate's
+    policy, on = case.policy, case.on
+    number, included = case.taken + 1, case.policy.attempts_included
+    counted = "1 attempt" if included == 1 else f"{included} attempts"
+    covered = "attempt 1" if included == 1 else f"attempts 1 to {included}"
+    return decision(
+        rule_id="R15",
+        verdict="fee",
+        policy=policy.label,
+        fee=case.prices.retake_fee,
+        figures=policy.figures("attempts_included", "max_exam_attempts"),
+        dates=(("attempt", on),),
+        reason=lambda: (
+            f"attempt {number} on {on} is a retake beyond the {counted} the program price "
+            "includes: it pays the retake fee"
+        ),
+        alternatives=(f"included: the program price covers {covered} only",),
+    )
+
+
+RETAKE_FEE: Final[Precedence[AttemptCase, Decision]] = check_precedence(
+    "does this attempt pay the retake fee?",
+    (
+        (
+            "R15",
+            Case(
+                verdicts=("fee",),
+                when=beyond_the_included_attempts,
+                fees=("retake_fee",),
+                explain=_retake_fee,
+            ),
+        ),
+    ),
+)
+"""R15: an attempt taken beyond those the program price includes pays the retake fee.
+
+No row answers an included attempt, or one under a policy or price schedule that
+puts the fee out of force: there is then no decision at all.
+"""
+
+
+def retake_fee(case: AttemptCase) -> Decision | None:
+    """R15: the retake fee the attempt ``case`` (one candidate's, with prices) pays, or ``None``."""
+    return explained(RETAKE_FEE, case)
 
 
 def certifies(ops: Ops, case: AttemptCase) -> Any:  # noqa: ANN401, ARG001  # a mask
@@ -414,6 +505,7 @@ def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Han
         taken=len(taken),
         completed=len(journey.modules_completed),
         passed=event.passed,
+        prices=journey.prices,
     )
     refusal = refusal_in(ATTEMPT_REFUSALS, case)
     if refusal is not None:
@@ -422,11 +514,17 @@ def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Han
     window = in_window(policy, number, event.on, opens, case.closes)
     attempts = (*taken, ExamAttempt(on=event.on, passed=event.passed))
     advisories = unfinished_modules_advisory(journey, "at the exam")
+    # Last among the attempt's decisions: the answers the attempt gave before keep their
+    # places, so a diff shows the fee as the one answer that moved.
+    paid = retake_fee(case)
+    fees = () if paid is None else (paid,)
+    charged = () if paid is None else charges(paid, "the retake fee")
     if not certifies(SCALAR, case):
         return Handled(
             changes={"attempts": attempts},
-            decisions=(window, attempt_failed(policy, number, case.closes)),
+            decisions=(window, attempt_failed(policy, number, case.closes), *fees),
             advisories=advisories,
+            effects=charged,
         )
     period = period_from(event.on, policy)
     return Handled(
@@ -436,7 +534,7 @@ def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Han
             "certification_date": event.on,
             "periods": (period,),
         },
-        decisions=(window, certified(policy, event.on), period_started(policy, period)),
+        decisions=(window, certified(policy, event.on), period_started(policy, period), *fees),
         advisories=advisories,
-        effects=PASS_EFFECTS,
+        effects=(*PASS_EFFECTS, *charged),
     )

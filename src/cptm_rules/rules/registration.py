@@ -1,9 +1,10 @@
-"""Registration: who may enrol, the practicum chosen, lead time, eLearning access (R1-R4).
+"""Registration: who may enrol, the practicum chosen, lead time, access, a late fee (R1-R4, R28).
 
 The rules of this family are declared here (:data:`RULES`) beside the functions
 that decide them. The journey (:mod:`cptm_rules.lifecycle`) applies them when a
-candidate registers (R1, R2, R3, R4's due time) and when access is granted (R4's
-verdict); it refuses what R2 forbids (a session already under way, or too long).
+candidate registers (R1, R2, R3, R4's due time, R28's fee when a policy puts it in
+force) and when access is granted (R4's verdict); it refuses what R2 forbids (a
+session already under way, or too long).
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ from cptm_rules.declarations import (
     RuleKind,
     faq,
 )
-from cptm_rules.figures import figure, one_of, whole
+from cptm_rules.figures import fee, figure, one_of, whole
 from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence, explained
+from cptm_rules.money import Amount, Money
 from cptm_rules.rules._build import (
     advisory,
+    charges,
     check_in_calendar,
+    days,
     decision,
     effect,
     refusal_in,
@@ -41,13 +45,16 @@ if TYPE_CHECKING:
     from cptm_rules.events import GrantAccess, Register, Registration, Session
     from cptm_rules.outcomes import Advisory, Decision, Effect
     from cptm_rules.policy import Policy
+    from cptm_rules.pricing import PriceSchedule
     from cptm_rules.types import JourneyFacts
 
 __all__ = [
     "ACCESS_VERDICT",
+    "LATE_REGISTRATION_FEE",
     "REGISTRATION_REFUSALS",
     "RULES",
     "AccessCase",
+    "LateRegistrationCase",
     "RegistrationCase",
     "RegistrationFees",
     "RegistrationFigures",
@@ -55,10 +62,13 @@ __all__ = [
     "access_due",
     "check_session",
     "grant_access",
+    "late_registration",
+    "late_registration_in_force",
     "lead_time_advisories",
     "no_prerequisites",
     "practicum_chosen",
     "register",
+    "registered_late",
     "runs_longer_than_a_practicum",
     "send_access",
     "too_long",
@@ -67,7 +77,7 @@ __all__ = [
 
 @attrs.frozen(kw_only=True, slots=False)
 class RegistrationFigures:
-    """The figures R3 and R4 read, under ``[registration]`` in policy files.
+    """The figures R3, R4 and R28 read, under ``[registration]`` in policy files.
 
     Part of :class:`~cptm_rules.policy.Policy`: a figure declared here is read from
     policy files, checked, cited and shown like every other.
@@ -76,15 +86,23 @@ class RegistrationFigures:
     access_due_amount: int = figure("registration", "R4", whole(1, 1000))
     access_due_unit: AccessUnit = figure("registration", "R4", one_of(AccessUnit))
     lead_time_minimum_days: int = figure("registration", "R3", whole(0, 3650))
+    # Not "late_registration_days": a fee key mistakenly written in a policy file
+    # (late_registration_fee) would then read as a typo of it, and be told to write days.
+    late_registration_within_days: int = figure("registration", "R28", whole(0, 365))
+    """R28: registering fewer than this many days before the first day pays the
+    late-registration fee; 0 puts R28 out of force."""
 
 
 @attrs.frozen(kw_only=True, slots=False)
 class RegistrationFees:
-    """The amounts the registration rules charge: none so far.
+    """The amounts the registration rules charge: the late-registration fee (R28).
 
     Part of :class:`~cptm_rules.pricing.PriceSchedule`: an amount declared here is
     read from price schedule files (or ``"unknown"``) like every other.
     """
+
+    late_registration_fee: Amount = fee("R28")
+    """R28: zero puts the rule out of force."""
 
 
 RULES: Final = (
@@ -162,8 +180,26 @@ RULES: Final = (
             Citation(document=Document.OLDER_FAQ, locator="access within two business days"),
         ),
     ),
+    Rule(
+        id="R28",
+        verdicts=("fee",),
+        exercised_by=(
+            "a registration fewer than the late-registration days before the practicum, "
+            "under a policy and a price schedule that put R28 in force"
+        ),
+        title="Late registration",
+        kinds=(RuleKind.CONSEQUENCE, RuleKind.POLICY_SWITCH),
+        statement=(
+            "Registering fewer than {registration.late_registration_within_days} days before "
+            "the practicum's first day pays the late-registration fee "
+            "({prices.late_registration_fee}). The sources state no such fee: 0 days or a "
+            "zero fee puts the rule out of force, and then no registration is charged and no "
+            "decision cites it."
+        ),
+        sources=(faq(Q_CHOOSE_PRACTICUM),),
+    ),
 )
-"""The rules R1, R2, R3, R4."""
+"""The rules R1, R2, R3, R4 and R28."""
 
 
 @overload
@@ -271,8 +307,85 @@ REGISTRATION_REFUSALS: Final[Precedence[RegistrationCase, Refusal]] = check_prec
 runs, not started on the registration's date."""
 
 
+class LateRegistrationCase(NamedTuple):
+    """What R28 compares: the registration's date and the practicum's first day (one or many)."""
+
+    policy: Policy
+    prices: PriceSchedule
+    day: Any
+    first: Any
+
+
+def late_registration_in_force(policy: Policy, prices: PriceSchedule) -> bool:
+    """Whether R28 charges anyone: the policy gives it days and the schedule a fee.
+
+    A fee of zero, or 0 days, puts the rule out of force (the shipped policies and
+    prices): no decision at all. An unknown fee is in force, charged as unknown (R22).
+    """
+    charged = prices.late_registration_fee
+    return policy.late_registration_within_days > 0 and not (
+        isinstance(charged, Money) and charged.amount == 0
+    )
+
+
+def registered_late(ops: Ops, case: LateRegistrationCase) -> Any:  # noqa: ANN401  # a mask
+    """R28: registered fewer than the late-registration days before the first day (in force)."""
+    if not late_registration_in_force(case.policy, case.prices):
+        return False
+    return ops.days_between(case.day, case.first) < case.policy.late_registration_within_days
+
+
+def _late_fee(case: LateRegistrationCase) -> Decision:
+    policy, day, first = case.policy, case.day, case.first
+    within = policy.late_registration_within_days
+    before = (first - day).days
+    last_on_time = first - dt.timedelta(days=within)
+    return decision(
+        rule_id="R28",
+        verdict="fee",
+        policy=policy.label,
+        fee=case.prices.late_registration_fee,
+        figures=policy.figures("late_registration_within_days"),
+        dates=(("registered", day), ("practicum first day", first)),
+        reason=lambda: (
+            f"registered on {day}, {days(before)} before the practicum's first day {first}: "
+            f"fewer than {within} days, so the late-registration fee applies"
+        ),
+        alternatives=(f"free: a registration on or before {last_on_time} pays no late fee",),
+    )
+
+
+LATE_REGISTRATION_FEE: Final[Precedence[LateRegistrationCase, Decision]] = check_precedence(
+    "does this registration pay the late-registration fee?",
+    (
+        (
+            "R28",
+            Case(
+                verdicts=("fee",),
+                when=registered_late,
+                fees=("late_registration_fee",),
+                explain=_late_fee,
+            ),
+        ),
+    ),
+)
+"""R28: a registration fewer than the policy's days before the first day pays the fee.
+
+No row answers a registration on time, or one under a policy or price schedule
+that puts R28 out of force: there is then no decision at all.
+"""
+
+
+def late_registration(
+    policy: Policy, prices: PriceSchedule, day: dt.date, first_day: dt.date
+) -> Decision | None:
+    """R28: the late-registration fee a registration on ``day`` pays, or ``None``."""
+    case = LateRegistrationCase(policy=policy, prices=prices, day=day, first=first_day)
+    return explained(LATE_REGISTRATION_FEE, case)
+
+
 def register(journey: JourneyFacts, event: Register, day: dt.date) -> Handled:
-    """A registration under the version in force on its date: R1, R2, R3 and R4's due time."""
+    """A registration under the version in force on its date: R1-R3, R4's due time, R28."""
     chosen = journey.policy
     # A version governs the registrations made on or after its effective date; an
     # earlier registration is judged by the version in force on its date.
@@ -299,14 +412,20 @@ def register(journey: JourneyFacts, event: Register, day: dt.date) -> Handled:
     changes.update(
         state=State.REGISTERED, registration=registration, session=session, access_due=due
     )
+    decisions: tuple[Decision, ...] = (
+        no_prerequisites(policy.label),
+        practicum_chosen(policy, day, registration, in_force_note),
+    )
+    effects: tuple[Effect, ...] = (send_access(registration, due),)
+    late = late_registration(policy, journey.prices, day, session.first_day)
+    if late is not None:
+        decisions = (*decisions, late)
+        effects = (*effects, *charges(late, "the late-registration fee"))
     return Handled(
         changes=changes,
-        decisions=(
-            no_prerequisites(policy.label),
-            practicum_chosen(policy, day, registration, in_force_note),
-        ),
+        decisions=decisions,
         advisories=lead_time_advisories(policy, day, session.first_day),
-        effects=(send_access(registration, due),),
+        effects=effects,
     )
 
 
@@ -384,16 +503,16 @@ def lead_time_advisories(
     policy: Policy, start: dt.date, first_day: dt.date
 ) -> tuple[Advisory, ...]:
     """R3 and R6: a warning when ``start`` leaves less time before ``first_day`` than advised."""
-    days = (first_day - start).days
-    if days >= policy.prework_recommended_days:
+    before = (first_day - start).days
+    if before >= policy.prework_recommended_days:
         return ()
-    if days < policy.lead_time_minimum_days:
+    if before < policy.lead_time_minimum_days:
         return (
             advisory(
                 rule_ids=("R3", "R6"),
                 severity=Severity.STRONG_WARNING,
                 message=lambda: (
-                    f"only {days} days before the practicum: the program recommends "
+                    f"only {days(before)} before the practicum: the program recommends "
                     f"at least {policy.lead_time_minimum_days} days, and "
                     f"{policy.prework_recommended_days} for the prework; consider a later "
                     "session"
@@ -405,7 +524,7 @@ def lead_time_advisories(
             rule_ids=("R3", "R6"),
             severity=Severity.WARNING,
             message=lambda: (
-                f"{days} days before the practicum: the program recommends "
+                f"{days(before)} before the practicum: the program recommends "
                 f"{policy.prework_recommended_days} days for the prework"
             ),
         ),
