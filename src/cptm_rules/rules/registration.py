@@ -285,6 +285,12 @@ def register(journey: JourneyFacts, event: Register, day: dt.date) -> Handled:
             f"; judged by policy {policy.label}: policy {chosen.name} is in force from "
             f"{chosen.effective_from}, after this registration"
         )
+    # Prices likewise: the schedule in force on the registration's date charges it.
+    prices = journey.prices.in_force_on(day)
+    if prices is not journey.prices:
+        changes["prices"] = prices
+    if prices.dated:
+        in_force_note += f"; charged by prices {prices.label}"
     registration = event.registration
     session = registration.session
     check_in_calendar(policy, "first_day", session.first_day)
