@@ -700,7 +700,7 @@ def _read_extended(path: Path, extends: str, *, source: str) -> str:
             source=source,
             key="extends",
             value=extends,
-            expected=f"an existing .toml file beside this one or below its folder ({exc.problem})",
+            expected=f"an existing .toml policy file ({exc.problem})",
         ) from None
 
 
