@@ -214,3 +214,19 @@ def test_a_diff_of_the_layered_board_moves_nothing_before_the_first_decision_R9_
     assert moved.candidate == "board-2028, in force from 2028-07-01"
     changed = {a.answer: a.changed for a in moved.answers}
     assert changed["key date free_change_deadline"] == len(late)
+
+
+def test_the_documented_layered_file_is_the_example_file(tmp_path: Path) -> None:
+    text = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
+    section = text.split("### Layered files\n", 1)[1]
+    block = section.split("```{code-block} toml\n", 1)[1].split("```", 1)[0]
+    board_2027 = BOARD_2028.with_name("board-2027.toml")
+    write(tmp_path, "board-2027.toml", board_2027.read_text(encoding="utf-8"))
+    documented = load_policy(write(tmp_path, "board-2028.toml", block))
+    shipped = load_policy(BOARD_2028)
+    assert documented.label == shipped.label
+    assert documented.figures("free_changes", "free_change_days") == shipped.figures(
+        "free_changes", "free_change_days"
+    )
+    for day in (dt.date(2027, 6, 30), dt.date(2027, 7, 1), dt.date(2028, 7, 1)):
+        assert documented.in_force_on(day).label == shipped.in_force_on(day).label

@@ -332,3 +332,18 @@ def test_the_commands_take_a_dated_price_file_and_name_its_version() -> None:
     status, out, _ = run("check", str(ROOT / "scenarios" / "dated-prices.scenarios.toml"))
     assert status == 0
     assert "3 passed, 0 failed" in out
+
+
+def _code_block(page: str, heading: str) -> str:
+    """The first ``{code-block} toml`` under ``heading`` of ``docs/<page>``."""
+    text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    section = text.split(f"### {heading}\n", 1)[1]
+    return section.split("```{code-block} toml\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_documented_dated_price_file_is_the_example_file(tmp_path: Path) -> None:
+    documented = write(
+        tmp_path, "from-2027-07.toml", _code_block("policy.md", "An effective date on prices")
+    )
+    assert load_prices(documented) == load_prices(DATED)
+    assert load_prices(documented).label == load_prices(DATED).label
