@@ -403,3 +403,21 @@ def test_the_batch_path_answers_cancellations_and_re_enrolments_as_the_journeys_
     assert _without_replayed(got).equals(_without_replayed(expected)), _first_difference(
         got, expected
     )
+
+
+def test_a_dated_price_schedule_and_a_layered_policy_give_the_journeys_answers_R9_R10() -> None:
+    # Registrations before a dated schedule's date are charged by the version it
+    # extends: the vectors leave those rows to their journeys, whose answers they equal.
+    scenarios = Path(__file__).parent.parent / "scenarios"
+    dated = load_prices(scenarios / "prices" / "from-2027-07.toml")
+    layered = load_policy(scenarios / "policies" / "board-2028.toml")
+    cohort = synthetic_cohort(300, seed=3)
+    table = cohort_table(cohort)
+    for policy, prices in ((load_policy(), dated), (layered, SHIPPED_PRICES)):
+        got = batch_answers(table, policy=policy, prices=prices)
+        expected = journey_table(cohort, policy=policy, prices=prices)
+        assert _without_replayed(got).equals(_without_replayed(expected))
+    replayed = batch_answers(table, policy=load_policy(), prices=dated).column("replayed")
+    early = [c.registered_at.date() < dt.date(2027, 7, 1) for c in cohort]
+    assert all(r for r, before in zip(replayed.to_pylist(), early, strict=True) if before)
+    assert any(early) and not all(early)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cptm_rules import files
-from cptm_rules.exceptions import OutputFileError, shown
+from cptm_rules.exceptions import InputFileError, OutputFileError, shown
 from cptm_rules.files import atomic_file, check_writable, clear_stale_temporaries, write_atomically
 
 if TYPE_CHECKING:
@@ -202,3 +202,36 @@ def test_a_target_that_cannot_be_looked_at_is_one_error(
     with pytest.raises(OutputFileError) as caught:
         write_atomically(target, b"x")
     assert str(caught.value) == f"cannot write {target}: No such file or directory"
+
+
+# -- confined: files named by other files ------------------------------------------------
+
+
+def test_a_confined_name_is_read_relative_to_its_folder_inside_the_tree(tmp_path: Path) -> None:
+    below = tmp_path / "2026"
+    below.mkdir()
+    (tmp_path / "base.toml").write_text("", encoding="utf-8")
+    (below / "board.toml").write_text("", encoding="utf-8")
+    assert files.confined(tmp_path, "./2026/board.toml") == (below / "board.toml").resolve()
+    # From the subfolder, the parent's file is still inside the tree.
+    assert (
+        files.confined(below, "../base.toml", within=tmp_path) == (tmp_path / "base.toml").resolve()
+    )
+    with pytest.raises(InputFileError, match=r"outside the folder .*2026; name a file inside"):
+        files.confined(below, "../base.toml")  # the tree is the folder itself by default
+
+
+def test_a_confined_name_may_not_climb_out_be_absolute_or_link_out(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tmp_path / "secret.toml").write_text("", encoding="utf-8")
+    (tree / "link.toml").symlink_to(tmp_path / "secret.toml")
+    with pytest.raises(InputFileError) as climbed:
+        files.confined(tree, "../secret.toml")
+    assert str(climbed.value) == (
+        f"cannot read '../secret.toml': outside the folder {tree}; name a file inside it"
+    )
+    with pytest.raises(InputFileError, match=r"an absolute path; name a file inside"):
+        files.confined(tree, str(tmp_path / "secret.toml"))
+    with pytest.raises(InputFileError, match=r"'link.toml': outside the folder"):
+        files.confined(tree, "link.toml")

@@ -243,12 +243,12 @@ PRICING_ERRORS = [
     (
         'PriceSchedule.from_toml("currency = \\"USD\\"\\nprogram_price = \\"1\\"", source="p.toml")',  # noqa: E501
         PolicyError,
-        "p.toml: late_registration_fee = '<missing>' is not valid: expected a value, or extends = \"shipped\" to start from the shipped schedule",  # noqa: E501
+        "p.toml: class_change_fee = '<missing>' is not valid: expected a value, or extends = \"shipped\" to start from the shipped schedule",  # noqa: E501
     ),
     (
         'PriceSchedule.from_toml("extends = \\"shipped\\"\\nfee = \\"1\\"", source="p.toml")',
         PolicyError,
-        "p.toml: fee = '1' is not valid: expected a key among extends, administrative_fee, class_change_fee, currency, discounts, late_registration_fee, program_price, renewal_fee, retake_fee",  # noqa: E501
+        "p.toml: fee = '1' is not valid: expected a key among extends, administrative_fee, class_change_fee, currency, discounts, effective_from, late_registration_fee, program_price, renewal_fee, retake_fee",  # noqa: E501
     ),
     (
         'PriceSchedule.from_toml("extends = \\"shipped\\"\\ncurrency = \\"usd\\"", source="p.toml")',  # noqa: E501
@@ -312,7 +312,7 @@ def test_each_pricing_error_names_the_field_the_value_and_what_is_valid(
         ),
         ("refund_percent = 50", "; for refund tiers see docs/policy.md#refund-tiers"),
         (
-            "effective_from = 2027-07-01",
+            "valid_from = 2027-07-01",
             "; for an effective date see docs/policy.md#an-effective-date-on-prices",
         ),
     ],

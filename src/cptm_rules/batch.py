@@ -37,7 +37,6 @@ from cptm_rules.cohort.formats import candidates_from_table, checked_table
 from cptm_rules.exceptions import TransitionError
 from cptm_rules.formulas import answer_codes
 from cptm_rules.money import Money
-from cptm_rules.policy import Policy, load_policy
 from cptm_rules.rule_coverage import is_state_refusal
 from cptm_rules.rules.cancellation import (
     CANCEL_REFUSALS,
@@ -85,6 +84,7 @@ if TYPE_CHECKING:
 
     from cptm_rules.cohort import Candidate
     from cptm_rules.formulas import Precedence
+    from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
 
     Days = NDArray[np.int64]
@@ -255,6 +255,11 @@ def batch_answers(
     cols = _Columns.of(table)
     out = _Out(n, len(cols.change_on))
     replay = _beyond_the_vectors(table, cols, policy)
+    if prices.effective_from is not None:
+        # The vectors charge by one schedule: a registration an earlier version of a
+        # dated schedule charges (PriceSchedule.in_force_on) is left to its journey.
+        start = prices.effective_from.toordinal() - EPOCH
+        replay |= _local_days(cols.registered_us, policy) < start
     for version, rows in _versions_in_force(policy, cols, replay):
         _answer(version, cols, rows, out, replay)
     result = _table(out, cols, policy=policy, prices=prices, ids=table.column("id"))
@@ -287,7 +292,7 @@ def _beyond_the_vectors(table: pa.Table, cols: _Columns, policy: Policy) -> Mask
             used = pc.fill_null(pc.greater(pc.list_value_length(modules), 0), fill_value=False)
             replay |= np.asarray(used.to_numpy(zero_copy_only=False), dtype=bool)
             break
-        version = load_policy(version.extends) if version.extends is not None else None
+        version = version.extended()
     noticed = cols.attendance == _ATTENDANCE_CODE[Attendance.ABSENT_WITH_NOTICE]
     replay |= noticed & (cols.re_on != _NO_DAY)
     for offsets, keys in (
@@ -435,7 +440,7 @@ def _versions_in_force(policy: Policy, cols: _Columns, replay: Mask) -> list[tup
         if len(rows) and version.extends is None:
             replay[rows] = True  # the journey raises PolicyError: nothing is in force
             break
-        version = load_policy(version.extends) if version.extends is not None else None
+        version = version.extended()
     return groups
 
 

@@ -232,6 +232,8 @@ def _timeline(args: argparse.Namespace, out: TextIO) -> int:
         _print_json(data, out)
         return EXIT_OK
     out.write(f"policy: {journey.policy.label}\n")
+    if journey.prices.dated:  # an undated schedule prices every date: nothing to name
+        out.write(f"prices: {journey.prices.label}\n")
     for key_date in dates:
         when = _iso(key_date.when)
         out.write(f"{when:<26} {key_date.rule_id:<4} {key_date.label}\n")
@@ -375,6 +377,8 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
     if (args.policy, args.prices) != ("current", "shipped"):
         read_from = "" if args.policy in SHIPPED_POLICIES else f" (from {policy.origin})"
         schedule = "shipped" if args.prices == "shipped" else prices.origin
+        if prices.dated:
+            schedule = f"{prices.label} (from {prices.origin})"
         out.write(f"policy: {policy.label}{read_from}; prices: {schedule}\n\n")
     for r in RULES.values():
         kinds = " + ".join(str(k) for k in r.kinds)

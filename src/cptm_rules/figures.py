@@ -215,10 +215,16 @@ def figure(section: str, rule_id: str | None, check: Check, *, shown_only: bool 
     )
 
 
-def fee(rule_id: str) -> Any:  # noqa: ANN401  # attrs.field
+def fee(rule_id: str, *, unset: str | None = None) -> Any:  # noqa: ANN401  # attrs.field
     """An amount of the price schedule, as an attrs field of a ``...Fees`` class.
 
     ``rule_id`` is the rule that charges or uses it. Price schedule files give it
-    under its field name (``class_change_fee = "400"``), or ``"unknown"``.
+    under its field name (``class_change_fee = "400"``), or ``"unknown"``. A fee
+    added after price files were first written gives ``unset``, the value a file
+    that does not name it reads as (``"0"``: the rule is not in force), so that
+    a complete schedule written before the fee existed still reads.
     """
-    return attrs.field(metadata={"item": True, "rule": rule_id})
+    metadata: dict[str, object] = {"item": True, "rule": rule_id}
+    if unset is not None:
+        metadata["unset"] = unset
+    return attrs.field(metadata=metadata)

@@ -57,24 +57,27 @@ MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024
 """The largest policy, price or scenario file read (16 MiB): far above any real one."""
 
 
-def confined(folder: Path, name: str) -> Path:
-    """The file ``name`` names inside ``folder``'s tree, refused if it would leave it.
+def confined(folder: Path, name: str, *, within: Path | None = None) -> Path:
+    """The file ``name`` names, relative to ``folder``, refused if it would leave the tree.
 
-    A file handed in by someone else (a scenario in a pull request) may name
-    other files, relative to its own folder. An absolute path, a ``..`` that
-    climbs out, or a symbolic link that points out (resolved before the check)
-    raises :class:`~cptm_rules.exceptions.InputFileError` without the file
-    being opened, so nothing outside the folder is ever read or echoed.
+    A file handed in by someone else (a scenario in a pull request, a policy
+    that extends last year's) may name other files, relative to its own folder.
+    The tree is ``within`` (default ``folder`` itself): a file in a subfolder may
+    name one beside its parent, never one outside the tree. An absolute path, a
+    ``..`` that climbs out, or a symbolic link that points out (resolved before
+    the check) raises :class:`~cptm_rules.exceptions.InputFileError` without the
+    file being opened, so nothing outside the tree is ever read or echoed.
     """
-    root = folder.resolve()
+    tree = folder if within is None else within
+    root = tree.resolve()
     if Path(name).is_absolute() or Path(name).drive:
         raise InputFileError(
-            path=shown(name), problem=f"an absolute path; name a file inside {folder}"
+            path=shown(name), problem=f"an absolute path; name a file inside {tree}"
         )
-    target = (root / name).resolve()
+    target = (folder.resolve() / name).resolve()
     if not target.is_relative_to(root):
         raise InputFileError(
-            path=shown(name), problem=f"outside the folder {folder}; name a file inside it"
+            path=shown(name), problem=f"outside the folder {tree}; name a file inside it"
         )
     return target
 

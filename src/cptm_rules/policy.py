@@ -7,12 +7,13 @@ TOML files; two ship inside the package:
 * ``legacy``: the older FAQ (access within two business days, four weeks of
   prework, 2 to 4 hours a module).
 
-A user's file may start from a shipped one (``extends = "current"``) and set
-only the keys it changes. Every value records where it comes from: the rule id
-and the FAQ question or other source (:meth:`Policy.source_of`). Loading
-validates everything and reports a mistake as a
-:class:`~cptm_rules.exceptions.PolicyError` naming the file, the key, the bad
-value and what would be valid.
+A user's file may start from a shipped one (``extends = "current"``) or from
+another user file in its folder tree (``extends = "board-2027.toml"``, read
+relative to the extending file) and set only the keys it changes. Every value
+records where it comes from: the rule id and the FAQ question or other source
+(:meth:`Policy.source_of`). Loading validates everything and reports a mistake
+as a :class:`~cptm_rules.exceptions.PolicyError` naming the file, the key, the
+bad value and what would be valid.
 
 >>> from cptm_rules.policy import load_policy
 >>> policy = load_policy("current")
@@ -26,18 +27,25 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
 
 from cptm_rules import catalogue
 from cptm_rules.calendar import BusinessCalendar, resolve_time_zone
-from cptm_rules.exceptions import InvalidInputError, PolicyError, close_match, suggest
+from cptm_rules.exceptions import (
+    InputFileError,
+    InvalidInputError,
+    PolicyError,
+    close_match,
+    suggest,
+)
 from cptm_rules.figures import (
     Invalid,
     dates,
@@ -48,7 +56,7 @@ from cptm_rules.figures import (
     workalendar_name,
     year,
 )
-from cptm_rules.files import read_text
+from cptm_rules.files import confined, read_text
 from cptm_rules.rules.cancellation import CancellationFigures
 from cptm_rules.rules.certification import CertificationFigures
 from cptm_rules.rules.exam import ExamFigures
@@ -63,15 +71,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KNOWN_CONCEPTS",
+    "MAX_EXTENDS_CHAIN",
     "POLICY_KEYS",
     "SHIPPED_POLICIES",
+    "ExtendsFrom",
     "Policy",
     "PolicySet",
     "ValueSource",
+    "check_after",
     "concept_hint",
     "figure_fields",
     "load_policy",
     "parse_toml",
+    "user_file",
 ]
 
 SHIPPED_POLICIES: Final = ("current", "legacy")
@@ -154,10 +166,17 @@ class Policy(  # the families' figures, registration first
     time_zone: str = figure("calendar", "R13", time_zone_name)
 
     extends: str | None = attrs.field(default=None, repr=False)
-    """The shipped version this one is written against (its file's ``extends``).
+    """The version this one is written against: a shipped name (its file's ``extends``),
+    or, for a user file, the resolved path of the file it extends (read as :attr:`base`).
 
     Before this policy's ``effective_from``, that version is the one in force
     (see :meth:`in_force_on`).
+    """
+    base: Policy | None = attrs.field(default=None, repr=False, eq=False)
+    """The user file this one extends, as read with it (``None`` for a shipped name).
+
+    Kept read rather than re-read by path, so that the file's own ``extends``
+    stays confined to the folder tree of the first file read.
     """
     citations: tuple[tuple[str, str], ...] = attrs.field(default=(), repr=False)
     """``(field name, citation)`` pairs; fields not listed cite their rule's source."""
@@ -179,7 +198,7 @@ class Policy(  # the families' figures, registration first
                 ) from None
             if checked != value:
                 object.__setattr__(self, field.name, checked)  # normalise (list -> tuple)
-        if self.extends is not None and self.extends not in SHIPPED_POLICIES:
+        if self.extends is not None and self.extends not in SHIPPED_POLICIES and self.base is None:
             raise PolicyError(
                 source=self.origin,
                 key="extends",
@@ -215,14 +234,15 @@ class Policy(  # the families' figures, registration first
         """The version that governs a registration made on ``day``.
 
         This policy from its ``effective_from`` on (or always, when it has
-        none); before that, the shipped version it ``extends``, itself judged the
+        none); before that, the version it ``extends``, itself judged the
         same way. A policy with an effective date that extends nothing cannot
         answer for an earlier day: :class:`~cptm_rules.exceptions.PolicyError` says so.
         """
         start = self.effective_from
         if start is None or day >= start:
             return self
-        if self.extends is None:
+        earlier = self.extended()
+        if earlier is None:
             raise PolicyError(
                 source=self.origin,
                 key="effective_from",
@@ -230,7 +250,13 @@ class Policy(  # the families' figures, registration first
                 expected=f"a date on or before the registration date {day.isoformat()}; "
                 'or extends = "<shipped version>", the version in force before it',
             )
-        return load_policy(self.extends).in_force_on(day)
+        return earlier.in_force_on(day)
+
+    def extended(self) -> Policy | None:
+        """The version this one extends (:attr:`base`, or the shipped one), or ``None``."""
+        if self.base is not None:
+            return self.base
+        return None if self.extends is None else load_policy(self.extends)
 
     @functools.cached_property
     def calendar(self) -> BusinessCalendar:
@@ -307,7 +333,7 @@ class Policy(  # the families' figures, registration first
     def from_toml(cls, text: str, *, source: str = "<string>") -> Policy:
         """Read a policy from TOML ``text``; ``source`` names it in errors."""
         data = parse_toml(text, source=source)
-        return _from_mapping(data, source=source, seen=())
+        return _from_mapping(data, source=source, seen=(), place=None)
 
     def with_overrides(
         self, overrides: Mapping[str, object], *, citation: str = "override"
@@ -322,6 +348,7 @@ class Policy(  # the families' figures, registration first
         return Policy(
             **values,
             extends=self.extends,
+            base=self.base,
             citations=tuple(sorted(cites.items())),
             origin="<overrides>",
         )
@@ -513,7 +540,9 @@ def _flatten(data: Mapping[str, object], *, source: str) -> dict[str, object]:
     return flat
 
 
-def _from_mapping(data: Mapping[str, object], *, source: str, seen: tuple[str, ...]) -> Policy:
+def _from_mapping(
+    data: Mapping[str, object], *, source: str, seen: tuple[str, ...], place: ExtendsFrom | None
+) -> Policy:
     flat = _flatten(data, source=source)
     extends = flat.pop("extends", None)
     raw_sources = flat.pop("sources", {})
@@ -528,15 +557,10 @@ def _from_mapping(data: Mapping[str, object], *, source: str, seen: tuple[str, .
         )
     values: dict[str, Any] = {"effective_from": None}
     cites: dict[str, str] = {}
+    base: Policy | None = None
+    written: str | None = None
     if extends is not None:
-        if extends not in SHIPPED_POLICIES or extends in seen:
-            raise PolicyError(
-                source=source,
-                key="extends",
-                value=extends,
-                expected=f"the name of a shipped policy: {', '.join(SHIPPED_POLICIES)}",
-            )
-        base = _shipped(extends, seen=(*seen, extends))
+        base, written = _extended(extends, source=source, seen=seen, place=place)
         values = base._values()  # noqa: SLF001  # same module
         cites = dict(base.citations)
         values["effective_from"] = None
@@ -558,12 +582,150 @@ def _from_mapping(data: Mapping[str, object], *, source: str, seen: tuple[str, .
             'extends = "current" and set only the keys you change '
             f"(missing: {', '.join(missing)})",
         )
-    return Policy(**values, extends=extends, citations=tuple(sorted(cites.items())), origin=source)
+    if base is not None:
+        check_after(values["effective_from"], base.effective_from, base.name, source=source)
+    return Policy(
+        **values,
+        extends=written,
+        base=None if written in SHIPPED_POLICIES else base,
+        citations=tuple(sorted(cites.items())),
+        origin=source,
+    )
+
+
+class ExtendsFrom(NamedTuple):
+    """Where a user file's ``extends`` is read from: its folder, inside the first file's."""
+
+    tree: Path
+    """The folder of the first file read (resolved): no file it extends may lie outside it."""
+    here: Path
+    """The folder of the file being read (resolved): its ``extends`` is relative to it."""
+    shown: str
+    """The first file's folder as the caller named it, for messages."""
+
+    @classmethod
+    def of(cls, path: Path) -> ExtendsFrom:
+        """The place of the first file read, ``path``: its folder is the tree."""
+        here = path.resolve().parent
+        return cls(tree=here, here=here, shown=str(path.parent))
+
+    def inside(self, path: Path) -> ExtendsFrom:
+        """The place of ``path``, a file this tree's files extend."""
+        return self._replace(here=path.parent)
+
+
+MAX_EXTENDS_CHAIN: Final = 16
+"""The most user files one chain of ``extends`` may read (far above a real history)."""
+
+_EXTENDS: Final = (
+    f"the name of a shipped policy: {', '.join(SHIPPED_POLICIES)}; "
+    'or a .toml file in the same folder tree, relative to this file ("board-2027.toml")'
+)
+
+
+def _extended(
+    extends: object, *, source: str, seen: tuple[str, ...], place: ExtendsFrom | None
+) -> tuple[Policy, str]:
+    """The version a file's ``extends`` names, read, and how the policy records the name."""
+    if extends in SHIPPED_POLICIES and extends not in seen:
+        assert isinstance(extends, str)  # noqa: S101  # a shipped name is a string
+        return _shipped(extends, seen=(*seen, extends)), extends
+    if not isinstance(extends, str) or not extends.endswith(".toml"):
+        raise PolicyError(source=source, key="extends", value=extends, expected=_EXTENDS)
+    if place is None:
+        raise PolicyError(
+            source=source,
+            key="extends",
+            value=extends,
+            expected=f"{_EXTENDS}; a file names another relative to itself, so read it "
+            "by path (load_policy(path)), not from text",
+        )
+    path = user_file(extends, source=source, seen=seen, place=place)
+    shown_as = os.path.normpath(Path(source).parent / extends)
+    text = _read_extended(path, extends, source=source)
+    base = _from_mapping(
+        parse_toml(text, source=shown_as),
+        source=shown_as,
+        seen=(*seen, str(path)),
+        place=place.inside(path),
+    )
+    return base, str(path)
+
+
+def user_file(extends: str, *, source: str, seen: tuple[str, ...], place: ExtendsFrom) -> Path:
+    """The file a user file's ``extends`` names, confined to the first file's folder tree.
+
+    Shared by policy and price files. Refused with a
+    :class:`~cptm_rules.exceptions.PolicyError` naming ``source`` and the key
+    ``extends``: an absolute path, a path (or a symbolic link) that leads out of
+    the tree, a file already in the chain (a cycle), a chain longer than
+    :data:`MAX_EXTENDS_CHAIN`, and a file that does not exist. ``seen`` holds the
+    resolved paths of the files read so far, the first file's first.
+    """
+    try:
+        path = confined(place.here, extends, within=place.tree)
+    except InputFileError:
+        how = "an absolute path" if Path(extends).is_absolute() else "a path that leads out of it"
+        raise PolicyError(
+            source=source,
+            key="extends",
+            value=extends,
+            expected=f"a file inside the folder {place.shown}, the folder of the first file "
+            f"read, named relative to this file; not {how}",
+        ) from None
+    files = [s for s in seen if s.endswith(".toml")]
+    if str(path) in files:
+        chain = " -> ".join(Path(f).name for f in (*files, str(path)))
+        raise PolicyError(
+            source=source,
+            key="extends",
+            value=extends,
+            expected=f"a file that does not extend this one again (a cycle: {chain})",
+        )
+    if len(files) >= MAX_EXTENDS_CHAIN:
+        raise PolicyError(
+            source=source,
+            key="extends",
+            value=extends,
+            expected=f"at most {MAX_EXTENDS_CHAIN} files in one chain of extends",
+        )
+    return path
+
+
+def _read_extended(path: Path, extends: str, *, source: str) -> str:
+    try:
+        return read_text(path)
+    except InputFileError as exc:
+        raise PolicyError(
+            source=source,
+            key="extends",
+            value=extends,
+            expected=f"an existing .toml policy file ({exc.problem})",
+        ) from None
+
+
+def check_after(
+    start: dt.date | None, earlier: dt.date | None, earlier_name: str, *, source: str
+) -> None:
+    """Refuse an ``effective_from`` on or before that of the version it extends.
+
+    The version extended is in force before ``start``; one that took effect
+    after ``start`` would never be in force, so the order is an error in the
+    file. Shared by policy and price files.
+    """
+    if start is not None and earlier is not None and start <= earlier:
+        raise PolicyError(
+            source=source,
+            key="effective_from",
+            value=start,
+            expected=f"a date after {earlier.isoformat()}, when {earlier_name} (the version "
+            "this file extends) takes effect",
+        )
 
 
 def _shipped(name: str, *, seen: tuple[str, ...] = ()) -> Policy:
     text = resources.files("cptm_rules.policies").joinpath(f"{name}.toml").read_text("utf-8")
-    return _from_mapping(tomllib.loads(text), source=f"{name}.toml", seen=(*seen, name))
+    return _from_mapping(tomllib.loads(text), source=f"{name}.toml", seen=(*seen, name), place=None)
 
 
 @functools.cache
@@ -595,8 +757,19 @@ def load_policy(
                 # "curent.toml" is a typo of "current" as much as "curent" is.
                 + suggest(Path(policy).stem, SHIPPED_POLICIES),
             )
-        loaded = Policy.from_toml(read_text(path), source=str(path))
+        loaded = _from_file(path)
     return loaded.with_overrides(overrides) if overrides else loaded
+
+
+def _from_file(path: Path) -> Policy:
+    """A user's policy file; the files it extends are confined to its folder's tree."""
+    source = str(path)
+    return _from_mapping(
+        parse_toml(read_text(path), source=source),
+        source=source,
+        seen=(str(path.resolve()),),
+        place=ExtendsFrom.of(path),
+    )
 
 
 def _policy_tuple(policies: Iterable[Policy]) -> tuple[Policy, ...]:

@@ -5,11 +5,20 @@ what public sources give, the $400 class change fee and the $100
 administrative fee, and marks the program price, the renewal fee and the
 discount amounts unknown. A user's schedule (``extends = "shipped"``) supplies
 them.
+
+A schedule file may also date itself (``effective_from = 2027-07-01``) and
+extend the schedule in force before that date: the shipped one or another user
+file in its folder tree (``extends = "prices-2026.toml"``). Such a file is a
+set of versions; a registration is charged by the version in force on its date
+(:meth:`PriceSchedule.in_force_on`), and decisions and quotes name that version
+(:attr:`PriceSchedule.label`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import os
 import tomllib
 from decimal import Decimal
 from importlib import resources
@@ -18,10 +27,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from cptm_rules.exceptions import InvalidInputError, PolicyError, suggest
+from cptm_rules.exceptions import InputFileError, InvalidInputError, PolicyError, suggest
+from cptm_rules.figures import Invalid, optional_date
 from cptm_rules.files import read_text
 from cptm_rules.money import Amount, Money, UnknownAmount, decimal_places
-from cptm_rules.policy import concept_hint, parse_toml
+from cptm_rules.policy import ExtendsFrom, check_after, concept_hint, parse_toml, user_file
 from cptm_rules.rules.cancellation import CancellationFees
 from cptm_rules.rules.certification import CertificationFees
 from cptm_rules.rules.exam import ExamFees
@@ -92,6 +102,14 @@ class PriceSchedule(  # the families' amounts, the program price first
 
     currency: str
     discounts: tuple[tuple[DiscountKind, Discount | UnknownAmount], ...]
+    effective_from: dt.date | None = None
+    """The first registration date this version charges (``None``: every date)."""
+    earlier: PriceSchedule | None = attrs.field(default=None, repr=False)
+    """The version in force before :attr:`effective_from`: the schedule the file extends."""
+    until: dt.date | None = attrs.field(default=None, eq=False, repr=False)
+    """The day a later version takes over, on a version a dated schedule extends."""
+    name: str = attrs.field(default="shipped", eq=False, repr=False)
+    """The schedule's name: ``shipped``, or its file's name without ``.toml``."""
     origin: str = attrs.field(default="PriceSchedule(...)", eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -106,6 +124,46 @@ class PriceSchedule(  # the families' amounts, the program price first
                 "refund is the price less this fee (R24)",
             )
 
+    @property
+    def label(self) -> str:
+        """How decisions and quotes name the version: ``from-2027-07, in force from 2027-07-01``.
+
+        A version a dated schedule extends says until when it is in force:
+        ``shipped, in force before 2027-07-01``.
+        """
+        dates = []
+        if self.effective_from is not None:
+            dates.append(f"from {self.effective_from.isoformat()}")
+        if self.until is not None:
+            dates.append(f"before {self.until.isoformat()}")
+        return self.name if not dates else f"{self.name}, in force {' '.join(dates)}"
+
+    @property
+    def dated(self) -> bool:
+        """Whether this version is one of a dated set (it has a date, or a later one has)."""
+        return self.effective_from is not None or self.until is not None
+
+    def in_force_on(self, day: dt.date) -> PriceSchedule:
+        """The version that charges a registration made on ``day``.
+
+        This version from its ``effective_from`` on (or always, when it has
+        none); before that, the version it extends, itself judged the same way. A
+        dated schedule that extends nothing cannot charge an earlier registration:
+        :class:`~cptm_rules.exceptions.PolicyError` says so.
+        """
+        start = self.effective_from
+        if start is None or day >= start:
+            return self
+        if self.earlier is None:
+            raise PolicyError(
+                source=self.origin,
+                key="effective_from",
+                value=start,
+                expected=f"a date on or before the registration date {day.isoformat()}; "
+                'or extends = "shipped" (or a price file), the schedule in force before it',
+            )
+        return self.earlier.in_force_on(day)
+
     def discount(self, kind: DiscountKind) -> Discount | UnknownAmount:
         """The discount of ``kind``; unknown when the schedule does not give it."""
         return dict(self.discounts).get(kind, UnknownAmount(item=f"discounts.{kind}"))
@@ -114,10 +172,13 @@ class PriceSchedule(  # the families' amounts, the program price first
     def from_toml(cls, text: str, *, source: str = "<string>") -> PriceSchedule:
         """Read a schedule from TOML ``text``; ``source`` names it in errors."""
         data = parse_toml(text, source=source)
-        return _from_mapping(data, source=source)
+        return _from_mapping(data, source=source, seen=(), place=None)
 
 
 _ITEMS: Final = tuple(f.name for f in attrs.fields(PriceSchedule) if "item" in f.metadata)
+_UNSET: Final[Mapping[str, str]] = {
+    f.name: f.metadata["unset"] for f in attrs.fields(PriceSchedule) if "unset" in f.metadata
+}
 """The amounts of a schedule, as the families declare them (``program_price`` first)."""
 
 
@@ -182,13 +243,18 @@ def _discount(
     return Discount(kind=kind, amount=amount)
 
 
-def _merged(data: Mapping[str, Any], *, source: str) -> dict[str, Any]:
+def _merged(
+    data: Mapping[str, Any], *, source: str, seen: tuple[str, ...], place: ExtendsFrom | None
+) -> tuple[dict[str, Any], PriceSchedule | None]:
+    """The file's keys over those of the schedule it extends, and that schedule, read."""
     merged: dict[str, Any] = {}
+    base: PriceSchedule | None = None
     extends = data.get("extends")
-    if extends is not None:
-        if extends != "shipped":
-            raise PolicyError(source=source, key="extends", value=extends, expected='"shipped"')
+    if extends == "shipped":
         merged = tomllib.loads(_shipped_text())
+        base = _shipped_schedule()
+    elif extends is not None:
+        merged, base = _extended(extends, source=source, seen=seen, place=place)
     for key, value in data.items():
         if key == "extends":
             continue
@@ -196,7 +262,47 @@ def _merged(data: Mapping[str, Any], *, source: str) -> dict[str, Any]:
             merged["discounts"] = {**merged.get("discounts", {}), **value}
         else:
             merged[key] = value
-    return merged
+    return merged, base
+
+
+_EXTENDS: Final = (
+    '"shipped", or a .toml price file in the same folder tree, relative to this file '
+    '("prices-2026.toml")'
+)
+
+
+def _extended(
+    extends: object, *, source: str, seen: tuple[str, ...], place: ExtendsFrom | None
+) -> tuple[dict[str, Any], PriceSchedule]:
+    """The keys of the user file ``extends`` names (its own date left out), and it, read."""
+    if not isinstance(extends, str) or not extends.endswith(".toml"):
+        # The shipped name is the only one; "current" names a policy, not a schedule.
+        raise PolicyError(source=source, key="extends", value=extends, expected=_EXTENDS)
+    if place is None:
+        raise PolicyError(
+            source=source,
+            key="extends",
+            value=extends,
+            expected=f"{_EXTENDS}; a file names another relative to itself, so read it "
+            "by path (load_prices(path)), not from text",
+        )
+    path = user_file(extends, source=source, seen=seen, place=place)
+    shown_as = os.path.normpath(Path(source).parent / extends)
+    try:
+        text = read_text(path)
+    except InputFileError as exc:
+        raise PolicyError(
+            source=source,
+            key="extends",
+            value=extends,
+            expected=f"an existing .toml price file ({exc.problem})",
+        ) from None
+    data = parse_toml(text, source=shown_as)
+    inner = (*seen, str(path))
+    merged, base = _merged(data, source=shown_as, seen=inner, place=place.inside(path))
+    schedule = _schedule(merged, base, source=shown_as)
+    merged.pop("effective_from", None)  # each file states its own date
+    return merged, schedule
 
 
 def _discounts(
@@ -228,10 +334,19 @@ def _concept(key: str) -> str:
     return "" if hint is None else f"; {hint}"
 
 
-def _from_mapping(data: Mapping[str, Any], *, source: str) -> PriceSchedule:
-    merged = _merged(data, source=source)
-    allowed = {"currency", "discounts", *_ITEMS}
-    for key in merged:
+def _from_mapping(
+    data: Mapping[str, Any], *, source: str, seen: tuple[str, ...], place: ExtendsFrom | None
+) -> PriceSchedule:
+    merged, base = _merged(data, source=source, seen=seen, place=place)
+    return _schedule(merged, base, source=source)
+
+
+def _schedule(
+    merged: dict[str, Any], base: PriceSchedule | None, *, source: str, name: str | None = None
+) -> PriceSchedule:
+    """The schedule of a file's ``merged`` keys; ``base`` is in force before its date."""
+    allowed = {"currency", "discounts", "effective_from", *_ITEMS}
+    for key, value in merged.items():
         if key not in allowed:
             among = f"a key among extends, {', '.join(sorted(allowed))}"
             hint = suggest(key, ["extends", *sorted(allowed)]) or _concept(key)
@@ -239,9 +354,11 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> PriceSchedule:
                 source=source,
                 key=key,
                 # A hint names the key only, never what the file gives it.
-                value="<unknown key>" if hint else merged[key],
+                value="<unknown key>" if hint else value,
                 expected=among + hint,
             )
+    # A fee added since price files were first written reads as unset (not in force).
+    merged = {**_UNSET, **merged}
     missing = [k for k in ("currency", *_ITEMS) if k not in merged]
     if missing:
         raise PolicyError(
@@ -257,15 +374,41 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> PriceSchedule:
         raise PolicyError(
             source=source, key="currency", value=currency, expected=exc.expected
         ) from None
+    try:
+        start = optional_date(merged.get("effective_from"))
+    except Invalid as exc:
+        raise PolicyError(
+            source=source,
+            key="effective_from",
+            value=merged["effective_from"],
+            expected=exc.expected,
+        ) from None
     discounts = _discounts(merged.get("discounts", {}), currency=currency, source=source)
-    items = {k: _amount(merged[k], key=k, currency=currency, source=source) for k in _ITEMS}
-    return PriceSchedule(currency=currency, discounts=discounts, origin=source, **items)
+    items: dict[str, Any] = {
+        k: _amount(merged[k], key=k, currency=currency, source=source) for k in _ITEMS
+    }
+    earlier = None
+    if base is not None and start is not None:
+        check_after(start, base.effective_from, base.name, source=source)
+        earlier = attrs.evolve(base, until=start)  # the extended version, until this one
+    return PriceSchedule(
+        currency=currency,
+        discounts=discounts,
+        effective_from=start,
+        earlier=earlier,
+        name=Path(source).stem if name is None else name,
+        origin=source,
+        **items,
+    )
 
 
 @functools.cache
 def _shipped_schedule() -> PriceSchedule:
     # The shipped file never changes at run time, and schedules are immutable.
-    return PriceSchedule.from_toml(_shipped_text(), source="prices.toml")
+    merged, base = _merged(
+        tomllib.loads(_shipped_text()), source="prices.toml", seen=(), place=None
+    )
+    return _schedule(merged, base, source="prices.toml", name="shipped")
 
 
 def _shipped_text() -> str:
@@ -286,7 +429,11 @@ def load_prices(schedule: str | Path = "shipped") -> PriceSchedule:
             # "shiped.toml" is a typo of "shipped" as much as "shiped" is.
             + suggest(Path(schedule).stem, ("shipped",)),
         )
-    return PriceSchedule.from_toml(read_text(path), source=str(path))
+    source = str(path)
+    data = parse_toml(read_text(path), source=source)
+    return _from_mapping(
+        data, source=source, seen=(str(path.resolve()),), place=ExtendsFrom.of(path)
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -318,6 +465,8 @@ class Quote:
     not_applied: tuple[tuple[DiscountKind, str], ...]
     """Each discount that did not apply, with why."""
     stacking: bool
+    schedule: str | None = None
+    """The label of the dated schedule version that priced it; ``None`` for an undated one."""
 
     def explain(self) -> str:
         """The quote as text, with every reason."""
@@ -330,6 +479,8 @@ class Quote:
         out.append(f"seats: {self.seats}, total: {self.total}")
         out += [f"not applied: {kind}: {why}" for kind, why in self.not_applied]
         out += [f"missing figure: {item}" for item in self.missing]
+        if self.schedule is not None:
+            out.append(f"prices: {self.schedule}")
         return "\n".join(out)
 
 
@@ -353,7 +504,9 @@ def quote(
 
     With the policy's stacking off (the default) only the single largest
     eligible discount applies; with it on, every eligible discount applies.
-    Either way a seat never costs less than nothing.
+    Either way a seat never costs less than nothing. ``prices`` is the version
+    that charges (:meth:`PriceSchedule.in_force_on` the registration's date); a
+    dated one is named in the quote.
     """
     if not isinstance(organisation, OrganisationType):
         try:
@@ -367,6 +520,7 @@ def quote(
         organisation=organisation, group_size=group_size, policy=policy
     )
     price = prices.program_price
+    schedule = prices.label if prices.dated else None
     missing = [price.item] if isinstance(price, UnknownAmount) else []
     offered = [(kind, prices.discount(kind)) for kind in eligible]
     missing += [d.item for _, d in offered if isinstance(d, UnknownAmount)]
@@ -391,6 +545,7 @@ def quote(
             missing=tuple(dict.fromkeys(missing)),
             not_applied=not_applied,
             stacking=policy.discount_stacking,
+            schedule=schedule,
         )
     assert isinstance(price, Money)  # noqa: S101  # no figure is missing here
     values = sorted(
@@ -425,4 +580,5 @@ def quote(
         missing=(),
         not_applied=not_applied,
         stacking=policy.discount_stacking,
+        schedule=schedule,
     )

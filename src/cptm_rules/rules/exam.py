@@ -92,7 +92,7 @@ class ExamFees:
     read from price schedule files (or ``"unknown"``) like every other.
     """
 
-    retake_fee: Amount = fee("R15")
+    retake_fee: Amount = fee("R15", unset="0")
     """R15: what each attempt beyond ``exam.attempts_included`` pays; zero: nothing."""
 
 

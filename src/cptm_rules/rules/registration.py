@@ -101,7 +101,7 @@ class RegistrationFees:
     read from price schedule files (or ``"unknown"``) like every other.
     """
 
-    late_registration_fee: Amount = fee("R28")
+    late_registration_fee: Amount = fee("R28", unset="0")
     """R28: zero puts the rule out of force."""
 
 
@@ -398,6 +398,12 @@ def register(journey: JourneyFacts, event: Register, day: dt.date) -> Handled:
             f"; judged by policy {policy.label}: policy {chosen.name} is in force from "
             f"{chosen.effective_from}, after this registration"
         )
+    # Prices likewise: the schedule in force on the registration's date charges it.
+    prices = journey.prices.in_force_on(day)
+    if prices is not journey.prices:
+        changes["prices"] = prices
+    if prices.dated:
+        in_force_note += f"; charged by prices {prices.label}"
     registration = event.registration
     session = registration.session
     check_in_calendar(policy, "first_day", session.first_day)
@@ -417,7 +423,7 @@ def register(journey: JourneyFacts, event: Register, day: dt.date) -> Handled:
         practicum_chosen(policy, day, registration, in_force_note),
     )
     effects: tuple[Effect, ...] = (send_access(registration, due),)
-    late = late_registration(policy, journey.prices, day, session.first_day)
+    late = late_registration(policy, prices, day, session.first_day)
     if late is not None:
         decisions = (*decisions, late)
         effects = (*effects, *charges(late, "the late-registration fee"))
