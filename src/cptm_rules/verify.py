@@ -196,9 +196,10 @@ class VerifyReport:
         for v in (*self.violations, *self.warnings):
             kind = "warning" if v.warning and not self.strict else "violation"
             case = "; ".join(f"{what} {value}" for what, value in v.case)
+            count = f"; {v.cases:,} case(s)" if v.cases else ""
             lines.append(
                 f"{kind}: {v.property} ({', '.join(v.rule_ids)}): {v.summary}; "
-                f"smallest case: {case}; {v.cases:,} case(s)"
+                f"smallest case: {case}{count}"
             )
         return "\n".join(lines) + "\n"
 
@@ -265,9 +266,10 @@ def _violation_json(v: Violation) -> dict[str, object]:
 
 def _state(result: PropertyResult, *, strict: bool) -> str:
     found = sum(v.cases for v in result.violations)
+    dead = ", ".join(r for v in result.violations if not v.cases for r in v.rule_ids)
     if all(v.warning for v in result.violations) and not strict:
-        return f"warning ({found:,} case(s))"
-    return f"VIOLATED ({found:,} case(s))"
+        return f"warning ({dead} can never fire)" if dead else f"warning ({found:,} case(s))"
+    return f"VIOLATED ({found:,} case(s))" if found else f"VIOLATED ({dead} can never fire)"
 
 
 def _count(n: int, word: str) -> str:
@@ -1668,7 +1670,7 @@ def _references(report: VerifyReport, folder: Path) -> tuple[str, str, list[tupl
     elif Path(policy.origin).suffix == ".toml" and Path(policy.origin).is_file():
         policy_ref, source = _file_reference(policy.origin, folder, "policy.toml")
         if source is not None:
-            copies.append((source, confined(folder, policy_ref)))
+            copies.append((source, folder / policy_ref))
     else:
         raise InvalidInputError(
             "policy",
@@ -1680,7 +1682,7 @@ def _references(report: VerifyReport, folder: Path) -> tuple[str, str, list[tupl
     elif Path(prices.origin).is_file():
         prices_ref, source = _file_reference(prices.origin, folder, "prices.toml")
         if source is not None:
-            copies.append((source, confined(folder, prices_ref)))
+            copies.append((source, folder / prices_ref))
     else:
         raise InvalidInputError(
             "prices", prices.origin, "the shipped schedule or one read from a file"
@@ -1712,7 +1714,8 @@ def write_counterexamples(report: VerifyReport, folder: str | Path) -> tuple[Pat
     for number, violation in enumerate(findings, start=1):
         assert violation.scenario is not None  # noqa: S101  # filtered above
         name = f"{number:02d}-{_slug(violation.property)}.scenarios.toml"
-        target = confined(folder, name)
+        confined(folder, name)  # a name made here, checked all the same
+        target = folder / name
         text = _sketch_toml(violation.scenario, policy_ref, prices_ref, violation)
         with atomic_file(target) as stream:
             stream.write(text.encode("utf-8"))
