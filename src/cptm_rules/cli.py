@@ -408,6 +408,31 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     )
 
 
+# -- verify -----------------------------------------------------------------------------
+
+
+def _verify(args: argparse.Namespace, out: TextIO) -> int:
+    from cptm_rules.verify import verify_policy, write_counterexamples  # noqa: PLC0415  # numpy
+
+    if args.json and args.format != "text":
+        raise UsageError("--json and --format markdown are two reports: choose one")
+    policy, prices = _policy(args.policy), load_prices(args.prices)
+    report = verify_policy(policy, prices=prices, strict=args.strict)
+    written = (
+        write_counterexamples(report, args.write_counterexamples)
+        if args.write_counterexamples is not None
+        else ()
+    )
+    if args.json:
+        data = report.as_json()
+        data["written"] = [str(path) for path in written]
+        _print_json(data, out)
+    else:
+        out.write(report.markdown() if args.format == "markdown" else report.text())
+        out.writelines(f"wrote {path}\n" for path in written)
+    return EXIT_OK if report.passed else EXIT_FAILED
+
+
 # -- diff -------------------------------------------------------------------------------
 
 
@@ -683,10 +708,47 @@ def _parser() -> _Parser:
     _add_json(rules)
     rules.set_defaults(run=_rules)
 
+    _verify_arguments(sub.add_parser("verify", help=_VERIFY_HELP))
+
     diff = sub.add_parser("diff", help="what changes for a cohort between two policies")
     _diff_arguments(diff)
     diff.set_defaults(run=_diff)
     return parser
+
+
+_VERIFY_HELP = "check a policy's properties over every date of its calendar"
+
+
+def _verify_arguments(verify: argparse.ArgumentParser) -> None:
+    verify.add_argument(
+        "policy", metavar="POLICY", help="a shipped policy (current, legacy) or a policy file"
+    )
+    verify.add_argument(
+        "--prices",
+        default="shipped",
+        metavar="FILE",
+        help="the price schedule the money checks read; default: the shipped schedule",
+    )
+    verify.add_argument(
+        "--write-counterexamples",
+        type=Path,
+        metavar="DIR",
+        help="write a scenario file per violation into DIR: cptm-rules check fails on it "
+        "until the policy is fixed",
+    )
+    verify.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="the report's form: text (default) or a markdown summary for a pull request",
+    )
+    verify.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on a rule that can never fire (by default a warning)",
+    )
+    _add_json(verify)
+    verify.set_defaults(run=_verify)
 
 
 def _diff_arguments(diff: argparse.ArgumentParser) -> None:
