@@ -24,7 +24,15 @@ from cptm_rules.declarations import (
     terms,
 )
 from cptm_rules.figures import fee, figure, one_of, whole, whole_or_unlimited
-from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence, explained
+from cptm_rules.formulas import (
+    SCALAR,
+    Case,
+    Ops,
+    Precedence,
+    check_precedence,
+    explained,
+    verdict_of,
+)
 from cptm_rules.money import Amount
 from cptm_rules.rules._build import (
     charges,
@@ -381,7 +389,9 @@ def after_the_deadline(case: ChangeCase) -> Decision:
     on, deadline = case.on, case.deadline
     late = (on - deadline).days
     to_first, held_first = case.to_first, case.held_first
-    if not _to_a_later_session(SCALAR, case):
+    # The verdict is the table's own (its R10 row picks it), so the explanation can
+    # never say otherwise than the batch path answers.
+    if verdict_of(dict(CHANGE_FEE_PRECEDENCE)["R10"], case) == "free":
         where = (
             f"an earlier session ({to_first} before {held_first})"
             if to_first < held_first
