@@ -28,6 +28,8 @@ UNREACHABLE_FROM_A_ROW_UNDER_CURRENT = {
     ("R12", "refused"): "a row's attendance is recorded on the session's last day",
     ("R13", "refused"): "attendance on the last day opens the exam that same day",
     ("R15", "refused"): "the current policy sets no cap on attempts",
+    ("R20", "in_grace"): "the current policy gives no grace period",
+    ("R20", "paid_in_grace"): "the current policy gives no grace period",
     ("R22", "quoted"): "the shipped price schedule gives no program price",
 }
 
