@@ -556,8 +556,15 @@ class Journey:
             raise InvalidInputError("period", period, "a Period of this journey, or None")
         if period is None:
             period = next((p for p in self.periods if p.contains(as_of)), self.periods[-1])
+        # The period before: the fee that renewed it late is not this period's (R20).
+        at = self.periods.index(period) if period in self.periods else 0
         return ledger_for(
-            period, self.activities, self.renewal_fee_payments, self.policy, as_of=as_of
+            period,
+            self.activities,
+            self.renewal_fee_payments,
+            self.policy,
+            as_of=as_of,
+            previous=self.periods[at - 1] if at else None,
         )
 
     def qualifying_hours(self, period: Period) -> Decimal:

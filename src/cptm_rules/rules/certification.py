@@ -96,6 +96,7 @@ __all__ = [
     "renewal",
     "renewal_fee_charge",
     "renewal_met",
+    "renewal_payment",
     "renewed",
     "unique_activities",
     "why_not_counted",
@@ -139,6 +140,7 @@ class CategoryLimit:
         return f"{' and '.join(bounds)} hours from {names}"
 
 
+_ONE_DAY: Final = dt.timedelta(days=1)
 _LIMIT_KEYS: Final = ("categories", "min_hours", "max_hours")
 _LIMIT_HOURS: Final = hours(10000)
 _LIMIT_CATEGORIES: Final = members_of(ActivityCategory)
@@ -664,6 +666,30 @@ def first_fee_payment(
     return first
 
 
+def renewal_payment(
+    policy: Policy,
+    period: Period,
+    payments: Iterable[dt.date],
+    *,
+    previous: Period | None = None,
+) -> dt.date | None:
+    """R18, R20: the renewal-fee payment that counts toward ``period``, if any.
+
+    The first inside the period or its grace period (:func:`first_fee_payment`
+    until :func:`grace_end`), never the payment that renewed ``previous`` (the
+    period before) in its grace period: that one is dated inside ``period``, which
+    the late renewal started, but one payment renews one period.
+    """
+    paid = tuple(payments)
+    if previous is not None:
+        used = first_fee_payment(previous, paid, until=grace_end(policy, previous.end))
+        if used is not None and used >= period.start:  # a late renewal's payment
+            rest = list(paid)
+            rest.remove(used)
+            paid = tuple(rest)
+    return first_fee_payment(period, paid, until=grace_end(policy, period.end))
+
+
 def renewal_met(
     hours: Decimal,
     required: Decimal,
@@ -798,11 +824,14 @@ def ledger_for(
     policy: Policy,
     *,
     as_of: dt.date,
+    previous: Period | None = None,
 ) -> Ledger:
     """The ledger of ``period`` from everything recorded, counting what was dated by ``as_of``.
 
     The order in which activities were recorded never matters: duplicates by id
-    count once (the earliest-dated copy), and the result is sorted by date.
+    count once (the earliest-dated copy), and the result is sorted by date. The
+    fee counts as :func:`renewal_payment` says: ``previous`` is the period before,
+    whose late renewal's payment is not this period's.
     """
     counted: list[Activity] = []
     not_counted: list[tuple[Activity, str]] = []
@@ -816,8 +845,8 @@ def ledger_for(
             not_counted.append((activity, why))
     free = policy.free_categories
     hours, groups = _count(period, counted, policy)
-    paid = first_fee_payment(
-        period, (d for d in fee_payments if d <= as_of), until=grace_end(policy, period.end)
+    paid = renewal_payment(
+        policy, period, (d for d in fee_payments if d <= as_of), previous=previous
     )
     return Ledger(
         period=period,
@@ -895,7 +924,7 @@ def recorded_in_grace(
         verdict="not_counted",
         policy=policy.label,
         figures=policy.figures("renewal_grace_days"),
-        dates=(("period ended", period.end), ("grace period ends", lapse)),
+        dates=(("period ended", period.end), ("last day of grace", lapse - _ONE_DAY)),
         reason=lambda: (
             f"activity {event.activity.id!r} of {event.on} recorded in the grace period "
             f"after the period ending {period.end}: it counts toward no period unless a "
@@ -930,10 +959,14 @@ def fee_paid_in_grace(
         policy=policy.label,
         fee=prices.late_renewal_fee,
         figures=policy.figures("renewal_grace_days"),
-        dates=(("paid", event.on), ("period ended", period.end), ("grace period ends", lapse)),
+        dates=(
+            ("paid", event.on),
+            ("period ended", period.end),
+            ("last day of grace", lapse - _ONE_DAY),
+        ),
         reason=lambda: (
             f"renewal fee paid on {event.on}, in the grace period after the period "
-            f"{period.start}..{period.end} (until {lapse - dt.timedelta(days=1)}): the late "
+            f"{period.start}..{period.end} (until {lapse - _ONE_DAY}): the late "
             "renewal fee is charged with it"
         ),
     )
@@ -1053,7 +1086,8 @@ def renewed(
     """
     policy, periods = journey.policy, journey.periods
     current = periods[-1]
-    fee_paid_on = first_fee_payment(current, payments, until=grace_end(policy, current.end))
+    previous = periods[-2] if len(periods) > 1 else None
+    fee_paid_on = renewal_payment(policy, current, payments, previous=previous)
     if not renewal_met(hours, policy.ce_hours_required, fee_paid_on, minimums=minimums):
         return {}, ()
     assert fee_paid_on is not None  # noqa: S101  # renewal_met: the fee was paid
@@ -1101,9 +1135,7 @@ def pay_renewal_fee(journey: JourneyFacts, event: PayRenewalFee, day: dt.date) -
     lapse = grace_end(policy, current.end)
     if day >= lapse:
         last = "the period's last day" if lapse == current.end else "the grace period's last day"
-        raise Refusal.too_late(
-            "R20", lapse - dt.timedelta(days=1), f"the credential lapsed: {last} was"
-        )
+        raise Refusal.too_late("R20", lapse - _ONE_DAY, f"the credential lapsed: {last} was")
     payments = (*journey.renewal_fee_payments, event.on)
     count = journey.hours_count(current)
     changes, renewals = renewed(
