@@ -477,6 +477,8 @@ def minimums_met(groups: Iterable[Decimal], limits: tuple[CategoryLimit, ...]) -
 
     More hours never make a met minimum unmet.
     """
+    if not limits:  # the shipped policies: checked on every record, so answered at once
+        return True
     return all(not limit.short(recorded) for recorded, limit in zip(groups, limits, strict=True))
 
 
@@ -624,12 +626,16 @@ class HoursCount(NamedTuple):
         if kept is not None and activity_order(kept) <= activity_order(activity):
             return self
         period = self.period
+        limits = policy.category_limits
+        if not limits:  # no groups: the hours move by the difference, nothing else to keep
+            hours = self.hours + (
+                qualifying_hours_of(activity, period, policy)
+                - qualifying_hours_of(kept, period, policy)
+            )
+            return HoursCount(period, hours, counted.replaced(activity, kept))
         added = qualifying_hours_of(activity, period, policy)
         removed = qualifying_hours_of(kept, period, policy)
         index = counted.replaced(activity, kept)
-        limits = policy.category_limits
-        if not limits:  # no groups: the hours move by the difference, nothing else to keep
-            return HoursCount(period, self.hours + (added - removed), index)
         groups = list(self.groups)
         hours = self.hours
         where = _group_index(limits)
@@ -681,7 +687,8 @@ def renewal_payment(
     the late renewal started, but one payment renews one period.
     """
     paid = tuple(payments)
-    if previous is not None:
+    # Without a grace period the previous period's payments all fall before this one.
+    if previous is not None and policy.renewal_grace_days:
         used = first_fee_payment(previous, paid, until=grace_end(policy, previous.end))
         if used is not None and used >= period.start:  # a late renewal's payment
             rest = list(paid)
@@ -717,7 +724,9 @@ def grace_end(policy: Policy, end: Any, *, ops: Ops = SCALAR) -> Any:
     ``renewal_grace_days`` calendar days after the period's end; the end itself
     when the policy gives no grace period (0, the FAQ's reading).
     """
-    return ops.days_after(end, policy.renewal_grace_days)
+    days = policy.renewal_grace_days
+    # No grace period (the shipped policies): the end itself, asked on every record.
+    return ops.days_after(end, days) if days else end
 
 
 def in_grace(policy: Policy, end: Any, day: Any, *, ops: Ops = SCALAR) -> Any:  # noqa: ANN401  # a mask or a bool
@@ -1117,8 +1126,9 @@ def record_activity(journey: JourneyFacts, event: RecordActivity, day: dt.date) 
         return Handled({}, (recorded_after_lapse(policy, event, current, lapse),))
     count = journey.hours_count(current)
     hours = count.hours
+    minimums = not policy.category_limits or count.minimums_met(policy)
     changes, renewals = renewed(
-        journey, day, hours, journey.renewal_fee_payments, minimums=count.minimums_met(policy)
+        journey, day, hours, journey.renewal_fee_payments, minimums=minimums
     )
     return Handled(changes, (hours_recorded(policy, hours, current, count.groups), *renewals))
 
