@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -595,3 +596,23 @@ def test_a_price_schedule_without_a_late_fee_leaves_it_unknown_R20() -> None:
         str(late.fee)
         == "unknown (late_renewal_fee: no public source gives it; supply a price schedule)"
     )
+
+
+def test_a_policy_built_in_code_with_bad_limits_is_refused_by_the_figures_check_R18() -> None:
+    with pytest.raises(
+        PolicyError, match=r"^current\.toml: certification\.category_limits = \[3\] is not valid"
+    ):
+        attrs.evolve(CURRENT, category_limits=[3])  # type: ignore[arg-type]  # wrong on purpose
+
+
+def test_an_early_renewal_under_a_grace_policy_leaves_the_next_periods_fee_alone_R18_R20() -> None:
+    journey = certified(policy=GRACE).then(
+        activity("2027-06-01", "24"),
+        PayRenewalFee(on=day("2028-06-01")),
+        PayRenewalFee(on=day("2029-02-01")),
+    )
+    first, second = journey.periods
+    assert second.start == first.end
+    assert journey.ledger(as_of=day("2029-02-01")).fee_paid_on == day("2029-02-01")
+    assert journey.qualifying_hours(first) == Decimal(24)
+    assert journey.qualifying_hours(second) == Decimal(0)
