@@ -248,7 +248,7 @@ PRICING_ERRORS = [
     (
         'PriceSchedule.from_toml("extends = \\"shipped\\"\\nfee = \\"1\\"", source="p.toml")',
         PolicyError,
-        "p.toml: fee = '1' is not valid: expected a key among extends, administrative_fee, class_change_fee, currency, discounts, effective_from, late_registration_fee, program_price, renewal_fee, retake_fee",  # noqa: E501
+        "p.toml: fee = '1' is not valid: expected a key among extends, administrative_fee, class_change_fee, currency, discounts, effective_from, late_registration_fee, late_renewal_fee, program_price, renewal_fee, retake_fee",  # noqa: E501
     ),
     (
         'PriceSchedule.from_toml("extends = \\"shipped\\"\\ncurrency = \\"usd\\"", source="p.toml")',  # noqa: E501

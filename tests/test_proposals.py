@@ -60,6 +60,22 @@ def _moved(policy: str = "current", prices: str = "shipped") -> dict[str, int]:
         # London time moves the access due time and a local date or two; UK bank
         # holidays move business-day deadlines.
         ("policies/uk-calendar.toml", "shipped", {"R4", "R9", "R10", "R24", "R27"}),
+        # A layered board decision and a dated fee move registrations from their date.
+        ("policies/board-2028.toml", "shipped", {"R9", "R10", "R11a", "R27"}),
+        ("current", "prices/from-2027-07.toml", {"R10", "R27"}),
+        # Two attempts, one included: the retake fee, and the third attempt refused.
+        (
+            "policies/two-attempts.toml",
+            "prices/retake-fee.toml",
+            {"R14", "R15", "R16", "R17", "R18", "R19", "R20"},
+        ),
+        # 40 hours with at most 25 from webinars: renewals, what counts, lapses.
+        ("policies/webinar-cap.toml", "shipped", {"R17", "R18", "R19", "R20"}),
+        ("policies/grace-period.toml", "prices/late-renewal-fee.toml", {"R18", "R20"}),
+        ("policies/pmi-style.toml", "shipped", {"R17", "R18", "R19", "R20"}),
+        # No synthetic candidate registers within 14 days (tests/test_registration.py
+        # diffs a hand-built cohort that does).
+        ("policies/late-registration-fee.toml", "prices/late-registration-fee.toml", set()),
     ],
 )
 def test_a_proposal_written_as_a_file_moves_the_answers_of_its_rules(

@@ -262,3 +262,11 @@ def test_the_old_module_warns_and_gives_the_same_names() -> None:
         import cptm_rules.recertification as old  # noqa: PLC0415  # the import is under test
     assert old.__all__
     assert all(getattr(old, name) is getattr(certification, name) for name in old.__all__)
+
+
+def test_the_old_module_gives_the_names_of_the_requirements_as_data_too_R18_R20() -> None:
+    sys.modules.pop("cptm_rules.recertification", None)
+    with pytest.warns(DeprecationWarning, match=r"cptm_rules\.recertification is deprecated"):
+        import cptm_rules.recertification as old  # noqa: PLC0415  # the import is under test
+    for name in ("CategoryLimit", "CategoryHours", "grace_end", "renewal_payment", "group_hours"):
+        assert getattr(old, name) is getattr(certification, name)

@@ -29,6 +29,8 @@ UNREACHABLE_FROM_A_ROW_UNDER_CURRENT = {
     ("R13", "refused"): "attendance on the last day opens the exam that same day",
     ("R15", "refused"): "the current policy sets no cap on attempts",
     ("R15", "fee"): "the current policy includes every attempt in the price",
+    ("R20", "in_grace"): "the current policy gives no grace period",
+    ("R20", "paid_in_grace"): "the current policy gives no grace period",
     ("R22", "quoted"): "the shipped price schedule gives no program price",
     ("R28", "fee"): "the current policy and the shipped prices put R28 out of force",
 }

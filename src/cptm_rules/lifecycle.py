@@ -79,6 +79,7 @@ from cptm_rules.rules.certification import (
     HoursCount,
     Ledger,
     Period,
+    grace_end,
     ledger_for,
     pay_renewal_fee,
     record_activity,
@@ -199,9 +200,13 @@ MOVES: Final[Mapping[State, Mapping[type[Event], tuple[Move, ...]]]] = {
         ),
         RecordActivity: (_ACTIVITY(S.ATTENDED),),
     },
+    # In a grace period (derived: in_grace) the stored state stays certified: both
+    # events are still accepted, the fee with the late renewal fee (R20).
     S.CERTIFIED: {
         RecordActivity: (_move(S.CERTIFIED, "counted when inside the period", "R18, R19, R20"),),
-        PayRenewalFee: (_move(S.CERTIFIED),),
+        PayRenewalFee: (
+            _move(S.CERTIFIED, "inside the period, or late in its grace period", "R18, R20"),
+        ),
     },
     S.CANCELLED: {
         ReEnroll: (
@@ -313,6 +318,9 @@ def mermaid_diagram() -> str:
     lines += [
         "    attended --> exam_expired: time: window closes unused (R14)",
         "    certified --> lapsed: time: period ends with R18 unmet (R20)",
+        "    certified --> in_grace: time: period ends with R18 unmet, a grace period given (R20)",
+        "    in_grace --> certified: PayRenewalFee [R18 met, with the late renewal fee] (R18, R20)",
+        "    in_grace --> lapsed: time: grace period ends with R18 unmet (R20)",
         "    cancelled --> credit_expired: time: credit year ends unused (R25)",
     ]
     return "\n".join(lines) + "\n"
@@ -548,8 +556,15 @@ class Journey:
             raise InvalidInputError("period", period, "a Period of this journey, or None")
         if period is None:
             period = next((p for p in self.periods if p.contains(as_of)), self.periods[-1])
+        # The period before: the fee that renewed it late is not this period's (R20).
+        at = self.periods.index(period) if period in self.periods else 0
         return ledger_for(
-            period, self.activities, self.renewal_fee_payments, self.policy, as_of=as_of
+            period,
+            self.activities,
+            self.renewal_fee_payments,
+            self.policy,
+            as_of=as_of,
+            previous=self.periods[at - 1] if at else None,
         )
 
     def qualifying_hours(self, period: Period) -> Decimal:
@@ -560,6 +575,14 @@ class Journey:
         activities are recorded.
         """
         return _hours_count(self, period).hours
+
+    def hours_count(self, period: Period) -> HoursCount:
+        """The count of ``period``'s qualifying hours: in all (caps applied) and per category group.
+
+        The latest period's is the one kept as activities are recorded; any other
+        is counted once from every activity recorded so far (R18, R19).
+        """
+        return _hours_count(self, period)
 
     def quote(self) -> Quote:
         """What this journey's registration costs under its policy and prices (R21, R22)."""
@@ -701,14 +724,7 @@ def _derived_status(journey: Journey, day: dt.date) -> Status:  # noqa: PLR0911 
     if journey.state is State.CERTIFIED:
         current = journey.periods[-1]
         if day >= current.end:
-            return Status(
-                state=State.LAPSED,
-                as_of=day,
-                rule_id="R20",
-                since=current.end,
-                reason=f"the period {current.start}..{current.end} ended with R18 "
-                "unmet; no grace period is stated",
-            )
+            return _after_the_period(journey.policy, current, day)
         return Status(
             state=journey.state,
             as_of=day,
@@ -731,6 +747,39 @@ def _derived_status(journey: Journey, day: dt.date) -> Status:  # noqa: PLR0911 
             reason=f"a tuition credit is open until {journey.credit_until}",
         )
     return Status(state=journey.state, as_of=day, reason=f"the journey is {journey.state}")
+
+
+def _after_the_period(policy: Policy, current: Period, day: dt.date) -> Status:
+    """In the grace period (R20) or lapsed: a period ended on or before ``day`` unrenewed."""
+    lapse = grace_end(policy, current.end)
+    if lapse == current.end:  # no grace period: the FAQ's reading
+        return Status(
+            state=State.LAPSED,
+            as_of=day,
+            rule_id="R20",
+            since=current.end,
+            reason=f"the period {current.start}..{current.end} ended with R18 "
+            "unmet; no grace period is stated",
+        )
+    grace = f"{policy.renewal_grace_days}-day grace period"
+    if day < lapse:
+        return Status(
+            state=State.IN_GRACE,
+            as_of=day,
+            rule_id="R20",
+            since=current.end,
+            reason=f"the period {current.start}..{current.end} ended with R18 unmet; in its "
+            f"{grace}, the renewal fee is accepted with the late renewal fee until "
+            f"{lapse - dt.timedelta(days=1)}",
+        )
+    return Status(
+        state=State.LAPSED,
+        as_of=day,
+        rule_id="R20",
+        since=lapse,
+        reason=f"the period {current.start}..{current.end} ended with R18 unmet, "
+        f"and so did its {grace} on {lapse}",
+    )
 
 
 def _event_names(types: Iterable[type[Event]]) -> tuple[str, ...]:

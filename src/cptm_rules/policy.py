@@ -418,9 +418,9 @@ KNOWN_CONCEPTS: Final[Mapping[str, tuple[str, str]]] = {
 }
 """Words an unknown key may be made of -> (the concept they name, the docs section on it).
 
-Concepts a policy or price file cannot state yet, or states under another key: a
-grace period, a cap on a category's hours, refund tiers, a retake fee, a
-late-registration fee, an effective date on a price schedule. A key matches a
+Concepts a policy or price file states under a key of its own, which an author
+may spell another way: a grace period, a cap on a category's hours, refund tiers,
+a retake fee, a late-registration fee, an effective date on a price schedule. A key matches a
 row when it holds every word of the row (its words split at ``.``, ``_`` and
 ``-``, case and a plural ``s`` ignored): ``certification.grace_period_days``
 matches ``grace``, ``max_hours_per_category`` matches ``category max``. The

@@ -10,25 +10,39 @@ import warnings
 
 from cptm_rules.rules.certification import (
     ActivityIndex,
+    CategoryHours,
+    CategoryLimit,
     Ledger,
     Period,
     activity_order,
+    counted_hours,
     first_fee_payment,
+    grace_end,
+    group_hours,
     ledger_for,
+    minimums_met,
     period_from,
     qualifying_hours,
+    renewal_payment,
     unique_activities,
 )
 
 __all__ = [
     "ActivityIndex",
+    "CategoryHours",
+    "CategoryLimit",
     "Ledger",
     "Period",
     "activity_order",
+    "counted_hours",
     "first_fee_payment",
+    "grace_end",
+    "group_hours",
     "ledger_for",
+    "minimums_met",
     "period_from",
     "qualifying_hours",
+    "renewal_payment",
     "unique_activities",
 ]
 

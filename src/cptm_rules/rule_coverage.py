@@ -87,7 +87,7 @@ def refusal_verdicts(refusal: TransitionError, event: Event) -> set[tuple[str, s
     return {(rule, "refused") for rule in rule_ids_in(refusal.rule_id or "")}
 
 
-DERIVED_STATES: Final = frozenset({"exam_expired", "lapsed", "credit_expired"})
+DERIVED_STATES: Final = frozenset({"exam_expired", "lapsed", "credit_expired", "in_grace"})
 """The derived states a rule explains, which coverage counts as that rule's verdicts."""
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from cptm_rules.outcomes import Advisory, Decision, Effect
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
-    from cptm_rules.rules.certification import Period
+    from cptm_rules.rules.certification import HoursCount, Period
     from cptm_rules.rules.exam import ExamAttempt
     from cptm_rules.rules.prework import AssessmentResult
     from cptm_rules.vocabulary import Attendance, State
@@ -110,6 +110,9 @@ class JourneyFacts(Protocol):
 
     def qualifying_hours(self, period: Period) -> Decimal:
         """The qualifying hours recorded inside ``period``, each activity id once (R19)."""
+
+    def hours_count(self, period: Period) -> HoursCount:
+        """The count of ``period``'s hours: in all (caps applied) and per category group (R18)."""
 
     @property
     def cancelled_on(self) -> dt.date | None:

@@ -85,8 +85,8 @@ class ActivityCategory(enum.StrEnum):
 class State(enum.StrEnum):
     """Where a candidate's journey stands.
 
-    The first six are *stored*: events move a journey between them (the
-    transition table in :mod:`cptm_rules.lifecycle`). The last three are
+    The first seven are *stored*: events move a journey between them (the
+    transition table in :mod:`cptm_rules.lifecycle`). The last four are
     *derived*: :meth:`~cptm_rules.lifecycle.Journey.status_on` reports them
     when time alone has moved the journey on.
     """
@@ -111,6 +111,8 @@ class State(enum.StrEnum):
     """Derived: a certification period ended without renewal."""
     CREDIT_EXPIRED = "credit_expired"
     """Derived: a cancellation's tuition credit ran out unused."""
+    IN_GRACE = "in_grace"
+    """Derived: a period ended unrenewed, and its grace period still accepts the renewal (R20)."""
 
 
 class Attendance(enum.StrEnum):

@@ -8,19 +8,28 @@ one record at a time, by :class:`HoursCount`), what renewal needs
 handling of the continuing-education events, :func:`record_activity` and
 :func:`pay_renewal_fee`, answers a :class:`~cptm_rules.types.Handled` that the
 journey (:mod:`cptm_rules.lifecycle`) applies; the journey starts the first
-period when a candidate passes and derives a lapse from the date
-(``Journey.status_on``).
+period when a candidate passes and derives a grace period and a lapse from the
+date (``Journey.status_on``).
 
 A period is the half-open interval ``[start, end)`` with ``end = start + 2
 years`` added in one step (R17). The ledger of a period counts qualifying
 activities dated inside it, each activity id once (R19), and whether the
 renewal fee was paid inside it (R18). Hours never carry over.
+
+Two requirements are data (``docs/policy.md``): ``category_limits``, groups of
+categories with the fewest hours a period needs from them and the most it
+counts (:class:`CategoryLimit`); and ``renewal_grace_days``, a grace period
+after a period's end in which the renewal fee may still be paid, with the late
+renewal fee (:func:`grace_end`, R20). Both empty or zero (the shipped policies)
+change no answer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
 import attrs
@@ -35,7 +44,8 @@ from cptm_rules.declarations import (
     faq,
 )
 from cptm_rules.events import Activity, PayRenewalFee, RecordActivity
-from cptm_rules.figures import fee, figure, hours, members_of, whole
+from cptm_rules.exceptions import PolicyError
+from cptm_rules.figures import Invalid, fee, figure, hours, members_of, whole
 from cptm_rules.formulas import SCALAR, Ops
 from cptm_rules.money import Amount
 from cptm_rules.rules._build import decision, effect, money_or_unknown
@@ -53,16 +63,26 @@ if TYPE_CHECKING:
 __all__ = [
     "RULES",
     "ActivityIndex",
+    "CategoryHours",
+    "CategoryLimit",
     "CertificationFees",
     "CertificationFigures",
     "HoursCount",
     "Ledger",
     "Period",
     "activity_order",
+    "category_limits",
+    "counted_hours",
     "fee_paid",
+    "fee_paid_in_grace",
     "first_fee_payment",
+    "grace_end",
+    "group_hours",
     "hours_recorded",
+    "in_grace",
+    "late_renewal_fee_charge",
     "ledger_for",
+    "minimums_met",
     "pay_renewal_fee",
     "period_end",
     "period_from",
@@ -72,13 +92,124 @@ __all__ = [
     "record_activity",
     "recorded_after_lapse",
     "recorded_before_certification",
+    "recorded_in_grace",
     "renewal",
     "renewal_fee_charge",
     "renewal_met",
+    "renewal_payment",
     "renewed",
     "unique_activities",
     "why_not_counted",
 ]
+
+
+@attrs.frozen(kw_only=True)
+class CategoryLimit:
+    """A group of activity categories: the fewest hours a period needs from it, the most it counts.
+
+    Read from ``[[certification.category_limits]]`` tables (R18): ``categories``,
+    and ``min_hours`` or ``max_hours`` or both. A period's qualifying hours from
+    the group count up to ``max_hours`` toward the hours required (the rest is
+    cut), and renewal needs at least ``min_hours`` of them.
+    """
+
+    categories: tuple[ActivityCategory, ...]
+    min_hours: Decimal | None = None
+    """The fewest qualifying hours a period needs from the group (``None``: no minimum)."""
+    max_hours: Decimal | None = None
+    """The most hours of the group a period counts (``None``: no cap)."""
+
+    def counted(self, recorded: Decimal) -> Decimal:
+        """How many of the group's ``recorded`` qualifying hours count: up to the cap."""
+        cap = self.max_hours
+        return recorded if cap is None or recorded <= cap else cap
+
+    def short(self, recorded: Decimal) -> Decimal:
+        """How many hours the group still needs to reach its minimum (zero when met)."""
+        least = self.min_hours
+        return Decimal(0) if least is None or recorded >= least else least - recorded
+
+    def __str__(self) -> str:
+        """In words: ``at least 35 hours from course, conference``."""
+        bounds = []
+        if self.min_hours is not None:
+            bounds.append(f"at least {self.min_hours}")
+        if self.max_hours is not None:
+            bounds.append(f"at most {self.max_hours}")
+        names = ", ".join(str(c) for c in self.categories)
+        return f"{' and '.join(bounds)} hours from {names}"
+
+
+_ONE_DAY: Final = dt.timedelta(days=1)
+_LIMIT_KEYS: Final = ("categories", "min_hours", "max_hours")
+_LIMIT_HOURS: Final = hours(10000)
+_LIMIT_CATEGORIES: Final = members_of(ActivityCategory)
+_LIMITS_EXPECTED: Final = (
+    "a list of tables, each with categories (a list of activity categories) and "
+    "min_hours or max_hours or both"
+)
+
+
+def category_limits(value: object) -> tuple[CategoryLimit, ...]:
+    """The check of ``certification.category_limits``: a list of :class:`CategoryLimit` tables.
+
+    Each table gives ``categories`` (known activity categories, at least one, none
+    in two groups) and ``min_hours``, ``max_hours`` or both (hours, the minimum
+    not above the cap). That the categories qualify is checked against the
+    policy's ``qualifying_categories`` (:class:`CertificationFigures`).
+    """
+    if not isinstance(value, list | tuple):
+        raise Invalid(_LIMITS_EXPECTED)
+    limits: list[CategoryLimit] = []
+    seen: set[ActivityCategory] = set()
+    for n, item in enumerate(value, start=1):
+        limit = _limit(item, n)
+        twice = [c for c in limit.categories if c in seen]
+        if twice:
+            raise Invalid(
+                f"{_LIMITS_EXPECTED}; table {n}: category {str(twice[0])!r} is already in "
+                "another group (a category belongs to one group at most)"
+            )
+        seen.update(limit.categories)
+        limits.append(limit)
+    return tuple(limits)
+
+
+def _limit(item: object, n: int) -> CategoryLimit:
+    """Table ``n`` of ``category_limits`` as a :class:`CategoryLimit`, or :class:`Invalid`."""
+    where = f"{_LIMITS_EXPECTED}; table {n}"
+    if isinstance(item, CategoryLimit):  # a policy built in code, checked again
+        item = {k: getattr(item, k) for k in _LIMIT_KEYS if getattr(item, k) is not None}
+    if not isinstance(item, Mapping):
+        raise Invalid(f"{where} is not a table")
+    unknown = [k for k in item if k not in _LIMIT_KEYS]
+    if unknown:
+        keys = ", ".join(_LIMIT_KEYS)
+        raise Invalid(f"{where}: {str(unknown[0])!r} is not one of its keys {keys}")
+    if "categories" not in item:
+        raise Invalid(f"{where} names no categories")
+    try:
+        categories = _LIMIT_CATEGORIES(item["categories"])
+    except Invalid as exc:
+        raise Invalid(f"{where}: categories: {exc.expected}") from None
+    if not categories:
+        raise Invalid(f"{where}: categories: at least one category")
+    least, most = _bound(item, "min_hours", where), _bound(item, "max_hours", where)
+    if least is None and most is None:
+        raise Invalid(f"{where} gives neither min_hours nor max_hours")
+    if least is not None and most is not None and least > most:
+        raise Invalid(f"{where}: min_hours {least} above max_hours {most}")
+    return CategoryLimit(categories=categories, min_hours=least, max_hours=most)  # type: ignore[arg-type]
+
+
+def _bound(item: Mapping[str, object], key: str, where: str) -> Decimal | None:
+    """The hours ``item`` gives under ``key`` (``None`` when it gives none), or :class:`Invalid`."""
+    if key not in item:
+        return None
+    try:
+        return _LIMIT_HOURS(item[key])  # type: ignore[return-value]
+    except Invalid as exc:
+        raise Invalid(f"{where}: {key}: {exc.expected}") from None
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -97,6 +228,28 @@ class CertificationFigures:
     free_categories: tuple[ActivityCategory, ...] = figure(
         "certification", "R19", members_of(ActivityCategory)
     )
+    category_limits: tuple[CategoryLimit, ...] = figure("certification", "R18", category_limits)
+    renewal_grace_days: int = figure("certification", "R20", whole(0, 3650))
+
+    @category_limits.validator
+    def _limits_qualify(self, field: attrs.Attribute[Any], value: object) -> None:
+        # A cross-check of two figures, run once every figure is set: a group may
+        # only name categories that count at all (R19).
+        try:
+            limits = category_limits(value)
+        except Invalid:
+            return  # the policy's own check of the figure reports it, naming the key
+        qualifying = self.qualifying_categories
+        for n, limit in enumerate(limits, start=1):
+            for category in limit.categories:
+                if category not in qualifying:
+                    raise PolicyError(
+                        source=getattr(self, "origin", "Policy(...)"),
+                        key=f"certification.{field.name}",
+                        value=str(category),
+                        expected=f"in table {n}, a category among "
+                        "certification.qualifying_categories (only they count, R19)",
+                    )
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -109,6 +262,8 @@ class CertificationFees:
 
     renewal_fee: Amount = fee("R18")
     """the renewal fee (R18)."""
+    late_renewal_fee: Amount = fee("R20", unset="unknown")
+    """the late renewal fee, charged with the renewal fee paid in the grace period (R20)."""
 
 
 RULES: Final = (
@@ -134,7 +289,8 @@ RULES: Final = (
         statement=(
             "Renewing needs at least {certification.ce_hours_required} hours of qualifying "
             "training completed inside the period and the renewal fee paid inside it. Hours "
-            "never carry over."
+            "never carry over. Category limits (at least so many hours from a group of "
+            "categories, at most so many counted): {certification.category_limits}."
         ),
         sources=(faq(Q_ONGOING),),
     ),
@@ -166,14 +322,20 @@ RULES: Final = (
             "not_counted",
             "refused",
             "lapsed",
+            "in_grace",
+            "paid_in_grace",
         ),
         exercised_by="a certified candidate who renews, late or never (a lapse)",
         title="Renewal and lapse",
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(
             "A renewed period starts on the previous period's end, however early the renewal "
-            "was made. A period that ends with R18 unmet leaves the credential lapsed from its "
-            "end date; no grace period is stated."
+            "was made. A period that ends with R18 unmet is followed by a grace period of "
+            "{certification.renewal_grace_days} day{certification.renewal_grace_days:s} (the "
+            "FAQ states none), in which the renewal fee may still be paid, with the late "
+            "renewal fee ({prices.late_renewal_fee}), for hours completed inside the period; "
+            "a renewal then starts the next period on the previous end, with no gap. Unmet "
+            "by the grace period's end, the credential is lapsed from that day."
         ),
         sources=(faq(Q_ONGOING),),
     ),
@@ -253,13 +415,71 @@ def qualifying_hours(period: Period, activities: Iterable[Activity], policy: Pol
     """The qualifying hours inside ``period``, each activity id once (R19): the one count.
 
     The sum of :func:`qualifying_hours_of` over the copy of each id that counts
-    (:func:`unique_activities`); the ledger's hours, and what a journey's
-    :class:`HoursCount` keeps one record at a time.
+    (:func:`unique_activities`), each group of the policy's ``category_limits``
+    counted up to its cap (:func:`counted_hours`, R18); the ledger's hours, and
+    what a journey's :class:`HoursCount` keeps one record at a time.
     """
-    return sum(
-        (qualifying_hours_of(a, period, policy) for a in unique_activities(activities).values()),
-        Decimal(0),
-    )
+    return _count(period, unique_activities(activities).values(), policy)[0]
+
+
+def group_hours(
+    period: Period, activities: Iterable[Activity], policy: Policy
+) -> tuple[Decimal, ...]:
+    """The qualifying hours inside ``period`` from each group of ``category_limits``, before caps.
+
+    One number per :class:`CategoryLimit` of the policy, in its order (empty
+    when it has none); each activity id once, as :func:`qualifying_hours` counts.
+    """
+    return _count(period, unique_activities(activities).values(), policy)[1]
+
+
+@lru_cache(maxsize=64)
+def _group_index(limits: tuple[CategoryLimit, ...]) -> Mapping[ActivityCategory, int]:
+    """Each category of ``limits`` mapped to its group's position (a category is in one)."""
+    return {category: n for n, limit in enumerate(limits) for category in limit.categories}
+
+
+def _count(
+    period: Period, unique: Iterable[Activity], policy: Policy
+) -> tuple[Decimal, tuple[Decimal, ...]]:
+    """The hours ``unique`` (each id once) count toward ``period``; each group's before caps."""
+    limits = policy.category_limits
+    index = _group_index(limits)
+    ungrouped = Decimal(0)
+    groups = [Decimal(0)] * len(limits)
+    for activity in unique:
+        hours = qualifying_hours_of(activity, period, policy)
+        group = index.get(activity.category)
+        if group is None:
+            ungrouped += hours
+        else:
+            groups[group] += hours
+    return counted_hours(ungrouped, groups, limits), tuple(groups)
+
+
+def counted_hours(
+    ungrouped: Decimal, groups: Iterable[Decimal], limits: tuple[CategoryLimit, ...]
+) -> Decimal:
+    """R18: the hours that count toward the hours required: each group up to its cap.
+
+    ``ungrouped`` are the qualifying hours of categories in no group, ``groups``
+    those of each group of ``limits``, in order. Recording more hours never
+    lowers the count: a cap holds a group's share at its ``max_hours``.
+    """
+    total = ungrouped
+    for recorded, limit in zip(groups, limits, strict=True):
+        total += limit.counted(recorded)
+    return total
+
+
+def minimums_met(groups: Iterable[Decimal], limits: tuple[CategoryLimit, ...]) -> bool:
+    """R18: whether every group of ``limits`` has at least its ``min_hours`` (``groups``, in order).
+
+    More hours never make a met minimum unmet.
+    """
+    if not limits:  # the shipped policies: checked on every record, so answered at once
+        return True
+    return all(not limit.short(recorded) for recorded, limit in zip(groups, limits, strict=True))
 
 
 _BITS: Final = 5
@@ -375,41 +595,76 @@ class HoursCount(NamedTuple):
 
     A value: :meth:`recorded` returns a new count and shares the unchanged
     parts of the index, so recording costs the same however many activities
-    came before. It always equals :func:`qualifying_hours` of what it has seen.
+    came before. It always equals :func:`qualifying_hours` (``hours``) and
+    :func:`group_hours` (``groups``) of what it has seen. Build it with
+    :meth:`of`.
     """
 
     period: Period
     hours: Decimal
+    """The hours that count toward the hours required, each group up to its cap (R18)."""
     counted: ActivityIndex
     """Each activity id seen, mapped to the copy that counts."""
+    groups: tuple[Decimal, ...] = ()
+    """The qualifying hours of each group of the policy's ``category_limits``, before caps."""
 
     @classmethod
     def of(cls, period: Period, activities: Iterable[Activity], policy: Policy) -> HoursCount:
         """The count of ``period`` from everything recorded, counted once from scratch."""
-        recorded = tuple(activities)
-        return cls(period, qualifying_hours(period, recorded, policy), ActivityIndex(recorded))
+        index = ActivityIndex(activities)
+        hours, groups = _count(period, index.values(), policy)
+        return cls(period, hours, index, groups)
 
     def recorded(self, activity: Activity, policy: Policy) -> HoursCount:
         """This count with ``activity`` recorded (R19).
 
         When it becomes the copy of its id that counts, its hours replace those
-        of the copy before.
+        of the copy before (in its group, when the policy groups categories).
         """
         counted = self.counted
         kept = counted.get(activity.id)
         if kept is not None and activity_order(kept) <= activity_order(activity):
             return self
         period = self.period
-        hours = self.hours + (
-            qualifying_hours_of(activity, period, policy)
-            - qualifying_hours_of(kept, period, policy)
-        )
-        return HoursCount(period, hours, counted.replaced(activity, kept))
+        limits = policy.category_limits
+        if not limits:  # no groups: the hours move by the difference, nothing else to keep
+            hours = self.hours + (
+                qualifying_hours_of(activity, period, policy)
+                - qualifying_hours_of(kept, period, policy)
+            )
+            return HoursCount(period, hours, counted.replaced(activity, kept))
+        added = qualifying_hours_of(activity, period, policy)
+        removed = qualifying_hours_of(kept, period, policy)
+        index = counted.replaced(activity, kept)
+        groups = list(self.groups)
+        hours = self.hours
+        where = _group_index(limits)
+        for moved, change in ((kept, -removed), (activity, added)):
+            if moved is None or not change:
+                continue
+            group = where.get(moved.category)
+            if group is None:
+                hours += change
+                continue
+            limit, before = limits[group], groups[group]
+            groups[group] = before + change
+            hours += limit.counted(groups[group]) - limit.counted(before)
+        return HoursCount(period, hours, index, tuple(groups))
+
+    def minimums_met(self, policy: Policy) -> bool:
+        """Whether each group of ``policy``'s ``category_limits`` has its minimum (R18)."""
+        return minimums_met(self.groups, policy.category_limits)
 
 
-def first_fee_payment(period: Period, payments: Iterable[dt.date]) -> dt.date | None:
-    """The first renewal-fee payment inside ``period``, if any (R18)."""
-    start, end = period.start, period.end
+def first_fee_payment(
+    period: Period, payments: Iterable[dt.date], *, until: dt.date | None = None
+) -> dt.date | None:
+    """The first renewal-fee payment inside ``period``, if any (R18).
+
+    ``until`` is the first day a payment no longer counts: the period's end
+    (the default), or the end of its grace period (:func:`grace_end`, R20).
+    """
+    start, end = period.start, period.end if until is None else until
     first = None
     for paid in payments:  # a loop, not a comprehension: this runs on every renewal check
         if start <= paid < end and (first is None or paid < first):
@@ -417,13 +672,94 @@ def first_fee_payment(period: Period, payments: Iterable[dt.date]) -> dt.date | 
     return first
 
 
-def renewal_met(hours: Decimal, required: Decimal, fee_paid_on: dt.date | None) -> bool:
+def renewal_payment(
+    policy: Policy,
+    period: Period,
+    payments: Iterable[dt.date],
+    *,
+    previous: Period | None = None,
+) -> dt.date | None:
+    """R18, R20: the renewal-fee payment that counts toward ``period``, if any.
+
+    The first inside the period or its grace period (:func:`first_fee_payment`
+    until :func:`grace_end`), never the payment that renewed ``previous`` (the
+    period before) in its grace period: that one is dated inside ``period``, which
+    the late renewal started, but one payment renews one period.
+    """
+    paid = tuple(payments)
+    # Without a grace period the previous period's payments all fall before this one.
+    if previous is not None and policy.renewal_grace_days:
+        used = first_fee_payment(previous, paid, until=grace_end(policy, previous.end))
+        if used is not None and used >= period.start:  # a late renewal's payment
+            rest = list(paid)
+            rest.remove(used)
+            paid = tuple(rest)
+    return first_fee_payment(period, paid, until=grace_end(policy, period.end))
+
+
+def renewal_met(
+    hours: Decimal,
+    required: Decimal,
+    fee_paid_on: dt.date | None,
+    *,
+    minimums: bool = True,
+) -> bool:
     """R18: whether renewal's needs are met, the one test of them.
 
-    At least ``required`` qualifying hours inside the period and the renewal
-    fee paid inside it (``fee_paid_on``, from :func:`first_fee_payment`).
+    At least ``required`` qualifying hours inside the period (``hours``, each
+    group of the category limits counted up to its cap: :func:`counted_hours`),
+    every group's minimum met (``minimums``, :func:`minimums_met`) and the
+    renewal fee paid inside it (``fee_paid_on``, from :func:`first_fee_payment`).
     """
-    return hours >= required and fee_paid_on is not None
+    return hours >= required and minimums and fee_paid_on is not None
+
+
+@overload
+def grace_end(policy: Policy, end: dt.date) -> dt.date: ...
+@overload
+def grace_end(policy: Policy, end: Any, *, ops: Ops) -> Any: ...  # noqa: ANN401
+def grace_end(policy: Policy, end: Any, *, ops: Ops = SCALAR) -> Any:
+    """R20: the first day after the grace period of a period ending on ``end``: the lapse day.
+
+    ``renewal_grace_days`` calendar days after the period's end; the end itself
+    when the policy gives no grace period (0, the FAQ's reading).
+    """
+    days = policy.renewal_grace_days
+    # No grace period (the shipped policies): the end itself, asked on every record.
+    return ops.days_after(end, days) if days else end
+
+
+def in_grace(policy: Policy, end: Any, day: Any, *, ops: Ops = SCALAR) -> Any:  # noqa: ANN401  # a mask or a bool
+    """R20: whether ``day`` falls in the grace period after a period ending on ``end``.
+
+    The half-open ``[end, grace_end)`` (:func:`grace_end`): never when the
+    policy gives no grace period.
+    """
+    return (end <= day) & (day < grace_end(policy, end, ops=ops))
+
+
+@attrs.frozen(kw_only=True)
+class CategoryHours:
+    """Where one group of the category limits stands in a period (R18)."""
+
+    limit: CategoryLimit
+    recorded: Decimal
+    """The group's qualifying hours inside the period, before its cap."""
+
+    @property
+    def counted(self) -> Decimal:
+        """The hours of the group that count toward the hours required (up to its cap)."""
+        return self.limit.counted(self.recorded)
+
+    @property
+    def cut(self) -> Decimal:
+        """The group's hours the cap does not count (zero under it)."""
+        return self.recorded - self.counted
+
+    @property
+    def short(self) -> Decimal:
+        """The hours still missing to the group's minimum (zero when met)."""
+        return self.limit.short(self.recorded)
 
 
 @attrs.frozen(kw_only=True)
@@ -437,10 +773,13 @@ class Ledger:
     not_counted: tuple[tuple[Activity, str], ...]
     """Other activities recorded, each with why it does not count."""
     hours: Decimal
+    """The hours that count toward ``hours_required``: each category group up to its cap (R18)."""
     hours_required: Decimal
     fee_paid_on: dt.date | None
     free_hours: Decimal = Decimal(0)
     """Counted hours from the program's own alumni offerings, which cost nothing (R19)."""
+    groups: tuple[CategoryHours, ...] = ()
+    """Each group of the policy's category limits: its hours, what its cap cut, what it lacks."""
 
     @property
     def hours_needed(self) -> Decimal:
@@ -455,15 +794,17 @@ class Ledger:
     @property
     def eligible(self) -> bool:
         """Whether R18 is met: enough qualifying hours and the fee paid, both inside the period."""
-        return renewal_met(self.hours, self.hours_required, self.fee_paid_on)
+        met = all(not group.short for group in self.groups)
+        return renewal_met(self.hours, self.hours_required, self.fee_paid_on, minimums=met)
 
     @property
     def missing(self) -> tuple[str, ...]:
         """What still stands between the candidate and renewal, in words.
 
-        At most two sentences, in this order: ``"<n> more qualifying hours (has
-        <h> of <r>)"`` and ``"the renewal fee paid inside the period"``; empty
-        when R18 is met.
+        In this order: ``"<n> more qualifying hours (has <h> of <r>)"``, for each
+        category group short of its minimum ``"<n> more hours from <categories>
+        (has <h> of at least <m>)"``, and ``"the renewal fee paid inside the
+        period"``; empty when R18 is met.
         """
         if self.eligible:
             return ()
@@ -473,6 +814,13 @@ class Ledger:
                 f"{self.hours_needed} more qualifying hours (has {self.hours} of "
                 f"{self.hours_required})"
             )
+        for group in self.groups:
+            if group.short:
+                names = ", ".join(str(c) for c in group.limit.categories)
+                gaps.append(
+                    f"{group.short} more hours from {names} (has {group.recorded} of at "
+                    f"least {group.limit.min_hours})"
+                )
         if self.fee_paid_on is None:
             gaps.append("the renewal fee paid inside the period")
         return tuple(gaps)
@@ -485,11 +833,14 @@ def ledger_for(
     policy: Policy,
     *,
     as_of: dt.date,
+    previous: Period | None = None,
 ) -> Ledger:
     """The ledger of ``period`` from everything recorded, counting what was dated by ``as_of``.
 
     The order in which activities were recorded never matters: duplicates by id
-    count once (the earliest-dated copy), and the result is sorted by date.
+    count once (the earliest-dated copy), and the result is sorted by date. The
+    fee counts as :func:`renewal_payment` says: ``previous`` is the period before,
+    whose late renewal's payment is not this period's.
     """
     counted: list[Activity] = []
     not_counted: list[tuple[Activity, str]] = []
@@ -502,15 +853,23 @@ def ledger_for(
         else:
             not_counted.append((activity, why))
     free = policy.free_categories
+    hours, groups = _count(period, counted, policy)
+    paid = renewal_payment(
+        policy, period, (d for d in fee_payments if d <= as_of), previous=previous
+    )
     return Ledger(
         period=period,
         as_of=as_of,
         counted=tuple(counted),
         not_counted=tuple(not_counted),
-        hours=qualifying_hours(period, counted, policy),
+        hours=hours,
         hours_required=policy.ce_hours_required,
-        fee_paid_on=first_fee_payment(period, (d for d in fee_payments if d <= as_of)),
-        free_hours=qualifying_hours(period, (a for a in counted if a.category in free), policy),
+        fee_paid_on=paid,
+        free_hours=sum((a.hours for a in counted if a.category in free), Decimal(0)),
+        groups=tuple(
+            CategoryHours(limit=limit, recorded=recorded)
+            for limit, recorded in zip(policy.category_limits, groups, strict=True)
+        ),
     )
 
 
@@ -541,15 +900,44 @@ def recorded_before_certification(policy: Policy, event: RecordActivity) -> Deci
     )
 
 
-def recorded_after_lapse(policy: Policy, event: RecordActivity, period: Period) -> Decision:
-    """R20: an activity recorded after the credential lapsed counts toward no period."""
+def recorded_after_lapse(
+    policy: Policy, event: RecordActivity, period: Period, lapsed_on: dt.date | None = None
+) -> Decision:
+    """R20: an activity recorded after the credential lapsed counts toward no period.
+
+    ``lapsed_on`` is the lapse day: the period's end (the default, no grace
+    period) or the end of its grace period (:func:`grace_end`).
+    """
+    lapsed = period.end if lapsed_on is None else lapsed_on
     return decision(
         rule_id="R20",
         verdict="not_counted",
         policy=policy.label,
         reason=lambda: (
             f"activity {event.activity.id!r} of {event.on} recorded after the "
-            f"credential lapsed on {period.end}: it counts toward no period"
+            f"credential lapsed on {lapsed}: it counts toward no period"
+        ),
+    )
+
+
+def recorded_in_grace(
+    policy: Policy, event: RecordActivity, period: Period, lapse: dt.date
+) -> Decision:
+    """R20: an activity dated in the grace period counts toward the period that ended: never.
+
+    Hours count toward the period they are dated in; a renewal in the grace
+    period starts the next period on the previous end, which then holds it.
+    """
+    return decision(
+        rule_id="R20",
+        verdict="not_counted",
+        policy=policy.label,
+        figures=policy.figures("renewal_grace_days"),
+        dates=(("period ended", period.end), ("last day of grace", lapse - _ONE_DAY)),
+        reason=lambda: (
+            f"activity {event.activity.id!r} of {event.on} recorded in the grace period "
+            f"after the period ending {period.end}: it counts toward no period unless a "
+            f"renewal starts the next one on {period.end}"
         ),
     )
 
@@ -570,6 +958,29 @@ def fee_paid(
     )
 
 
+def fee_paid_in_grace(
+    policy: Policy, prices: PriceSchedule, event: PayRenewalFee, period: Period, lapse: dt.date
+) -> Decision:
+    """R20: the renewal fee is paid in the grace period, with the late renewal fee."""
+    return decision(
+        rule_id="R20",
+        verdict="paid_in_grace",
+        policy=policy.label,
+        fee=prices.late_renewal_fee,
+        figures=policy.figures("renewal_grace_days"),
+        dates=(
+            ("paid", event.on),
+            ("period ended", period.end),
+            ("last day of grace", lapse - _ONE_DAY),
+        ),
+        reason=lambda: (
+            f"renewal fee paid on {event.on}, in the grace period after the period "
+            f"{period.start}..{period.end} (until {lapse - _ONE_DAY}): the late "
+            "renewal fee is charged with it"
+        ),
+    )
+
+
 def renewal_fee_charge(prices: PriceSchedule) -> tuple[Effect, ...]:
     """R18: paying the renewal fee charges it."""
     fee = prices.renewal_fee
@@ -583,28 +994,67 @@ def renewal_fee_charge(prices: PriceSchedule) -> tuple[Effect, ...]:
     )
 
 
-def hours_recorded(policy: Policy, hours: Decimal, period: Period) -> Decision:
-    """R19: an activity is recorded; ``hours`` qualify inside the period so far."""
+def late_renewal_fee_charge(prices: PriceSchedule) -> tuple[Effect, ...]:
+    """R20: paying the renewal fee in the grace period charges the late renewal fee too."""
+    fee = prices.late_renewal_fee
+    return (
+        effect(
+            kind=EffectKind.CHARGE,
+            rule_id="R20",
+            amount=money_or_unknown(fee),
+            detail=lambda: f"charge the late renewal fee: {fee}",
+        ),
+    )
+
+
+def hours_recorded(
+    policy: Policy, hours: Decimal, period: Period, groups: tuple[Decimal, ...] = ()
+) -> Decision:
+    """R19: an activity is recorded; ``hours`` qualify inside the period so far.
+
+    ``groups`` are the hours of each group of the category limits (R18), named
+    in the reason when the policy has any.
+    """
+    limits = policy.category_limits
+
+    def reason() -> str:
+        said = (
+            f"{hours} of {policy.ce_hours_required} qualifying "
+            f"hours inside the period ending {period.end}"
+        )
+        for recorded, limit in zip(groups, limits, strict=True):
+            said += f"; {recorded} from {', '.join(str(c) for c in limit.categories)}"
+            if limit.min_hours is not None:
+                said += f" (at least {limit.min_hours} needed)"
+            if limit.max_hours is not None and recorded > limit.max_hours:
+                said += f" (at most {limit.max_hours} counted)"
+        return said
+
     return decision(
         rule_id="R19",
         verdict="recorded",
         policy=policy.label,
-        reason=lambda: (
-            f"{hours} of {policy.ce_hours_required} qualifying "
-            f"hours inside the period ending {period.end}"
-        ),
+        figures=policy.figures("category_limits") if limits else (),
+        reason=reason,
     )
 
 
 def renewal(
     policy: Policy, day: dt.date, hours: Decimal, fee_paid_on: dt.date, renewed: Period
 ) -> Decision:
-    """R20: R18 is met: the next period starts on the previous end, however early."""
+    """R20: R18 is met: the next period starts on the previous end, however early (or late)."""
+    late = day >= renewed.start  # in the grace period: the previous end has passed
+    names: tuple[str, ...] = ("ce_hours_required",)
+    if policy.category_limits:
+        names += ("category_limits",)
+    if late:
+        names += ("renewal_grace_days",)
+    when = "in the grace period, with no gap" if late else "however early"
     return decision(
         rule_id="R20",
         verdict="renewed",
         policy=policy.label,
-        figures=policy.figures("ce_hours_required"),
+        figures=policy.figures(*names),
         dates=(
             ("renewed on", day),
             ("next period", renewed.start),
@@ -613,7 +1063,7 @@ def renewal(
         reason=lambda: (
             f"R18 met on {day}: {hours} qualifying hours and "
             f"the fee paid on {fee_paid_on}; the next period starts "
-            f"on {renewed.start}, the previous end, however early"
+            f"on {renewed.start}, the previous end, {when}"
         ),
     )
 
@@ -628,18 +1078,26 @@ def period_end(policy: Policy, start: Any, *, ops: Ops = SCALAR) -> Any:
 
 
 def renewed(
-    journey: JourneyFacts, day: dt.date, hours: Decimal, payments: Iterable[dt.date]
+    journey: JourneyFacts,
+    day: dt.date,
+    hours: Decimal,
+    payments: Iterable[dt.date],
+    *,
+    minimums: bool = True,
 ) -> tuple[dict[str, tuple[Period, ...]], tuple[Decision, ...]]:
     """R18, R20: what a renewal on ``day`` changes and decides; nothing when R18 is unmet.
 
-    From the facts of the latest period: its qualifying ``hours`` and the
-    renewal fee ``payments`` (:func:`renewal_met` says whether they renew). The
-    next period starts on the latest one's end, however early.
+    From the facts of the latest period: its qualifying ``hours`` (caps
+    applied), whether each category group has its minimum (``minimums``) and the
+    renewal fee ``payments`` (:func:`renewal_met` says whether they renew; a
+    payment in the grace period counts). The next period starts on the latest
+    one's end, however early or late.
     """
     policy, periods = journey.policy, journey.periods
     current = periods[-1]
-    fee_paid_on = first_fee_payment(current, payments)
-    if not renewal_met(hours, policy.ce_hours_required, fee_paid_on):
+    previous = periods[-2] if len(periods) > 1 else None
+    fee_paid_on = renewal_payment(policy, current, payments, previous=previous)
+    if not renewal_met(hours, policy.ce_hours_required, fee_paid_on, minimums=minimums):
         return {}, ()
     assert fee_paid_on is not None  # noqa: S101  # renewal_met: the fee was paid
     following = current.next(policy)
@@ -652,39 +1110,63 @@ def record_activity(journey: JourneyFacts, event: RecordActivity, day: dt.date) 
 
     ``journey`` holds the activity already: the journey keeps its activities
     its own way and answers the hours they count
-    (:meth:`~cptm_rules.types.JourneyFacts.qualifying_hours`). Before
-    certification the activity counts toward no period (R17), after a lapse
-    toward none either (R20); inside the period it may complete R18 and renew.
+    (:meth:`~cptm_rules.types.JourneyFacts.hours_count`). Before
+    certification the activity counts toward no period (R17), in a grace period
+    or after a lapse toward none either (R20); inside the period it may complete
+    R18 and renew.
     """
     policy = journey.policy
     if not journey.periods:
         return Handled({}, (recorded_before_certification(policy, event),))
     current = journey.periods[-1]
     if day >= current.end:
-        return Handled({}, (recorded_after_lapse(policy, event, current),))
-    hours = journey.qualifying_hours(current)
-    changes, renewals = renewed(journey, day, hours, journey.renewal_fee_payments)
-    return Handled(changes, (hours_recorded(policy, hours, current), *renewals))
+        lapse = grace_end(policy, current.end)
+        if day < lapse:
+            return Handled({}, (recorded_in_grace(policy, event, current, lapse),))
+        return Handled({}, (recorded_after_lapse(policy, event, current, lapse),))
+    count = journey.hours_count(current)
+    hours = count.hours
+    minimums = not policy.category_limits or count.minimums_met(policy)
+    changes, renewals = renewed(
+        journey, day, hours, journey.renewal_fee_payments, minimums=minimums
+    )
+    return Handled(changes, (hours_recorded(policy, hours, current, count.groups), *renewals))
 
 
 def pay_renewal_fee(journey: JourneyFacts, event: PayRenewalFee, day: dt.date) -> Handled:
     """R18: the renewal fee is paid inside the period and charged; it may renew (R20).
 
-    Refused once the credential lapsed: the period's last day has passed (R20).
+    In the grace period after the period's end (``renewal_grace_days``, R20) it
+    is still accepted, and the late renewal fee is charged with it. Refused once
+    the credential lapsed: the period's last day (or its grace period's) has passed.
     """
-    current = journey.periods[-1]
-    if day >= current.end:
-        raise Refusal.too_late(
-            "R20",
-            current.end - dt.timedelta(days=1),
-            "the credential lapsed: the period's last day was",
-        )
-    payments = (*journey.renewal_fee_payments, event.on)
     policy, prices = journey.policy, journey.prices
-    changes, renewals = renewed(journey, day, journey.qualifying_hours(current), payments)
+    current = journey.periods[-1]
+    lapse = grace_end(policy, current.end)
+    if day >= lapse:
+        last = "the period's last day" if lapse == current.end else "the grace period's last day"
+        raise Refusal.too_late("R20", lapse - _ONE_DAY, f"the credential lapsed: {last} was")
+    payments = (*journey.renewal_fee_payments, event.on)
+    count = journey.hours_count(current)
+    changes, renewals = renewed(
+        journey, day, count.hours, payments, minimums=count.minimums_met(policy)
+    )
+    if day >= current.end:  # in the grace period: a late payment
+        return Handled(
+            {"renewal_fee_payments": payments, **changes},
+            (fee_paid_in_grace(policy, prices, event, current, lapse), *renewals),
+            (),
+            (*renewal_fee_charge(prices), *late_renewal_fee_charge(prices)),
+        )
     return Handled(
         {"renewal_fee_payments": payments, **changes},
         (fee_paid(policy, prices, event, current), *renewals),
         (),
         renewal_fee_charge(prices),
     )
+
+
+# The limit types are read by the serializer (cattrs) when a policy or a ledger is
+# written or read; their annotations name this module's imports.
+attrs.resolve_types(CategoryLimit)
+attrs.resolve_types(CategoryHours)
