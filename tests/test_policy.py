@@ -480,7 +480,7 @@ FILE_VALUE = "board-only figure 8712"
             "a-cap-on-a-category",
         ),
         ("[certification]\ncategory_caps = {v}\n", "a cap on a category", "a-cap-on-a-category"),
-        ("[cancellation]\nrefund_tiers = {v}\n", "refund tiers", "refund-tiers"),
+        ("[cancellation]\nrefund_schedule = {v}\n", "refund tiers", "refund-tiers"),
         ("[exam]\nretake_fee = {v}\n", "retakes and a retake fee", "retakes-and-a-retake-fee"),
         ("[exam]\nmax_retakes = {v}\n", "retakes", "retakes-and-a-retake-fee"),
         (

@@ -201,17 +201,27 @@ def year(value: object) -> int:
     return value
 
 
-def figure(section: str, rule_id: str | None, check: Check, *, shown_only: bool = False) -> Any:  # noqa: ANN401  # attrs.field
+def figure(
+    section: str,
+    rule_id: str | None,
+    check: Check,
+    *,
+    shown_only: bool = False,
+    default: object = attrs.NOTHING,
+) -> Any:  # noqa: ANN401  # attrs.field
     """A policy figure, as an attrs field of a ``...Figures`` class.
 
     ``section`` is the ``[section]`` of policy files it is written under,
     ``rule_id`` the rule it serves (``None`` for the policy's own settings), and
     ``check`` what its value must pass. ``shown_only`` marks a figure that no
     decision reads, only the rule's statement shows (a planning figure): a policy
-    diff lists its change but cannot expect any answer to move.
+    diff lists its change but cannot expect any answer to move. ``default`` is
+    the value of a file that does not state the figure (a figure added after
+    users wrote their files); without one, every file must state it.
     """
     return attrs.field(
-        metadata={"section": section, "rule": rule_id, "check": check, "shown_only": shown_only}
+        default=default,
+        metadata={"section": section, "rule": rule_id, "check": check, "shown_only": shown_only},
     )
 
 

@@ -378,7 +378,7 @@ KNOWN_CONCEPTS: Final[Mapping[str, tuple[str, str]]] = {
     "category max": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
     "category maximum": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
     "category limit": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
-    "refund": ("refund tiers", "docs/policy.md#refund-tiers"),
+    "refund": ("refund tiers (cancellation.refund_tiers)", "docs/policy.md#refund-tiers"),
     "retake": ("retakes and a retake fee", "docs/policy.md#retakes-and-a-retake-fee"),
     "resit": ("retakes and a retake fee", "docs/policy.md#retakes-and-a-retake-fee"),
     "attempt fee": ("retakes and a retake fee", "docs/policy.md#retakes-and-a-retake-fee"),
@@ -526,7 +526,11 @@ def _from_mapping(data: Mapping[str, object], *, source: str, seen: tuple[str, .
             value=raw_sources,
             expected="a table of dotted keys to citation strings",
         )
-    values: dict[str, Any] = {"effective_from": None}
+    # A figure with a default (one added after users wrote their files) may go unstated.
+    values: dict[str, Any] = {
+        "effective_from": None,
+        **{f.name: f.default for f in _settings() if f.default is not attrs.NOTHING},
+    }
     cites: dict[str, str] = {}
     if extends is not None:
         if extends not in SHIPPED_POLICIES or extends in seen:
