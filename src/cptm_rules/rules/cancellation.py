@@ -45,6 +45,9 @@ from cptm_rules.rules._build import (
     money_or_unknown,
     refusal_in,
 )
+from cptm_rules.rules._build import (
+    days as day_count,
+)
 from cptm_rules.rules.practicum_changes import charge, deadline_words, free_change_deadline
 from cptm_rules.rules.registration import (
     lead_time_advisories,
@@ -491,7 +494,9 @@ def _dates(case: CancelCase, tier: RefundTier | None) -> tuple[tuple[str, dt.dat
     if case.policy.refund_tiers.tiers:
         dates = (*dates, ("practicum's first day", case.held_first))
         if tier is not None and tier.counted_from == PRACTICUM:
-            dates = (*dates, ("tier's last day", case.held_first - dt.timedelta(days=tier.days)))
+            number = case.policy.refund_tiers.tiers.index(tier) + 1
+            last = case.held_first - dt.timedelta(days=tier.days)
+            dates = (*dates, (f"last day of tier {number}", last))
     if case.opened != NEVER:
         dates = (*dates, ("eLearning first opened", case.opened))
     return dates
@@ -529,15 +534,19 @@ def _refund_decision(journey: JourneyFacts, case: CancelCase, tier: RefundTier) 
     """R24 refund: the tier the cancellation falls in, what it pays back and why."""
     policy, prices, on = journey.policy, journey.prices, case.on
     admin = prices.administrative_fee
-    days = (on - case.registered_on).days
-    before = (case.held_first - on).days
+    tiers = policy.refund_tiers.tiers
+    number = tiers.index(tier) + 1 if tiers else 0
     if tier.counted_from == REGISTRATION:
+        days = (on - case.registered_on).days
         when = f"cancelled in writing on day {days} after registering (within {tier.days})"
+        cited = f" (tier {number})" if tiers else ""
     else:
+        before = day_count((case.held_first - on).days)
         when = (
-            f"cancelled in writing on {on}, {before} days before the practicum's first "
-            f"day {case.held_first} ({tier.days} or more)"
+            f"cancelled in writing on {on}, {before} before the practicum's first day "
+            f"{case.held_first}"
         )
+        cited = f" (tier {number}: {tier.days} or more days before)"
     if tier.before_elearning:
         when += " and before the eLearning was opened"
     if tier.refund == "full_less_admin":
@@ -548,8 +557,6 @@ def _refund_decision(journey: JourneyFacts, case: CancelCase, tier: RefundTier) 
         what = "this tier refunds nothing; the tuition credit of R25 remains"
     else:
         what = f"{tier.refund} of the program price is refunded"
-    tiers = policy.refund_tiers.tiers
-    cited = f" (tier {tiers.index(tier) + 1})" if tiers else ""
     return decision(
         rule_id="R24",
         verdict="refund",
@@ -584,8 +591,9 @@ def _not_covered_decision(journey: JourneyFacts, case: CancelCase) -> Decision:
         )
     else:
         before = (case.held_first - on).days
+        when = f"{day_count(before)} before" if before > 0 else "on or after"
         why = (
-            f"cancelled on day {days} after registering, {before} days before the "
+            f"cancelled on day {days} after registering, {when} the "
             f"practicum's first day {case.held_first}"
             + ("" if opened is None else f", the eLearning opened on {opened}")
             + ", in none of the policy's tiers"
