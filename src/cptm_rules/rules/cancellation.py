@@ -269,11 +269,11 @@ def check_refund_tiers(value: object) -> RefundTiers:
     practicum farthest first, windows counted from the registration shortest first).
     """
     if isinstance(value, RefundTiers):
-        if not value.tiers:
-            return value
         # A policy's own value, or one decoded from a saved journey: checked again as a
-        # file would give it (a saved document is another's file).
-        value = [_as_table(tier) for tier in value.tiers]
+        # file would give it (a saved document is another's file), and kept.
+        if value.tiers:
+            check_refund_tiers([_as_table(tier) for tier in value.tiers])
+        return value
     expected = (
         f"a list of 1 to {_MOST_TIERS} tiers such as "
         '[{ before_practicum_days = 31, refund = "full_less_admin" }, '
@@ -462,7 +462,9 @@ def cancellation_decisions(
         registered_on=reg_day,
         opened=NEVER if opened is None else opened,
     )
-    tier = explained(refund_precedence(policy), case)
+    # The tiers decide R25 too (a refund leaves no credit): read here, where both answer.
+    tiers = policy.refund_tiers.tiers or _terms_tier(policy.early_cancellation_days)
+    tier = explained(_precedence(tiers), case)
     if tier is None:
         answered = _not_covered_decision(journey, case)
     else:
