@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -90,7 +91,7 @@ def test_a_policy_without_refund_tiers_has_the_terms_one_window_R24() -> None:
 
 def test_a_full_user_file_written_before_refund_tiers_still_reads_R24(tmp_path: Path) -> None:
     text = resources.files("cptm_rules.policies").joinpath("current.toml").read_text("utf-8")
-    assert "refund_tiers" not in text
+    assert not re.search(r"^refund_tiers\s*=", text, re.MULTILINE)  # as a user's copy
     path = tmp_path / "ours.toml"
     path.write_text(text.replace('name = "current"', 'name = "ours"'), encoding="utf-8")
     ours = load_policy(path)
@@ -631,3 +632,11 @@ def test_a_journey_under_refund_tiers_saves_and_reads_back_with_its_tiers_R24() 
     tiers[1]["refund"] = "half"
     with pytest.raises(CptmRulesError, match=r"tier 2: refund one of"):
         from_json(json.dumps(document), Journey)
+
+
+def test_the_docs_example_is_the_example_file_R24(tmp_path: Path) -> None:
+    page = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
+    (body,) = re.findall(r"```\{code-block\} toml\n(.*?)```", page, re.DOTALL)
+    path = tmp_path / "from-the-docs.toml"
+    path.write_text(body, encoding="utf-8")
+    assert load_policy(path).refund_tiers == TIERED.refund_tiers

@@ -67,6 +67,9 @@ if TYPE_CHECKING:
 __all__ = [
     "CANCEL_REFUSALS",
     "NEVER",
+    "NOT_STATED",
+    "PRACTICUM",
+    "REGISTRATION",
     "RE_ENROL_CREDIT",
     "RE_ENROL_SESSION",
     "RULES",
