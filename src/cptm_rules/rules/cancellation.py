@@ -58,6 +58,8 @@ from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import EffectKind, State
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cptm_rules.events import Cancel, ReEnroll, Session, Substitute
     from cptm_rules.outcomes import Decision, Effect
     from cptm_rules.policy import Policy
@@ -165,11 +167,7 @@ class RefundTier:
 
     def __str__(self) -> str:
         """The tier as a policy file writes it: a TOML inline table."""
-        key = (
-            "within_days_of_registration"
-            if self.counted_from == REGISTRATION
-            else ("before_practicum_days")
-        )
+        key = next(k for k, v in _WINDOW_KEYS.items() if v == self.counted_from)
         elearning = ", before_elearning = true" if self.before_elearning else ""
         return f'{{ {key} = {self.days}{elearning}, refund = "{self.refund}" }}'
 
@@ -724,7 +722,7 @@ CANCEL_REFUSALS: Final[Precedence[CancelCase, Refusal]] = check_precedence(
 """What a cancellation needs: the practicum held has not started (R26)."""
 
 
-def _in_window(tier: RefundTier) -> Any:  # noqa: ANN401  # a formula
+def _in_window(tier: RefundTier) -> Callable[[Ops, CancelCase], Any]:
     # Bound once per tier (never a lambda over a loop variable).
     def when(ops: Ops, case: CancelCase) -> Any:  # noqa: ANN401  # a mask
         if tier.counted_from == REGISTRATION:
@@ -736,7 +734,7 @@ def _in_window(tier: RefundTier) -> Any:  # noqa: ANN401  # a formula
     return when
 
 
-def _the_tier(tier: RefundTier) -> Any:  # noqa: ANN401  # an explainer
+def _the_tier(tier: RefundTier) -> Callable[[CancelCase], RefundTier]:
     def explain(case: CancelCase) -> RefundTier:  # noqa: ARG001  # the row is the answer
         return tier
 
