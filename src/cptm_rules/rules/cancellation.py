@@ -535,21 +535,38 @@ def _refund_amount(prices: PriceSchedule, tier: RefundTier) -> Amount:
 
 def _refund_decision(journey: JourneyFacts, case: CancelCase, tier: RefundTier) -> Decision:
     """R24 refund: the tier the cancellation falls in, what it pays back and why."""
-    policy, prices, on = journey.policy, journey.prices, case.on
+    policy, prices = journey.policy, journey.prices
     admin = prices.administrative_fee
-    tiers = policy.refund_tiers.tiers
-    number = tiers.index(tier) + 1 if tiers else 0
+    return decision(
+        rule_id="R24",
+        verdict="refund",
+        refund=_refund_amount(prices, tier),
+        fee=admin if tier.refund == "full_less_admin" else None,
+        policy=policy.label,
+        figures=_tier_figures(policy, tier),
+        dates=_dates(case, tier),
+        reason=lambda: _refund_reason(case, tier, admin),
+        alternatives=(
+            ("R25 tuition credit: the tuition is refunded instead",) if tier.returns_money else ()
+        ),
+    )
+
+
+def _refund_reason(case: CancelCase, tier: RefundTier, admin: Amount) -> str:
+    """Why ``tier`` answers: the day counted, the tier's window and what it refunds."""
+    on, tiers = case.on, case.policy.refund_tiers.tiers
     if tier.counted_from == REGISTRATION:
         days = (on - case.registered_on).days
         when = f"cancelled in writing on day {days} after registering (within {tier.days})"
-        cited = f" (tier {number})" if tiers else ""
+        # The terms' one tier reads as it always did: no tier number to cite.
+        cited = f" (tier {tiers.index(tier) + 1})" if tiers else ""
     else:
         before = day_count((case.held_first - on).days)
         when = (
             f"cancelled in writing on {on}, {before} before the practicum's first day "
             f"{case.held_first}"
         )
-        cited = f" (tier {number}: {tier.days} or more days before)"
+        cited = f" (tier {tiers.index(tier) + 1}: {tier.days} or more days before)"
     if tier.before_elearning:
         when += " and before the eLearning was opened"
     if tier.refund == "full_less_admin":
@@ -560,24 +577,25 @@ def _refund_decision(journey: JourneyFacts, case: CancelCase, tier: RefundTier) 
         what = "this tier refunds nothing; the tuition credit of R25 remains"
     else:
         what = f"{tier.refund} of the program price is refunded"
-    return decision(
-        rule_id="R24",
-        verdict="refund",
-        refund=_refund_amount(prices, tier),
-        fee=admin if tier.refund == "full_less_admin" else None,
-        policy=policy.label,
-        figures=_tier_figures(policy, tier),
-        dates=_dates(case, tier),
-        reason=lambda: f"{when}{cited}: {what}",
-        alternatives=(
-            ("R25 tuition credit: the tuition is refunded instead",) if tier.returns_money else ()
-        ),
-    )
+    return f"{when}{cited}: {what}"
 
 
 def _not_covered_decision(journey: JourneyFacts, case: CancelCase) -> Decision:
     """R24 not covered: no tier holds, so the engine does not guess a refund."""
-    policy, on = journey.policy, case.on
+    policy = journey.policy
+    return decision(
+        rule_id="R24",
+        verdict="not_covered",
+        policy=policy.label,
+        figures=_tier_figures(policy, None),
+        dates=_dates(case, None),
+        reason=lambda: _not_covered_reason(case),
+    )
+
+
+def _not_covered_reason(case: CancelCase) -> str:
+    """Why no tier answers, and which cancellations the tiers do settle."""
+    policy, on = case.policy, case.on
     days = (on - case.registered_on).days
     opened = None if case.opened == NEVER else case.opened
     tiers = policy.refund_tiers.tiers
@@ -604,14 +622,7 @@ def _not_covered_decision(journey: JourneyFacts, case: CancelCase) -> Decision:
         settled = "the refund tiers settle only cancellations " + "; or ".join(
             t.window_words() for t in tiers
         )
-    return decision(
-        rule_id="R24",
-        verdict="not_covered",
-        policy=policy.label,
-        figures=_tier_figures(policy, None),
-        dates=_dates(case, None),
-        reason=lambda: f"no refund rule applies: {why}; {settled}, so this refund is not covered",
-    )
+    return f"no refund rule applies: {why}; {settled}, so this refund is not covered"
 
 
 def no_show(policy: Policy, prices: PriceSchedule) -> Decision:
