@@ -378,7 +378,7 @@ KNOWN_CONCEPTS: Final[Mapping[str, tuple[str, str]]] = {
     "category max": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
     "category maximum": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
     "category limit": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
-    "refund": ("refund tiers (cancellation.refund_tiers)", "docs/policy.md#refund-tiers"),
+    "refund": ("refund tiers", "docs/policy.md#refund-tiers"),
     "retake": ("retakes and a retake fee", "docs/policy.md#retakes-and-a-retake-fee"),
     "resit": ("retakes and a retake fee", "docs/policy.md#retakes-and-a-retake-fee"),
     "attempt fee": ("retakes and a retake fee", "docs/policy.md#retakes-and-a-retake-fee"),
