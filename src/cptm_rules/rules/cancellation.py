@@ -116,7 +116,8 @@ _MOST_TIERS: Final = 20
 _MOST_DAYS: Final = 3650
 
 
-@attrs.frozen(kw_only=True)
+# Hashed once: the tiers key the cached table each cancellation asks.
+@attrs.frozen(kw_only=True, cache_hash=True)
 class RefundTier:
     """One window of the early-cancellation refund (R24) and what it refunds.
 
@@ -907,7 +908,8 @@ def cancel(journey: JourneyFacts, event: Cancel, day: dt.date) -> Handled:  # no
             detail=f"refund {d.refund}",
         )
         for d in decisions
-        if d.refund is not None and d.refund != Money.zero(journey.prices.currency)
+        # A tier refunding nothing pays nothing back: no refund to make.
+        if d.refund is not None and not (isinstance(d.refund, Money) and not d.refund.amount)
     )
     return Handled(
         {"state": State.CANCELLED, "cancelled_on": event.on, "credit_until": until},
