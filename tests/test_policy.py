@@ -17,6 +17,7 @@ from cptm_rules.policy import (
     concept_hint,
     load_policy,
 )
+from cptm_rules.pricing import load_prices
 from cptm_rules.vocabulary import AccessUnit, ActivityCategory, DayCount, DiscountKind
 
 
@@ -480,7 +481,7 @@ FILE_VALUE = "board-only figure 8712"
             "a-cap-on-a-category",
         ),
         ("[certification]\ncategory_caps = {v}\n", "a cap on a category", "a-cap-on-a-category"),
-        ("[cancellation]\nrefund_tiers = {v}\n", "refund tiers", "refund-tiers"),
+        ("[cancellation]\nrefund_schedule = {v}\n", "refund tiers", "refund-tiers"),
         ("[exam]\nretake_fee = {v}\n", "retakes and a retake fee", "retakes-and-a-retake-fee"),
         ("[exam]\nmax_retakes = {v}\n", "retakes", "retakes-and-a-retake-fee"),
         (
@@ -522,3 +523,25 @@ def test_every_concept_hint_points_to_a_section_that_exists() -> None:
         assert anchor in _anchors(root / path), (concept, page)
         assert concept_hint(f"section.{words.replace(' ', '_')}s") == f"for {concept} see {page}"
     assert concept_hint("practicum.free_change_days") is None
+
+
+def test_a_complete_policy_and_price_file_written_before_the_new_shapes_still_read() -> None:
+    # tests/earlier/ holds the shipped files as the library wrote them before refund
+    # tiers, R28, the retake fee, category limits and the grace period, copied as a
+    # user keeps them (extending nothing): each new figure and fee reads as not stated.
+    earlier = Path(__file__).parent / "earlier"
+    ours = load_policy(earlier / "policy.toml")
+    prices = load_prices(earlier / "prices.toml")
+    current, shipped = load_policy(), load_prices()
+    for name in (
+        "late_registration_within_days",
+        "attempts_included",
+        "category_limits",
+        "renewal_grace_days",
+        "refund_tiers",
+    ):
+        assert getattr(ours, name) == getattr(current, name), name
+    for item in ("late_registration_fee", "retake_fee"):
+        assert str(getattr(prices, item)) == "0.00 USD", item
+    assert str(prices.late_renewal_fee) == str(shipped.late_renewal_fee)
+    assert prices.class_change_fee == shipped.class_change_fee

@@ -14,7 +14,7 @@ import pytest
 from cptm_rules import verify
 from cptm_rules.cli import main
 from cptm_rules.exceptions import InvalidInputError
-from cptm_rules.formulas import check_precedence
+from cptm_rules.formulas import Case, check_precedence
 from cptm_rules.policy import load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.rules import cancellation, certification, exam, practicum_changes, prework
@@ -415,7 +415,13 @@ def test_a_refund_that_grows_as_the_cancellation_gets_later_is_caught(
         late = ops.days_between(case.registered_on, case.on) > case.policy.early_cancellation_days
         return late & (case.opened > case.on)
 
-    monkeypatch.setattr(cancellation, "refund_due", late_refund)
+    # The tier table itself, which the journey and the vectors both ask.
+    def planted(tiers: Any) -> Any:
+        (tier,) = tiers
+        row = Case(verdicts=("refund",), when=late_refund, explain=lambda _: tier)
+        return check_precedence("a planted refund", (("R24", row),))
+
+    monkeypatch.setattr(cancellation, "_precedence", planted)
     _check_fails_then_passes(
         monkeypatch, short_current, "later never gets more back (refund)", tmp_path / "o"
     )

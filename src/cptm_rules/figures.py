@@ -201,30 +201,40 @@ def year(value: object) -> int:
     return value
 
 
-def figure(section: str, rule_id: str | None, check: Check, *, shown_only: bool = False) -> Any:  # noqa: ANN401  # attrs.field
+def figure(
+    section: str,
+    rule_id: str | None,
+    check: Check,
+    *,
+    shown_only: bool = False,
+    default: object = attrs.NOTHING,
+) -> Any:  # noqa: ANN401  # attrs.field
     """A policy figure, as an attrs field of a ``...Figures`` class.
 
     ``section`` is the ``[section]`` of policy files it is written under,
     ``rule_id`` the rule it serves (``None`` for the policy's own settings), and
     ``check`` what its value must pass. ``shown_only`` marks a figure that no
     decision reads, only the rule's statement shows (a planning figure): a policy
-    diff lists its change but cannot expect any answer to move.
+    diff lists its change but cannot expect any answer to move. ``default`` is
+    the value of a file that does not state the figure (a figure added after
+    users wrote their files); without one, every file must state it.
     """
     return attrs.field(
-        metadata={"section": section, "rule": rule_id, "check": check, "shown_only": shown_only}
+        default=default,
+        metadata={"section": section, "rule": rule_id, "check": check, "shown_only": shown_only},
     )
 
 
-def fee(rule_id: str, *, unset: str | None = None) -> Any:  # noqa: ANN401  # attrs.field
+def fee(rule_id: str, *, default: str | None = None) -> Any:  # noqa: ANN401  # attrs.field
     """An amount of the price schedule, as an attrs field of a ``...Fees`` class.
 
     ``rule_id`` is the rule that charges or uses it. Price schedule files give it
     under its field name (``class_change_fee = "400"``), or ``"unknown"``. A fee
-    added after price files were first written gives ``unset``, the value a file
-    that does not name it reads as (``"0"``: the rule is not in force), so that
-    a complete schedule written before the fee existed still reads.
+    added after price files were first written gives a ``default``, the value as a
+    file would write it that a file not naming it reads as (``"0"``: the rule is
+    not in force), so that a complete schedule written before the fee still reads.
     """
     metadata: dict[str, object] = {"item": True, "rule": rule_id}
-    if unset is not None:
-        metadata["unset"] = unset
+    if default is not None:
+        metadata["default"] = default
     return attrs.field(metadata=metadata)

@@ -555,7 +555,11 @@ def _from_mapping(
             value=raw_sources,
             expected="a table of dotted keys to citation strings",
         )
-    values: dict[str, Any] = {"effective_from": None}
+    # A figure with a default (one added after users wrote their files) may go unstated.
+    values: dict[str, Any] = {
+        "effective_from": None,
+        **{f.name: f.default for f in _settings() if f.default is not attrs.NOTHING},
+    }
     cites: dict[str, str] = {}
     base: Policy | None = None
     written: str | None = None

@@ -176,8 +176,8 @@ class PriceSchedule(  # the families' amounts, the program price first
 
 
 _ITEMS: Final = tuple(f.name for f in attrs.fields(PriceSchedule) if "item" in f.metadata)
-_UNSET: Final[Mapping[str, str]] = {
-    f.name: f.metadata["unset"] for f in attrs.fields(PriceSchedule) if "unset" in f.metadata
+_DEFAULTS: Final[Mapping[str, str]] = {
+    f.name: f.metadata["default"] for f in attrs.fields(PriceSchedule) if "default" in f.metadata
 }
 """The amounts of a schedule, as the families declare them (``program_price`` first)."""
 
@@ -357,8 +357,8 @@ def _schedule(
                 value="<unknown key>" if hint else value,
                 expected=among + hint,
             )
-    # A fee added since price files were first written reads as unset (not in force).
-    merged = {**_UNSET, **merged}
+    # A fee added since price files were first written has a default (not in force).
+    merged = {**_DEFAULTS, **merged}
     missing = [k for k in ("currency", *_ITEMS) if k not in merged]
     if missing:
         raise PolicyError(

@@ -12,6 +12,10 @@ applies them too on an absence recorded with or without notice.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
 import attrs
@@ -22,15 +26,27 @@ from cptm_rules.declarations import (
     RuleKind,
     terms,
 )
-from cptm_rules.figures import fee, figure, whole
-from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence
-from cptm_rules.money import Amount, Money, UnknownAmount
+from cptm_rules.exceptions import shown
+from cptm_rules.figures import Invalid, fee, figure, whole
+from cptm_rules.formulas import (
+    SCALAR,
+    Case,
+    Ops,
+    Precedence,
+    answer_codes,
+    check_precedence,
+    explained,
+)
+from cptm_rules.money import Amount, Money, UnknownAmount, amount_text
 from cptm_rules.rules._build import (
     check_in_calendar,
     decision,
     effect,
     money_or_unknown,
     refusal_in,
+)
+from cptm_rules.rules._build import (
+    days as day_count,
 )
 from cptm_rules.rules.practicum_changes import charge, deadline_words, free_change_deadline
 from cptm_rules.rules.registration import (
@@ -42,6 +58,8 @@ from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import EffectKind, State
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cptm_rules.events import Cancel, ReEnroll, Session, Substitute
     from cptm_rules.outcomes import Decision, Effect
     from cptm_rules.policy import Policy
@@ -51,6 +69,9 @@ if TYPE_CHECKING:
 __all__ = [
     "CANCEL_REFUSALS",
     "NEVER",
+    "NOT_STATED",
+    "PRACTICUM",
+    "REGISTRATION",
     "RE_ENROL_CREDIT",
     "RE_ENROL_SESSION",
     "RULES",
@@ -58,17 +79,238 @@ __all__ = [
     "CancellationFees",
     "CancellationFigures",
     "ReEnrolCase",
+    "RefundTier",
+    "RefundTiers",
     "cancel",
     "cancellation_decisions",
+    "check_refund_tiers",
     "credit_until",
     "no_show",
     "re_enroll",
     "re_enrolled",
     "refund_due",
+    "refund_precedence",
+    "refund_tier",
+    "refund_tiers_of",
     "substitute",
     "substitution",
     "substitution_effects",
 ]
+
+
+# -- refund tiers: the early-cancellation refund (R24) as an ordered table -------------
+
+REGISTRATION: Final = "registration"
+"""A tier counted from the registration day: cancelled within ``days`` of registering."""
+PRACTICUM: Final = "practicum"
+"""A tier counted back from the practicum's first day: cancelled ``days`` or more before."""
+
+_REFUND_WORDS: Final = ("full", "full_less_admin", "none")
+_PERCENT: Final = re.compile(r"(?P<number>[0-9]{1,2}(?:\.[0-9]{1,2})?)%")
+_WINDOW_KEYS: Final = {
+    "within_days_of_registration": REGISTRATION,
+    "before_practicum_days": PRACTICUM,
+}
+_TIER_KEYS: Final = (*_WINDOW_KEYS, "before_elearning", "refund")
+_MOST_TIERS: Final = 20
+_MOST_DAYS: Final = 3650
+
+
+# Hashed once: the tiers key the cached table each cancellation asks.
+@attrs.frozen(kw_only=True, cache_hash=True)
+class RefundTier:
+    """One window of the early-cancellation refund (R24) and what it refunds.
+
+    ``counted_from`` is :data:`REGISTRATION` (a cancellation at most ``days`` after
+    the registration day) or :data:`PRACTICUM` (one ``days`` or more before the
+    practicum's first day); ``before_elearning`` asks, too, that the eLearning was
+    not opened by the day of the cancellation. ``refund`` is ``full``,
+    ``full_less_admin`` (the price less the administrative fee), a percentage of the
+    program price such as ``50%``, or ``none``.
+    """
+
+    counted_from: str
+    days: int
+    refund: str
+    before_elearning: bool = False
+
+    @property
+    def percent(self) -> Decimal | None:
+        """The percentage of the program price refunded (``None`` for the other refunds)."""
+        matched = _PERCENT.fullmatch(self.refund)
+        return None if matched is None else Decimal(matched["number"])
+
+    @property
+    def returns_money(self) -> bool:
+        """Whether the tier pays money back (``none`` does not: the tuition credit stays)."""
+        return self.refund != "none"
+
+    def window_words(self) -> str:
+        """The window in words: ``14 or more days before the practicum's first day``."""
+        if self.counted_from == REGISTRATION:
+            window = f"within {self.days} days of registering"
+        else:
+            window = f"{self.days} or more days before the practicum's first day"
+        return window + (", before the eLearning was first opened" if self.before_elearning else "")
+
+    def refund_words(self, prices: PriceSchedule) -> str:
+        """What the tier refunds, in words, with the administrative fee where it is kept."""
+        if self.refund == "full":
+            return "refunded in full"
+        if self.refund == "full_less_admin":
+            return (
+                "refunded in full less the administrative fee "
+                f"({amount_text(prices.administrative_fee)})"
+            )
+        if self.refund == "none":
+            return "not refunded"
+        return f"refunded {self.refund} of the program price"
+
+    def __str__(self) -> str:
+        """The tier as a policy file writes it: a TOML inline table."""
+        key = next(k for k, v in _WINDOW_KEYS.items() if v == self.counted_from)
+        elearning = ", before_elearning = true" if self.before_elearning else ""
+        return f'{{ {key} = {self.days}{elearning}, refund = "{self.refund}" }}'
+
+
+@attrs.frozen
+class RefundTiers:
+    """The refund tiers a policy states, in order (none: the one window of the terms).
+
+    A policy that states no ``refund_tiers`` refunds as the terms do: one tier,
+    within ``early_cancellation_days`` of registering and before the eLearning was
+    first opened, in full less the administrative fee (:func:`refund_tiers_of`).
+    """
+
+    tiers: tuple[RefundTier, ...] = ()
+
+    def __str__(self) -> str:
+        """The tiers as a policy file writes them (a TOML array), or that none are stated."""
+        if not self.tiers:
+            return "not stated (the early_cancellation_days window)"
+        return "[" + ", ".join(str(t) for t in self.tiers) + "]"
+
+
+# Journeys carry their policy when saved: cattrs and the schema read these annotations
+# as types, not as the strings ``from __future__ import annotations`` leaves.
+attrs.resolve_types(RefundTier)
+attrs.resolve_types(RefundTiers)
+
+NOT_STATED: Final = RefundTiers()
+"""The refund tiers of a policy that states none."""
+
+
+def _tier(number: int, item: object) -> RefundTier:
+    """One tier of a file, checked: its keys, each value's exact type, its refund."""
+
+    def invalid(what: str) -> Invalid:
+        return Invalid(f"tier {number}: {what}")
+
+    if not isinstance(item, Mapping):
+        raise invalid(
+            'an inline table such as { before_practicum_days = 14, refund = "50%" }, '
+            f"not {shown(item)}"
+        )
+    unknown = [k for k in item if k not in _TIER_KEYS]
+    if unknown:
+        raise invalid(f"the keys {', '.join(_TIER_KEYS)}; {shown(unknown[0])} is not one")
+    windows = [k for k in _WINDOW_KEYS if k in item]
+    if len(windows) != 1:
+        raise invalid("exactly one of within_days_of_registration, before_practicum_days")
+    key = windows[0]
+    days = item[key]
+    lowest = 0 if _WINDOW_KEYS[key] == REGISTRATION else 1
+    if type(days) is not int or not lowest <= days <= _MOST_DAYS:
+        raise invalid(f"{key} a whole number from {lowest} to {_MOST_DAYS:,}, not {shown(days)}")
+    refund = item.get("refund")
+    percent = _PERCENT.fullmatch(refund) if isinstance(refund, str) else None
+    if refund not in _REFUND_WORDS and (percent is None or not Decimal(percent["number"])):
+        raise invalid(
+            'refund one of "full", "full_less_admin", "none" or a percentage above 0 and '
+            f'below 100 with at most 2 decimals such as "50%", not {shown(refund)}'
+        )
+    assert isinstance(refund, str)  # noqa: S101  # a word or a percentage, checked above
+    before_elearning = item.get("before_elearning", False)
+    if type(before_elearning) is not bool:
+        raise invalid(f"before_elearning true or false, not {shown(before_elearning)}")
+    return RefundTier(
+        counted_from=_WINDOW_KEYS[key],
+        days=days,
+        refund=refund,
+        before_elearning=before_elearning,
+    )
+
+
+def _as_table(tier: RefundTier) -> dict[str, object]:
+    """``tier`` as a file writes it (an unknown ``counted_from`` as a key no file has)."""
+    key = next(
+        (k for k, v in _WINDOW_KEYS.items() if v == tier.counted_from),
+        f"counted_from {shown(tier.counted_from)}",
+    )
+    return {key: tier.days, "refund": tier.refund, "before_elearning": tier.before_elearning}
+
+
+def _hides(earlier: RefundTier, later: RefundTier) -> bool:
+    """Whether every cancellation in ``later``'s window is answered by ``earlier`` first."""
+    if earlier.counted_from != later.counted_from:
+        return False  # which answers first depends on the dates: the order decides
+    if earlier.before_elearning and not later.before_elearning:
+        return False  # the later one answers once the eLearning was opened
+    if earlier.counted_from == REGISTRATION:
+        return earlier.days >= later.days
+    return earlier.days <= later.days
+
+
+def check_refund_tiers(value: object) -> RefundTiers:
+    """The check of ``cancellation.refund_tiers``: an ordered list of tiers.
+
+    Each tier is an inline table with one window key
+    (``within_days_of_registration`` or ``before_practicum_days``), a ``refund`` and
+    optionally ``before_elearning``; every tier must be able to answer some
+    cancellation (none hidden by a tier before it: windows counted from the
+    practicum farthest first, windows counted from the registration shortest first).
+    """
+    if isinstance(value, RefundTiers):
+        # A policy's own value, or one decoded from a saved journey: checked again as a
+        # file would give it (a saved document is another's file), and kept.
+        if value.tiers:
+            check_refund_tiers([_as_table(tier) for tier in value.tiers])
+        return value
+    expected = (
+        f"a list of 1 to {_MOST_TIERS} tiers such as "
+        '[{ before_practicum_days = 31, refund = "full_less_admin" }, '
+        '{ before_practicum_days = 14, refund = "50%" }]'
+    )
+    if not isinstance(value, list | tuple) or not 1 <= len(value) <= _MOST_TIERS:
+        raise Invalid(expected)
+    tiers = tuple(_tier(n, item) for n, item in enumerate(value, start=1))
+    for n, later in enumerate(tiers, start=1):
+        for m, earlier in enumerate(tiers[: n - 1], start=1):
+            if _hides(earlier, later):
+                raise Invalid(
+                    f"tiers in order, none hidden by one before it: tier {n} ({later}) "
+                    f"can never answer, tier {m} ({earlier}) answers its cancellations "
+                    "first; list the windows before the practicum farthest first and "
+                    "the windows after registering shortest first"
+                )
+    return RefundTiers(tiers)
+
+
+def refund_tiers_of(policy: Policy) -> tuple[RefundTier, ...]:
+    """The tiers R24 asks under ``policy``, in order: the stated ones, or the terms' one."""
+    stated = policy.refund_tiers.tiers
+    if stated:
+        return stated
+    return _terms_tier(policy.early_cancellation_days)
+
+
+@functools.cache
+def _terms_tier(days: int) -> tuple[RefundTier, ...]:
+    return (
+        RefundTier(
+            counted_from=REGISTRATION, days=days, refund="full_less_admin", before_elearning=True
+        ),
+    )
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -80,6 +322,10 @@ class CancellationFigures:
     """
 
     early_cancellation_days: int = figure("cancellation", "R24", whole(0, 3650))
+    refund_tiers: RefundTiers = figure(
+        "cancellation", "R24", check_refund_tiers, default=NOT_STATED
+    )
+    """R24's refund as ordered windows; not stated: the one window above."""
     tuition_credit_years: int = figure("cancellation", "R25", whole(0, 50))
     re_enrollments: int = figure("cancellation", "R25", whole(0, 100))
 
@@ -96,8 +342,37 @@ class CancellationFees:
     """the administrative fee kept on an early cancellation (R24)."""
 
 
+@attrs.frozen(kw_only=True)
+class _RefundRule(Rule):
+    """R24, whose statement lists the policy's refund tiers when it states them."""
+
+    def statement_under(
+        self, policy: Policy | None = None, prices: PriceSchedule | None = None
+    ) -> str:
+        """The terms' statement, or under a policy with tiers, the tiers in order."""
+        from cptm_rules.policy import load_policy  # noqa: PLC0415  # policy.py imports this module
+        from cptm_rules.pricing import load_prices  # noqa: PLC0415
+
+        chosen = load_policy() if policy is None else policy
+        tiers = chosen.refund_tiers.tiers
+        if not tiers:
+            return super().statement_under(chosen, prices)
+        schedule = load_prices() if prices is None else prices
+        listed = "; ".join(
+            f"({n}) {tier.window_words()}: {tier.refund_words(schedule)}"
+            for n, tier in enumerate(tiers, start=1)
+        )
+        return (
+            "A written cancellation is answered by the first of the policy's refund tiers "
+            f"whose window holds: {listed}. A tier that pays money back, in full or in "
+            "part, settles the cancellation and leaves no tuition credit; one that "
+            "refunds nothing leaves the tuition credit of R25. The tiers settle no other "
+            "cancellation: the engine answers 'not covered' instead of guessing."
+        )
+
+
 RULES: Final = (
-    Rule(
+    _RefundRule(
         id="R24",
         verdicts=(
             "refund",
@@ -170,70 +445,34 @@ RULES: Final = (
 def cancellation_decisions(
     journey: JourneyFacts, on: dt.date
 ) -> tuple[tuple[Decision, ...], dt.date | None]:
-    """R24 or R25: a refund within the window, before the eLearning is opened.
+    """R24 or R25: the refund of the first tier the cancellation falls in.
 
-    Otherwise R25's tuition credit, with the day it ends.
+    A tier that pays money back (in full, in part) settles the cancellation; one
+    that refunds nothing, or no tier at all ("not covered"), leaves R25's tuition
+    credit, with the day it ends.
     """
-    policy, prices = journey.policy, journey.prices
-    registration = journey.registration
+    policy = journey.policy
+    registration, session = journey.registration, journey.session
     assert registration is not None  # noqa: S101  # registered states
+    assert session is not None  # noqa: S101  # and a session held
     reg_day = to_local_date(registration.registered_at, policy.zone)
-    days = (on - reg_day).days
     opened = journey.elearning_opened_on
-    window = policy.early_cancellation_days
-    figures = policy.figures("early_cancellation_days")
-    dates: tuple[tuple[str, dt.date], ...] = (("registered", reg_day), ("cancelled", on))
-    if opened is not None:
-        dates = (*dates, ("eLearning first opened", opened))
     case = CancelCase(
         policy=policy,
         on=on,
-        held_first=None,
+        held_first=session.first_day,
         registered_on=reg_day,
         opened=NEVER if opened is None else opened,
     )
-    if refund_due(SCALAR, case):
-        price = prices.program_price
-        admin = prices.administrative_fee
-        if isinstance(price, Money) and isinstance(admin, Money):
-            refund: Amount = price - admin
-        else:
-            missing = price if isinstance(price, UnknownAmount) else admin
-            assert isinstance(missing, UnknownAmount)  # noqa: S101  # one of the two is unknown
-            refund = missing
-        refunded = decision(
-            rule_id="R24",
-            verdict="refund",
-            refund=refund,
-            fee=admin,
-            policy=policy.label,
-            figures=figures,
-            dates=dates,
-            reason=lambda: (
-                f"cancelled in writing on day {days} after registering "
-                f"(within {window}) and before the eLearning was opened: full "
-                f"refund less the administrative fee {admin}"
-            ),
-            alternatives=("R25 tuition credit: the tuition is refunded instead",),
-        )
-        return (refunded,), None
-    why = (
-        f"day {days} after registering is past the {window}-day window"
-        if days > window
-        else f"the eLearning was already opened on {opened}"
-    )
-    not_covered = decision(
-        rule_id="R24",
-        verdict="not_covered",
-        policy=policy.label,
-        figures=figures,
-        dates=dates,
-        reason=lambda: (
-            f"no refund rule applies: {why}; the terms settle refunds only "
-            f"for cancellations within {window} days of registering and before "
-            "the eLearning is opened, so this refund is not covered"
-        ),
-    )
+    # The tiers decide R25 too (a refund leaves no credit): read here, where both answer.
+    tiers = policy.refund_tiers.tiers or _terms_tier(policy.early_cancellation_days)
+    tier = explained(_precedence(tiers), case)
+    if tier is None:
+        answered = _not_covered_decision(journey, case)
+    else:
+        answered = _refund_decision(journey, case, tier)
+        if tier.returns_money:
+            return (answered,), None
     until = credit_until(policy, on)
     remaining = policy.re_enrollments - journey.re_enrollments_used
     credit = decision(
@@ -247,7 +486,144 @@ def cancellation_decisions(
             f"(exclusive); {remaining} re-enrollment(s) remain"
         ),
     )
-    return (not_covered, credit), until
+    return (answered, credit), until
+
+
+def _dates(case: CancelCase, tier: RefundTier | None) -> tuple[tuple[str, dt.date], ...]:
+    """The days R24 compared: the terms' tier cites the days it always cited."""
+    dates: tuple[tuple[str, dt.date], ...] = (
+        ("registered", case.registered_on),
+        ("cancelled", case.on),
+    )
+    if case.policy.refund_tiers.tiers:
+        dates = (*dates, ("practicum's first day", case.held_first))
+        if tier is not None and tier.counted_from == PRACTICUM:
+            number = case.policy.refund_tiers.tiers.index(tier) + 1
+            last = case.held_first - dt.timedelta(days=tier.days)
+            dates = (*dates, (f"last day of tier {number}", last))
+    if case.opened != NEVER:
+        dates = (*dates, ("eLearning first opened", case.opened))
+    return dates
+
+
+def _tier_figures(policy: Policy, tier: RefundTier | None) -> tuple[tuple[str, str], ...]:
+    """The figures R24 cites: the tier applied (the terms' one: its window's figure)."""
+    tiers = policy.refund_tiers.tiers
+    if not tiers:
+        return policy.figures("early_cancellation_days")
+    if tier is None:
+        return policy.figures("refund_tiers")
+    return (("cancellation.refund_tiers", f"tier {tiers.index(tier) + 1}: {tier}"),)
+
+
+def _refund_amount(prices: PriceSchedule, tier: RefundTier) -> Amount:
+    """What ``tier`` pays back: never more than the price; a percentage rounded to the cent."""
+    price, admin = prices.program_price, prices.administrative_fee
+    if tier.refund == "none":
+        return Money.zero(prices.currency)
+    if isinstance(price, UnknownAmount):
+        return price
+    if tier.refund == "full":
+        return price
+    percent = tier.percent
+    if percent is not None:
+        return price.times(percent / 100).quantized()
+    if isinstance(admin, UnknownAmount):
+        return admin
+    # A schedule's price is never below its administrative fee (a price file is refused).
+    return price - admin
+
+
+def _refund_decision(journey: JourneyFacts, case: CancelCase, tier: RefundTier) -> Decision:
+    """R24 refund: the tier the cancellation falls in, what it pays back and why."""
+    policy, prices = journey.policy, journey.prices
+    admin = prices.administrative_fee
+    return decision(
+        rule_id="R24",
+        verdict="refund",
+        refund=_refund_amount(prices, tier),
+        fee=admin if tier.refund == "full_less_admin" else None,
+        policy=policy.label,
+        figures=_tier_figures(policy, tier),
+        dates=_dates(case, tier),
+        reason=lambda: _refund_reason(case, tier, admin),
+        alternatives=(
+            ("R25 tuition credit: the tuition is refunded instead",) if tier.returns_money else ()
+        ),
+    )
+
+
+def _refund_reason(case: CancelCase, tier: RefundTier, admin: Amount) -> str:
+    """Why ``tier`` answers: the day counted, the tier's window and what it refunds."""
+    on, tiers = case.on, case.policy.refund_tiers.tiers
+    if tier.counted_from == REGISTRATION:
+        days = (on - case.registered_on).days
+        when = f"cancelled in writing on day {days} after registering (within {tier.days})"
+        # The terms' one tier reads as it always did: no tier number to cite.
+        cited = f" (tier {tiers.index(tier) + 1})" if tiers else ""
+    else:
+        before = day_count((case.held_first - on).days)
+        when = (
+            f"cancelled in writing on {on}, {before} before the practicum's first day "
+            f"{case.held_first}"
+        )
+        cited = f" (tier {tiers.index(tier) + 1}: {tier.days} or more days before)"
+    if tier.before_elearning:
+        when += " and before the eLearning was opened"
+    if tier.refund == "full_less_admin":
+        what = f"full refund less the administrative fee {admin}"
+    elif tier.refund == "full":
+        what = "full refund"
+    elif tier.refund == "none":
+        what = "this tier refunds nothing; the tuition credit of R25 remains"
+    else:
+        what = f"{tier.refund} of the program price is refunded"
+    return f"{when}{cited}: {what}"
+
+
+def _not_covered_decision(journey: JourneyFacts, case: CancelCase) -> Decision:
+    """R24 not covered: no tier holds, so the engine does not guess a refund."""
+    policy = journey.policy
+    return decision(
+        rule_id="R24",
+        verdict="not_covered",
+        policy=policy.label,
+        figures=_tier_figures(policy, None),
+        dates=_dates(case, None),
+        reason=lambda: _not_covered_reason(case),
+    )
+
+
+def _not_covered_reason(case: CancelCase) -> str:
+    """Why no tier answers, and which cancellations the tiers do settle."""
+    policy, on = case.policy, case.on
+    days = (on - case.registered_on).days
+    opened = None if case.opened == NEVER else case.opened
+    tiers = policy.refund_tiers.tiers
+    if not tiers:
+        window = policy.early_cancellation_days
+        why = (
+            f"day {days} after registering is past the {window}-day window"
+            if days > window
+            else f"the eLearning was already opened on {opened}"
+        )
+        settled = (
+            f"the terms settle refunds only for cancellations within {window} days of "
+            "registering and before the eLearning is opened"
+        )
+    else:
+        before = (case.held_first - on).days
+        when = f"{day_count(before)} before" if before > 0 else "on or after"
+        why = (
+            f"cancelled on day {days} after registering, {when} the "
+            f"practicum's first day {case.held_first}"
+            + ("" if opened is None else f", the eLearning opened on {opened}")
+            + ", in none of the policy's tiers"
+        )
+        settled = "the refund tiers settle only cancellations " + "; or ".join(
+            t.window_words() for t in tiers
+        )
+    return f"no refund rule applies: {why}; {settled}, so this refund is not covered"
 
 
 def no_show(policy: Policy, prices: PriceSchedule) -> Decision:
@@ -358,10 +734,62 @@ CANCEL_REFUSALS: Final[Precedence[CancelCase, Refusal]] = check_precedence(
 """What a cancellation needs: the practicum held has not started (R26)."""
 
 
+def _in_window(tier: RefundTier) -> Callable[[Ops, CancelCase], Any]:
+    # Bound once per tier (never a lambda over a loop variable).
+    def when(ops: Ops, case: CancelCase) -> Any:  # noqa: ANN401  # a mask
+        if tier.counted_from == REGISTRATION:
+            inside = ops.days_between(case.registered_on, case.on) <= tier.days
+        else:
+            inside = ops.days_between(case.on, case.held_first) >= tier.days
+        return inside & (case.opened > case.on) if tier.before_elearning else inside
+
+    return when
+
+
+def _the_tier(tier: RefundTier) -> Callable[[CancelCase], RefundTier]:
+    def explain(case: CancelCase) -> RefundTier:  # noqa: ARG001  # the row is the answer
+        return tier
+
+    return explain
+
+
+@functools.lru_cache(maxsize=64)
+def _precedence(tiers: tuple[RefundTier, ...]) -> Precedence[CancelCase, RefundTier]:
+    return check_precedence(
+        "which refund tier does this cancellation fall in?",
+        tuple(
+            ("R24", Case(verdicts=("refund",), when=_in_window(tier), explain=_the_tier(tier)))
+            for tier in tiers
+        ),
+    )
+
+
+def refund_precedence(policy: Policy) -> Precedence[CancelCase, RefundTier]:
+    """R24's tiers under ``policy`` as an ordered table: the first window that holds answers.
+
+    No row answers always: a cancellation in no window is "not covered".
+    """
+    return _precedence(refund_tiers_of(policy))
+
+
+def refund_tier(ops: Ops, case: CancelCase) -> Any:  # noqa: ANN401  # an index or indexes
+    """R24: the index of the tier a cancellation falls in (-1 where none does)."""
+    rows, _ = answer_codes(ops, refund_precedence(case.policy), case)
+    return rows
+
+
 def refund_due(ops: Ops, case: CancelCase) -> Any:  # noqa: ANN401  # a mask
-    """R24: cancelled within the window after registering, before the eLearning was opened."""
-    within = ops.days_between(case.registered_on, case.on) <= case.policy.early_cancellation_days
-    return within & (case.opened > case.on)
+    """R24: the cancellation falls in a tier that pays money back (no tuition credit then).
+
+    Under the terms' one tier: within the window after registering, before the
+    eLearning was opened.
+    """
+    rows = refund_tier(ops, case)
+    due = rows < -1  # nowhere yet, in the shape of the facts
+    for i, tier in enumerate(refund_tiers_of(case.policy)):
+        if tier.returns_money:
+            due = due | (rows == i)
+    return due
 
 
 @overload
@@ -480,7 +908,8 @@ def cancel(journey: JourneyFacts, event: Cancel, day: dt.date) -> Handled:  # no
             detail=f"refund {d.refund}",
         )
         for d in decisions
-        if d.refund is not None
+        # A tier refunding nothing pays nothing back: no refund to make.
+        if d.refund is not None and not (isinstance(d.refund, Money) and not d.refund.amount)
     )
     return Handled(
         {"state": State.CANCELLED, "cancelled_on": event.on, "credit_until": until},

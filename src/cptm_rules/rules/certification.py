@@ -228,8 +228,10 @@ class CertificationFigures:
     free_categories: tuple[ActivityCategory, ...] = figure(
         "certification", "R19", members_of(ActivityCategory)
     )
-    category_limits: tuple[CategoryLimit, ...] = figure("certification", "R18", category_limits)
-    renewal_grace_days: int = figure("certification", "R20", whole(0, 3650))
+    category_limits: tuple[CategoryLimit, ...] = figure(
+        "certification", "R18", category_limits, default=()
+    )
+    renewal_grace_days: int = figure("certification", "R20", whole(0, 3650), default=0)
 
     @category_limits.validator
     def _limits_qualify(self, field: attrs.Attribute[Any], value: object) -> None:
@@ -262,7 +264,7 @@ class CertificationFees:
 
     renewal_fee: Amount = fee("R18")
     """the renewal fee (R18)."""
-    late_renewal_fee: Amount = fee("R20", unset="unknown")
+    late_renewal_fee: Amount = fee("R20", default="unknown")
     """the late renewal fee, charged with the renewal fee paid in the grace period (R20)."""
 
 

@@ -79,7 +79,7 @@ class ExamFigures:
 
     exam_window_months: int = figure("exam", "R14", whole(1, 120))
     max_exam_attempts: int | None = figure("exam", "R15", whole_or_unlimited(1000))
-    attempts_included: int | None = figure("exam", "R15", whole_or_unlimited(1000))
+    attempts_included: int | None = figure("exam", "R15", whole_or_unlimited(1000), default=None)
     """R15: the attempts the program price includes (``"unlimited"``: all of them); each
     attempt beyond them pays the price schedule's retake fee."""
 
@@ -92,7 +92,7 @@ class ExamFees:
     read from price schedule files (or ``"unknown"``) like every other.
     """
 
-    retake_fee: Amount = fee("R15", unset="0")
+    retake_fee: Amount = fee("R15", default="0")
     """R15: what each attempt beyond ``exam.attempts_included`` pays; zero: nothing."""
 
 

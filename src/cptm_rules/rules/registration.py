@@ -88,7 +88,7 @@ class RegistrationFigures:
     lead_time_minimum_days: int = figure("registration", "R3", whole(0, 3650))
     # Not "late_registration_days": a fee key mistakenly written in a policy file
     # (late_registration_fee) would then read as a typo of it, and be told to write days.
-    late_registration_within_days: int = figure("registration", "R28", whole(0, 365))
+    late_registration_within_days: int = figure("registration", "R28", whole(0, 365), default=0)
     """R28: registering fewer than this many days before the first day pays the
     late-registration fee; 0 puts R28 out of force."""
 
@@ -101,7 +101,7 @@ class RegistrationFees:
     read from price schedule files (or ``"unknown"``) like every other.
     """
 
-    late_registration_fee: Amount = fee("R28", unset="0")
+    late_registration_fee: Amount = fee("R28", default="0")
     """R28: zero puts the rule out of force."""
 
 
