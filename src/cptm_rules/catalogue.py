@@ -1,6 +1,6 @@
 """The rule catalogue: every program rule with its id, kind, statement and source.
 
-Rule ids (``R1`` … ``R27``, plus ``R11a``) are stable: traces, errors, tests and
+Rule ids (``R1`` … ``R28``, plus ``R11a``) are stable: traces, errors, tests and
 docs use them. Each rule is declared in its family's module
 (:mod:`cptm_rules.rules`), in the project's own words, beside the code that
 decides it; the FAQ is cited by question. What a declaration is made of lives in
@@ -68,7 +68,7 @@ __all__ = [
 ]
 
 RULES: Final[Mapping[str, Rule]] = {r.id: r for r in ALL_RULES}
-"""Every rule by id, in catalogue order (R1 … R27)."""
+"""Every rule by id, in catalogue order (R1 … R28)."""
 
 _ONE_ID: Final = re.compile(r"R\d+a?")
 _ID_RANGE: Final = re.compile(r"R(\d+)-R(\d+)(a?)")

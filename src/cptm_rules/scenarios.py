@@ -389,7 +389,7 @@ def _check_rule_ids(value: object, key: str) -> None:
             if token not in RULES:
                 raise _Bad(
                     key,
-                    f"{shown(token)} is not a rule id (R1…R27, R11a)" + suggest(token, RULES),
+                    f"{shown(token)} is not a rule id (R1…R28, R11a)" + suggest(token, RULES),
                 )
 
 
