@@ -33,7 +33,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 import attrs
 
@@ -83,6 +83,7 @@ __all__ = [
     "figure_fields",
     "load_policy",
     "parse_toml",
+    "read_user_file",
     "user_file",
 ]
 
@@ -634,25 +635,10 @@ def _extended(
     if extends in SHIPPED_POLICIES and extends not in seen:
         assert isinstance(extends, str)  # noqa: S101  # a shipped name is a string
         return _shipped(extends, seen=(*seen, extends)), extends
-    if not isinstance(extends, str) or not extends.endswith(".toml"):
-        raise PolicyError(source=source, key="extends", value=extends, expected=_EXTENDS)
-    if place is None:
-        raise PolicyError(
-            source=source,
-            key="extends",
-            value=extends,
-            expected=f"{_EXTENDS}; a file names another relative to itself, so read it "
-            "by path (load_policy(path)), not from text",
-        )
-    path = user_file(extends, source=source, seen=seen, place=place)
-    shown_as = os.path.normpath(Path(source).parent / extends)
-    text = _read_extended(path, extends, source=source)
-    base = _from_mapping(
-        parse_toml(text, source=shown_as),
-        source=shown_as,
-        seen=(*seen, str(path)),
-        place=place.inside(path),
+    path, shown_as, data, inner = read_user_file(
+        extends, source=source, seen=seen, place=place, kind="policy", expected=_EXTENDS
     )
+    base = _from_mapping(data, source=shown_as, seen=(*seen, str(path)), place=inner)
     return base, str(path)
 
 
@@ -696,16 +682,47 @@ def user_file(extends: str, *, source: str, seen: tuple[str, ...], place: Extend
     return path
 
 
-def _read_extended(path: Path, extends: str, *, source: str) -> str:
+def read_user_file(
+    extends: object,
+    *,
+    source: str,
+    seen: tuple[str, ...],
+    place: ExtendsFrom | None,
+    kind: Literal["policy", "price"],
+    expected: str,
+) -> tuple[Path, str, dict[str, Any], ExtendsFrom]:
+    """The user file a ``kind`` file's ``extends`` names: path, how it is shown, keys, place.
+
+    Shared by policy and price files: ``extends`` must name a ``.toml`` file
+    (``expected`` says what else the key may be), read by path (a file read from
+    text has no folder to be relative to), confined by :func:`user_file`, and
+    readable. The place returned is the one the file's own ``extends`` is read
+    from. Each refusal is a :class:`~cptm_rules.exceptions.PolicyError` naming
+    ``source`` and the key ``extends``.
+    """
+    if not isinstance(extends, str) or not extends.endswith(".toml"):
+        raise PolicyError(source=source, key="extends", value=extends, expected=expected)
+    if place is None:
+        loader = "load_policy" if kind == "policy" else "load_prices"
+        raise PolicyError(
+            source=source,
+            key="extends",
+            value=extends,
+            expected=f"{expected}; a file names another relative to itself, so read it "
+            f"by path ({loader}(path)), not from text",
+        )
+    path = user_file(extends, source=source, seen=seen, place=place)
+    shown_as = os.path.normpath(Path(source).parent / extends)
     try:
-        return read_text(path)
+        text = read_text(path)
     except InputFileError as exc:
         raise PolicyError(
             source=source,
             key="extends",
             value=extends,
-            expected=f"an existing .toml policy file ({exc.problem})",
+            expected=f"an existing .toml {kind} file ({exc.problem})",
         ) from None
+    return path, shown_as, parse_toml(text, source=shown_as), place.inside(path)
 
 
 def check_after(

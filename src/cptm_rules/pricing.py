@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import tomllib
 from decimal import Decimal
 from importlib import resources
@@ -27,11 +26,17 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from cptm_rules.exceptions import InputFileError, InvalidInputError, PolicyError, suggest
+from cptm_rules.exceptions import InvalidInputError, PolicyError, suggest
 from cptm_rules.figures import Invalid, optional_date
 from cptm_rules.files import read_text
 from cptm_rules.money import Amount, Money, UnknownAmount, decimal_places
-from cptm_rules.policy import ExtendsFrom, check_after, concept_hint, parse_toml, user_file
+from cptm_rules.policy import (
+    ExtendsFrom,
+    check_after,
+    concept_hint,
+    parse_toml,
+    read_user_file,
+)
 from cptm_rules.rules.cancellation import CancellationFees
 from cptm_rules.rules.certification import CertificationFees
 from cptm_rules.rules.exam import ExamFees
@@ -275,31 +280,12 @@ def _extended(
     extends: object, *, source: str, seen: tuple[str, ...], place: ExtendsFrom | None
 ) -> tuple[dict[str, Any], PriceSchedule]:
     """The keys of the user file ``extends`` names (its own date left out), and it, read."""
-    if not isinstance(extends, str) or not extends.endswith(".toml"):
-        # The shipped name is the only one; "current" names a policy, not a schedule.
-        raise PolicyError(source=source, key="extends", value=extends, expected=_EXTENDS)
-    if place is None:
-        raise PolicyError(
-            source=source,
-            key="extends",
-            value=extends,
-            expected=f"{_EXTENDS}; a file names another relative to itself, so read it "
-            "by path (load_prices(path)), not from text",
-        )
-    path = user_file(extends, source=source, seen=seen, place=place)
-    shown_as = os.path.normpath(Path(source).parent / extends)
-    try:
-        text = read_text(path)
-    except InputFileError as exc:
-        raise PolicyError(
-            source=source,
-            key="extends",
-            value=extends,
-            expected=f"an existing .toml price file ({exc.problem})",
-        ) from None
-    data = parse_toml(text, source=shown_as)
+    # The shipped name is the only one; "current" names a policy, not a schedule.
+    path, shown_as, data, within = read_user_file(
+        extends, source=source, seen=seen, place=place, kind="price", expected=_EXTENDS
+    )
     inner = (*seen, str(path))
-    merged, base = _merged(data, source=shown_as, seen=inner, place=place.inside(path))
+    merged, base = _merged(data, source=shown_as, seen=inner, place=within)
     schedule = _schedule(merged, base, source=shown_as)
     merged.pop("effective_from", None)  # each file states its own date
     return merged, schedule
