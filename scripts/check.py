@@ -11,14 +11,20 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# pytest-xdist: one worker per core; a test module stays on one worker, so the cohorts and
+# reports a module builds once (module-scoped fixtures) are built once.
+_ON_EVERY_CORE = ("-n", "auto", "--dist", "loadfile")
 STEPS = (
     ("lint", [sys.executable, "-m", "ruff", "check", "."]),
     ("format", [sys.executable, "-m", "ruff", "format", "--check", "."]),
     ("types", [sys.executable, "-m", "mypy"]),
+    # Every worker (and every process a test starts) writes its own coverage data file.
+    ("coverage data cleared", [sys.executable, "-m", "coverage", "erase"]),
     (
-        "tests, scenarios and docs examples",
-        [sys.executable, "-m", "coverage", "run", "-m", "pytest"],
+        "tests, scenarios and docs examples, on every core",
+        [sys.executable, "-m", "coverage", "run", "-m", "pytest", *_ON_EVERY_CORE],
     ),
+    ("coverage data of every process merged", [sys.executable, "-m", "coverage", "combine", "-q"]),
     ("coverage of src/ (branches, at least 95%)", [sys.executable, "-m", "coverage", "report"]),
     (
         "documentation site and API reference (strict: a broken link or reference fails)",
