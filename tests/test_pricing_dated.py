@@ -11,7 +11,15 @@ import pytest
 
 from cptm_rules.cli import main
 from cptm_rules.cohort import diff_policies, synthetic_cohort
-from cptm_rules.events import Register, Registration, RequestChange, Session
+from cptm_rules.events import (
+    Cancel,
+    RecordAttendance,
+    Register,
+    Registration,
+    RequestChange,
+    Session,
+    Substitute,
+)
 from cptm_rules.exceptions import PolicyError
 from cptm_rules.lifecycle import Journey
 from cptm_rules.money import Money
@@ -222,6 +230,37 @@ def test_a_registration_is_charged_by_the_schedule_in_force_on_its_date_R2_R10()
         )
         changed = journey.apply(late_change)
         assert [(d.rule_id, d.fee) for d in changed.decisions] == [("R10", usd(fee))]
+
+
+def test_every_fee_and_refund_names_the_dated_schedule_that_priced_it_R10_R24_R26_R27() -> None:
+    dated = load_prices(DATED)
+    first_day = dt.date(2027, 9, 13)
+    journey = registered(dated, "2027-07-01T10:00:00-04:00")
+    label = "from-2027-07, in force from 2027-07-01"
+    late_change = journey.apply(
+        RequestChange(on=dt.date(2027, 8, 16), to=Session.parse("2027-10-11..2027-10-14"))
+    )
+    substituted = journey.apply(Substitute(on=dt.date(2027, 8, 20), email="other@example.org"))
+    refunded = journey.apply(Cancel(on=dt.date(2027, 7, 2)))
+    no_show = journey.apply(RecordAttendance(attendance="absent_without_notice", on=first_day + dt.timedelta(3)))
+    for outcome, rule_id, how in (
+        (late_change, "R10", "charged"),
+        (substituted, "R27", "charged"),
+        (refunded, "R24", "refunded"),
+        (no_show, "R26", "charged"),
+    ):
+        (money,) = [d for d in outcome.decisions if d.fee is not None or d.refund is not None]
+        assert money.rule_id == rule_id
+        assert money.reason.endswith(f"; {how} by prices {label}"), money.reason
+
+
+def test_a_free_change_under_a_dated_schedule_names_no_schedule_R9() -> None:
+    journey = registered(load_prices(DATED), "2027-07-01T10:00:00-04:00")
+    free = journey.apply(
+        RequestChange(on=dt.date(2027, 7, 2), to=Session.parse("2027-10-11..2027-10-14"))
+    ).decisions[0]
+    assert (free.rule_id, free.verdict) == ("R9", "free")
+    assert "prices" not in free.reason
 
 
 def test_an_undated_schedule_adds_nothing_to_the_registration_decision_R2() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 from cptm_rules.exceptions import CalendarRangeError
 from cptm_rules.formulas import first_answer
@@ -12,9 +12,12 @@ from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome, prebuilt
 from cptm_rules.vocabulary import EffectKind
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cptm_rules.formulas import Precedence
     from cptm_rules.money import Amount
     from cptm_rules.policy import Policy
+    from cptm_rules.pricing import PriceSchedule
     from cptm_rules.types import Refusal
 
 F = TypeVar("F")
@@ -32,6 +35,27 @@ effect: Final = prebuilt(Effect, lazy=("detail",))
 def days(n: int) -> str:
     """``1 day``, ``3 days``."""
     return f"{n} day" if n == 1 else f"{n} days"
+
+
+def priced(
+    prices: PriceSchedule,
+    reason: str | Callable[[], str],
+    *,
+    how: Literal["charged", "refunded"] = "charged",
+) -> str | Callable[[], str]:
+    """The reason of a decision with money in it, naming the dated schedule that prices it.
+
+    A registration is charged by the price version in force on its date, and the journey
+    keeps that version (R2): every later fee or refund comes from it, so a decision under
+    a dated schedule says which (``...; charged by prices from-2027-07, in force
+    from 2027-07-01``). An undated schedule is the only one: nothing is added.
+    """
+    if not prices.dated:
+        return reason
+    note = f"; {how} by prices {prices.label}"
+    if isinstance(reason, str):
+        return reason + note
+    return lambda: reason() + note
 
 
 def money_or_unknown(amount: Amount) -> Money | None:

@@ -43,6 +43,7 @@ from cptm_rules.rules._build import (
     decision,
     effect,
     money_or_unknown,
+    priced,
     refusal_in,
 )
 from cptm_rules.rules._build import (
@@ -546,7 +547,7 @@ def _refund_decision(journey: JourneyFacts, case: CancelCase, tier: RefundTier) 
         policy=policy.label,
         figures=_tier_figures(policy, tier),
         dates=_dates(case, tier),
-        reason=lambda: _refund_reason(case, tier, admin),
+        reason=priced(prices, lambda: _refund_reason(case, tier, admin), how="refunded"),
         alternatives=(
             ("R25 tuition credit: the tuition is refunded instead",) if tier.returns_money else ()
         ),
@@ -633,9 +634,12 @@ def no_show(policy: Policy, prices: PriceSchedule) -> Decision:
         verdict="forfeited",
         policy=policy.label,
         fee=prices.program_price,
-        reason=lambda: (
-            "did not attend the practicum without written notice: the "
-            f"whole course price ({prices.program_price}) is forfeited"
+        reason=priced(
+            prices,
+            lambda: (
+                "did not attend the practicum without written notice: the "
+                f"whole course price ({prices.program_price}) is forfeited"
+            ),
         ),
         alternatives=("R25 tuition credit: needs written notice",),
     )
@@ -665,9 +669,12 @@ def substitution(
         fee=prices.class_change_fee,
         policy=policy.label,
         dates=dates,
-        reason=lambda: (
-            f"substitution requested on {event.on}, inside the change-fee "
-            f"window that began after {deadline} (R10)"
+        reason=priced(
+            prices,
+            lambda: (
+                f"substitution requested on {event.on}, inside the change-fee "
+                f"window that began after {deadline} (R10)"
+            ),
         ),
     )
 

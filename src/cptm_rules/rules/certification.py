@@ -48,7 +48,7 @@ from cptm_rules.exceptions import PolicyError
 from cptm_rules.figures import Invalid, fee, figure, hours, members_of, whole
 from cptm_rules.formulas import SCALAR, Ops
 from cptm_rules.money import Amount
-from cptm_rules.rules._build import decision, effect, money_or_unknown
+from cptm_rules.rules._build import decision, effect, money_or_unknown, priced
 from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import ActivityCategory, EffectKind
 
@@ -954,8 +954,11 @@ def fee_paid(
         policy=policy.label,
         fee=prices.renewal_fee,
         dates=(("paid", event.on), ("period ends", period.end)),
-        reason=lambda: (
-            f"renewal fee paid on {event.on}, inside the period {period.start}..{period.end}"
+        reason=priced(
+            prices,
+            lambda: (
+                f"renewal fee paid on {event.on}, inside the period {period.start}..{period.end}"
+            ),
         ),
     )
 
@@ -975,10 +978,13 @@ def fee_paid_in_grace(
             ("period ended", period.end),
             ("last day of grace", lapse - _ONE_DAY),
         ),
-        reason=lambda: (
-            f"renewal fee paid on {event.on}, in the grace period after the period "
-            f"{period.start}..{period.end} (until {lapse - _ONE_DAY}): the late "
-            "renewal fee is charged with it"
+        reason=priced(
+            prices,
+            lambda: (
+                f"renewal fee paid on {event.on}, in the grace period after the period "
+                f"{period.start}..{period.end} (until {lapse - _ONE_DAY}): the late "
+                "renewal fee is charged with it"
+            ),
         ),
     )
 

@@ -28,7 +28,7 @@ from cptm_rules.declarations import (
 from cptm_rules.figures import fee, figure, whole, whole_or_unlimited
 from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence, explained
 from cptm_rules.money import Amount, Money
-from cptm_rules.rules._build import advisory, charges, decision, effect, refusal_in
+from cptm_rules.rules._build import advisory, charges, decision, effect, priced, refusal_in
 from cptm_rules.rules.cancellation import cancellation_decisions, no_show
 from cptm_rules.rules.certification import period_from, period_started
 from cptm_rules.rules.prework import unfinished_modules_advisory
@@ -409,9 +409,12 @@ def _retake_fee(case: AttemptCase) -> Decision:
         fee=case.prices.retake_fee,
         figures=policy.figures("attempts_included", "max_exam_attempts"),
         dates=(("attempt", on),),
-        reason=lambda: (
-            f"attempt {number} on {on} is a retake beyond the {counted} the program price "
-            "includes: it pays the retake fee"
+        reason=priced(
+            case.prices,
+            lambda: (
+                f"attempt {number} on {on} is a retake beyond the {counted} the program "
+                "price includes: it pays the retake fee"
+            ),
         ),
         alternatives=(f"included: the program price covers {covered} only",),
     )

@@ -39,6 +39,7 @@ from cptm_rules.rules._build import (
     check_in_calendar,
     days,
     decision,
+    priced,
     refusal_in,
 )
 from cptm_rules.rules.registration import (
@@ -50,6 +51,8 @@ from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import DayCount
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cptm_rules.events import RequestChange, Session
     from cptm_rules.outcomes import Decision, Effect
     from cptm_rules.policy import Policy
@@ -231,11 +234,15 @@ class ChangeCase(NamedTuple):
         charged: Amount | None = None,
     ) -> Decision:
         """The decision ``rule_id`` takes, citing the figures and dates every one compares."""
-        policy = self.policy
+        policy, prices = self.policy, self.prices
+        given: str | Callable[[], str] = reason
+        if charged is not None and prices is not None:
+            # A fee names the dated schedule it comes from (the free verdicts charge nothing).
+            given = priced(prices, reason)
         return decision(
             rule_id=rule_id,
             verdict=verdict,
-            reason=reason,
+            reason=given,
             fee=charged,
             policy=policy.label,
             figures=policy.figures("free_change_days", "free_change_day_count", "free_changes"),

@@ -36,6 +36,7 @@ from cptm_rules.rules._build import (
     days,
     decision,
     effect,
+    priced,
     refusal_in,
 )
 from cptm_rules.types import Handled, Refusal
@@ -347,9 +348,12 @@ def _late_fee(case: LateRegistrationCase) -> Decision:
         fee=case.prices.late_registration_fee,
         figures=policy.figures("late_registration_within_days"),
         dates=(("registered", day), ("practicum first day", first)),
-        reason=lambda: (
-            f"registered on {day}, {days(before)} before the practicum's first day {first}: "
-            f"fewer than {within} days, so the late-registration fee applies"
+        reason=priced(
+            case.prices,
+            lambda: (
+                f"registered on {day}, {days(before)} before the practicum's first day {first}: "
+                f"fewer than {within} days, so the late-registration fee applies"
+            ),
         ),
         alternatives=(f"free: a registration on or before {last_on_time} pays no late fee",),
     )
