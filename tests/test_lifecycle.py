@@ -56,6 +56,7 @@ from cptm_rules.outcomes import Decision, Effect
 from cptm_rules.policy import load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.rules.certification import qualifying_hours
+from cptm_rules.types import Handled
 from cptm_rules.vocabulary import (
     Attendance,
     EffectKind,
@@ -1137,9 +1138,9 @@ def test_a_handler_that_leaves_the_declared_table_is_caught_at_once(
 
     cancel = lifecycle._HANDLERS[Cancel]  # noqa: SLF001
 
-    def rogue(journey: Journey, event: Event, day: dt.date) -> object:
-        outcome = cancel(journey, event, day)
-        return attrs.evolve(outcome, journey=attrs.evolve(outcome.journey, state=State.CERTIFIED))
+    def rogue(journey: Journey, event: Event, day: dt.date) -> Handled:
+        changes, decisions, advisories, effects = cancel(journey, event, day)
+        return Handled({**changes, "state": State.CERTIFIED}, decisions, advisories, effects)
 
     monkeypatch.setitem(lifecycle._HANDLERS, Cancel, rogue)  # noqa: SLF001
     with pytest.raises(AssertionError, match="Cancel led from registered to certified"):

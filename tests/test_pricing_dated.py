@@ -242,7 +242,9 @@ def test_every_fee_and_refund_names_the_dated_schedule_that_priced_it_R10_R24_R2
     )
     substituted = journey.apply(Substitute(on=dt.date(2027, 8, 20), email="other@example.org"))
     refunded = journey.apply(Cancel(on=dt.date(2027, 7, 2)))
-    no_show = journey.apply(RecordAttendance(attendance="absent_without_notice", on=first_day + dt.timedelta(3)))
+    no_show = journey.apply(
+        RecordAttendance(attendance="absent_without_notice", on=first_day + dt.timedelta(3))
+    )
     for outcome, rule_id, how in (
         (late_change, "R10", "charged"),
         (substituted, "R27", "charged"),

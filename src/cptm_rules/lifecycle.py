@@ -69,7 +69,6 @@ from cptm_rules.exceptions import (
     TimingError,
     TransitionError,
 )
-from cptm_rules.outcomes import Outcome
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, Quote, load_prices, quote
 from cptm_rules.rules._build import days as days_text
@@ -120,6 +119,8 @@ from cptm_rules.vocabulary import (
 
 if TYPE_CHECKING:
     from decimal import Decimal
+
+    from cptm_rules.outcomes import Outcome
 
 __all__ = [
     "CHANGE_FEE_PRECEDENCE",
@@ -487,18 +488,29 @@ class Journey:
                 self.last_event_day,
                 "events must arrive in date order; the previous event is dated",
             )
+        # The family answers what changes (a Handled); the engine checks the target
+        # against the table and builds the outcome. This is every event's path, so the
+        # family's handler is called here, not through a wrapper of its own.
+        at = _holding_the_activity(self, event) if type(event) is RecordActivity else self
         try:
-            outcome = _HANDLERS[kind](self, event, day)
+            changes, decisions, advisories, effects = _HANDLERS[kind](at, event, day)
         except Refusal as refusal:
             raise _refused(self, event, refusal) from None
-        if outcome.journey.state not in moves[kind]:
+        journey = _next(at, event, day, changes)
+        if journey.state not in moves[kind]:
             # A library bug, never the caller's: the handler left the declared table.
             msg = (
-                f"{type(event).__name__} led from {self.state} to {outcome.journey.state}, "
+                f"{type(event).__name__} led from {self.state} to {journey.state}, "
                 f"which the transition table does not declare"
             )
             raise AssertionError(msg)
-        return outcome
+        return _outcome(
+            journey=journey,
+            event=event,
+            decisions=decisions,
+            advisories=advisories,
+            effects=effects,
+        )
 
     def allowed_events(self) -> tuple[str, ...]:
         """Names of the events that can be applied in the current state."""
@@ -878,22 +890,6 @@ def _refused(journey: Journey, event: Event, refusal: Refusal) -> TransitionErro
     return _too_late(journey, event, refusal.rule_id, refusal.limit, refusal.reason)
 
 
-def _stepped(handler: Callable[[Journey, Any, dt.date], Handled]) -> Handler:
-    """The engine's handler for a family's: apply what it answers (a ``Handled``)."""
-
-    def apply(journey: Journey, event: Event, day: dt.date) -> Outcome:
-        changes, decisions, advisories, effects = handler(journey, event, day)
-        return _outcome(
-            journey=_next(journey, event, day, changes),
-            event=event,
-            decisions=decisions,
-            advisories=advisories,
-            effects=effects,
-        )
-
-    return apply
-
-
 def _replace(journey: Journey, changes: Mapping[str, Any]) -> Journey:
     # attrs.evolve re-runs __init__ field by field; this is the hot path of every
     # event, so copy the instance dict in one step (a dict's own copy, the fastest
@@ -1001,7 +997,8 @@ def _appended(journey: Journey, item: Activity) -> _Log:
 
 # -- handlers ------------------------------------------------------------------------
 
-Handler = Callable[[Journey, Any, dt.date], Outcome]
+Handler = Callable[[Any, Any, dt.date], Handled]
+"""A family's handler: the journey's facts, the event and its local date; what changes."""
 
 
 _CeTally = tuple[int, HoursCount]
@@ -1025,43 +1022,39 @@ def _hours_count(journey: Journey, period: Period) -> HoursCount:
     return HoursCount.of(period, journey.activities, journey.policy)
 
 
-def _keeping_the_activity(handler: Handler) -> Handler:
-    """The engine's handler for ``RecordActivity``: keep the activity, then let ``handler`` answer.
+def _holding_the_activity(journey: Journey, event: RecordActivity) -> Journey:
+    """The journey that holds ``event``'s activity, for its family to answer on.
 
     How a journey keeps its activities is the engine's: a log, and the hours count of
-    the latest period moved by this one record. ``handler`` answers on the journey
+    the latest period moved by this one record. The family answers on the journey
     that holds the activity, reading the hours from there (``Journey.qualifying_hours``).
     """
-
-    def apply(journey: Journey, event: RecordActivity, day: dt.date) -> Outcome:
-        activity = event.activity
-        # _replace, inlined (this runs for every activity): the same fields, and the log
-        # with the activity in place of the tuple read before (rebuilt from it when read).
-        state = journey.__dict__.copy()
-        state.pop("activities", None)
-        log = state[_ACTIVITIES] = _appended(journey, activity)
-        if journey.periods:
-            count = _hours_count(journey, journey.periods[-1]).recorded(activity, journey.policy)
-            state[_TALLY] = (log[2], count)
-        holding = _new_instance(Journey)
-        _set_attribute(holding, "__dict__", state)
-        return handler(holding, event, day)
-
-    return apply
+    activity = event.activity
+    # _replace, inlined (this runs for every activity): the same fields, and the log
+    # with the activity in place of the tuple read before (rebuilt from it when read).
+    state = journey.__dict__.copy()
+    state.pop("activities", None)
+    log = state[_ACTIVITIES] = _appended(journey, activity)
+    if journey.periods:
+        count = _hours_count(journey, journey.periods[-1]).recorded(activity, journey.policy)
+        state[_TALLY] = (log[2], count)
+    holding = _new_instance(Journey)
+    _set_attribute(holding, "__dict__", state)
+    return holding
 
 
 _HANDLERS: Final[Mapping[type[Event], Handler]] = {
-    Register: _stepped(register),
-    GrantAccess: _stepped(grant_access),
-    OpenElearning: _stepped(open_elearning),
-    CompleteModule: _stepped(complete_module),
-    RecordAssessment: _stepped(record_assessment),
-    RequestChange: _stepped(request_change),
-    Substitute: _stepped(substitute),
-    Cancel: _stepped(cancel),
-    ReEnroll: _stepped(re_enroll),
-    RecordAttendance: _stepped(record_attendance),
-    AttemptExam: _stepped(attempt_exam),
-    RecordActivity: _keeping_the_activity(_stepped(record_activity)),
-    PayRenewalFee: _stepped(pay_renewal_fee),
+    Register: register,
+    GrantAccess: grant_access,
+    OpenElearning: open_elearning,
+    CompleteModule: complete_module,
+    RecordAssessment: record_assessment,
+    RequestChange: request_change,
+    Substitute: substitute,
+    Cancel: cancel,
+    ReEnroll: re_enroll,
+    RecordAttendance: record_attendance,
+    AttemptExam: attempt_exam,
+    RecordActivity: record_activity,
+    PayRenewalFee: pay_renewal_fee,
 }
