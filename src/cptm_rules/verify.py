@@ -1085,40 +1085,101 @@ class _CancelCase:
 class _CancelSweep:
     checked: int
     refusals: _Tally
+    tiers: _Tally
+    """The tier table (``cancellation.refund_precedence``): which tier answered, and overlaps."""
+    listed: tuple[int | None, ...]
+    """per row of the tier table: the position of its tier in the policy's list (declared order)."""
+    levels: tuple[float, ...]
+    """per row of the tier table: what it pays back, as a share of the program price."""
     refunded: int
-    refund_example: _CancelCase | None
     credited: int
-    credit_example: _CancelCase | None
+    uncovered: int
+    """accepted cancellations no tier answers (R24 not covered, the credit of R25 remains)."""
+    holes: int
+    hole: tuple[_CancelCase, int | None] | None
+    """a cancellation no tier answers between two a tier does, and the row answering next."""
+    misordered: tuple[tuple[int, int, int], ...]
+    """``(row, later row, cases)``: both hold, the table answers against the declared order."""
     rises: int
-    rise: tuple[_CancelCase, _CancelCase] | None
+    rise: tuple[_CancelCase, _CancelCase, int | None] | None
+    """the earlier and later cancellation, and the row that answered the earlier one."""
 
 
-def _cancel_sweep(domain: Domain) -> _CancelSweep:
-    policy = domain.policy
-    table = cancellation.CANCEL_REFUSALS
-    registered_days = domain.days(domain.low, domain.high - 1)
+def _tier_level(tier: object, prices: PriceSchedule) -> float:
+    """What a tier pays back as a share of the program price (0 for none or no tier).
+
+    With the price or the administrative fee unknown, "full less the fee" counts as
+    just below full: above any percentage a tier may state (below 100).
+    """
+    if not isinstance(tier, cancellation.RefundTier) or not tier.returns_money:
+        return 0.0
+    if tier.refund == "full":
+        return 1.0
+    percent = tier.percent
+    if percent is not None:
+        return float(percent) / 100
+    price, admin = prices.program_price, prices.administrative_fee
+    if isinstance(price, Money) and isinstance(admin, Money) and price.amount > 0:
+        return 1.0 - float(admin.amount / price.amount)
+    return 1.0 - 1e-9
+
+
+def _cancel_leads(policy: Policy, tiers: tuple[cancellation.RefundTier, ...]) -> Days:
+    """The days from registering to the practicum asked: on both sides of every window."""
     window = policy.early_cancellation_days
-    steps = np.arange(window + 3, dtype=np.int64)
-    refusals = _TallyBuilder("may this cancellation be made?", table)
-    checked = refunded = credited = rises = 0
-    refund_example: _CancelCase | None = None
-    credit_example: _CancelCase | None = None
-    rise: tuple[_CancelCase, _CancelCase] | None = None
-    per_day = len(steps) * 2 * 3
+    leads = {1, 2, window + 3}
+    for tier in tiers:
+        if tier.counted_from == cancellation.REGISTRATION:
+            leads |= {tier.days + 1, tier.days + 2}
+        else:
+            leads |= {tier.days, tier.days + 1, tier.days + 3}
+    return np.array(sorted(leads), dtype=np.int64)
+
+
+def _cancel_sweep(domain: Domain) -> _CancelSweep:  # noqa: PLR0915  # one pass, every question
+    policy, prices = domain.policy, domain.prices
+    refusal_table = cancellation.CANCEL_REFUSALS
+    tier_table = cancellation.refund_precedence(policy)
+    declared = cancellation.refund_tiers_of(policy)
+    registered_days = domain.days(domain.low, domain.high - 1)
+    leads = _cancel_leads(policy, declared)
+    leads = leads[leads <= max(1, domain.high - domain.low)]
+    steps = np.arange(int(leads.max()) + 1, dtype=np.int64)
+    refusals = _TallyBuilder("may this cancellation be made?", refusal_table)
+    tiers = _TallyBuilder("which refund tier does this cancellation fall in?", tier_table)
+    row_tiers: list[object] = []
+    for _rule, row in tier_table:
+        # A tier row explains with its tier whatever the case (cancellation._the_tier).
+        row_tiers.append(row.explain(None))  # type: ignore[arg-type]
+    listed = tuple(declared.index(t) if t in declared else None for t in row_tiers)
+    levels = tuple(_tier_level(t, prices) for t in row_tiers)
+    money_rows = np.array(
+        [isinstance(t, cancellation.RefundTier) and t.returns_money for t in row_tiers] + [False]
+    )
+    level_of = np.array([*levels, 0.0])
+    checked = refunded = credited = uncovered = holes = rises = 0
+    hole: tuple[_CancelCase, int | None] | None = None
+    rise: tuple[_CancelCase, _CancelCase, int | None] | None = None
+    misordered: dict[tuple[int, int], int] = {}
+    per_day = len(leads) * len(steps) * 3
     for block in _blocks(len(registered_days), per_day):
         registered = registered_days[block][:, None, None, None]
-        on = registered + steps[None, :, None, None]
-        # The held session starting the day after registering, or after the window.
-        first = registered + np.array([1, window + 3], dtype=np.int64)[None, None, :, None]
-        half = (window + 1) // 2
+        first = registered + leads[None, :, None, None]
+        on = registered + steps[None, None, :, None]
+        # The eLearning never opened, opened on the registration day, or halfway to the practicum.
         opened = np.concatenate(
-            [np.full_like(registered, _NEVER), registered, registered + half], axis=-1
+            [
+                np.broadcast_to(np.int64(_NEVER), first.shape),
+                np.broadcast_to(registered, first.shape),
+                registered + np.maximum(1, leads[None, :, None, None] // 2),
+            ],
+            axis=-1,
         )
         shape = np.broadcast_shapes(on.shape, first.shape, opened.shape)
         reg_b, on_b, first_b, opened_b = (
             np.broadcast_to(x, shape) for x in (registered, on, first, opened)
         )
-        asked = (on_b <= domain.high) & (first_b <= domain.high)
+        asked = (on_b <= first_b) & (first_b <= domain.high)
         flat = [x.ravel() for x in (reg_b, on_b, first_b, opened_b)]
         case = cancellation.CancelCase(
             policy=policy, on=flat[1], held_first=flat[2], registered_on=flat[0], opened=flat[3]
@@ -1133,41 +1194,72 @@ def _cancel_sweep(domain: Domain) -> _CancelSweep:
             )
 
         asked_flat = asked.ravel()
-        rows, _ = refusals.add(case, asked_flat, where)
-        accepted = asked_flat & (rows < 0)
-        refund = accepted & np.broadcast_to(
-            np.asarray(cancellation.refund_due(ARRAY, case), dtype=bool), len(accepted)
-        )
-        credit = accepted & ~refund
+        refused, _ = refusals.add(case, asked_flat, where)
+        accepted = asked_flat & (refused < 0)
+        rows, _ = tiers.add(case, accepted, where)
+        refund = accepted & money_rows[rows]
         checked += int(asked_flat.sum())
         refunded += int(refund.sum())
-        credited += int(credit.sum())
-        if refund_example is None and refund.any():
-            refund_example = where(int(np.flatnonzero(refund)[0]))
-        if credit_example is None and credit.any():
-            credit_example = where(int(np.flatnonzero(credit)[0]))
-        # A refund never grows as the cancellation gets later: along the cancellation
-        # days of one registration, session and opening, none refunds after one that did not.
-        level = np.where(accepted, refund.astype(float), np.nan).reshape(shape)
+        credited += int((accepted & ~refund).sum())
+        uncovered += int((accepted & (rows < 0)).sum())
+        # The declared order: where two rows hold, the one answering lists its tier first.
+        for i, (_r, row_i) in enumerate(tier_table):
+            if row_i.when is None:
+                continue
+            for j in range(i + 1, len(tier_table)):
+                if listed[i] is not None and listed[j] is not None and listed[i] < listed[j]:
+                    continue  # the table's order is the list's
+                both = accepted & (rows == i)
+                row_j = tier_table[j][1]
+                if row_j.when is not None:
+                    both = both & np.broadcast_to(
+                        np.asarray(row_j.when(ARRAY, case), dtype=bool), len(both)
+                    )
+                count = int(both.sum())
+                if count:
+                    misordered[(i, j)] = misordered.get((i, j), 0) + count
+        # A gap: along the cancellation days of one registration, session and opening,
+        # a day no tier answers between a day one does and a later day one does.
+        answered = (accepted & (rows >= 0)).reshape(shape)
+        open_case = (accepted & (rows < 0)).reshape(shape)
+        before = np.logical_or.accumulate(answered, axis=2)
+        after = np.logical_or.accumulate(answered[:, :, ::-1], axis=2)[:, :, ::-1]
+        inside = open_case & before & after
+        holes += int(inside.sum())
+        if hole is None and inside.any():
+            b, lead, j, o = (int(x[0]) for x in np.nonzero(inside))
+            k = j + int(np.flatnonzero(answered[b, lead, j:, o])[0])
+            next_row = int(rows.reshape(shape)[b, lead, k, o])
+            hole = (where(int(np.ravel_multi_index((b, lead, j, o), shape))), next_row)
+        # A refund never grows as the cancellation gets later.
+        level = np.where(accepted, level_of[rows], np.nan).reshape(shape)
         seen = np.where(np.isnan(level), np.inf, level)
-        lowest = np.minimum.accumulate(seen, axis=1)
-        before = np.concatenate([np.full_like(lowest[:, :1], np.inf), lowest[:, :-1]], axis=1)
-        grew = ~np.isnan(level) & (level > before)
+        lowest = np.minimum.accumulate(seen, axis=2)
+        low_before = np.concatenate([np.full_like(lowest[:, :, :1], np.inf), lowest[:, :, :-1]], 2)
+        grew = ~np.isnan(level) & (level > low_before)
         rises += int(grew.sum())
         if rise is None and grew.any():
-            b, j, f, o = (int(x[0]) for x in np.nonzero(grew))
-            earlier = int(np.flatnonzero(seen[b, :j, f, o] == before[b, j, f, o])[0])
+            b, lead, j, o = (int(x[0]) for x in np.nonzero(grew))
+            earlier = int(np.flatnonzero(seen[b, lead, :j, o] == low_before[b, lead, j, o])[0])
+            early_index = int(np.ravel_multi_index((b, lead, earlier, o), shape))
+            early_row = int(rows[early_index])
             rise = (
-                where(int(np.ravel_multi_index((b, earlier, f, o), shape))),
-                where(int(np.ravel_multi_index((b, j, f, o), shape))),
+                where(early_index),
+                where(int(np.ravel_multi_index((b, lead, j, o), shape))),
+                None if early_row < 0 else early_row,
             )
     return _CancelSweep(
         checked=checked,
         refusals=refusals.tally(),
+        tiers=tiers.tally(),
+        listed=listed,
+        levels=levels,
         refunded=refunded,
-        refund_example=refund_example,
         credited=credited,
-        credit_example=credit_example,
+        uncovered=uncovered,
+        holes=holes,
+        hole=hole,
+        misordered=tuple((i, j, n) for (i, j), n in sorted(misordered.items())),
         rises=rises,
         rise=rise,
     )
@@ -1193,10 +1285,103 @@ def _cancel_case_text(c: _CancelCase) -> tuple[tuple[str, str], ...]:
     )
 
 
+def _tier_expectation(
+    domain: Domain, c: _CancelCase, row: int | None
+) -> tuple[tuple[str, object], ...]:
+    """What a cancellation answered by tier-table row ``row`` (``None``: no tier) expects."""
+    if row is None:
+        return (("decisions", ("R24 not_covered", "R25 credit")),)
+    table = cancellation.refund_precedence(domain.policy)
+    tier = table[row][1].explain(None)  # type: ignore[arg-type]  # a tier row ignores its case
+    if not isinstance(tier, cancellation.RefundTier):
+        return (("decisions", ("R24 refund",)),)
+    decisions = ("R24 refund",) if tier.returns_money else ("R24 refund", "R25 credit")
+    try:
+        prices = domain.prices.in_force_on(_date(c.registered))
+    except CptmRulesError:
+        return (("decisions", decisions),)
+    amount = cancellation._refund_amount(prices, tier)  # noqa: SLF001  # the tier's own amount
+    return (("decisions", decisions), ("refund", amount_text(amount)))
+
+
+def _cancel_sketch(domain: Domain, c: _CancelCase, name: str, row: int | None) -> Sketch:
+    return Sketch(
+        name=name,
+        events=(
+            *_cancel_events(domain.policy, c),
+            (("type", "cancel"), ("on", _date(c.on)), ("expect", _tier_expectation(domain, c, row))),
+        ),
+    )
+
+
 def _cancel_answers(domain: Domain) -> Found:
     sweep: _CancelSweep = domain.cached("cancellations", _cancel_sweep)
-    # Refused (R26), refunded or credited (R24, R25): refund_due answers every case.
-    return sweep.checked, (), _overlap_notes(sweep.refusals)
+    policy = domain.policy
+    violations: list[Violation] = []
+    figures = policy.figures("refund_tiers" if policy.refund_tiers.tiers else "early_cancellation_days")
+    if sweep.hole is not None:
+        c, next_row = sweep.hole
+        violations.append(
+            Violation(
+                property="every cancellation gets one answer (refund tiers)",
+                rule_ids=("R24",),
+                summary=(
+                    f"no refund tier answers a cancellation on {_date(c.on)}, between "
+                    "earlier and later ones a tier does answer"
+                ),
+                case=(*_cancel_case_text(c), *figures),
+                cases=sweep.holes,
+                scenario=_cancel_sketch(
+                    domain,
+                    c,
+                    f"A cancellation on {_date(c.on)} falls in a refund tier, as the days "
+                    "around it do",
+                    next_row,
+                ),
+            )
+        )
+    for i, j, n in sweep.misordered:
+        example = sweep.tiers.example[i]
+        row_j_tier = sweep.listed[j]
+        violations.append(
+            Violation(
+                property="every cancellation gets one answer (refund tiers)",
+                rule_ids=("R24",),
+                summary=(
+                    f"refund-tier rows {i + 1} and {j + 1} both hold and the table answers "
+                    f"with row {i + 1}, which the policy's list does not put first"
+                ),
+                case=(
+                    *(_cancel_case_text(example) if isinstance(example, _CancelCase) else ()),
+                    ("answering row", f"{i + 1} (listed {_listed_text(sweep.listed[i])})"),
+                    ("also holding", f"{j + 1} (listed {_listed_text(row_j_tier)})"),
+                    *figures,
+                ),
+                cases=n,
+                scenario=(
+                    _cancel_sketch(
+                        domain,
+                        example,
+                        f"A cancellation on {_date(example.on)} is answered by the tier "
+                        "listed first",
+                        j,
+                    )
+                    if isinstance(example, _CancelCase) and row_j_tier is not None
+                    else None
+                ),
+            )
+        )
+    notes = [*_overlap_notes(sweep.refusals), *_overlap_notes(sweep.tiers)]
+    if sweep.uncovered:
+        notes.append(
+            f"{sweep.uncovered:,} cancellation(s) fall in no refund tier: R24 answers not "
+            "covered and R25's credit remains"
+        )
+    return sweep.checked, tuple(violations), tuple(notes)
+
+
+def _listed_text(position: int | None) -> str:
+    return "nowhere" if position is None else f"tier {position + 1}"
 
 
 def _refund_monotone(domain: Domain) -> Found:
@@ -1204,31 +1389,28 @@ def _refund_monotone(domain: Domain) -> Found:
     if sweep.rise is None:
         return sweep.checked, (), ()
     policy = domain.policy
-    early, late = sweep.rise
-    events = (
-        *_cancel_events(policy, late),
-        (
-            ("type", "cancel"),
-            ("on", _date(late.on)),
-            ("expect", (("decisions", ("R24 not_covered", "R25 credit")),)),
-        ),
-    )
+    early, late, early_row = sweep.rise
     violation = Violation(
         property="later never gets more back (refund)",
         rule_ids=("R24", "R25"),
         summary=(
-            f"a cancellation on {_date(late.on)} is refunded, the same one on "
-            f"{_date(early.on)} is not"
+            f"a cancellation on {_date(late.on)} gets more back than the same one on "
+            f"{_date(early.on)}"
         ),
         case=(
             ("earlier cancellation", str(_date(early.on))),
             *_cancel_case_text(late),
-            *_figures(policy, "early_cancellation_days"),
+            *policy.figures(
+                "refund_tiers" if policy.refund_tiers.tiers else "early_cancellation_days"
+            ),
         ),
         cases=sweep.rises,
-        scenario=Sketch(
-            name=f"A cancellation on {_date(late.on)} gets no more back than on {_date(early.on)}",
-            events=events,
+        # The later cancellation expects the earlier one's answer: no more back than it.
+        scenario=_cancel_sketch(
+            domain,
+            late,
+            f"A cancellation on {_date(late.on)} gets no more back than on {_date(early.on)}",
+            early_row,
         ),
     )
     return sweep.checked, (violation,), ()
@@ -1251,77 +1433,108 @@ def _replayed(policy: Policy, prices: PriceSchedule, events: tuple[Event, ...]) 
     return outcome.decisions[0] if outcome.decisions else None
 
 
+def _versions(prices: PriceSchedule) -> tuple[PriceSchedule, ...]:
+    """The versions of a (dated) price schedule, the latest first."""
+    found: list[PriceSchedule] = []
+    version: PriceSchedule | None = prices
+    while version is not None:
+        found.append(version)
+        version = version.earlier
+    return tuple(found)
+
+
+def _named_prices(policy: Policy) -> tuple[tuple[str, str, str], ...]:
+    """``(rule id, verdict, price name)`` of every amount a decision under ``policy`` charges."""
+    named: list[tuple[str, str, str]] = []
+    for rule_id, case in practicum_changes.CHANGE_FEE_PRECEDENCE:
+        for verdict, name in zip(case.verdicts, case.fees or (), strict=False):
+            if name is not None:
+                named.append((rule_id, verdict, name))
+    named.append(("R24", "refund", "administrative_fee"))
+    if policy.renewal_grace_days:
+        named.append(("R20", "paid_in_grace", "late_renewal_fee"))
+    return tuple(named)
+
+
 def _money(domain: Domain) -> Found:
-    """Fees, refunds and the prices the tables name: known or named unknown, never negative."""
+    """Fees, refunds and the prices the rules name: known or named unknown, never negative."""
     policy, prices = domain.policy, domain.prices
     violations: list[Violation] = []
     checked = 0
-    # Every price a table names must be one the schedule gives (known, or unknown by name).
-    for rule_id, case in (*practicum_changes.CHANGE_FEE_PRECEDENCE,):
-        for verdict, name in zip(case.verdicts, case.fees or (), strict=False):
-            if name is None:
-                continue
+    # Every price a decision names must be one each version gives (known, or unknown by name).
+    for version in _versions(prices):
+        for rule_id, verdict, name in _named_prices(policy):
             checked += 1
-            amount = getattr(prices, name, None)
+            amount = getattr(version, name, None)
             if not isinstance(amount, Money | UnknownAmount):
                 violations.append(
                     Violation(
                         property="every amount known or named unknown",
                         rule_ids=(rule_id,),
                         summary=f"{rule_id} {verdict} charges {name}, which no price gives",
-                        case=(("price", name),),
+                        case=(("price", name), ("prices", version.label)),
                         cases=1,
                     )
                 )
             elif isinstance(amount, Money) and amount.amount < 0:
                 violations.append(_negative(rule_id, verdict, name, amount))
-    # The refund of an early cancellation, replayed once: it is the same on every date.
+    # The refund of each tier that answers, replayed once on the journey: it is the same
+    # on every date a version is in force (the version is the registration's).
     sweep: _CancelSweep = domain.cached("cancellations", _cancel_sweep)
-    example = sweep.refund_example
-    if example is not None:
+    for row, example in enumerate(sweep.tiers.example):
+        if not isinstance(example, _CancelCase):
+            continue
         checked += 1
-        at = _registered_at(policy, example.registered)
-        session = Session(first_day=_date(example.first), last_day=_date(example.first))
-        events: tuple[Event, ...] = (
-            Register(
-                registration=Registration(
-                    email="verify@example.org", registered_at=at, session=session
-                )
-            ),
-            GrantAccess(at=at),
-        )
-        if example.opened != _NEVER:
-            events = (*events, OpenElearning(on=_date(example.opened)))
-        given = _replayed(policy, prices, (*events, Cancel(on=_date(example.on))))
-        found = _refund_problem(given, prices)
-        if found is not None:
-            summary, required = found
-            violations.append(
-                Violation(
-                    property="refunds between nothing and the price paid",
-                    rule_ids=("R24",),
-                    summary=summary,
-                    case=(
-                        *_cancel_case_text(example),
-                        ("program price", amount_text(prices.program_price)),
-                        ("administrative fee", amount_text(prices.administrative_fee)),
-                    ),
-                    cases=sweep.refunded,
-                    scenario=Sketch(
-                        name=f"A cancellation on {_date(example.on)} is refunded "
-                        "between nothing and the price paid",
-                        events=(
-                            *_cancel_events(policy, example),
-                            (
-                                ("type", "cancel"),
-                                ("on", _date(example.on)),
-                                ("expect", (("refund", required),)),
-                            ),
+        try:
+            version = prices.in_force_on(_date(example.registered))
+        except CptmRulesError:
+            continue  # no version prices the registration: the dated-prices property says so
+        found = _refund_problem(_cancel_replayed(domain, example), version)
+        if found is None:
+            continue
+        summary, required = found
+        violations.append(
+            Violation(
+                property="refunds between nothing and the price paid",
+                rule_ids=("R24",),
+                summary=summary,
+                case=(
+                    *_cancel_case_text(example),
+                    ("tier row", str(row + 1)),
+                    ("program price", amount_text(version.program_price)),
+                    ("administrative fee", amount_text(version.administrative_fee)),
+                ),
+                cases=sweep.tiers.fired[row],
+                scenario=Sketch(
+                    name=f"A cancellation on {_date(example.on)} is refunded "
+                    "between nothing and the price paid",
+                    events=(
+                        *_cancel_events(policy, example),
+                        (
+                            ("type", "cancel"),
+                            ("on", _date(example.on)),
+                            ("expect", (("refund", required),)),
                         ),
                     ),
-                )
+                ),
             )
+        )
     return checked, tuple(violations), ()
+
+
+def _cancel_replayed(domain: Domain, example: _CancelCase) -> Decision | None:
+    """The first decision of ``example``'s cancellation, replayed on the journey."""
+    at = _registered_at(domain.policy, example.registered)
+    session = Session(first_day=_date(example.first), last_day=_date(example.first))
+    events: tuple[Event, ...] = (
+        Register(
+            registration=Registration(email="verify@example.org", registered_at=at, session=session)
+        ),
+        GrantAccess(at=at),
+    )
+    if example.opened != _NEVER:
+        events = (*events, OpenElearning(on=_date(example.opened)))
+    return _replayed(domain.policy, domain.prices, (*events, Cancel(on=_date(example.on))))
 
 
 def _negative(rule_id: str, verdict: str, name: str, amount: Money) -> Violation:
@@ -1363,7 +1576,7 @@ def _dead_rules(domain: Domain) -> Found:
         for rule_id, count, off in zip(tally.rows, tally.fired, tally.off, strict=True):
             fired[rule_id] = fired.get(rule_id, 0) + count
             on[rule_id] = on.get(rule_id, False) or not off
-    fired["R24"] = cancels.refunded
+    fired["R24"] = sum(cancels.tiers.fired)
     on["R24"] = True
     fired["R25"] = cancels.credited
     on["R25"] = True
@@ -1383,6 +1596,24 @@ def _dead_rules(domain: Domain) -> Found:
                 scenario=_dead_sketch(domain, rule_id),
             )
         )
+    # A tier the policy states that answers no cancellation (the loader refuses one a
+    # tier before it hides; the calendar may still leave one no date).
+    if policy.refund_tiers.tiers:
+        for row, count in enumerate(cancels.tiers.fired):
+            if count:
+                continue
+            listed = cancels.listed[row]
+            violations.append(
+                Violation(
+                    property="every rule the policy turns on can fire",
+                    rule_ids=("R24",),
+                    summary=f"refund tier {_listed_text(listed)[5:]} answers no cancellation "
+                    "on any date of the calendar",
+                    case=(("cancellation.refund_tiers", str(policy.refund_tiers)),),
+                    cases=0,
+                    warning=True,
+                )
+            )
     return checked, tuple(violations), ()
 
 
