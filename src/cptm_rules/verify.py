@@ -14,8 +14,8 @@ calendar years) that returns how many cases it asked and the violations it
 found, the smallest case first. A violation carries a scenario
 (``docs/scenarios.md``) that ``cptm-rules check`` replays and that fails until
 the policy is fixed: :func:`write_counterexamples` writes one file per violation.
-``docs/policy.md`` ("Verifying a policy before it ships") lists the properties,
-those that wait for a policy shape still to come, and the counts and times.
+``docs/policy.md`` ("Verifying a policy before it ships") lists the properties
+and the counts and times.
 
 Needs numpy and pandas (the ``columnar`` or ``notebook`` extra).
 """
@@ -55,6 +55,7 @@ from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.rules import cancellation, certification, exam, practicum_changes, prework
 from cptm_rules.rules import registration as registration_rules
+from cptm_rules.vocabulary import State
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -624,7 +625,7 @@ class _Tally:
     """per row: the policy switches it off (its condition is a constant false)."""
     overlaps: tuple[tuple[int, int, int], ...]
     """``(row, later row, cases)``: both conditions hold; the declared order decides."""
-    example: tuple[int | None, ...] = ()
+    example: tuple[Any, ...] = ()
     """per row: the index (in the sweep's layout) of a case it answered, if any."""
 
 
@@ -1136,6 +1137,38 @@ def _cancel_leads(policy: Policy, tiers: tuple[cancellation.RefundTier, ...]) ->
     return np.array(sorted(leads), dtype=np.int64)
 
 
+def _misordered(
+    table: Precedence[Any, Any],
+    listed: tuple[int | None, ...],
+    accepted: Any,  # noqa: ANN401  # masks and codes of one block
+    rows: Any,  # noqa: ANN401
+    case: cancellation.CancelCase,
+    *,
+    into: dict[tuple[int, int], int],
+) -> None:
+    """Count, into ``into``, the cases a row answers while a later row listed first holds too.
+
+    The policy's list is the tiers' declared order: where two tiers hold, the one
+    listed first answers. A row whose tier the list does not hold has no order.
+    """
+    for i, (_rule, row_i) in enumerate(table):
+        if row_i.when is None:
+            continue
+        for j in range(i + 1, len(table)):
+            first, then = listed[i], listed[j]
+            if first is not None and then is not None and first < then:
+                continue  # the table's order is the list's
+            both = accepted & (rows == i)
+            row_j = table[j][1]
+            if row_j.when is not None:
+                both = both & np.broadcast_to(
+                    np.asarray(row_j.when(ARRAY, case), dtype=bool), len(both)
+                )
+            count = int(both.sum())
+            if count:
+                into[(i, j)] = into.get((i, j), 0) + count
+
+
 def _cancel_sweep(domain: Domain) -> _CancelSweep:  # noqa: PLR0915  # one pass, every question
     policy, prices = domain.policy, domain.prices
     refusal_table = cancellation.CANCEL_REFUSALS
@@ -1202,22 +1235,7 @@ def _cancel_sweep(domain: Domain) -> _CancelSweep:  # noqa: PLR0915  # one pass,
         refunded += int(refund.sum())
         credited += int((accepted & ~refund).sum())
         uncovered += int((accepted & (rows < 0)).sum())
-        # The declared order: where two rows hold, the one answering lists its tier first.
-        for i, (_r, row_i) in enumerate(tier_table):
-            if row_i.when is None:
-                continue
-            for j in range(i + 1, len(tier_table)):
-                if listed[i] is not None and listed[j] is not None and listed[i] < listed[j]:
-                    continue  # the table's order is the list's
-                both = accepted & (rows == i)
-                row_j = tier_table[j][1]
-                if row_j.when is not None:
-                    both = both & np.broadcast_to(
-                        np.asarray(row_j.when(ARRAY, case), dtype=bool), len(both)
-                    )
-                count = int(both.sum())
-                if count:
-                    misordered[(i, j)] = misordered.get((i, j), 0) + count
+        _misordered(tier_table, listed, accepted, rows, case, into=misordered)
         # A gap: along the cancellation days of one registration, session and opening,
         # a day no tier answers between a day one does and a later day one does.
         answered = (accepted & (rows >= 0)).reshape(shape)
@@ -1292,7 +1310,8 @@ def _tier_expectation(
     if row is None:
         return (("decisions", ("R24 not_covered", "R25 credit")),)
     table = cancellation.refund_precedence(domain.policy)
-    tier = table[row][1].explain(None)  # type: ignore[arg-type]  # a tier row ignores its case
+    # A tier row ignores its case; a planted table's row may answer something else.
+    tier: object = table[row][1].explain(None)  # type: ignore[arg-type]
     if not isinstance(tier, cancellation.RefundTier):
         return (("decisions", ("R24 refund",)),)
     decisions = ("R24 refund",) if tier.returns_money else ("R24 refund", "R25 credit")
@@ -1309,7 +1328,11 @@ def _cancel_sketch(domain: Domain, c: _CancelCase, name: str, row: int | None) -
         name=name,
         events=(
             *_cancel_events(domain.policy, c),
-            (("type", "cancel"), ("on", _date(c.on)), ("expect", _tier_expectation(domain, c, row))),
+            (
+                ("type", "cancel"),
+                ("on", _date(c.on)),
+                ("expect", _tier_expectation(domain, c, row)),
+            ),
         ),
     )
 
@@ -1318,7 +1341,9 @@ def _cancel_answers(domain: Domain) -> Found:
     sweep: _CancelSweep = domain.cached("cancellations", _cancel_sweep)
     policy = domain.policy
     violations: list[Violation] = []
-    figures = policy.figures("refund_tiers" if policy.refund_tiers.tiers else "early_cancellation_days")
+    figures = policy.figures(
+        "refund_tiers" if policy.refund_tiers.tiers else "early_cancellation_days"
+    )
     if sweep.hole is not None:
         c, next_row = sweep.hole
         violations.append(
@@ -1680,6 +1705,388 @@ def _dead_sketch(domain: Domain, rule_id: str) -> Sketch | None:
     return None
 
 
+# -- certification: the grace period, renewal, category caps ---------------------------------
+
+
+def _certified_events(policy: Policy, s: int) -> tuple[tuple[tuple[str, object], ...], ...]:
+    """A candidate certified on day ``s``: registered the day before, attended, passed."""
+    return (
+        _register(policy, s - 1, s, s),
+        (("type", "record_attendance"), ("attendance", "full"), ("on", _date(s))),
+        (("type", "attempt_exam"), ("on", _date(s)), ("passed", True)),
+    )
+
+
+def _renewal_activity(policy: Policy, s: int) -> tuple[tuple[str, object], ...]:
+    """The hours renewal needs, dated on the certification day (inside the period)."""
+    category = policy.qualifying_categories[0]
+    return (
+        ("type", "record_activity"),
+        ("id", "verify-hours"),
+        ("on", _date(s)),
+        ("hours", str(policy.ce_hours_required)),
+        ("category", str(category)),
+    )
+
+
+def _period_ends(domain: Domain) -> tuple[Days, Days, Days]:
+    """Every certification day after the calendar's first, its period's end and lapse day."""
+    policy = domain.policy
+    start = domain.days(domain.low + 1)
+    end = certification.period_end(policy, start, ops=ARRAY)
+    lapse = certification.grace_end(policy, end, ops=ARRAY)
+    return start, end, lapse
+
+
+def _grace_period(domain: Domain) -> Found:
+    policy = domain.policy
+    start, end, lapse = _period_ends(domain)
+    days = policy.renewal_grace_days
+    # No grace period (0, the FAQ's reading): the credential lapses on the period's end.
+    bad = (lapse <= end) if days else (lapse != end)
+    at = _first_index(bad)
+    if at is None:
+        return len(start), (), ()
+    s, e, g = start[at], end[at], lapse[at]
+    sketch = None
+    if days:
+        sketch = Sketch(
+            name=f"The renewal fee paid on {_date(e)}, the first day of grace after the "
+            "period, renews with the late renewal fee",
+            events=(
+                *_certified_events(policy, s),
+                _renewal_activity(policy, s),
+                (
+                    ("type", "pay_renewal_fee"),
+                    ("on", _date(e)),
+                    ("expect", (("decisions", ("R20 paid_in_grace", "R20 renewed")),)),
+                ),
+            ),
+        )
+    violation = Violation(
+        property="grace period ends after its period",
+        rule_ids=("R20",),
+        summary=f"the grace period of a period ending {_date(e)} ends on {_date(g)}",
+        case=(
+            ("period starts", str(_date(s))),
+            ("period ends", str(_date(e))),
+            ("grace ends (exclusive)", str(_date(g))),
+            *_figures(policy, "renewal_grace_days"),
+        ),
+        cases=int(bad.sum()),
+        scenario=sketch,
+    )
+    return len(start), (violation,), ()
+
+
+def _renewal_answers(domain: Domain) -> Found:
+    """Every renewal check on a day around a period's end: renewed, in grace or lapsed, once."""
+    policy = domain.policy
+    start, end, lapse = _period_ends(domain)
+    days = policy.renewal_grace_days
+    offsets = np.array(sorted({-1, 0, 1, days - 1, days, days + 1}), dtype=np.int64)
+    e = np.repeat(end, len(offsets))
+    s = np.repeat(start, len(offsets))
+    on = e + np.tile(offsets, len(end))
+    inside = on < e
+    grace = np.asarray(certification.in_grace(policy, e, on, ops=ARRAY), dtype=bool)
+    lapsed = on >= np.repeat(lapse, len(offsets))
+    answers = inside.astype(np.int64) + grace + lapsed
+    bad = answers != 1
+    at = _first_index(bad)
+    if at is None:
+        return len(on), (), ()
+    d, pe, ps = on[at], e[at], s[at]
+    said = [
+        name
+        for name, m in (("in the period", inside), ("in grace", grace), ("lapsed", lapsed))
+        if m[at]
+    ]
+    # What R20 says: inside the period it renews; in the renewal_grace_days after it, it
+    # renews with the late fee; after that the fee is refused.
+    if d < pe:
+        expect: tuple[tuple[str, object], ...] = (("decisions", ("R18 fee_paid", "R20 renewed")),)
+    elif d < pe + days:
+        expect = (("decisions", ("R20 paid_in_grace", "R20 renewed")),)
+    else:
+        expect = (("error", "TimingError"), ("error_rule", "R20"))
+    violation = Violation(
+        property="every renewal check gets one answer",
+        rule_ids=("R18", "R20"),
+        summary=(
+            f"a renewal fee paid on {_date(d)}, for a period ending {_date(pe)}, is "
+            + (" and ".join(said) if said else "neither in the period, in grace nor lapsed")
+        ),
+        case=(
+            ("period ends", str(_date(pe))),
+            ("paid", str(_date(d))),
+            *_figures(policy, "renewal_grace_days"),
+        ),
+        cases=int(bad.sum()),
+        scenario=Sketch(
+            name=f"A renewal fee paid on {_date(d)} gets the one answer R20 gives",
+            events=(
+                *_certified_events(policy, ps),
+                _renewal_activity(policy, ps),
+                (("type", "pay_renewal_fee"), ("on", _date(d)), ("expect", expect)),
+            ),
+        ),
+    )
+    return len(on), (violation,), ()
+
+
+_MOST_HOUR_VECTORS: Final = 200_000
+"""The most hour vectors the category-cap sweep asks (a policy with many groups is sampled)."""
+
+
+def _hour_grid(policy: Policy) -> tuple[Decimal, ...]:
+    """The hours asked in each category group: zero, and both sides of every bound."""
+    required = policy.ce_hours_required
+    bounds = {required}
+    for limit in policy.category_limits:
+        bounds |= {b for b in (limit.min_hours, limit.max_hours) if b is not None}
+        bounds |= {required - b for b in (limit.min_hours, limit.max_hours) if b is not None}
+    values = {Decimal(0)}
+    for b in bounds:
+        values |= {b - 1, b, b + 1}
+    return tuple(sorted(v for v in values if v >= 0))
+
+
+def _requirement_met(policy: Policy, hours: tuple[Decimal, ...]) -> bool:
+    """R18 on ``hours`` (categories in no group first, then each group): the engines' test."""
+    limits = policy.category_limits
+    groups = hours[1:]
+    counted = certification.counted_hours(hours[0], groups, limits)
+    minimums = certification.minimums_met(groups, limits)
+    return certification.renewal_met(
+        counted, policy.ce_hours_required, dt.date(2000, 1, 1), minimums=minimums
+    )
+
+
+def _category_caps(domain: Domain) -> Found:
+    """More qualifying hours, in any category, never turn a met requirement into an unmet one."""
+    import itertools  # noqa: PLC0415  # only this sweep
+
+    policy = domain.policy
+    limits = policy.category_limits
+    grid = _hour_grid(policy)
+    dims = 1 + len(limits)
+    vectors = itertools.islice(itertools.product(grid, repeat=dims), _MOST_HOUR_VECTORS)
+    checked = found = 0
+    smallest: tuple[tuple[Decimal, ...], tuple[Decimal, ...]] | None = None
+    for hours in vectors:
+        if not _requirement_met(policy, hours):
+            continue
+        for axis in range(dims):
+            later = [v for v in grid if v > hours[axis]]
+            for step in {Decimal(1), *(later[:1] and [later[0] - hours[axis]])}:
+                more = tuple(h + step if k == axis else h for k, h in enumerate(hours))
+                checked += 1
+                if not _requirement_met(policy, more):
+                    found += 1
+                    if smallest is None or sum(more) < sum(smallest[1]):
+                        smallest = (hours, more)
+    if smallest is None:
+        return checked, (), ()
+    fewer, more = smallest
+    names = _hour_names(policy)
+    s = domain.low + 1
+    activities = tuple(
+        (
+            ("type", "record_activity"),
+            ("id", f"verify-{n}"),
+            ("on", _date(s)),
+            ("hours", str(h)),
+            ("category", category),
+        )
+        for n, (h, category) in enumerate(zip(more, names, strict=True), start=1)
+        if h and category
+    )
+    violation = Violation(
+        property="more hours never turn a met requirement unmet",
+        rule_ids=("R18", "R19"),
+        summary=(
+            f"{_hours_text(fewer, policy)} meet the hours required, "
+            f"{_hours_text(more, policy)} do not"
+        ),
+        case=(
+            ("met with", _hours_text(fewer, policy)),
+            ("unmet with", _hours_text(more, policy)),
+            *_figures(policy, "ce_hours_required", "category_limits"),
+        ),
+        cases=found,
+        scenario=(
+            Sketch(
+                name=f"{_hours_text(more, policy)} renew, as fewer hours did",
+                events=(
+                    *_certified_events(policy, s),
+                    *activities,
+                    (
+                        ("type", "pay_renewal_fee"),
+                        ("on", _date(s)),
+                        ("expect", (("decisions", ("R18 fee_paid", "R20 renewed")),)),
+                    ),
+                ),
+            )
+            if all(c or not h for h, c in zip(more, names, strict=True))
+            else None
+        ),
+    )
+    return checked, (violation,), ()
+
+
+def _hour_names(policy: Policy) -> tuple[str, ...]:
+    """A category of each hour dimension: one in no group (``""`` if none), then each group's."""
+    grouped = {c for limit in policy.category_limits for c in limit.categories}
+    free = next((str(c) for c in policy.qualifying_categories if c not in grouped), "")
+    return (free, *(str(limit.categories[0]) for limit in policy.category_limits))
+
+
+def _hours_text(hours: tuple[Decimal, ...], policy: Policy) -> str:
+    names = (
+        "no group",
+        *(", ".join(str(c) for c in lim.categories) for lim in policy.category_limits),
+    )
+    return "; ".join(f"{h} h ({name})" for h, name in zip(hours, names, strict=True))
+
+
+# -- dated prices -------------------------------------------------------------------------------
+
+
+def _dated_prices(domain: Domain) -> Found:
+    """Every registration day of the calendar is charged by exactly one version of the prices."""
+    versions = _versions(domain.prices)
+    days = domain.days()
+    count = np.zeros(len(days), dtype=np.int64)
+    for version in versions:
+        held = np.ones(len(days), dtype=bool)
+        if version.effective_from is not None:
+            held &= days >= _number(version.effective_from)
+        if version.until is not None:
+            held &= days < _number(version.until)
+        count += held
+        # The journey's own answer on the version's first and last day agrees.
+        inside = np.flatnonzero(held)
+        for i in (inside[:1], inside[-1:]):
+            if len(i) and _in_force(domain.prices, days[i[0]]) is not version:
+                count[i[0]] += len(versions)  # reported below as more than one answer
+    bad = count != 1
+    at = _first_index(bad)
+    if at is None:
+        return len(days), (), ()
+    day = days[at]
+    summary = (
+        f"no version of the prices charges a registration on {_date(day)}"
+        if count[at] == 0
+        else f"more than one version of the prices charges a registration on {_date(day)}"
+    )
+    violation = Violation(
+        property="every registration day priced by one schedule",
+        rule_ids=("R22",),
+        summary=summary,
+        case=(
+            ("registered", str(_date(day))),
+            ("prices", ", ".join(v.label for v in versions)),
+        ),
+        cases=int(bad.sum()),
+        scenario=Sketch(
+            name=f"A registration on {_date(day)} is charged by one version of the prices",
+            events=(
+                (
+                    *_register(domain.policy, day, day + 1, day + 1),
+                    ("expect", (("error", "none"),)),
+                ),
+            ),
+        ),
+    )
+    return len(days), (violation,), ()
+
+
+def _in_force(prices: PriceSchedule, day: Any) -> PriceSchedule | None:  # noqa: ANN401
+    try:
+        return prices.in_force_on(_date(day))
+    except CptmRulesError:
+        return None
+
+
+# -- every state reachable ----------------------------------------------------------------------
+
+
+def _states(domain: Domain) -> Found:
+    """Every state of the journey the policy's figures allow is reached on some date."""
+    policy = domain.policy
+    attempts: _AttemptSweep = domain.cached("attempts", _attempt_sweep)
+    cancels: _CancelSweep = domain.cached("cancellations", _cancel_sweep)
+    _start, end, lapse = _period_ends(domain)
+    registered = cancels.checked > 0
+    attended = attempts.checked > 0
+    certified = attempts.checked > sum(attempts.refusals.fired)
+    # Derived states are reached by time alone (status_on any later day).
+    reached = {
+        State.NEW: True,
+        State.REGISTERED: registered,
+        State.IN_PREWORK: registered,
+        State.FORFEITED: attended,
+        State.CANCELLED: cancels.refunded + cancels.credited > 0,
+        State.CREDIT_EXPIRED: cancels.credited > 0,
+        State.ATTENDED: attended,
+        State.EXAM_EXPIRED: attended,
+        State.CERTIFIED: certified,
+        State.LAPSED: certified,
+        State.IN_GRACE: certified and bool((lapse > end).any()),
+    }
+    # A grace period of 0 days (the FAQ's reading) turns in_grace off: not a finding.
+    turned_on = {
+        state: state is not State.IN_GRACE or policy.renewal_grace_days > 0 for state in State
+    }
+    violations = []
+    for state in State:
+        if not turned_on[state] or reached[state]:
+            continue
+        sketch = None
+        if state is State.IN_GRACE:
+            s, e = domain.low + 1, int(end[0])
+            sketch = Sketch(
+                name=f"Unrenewed, a period ending {_date(e)} is in grace on that day",
+                events=_certified_events(policy, s),
+                checks=((("state_on", _date(e)), ("state", "in_grace")),),
+            )
+        violations.append(
+            Violation(
+                property="every journey state the policy allows is reachable",
+                rule_ids=_STATE_RULES.get(state, ()),
+                summary=f"no journey reaches the state {state} on any date",
+                case=(("state", str(state)), *_state_figures(policy, state)),
+                cases=0,
+                warning=True,
+                scenario=sketch,
+            )
+        )
+    return len(State), tuple(violations), ()
+
+
+_STATE_RULES: Final[Mapping[State, tuple[str, ...]]] = {
+    State.REGISTERED: ("R2",),
+    State.IN_PREWORK: ("R4",),
+    State.ATTENDED: ("R12",),
+    State.EXAM_EXPIRED: ("R14",),
+    State.CERTIFIED: ("R16",),
+    State.CANCELLED: ("R24", "R25"),
+    State.CREDIT_EXPIRED: ("R25",),
+    State.FORFEITED: ("R26",),
+    State.LAPSED: ("R20",),
+    State.IN_GRACE: ("R20",),
+}
+
+
+def _state_figures(policy: Policy, state: State) -> tuple[tuple[str, str], ...]:
+    if state is State.IN_GRACE:
+        return policy.figures("renewal_grace_days")
+    if state is State.CREDIT_EXPIRED:
+        return policy.figures("refund_tiers", "tuition_credit_years")
+    return ()
+
+
 # -- the table ----------------------------------------------------------------------------------
 
 
@@ -1740,6 +2147,12 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         find=_credit_expiry,
     ),
     Property(
+        group=DEADLINES,
+        name="grace period ends after its period",
+        rule_ids=("R20",),
+        find=_grace_period,
+    ),
+    Property(
         group=ONE_ANSWER,
         name="change requests",
         rule_ids=("R11", "R11a", "R9", "R10"),
@@ -1758,6 +2171,18 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         find=_attempt_answers,
     ),
     Property(
+        group=ONE_ANSWER,
+        name="renewal checks",
+        rule_ids=("R18", "R20"),
+        find=_renewal_answers,
+    ),
+    Property(
+        group=ONE_ANSWER,
+        name="registrations priced by one schedule",
+        rule_ids=("R22",),
+        find=_dated_prices,
+    ),
+    Property(
         group=LATER,
         name="change fee never falls as the request gets later",
         rule_ids=("R11a", "R9", "R10"),
@@ -1772,6 +2197,12 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         shares="cancellations",
     ),
     Property(
+        group=LATER,
+        name="more qualifying hours never turn a met requirement unmet",
+        rule_ids=("R18", "R19"),
+        find=_category_caps,
+    ),
+    Property(
         group=MONEY,
         name="fees and refunds known or named, never negative, refunds at most the price",
         rule_ids=("R10", "R11a", "R24"),
@@ -1784,12 +2215,17 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         find=_dead_rules,
         shares="change requests, cancellations and exam attempts",
     ),
+    Property(
+        group=ALIVE,
+        name="every journey state the policy allows is reachable",
+        rule_ids=("R2", "R12", "R14", "R16", "R20", "R24", "R25", "R26"),
+        find=_states,
+    ),
 )
 """The properties :func:`verify_policy` checks, in the order the report shows them.
 
-A property for a policy shape still to come (refund tiers, grace periods,
-category caps, dated prices) is one more entry: a group, a name, its rules and a
-function over the :class:`Domain`.
+A property for a new policy shape is one more entry: a group, a name, its rules
+and a function over the :class:`Domain`.
 """
 
 
