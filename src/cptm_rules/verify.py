@@ -48,7 +48,7 @@ from cptm_rules.events import (
 )
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError
 from cptm_rules.files import atomic_file, confined
-from cptm_rules.formulas import answer_codes
+from cptm_rules.formulas import SCALAR, answer_codes
 from cptm_rules.lifecycle import Journey
 from cptm_rules.money import Money, UnknownAmount, amount_text
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
@@ -1099,8 +1099,8 @@ class _CancelSweep:
     holes: int
     hole: tuple[_CancelCase, int | None] | None
     """a cancellation no tier answers between two a tier does, and the row answering next."""
-    misordered: tuple[tuple[int, int, int], ...]
-    """``(row, later row, cases)``: both hold, the table answers against the declared order."""
+    misordered: tuple[tuple[int, int, int, _CancelCase], ...]
+    """``(row, later row, cases, the first)``: both hold, answered against the declared order."""
     rises: int
     rise: tuple[_CancelCase, _CancelCase, int | None] | None
     """the earlier and later cancellation, and the row that answered the earlier one."""
@@ -1144,7 +1144,8 @@ def _misordered(
     rows: Any,  # noqa: ANN401
     case: cancellation.CancelCase,
     *,
-    into: dict[tuple[int, int], int],
+    into: dict[tuple[int, int], tuple[int, Any]],
+    where: Callable[[int], Any],
 ) -> None:
     """Count, into ``into``, the cases a row answers while a later row listed first holds too.
 
@@ -1166,7 +1167,10 @@ def _misordered(
                 )
             count = int(both.sum())
             if count:
-                into[(i, j)] = into.get((i, j), 0) + count
+                before, example = into.get((i, j), (0, None))
+                if example is None:
+                    example = where(int(np.flatnonzero(both)[0]))
+                into[(i, j)] = (before + count, example)
 
 
 def _cancel_sweep(domain: Domain) -> _CancelSweep:  # noqa: PLR0915  # one pass, every question
@@ -1193,7 +1197,7 @@ def _cancel_sweep(domain: Domain) -> _CancelSweep:  # noqa: PLR0915  # one pass,
     checked = refunded = credited = uncovered = holes = rises = 0
     hole: tuple[_CancelCase, int | None] | None = None
     rise: tuple[_CancelCase, _CancelCase, int | None] | None = None
-    misordered: dict[tuple[int, int], int] = {}
+    misordered: dict[tuple[int, int], tuple[int, Any]] = {}
     per_day = len(leads) * len(steps) * 3
     for block in _blocks(len(registered_days), per_day):
         registered = registered_days[block][:, None, None, None]
@@ -1235,7 +1239,7 @@ def _cancel_sweep(domain: Domain) -> _CancelSweep:  # noqa: PLR0915  # one pass,
         refunded += int(refund.sum())
         credited += int((accepted & ~refund).sum())
         uncovered += int((accepted & (rows < 0)).sum())
-        _misordered(tier_table, listed, accepted, rows, case, into=misordered)
+        _misordered(tier_table, listed, accepted, rows, case, into=misordered, where=where)
         # A gap: along the cancellation days of one registration, session and opening,
         # a day no tier answers between a day one does and a later day one does.
         answered = (accepted & (rows >= 0)).reshape(shape)
@@ -1277,7 +1281,7 @@ def _cancel_sweep(domain: Domain) -> _CancelSweep:  # noqa: PLR0915  # one pass,
         uncovered=uncovered,
         holes=holes,
         hole=hole,
-        misordered=tuple((i, j, n) for (i, j), n in sorted(misordered.items())),
+        misordered=tuple((i, j, n, c) for (i, j), (n, c) in sorted(misordered.items())),
         rises=rises,
         rise=rise,
     )
@@ -1337,6 +1341,25 @@ def _cancel_sketch(domain: Domain, c: _CancelCase, name: str, row: int | None) -
     )
 
 
+def _listed_first(domain: Domain, c: _CancelCase) -> int | None:
+    """The row of the tier the policy lists first among those holding for ``c``."""
+    sweep: _CancelSweep = domain.cached("cancellations", _cancel_sweep)
+    table = cancellation.refund_precedence(domain.policy)
+    case = cancellation.CancelCase(
+        policy=domain.policy,
+        on=_date(c.on),
+        held_first=_date(c.first),
+        registered_on=_date(c.registered),
+        opened=cancellation.NEVER if c.opened == _NEVER else _date(c.opened),
+    )
+    holding = [
+        (listed, row)
+        for row, ((_rule, tier_row), listed) in enumerate(zip(table, sweep.listed, strict=True))
+        if listed is not None and (tier_row.when is None or bool(tier_row.when(SCALAR, case)))
+    ]
+    return min(holding)[1] if holding else None
+
+
 def _cancel_answers(domain: Domain) -> Found:
     sweep: _CancelSweep = domain.cached("cancellations", _cancel_sweep)
     policy = domain.policy
@@ -1365,9 +1388,10 @@ def _cancel_answers(domain: Domain) -> Found:
                 ),
             )
         )
-    for i, j, n in sweep.misordered:
-        example = sweep.tiers.example[i]
-        row_j_tier = sweep.listed[j]
+    if sweep.misordered:
+        # The first pair found is reported, with every such case counted.
+        i, j, _n, example = sweep.misordered[0]
+        listed_first = _listed_first(domain, example)
         violations.append(
             Violation(
                 property="every cancellation gets one answer (refund tiers)",
@@ -1377,22 +1401,22 @@ def _cancel_answers(domain: Domain) -> Found:
                     f"with row {i + 1}, which the policy's list does not put first"
                 ),
                 case=(
-                    *(_cancel_case_text(example) if isinstance(example, _CancelCase) else ()),
+                    *_cancel_case_text(example),
                     ("answering row", f"{i + 1} (listed {_listed_text(sweep.listed[i])})"),
-                    ("also holding", f"{j + 1} (listed {_listed_text(row_j_tier)})"),
+                    ("also holding", f"{j + 1} (listed {_listed_text(sweep.listed[j])})"),
                     *figures,
                 ),
-                cases=n,
+                cases=sum(n for _i, _j, n, _c in sweep.misordered),
                 scenario=(
-                    _cancel_sketch(
+                    None
+                    if listed_first is None
+                    else _cancel_sketch(
                         domain,
                         example,
                         f"A cancellation on {_date(example.on)} is answered by the tier "
                         "listed first",
-                        j,
+                        listed_first,
                     )
-                    if isinstance(example, _CancelCase) and row_j_tier is not None
-                    else None
                 ),
             )
         )
@@ -2205,7 +2229,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
     Property(
         group=MONEY,
         name="fees and refunds known or named, never negative, refunds at most the price",
-        rule_ids=("R10", "R11a", "R24"),
+        rule_ids=("R10", "R11a", "R20", "R24"),
         find=_money,
     ),
     Property(
