@@ -14,8 +14,8 @@ calendar years) that returns how many cases it asked and the violations it
 found, the smallest case first. A violation carries a scenario
 (``docs/scenarios.md``) that ``cptm-rules check`` replays and that fails until
 the policy is fixed: :func:`write_counterexamples` writes one file per violation.
-``docs/policy.md`` ("Verifying a policy before it ships") lists the properties,
-those that wait for a policy shape still to come, and the counts and times.
+``docs/policy.md`` ("Verifying a policy before it ships") lists the properties
+and the counts and times.
 
 Needs numpy and pandas (the ``columnar`` or ``notebook`` extra).
 """
@@ -48,13 +48,14 @@ from cptm_rules.events import (
 )
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError
 from cptm_rules.files import atomic_file, confined
-from cptm_rules.formulas import answer_codes
+from cptm_rules.formulas import SCALAR, answer_codes
 from cptm_rules.lifecycle import Journey
 from cptm_rules.money import Money, UnknownAmount, amount_text
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.rules import cancellation, certification, exam, practicum_changes, prework
 from cptm_rules.rules import registration as registration_rules
+from cptm_rules.vocabulary import State
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -624,7 +625,7 @@ class _Tally:
     """per row: the policy switches it off (its condition is a constant false)."""
     overlaps: tuple[tuple[int, int, int], ...]
     """``(row, later row, cases)``: both conditions hold; the declared order decides."""
-    example: tuple[int | None, ...] = ()
+    example: tuple[Any, ...] = ()
     """per row: the index (in the sweep's layout) of a case it answered, if any."""
 
 
@@ -1085,40 +1086,137 @@ class _CancelCase:
 class _CancelSweep:
     checked: int
     refusals: _Tally
+    tiers: _Tally
+    """The tier table (``cancellation.refund_precedence``): which tier answered, and overlaps."""
+    listed: tuple[int | None, ...]
+    """per row of the tier table: the position of its tier in the policy's list (declared order)."""
+    levels: tuple[float, ...]
+    """per row of the tier table: what it pays back, as a share of the program price."""
     refunded: int
-    refund_example: _CancelCase | None
     credited: int
-    credit_example: _CancelCase | None
+    uncovered: int
+    """accepted cancellations no tier answers (R24 not covered, the credit of R25 remains)."""
+    holes: int
+    hole: tuple[_CancelCase, int | None] | None
+    """a cancellation no tier answers between two a tier does, and the row answering next."""
+    misordered: tuple[tuple[int, int, int, _CancelCase], ...]
+    """``(row, later row, cases, the first)``: both hold, answered against the declared order."""
     rises: int
-    rise: tuple[_CancelCase, _CancelCase] | None
+    rise: tuple[_CancelCase, _CancelCase, int | None] | None
+    """the earlier and later cancellation, and the row that answered the earlier one."""
 
 
-def _cancel_sweep(domain: Domain) -> _CancelSweep:
-    policy = domain.policy
-    table = cancellation.CANCEL_REFUSALS
-    registered_days = domain.days(domain.low, domain.high - 1)
+def _tier_level(tier: object, prices: PriceSchedule) -> float:
+    """What a tier pays back as a share of the program price (0 for none or no tier).
+
+    With the price or the administrative fee unknown, "full less the fee" counts as
+    just below full: above any percentage a tier may state (below 100).
+    """
+    if not isinstance(tier, cancellation.RefundTier) or not tier.returns_money:
+        return 0.0
+    if tier.refund == "full":
+        return 1.0
+    percent = tier.percent
+    if percent is not None:
+        return float(percent) / 100
+    price, admin = prices.program_price, prices.administrative_fee
+    if isinstance(price, Money) and isinstance(admin, Money) and price.amount > 0:
+        return 1.0 - float(admin.amount / price.amount)
+    return 1.0 - 1e-9
+
+
+def _cancel_leads(policy: Policy, tiers: tuple[cancellation.RefundTier, ...]) -> Days:
+    """The days from registering to the practicum asked: on both sides of every window."""
     window = policy.early_cancellation_days
-    steps = np.arange(window + 3, dtype=np.int64)
-    refusals = _TallyBuilder("may this cancellation be made?", table)
-    checked = refunded = credited = rises = 0
-    refund_example: _CancelCase | None = None
-    credit_example: _CancelCase | None = None
-    rise: tuple[_CancelCase, _CancelCase] | None = None
-    per_day = len(steps) * 2 * 3
+    leads = {1, 2, window + 3}
+    for tier in tiers:
+        if tier.counted_from == cancellation.REGISTRATION:
+            leads |= {tier.days + 1, tier.days + 2}
+        else:
+            leads |= {tier.days, tier.days + 1, tier.days + 3}
+    return np.array(sorted(leads), dtype=np.int64)
+
+
+def _misordered(
+    table: Precedence[Any, Any],
+    listed: tuple[int | None, ...],
+    accepted: Any,  # noqa: ANN401  # masks and codes of one block
+    rows: Any,  # noqa: ANN401
+    case: cancellation.CancelCase,
+    *,
+    into: dict[tuple[int, int], tuple[int, Any]],
+    where: Callable[[int], Any],
+) -> None:
+    """Count, into ``into``, the cases a row answers while a later row listed first holds too.
+
+    The policy's list is the tiers' declared order: where two tiers hold, the one
+    listed first answers. A row whose tier the list does not hold has no order.
+    """
+    for i, (_rule, row_i) in enumerate(table):
+        if row_i.when is None:
+            continue
+        for j in range(i + 1, len(table)):
+            first, then = listed[i], listed[j]
+            if first is not None and then is not None and first < then:
+                continue  # the table's order is the list's
+            both = accepted & (rows == i)
+            row_j = table[j][1]
+            if row_j.when is not None:
+                both = both & np.broadcast_to(
+                    np.asarray(row_j.when(ARRAY, case), dtype=bool), len(both)
+                )
+            count = int(both.sum())
+            if count:
+                before, example = into.get((i, j), (0, None))
+                if example is None:
+                    example = where(int(np.flatnonzero(both)[0]))
+                into[(i, j)] = (before + count, example)
+
+
+def _cancel_sweep(domain: Domain) -> _CancelSweep:  # noqa: PLR0915  # one pass, every question
+    policy, prices = domain.policy, domain.prices
+    refusal_table = cancellation.CANCEL_REFUSALS
+    tier_table = cancellation.refund_precedence(policy)
+    declared = cancellation.refund_tiers_of(policy)
+    registered_days = domain.days(domain.low, domain.high - 1)
+    leads = _cancel_leads(policy, declared)
+    leads = leads[leads <= max(1, domain.high - domain.low)]
+    steps = np.arange(int(leads.max()) + 1, dtype=np.int64)
+    refusals = _TallyBuilder("may this cancellation be made?", refusal_table)
+    tiers = _TallyBuilder("which refund tier does this cancellation fall in?", tier_table)
+    row_tiers: list[object] = []
+    for _rule, row in tier_table:
+        # A tier row explains with its tier whatever the case (cancellation._the_tier).
+        row_tiers.append(row.explain(None))  # type: ignore[arg-type]
+    listed = tuple(declared.index(t) if t in declared else None for t in row_tiers)
+    levels = tuple(_tier_level(t, prices) for t in row_tiers)
+    money_rows = np.array(
+        [isinstance(t, cancellation.RefundTier) and t.returns_money for t in row_tiers] + [False]
+    )
+    level_of = np.array([*levels, 0.0])
+    checked = refunded = credited = uncovered = holes = rises = 0
+    hole: tuple[_CancelCase, int | None] | None = None
+    rise: tuple[_CancelCase, _CancelCase, int | None] | None = None
+    misordered: dict[tuple[int, int], tuple[int, Any]] = {}
+    per_day = len(leads) * len(steps) * 3
     for block in _blocks(len(registered_days), per_day):
         registered = registered_days[block][:, None, None, None]
-        on = registered + steps[None, :, None, None]
-        # The held session starting the day after registering, or after the window.
-        first = registered + np.array([1, window + 3], dtype=np.int64)[None, None, :, None]
-        half = (window + 1) // 2
+        first = registered + leads[None, :, None, None]
+        on = registered + steps[None, None, :, None]
+        # The eLearning never opened, opened on the registration day, or halfway to the practicum.
         opened = np.concatenate(
-            [np.full_like(registered, _NEVER), registered, registered + half], axis=-1
+            [
+                np.broadcast_to(np.int64(_NEVER), first.shape),
+                np.broadcast_to(registered, first.shape),
+                registered + np.maximum(1, leads[None, :, None, None] // 2),
+            ],
+            axis=-1,
         )
         shape = np.broadcast_shapes(on.shape, first.shape, opened.shape)
         reg_b, on_b, first_b, opened_b = (
             np.broadcast_to(x, shape) for x in (registered, on, first, opened)
         )
-        asked = (on_b <= domain.high) & (first_b <= domain.high)
+        asked = (on_b <= first_b) & (first_b <= domain.high)
         flat = [x.ravel() for x in (reg_b, on_b, first_b, opened_b)]
         case = cancellation.CancelCase(
             policy=policy, on=flat[1], held_first=flat[2], registered_on=flat[0], opened=flat[3]
@@ -1133,41 +1231,57 @@ def _cancel_sweep(domain: Domain) -> _CancelSweep:
             )
 
         asked_flat = asked.ravel()
-        rows, _ = refusals.add(case, asked_flat, where)
-        accepted = asked_flat & (rows < 0)
-        refund = accepted & np.broadcast_to(
-            np.asarray(cancellation.refund_due(ARRAY, case), dtype=bool), len(accepted)
-        )
-        credit = accepted & ~refund
+        refused, _ = refusals.add(case, asked_flat, where)
+        accepted = asked_flat & (refused < 0)
+        rows, _ = tiers.add(case, accepted, where)
+        refund = accepted & money_rows[rows]
         checked += int(asked_flat.sum())
         refunded += int(refund.sum())
-        credited += int(credit.sum())
-        if refund_example is None and refund.any():
-            refund_example = where(int(np.flatnonzero(refund)[0]))
-        if credit_example is None and credit.any():
-            credit_example = where(int(np.flatnonzero(credit)[0]))
-        # A refund never grows as the cancellation gets later: along the cancellation
-        # days of one registration, session and opening, none refunds after one that did not.
-        level = np.where(accepted, refund.astype(float), np.nan).reshape(shape)
+        credited += int((accepted & ~refund).sum())
+        uncovered += int((accepted & (rows < 0)).sum())
+        _misordered(tier_table, listed, accepted, rows, case, into=misordered, where=where)
+        # A gap: along the cancellation days of one registration, session and opening,
+        # a day no tier answers between a day one does and a later day one does.
+        answered = (accepted & (rows >= 0)).reshape(shape)
+        open_case = (accepted & (rows < 0)).reshape(shape)
+        before = np.logical_or.accumulate(answered, axis=2)
+        after = np.logical_or.accumulate(answered[:, :, ::-1], axis=2)[:, :, ::-1]
+        inside = open_case & before & after
+        holes += int(inside.sum())
+        if hole is None and inside.any():
+            b, lead, j, o = (int(x[0]) for x in np.nonzero(inside))
+            k = j + int(np.flatnonzero(answered[b, lead, j:, o])[0])
+            next_row = int(rows.reshape(shape)[b, lead, k, o])
+            hole = (where(int(np.ravel_multi_index((b, lead, j, o), shape))), next_row)
+        # A refund never grows as the cancellation gets later.
+        level = np.where(accepted, level_of[rows], np.nan).reshape(shape)
         seen = np.where(np.isnan(level), np.inf, level)
-        lowest = np.minimum.accumulate(seen, axis=1)
-        before = np.concatenate([np.full_like(lowest[:, :1], np.inf), lowest[:, :-1]], axis=1)
-        grew = ~np.isnan(level) & (level > before)
+        lowest = np.minimum.accumulate(seen, axis=2)
+        low_before = np.concatenate([np.full_like(lowest[:, :, :1], np.inf), lowest[:, :, :-1]], 2)
+        grew = ~np.isnan(level) & (level > low_before)
         rises += int(grew.sum())
         if rise is None and grew.any():
-            b, j, f, o = (int(x[0]) for x in np.nonzero(grew))
-            earlier = int(np.flatnonzero(seen[b, :j, f, o] == before[b, j, f, o])[0])
+            b, lead, j, o = (int(x[0]) for x in np.nonzero(grew))
+            earlier = int(np.flatnonzero(seen[b, lead, :j, o] == low_before[b, lead, j, o])[0])
+            early_index = int(np.ravel_multi_index((b, lead, earlier, o), shape))
+            early_row = int(rows[early_index])
             rise = (
-                where(int(np.ravel_multi_index((b, earlier, f, o), shape))),
-                where(int(np.ravel_multi_index((b, j, f, o), shape))),
+                where(early_index),
+                where(int(np.ravel_multi_index((b, lead, j, o), shape))),
+                None if early_row < 0 else early_row,
             )
     return _CancelSweep(
         checked=checked,
         refusals=refusals.tally(),
+        tiers=tiers.tally(),
+        listed=listed,
+        levels=levels,
         refunded=refunded,
-        refund_example=refund_example,
         credited=credited,
-        credit_example=credit_example,
+        uncovered=uncovered,
+        holes=holes,
+        hole=hole,
+        misordered=tuple((i, j, n, c) for (i, j), (n, c) in sorted(misordered.items())),
         rises=rises,
         rise=rise,
     )
@@ -1193,10 +1307,130 @@ def _cancel_case_text(c: _CancelCase) -> tuple[tuple[str, str], ...]:
     )
 
 
+def _tier_expectation(
+    domain: Domain, c: _CancelCase, row: int | None
+) -> tuple[tuple[str, object], ...]:
+    """What a cancellation answered by tier-table row ``row`` (``None``: no tier) expects."""
+    if row is None:
+        return (("decisions", ("R24 not_covered", "R25 credit")),)
+    table = cancellation.refund_precedence(domain.policy)
+    # A tier row ignores its case; a planted table's row may answer something else.
+    tier: object = table[row][1].explain(None)  # type: ignore[arg-type]
+    if not isinstance(tier, cancellation.RefundTier):
+        return (("decisions", ("R24 refund",)),)
+    decisions = ("R24 refund",) if tier.returns_money else ("R24 refund", "R25 credit")
+    try:
+        prices = domain.prices.in_force_on(_date(c.registered))
+    except CptmRulesError:
+        return (("decisions", decisions),)
+    amount = cancellation._refund_amount(prices, tier)  # noqa: SLF001  # the tier's own amount
+    return (("decisions", decisions), ("refund", amount_text(amount)))
+
+
+def _cancel_sketch(domain: Domain, c: _CancelCase, name: str, row: int | None) -> Sketch:
+    return Sketch(
+        name=name,
+        events=(
+            *_cancel_events(domain.policy, c),
+            (
+                ("type", "cancel"),
+                ("on", _date(c.on)),
+                ("expect", _tier_expectation(domain, c, row)),
+            ),
+        ),
+    )
+
+
+def _listed_first(domain: Domain, c: _CancelCase) -> int | None:
+    """The row of the tier the policy lists first among those holding for ``c``."""
+    sweep: _CancelSweep = domain.cached("cancellations", _cancel_sweep)
+    table = cancellation.refund_precedence(domain.policy)
+    case = cancellation.CancelCase(
+        policy=domain.policy,
+        on=_date(c.on),
+        held_first=_date(c.first),
+        registered_on=_date(c.registered),
+        opened=cancellation.NEVER if c.opened == _NEVER else _date(c.opened),
+    )
+    holding = [
+        (listed, row)
+        for row, ((_rule, tier_row), listed) in enumerate(zip(table, sweep.listed, strict=True))
+        if listed is not None and (tier_row.when is None or bool(tier_row.when(SCALAR, case)))
+    ]
+    return min(holding)[1] if holding else None
+
+
 def _cancel_answers(domain: Domain) -> Found:
     sweep: _CancelSweep = domain.cached("cancellations", _cancel_sweep)
-    # Refused (R26), refunded or credited (R24, R25): refund_due answers every case.
-    return sweep.checked, (), _overlap_notes(sweep.refusals)
+    policy = domain.policy
+    violations: list[Violation] = []
+    figures = policy.figures(
+        "refund_tiers" if policy.refund_tiers.tiers else "early_cancellation_days"
+    )
+    if sweep.hole is not None:
+        c, next_row = sweep.hole
+        violations.append(
+            Violation(
+                property="every cancellation gets one answer (refund tiers)",
+                rule_ids=("R24",),
+                summary=(
+                    f"no refund tier answers a cancellation on {_date(c.on)}, between "
+                    "earlier and later ones a tier does answer"
+                ),
+                case=(*_cancel_case_text(c), *figures),
+                cases=sweep.holes,
+                scenario=_cancel_sketch(
+                    domain,
+                    c,
+                    f"A cancellation on {_date(c.on)} falls in a refund tier, as the days "
+                    "around it do",
+                    next_row,
+                ),
+            )
+        )
+    if sweep.misordered:
+        # The first pair found is reported, with every such case counted.
+        i, j, _n, example = sweep.misordered[0]
+        listed_first = _listed_first(domain, example)
+        violations.append(
+            Violation(
+                property="every cancellation gets one answer (refund tiers)",
+                rule_ids=("R24",),
+                summary=(
+                    f"refund-tier rows {i + 1} and {j + 1} both hold and the table answers "
+                    f"with row {i + 1}, which the policy's list does not put first"
+                ),
+                case=(
+                    *_cancel_case_text(example),
+                    ("answering row", f"{i + 1} (listed {_listed_text(sweep.listed[i])})"),
+                    ("also holding", f"{j + 1} (listed {_listed_text(sweep.listed[j])})"),
+                    *figures,
+                ),
+                cases=sum(n for _i, _j, n, _c in sweep.misordered),
+                scenario=(
+                    None
+                    if listed_first is None
+                    else _cancel_sketch(
+                        domain,
+                        example,
+                        f"A cancellation on {_date(example.on)} is answered by the tier "
+                        "listed first",
+                        listed_first,
+                    )
+                ),
+            )
+        )
+    notes = [*_overlap_notes(sweep.refusals), *_overlap_notes(sweep.tiers)]
+    if sweep.uncovered:
+        notes.append(
+            f"{sweep.uncovered:,} cancellation(s) fall in no refund tier: R24 answers not "
+            "covered and R25's credit remains"
+        )
+    return sweep.checked, tuple(violations), tuple(notes)
+
+
+def _listed_text(position: int | None) -> str:
+    return "nowhere" if position is None else f"tier {position + 1}"
 
 
 def _refund_monotone(domain: Domain) -> Found:
@@ -1204,31 +1438,28 @@ def _refund_monotone(domain: Domain) -> Found:
     if sweep.rise is None:
         return sweep.checked, (), ()
     policy = domain.policy
-    early, late = sweep.rise
-    events = (
-        *_cancel_events(policy, late),
-        (
-            ("type", "cancel"),
-            ("on", _date(late.on)),
-            ("expect", (("decisions", ("R24 not_covered", "R25 credit")),)),
-        ),
-    )
+    early, late, early_row = sweep.rise
     violation = Violation(
         property="later never gets more back (refund)",
         rule_ids=("R24", "R25"),
         summary=(
-            f"a cancellation on {_date(late.on)} is refunded, the same one on "
-            f"{_date(early.on)} is not"
+            f"a cancellation on {_date(late.on)} gets more back than the same one on "
+            f"{_date(early.on)}"
         ),
         case=(
             ("earlier cancellation", str(_date(early.on))),
             *_cancel_case_text(late),
-            *_figures(policy, "early_cancellation_days"),
+            *policy.figures(
+                "refund_tiers" if policy.refund_tiers.tiers else "early_cancellation_days"
+            ),
         ),
         cases=sweep.rises,
-        scenario=Sketch(
-            name=f"A cancellation on {_date(late.on)} gets no more back than on {_date(early.on)}",
-            events=events,
+        # The later cancellation expects the earlier one's answer: no more back than it.
+        scenario=_cancel_sketch(
+            domain,
+            late,
+            f"A cancellation on {_date(late.on)} gets no more back than on {_date(early.on)}",
+            early_row,
         ),
     )
     return sweep.checked, (violation,), ()
@@ -1251,77 +1482,108 @@ def _replayed(policy: Policy, prices: PriceSchedule, events: tuple[Event, ...]) 
     return outcome.decisions[0] if outcome.decisions else None
 
 
+def _versions(prices: PriceSchedule) -> tuple[PriceSchedule, ...]:
+    """The versions of a (dated) price schedule, the latest first."""
+    found: list[PriceSchedule] = []
+    version: PriceSchedule | None = prices
+    while version is not None:
+        found.append(version)
+        version = version.earlier
+    return tuple(found)
+
+
+def _named_prices(policy: Policy) -> tuple[tuple[str, str, str], ...]:
+    """``(rule id, verdict, price name)`` of every amount a decision under ``policy`` charges."""
+    named: list[tuple[str, str, str]] = []
+    for rule_id, case in practicum_changes.CHANGE_FEE_PRECEDENCE:
+        for verdict, name in zip(case.verdicts, case.fees or (), strict=False):
+            if name is not None:
+                named.append((rule_id, verdict, name))
+    named.append(("R24", "refund", "administrative_fee"))
+    if policy.renewal_grace_days:
+        named.append(("R20", "paid_in_grace", "late_renewal_fee"))
+    return tuple(named)
+
+
 def _money(domain: Domain) -> Found:
-    """Fees, refunds and the prices the tables name: known or named unknown, never negative."""
+    """Fees, refunds and the prices the rules name: known or named unknown, never negative."""
     policy, prices = domain.policy, domain.prices
     violations: list[Violation] = []
     checked = 0
-    # Every price a table names must be one the schedule gives (known, or unknown by name).
-    for rule_id, case in (*practicum_changes.CHANGE_FEE_PRECEDENCE,):
-        for verdict, name in zip(case.verdicts, case.fees or (), strict=False):
-            if name is None:
-                continue
+    # Every price a decision names must be one each version gives (known, or unknown by name).
+    for version in _versions(prices):
+        for rule_id, verdict, name in _named_prices(policy):
             checked += 1
-            amount = getattr(prices, name, None)
+            amount = getattr(version, name, None)
             if not isinstance(amount, Money | UnknownAmount):
                 violations.append(
                     Violation(
                         property="every amount known or named unknown",
                         rule_ids=(rule_id,),
                         summary=f"{rule_id} {verdict} charges {name}, which no price gives",
-                        case=(("price", name),),
+                        case=(("price", name), ("prices", version.label)),
                         cases=1,
                     )
                 )
             elif isinstance(amount, Money) and amount.amount < 0:
                 violations.append(_negative(rule_id, verdict, name, amount))
-    # The refund of an early cancellation, replayed once: it is the same on every date.
+    # The refund of each tier that answers, replayed once on the journey: it is the same
+    # on every date a version is in force (the version is the registration's).
     sweep: _CancelSweep = domain.cached("cancellations", _cancel_sweep)
-    example = sweep.refund_example
-    if example is not None:
+    for row, example in enumerate(sweep.tiers.example):
+        if not isinstance(example, _CancelCase):
+            continue
         checked += 1
-        at = _registered_at(policy, example.registered)
-        session = Session(first_day=_date(example.first), last_day=_date(example.first))
-        events: tuple[Event, ...] = (
-            Register(
-                registration=Registration(
-                    email="verify@example.org", registered_at=at, session=session
-                )
-            ),
-            GrantAccess(at=at),
-        )
-        if example.opened != _NEVER:
-            events = (*events, OpenElearning(on=_date(example.opened)))
-        given = _replayed(policy, prices, (*events, Cancel(on=_date(example.on))))
-        found = _refund_problem(given, prices)
-        if found is not None:
-            summary, required = found
-            violations.append(
-                Violation(
-                    property="refunds between nothing and the price paid",
-                    rule_ids=("R24",),
-                    summary=summary,
-                    case=(
-                        *_cancel_case_text(example),
-                        ("program price", amount_text(prices.program_price)),
-                        ("administrative fee", amount_text(prices.administrative_fee)),
-                    ),
-                    cases=sweep.refunded,
-                    scenario=Sketch(
-                        name=f"A cancellation on {_date(example.on)} is refunded "
-                        "between nothing and the price paid",
-                        events=(
-                            *_cancel_events(policy, example),
-                            (
-                                ("type", "cancel"),
-                                ("on", _date(example.on)),
-                                ("expect", (("refund", required),)),
-                            ),
+        try:
+            version = prices.in_force_on(_date(example.registered))
+        except CptmRulesError:
+            continue  # no version prices the registration: the dated-prices property says so
+        found = _refund_problem(_cancel_replayed(domain, example), version)
+        if found is None:
+            continue
+        summary, required = found
+        violations.append(
+            Violation(
+                property="refunds between nothing and the price paid",
+                rule_ids=("R24",),
+                summary=summary,
+                case=(
+                    *_cancel_case_text(example),
+                    ("tier row", str(row + 1)),
+                    ("program price", amount_text(version.program_price)),
+                    ("administrative fee", amount_text(version.administrative_fee)),
+                ),
+                cases=sweep.tiers.fired[row],
+                scenario=Sketch(
+                    name=f"A cancellation on {_date(example.on)} is refunded "
+                    "between nothing and the price paid",
+                    events=(
+                        *_cancel_events(policy, example),
+                        (
+                            ("type", "cancel"),
+                            ("on", _date(example.on)),
+                            ("expect", (("refund", required),)),
                         ),
                     ),
-                )
+                ),
             )
+        )
     return checked, tuple(violations), ()
+
+
+def _cancel_replayed(domain: Domain, example: _CancelCase) -> Decision | None:
+    """The first decision of ``example``'s cancellation, replayed on the journey."""
+    at = _registered_at(domain.policy, example.registered)
+    session = Session(first_day=_date(example.first), last_day=_date(example.first))
+    events: tuple[Event, ...] = (
+        Register(
+            registration=Registration(email="verify@example.org", registered_at=at, session=session)
+        ),
+        GrantAccess(at=at),
+    )
+    if example.opened != _NEVER:
+        events = (*events, OpenElearning(on=_date(example.opened)))
+    return _replayed(domain.policy, domain.prices, (*events, Cancel(on=_date(example.on))))
 
 
 def _negative(rule_id: str, verdict: str, name: str, amount: Money) -> Violation:
@@ -1363,7 +1625,7 @@ def _dead_rules(domain: Domain) -> Found:
         for rule_id, count, off in zip(tally.rows, tally.fired, tally.off, strict=True):
             fired[rule_id] = fired.get(rule_id, 0) + count
             on[rule_id] = on.get(rule_id, False) or not off
-    fired["R24"] = cancels.refunded
+    fired["R24"] = sum(cancels.tiers.fired)
     on["R24"] = True
     fired["R25"] = cancels.credited
     on["R25"] = True
@@ -1383,6 +1645,24 @@ def _dead_rules(domain: Domain) -> Found:
                 scenario=_dead_sketch(domain, rule_id),
             )
         )
+    # A tier the policy states that answers no cancellation (the loader refuses one a
+    # tier before it hides; the calendar may still leave one no date).
+    if policy.refund_tiers.tiers:
+        for row, count in enumerate(cancels.tiers.fired):
+            if count:
+                continue
+            listed = cancels.listed[row]
+            violations.append(
+                Violation(
+                    property="every rule the policy turns on can fire",
+                    rule_ids=("R24",),
+                    summary=f"refund tier {_listed_text(listed)[5:]} answers no cancellation "
+                    "on any date of the calendar",
+                    case=(("cancellation.refund_tiers", str(policy.refund_tiers)),),
+                    cases=0,
+                    warning=True,
+                )
+            )
     return checked, tuple(violations), ()
 
 
@@ -1449,6 +1729,388 @@ def _dead_sketch(domain: Domain, rule_id: str) -> Sketch | None:
     return None
 
 
+# -- certification: the grace period, renewal, category caps ---------------------------------
+
+
+def _certified_events(policy: Policy, s: int) -> tuple[tuple[tuple[str, object], ...], ...]:
+    """A candidate certified on day ``s``: registered the day before, attended, passed."""
+    return (
+        _register(policy, s - 1, s, s),
+        (("type", "record_attendance"), ("attendance", "full"), ("on", _date(s))),
+        (("type", "attempt_exam"), ("on", _date(s)), ("passed", True)),
+    )
+
+
+def _renewal_activity(policy: Policy, s: int) -> tuple[tuple[str, object], ...]:
+    """The hours renewal needs, dated on the certification day (inside the period)."""
+    category = policy.qualifying_categories[0]
+    return (
+        ("type", "record_activity"),
+        ("id", "verify-hours"),
+        ("on", _date(s)),
+        ("hours", str(policy.ce_hours_required)),
+        ("category", str(category)),
+    )
+
+
+def _period_ends(domain: Domain) -> tuple[Days, Days, Days]:
+    """Every certification day after the calendar's first, its period's end and lapse day."""
+    policy = domain.policy
+    start = domain.days(domain.low + 1)
+    end = certification.period_end(policy, start, ops=ARRAY)
+    lapse = certification.grace_end(policy, end, ops=ARRAY)
+    return start, end, lapse
+
+
+def _grace_period(domain: Domain) -> Found:
+    policy = domain.policy
+    start, end, lapse = _period_ends(domain)
+    days = policy.renewal_grace_days
+    # No grace period (0, the FAQ's reading): the credential lapses on the period's end.
+    bad = (lapse <= end) if days else (lapse != end)
+    at = _first_index(bad)
+    if at is None:
+        return len(start), (), ()
+    s, e, g = start[at], end[at], lapse[at]
+    sketch = None
+    if days:
+        sketch = Sketch(
+            name=f"The renewal fee paid on {_date(e)}, the first day of grace after the "
+            "period, renews with the late renewal fee",
+            events=(
+                *_certified_events(policy, s),
+                _renewal_activity(policy, s),
+                (
+                    ("type", "pay_renewal_fee"),
+                    ("on", _date(e)),
+                    ("expect", (("decisions", ("R20 paid_in_grace", "R20 renewed")),)),
+                ),
+            ),
+        )
+    violation = Violation(
+        property="grace period ends after its period",
+        rule_ids=("R20",),
+        summary=f"the grace period of a period ending {_date(e)} ends on {_date(g)}",
+        case=(
+            ("period starts", str(_date(s))),
+            ("period ends", str(_date(e))),
+            ("grace ends (exclusive)", str(_date(g))),
+            *_figures(policy, "renewal_grace_days"),
+        ),
+        cases=int(bad.sum()),
+        scenario=sketch,
+    )
+    return len(start), (violation,), ()
+
+
+def _renewal_answers(domain: Domain) -> Found:
+    """Every renewal check on a day around a period's end: renewed, in grace or lapsed, once."""
+    policy = domain.policy
+    start, end, lapse = _period_ends(domain)
+    days = policy.renewal_grace_days
+    offsets = np.array(sorted({-1, 0, 1, days - 1, days, days + 1}), dtype=np.int64)
+    e = np.repeat(end, len(offsets))
+    s = np.repeat(start, len(offsets))
+    on = e + np.tile(offsets, len(end))
+    inside = on < e
+    grace = np.asarray(certification.in_grace(policy, e, on, ops=ARRAY), dtype=bool)
+    lapsed = on >= np.repeat(lapse, len(offsets))
+    answers = inside.astype(np.int64) + grace + lapsed
+    bad = answers != 1
+    at = _first_index(bad)
+    if at is None:
+        return len(on), (), ()
+    d, pe, ps = on[at], e[at], s[at]
+    said = [
+        name
+        for name, m in (("in the period", inside), ("in grace", grace), ("lapsed", lapsed))
+        if m[at]
+    ]
+    # What R20 says: inside the period it renews; in the renewal_grace_days after it, it
+    # renews with the late fee; after that the fee is refused.
+    if d < pe:
+        expect: tuple[tuple[str, object], ...] = (("decisions", ("R18 fee_paid", "R20 renewed")),)
+    elif d < pe + days:
+        expect = (("decisions", ("R20 paid_in_grace", "R20 renewed")),)
+    else:
+        expect = (("error", "TimingError"), ("error_rule", "R20"))
+    violation = Violation(
+        property="every renewal check gets one answer",
+        rule_ids=("R18", "R20"),
+        summary=(
+            f"a renewal fee paid on {_date(d)}, for a period ending {_date(pe)}, is "
+            + (" and ".join(said) if said else "neither in the period, in grace nor lapsed")
+        ),
+        case=(
+            ("period ends", str(_date(pe))),
+            ("paid", str(_date(d))),
+            *_figures(policy, "renewal_grace_days"),
+        ),
+        cases=int(bad.sum()),
+        scenario=Sketch(
+            name=f"A renewal fee paid on {_date(d)} gets the one answer R20 gives",
+            events=(
+                *_certified_events(policy, ps),
+                _renewal_activity(policy, ps),
+                (("type", "pay_renewal_fee"), ("on", _date(d)), ("expect", expect)),
+            ),
+        ),
+    )
+    return len(on), (violation,), ()
+
+
+_MOST_HOUR_VECTORS: Final = 200_000
+"""The most hour vectors the category-cap sweep asks (a policy with many groups is sampled)."""
+
+
+def _hour_grid(policy: Policy) -> tuple[Decimal, ...]:
+    """The hours asked in each category group: zero, and both sides of every bound."""
+    required = policy.ce_hours_required
+    bounds = {required}
+    for limit in policy.category_limits:
+        bounds |= {b for b in (limit.min_hours, limit.max_hours) if b is not None}
+        bounds |= {required - b for b in (limit.min_hours, limit.max_hours) if b is not None}
+    values = {Decimal(0)}
+    for b in bounds:
+        values |= {b - 1, b, b + 1}
+    return tuple(sorted(v for v in values if v >= 0))
+
+
+def _requirement_met(policy: Policy, hours: tuple[Decimal, ...]) -> bool:
+    """R18 on ``hours`` (categories in no group first, then each group): the engines' test."""
+    limits = policy.category_limits
+    groups = hours[1:]
+    counted = certification.counted_hours(hours[0], groups, limits)
+    minimums = certification.minimums_met(groups, limits)
+    return certification.renewal_met(
+        counted, policy.ce_hours_required, dt.date(2000, 1, 1), minimums=minimums
+    )
+
+
+def _category_caps(domain: Domain) -> Found:
+    """More qualifying hours, in any category, never turn a met requirement into an unmet one."""
+    import itertools  # noqa: PLC0415  # only this sweep
+
+    policy = domain.policy
+    limits = policy.category_limits
+    grid = _hour_grid(policy)
+    dims = 1 + len(limits)
+    vectors = itertools.islice(itertools.product(grid, repeat=dims), _MOST_HOUR_VECTORS)
+    checked = found = 0
+    smallest: tuple[tuple[Decimal, ...], tuple[Decimal, ...]] | None = None
+    for hours in vectors:
+        if not _requirement_met(policy, hours):
+            continue
+        for axis in range(dims):
+            later = [v for v in grid if v > hours[axis]]
+            for step in {Decimal(1), *(later[:1] and [later[0] - hours[axis]])}:
+                more = tuple(h + step if k == axis else h for k, h in enumerate(hours))
+                checked += 1
+                if not _requirement_met(policy, more):
+                    found += 1
+                    if smallest is None or sum(more) < sum(smallest[1]):
+                        smallest = (hours, more)
+    if smallest is None:
+        return checked, (), ()
+    fewer, more = smallest
+    names = _hour_names(policy)
+    s = domain.low + 1
+    activities = tuple(
+        (
+            ("type", "record_activity"),
+            ("id", f"verify-{n}"),
+            ("on", _date(s)),
+            ("hours", str(h)),
+            ("category", category),
+        )
+        for n, (h, category) in enumerate(zip(more, names, strict=True), start=1)
+        if h and category
+    )
+    violation = Violation(
+        property="more hours never turn a met requirement unmet",
+        rule_ids=("R18", "R19"),
+        summary=(
+            f"{_hours_text(fewer, policy)} meet the hours required, "
+            f"{_hours_text(more, policy)} do not"
+        ),
+        case=(
+            ("met with", _hours_text(fewer, policy)),
+            ("unmet with", _hours_text(more, policy)),
+            *_figures(policy, "ce_hours_required", "category_limits"),
+        ),
+        cases=found,
+        scenario=(
+            Sketch(
+                name=f"{_hours_text(more, policy)} renew, as fewer hours did",
+                events=(
+                    *_certified_events(policy, s),
+                    *activities,
+                    (
+                        ("type", "pay_renewal_fee"),
+                        ("on", _date(s)),
+                        ("expect", (("decisions", ("R18 fee_paid", "R20 renewed")),)),
+                    ),
+                ),
+            )
+            if all(c or not h for h, c in zip(more, names, strict=True))
+            else None
+        ),
+    )
+    return checked, (violation,), ()
+
+
+def _hour_names(policy: Policy) -> tuple[str, ...]:
+    """A category of each hour dimension: one in no group (``""`` if none), then each group's."""
+    grouped = {c for limit in policy.category_limits for c in limit.categories}
+    free = next((str(c) for c in policy.qualifying_categories if c not in grouped), "")
+    return (free, *(str(limit.categories[0]) for limit in policy.category_limits))
+
+
+def _hours_text(hours: tuple[Decimal, ...], policy: Policy) -> str:
+    names = (
+        "no group",
+        *(", ".join(str(c) for c in lim.categories) for lim in policy.category_limits),
+    )
+    return "; ".join(f"{h} h ({name})" for h, name in zip(hours, names, strict=True))
+
+
+# -- dated prices -------------------------------------------------------------------------------
+
+
+def _dated_prices(domain: Domain) -> Found:
+    """Every registration day of the calendar is charged by exactly one version of the prices."""
+    versions = _versions(domain.prices)
+    days = domain.days()
+    count = np.zeros(len(days), dtype=np.int64)
+    for version in versions:
+        held = np.ones(len(days), dtype=bool)
+        if version.effective_from is not None:
+            held &= days >= _number(version.effective_from)
+        if version.until is not None:
+            held &= days < _number(version.until)
+        count += held
+        # The journey's own answer on the version's first and last day agrees.
+        inside = np.flatnonzero(held)
+        for i in (inside[:1], inside[-1:]):
+            if len(i) and _in_force(domain.prices, days[i[0]]) is not version:
+                count[i[0]] += len(versions)  # reported below as more than one answer
+    bad = count != 1
+    at = _first_index(bad)
+    if at is None:
+        return len(days), (), ()
+    day = days[at]
+    summary = (
+        f"no version of the prices charges a registration on {_date(day)}"
+        if count[at] == 0
+        else f"more than one version of the prices charges a registration on {_date(day)}"
+    )
+    violation = Violation(
+        property="every registration day priced by one schedule",
+        rule_ids=("R22",),
+        summary=summary,
+        case=(
+            ("registered", str(_date(day))),
+            ("prices", ", ".join(v.label for v in versions)),
+        ),
+        cases=int(bad.sum()),
+        scenario=Sketch(
+            name=f"A registration on {_date(day)} is charged by one version of the prices",
+            events=(
+                (
+                    *_register(domain.policy, day, day + 1, day + 1),
+                    ("expect", (("error", "none"),)),
+                ),
+            ),
+        ),
+    )
+    return len(days), (violation,), ()
+
+
+def _in_force(prices: PriceSchedule, day: Any) -> PriceSchedule | None:  # noqa: ANN401
+    try:
+        return prices.in_force_on(_date(day))
+    except CptmRulesError:
+        return None
+
+
+# -- every state reachable ----------------------------------------------------------------------
+
+
+def _states(domain: Domain) -> Found:
+    """Every state of the journey the policy's figures allow is reached on some date."""
+    policy = domain.policy
+    attempts: _AttemptSweep = domain.cached("attempts", _attempt_sweep)
+    cancels: _CancelSweep = domain.cached("cancellations", _cancel_sweep)
+    _start, end, lapse = _period_ends(domain)
+    registered = cancels.checked > 0
+    attended = attempts.checked > 0
+    certified = attempts.checked > sum(attempts.refusals.fired)
+    # Derived states are reached by time alone (status_on any later day).
+    reached = {
+        State.NEW: True,
+        State.REGISTERED: registered,
+        State.IN_PREWORK: registered,
+        State.FORFEITED: attended,
+        State.CANCELLED: cancels.refunded + cancels.credited > 0,
+        State.CREDIT_EXPIRED: cancels.credited > 0,
+        State.ATTENDED: attended,
+        State.EXAM_EXPIRED: attended,
+        State.CERTIFIED: certified,
+        State.LAPSED: certified,
+        State.IN_GRACE: certified and bool((lapse > end).any()),
+    }
+    # A grace period of 0 days (the FAQ's reading) turns in_grace off: not a finding.
+    turned_on = {
+        state: state is not State.IN_GRACE or policy.renewal_grace_days > 0 for state in State
+    }
+    violations = []
+    for state in State:
+        if not turned_on[state] or reached[state]:
+            continue
+        sketch = None
+        if state is State.IN_GRACE:
+            s, e = domain.low + 1, int(end[0])
+            sketch = Sketch(
+                name=f"Unrenewed, a period ending {_date(e)} is in grace on that day",
+                events=_certified_events(policy, s),
+                checks=((("state_on", _date(e)), ("state", "in_grace")),),
+            )
+        violations.append(
+            Violation(
+                property="every journey state the policy allows is reachable",
+                rule_ids=_STATE_RULES.get(state, ()),
+                summary=f"no journey reaches the state {state} on any date",
+                case=(("state", str(state)), *_state_figures(policy, state)),
+                cases=0,
+                warning=True,
+                scenario=sketch,
+            )
+        )
+    return len(State), tuple(violations), ()
+
+
+_STATE_RULES: Final[Mapping[State, tuple[str, ...]]] = {
+    State.REGISTERED: ("R2",),
+    State.IN_PREWORK: ("R4",),
+    State.ATTENDED: ("R12",),
+    State.EXAM_EXPIRED: ("R14",),
+    State.CERTIFIED: ("R16",),
+    State.CANCELLED: ("R24", "R25"),
+    State.CREDIT_EXPIRED: ("R25",),
+    State.FORFEITED: ("R26",),
+    State.LAPSED: ("R20",),
+    State.IN_GRACE: ("R20",),
+}
+
+
+def _state_figures(policy: Policy, state: State) -> tuple[tuple[str, str], ...]:
+    if state is State.IN_GRACE:
+        return policy.figures("renewal_grace_days")
+    if state is State.CREDIT_EXPIRED:
+        return policy.figures("refund_tiers", "tuition_credit_years")
+    return ()
+
+
 # -- the table ----------------------------------------------------------------------------------
 
 
@@ -1509,6 +2171,12 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         find=_credit_expiry,
     ),
     Property(
+        group=DEADLINES,
+        name="grace period ends after its period",
+        rule_ids=("R20",),
+        find=_grace_period,
+    ),
+    Property(
         group=ONE_ANSWER,
         name="change requests",
         rule_ids=("R11", "R11a", "R9", "R10"),
@@ -1527,6 +2195,18 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         find=_attempt_answers,
     ),
     Property(
+        group=ONE_ANSWER,
+        name="renewal checks",
+        rule_ids=("R18", "R20"),
+        find=_renewal_answers,
+    ),
+    Property(
+        group=ONE_ANSWER,
+        name="registrations priced by one schedule",
+        rule_ids=("R22",),
+        find=_dated_prices,
+    ),
+    Property(
         group=LATER,
         name="change fee never falls as the request gets later",
         rule_ids=("R11a", "R9", "R10"),
@@ -1541,9 +2221,15 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         shares="cancellations",
     ),
     Property(
+        group=LATER,
+        name="more qualifying hours never turn a met requirement unmet",
+        rule_ids=("R18", "R19"),
+        find=_category_caps,
+    ),
+    Property(
         group=MONEY,
         name="fees and refunds known or named, never negative, refunds at most the price",
-        rule_ids=("R10", "R11a", "R24"),
+        rule_ids=("R10", "R11a", "R20", "R24"),
         find=_money,
     ),
     Property(
@@ -1553,12 +2239,17 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         find=_dead_rules,
         shares="change requests, cancellations and exam attempts",
     ),
+    Property(
+        group=ALIVE,
+        name="every journey state the policy allows is reachable",
+        rule_ids=("R2", "R12", "R14", "R16", "R20", "R24", "R25", "R26"),
+        find=_states,
+    ),
 )
 """The properties :func:`verify_policy` checks, in the order the report shows them.
 
-A property for a policy shape still to come (refund tiers, grace periods,
-category caps, dated prices) is one more entry: a group, a name, its rules and a
-function over the :class:`Domain`.
+A property for a new policy shape is one more entry: a group, a name, its rules
+and a function over the :class:`Domain`.
 """
 
 
