@@ -297,6 +297,10 @@ class Deadline:
         return f'{{ amount = {self.amount}, unit = "{self.unit}"{anchor} }}'
 
 
+# Policies are saved with journeys: cattrs and the schema read these annotations as types.
+attrs.resolve_types(Deadline)
+
+
 @attrs.frozen(kw_only=True)
 class Shorthand:
     """An older key that states part of a deadline, and keeps reading as it did.

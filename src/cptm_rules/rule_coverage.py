@@ -156,8 +156,11 @@ def rules_reading(key: str, declared: str | None = None) -> tuple[str, ...]:
     or ``prices.<item>``; a rule *shows* a figure when its statement template has a
     ``{key}`` placeholder for it.
     """
+    from cptm_rules.policy import SHORTHAND_KEYS  # noqa: PLC0415  # a cycle at import
     from cptm_rules.rule_index import figure_readers  # noqa: PLC0415  # reads the rule modules
 
+    # A deadline's older key (exam.exam_window_months) is read wherever the deadline is.
+    key = SHORTHAND_KEYS.get(key, key)
     found = {declared} if declared else set()
     found |= figure_readers().get(key.rsplit(".", 1)[-1], frozenset())
     for rule in RULES.values():

@@ -79,7 +79,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CANCEL_REFUSALS",
-    "EARLY_CANCELLATION",
     "NEVER",
     "NOT_STATED",
     "PRACTICUM",
@@ -87,7 +86,6 @@ __all__ = [
     "RE_ENROL_CREDIT",
     "RE_ENROL_SESSION",
     "RULES",
-    "TUITION_CREDIT",
     "CancelCase",
     "CancellationFees",
     "CancellationFigures",
@@ -326,14 +324,14 @@ def _terms_tier(days: int) -> tuple[RefundTier, ...]:
     )
 
 
-EARLY_CANCELLATION: Final = DeadlineSpec(
+_EARLY_CANCELLATION: Final = DeadlineSpec(
     what="the early-cancellation window, R24; it counts calendar days, as the refund tiers do",
     units=((DeadlineUnit.CALENDAR_DAYS, 0, 3650),),
     shorthands=(Shorthand(name="early_cancellation_days", unit=DeadlineUnit.CALENDAR_DAYS),),
 )
 """R24: the terms' one refund window, in calendar days after the registration day."""
 
-TUITION_CREDIT: Final = DeadlineSpec(
+_TUITION_CREDIT: Final = DeadlineSpec(
     what="the tuition credit, R25",
     units=((DeadlineUnit.YEARS, 0, 50), (DeadlineUnit.MONTHS, 0, 600)),
     shorthands=(Shorthand(name="tuition_credit_years", unit=DeadlineUnit.YEARS),),
@@ -349,14 +347,14 @@ class CancellationFigures:
     policy files, checked, cited and shown like every other.
     """
 
-    early_cancellation: Deadline = deadline("cancellation", "R24", EARLY_CANCELLATION)
+    early_cancellation: Deadline = deadline("cancellation", "R24", _EARLY_CANCELLATION)
     """R24: ``early_cancellation = { amount = 5, unit = "calendar_days" }``, or the older
     ``early_cancellation_days``."""
     refund_tiers: RefundTiers = figure(
         "cancellation", "R24", check_refund_tiers, default=NOT_STATED
     )
     """R24's refund as ordered windows; not stated: the one window above."""
-    tuition_credit: Deadline = deadline("cancellation", "R25", TUITION_CREDIT)
+    tuition_credit: Deadline = deadline("cancellation", "R25", _TUITION_CREDIT)
     """R25: ``tuition_credit = { amount = 1, unit = "years" }``, or the older
     ``tuition_credit_years``."""
     re_enrollments: int = figure("cancellation", "R25", whole(0, 100))

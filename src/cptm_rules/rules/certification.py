@@ -224,7 +224,7 @@ def _bound(item: Mapping[str, object], key: str, where: str) -> Decimal | None:
         raise Invalid(f"{where}: {key}: {exc.expected}") from None
 
 
-CERTIFICATION_PERIOD: Final = DeadlineSpec(
+_CERTIFICATION_PERIOD: Final = DeadlineSpec(
     what="the certification period, R17",
     units=((DeadlineUnit.YEARS, 1, 50), (DeadlineUnit.MONTHS, 1, 600)),
     shorthands=(Shorthand(name="certification_period_years", unit=DeadlineUnit.YEARS),),
@@ -240,7 +240,7 @@ class CertificationFigures:
     policy files, checked, cited and shown like every other.
     """
 
-    certification_period: Deadline = deadline("certification", "R17", CERTIFICATION_PERIOD)
+    certification_period: Deadline = deadline("certification", "R17", _CERTIFICATION_PERIOD)
     """R17: ``certification_period = { amount = 2, unit = "years" }``, or the older
     ``certification_period_years``."""
     ce_hours_required: Decimal = figure("certification", "R18", hours(10000))

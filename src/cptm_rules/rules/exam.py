@@ -61,7 +61,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ATTEMPT_REFUSALS",
-    "EXAM_WINDOW",
     "PASS_EFFECTS",
     "RELEASING_ATTENDANCE",
     "RETAKE_FEE",
@@ -87,7 +86,7 @@ __all__ = [
 ]
 
 
-EXAM_WINDOW: Final = DeadlineSpec(
+_EXAM_WINDOW: Final = DeadlineSpec(
     what="the exam window, R14",
     units=(
         (DeadlineUnit.MONTHS, 1, 120),
@@ -109,7 +108,7 @@ class ExamFigures:
     policy files, checked, cited and shown like every other.
     """
 
-    exam_window: Deadline = deadline("exam", "R14", EXAM_WINDOW)
+    exam_window: Deadline = deadline("exam", "R14", _EXAM_WINDOW)
     """R14: ``exam_window = { amount = 6, unit = "months", from = "practicum_last_day" }``,
     or the older ``exam_window_months``."""
     max_exam_attempts: int | None = figure("exam", "R15", whole_or_unlimited(1000))

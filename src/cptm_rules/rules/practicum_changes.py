@@ -69,7 +69,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHANGE_FEE_PRECEDENCE",
-    "FREE_CHANGE_DEADLINE",
     "CHANGE_REFUSALS",
     "HELD_SESSION_REFUSALS",
     "NEW_SESSION_REFUSALS",
@@ -91,7 +90,7 @@ __all__ = [
 ]
 
 
-FREE_CHANGE_DEADLINE: Final = DeadlineSpec(
+_FREE_CHANGE_DEADLINE: Final = DeadlineSpec(
     what="the free-change deadline, R9",
     units=((DeadlineUnit.BUSINESS_DAYS, 0, 365), (DeadlineUnit.CALENDAR_DAYS, 0, 365)),
     shorthands=(
@@ -118,7 +117,7 @@ class PracticumFigures:
     """
 
     max_session_days: int = figure("practicum", "R2", whole(1, 366))
-    free_change_deadline: Deadline = deadline("practicum", "R9", FREE_CHANGE_DEADLINE)
+    free_change_deadline: Deadline = deadline("practicum", "R9", _FREE_CHANGE_DEADLINE)
     """R9, R10: ``free_change_deadline = { amount = 30, unit = "business_days" }``, or the
     older ``free_change_days`` and ``free_change_day_count``."""
     free_changes: int | None = figure("practicum", "R11a", whole_or_unlimited(1000))

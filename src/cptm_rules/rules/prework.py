@@ -67,7 +67,7 @@ __all__ = [
 ]
 
 
-PREWORK_RECOMMENDED: Final = DeadlineSpec(
+_PREWORK_RECOMMENDED: Final = DeadlineSpec(
     what="the recommended prework time, R6",
     units=((DeadlineUnit.CALENDAR_DAYS, 0, 3650), (DeadlineUnit.BUSINESS_DAYS, 0, 2600)),
     shorthands=(Shorthand(name="prework_recommended_days", unit=DeadlineUnit.CALENDAR_DAYS),),
@@ -86,7 +86,7 @@ class PreworkFigures:
     module_count: int = figure("prework", "R5", whole(1, 100))
     module_hours_min: Decimal = figure("prework", "R5", hours(1000), shown_only=True)
     module_hours_max: Decimal = figure("prework", "R5", hours(1000), shown_only=True)
-    prework_recommended: Deadline = deadline("prework", "R6", PREWORK_RECOMMENDED)
+    prework_recommended: Deadline = deadline("prework", "R6", _PREWORK_RECOMMENDED)
     """R6: ``prework_recommended = { amount = 42, unit = "calendar_days" }``, or the older
     ``prework_recommended_days``."""
     modules_required_for_exam: bool = figure("prework", "R8", yes_no)

@@ -67,9 +67,7 @@ if TYPE_CHECKING:
     from cptm_rules.types import JourneyFacts
 
 __all__ = [
-    "ACCESS_DUE",
     "ACCESS_VERDICT",
-    "LEAD_TIME_MINIMUM",
     "LATE_REGISTRATION_FEE",
     "REGISTRATION_REFUSALS",
     "RULES",
@@ -95,7 +93,7 @@ __all__ = [
 ]
 
 
-ACCESS_DUE: Final = DeadlineSpec(
+_ACCESS_DUE: Final = DeadlineSpec(
     what="the eLearning access service level, R4",
     units=((DeadlineUnit.HOURS, 1, 1000), (DeadlineUnit.BUSINESS_DAYS, 1, 1000)),
     shorthands=(
@@ -108,7 +106,7 @@ ACCESS_DUE: Final = DeadlineSpec(
 )
 """R4: access is owed within hours (elapsed) or business days of the registration instant."""
 
-LEAD_TIME_MINIMUM: Final = DeadlineSpec(
+_LEAD_TIME_MINIMUM: Final = DeadlineSpec(
     what="the minimum lead time, R3",
     units=((DeadlineUnit.CALENDAR_DAYS, 0, 3650), (DeadlineUnit.BUSINESS_DAYS, 0, 2600)),
     shorthands=(Shorthand(name="lead_time_minimum_days", unit=DeadlineUnit.CALENDAR_DAYS),),
@@ -124,10 +122,10 @@ class RegistrationFigures:
     policy files, checked, cited and shown like every other.
     """
 
-    access_due: Deadline = deadline("registration", "R4", ACCESS_DUE)
+    access_due: Deadline = deadline("registration", "R4", _ACCESS_DUE)
     """R4: ``access_due = { amount = 2, unit = "hours" }``, or the older
     ``access_due_amount`` and ``access_due_unit``."""
-    lead_time_minimum: Deadline = deadline("registration", "R3", LEAD_TIME_MINIMUM)
+    lead_time_minimum: Deadline = deadline("registration", "R3", _LEAD_TIME_MINIMUM)
     """R3: ``lead_time_minimum = { amount = 28, unit = "calendar_days" }``, or the older
     ``lead_time_minimum_days``."""
     # Not "late_registration_days": a fee key mistakenly written in a policy file
