@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 if TYPE_CHECKING:
-    from cptm_rules.figures import Deadline
     from collections.abc import Mapping
 
+    from cptm_rules.figures import Deadline
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
 
@@ -142,11 +142,10 @@ def _render(template: str, policy: Policy | None, prices: PriceSchedule | None) 
     """``template`` with each placeholder replaced by its figure, in its format."""
     if "{" not in template:
         return template
+    from cptm_rules.figures import Deadline  # noqa: PLC0415
     from cptm_rules.money import amount_text  # noqa: PLC0415  # avoids an import cycle
     from cptm_rules.policy import load_policy  # noqa: PLC0415
     from cptm_rules.pricing import load_prices  # noqa: PLC0415
-
-    from cptm_rules.figures import Deadline  # noqa: PLC0415
 
     chosen = load_policy() if policy is None else policy
     schedule = load_prices() if prices is None else prices

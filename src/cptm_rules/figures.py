@@ -423,6 +423,7 @@ class DeadlineSpec:
             return attrs.evolve(current, unit=words[value])
         unit = current.unit if shorthand.unit is None else shorthand.unit
         amount = whole(*self.bounds(unit))(value)
+        assert isinstance(amount, int)  # noqa: S101  # checked as a whole number
         # An amount key in a unit of its own states the whole deadline as it always did.
         anchor = current.counted_from if shorthand.unit is None else self.default_anchor
         return Deadline(amount=amount, unit=unit, counted_from=anchor)
@@ -467,7 +468,7 @@ def read_as_before(field: str, name: str, convert: Callable[[str], object] | Non
 
     def get(self: object) -> object:
         value = getattr(self, field)
-        spec: DeadlineSpec = attrs.fields_dict(type(self))[field].metadata["deadline"]
+        spec: DeadlineSpec = attrs.fields_dict(type(self))[field].metadata["deadline"]  # type: ignore[arg-type]
         shorthand = spec.shorthand(name)
         assert shorthand is not None  # noqa: S101  # declared beside the figure
         if not shorthand.states(value, spec.default_anchor):

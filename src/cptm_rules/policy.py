@@ -685,12 +685,7 @@ def _from_mapping(
             cites[field.name] = f"{source}"
     for key, citation in raw_sources.items():
         cites[_field_for_key(key, source=source).name] = citation
-    missing: list[str] = []
-    for f in _settings():
-        if f.name not in values:
-            missing.append(_key(f))
-        elif base is None:
-            missing.extend(_left_out(f, stated.get(f.name, ())))
+    missing = _missing(values, stated, complete=base is None)
     if missing:
         raise PolicyError(
             source=source,
@@ -709,6 +704,23 @@ def _from_mapping(
         citations=tuple(sorted(cites.items())),
         origin=source,
     )
+
+
+def _missing(
+    values: Mapping[str, object], stated: Mapping[str, list[str]], *, complete: bool
+) -> list[str]:
+    """The keys a file leaves out: figures without a value, and more in a complete file.
+
+    In a ``complete`` file (one extending none), the older keys of a deadline it
+    writes with only some of them are missing too.
+    """
+    missing: list[str] = []
+    for f in _settings():
+        if f.name not in values:
+            missing.append(_key(f))
+        elif complete:
+            missing.extend(_left_out(f, stated.get(f.name, ())))
+    return missing
 
 
 def _left_out(field: attrs.Attribute[Any], keys: Iterable[str]) -> list[str]:
@@ -767,6 +779,7 @@ def _extended(
     base = _from_mapping(data, source=shown_as, seen=(*seen, str(path)), place=inner)
     # Recorded as the file wrote it (relative to its own folder), never as the machine's
     # path: a policy's repr, its JSON and every message stay free of where it was read.
+    assert isinstance(extends, str)  # noqa: S101  # read_user_file took a .toml name
     return base, extends
 
 

@@ -50,7 +50,14 @@ from cptm_rules.rules.cancellation import cancellation_decisions, no_show
 from cptm_rules.rules.certification import period_from, period_started
 from cptm_rules.rules.prework import unfinished_modules_advisory
 from cptm_rules.types import Handled, Refusal
-from cptm_rules.vocabulary import Attendance, DeadlineAnchor, DeadlineUnit, EffectKind, Severity, State
+from cptm_rules.vocabulary import (
+    Attendance,
+    DeadlineAnchor,
+    DeadlineUnit,
+    EffectKind,
+    Severity,
+    State,
+)
 
 if TYPE_CHECKING:
     from cptm_rules.events import AttemptExam, RecordAttendance, Session
@@ -175,7 +182,8 @@ RULES: Final = (
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
             "The last day to sit the exam is {exam.exam_window:from} plus "
-            "{exam.exam_window:counted}. An attempt before release or after the last day is an error that says "
+            "{exam.exam_window:counted}. An attempt before release or after the last day is "
+            "an error that says "
             "which, and by how many days."
         ),
         sources=(faq(Q_WHEN_EXAM), faq(Q_WHEN_SHOULD_EXAM)),
