@@ -11,6 +11,7 @@ import pytest
 from cptm_rules.catalogue import FAQ_QUESTIONS, RULES, Document, RuleKind, rule
 from cptm_rules.docs import generated_pages
 from cptm_rules.exceptions import InvalidInputError
+from cptm_rules.figures import Deadline
 from cptm_rules.money import Money
 from cptm_rules.policy import figure_fields
 
@@ -270,7 +271,10 @@ def _figure_values(keys: tuple[str, ...], policy: Policy, prices: PriceSchedule)
     values: set[Decimal] = set()
     figures = dict(policy.figures(*(f.name for f in figure_fields())))
     for key in keys:
-        if key.startswith("prices."):
+        deadline = getattr(policy, key.partition(".")[2], None)
+        if isinstance(deadline, Deadline):
+            values |= {Decimal(deadline.amount), Decimal(deadline.amount) / 7}
+        elif key.startswith("prices."):
             amount = getattr(prices, key.removeprefix("prices."))
             values.add(Decimal(str(amount.amount)) if isinstance(amount, Money) else Decimal(-1))
         elif (text := figures[key]).isdigit() or text.replace(".", "", 1).isdigit():

@@ -36,12 +36,21 @@ def test_every_plain_python_example_runs(where: str, source: str) -> None:
 
 
 def test_the_example_policy_file_loads(tmp_path: Path) -> None:
-    (example,) = [body for where, body in blocks("toml") if where.startswith("policy.md")]
+    example, _deadlines = [body for where, body in blocks("toml") if where.startswith("policy.md")]
     path = tmp_path / "board.toml"
     path.write_text(example, encoding="utf-8")
     policy = load_policy(path)
     assert str(policy.free_change_day_count) == "calendar"
     assert policy.source_of("free_change_day_count").citation == "board decision, June 2027"
+
+
+def test_the_example_deadlines_load_in_the_general_form(tmp_path: Path) -> None:
+    _board, example = [body for where, body in blocks("toml") if where.startswith("policy.md")]
+    path = tmp_path / "deadlines.toml"
+    path.write_text(example, encoding="utf-8")
+    policy = load_policy(path)
+    assert str(policy.exam_window.counted_from) == "practicum_first_day"
+    assert (policy.tuition_credit.amount, str(policy.tuition_credit.unit)) == (18, "months")
 
 
 def test_the_example_scenario_passes(tmp_path: Path) -> None:

@@ -64,9 +64,9 @@ def test_the_legacy_policy_differs_only_where_the_older_faq_does() -> None:
     assert changed == {
         "name",
         "description",
-        "access_due_unit",
+        "access_due",
         "module_hours_max",
-        "prework_recommended_days",
+        "prework_recommended",
     }
     assert legacy.access_due_unit is AccessUnit.BUSINESS_DAYS
     assert legacy.total_hours_max == Decimal(40)
@@ -111,7 +111,7 @@ def test_a_partial_override_file_changes_only_what_it_names(tmp_path: Path) -> N
         attrs.evolve(
             mine,
             name="current",
-            free_change_days=30,
+            free_change_deadline=current.free_change_deadline,
             free_changes=2,
             extends=None,
             citations=current.citations,
@@ -290,12 +290,14 @@ def test_bad_overrides_name_the_key() -> None:
 
 
 def test_building_a_policy_by_hand_validates_too() -> None:
+    policy = load_policy()
+    wrong = attrs.evolve(policy.free_change_deadline, amount=-1)
     with pytest.raises(
         PolicyError,
-        match=r": practicum.free_change_days = -1 is not valid: expected a whole number "
-        r"from 0 to 365",
+        match=r": practicum.free_change_deadline = .* is not valid: expected amount a whole "
+        r"number of business_days from 0 to 365, not -1",
     ):
-        attrs.evolve(load_policy(), free_change_days=-1)
+        attrs.evolve(policy, free_change_deadline=wrong)
 
 
 def test_hours_accept_exact_decimal_strings_and_toml_floats(tmp_path: Path) -> None:
@@ -431,9 +433,9 @@ def test_the_legacy_file_states_only_what_the_older_faq_changed() -> None:
     assert changed == {
         "name",
         "description",
-        "access_due_unit",
+        "access_due",
         "module_hours_max",
-        "prework_recommended_days",
+        "prework_recommended",
     }
     assert legacy.source_of("access_due_amount").citation.startswith("older FAQ")
 

@@ -57,6 +57,20 @@ def _moved(policy: str = "current", prices: str = "shipped") -> dict[str, int]:
             "shipped",
             {"R8", "R14", "R16", "R17", "R18", "R19", "R20"},
         ),
+        # The same window counted from the practicum's first day: the window for everyone,
+        # and the attempts it admits (R14 closes three days sooner on a four-day session).
+        (
+            "policies/exam-window-18-months-from-first-day.toml",
+            "shipped",
+            {"R8", "R14", "R16", "R17", "R18", "R19", "R20"},
+        ),
+        # A credit in months: re-enrolments after a year now taken, and what follows them.
+        (
+            "policies/tuition-credit-18-months.toml",
+            "shipped",
+            {"R2", "R3", "R6", "R8", "R9", "R13", "R14", "R15", "R16", "R17", "R18", "R19"}
+            | {"R20", "R25"},
+        ),
         # London time moves the access due time and a local date or two; UK bank
         # holidays move business-day deadlines.
         ("policies/uk-calendar.toml", "shipped", {"R4", "R9", "R10", "R24", "R27"}),
@@ -96,6 +110,31 @@ def test_a_21_calendar_day_window_moves_every_deadline_and_a_250_fee_every_paid_
 
 def test_the_proposals_scenarios_show_each_proposal_answers_and_pass() -> None:
     scenarios = load_scenarios(SCENARIOS / "proposals.scenarios.toml")
-    assert len(scenarios) == 7
+    assert len(scenarios) == 11
     failed = [s.name for s in scenarios if not run_scenario(s).passed]
     assert failed == []
+
+
+def test_a_window_from_the_first_day_closes_sooner_than_the_same_window_from_the_last() -> None:
+    # Against the 18-month window from the last day, R14's closing day moves by the
+    # session's length less one: only candidates with a session of two days or more.
+    diff = diff_policies(
+        COHORT,
+        base=SCENARIOS / "policies/exam-window-18-months.toml",
+        candidate=SCENARIOS / "policies/exam-window-18-months-from-first-day.toml",
+        workers=1,
+    )
+    assert [f.key for f in diff.figures] == ["exam.exam_window"]
+    longer = sum(c.practicum.last_day > c.practicum.first_day for c in COHORT)
+    assert 0 < dict(diff.rules)["R14"] <= longer
+
+
+def test_a_credit_of_18_months_keeps_a_cancellation_credit_six_months_longer() -> None:
+    moved = _diff("policies/tuition-credit-18-months.toml")
+    assert [(f.key, f.base, f.candidate) for f in moved.figures] == [
+        (
+            "cancellation.tuition_credit",
+            '{ amount = 1, unit = "years" }',
+            '{ amount = 18, unit = "months" }',
+        )
+    ]

@@ -231,12 +231,13 @@ def test_decoding_checks_the_envelope() -> None:
 def test_a_value_the_constructor_refuses_is_a_decode_error_with_its_path() -> None:
     document = encode(registered())
     document["data"]["registration"]["email"] = "not-an-email"
-    document["data"]["policy"]["free_change_days"] = -3
+    document["data"]["policy"]["free_change_deadline"]["amount"] = -3
     with pytest.raises(DecodeError) as caught:
         decode(document, Journey)
     text = str(caught.value)
     assert "$.data.registration: email='not-an-email' is not valid" in text
-    assert "$.data.policy: current.toml: practicum.free_change_days = -3 is not valid" in text
+    assert "$.data.policy: current.toml: practicum.free_change_deadline = " in text
+    assert "expected amount a whole number of business_days from 0 to 365, not -3" in text
 
 
 def test_zoned_instants_keep_their_zone() -> None:
@@ -253,7 +254,7 @@ def test_zoned_instants_keep_their_zone() -> None:
 @pytest.mark.parametrize(
     ("path", "value", "problem"),
     [
-        (("policy", "access_due_unit"), "minutes", "expected one of 'hours', 'business_days'"),
+        (("policy", "access_due", "unit"), "minutes", "expected one of 'hours', 'calendar_days'"),
         (("policy", "ce_hours_required"), "lots", "expected an exact decimal"),
         (("policy", "ce_hours_required"), "NaN", "expected a finite decimal"),
         (("policy", "ce_hours_required"), "Infinity", "expected a finite decimal"),

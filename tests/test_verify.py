@@ -307,7 +307,7 @@ def test_an_access_due_before_the_registration_is_caught(
 def test_an_exam_window_that_closes_before_it_opens_is_caught(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    def closes(policy: Any, opens: Any, *, ops: Any = None) -> Any:  # noqa: ARG001
+    def closes(policy: Any, opens: Any, *, first_day: Any = None, ops: Any = None) -> Any:  # noqa: ARG001
         return opens - (dt.timedelta(days=1) if ops is None else 1)
 
     monkeypatch.setattr(exam, "exam_closes", closes)

@@ -680,7 +680,7 @@ def _key_dates(group: _Group, out: _Out) -> None:
     out.deadline[rows] = deadline
     opens = exam_opens(policy, group.last, ops=ARRAY)
     out.exam_opens[rows] = opens
-    out.exam_closes[rows] = exam_closes(policy, opens, ops=ARRAY)
+    out.exam_closes[rows] = exam_closes(policy, opens, first_day=group.first, ops=ARRAY)
 
 
 def _exam(group: _Group, out: _Out) -> None:

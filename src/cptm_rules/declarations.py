@@ -17,6 +17,7 @@ import attrs
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from cptm_rules.figures import Deadline
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
 
@@ -141,6 +142,7 @@ def _render(template: str, policy: Policy | None, prices: PriceSchedule | None) 
     """``template`` with each placeholder replaced by its figure, in its format."""
     if "{" not in template:
         return template
+    from cptm_rules.figures import Deadline  # noqa: PLC0415
     from cptm_rules.money import amount_text  # noqa: PLC0415  # avoids an import cycle
     from cptm_rules.policy import load_policy  # noqa: PLC0415
     from cptm_rules.pricing import load_prices  # noqa: PLC0415
@@ -153,6 +155,9 @@ def _render(template: str, policy: Policy | None, prices: PriceSchedule | None) 
         key, style = match.group(1), match.group(2)
         if key.startswith("prices."):
             return amount_text(getattr(schedule, key.removeprefix("prices.")))
+        value = getattr(chosen, key.partition(".")[2], None)
+        if isinstance(value, Deadline):
+            return _styled_deadline(value, style)
         return _styled(figures[key], style)
 
     return _PLACEHOLDER.sub(fill, template)
@@ -218,6 +223,9 @@ TEMPLATE_FORMATS: Final[Mapping[str, str]] = {
     "weeks": "days as weeks when they divide by seven, else as days: ``six weeks``, ``45 days``",
     "Weeks": "the same, capitalised: ``Six weeks``, ``One week``, ``45 days``",
     "s": "``s`` after a noun unless the figure is 1: ``module{prework.module_count:s}``",
+    "counted": "a deadline with how it counts: ``6 calendar months, in one step with "
+    "end-of-month clamping``",
+    "from": "what a deadline counts from: ``the release date``, ``the practicum's first day``",
 }
 """The formats a placeholder may ask for after its key (``{key:format}``), and what they give."""
 
@@ -250,6 +258,42 @@ def _weeks(days: int) -> str:
     """A number of days as weeks when it divides by seven (``six weeks``), else as days."""
     weeks, rest = divmod(days, 7)
     return _counted(weeks, "week") if days and not rest else _counted(days, "day")
+
+
+_UNIT_NAMES: Final = {
+    "hours": ("hour", "hours"),
+    "calendar_days": ("calendar day", "calendar days"),
+    "business_days": ("business day", "business days"),
+    "months": ("month", "months"),
+    "years": ("year", "years"),
+}
+
+
+def _styled_deadline(value: Deadline, style: str | None) -> str:  # noqa: PLR0911  # one answer per format
+    """A deadline in a template: its words (``42 days``, ``2 hours``) or a format of them."""
+    one, many = _UNIT_NAMES[value.unit]
+    calendar_days = value.unit == "calendar_days"
+    if style in {"day", "days"}:
+        return one if style == "day" else many
+    if style in {"word", "Word"}:
+        word = f"{_number_word(value.amount)}-{one.removeprefix('calendar ').replace(' ', '-')}"
+        return word.capitalize() if style == "Word" else word
+    if style in {"weeks", "Weeks"} and not calendar_days:
+        return value.words().capitalize() if style == "Weeks" else value.words()
+    if style == "counted":
+        counted = f"{value.amount} {one if value.amount == 1 else many}"
+        if value.unit == "months":
+            counted = f"{value.amount} calendar {one if value.amount == 1 else many}"
+        if value.unit in {"months", "years"}:
+            return f"{counted}, in one step with end-of-month clamping"
+        if value.unit == "business_days":
+            return f"{counted} on the policy's business calendar"
+        return counted
+    if style == "from":
+        return value.anchor_words()
+    if style is None:
+        return value.words()
+    return _styled(str(value.amount), style)
 
 
 def _styled(value: str, style: str | None) -> str:  # noqa: PLR0911  # one answer per format

@@ -13,21 +13,28 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from cptm_rules.calendar import resolve_time_zone, workalendar_class_named
-from cptm_rules.exceptions import InvalidInputError
+from cptm_rules.exceptions import InvalidInputError, shown
 from cptm_rules.money import decimal_places
+from cptm_rules.vocabulary import DeadlineAnchor, DeadlineUnit
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from cptm_rules.vocabulary import AccessUnit, ActivityCategory, DayCount, DiscountKind
 
 __all__ = [
     "Check",
+    "Deadline",
+    "DeadlineSpec",
     "Invalid",
+    "Shorthand",
     "dates",
+    "deadline",
     "fee",
     "figure",
     "hours",
@@ -238,3 +245,242 @@ def fee(rule_id: str, *, default: str | None = None) -> Any:  # noqa: ANN401  # 
     if default is not None:
         metadata["default"] = default
     return attrs.field(metadata=metadata)
+
+
+# -- deadlines: an amount, a unit and, where a rule admits more than one, what it counts from --
+
+_UNIT_WORDS: Final[Mapping[DeadlineUnit, tuple[str, str]]] = {
+    DeadlineUnit.HOURS: ("hour", "hours"),
+    # Plain "days" are calendar days in every explanation the rules give.
+    DeadlineUnit.CALENDAR_DAYS: ("day", "days"),
+    DeadlineUnit.BUSINESS_DAYS: ("business day", "business days"),
+    DeadlineUnit.MONTHS: ("month", "months"),
+    DeadlineUnit.YEARS: ("year", "years"),
+}
+
+_ANCHOR_WORDS: Final[Mapping[DeadlineAnchor, str]] = {
+    # The exam is released on the practicum's last day (R13).
+    DeadlineAnchor.PRACTICUM_LAST_DAY: "the release date",
+    DeadlineAnchor.PRACTICUM_FIRST_DAY: "the practicum's first day",
+}
+
+
+@attrs.frozen(kw_only=True)
+class Deadline:
+    """A span a rule counts from a fact of the journey: an amount of a unit, and from what.
+
+    ``counted_from`` is set only for a rule that admits more than one anchor (the
+    exam window, R14); for the others the rule's own fact is meant (``None``).
+    Which units and anchors a rule admits is its figure's :class:`DeadlineSpec`.
+    """
+
+    amount: int
+    unit: DeadlineUnit
+    counted_from: DeadlineAnchor | None = None
+
+    def words(self) -> str:
+        """The span in words: ``2 hours``, ``30 business days``, ``1 year``."""
+        one, many = _UNIT_WORDS[self.unit]
+        return f"{self.amount} {one if self.amount == 1 else many}"
+
+    def adjective(self) -> str:
+        """The span before a noun: ``6-month``, ``2-year``, ``30-business-day``."""
+        return f"{self.amount}-{_UNIT_WORDS[self.unit][0].replace(' ', '-')}"
+
+    def anchor_words(self) -> str:
+        """What it counts from, in words (empty for a rule's only anchor)."""
+        return "" if self.counted_from is None else _ANCHOR_WORDS[self.counted_from]
+
+    def __str__(self) -> str:
+        """The deadline as a policy file writes it in full: a TOML inline table."""
+        anchor = "" if self.counted_from is None else f', from = "{self.counted_from}"'
+        return f'{{ amount = {self.amount}, unit = "{self.unit}"{anchor} }}'
+
+
+# Policies are saved with journeys: cattrs and the schema read these annotations as types.
+attrs.resolve_types(Deadline)
+
+
+@attrs.frozen(kw_only=True)
+class Shorthand:
+    """An older key that states part of a deadline, and keeps reading as it did.
+
+    An amount key (``words`` empty) sets the amount, and the unit when its name
+    carries one (``exam_window_months``: ``unit`` months); a unit key
+    (``access_due_unit``, ``free_change_day_count``) sets the unit from its
+    ``words``. Whatever a shorthand does not state comes from the version the
+    file extends (or the figure's first unit and anchor, in a complete file).
+    """
+
+    name: str
+    """Its key's name, under the deadline's section."""
+    unit: DeadlineUnit | None = None
+    words: tuple[tuple[str, DeadlineUnit], ...] = ()
+    rule_id: str | None = None
+    """The rule the key served when it was a figure of its own, if not the deadline's."""
+
+    def states(self, value: Deadline, default_anchor: DeadlineAnchor | None) -> bool:
+        """Whether this key alone (with its siblings) can state ``value``."""
+        if value.counted_from != default_anchor:
+            return False
+        if self.words:
+            return any(unit is value.unit for _word, unit in self.words)
+        return self.unit is None or self.unit is value.unit
+
+    def text(self, value: Deadline) -> str:
+        """What this key says of ``value``, as a policy file spells it."""
+        if self.words:
+            return next(word for word, unit in self.words if unit is value.unit)
+        return str(value.amount)
+
+
+@attrs.frozen(kw_only=True)
+class DeadlineSpec:
+    """What one rule's deadline admits: its units (with bounds), anchors, and older keys.
+
+    ``units`` pairs each admitted unit with the smallest and largest amount;
+    ``anchors`` lists what the deadline may count from, the default first (more
+    than one: a file may write ``from``); ``shorthands`` are the keys files
+    wrote before the general form, kept with their meaning.
+    """
+
+    what: str
+    """The deadline in words, for messages: ``the exam window``."""
+    units: tuple[tuple[DeadlineUnit, int, int], ...]
+    anchors: tuple[DeadlineAnchor, ...] = ()
+    shorthands: tuple[Shorthand, ...] = ()
+
+    @property
+    def default_anchor(self) -> DeadlineAnchor | None:
+        """The anchor a deadline written without ``from`` counts from (``None``: the rule's)."""
+        return self.anchors[0] if self.anchors else None
+
+    def _unit_options(self) -> str:
+        return ", ".join(repr(str(unit)) for unit, _low, _high in self.units)
+
+    def example(self) -> str:
+        """A deadline as a file writes it in full, for messages."""
+        unit, _low, high = self.units[0]
+        anchor = f', from = "{self.anchors[-1]}"' if len(self.anchors) > 1 else ""
+        return f'{{ amount = {min(high, 18)}, unit = "{unit}"{anchor} }}'
+
+    def bounds(self, unit: DeadlineUnit) -> tuple[int, int]:
+        """The smallest and largest amount of ``unit`` (one of :attr:`units`)."""
+        return next((low, high) for u, low, high in self.units if u is unit)
+
+    def check(self, value: object) -> Deadline:
+        """The check of the figure: an inline table ``{ amount, unit[, from] }``, or a Deadline."""
+        if isinstance(value, Deadline):
+            # A policy's own value, or one decoded from a saved journey: checked again.
+            table: dict[str, object] = {"amount": value.amount, "unit": str(value.unit)}
+            if value.counted_from is not None:
+                table["from"] = str(value.counted_from)
+            return self.check(table)
+        keys = ("amount", "unit", "from") if len(self.anchors) > 1 else ("amount", "unit")
+        if not isinstance(value, dict):
+            raise Invalid(f"an inline table such as {self.example()}, not {shown(value)}")
+        unknown = [k for k in value if k not in keys]
+        if unknown:
+            raise Invalid(f"the keys {', '.join(keys)}; {shown(unknown[0])} is not one")
+        unit_word = value.get("unit")
+        units = {str(unit): unit for unit, _low, _high in self.units}
+        if not isinstance(unit_word, str) or unit_word not in units:
+            raise Invalid(
+                f"unit one of {self._unit_options()} ({self.what}), not {shown(unit_word)}"
+            )
+        unit = units[unit_word]
+        low, high = self.bounds(unit)
+        amount = value.get("amount")
+        if type(amount) is not int or not low <= amount <= high:
+            raise Invalid(
+                f"amount a whole number of {unit} from {low} to {high:,}, not {shown(amount)}"
+            )
+        anchor = self.default_anchor
+        if "from" in value:
+            words = {str(a): a for a in self.anchors}
+            given = value["from"]
+            if not isinstance(given, str) or given not in words:
+                options = ", ".join(repr(w) for w in words)
+                raise Invalid(f"from one of {options}, not {shown(given)}")
+            anchor = words[given]
+        return Deadline(amount=amount, unit=unit, counted_from=anchor)
+
+    def shorthand(self, name: str) -> Shorthand | None:
+        """The shorthand key called ``name``, or ``None``."""
+        return next((s for s in self.shorthands if s.name == name), None)
+
+    def starting_value(self) -> Deadline:
+        """The value shorthand keys of a complete file start from: the first unit's least."""
+        unit, low, _high = self.units[0]
+        return Deadline(amount=low, unit=unit, counted_from=self.default_anchor)
+
+    def with_shorthand(self, current: Deadline, shorthand: Shorthand, value: object) -> Deadline:
+        """``current`` with what ``shorthand`` states set to ``value`` (checked as before)."""
+        if shorthand.words:
+            words = dict(shorthand.words)
+            if not isinstance(value, str) or value not in words:
+                raise Invalid(f"one of {', '.join(repr(w) for w in words)}")
+            return attrs.evolve(current, unit=words[value])
+        unit = current.unit if shorthand.unit is None else shorthand.unit
+        amount = whole(*self.bounds(unit))(value)
+        assert isinstance(amount, int)  # noqa: S101  # checked as a whole number
+        # An amount key in a unit of its own states the whole deadline as it always did.
+        anchor = current.counted_from if shorthand.unit is None else self.default_anchor
+        return Deadline(amount=amount, unit=unit, counted_from=anchor)
+
+    def cited(self, value: Deadline) -> tuple[tuple[str, str], ...] | None:
+        """``(shorthand name, text)`` for each older key, when they can state ``value``."""
+        if not self.shorthands or not all(
+            s.states(value, self.default_anchor) for s in self.shorthands
+        ):
+            return None
+        return tuple((s.name, s.text(value)) for s in self.shorthands)
+
+
+def deadline(
+    section: str, rule_id: str, spec: DeadlineSpec, *, default: object = attrs.NOTHING
+) -> Any:  # noqa: ANN401  # attrs.field
+    """A deadline figure: :func:`figure` with the :class:`DeadlineSpec` that checks it.
+
+    A file writes it in full as ``key = { amount = .., unit = ".."[, from = ".."] }``
+    or, as before, with the spec's shorthand keys (never both for one rule).
+    """
+    return attrs.field(
+        default=default,
+        metadata={
+            "section": section,
+            "rule": rule_id,
+            "check": spec.check,
+            "shown_only": False,
+            "deadline": spec,
+        },
+    )
+
+
+def read_as_before(field: str, name: str, convert: Callable[[str], object] | None = None) -> Any:  # noqa: ANN401  # a property
+    """A read-only attribute ``name`` giving what the older key ``name`` says of ``field``.
+
+    Code written against the older figures (``policy.exam_window_months``) keeps
+    reading; a deadline the older key cannot state (another unit, another anchor)
+    is an :class:`~cptm_rules.exceptions.InvalidInputError` that names the
+    deadline to read instead. ``convert`` turns a unit key's word into its value.
+    """
+
+    def get(self: object) -> object:
+        value = getattr(self, field)
+        spec: DeadlineSpec = attrs.fields_dict(type(self))[field].metadata["deadline"]  # type: ignore[arg-type]
+        shorthand = spec.shorthand(name)
+        assert shorthand is not None  # noqa: S101  # declared beside the figure
+        if not shorthand.states(value, spec.default_anchor):
+            raise InvalidInputError(
+                name,
+                str(value),
+                f"a deadline the older key {name} can state; read .{field} (a Deadline)",
+            )
+        text = shorthand.text(value)
+        if shorthand.words:
+            return convert(text) if convert is not None else value.unit
+        return value.amount
+
+    get.__doc__ = f"``{field}`` as the older key ``{name}`` states it (read ``{field}``)."
+    return property(get)

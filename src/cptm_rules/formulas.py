@@ -11,7 +11,10 @@ whole cohort's (numpy arrays of days since 1970-01-01, counts, masks).
   never uses ``and``, ``or``, ``not`` or ``if`` on a fact (an array has no
   single truth value); it negates with :meth:`Ops.negated`.
 * Date arithmetic goes through the ops: calendar days, business days on the
-  policy's calendar, months with clamping, instants in the program's zone.
+  policy's calendar, months with clamping, instants in the program's zone. A
+  policy's deadline (:class:`~cptm_rules.figures.Deadline`) moves a day or an
+  instant through :func:`deadline_after`, :func:`deadline_before` and
+  :func:`deadline_after_instant`, whatever its unit, on both engines.
 * Where several rules answer one question, the order is declared as a
   :data:`Precedence`: an ordered table of ``(rule id, Case)`` rows, each
   with its condition and its verdicts. The first row whose condition holds
@@ -33,11 +36,13 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, TypeAlias, Type
 import attrs
 
 from cptm_rules.calendar import add_months, elapsed_after, to_local_date
+from cptm_rules.vocabulary import DeadlineUnit
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from cptm_rules.calendar import BusinessCalendar
+    from cptm_rules.figures import Deadline
 
 __all__ = [
     "SCALAR",
@@ -47,6 +52,9 @@ __all__ = [
     "ScalarOps",
     "answer_codes",
     "check_precedence",
+    "deadline_after",
+    "deadline_after_instant",
+    "deadline_before",
     "explained",
     "first_answer",
     "verdict_of",
@@ -180,6 +188,52 @@ class ScalarOps:
 
 SCALAR: Final = ScalarOps()
 """The ops the journey uses: one candidate's values."""
+
+
+def _shifted(ops: Ops, calendar: BusinessCalendar, deadline: Deadline, day: Any, sign: int) -> Any:  # noqa: ANN401
+    # The one place a deadline's unit becomes date arithmetic, for both engines.
+    n, unit = deadline.amount, deadline.unit
+    if unit is DeadlineUnit.CALENDAR_DAYS:
+        return ops.days_after(day, n) if sign > 0 else ops.days_before(day, n)
+    if unit is DeadlineUnit.BUSINESS_DAYS:
+        if sign > 0:
+            return ops.business_days_after(calendar, day, n)
+        return ops.business_days_before(calendar, day, n)
+    if unit in (DeadlineUnit.MONTHS, DeadlineUnit.YEARS):
+        # Years are twelve months added in one step, clamped to the month's end.
+        months = n if unit is DeadlineUnit.MONTHS else 12 * n
+        return ops.months_after(day, sign * months)
+    msg = f"a deadline in {unit} moves an instant, not a day (deadline_after_instant)"
+    raise ValueError(msg)
+
+
+def deadline_after(ops: Ops, calendar: BusinessCalendar, deadline: Deadline, day: Any) -> Any:  # noqa: ANN401
+    """``day`` moved forward by ``deadline`` (days, business days, months or years)."""
+    return _shifted(ops, calendar, deadline, day, 1)
+
+
+def deadline_before(ops: Ops, calendar: BusinessCalendar, deadline: Deadline, day: Any) -> Any:  # noqa: ANN401
+    """``day`` moved back by ``deadline``: for business days, the n-th business day before."""
+    return _shifted(ops, calendar, deadline, day, -1)
+
+
+def deadline_after_instant(
+    ops: Ops,
+    calendar: BusinessCalendar,
+    zone: dt.tzinfo,
+    deadline: Deadline,
+    instant: Any,  # noqa: ANN401
+) -> Any:  # noqa: ANN401
+    """The instant ``deadline`` after ``instant``, shown in ``zone``.
+
+    Hours are elapsed time (computed in UTC: two hours across a daylight-saving
+    change are two real hours); a deadline in days, months or years counts from
+    the instant's program-local date and ends at 23:59:59 program time.
+    """
+    if deadline.unit is DeadlineUnit.HOURS:
+        return ops.in_zone(ops.hours_after(instant, deadline.amount), zone)
+    day = deadline_after(ops, calendar, deadline, ops.local_day(instant, zone))
+    return ops.end_of_day(day, zone)
 
 
 @attrs.frozen(kw_only=True)

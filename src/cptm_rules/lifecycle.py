@@ -525,9 +525,11 @@ class Journey:
 
     @property
     def exam_closes(self) -> dt.date | None:
-        """The last day to sit the exam: release plus six months, clamped (R14)."""
+        """The last day to sit the exam: the policy's window from its anchor (R14)."""
         opens = self.exam_opens
-        return None if opens is None else exam_closes(self.policy, opens)
+        if opens is None or self.session is None:
+            return None
+        return exam_closes(self.policy, opens, first_day=self.session.first_day)
 
     @property
     def free_change_deadline(self) -> dt.date | None:
@@ -663,7 +665,7 @@ class Journey:
             KeyDate(kind=KeyDateKind.EXAM_OPENS, when=opens, rule_id="R13", label="exam opens"),
             KeyDate(
                 kind=KeyDateKind.EXAM_CLOSES,
-                when=exam_closes(policy, opens),
+                when=exam_closes(policy, opens, first_day=first),
                 rule_id="R14",
                 label="last day to take the exam",
             ),

@@ -24,13 +24,13 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         "cptm_rules.plotting needs the notebook extra: pip install 'cptm-rules[notebook]'"
     ) from exc
 
-from cptm_rules.calendar import add_months
 from cptm_rules.events import RequestChange
 from cptm_rules.exceptions import InvalidInputError, TransitionError
 from cptm_rules.lifecycle import Journey, free_change_deadline, judge_change
 from cptm_rules.money import amount_text
 from cptm_rules.pricing import load_prices
 from cptm_rules.rules.certification import ledger_for
+from cptm_rules.rules.exam import exam_closes
 from cptm_rules.vocabulary import DayCount, KeyDateKind
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ def plot_journey(journey: Journey, *, title: str | None = None) -> NotebookFigur
     registered = dates[KeyDateKind.REGISTERED].day(zone)
     first, last = journey.session.first_day, journey.session.last_day
     opens = last
-    closes = add_months(opens, policy.exam_window_months)
+    closes = exam_closes(policy, opens, first_day=first)
     periods = journey.periods
     changes = _changes(journey)
     start = min([registered, *(c.deadline for c in changes)]) - dt.timedelta(days=10)

@@ -47,7 +47,10 @@ from cptm_rules.exceptions import (
     suggest,
 )
 from cptm_rules.figures import (
+    Deadline,
+    DeadlineSpec,
     Invalid,
+    Shorthand,
     dates,
     figure,
     optional_date,
@@ -167,8 +170,9 @@ class Policy(  # the families' figures, registration first
     time_zone: str = figure("calendar", "R13", time_zone_name)
 
     extends: str | None = attrs.field(default=None, repr=False)
-    """The version this one is written against: a shipped name (its file's ``extends``),
-    or, for a user file, the resolved path of the file it extends (read as :attr:`base`).
+    """The version this one is written against: its file's ``extends`` as written, a
+    shipped name or, for a user file, the file named relative to the extending file's
+    folder (read as :attr:`base`; never a path of the machine it was read on).
 
     Before this policy's ``effective_from``, that version is the one in force
     (see :meth:`in_force_on`).
@@ -288,12 +292,28 @@ class Policy(  # the families' figures, registration first
         memo = self._figures_memo
         found = memo.get(names)
         if found is None:
-            found = tuple(
-                (POLICY_KEYS[name], _figure_text(getattr(self, _field_by_name(name).name)))
-                for name in names
-            )
+            found = tuple(dict.fromkeys(pair for name in names for pair in self._cited(name)))
             memo[names] = found
         return found
+
+    def _cited(self, name: str) -> tuple[tuple[str, str], ...]:
+        """How decisions cite ``name``: a deadline in its older keys wherever they can state it.
+
+        So a file of today's spelling (or one whose general form says the same) cites
+        the words it always did; a deadline they cannot state cites its general key.
+        ``name`` may be an older key's name: then its own pair, or the general one.
+        """
+        older = _SHORTHANDS.get(name)
+        field = older[0] if older is not None else _field_by_name(name)
+        value = getattr(self, field.name)
+        spec: DeadlineSpec | None = field.metadata.get("deadline")
+        cited = None if spec is None else spec.cited(value)
+        if cited is None:
+            return ((_key(field), _figure_text(value)),)
+        pairs = tuple((_older_key(field, n), text) for n, text in cited)
+        if older is not None:
+            return tuple(pair for pair in pairs if pair[0] == _older_key(field, older[1].name))
+        return pairs
 
     @property
     def total_hours_min(self) -> Decimal:
@@ -308,25 +328,51 @@ class Policy(  # the families' figures, registration first
     # -- provenance ------------------------------------------------------
 
     def figure_text(self, name: str) -> str:
-        """The value of the figure ``name`` (a field name) as policy files spell it."""
+        """The value of the figure ``name`` (a field name, or an older key's) as files spell it.
+
+        A deadline gives its general form (a TOML inline table); an older key's name,
+        what that key would say, or the general form where it cannot say it.
+        """
+        if name in _SHORTHANDS:
+            return self._cited(name)[0][1]
         return _figure_text(getattr(self, _field_by_name(name).name))
 
     def source_of(self, name: str) -> ValueSource:
-        """Where the value of field ``name`` (or its dotted key) comes from."""
-        field = _field_by_name(name)
+        """Where the value of field ``name`` (or its dotted key, or an older key) comes from.
+
+        A deadline is shown as decisions cite it: under its older key where that key
+        alone states it (``exam.exam_window_months = 6``), else in its general form.
+        """
+        older = _SHORTHANDS.get(name)
+        field = older[0] if older is not None else _field_by_name(name)
         own = dict(self.citations).get(field.name)
         rule_id = field.metadata["rule"]
         if own is None:
             own = str(catalogue.RULES[rule_id].sources[0]) if rule_id else "project default"
-        return ValueSource(
-            key=_key(field), value=getattr(self, field.name), rule_id=rule_id, citation=own
-        )
+        value: object = getattr(self, field.name)
+        key = _key(field)
+        spec: DeadlineSpec | None = field.metadata.get("deadline")
+        cited = None if spec is None else spec.cited(value)  # type: ignore[arg-type]
+        if spec is not None and cited is not None and (older is not None or len(cited) == 1):
+            shorthand = older[1] if older is not None else spec.shorthands[0]
+            key = _older_key(field, shorthand.name)
+            assert isinstance(value, Deadline)  # noqa: S101  # a deadline figure's value
+            value = shorthand.text(value) if shorthand.words else value.amount
+        return ValueSource(key=key, value=value, rule_id=rule_id, citation=own)
 
     def sources(self) -> tuple[ValueSource, ...]:
-        """Where every value comes from, in file order."""
-        return tuple(
-            self.source_of(f.name) for f in _settings() if f.metadata["section"] != "policy"
-        )
+        """Where every value comes from, in file order (a deadline as decisions cite it)."""
+        found: list[ValueSource] = []
+        for field in _settings():
+            if field.metadata["section"] == "policy":
+                continue
+            spec: DeadlineSpec | None = field.metadata.get("deadline")
+            cited = None if spec is None else spec.cited(getattr(self, field.name))
+            if spec is None or cited is None or len(cited) == 1:
+                found.append(self.source_of(field.name))
+            else:
+                found.extend(self.source_of(name) for name, _text in cited)
+        return tuple(found)
 
     # -- building --------------------------------------------------------
 
@@ -342,9 +388,9 @@ class Policy(  # the families' figures, registration first
         """A copy with single keys changed; keys are dotted (``practicum.free_changes``)."""
         values = self._values()
         cites = dict(self.citations)
+        stated: dict[str, list[str]] = {}
         for key, value in overrides.items():
-            field = _field_for_key(key, source="<overrides>")
-            values[field.name] = _convert(field, value, source="<overrides>")
+            field = _set(values, key, value, source="<overrides>", stated=stated)
             cites[field.name] = citation
         return Policy(
             **values,
@@ -389,12 +435,74 @@ POLICY_KEYS: Final[Mapping[str, str]] = {f.name: _key(f) for f in _settings()}
 """Each field's dotted key in policy files: ``free_changes`` -> ``practicum.free_changes``."""
 
 
+def _older_key(field: attrs.Attribute[Any], name: str) -> str:
+    """The dotted key of a deadline's older key ``name``, under the deadline's section."""
+    return f"{field.metadata['section']}.{name}"
+
+
+_SHORTHANDS: Final[Mapping[str, tuple[attrs.Attribute[Any], Shorthand]]] = {
+    spelling: (f, shorthand)
+    for f in _settings()
+    for shorthand in getattr(f.metadata.get("deadline"), "shorthands", ())
+    for spelling in (shorthand.name, _older_key(f, shorthand.name))
+}
+"""Each deadline's older keys, by name and by dotted key: the field and what the key states."""
+
+SHORTHAND_KEYS: Final[Mapping[str, str]] = {
+    _older_key(f, sh.name): _key(f) for f, sh in _SHORTHANDS.values()
+}
+"""Each older key of a deadline -> the deadline's key: ``exam.exam_window_months`` ->
+``exam.exam_window``. Files may write either spelling (never both for one rule)."""
+
+
 def _field_for_key(key: str, *, source: str) -> attrs.Attribute[Any]:
+    field, _shorthand = _resolve_key(key, source=source)
+    return field
+
+
+def _resolve_key(key: str, *, source: str) -> tuple[attrs.Attribute[Any], Shorthand | None]:
+    """The field a dotted key sets, and the older key it is if it is one."""
     for field in _settings():
         if key == _key(field):
-            return field
+            return field, None
+    if key in SHORTHAND_KEYS:
+        return _SHORTHANDS[key]
     hint = _key_hint(key) or "a known policy key (docs/policy.md lists them all)"
     raise PolicyError(source=source, key=key, value="<unknown key>", expected=hint)
+
+
+def _set(
+    values: dict[str, Any], key: str, raw: object, *, source: str, stated: dict[str, list[str]]
+) -> attrs.Attribute[Any]:
+    """Set what ``key`` states in ``values``, checked; ``stated`` gathers each field's keys.
+
+    An older key of a deadline sets the part it states, the rest kept from ``values``
+    (the version extended, or a start a complete file's other older keys complete).
+    A deadline written both ways is refused, naming both keys.
+    """
+    field, shorthand = _resolve_key(key, source=source)
+    keys = stated.setdefault(field.name, [])
+    keys.append(key)
+    general = _key(field)
+    if len(keys) > 1 and general in keys:
+        other = next(k for k in keys if k != general)
+        raise PolicyError(
+            source=source,
+            key=general,
+            value="<stated twice>",
+            expected=f"one spelling of this deadline: {general} or {other}, not both",
+        )
+    if shorthand is None:
+        values[field.name] = _convert(field, raw, source=source)
+        return field
+    spec: DeadlineSpec = field.metadata["deadline"]
+    current = values.get(field.name)
+    start = current if isinstance(current, Deadline) else spec.starting_value()
+    try:
+        values[field.name] = spec.with_shorthand(start, shorthand, raw)
+    except Invalid as exc:
+        raise PolicyError(source=source, key=key, value=raw, expected=exc.expected) from None
+    return field
 
 
 _PRICE_WORDS: Final = ("price", "fee", "discount", "currency")
@@ -463,7 +571,7 @@ def _key_hint(key: str) -> str | None:
     (:func:`~cptm_rules.exceptions.close_match`), a concept the docs cover
     (:func:`concept_hint`), or the price schedule for a price or a fee.
     """
-    keys = [_key(f) for f in _settings()]
+    keys = [_key(f) for f in _settings()] + list(SHORTHAND_KEYS)
     bare = key.rpartition(".")[2]
     by_name = [k for k in keys if k.rpartition(".")[2] == bare]
     close = by_name[0] if by_name else _close_key(key, keys)
@@ -570,14 +678,14 @@ def _from_mapping(
         cites = dict(base.citations)
         values["effective_from"] = None
         values["name"] = Path(source).stem
+    stated: dict[str, list[str]] = {}
     for key, raw in flat.items():
-        field = _field_for_key(key, source=source)
-        values[field.name] = _convert(field, raw, source=source)
+        field = _set(values, key, raw, source=source, stated=stated)
         if extends is not None and field.metadata["section"] != "policy":
             cites[field.name] = f"{source}"
     for key, citation in raw_sources.items():
         cites[_field_for_key(key, source=source).name] = citation
-    missing = [_key(f) for f in _settings() if f.name not in values]
+    missing = _missing(values, stated, complete=base is None)
     if missing:
         raise PolicyError(
             source=source,
@@ -596,6 +704,36 @@ def _from_mapping(
         citations=tuple(sorted(cites.items())),
         origin=source,
     )
+
+
+def _missing(
+    values: Mapping[str, object], stated: Mapping[str, list[str]], *, complete: bool
+) -> list[str]:
+    """The keys a file leaves out: figures without a value, and more in a complete file.
+
+    In a ``complete`` file (one extending none), the older keys of a deadline it
+    writes with only some of them are missing too.
+    """
+    missing: list[str] = []
+    for f in _settings():
+        if f.name not in values:
+            missing.append(_key(f))
+        elif complete:
+            missing.extend(_left_out(f, stated.get(f.name, ())))
+    return missing
+
+
+def _left_out(field: attrs.Attribute[Any], keys: Iterable[str]) -> list[str]:
+    """The older keys a complete file leaves out of a deadline it writes with others of them.
+
+    A file that extends another takes the rest from it; a complete file that writes
+    a deadline with its older keys writes all of them, as it always had to.
+    """
+    spec: DeadlineSpec | None = field.metadata.get("deadline")
+    written = set(keys)
+    if spec is None or not written or _key(field) in written:
+        return []
+    return [k for k in (_older_key(field, sh.name) for sh in spec.shorthands) if k not in written]
 
 
 class ExtendsFrom(NamedTuple):
@@ -639,7 +777,10 @@ def _extended(
         extends, source=source, seen=seen, place=place, kind="policy", expected=_EXTENDS
     )
     base = _from_mapping(data, source=shown_as, seen=(*seen, str(path)), place=inner)
-    return base, str(path)
+    # Recorded as the file wrote it (relative to its own folder), never as the machine's
+    # path: a policy's repr, its JSON and every message stay free of where it was read.
+    assert isinstance(extends, str)  # noqa: S101  # read_user_file took a .toml name
+    return base, extends
 
 
 def user_file(extends: str, *, source: str, seen: tuple[str, ...], place: ExtendsFrom) -> Path:

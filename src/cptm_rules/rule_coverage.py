@@ -156,8 +156,11 @@ def rules_reading(key: str, declared: str | None = None) -> tuple[str, ...]:
     or ``prices.<item>``; a rule *shows* a figure when its statement template has a
     ``{key}`` placeholder for it.
     """
+    from cptm_rules.policy import SHORTHAND_KEYS  # noqa: PLC0415  # a cycle at import
     from cptm_rules.rule_index import figure_readers  # noqa: PLC0415  # reads the rule modules
 
+    # A deadline's older key (exam.exam_window_months) is read wherever the deadline is.
+    key = SHORTHAND_KEYS.get(key, key)
     found = {declared} if declared else set()
     found |= figure_readers().get(key.rsplit(".", 1)[-1], frozenset())
     for rule in RULES.values():
@@ -184,7 +187,9 @@ def figure_changes(
     shown_only = {POLICY_KEYS[f.name] for f in figure_fields() if f.metadata.get("shown_only")}
     changes = [
         FigureChange(key=key, base=old, candidate=new, rule_ids=rules, shown_only=key in shown_only)
-        for key, old, new, rules in _differences(_policy_figures(base), _policy_figures(candidate))
+        for key, old, new, rules in _differences(
+            _policy_figures(base, candidate), _policy_figures(candidate, base)
+        )
     ]
     changes += [
         FigureChange(key=key, base=old, candidate=new, rule_ids=rules)
@@ -208,7 +213,7 @@ def _differences(
             yield key, was, now, tuple(dict.fromkeys((*rules, *more)))
 
 
-def _policy_figures(policy: Policy) -> Iterable[tuple[str, str, tuple[str, ...]]]:
+def _policy_figures(policy: Policy, other: Policy) -> Iterable[tuple[str, str, tuple[str, ...]]]:
     from cptm_rules.policy import POLICY_KEYS, figure_fields  # noqa: PLC0415  # a cycle at import
 
     for field in figure_fields():
@@ -216,6 +221,14 @@ def _policy_figures(policy: Policy) -> Iterable[tuple[str, str, tuple[str, ...]]
             continue
         key = POLICY_KEYS[field.name]
         rules = rules_reading(key, field.metadata["rule"]) or _WHOLE_CALENDAR.get(field.name, ())
+        spec = field.metadata.get("deadline")
+        # A deadline both policies' older keys can state is compared under those keys, as
+        # decisions cite it; otherwise under its general key, in its general form.
+        mine, theirs = getattr(policy, field.name), getattr(other, field.name)
+        if spec is not None and spec.cited(mine) is not None and spec.cited(theirs) is not None:
+            for pair in policy.figures(field.name):
+                yield pair[0], pair[1], rules
+            continue
         yield key, policy.figure_text(field.name), rules
     effective = policy.effective_from
     yield "effective_from", "none" if effective is None else effective.isoformat(), ("R2",)

@@ -148,7 +148,16 @@ def code_of(rule_id: str) -> tuple[str, ...]:
 
 def figures_of(rule_id: str, policy: Policy) -> dict[str, str]:
     """The policy figures ``rule_id`` reads, with their values under ``policy``."""
-    names = [f.name for f in attrs.fields(Policy) if f.metadata.get("rule") == RULES[rule_id].id]
+    rule = RULES[rule_id].id
+    names = [f.name for f in attrs.fields(Policy) if f.metadata.get("rule") == rule]
+    # A deadline's older key that served a rule of its own (free_change_day_count, R10).
+    names += [
+        shorthand.name
+        for f in attrs.fields(Policy)
+        if "deadline" in f.metadata
+        for shorthand in f.metadata["deadline"].shorthands
+        if shorthand.rule_id == rule
+    ]
     return dict(policy.figures(*names))
 
 

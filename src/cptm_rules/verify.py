@@ -419,7 +419,7 @@ def _free_change_deadline(domain: Domain) -> Found:
 def _prework_start(domain: Domain) -> Found:
     policy = domain.policy
     days = domain.days(domain.low + 1)
-    lead = policy.prework_recommended_days
+    lead = policy.prework_recommended.amount
     # Each first day with registrations the day before, at the lead time and before it,
     # and on the calendar's first day: where later_of-like formulas change their answer.
     offsets = np.array(sorted({1, 7, max(1, lead), lead + 1, 10**6}), dtype=np.int64)
@@ -506,7 +506,8 @@ def _exam_window(domain: Domain) -> Found:
     policy = domain.policy
     last = domain.days(domain.low + 1)
     opens = exam.exam_opens(policy, last, ops=ARRAY)
-    closes = exam.exam_closes(policy, opens, ops=ARRAY)
+    # The sketch's session is one day: its first day is its last.
+    closes = exam.exam_closes(policy, opens, first_day=last, ops=ARRAY)
     bad = opens > closes
     at = _first_index(bad)
     if at is None:
@@ -1019,7 +1020,8 @@ def _attempt_sweep(domain: Domain) -> _AttemptSweep:
     table = exam.ATTEMPT_REFUSALS
     lasts = domain.days(domain.low + 1)
     opens_all = exam.exam_opens(policy, lasts, ops=ARRAY)
-    closes_all = exam.exam_closes(policy, opens_all, ops=ARRAY)
+    # One-day sessions: the latest close a window counted from either day can give.
+    closes_all = exam.exam_closes(policy, opens_all, first_day=lasts, ops=ARRAY)
     longest = policy.max_session_days
     lengths = np.array(sorted({1, longest}), dtype=np.int64)
     span = int((closes_all - lasts).max(initial=0)) + longest + 2
@@ -1036,8 +1038,8 @@ def _attempt_sweep(domain: Domain) -> _AttemptSweep:
     for block in _blocks(len(lasts), per_last):
         last = lasts[block][:, None, None, None, None]
         opens = opens_all[block][:, None, None, None, None]
-        closes = closes_all[block][:, None, None, None, None]
         first = last - lengths[None, :, None, None, None] + 1
+        closes = exam.exam_closes(policy, opens, first_day=first, ops=ARRAY)
         # Attendance is recorded from the first day, and attempts come after it.
         on = first + steps[None, None, :, None, None]
         taken = taken_values[None, None, None, :, None]
@@ -1127,7 +1129,7 @@ def _tier_level(tier: object, prices: PriceSchedule) -> float:
 
 def _cancel_leads(policy: Policy, tiers: tuple[cancellation.RefundTier, ...]) -> Days:
     """The days from registering to the practicum asked: on both sides of every window."""
-    window = policy.early_cancellation_days
+    window = policy.early_cancellation.amount
     leads = {1, 2, window + 3}
     for tier in tiers:
         if tier.counted_from == cancellation.REGISTRATION:

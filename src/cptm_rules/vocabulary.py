@@ -13,6 +13,8 @@ __all__ = [
     "ActivityCategory",
     "Attendance",
     "DayCount",
+    "DeadlineAnchor",
+    "DeadlineUnit",
     "DiscountKind",
     "EffectKind",
     "KeyDateKind",
@@ -22,13 +24,34 @@ __all__ = [
 ]
 
 
-class AccessUnit(enum.StrEnum):
-    """How the eLearning access service level (R4) is measured."""
+class DeadlineUnit(enum.StrEnum):
+    """The units a policy's deadline is counted in (each rule admits some of them)."""
 
     HOURS = "hours"
-    """Elapsed hours from the registration instant (current FAQ)."""
+    """Elapsed hours from an instant (computed in UTC)."""
+    CALENDAR_DAYS = "calendar_days"
+    """Calendar days."""
     BUSINESS_DAYS = "business_days"
-    """Business days after the registration's local date (older FAQ)."""
+    """Business days on the policy's calendar; counted from an instant, they end at
+    23:59:59 program time."""
+    MONTHS = "months"
+    """Calendar months in one step, the day of month clamped to the month's end."""
+    YEARS = "years"
+    """Years as twelve months in one step, clamped like months."""
+
+
+AccessUnit = DeadlineUnit
+"""The earlier name of :class:`DeadlineUnit`, from when only R4 had a unit (its words,
+``hours`` and ``business_days``, are unchanged)."""
+
+
+class DeadlineAnchor(enum.StrEnum):
+    """The fact of the journey a deadline counts from, where a rule admits more than one."""
+
+    PRACTICUM_LAST_DAY = "practicum_last_day"
+    """The practicum's last day: the exam's release date (R13), the window's default."""
+    PRACTICUM_FIRST_DAY = "practicum_first_day"
+    """The practicum's first day."""
 
 
 class DayCount(enum.StrEnum):

@@ -27,7 +27,17 @@ from cptm_rules.declarations import (
     terms,
 )
 from cptm_rules.exceptions import shown
-from cptm_rules.figures import Invalid, fee, figure, whole
+from cptm_rules.figures import (
+    Deadline,
+    DeadlineSpec,
+    Invalid,
+    Shorthand,
+    deadline,
+    fee,
+    figure,
+    read_as_before,
+    whole,
+)
 from cptm_rules.formulas import (
     SCALAR,
     Case,
@@ -35,6 +45,7 @@ from cptm_rules.formulas import (
     Precedence,
     answer_codes,
     check_precedence,
+    deadline_after,
     explained,
 )
 from cptm_rules.money import Amount, Money, UnknownAmount, amount_text
@@ -56,7 +67,7 @@ from cptm_rules.rules.registration import (
     too_long,
 )
 from cptm_rules.types import Handled, Refusal
-from cptm_rules.vocabulary import EffectKind, State
+from cptm_rules.vocabulary import DeadlineUnit, EffectKind, State
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -302,7 +313,7 @@ def refund_tiers_of(policy: Policy) -> tuple[RefundTier, ...]:
     stated = policy.refund_tiers.tiers
     if stated:
         return stated
-    return _terms_tier(policy.early_cancellation_days)
+    return _terms_tier(policy.early_cancellation.amount)
 
 
 @functools.cache
@@ -314,6 +325,21 @@ def _terms_tier(days: int) -> tuple[RefundTier, ...]:
     )
 
 
+_EARLY_CANCELLATION: Final = DeadlineSpec(
+    what="the early-cancellation window, R24; it counts calendar days, as the refund tiers do",
+    units=((DeadlineUnit.CALENDAR_DAYS, 0, 3650),),
+    shorthands=(Shorthand(name="early_cancellation_days", unit=DeadlineUnit.CALENDAR_DAYS),),
+)
+"""R24: the terms' one refund window, in calendar days after the registration day."""
+
+_TUITION_CREDIT: Final = DeadlineSpec(
+    what="the tuition credit, R25",
+    units=((DeadlineUnit.YEARS, 0, 50), (DeadlineUnit.MONTHS, 0, 600)),
+    shorthands=(Shorthand(name="tuition_credit_years", unit=DeadlineUnit.YEARS),),
+)
+"""R25: how long the tuition stays valid after a cancellation, in years or months."""
+
+
 @attrs.frozen(kw_only=True, slots=False)
 class CancellationFigures:
     """The figures R24 and R25 read, under ``[cancellation]`` in policy files.
@@ -322,13 +348,20 @@ class CancellationFigures:
     policy files, checked, cited and shown like every other.
     """
 
-    early_cancellation_days: int = figure("cancellation", "R24", whole(0, 3650))
+    early_cancellation: Deadline = deadline("cancellation", "R24", _EARLY_CANCELLATION)
+    """R24: ``early_cancellation = { amount = 5, unit = "calendar_days" }``, or the older
+    ``early_cancellation_days``."""
     refund_tiers: RefundTiers = figure(
         "cancellation", "R24", check_refund_tiers, default=NOT_STATED
     )
     """R24's refund as ordered windows; not stated: the one window above."""
-    tuition_credit_years: int = figure("cancellation", "R25", whole(0, 50))
+    tuition_credit: Deadline = deadline("cancellation", "R25", _TUITION_CREDIT)
+    """R25: ``tuition_credit = { amount = 1, unit = "years" }``, or the older
+    ``tuition_credit_years``."""
     re_enrollments: int = figure("cancellation", "R25", whole(0, 100))
+
+    early_cancellation_days = read_as_before("early_cancellation", "early_cancellation_days")
+    tuition_credit_years = read_as_before("tuition_credit", "tuition_credit_years")
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -383,7 +416,7 @@ RULES: Final = (
         title="Early cancellation",
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(
-            "A written cancellation within {cancellation.early_cancellation_days} days of "
+            "A written cancellation within {cancellation.early_cancellation} of "
             "registering, before the eLearning was first opened, is refunded in full less "
             "the administrative fee ({prices.administrative_fee}). The terms "
             "settle no other cancellation: the engine answers 'not covered' instead of "
@@ -404,7 +437,7 @@ RULES: Final = (
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(
             "After a cancellation the tuition stays valid toward another practicum for "
-            "{cancellation.tuition_credit_years} year(s), for "
+            "{cancellation.tuition_credit}, for "
             "{cancellation.re_enrollments} re-enrollment(s)."
         ),
         sources=(terms("tuition valid for one year, one re-enrollment"),),
@@ -466,7 +499,7 @@ def cancellation_decisions(
         opened=NEVER if opened is None else opened,
     )
     # The tiers decide R25 too (a refund leaves no credit): read here, where both answer.
-    tiers = policy.refund_tiers.tiers or _terms_tier(policy.early_cancellation_days)
+    tiers = policy.refund_tiers.tiers or _terms_tier(policy.early_cancellation.amount)
     tier = explained(_precedence(tiers), case)
     if tier is None:
         answered = _not_covered_decision(journey, case)
@@ -480,7 +513,7 @@ def cancellation_decisions(
         rule_id="R25",
         verdict="credit",
         policy=policy.label,
-        figures=policy.figures("tuition_credit_years", "re_enrollments"),
+        figures=policy.figures("tuition_credit", "re_enrollments"),
         dates=(("cancelled", on), ("credit valid until (exclusive)", until)),
         reason=lambda: (
             f"the tuition stays valid toward another practicum until {until} "
@@ -511,7 +544,7 @@ def _tier_figures(policy: Policy, tier: RefundTier | None) -> tuple[tuple[str, s
     """The figures R24 cites: the tier applied (the terms' one: its window's figure)."""
     tiers = policy.refund_tiers.tiers
     if not tiers:
-        return policy.figures("early_cancellation_days")
+        return policy.figures("early_cancellation")
     if tier is None:
         return policy.figures("refund_tiers")
     return (("cancellation.refund_tiers", f"tier {tiers.index(tier) + 1}: {tier}"),)
@@ -602,7 +635,7 @@ def _not_covered_reason(case: CancelCase) -> str:
     opened = None if case.opened == NEVER else case.opened
     tiers = policy.refund_tiers.tiers
     if not tiers:
-        window = policy.early_cancellation_days
+        window = policy.early_cancellation.amount
         why = (
             f"day {days} after registering is past the {window}-day window"
             if days > window
@@ -804,8 +837,8 @@ def credit_until(policy: Policy, cancelled_on: dt.date) -> dt.date: ...
 @overload
 def credit_until(policy: Policy, cancelled_on: Any, *, ops: Ops) -> Any: ...  # noqa: ANN401
 def credit_until(policy: Policy, cancelled_on: Any, *, ops: Ops = SCALAR) -> Any:
-    """R25: the first day the tuition credit no longer pays (the years added, clamped)."""
-    return ops.months_after(cancelled_on, 12 * policy.tuition_credit_years)
+    """R25: the first day the tuition credit no longer pays (the credit added, clamped)."""
+    return deadline_after(ops, policy.calendar, policy.tuition_credit, cancelled_on)
 
 
 class ReEnrolCase(NamedTuple):

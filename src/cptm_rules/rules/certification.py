@@ -45,12 +45,24 @@ from cptm_rules.declarations import (
 )
 from cptm_rules.events import Activity, PayRenewalFee, RecordActivity
 from cptm_rules.exceptions import PolicyError
-from cptm_rules.figures import Invalid, fee, figure, hours, members_of, whole
-from cptm_rules.formulas import SCALAR, Ops
+from cptm_rules.figures import (
+    Deadline,
+    DeadlineSpec,
+    Invalid,
+    Shorthand,
+    deadline,
+    fee,
+    figure,
+    hours,
+    members_of,
+    read_as_before,
+    whole,
+)
+from cptm_rules.formulas import SCALAR, Ops, deadline_after
 from cptm_rules.money import Amount
 from cptm_rules.rules._build import decision, effect, money_or_unknown, priced
 from cptm_rules.types import Handled, Refusal
-from cptm_rules.vocabulary import ActivityCategory, EffectKind
+from cptm_rules.vocabulary import ActivityCategory, DeadlineUnit, EffectKind
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -212,6 +224,14 @@ def _bound(item: Mapping[str, object], key: str, where: str) -> Decimal | None:
         raise Invalid(f"{where}: {key}: {exc.expected}") from None
 
 
+_CERTIFICATION_PERIOD: Final = DeadlineSpec(
+    what="the certification period, R17",
+    units=((DeadlineUnit.YEARS, 1, 50), (DeadlineUnit.MONTHS, 1, 600)),
+    shorthands=(Shorthand(name="certification_period_years", unit=DeadlineUnit.YEARS),),
+)
+"""R17: a period's length from its start, in years or months (added in one step, clamped)."""
+
+
 @attrs.frozen(kw_only=True, slots=False)
 class CertificationFigures:
     """The figures R17-R19 read, under ``[certification]`` in policy files.
@@ -220,7 +240,9 @@ class CertificationFigures:
     policy files, checked, cited and shown like every other.
     """
 
-    certification_period_years: int = figure("certification", "R17", whole(1, 50))
+    certification_period: Deadline = deadline("certification", "R17", _CERTIFICATION_PERIOD)
+    """R17: ``certification_period = { amount = 2, unit = "years" }``, or the older
+    ``certification_period_years``."""
     ce_hours_required: Decimal = figure("certification", "R18", hours(10000))
     qualifying_categories: tuple[ActivityCategory, ...] = figure(
         "certification", "R19", members_of(ActivityCategory)
@@ -232,6 +254,10 @@ class CertificationFigures:
         "certification", "R18", category_limits, default=()
     )
     renewal_grace_days: int = figure("certification", "R20", whole(0, 3650), default=0)
+
+    certification_period_years = read_as_before(
+        "certification_period", "certification_period_years"
+    )
 
     @category_limits.validator
     def _limits_qualify(self, field: attrs.Attribute[Any], value: object) -> None:
@@ -273,11 +299,12 @@ RULES: Final = (
         id="R17",
         verdicts=("period_started",),
         exercised_by="a candidate who is certified",
-        title="{certification.certification_period_years:Word}-year period",
+        title="{certification.certification_period:Word} period",
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
             "A certification period is the half-open interval [start, start + "
-            "{certification.certification_period_years} years), the years added in one step "
+            "{certification.certification_period}), the {certification.certification_period:days} "
+            "added in one step "
             "with clamping. The first starts on the certification date."
         ),
         sources=(faq(Q_ONGOING),),
@@ -881,7 +908,7 @@ def period_started(policy: Policy, period: Period) -> Decision:
         rule_id="R17",
         verdict="period_started",
         policy=policy.label,
-        figures=policy.figures("certification_period_years"),
+        figures=policy.figures("certification_period"),
         dates=(("period start", period.start), ("period end", period.end)),
         reason=lambda: (
             f"the first certification period is {period.start} up to (not including) {period.end}"
@@ -1081,8 +1108,8 @@ def period_end(policy: Policy, start: dt.date) -> dt.date: ...
 @overload
 def period_end(policy: Policy, start: Any, *, ops: Ops) -> Any: ...  # noqa: ANN401
 def period_end(policy: Policy, start: Any, *, ops: Ops = SCALAR) -> Any:
-    """R17: the first day after a period starting on ``start`` (the years added, clamped)."""
-    return ops.months_after(start, 12 * policy.certification_period_years)
+    """R17: the first day after a period starting on ``start`` (the period added, clamped)."""
+    return deadline_after(ops, policy.calendar, policy.certification_period, start)
 
 
 def renewed(

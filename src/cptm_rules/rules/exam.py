@@ -25,15 +25,39 @@ from cptm_rules.declarations import (
     RuleKind,
     faq,
 )
-from cptm_rules.figures import fee, figure, whole, whole_or_unlimited
-from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence, explained
+from cptm_rules.figures import (
+    Deadline,
+    DeadlineSpec,
+    Shorthand,
+    deadline,
+    fee,
+    figure,
+    read_as_before,
+    whole_or_unlimited,
+)
+from cptm_rules.formulas import (
+    SCALAR,
+    Case,
+    Ops,
+    Precedence,
+    check_precedence,
+    deadline_after,
+    explained,
+)
 from cptm_rules.money import Amount, Money
 from cptm_rules.rules._build import advisory, charges, decision, effect, priced, refusal_in
 from cptm_rules.rules.cancellation import cancellation_decisions, no_show
 from cptm_rules.rules.certification import period_from, period_started
 from cptm_rules.rules.prework import unfinished_modules_advisory
 from cptm_rules.types import Handled, Refusal
-from cptm_rules.vocabulary import Attendance, EffectKind, Severity, State
+from cptm_rules.vocabulary import (
+    Attendance,
+    DeadlineAnchor,
+    DeadlineUnit,
+    EffectKind,
+    Severity,
+    State,
+)
 
 if TYPE_CHECKING:
     from cptm_rules.events import AttemptExam, RecordAttendance, Session
@@ -69,6 +93,20 @@ __all__ = [
 ]
 
 
+_EXAM_WINDOW: Final = DeadlineSpec(
+    what="the exam window, R14",
+    units=(
+        (DeadlineUnit.MONTHS, 1, 120),
+        (DeadlineUnit.CALENDAR_DAYS, 1, 3650),
+        (DeadlineUnit.BUSINESS_DAYS, 1, 2600),
+    ),
+    anchors=(DeadlineAnchor.PRACTICUM_LAST_DAY, DeadlineAnchor.PRACTICUM_FIRST_DAY),
+    shorthands=(Shorthand(name="exam_window_months", unit=DeadlineUnit.MONTHS),),
+)
+"""R14: the window's last day, counted from the release (the practicum's last day, R13) or
+from the practicum's first day, in months, calendar days or business days."""
+
+
 @attrs.frozen(kw_only=True, slots=False)
 class ExamFigures:
     """The figures R14 and R15 read, under ``[exam]`` in policy files.
@@ -77,11 +115,15 @@ class ExamFigures:
     policy files, checked, cited and shown like every other.
     """
 
-    exam_window_months: int = figure("exam", "R14", whole(1, 120))
+    exam_window: Deadline = deadline("exam", "R14", _EXAM_WINDOW)
+    """R14: ``exam_window = { amount = 6, unit = "months", from = "practicum_last_day" }``,
+    or the older ``exam_window_months``."""
     max_exam_attempts: int | None = figure("exam", "R15", whole_or_unlimited(1000))
     attempts_included: int | None = figure("exam", "R15", whole_or_unlimited(1000), default=None)
     """R15: the attempts the program price includes (``"unlimited"``: all of them); each
     attempt beyond them pays the price schedule's retake fee."""
+
+    exam_window_months = read_as_before("exam_window", "exam_window_months")
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -136,12 +178,12 @@ RULES: Final = (
             "exam_expired",
         ),
         exercised_by="a candidate who sits the exam, late or never",
-        title="{exam.exam_window_months:Word}-month exam window",
+        title="{exam.exam_window:Word} exam window",
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
-            "The last day to sit the exam is the release date plus "
-            "{exam.exam_window_months} calendar months, in one step with end-of-month "
-            "clamping. An attempt before release or after the last day is an error that says "
+            "The last day to sit the exam is {exam.exam_window:from} plus "
+            "{exam.exam_window:counted}. An attempt before release or after the last day is "
+            "an error that says "
             "which, and by how many days."
         ),
         sources=(faq(Q_WHEN_EXAM), faq(Q_WHEN_SHOULD_EXAM)),
@@ -239,13 +281,24 @@ def in_window(
         rule_id="R14",
         verdict="in_window",
         policy=policy.label,
-        figures=policy.figures("exam_window_months", "max_exam_attempts"),
+        figures=policy.figures("exam_window", "max_exam_attempts"),
         dates=(("exam opens", opens), ("attempt", on), ("exam closes", closes)),
         reason=lambda: (
             f"attempt {number} on {on} is inside the window {opens}.."
-            f"{closes} (release plus {policy.exam_window_months} months, clamped)"
+            f"{closes} ({_window_words(policy.exam_window)})"
         ),
     )
+
+
+def _window_words(window: Deadline) -> str:
+    """How the window's last day was counted: ``release plus 6 months, clamped``."""
+    start = (
+        "the practicum's first day"
+        if window.counted_from is DeadlineAnchor.PRACTICUM_FIRST_DAY
+        else "release"
+    )
+    clamped = ", clamped" if window.unit is DeadlineUnit.MONTHS else ""
+    return f"{start} plus {window.words()}{clamped}"
 
 
 def attempt_failed(policy: Policy, number: int, closes: dt.date) -> Decision:
@@ -287,12 +340,29 @@ def exam_opens(policy: Policy, last_day: Any, *, ops: Ops = SCALAR) -> Any:  # n
 
 
 @overload
-def exam_closes(policy: Policy, opens: dt.date) -> dt.date: ...
+def exam_closes(policy: Policy, opens: dt.date, *, first_day: dt.date | None = None) -> dt.date: ...
 @overload
-def exam_closes(policy: Policy, opens: Any, *, ops: Ops) -> Any: ...  # noqa: ANN401
-def exam_closes(policy: Policy, opens: Any, *, ops: Ops = SCALAR) -> Any:
-    """R14: the last day to sit the exam: the release day plus the window, clamped."""
-    return ops.months_after(opens, policy.exam_window_months)
+def exam_closes(
+    policy: Policy,
+    opens: Any,  # noqa: ANN401
+    *,
+    first_day: Any = None,  # noqa: ANN401
+    ops: Ops,
+) -> Any: ...  # noqa: ANN401
+def exam_closes(policy: Policy, opens: Any, *, first_day: Any = None, ops: Ops = SCALAR) -> Any:
+    """R14: the last day to sit the exam: the window counted from its anchor, clamped.
+
+    ``opens`` is the release day (the practicum's last day, R13); a window counted
+    from the practicum's first day needs ``first_day`` too (a ``TypeError`` without it).
+    """
+    window = policy.exam_window
+    anchor = opens
+    if window.counted_from is DeadlineAnchor.PRACTICUM_FIRST_DAY:
+        if first_day is None:
+            msg = "exam_closes: this policy's exam window counts from first_day; pass it"
+            raise TypeError(msg)
+        anchor = first_day
+    return deadline_after(ops, policy.calendar, window, anchor)
 
 
 @attrs.frozen(kw_only=True)
@@ -504,7 +574,7 @@ def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Han
         policy=policy,
         on=event.on,
         opens=opens,
-        closes=exam_closes(policy, opens),
+        closes=exam_closes(policy, opens, first_day=session.first_day),
         taken=len(taken),
         completed=len(journey.modules_completed),
         passed=event.passed,

@@ -23,13 +23,24 @@ from cptm_rules.declarations import (
     ordinal,
     terms,
 )
-from cptm_rules.figures import fee, figure, one_of, whole, whole_or_unlimited
+from cptm_rules.figures import (
+    Deadline,
+    DeadlineSpec,
+    Shorthand,
+    deadline,
+    fee,
+    figure,
+    read_as_before,
+    whole,
+    whole_or_unlimited,
+)
 from cptm_rules.formulas import (
     SCALAR,
     Case,
     Ops,
     Precedence,
     check_precedence,
+    deadline_before,
     explained,
     verdict_of,
 )
@@ -48,7 +59,7 @@ from cptm_rules.rules.registration import (
     too_long,
 )
 from cptm_rules.types import Handled, Refusal
-from cptm_rules.vocabulary import DayCount
+from cptm_rules.vocabulary import DayCount, DeadlineUnit
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -82,6 +93,24 @@ __all__ = [
 ]
 
 
+_FREE_CHANGE_DEADLINE: Final = DeadlineSpec(
+    what="the free-change deadline, R9",
+    units=((DeadlineUnit.BUSINESS_DAYS, 0, 365), (DeadlineUnit.CALENDAR_DAYS, 0, 365)),
+    shorthands=(
+        Shorthand(name="free_change_days"),
+        Shorthand(
+            name="free_change_day_count",
+            words=(
+                ("business", DeadlineUnit.BUSINESS_DAYS),
+                ("calendar", DeadlineUnit.CALENDAR_DAYS),
+            ),
+            rule_id="R10",
+        ),
+    ),
+)
+"""R9, R10: counted back from the first day of the session held, in business or calendar days."""
+
+
 @attrs.frozen(kw_only=True, slots=False)
 class PracticumFigures:
     """The figures R2 and R9-R11a read, under ``[practicum]`` in policy files.
@@ -91,9 +120,15 @@ class PracticumFigures:
     """
 
     max_session_days: int = figure("practicum", "R2", whole(1, 366))
-    free_change_days: int = figure("practicum", "R9", whole(0, 365))
-    free_change_day_count: DayCount = figure("practicum", "R10", one_of(DayCount))
+    free_change_deadline: Deadline = deadline("practicum", "R9", _FREE_CHANGE_DEADLINE)
+    """R9, R10: ``free_change_deadline = { amount = 30, unit = "business_days" }``, or the
+    older ``free_change_days`` and ``free_change_day_count``."""
     free_changes: int | None = figure("practicum", "R11a", whole_or_unlimited(1000))
+
+    free_change_days = read_as_before("free_change_deadline", "free_change_days")
+    free_change_day_count = read_as_before(
+        "free_change_deadline", "free_change_day_count", DayCount
+    )
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -118,7 +153,7 @@ RULES: Final = (
         statement=(
             "A practicum change requested on a program-local date on or before the "
             "free-change deadline costs nothing. The deadline is the "
-            "{practicum.free_change_days:ordinal} {practicum.free_change_day_count:day} "
+            "{practicum.free_change_deadline:ordinal} {practicum.free_change_deadline:day} "
             "strictly before the first day of the session held when the change is asked "
             "for, on the policy's business calendar."
         ),
@@ -138,7 +173,7 @@ RULES: Final = (
             "change fee; moving to an earlier session, or to one starting the same day, "
             "stays free. The FAQ's 'less than 30 "
             "days' is read as the same deadline, counted in "
-            "{practicum.free_change_day_count:days} under this policy (the terms count "
+            "{practicum.free_change_deadline:days} under this policy (the terms count "
             "calendar days)."
         ),
         sources=(faq(Q_CHOOSE_PRACTICUM), terms("transfer less than 30 days before")),
@@ -187,20 +222,15 @@ def free_change_deadline(policy: Policy, first_day: Any, *, ops: Ops = SCALAR) -
     One candidate's ``datetime.date``, or a cohort's days with ``ops``
     (:mod:`cptm_rules.formulas`).
     """
-    if policy.free_change_day_count is DayCount.CALENDAR:
-        return ops.days_before(first_day, policy.free_change_days)
-    return ops.business_days_before(policy.calendar, first_day, policy.free_change_days)
+    return deadline_before(ops, policy.calendar, policy.free_change_deadline, first_day)
 
 
 def deadline_words(policy: Policy, first_day: dt.date) -> str:
     """How an explanation states the deadline: which day, counted how, on which calendar."""
-    n = policy.free_change_days
-    unit = "calendar day" if policy.free_change_day_count is DayCount.CALENDAR else "business day"
-    where = (
-        ""
-        if policy.free_change_day_count is DayCount.CALENDAR
-        else f" on the {policy.workalendar_class} calendar"
-    )
+    n = policy.free_change_deadline.amount
+    business = policy.free_change_deadline.unit is DeadlineUnit.BUSINESS_DAYS
+    unit = "business day" if business else "calendar day"
+    where = f" on the {policy.workalendar_class} calendar" if business else ""
     return f"the {ordinal(n)} {unit} before the practicum's first day {first_day}{where}"
 
 
@@ -245,7 +275,7 @@ class ChangeCase(NamedTuple):
             reason=given,
             fee=charged,
             policy=policy.label,
-            figures=policy.figures("free_change_days", "free_change_day_count", "free_changes"),
+            figures=policy.figures("free_change_deadline", "free_changes"),
             dates=(
                 ("requested", self.on),
                 ("free-change deadline", self.deadline),

@@ -28,11 +28,21 @@ from cptm_rules.declarations import (
     RuleKind,
     faq,
 )
-from cptm_rules.figures import figure, hours, whole, yes_no
-from cptm_rules.formulas import SCALAR, Ops
+from cptm_rules.figures import (
+    Deadline,
+    DeadlineSpec,
+    Shorthand,
+    deadline,
+    figure,
+    hours,
+    read_as_before,
+    whole,
+    yes_no,
+)
+from cptm_rules.formulas import SCALAR, Ops, deadline_before
 from cptm_rules.rules._build import advisory, decision
 from cptm_rules.types import Handled, Refusal
-from cptm_rules.vocabulary import Severity
+from cptm_rules.vocabulary import DeadlineUnit, Severity
 
 if TYPE_CHECKING:
     from cptm_rules.events import CompleteModule, OpenElearning, RecordAssessment
@@ -57,6 +67,14 @@ __all__ = [
 ]
 
 
+_PREWORK_RECOMMENDED: Final = DeadlineSpec(
+    what="the recommended prework time, R6",
+    units=((DeadlineUnit.CALENDAR_DAYS, 0, 3650), (DeadlineUnit.BUSINESS_DAYS, 0, 2600)),
+    shorthands=(Shorthand(name="prework_recommended_days", unit=DeadlineUnit.CALENDAR_DAYS),),
+)
+"""R6: counted back from the practicum's first day, in calendar or business days."""
+
+
 @attrs.frozen(kw_only=True, slots=False)
 class PreworkFigures:
     """The figures R5, R6 and R8 read, under ``[prework]`` in policy files.
@@ -68,8 +86,12 @@ class PreworkFigures:
     module_count: int = figure("prework", "R5", whole(1, 100))
     module_hours_min: Decimal = figure("prework", "R5", hours(1000), shown_only=True)
     module_hours_max: Decimal = figure("prework", "R5", hours(1000), shown_only=True)
-    prework_recommended_days: int = figure("prework", "R6", whole(0, 3650))
+    prework_recommended: Deadline = deadline("prework", "R6", _PREWORK_RECOMMENDED)
+    """R6: ``prework_recommended = { amount = 42, unit = "calendar_days" }``, or the older
+    ``prework_recommended_days``."""
     modules_required_for_exam: bool = figure("prework", "R8", yes_no)
+
+    prework_recommended_days = read_as_before("prework_recommended", "prework_recommended_days")
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -109,10 +131,10 @@ RULES: Final = (
             "a registration or a change fewer than the recommended prework days before the "
             "practicum"
         ),
-        title="{prework.prework_recommended_days:Weeks} for the prework",
+        title="{prework.prework_recommended:Weeks} for the prework",
         kinds=(RuleKind.ADVISORY,),
         statement=(
-            "A practicum that starts fewer than {prework.prework_recommended_days} days "
+            "A practicum that starts fewer than {prework.prework_recommended} "
             "after registration leaves less prework time than the program recommends: "
             "allowed, with a warning."
         ),
@@ -264,7 +286,8 @@ def recommended_prework_start(
     policy: Policy, registered_on: Any, first_day: Any, *, ops: Ops = SCALAR
 ) -> Any:
     """R6: the recommended lead time before the first day, or the registration day if later."""
-    return ops.later_of(registered_on, ops.days_before(first_day, policy.prework_recommended_days))
+    recommended = deadline_before(ops, policy.calendar, policy.prework_recommended, first_day)
+    return ops.later_of(registered_on, recommended)
 
 
 def prework_start(
@@ -275,11 +298,11 @@ def prework_start(
     The recommended lead time before the first day; a registration made later
     than that starts now.
     """
-    lead = policy.prework_recommended_days
-    recommended = SCALAR.days_before(first_day, lead)
+    lead = policy.prework_recommended.words()
+    recommended = deadline_before(SCALAR, policy.calendar, policy.prework_recommended, first_day)
     if recommended_prework_start(policy, registered_on, first_day) == recommended:
-        return recommended, f"start the prework by this day ({lead} days before the practicum)"
+        return recommended, f"start the prework by this day ({lead} before the practicum)"
     return registered_on, (
-        f"start the prework now: the recommended {lead} days before the practicum "
+        f"start the prework now: the recommended {lead} before the practicum "
         f"({recommended}) had already passed at registration"
     )

@@ -26,8 +26,26 @@ from cptm_rules.declarations import (
     RuleKind,
     faq,
 )
-from cptm_rules.figures import fee, figure, one_of, whole
-from cptm_rules.formulas import SCALAR, Case, Ops, Precedence, check_precedence, explained
+from cptm_rules.figures import (
+    Deadline,
+    DeadlineSpec,
+    Shorthand,
+    deadline,
+    fee,
+    figure,
+    read_as_before,
+    whole,
+)
+from cptm_rules.formulas import (
+    SCALAR,
+    Case,
+    Ops,
+    Precedence,
+    check_precedence,
+    deadline_after_instant,
+    deadline_before,
+    explained,
+)
 from cptm_rules.money import Amount, Money
 from cptm_rules.rules._build import (
     advisory,
@@ -40,7 +58,7 @@ from cptm_rules.rules._build import (
     refusal_in,
 )
 from cptm_rules.types import Handled, Refusal
-from cptm_rules.vocabulary import AccessUnit, EffectKind, Severity, State
+from cptm_rules.vocabulary import DeadlineUnit, EffectKind, Severity, State
 
 if TYPE_CHECKING:
     from cptm_rules.events import GrantAccess, Register, Registration, Session
@@ -76,6 +94,27 @@ __all__ = [
 ]
 
 
+_ACCESS_DUE: Final = DeadlineSpec(
+    what="the eLearning access service level, R4",
+    units=((DeadlineUnit.HOURS, 1, 1000), (DeadlineUnit.BUSINESS_DAYS, 1, 1000)),
+    shorthands=(
+        Shorthand(name="access_due_amount"),
+        Shorthand(
+            name="access_due_unit",
+            words=(("hours", DeadlineUnit.HOURS), ("business_days", DeadlineUnit.BUSINESS_DAYS)),
+        ),
+    ),
+)
+"""R4: access is owed within hours (elapsed) or business days of the registration instant."""
+
+_LEAD_TIME_MINIMUM: Final = DeadlineSpec(
+    what="the minimum lead time, R3",
+    units=((DeadlineUnit.CALENDAR_DAYS, 0, 3650), (DeadlineUnit.BUSINESS_DAYS, 0, 2600)),
+    shorthands=(Shorthand(name="lead_time_minimum_days", unit=DeadlineUnit.CALENDAR_DAYS),),
+)
+"""R3: counted back from the practicum's first day, in calendar or business days."""
+
+
 @attrs.frozen(kw_only=True, slots=False)
 class RegistrationFigures:
     """The figures R3, R4 and R28 read, under ``[registration]`` in policy files.
@@ -84,14 +123,21 @@ class RegistrationFigures:
     policy files, checked, cited and shown like every other.
     """
 
-    access_due_amount: int = figure("registration", "R4", whole(1, 1000))
-    access_due_unit: AccessUnit = figure("registration", "R4", one_of(AccessUnit))
-    lead_time_minimum_days: int = figure("registration", "R3", whole(0, 3650))
+    access_due: Deadline = deadline("registration", "R4", _ACCESS_DUE)
+    """R4: ``access_due = { amount = 2, unit = "hours" }``, or the older
+    ``access_due_amount`` and ``access_due_unit``."""
+    lead_time_minimum: Deadline = deadline("registration", "R3", _LEAD_TIME_MINIMUM)
+    """R3: ``lead_time_minimum = { amount = 28, unit = "calendar_days" }``, or the older
+    ``lead_time_minimum_days``."""
     # Not "late_registration_days": a fee key mistakenly written in a policy file
     # (late_registration_fee) would then read as a typo of it, and be told to write days.
     late_registration_within_days: int = figure("registration", "R28", whole(0, 365), default=0)
     """R28: registering fewer than this many days before the first day pays the
     late-registration fee; 0 puts R28 out of force."""
+
+    access_due_amount = read_as_before("access_due", "access_due_amount")
+    access_due_unit = read_as_before("access_due", "access_due_unit")
+    lead_time_minimum_days = read_as_before("lead_time_minimum", "lead_time_minimum_days")
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -151,10 +197,10 @@ RULES: Final = (
         title="Lead time",
         kinds=(RuleKind.ADVISORY,),
         statement=(
-            "Registering fewer than {registration.lead_time_minimum_days} days before the "
+            "Registering fewer than {registration.lead_time_minimum} before the "
             "practicum's first day raises a strong warning; from "
-            "{registration.lead_time_minimum_days} days up to (not including) the "
-            "{prework.prework_recommended_days} days of R6 raises a warning that the program "
+            "{registration.lead_time_minimum} up to (not including) the "
+            "{prework.prework_recommended} of R6 raises a warning that the program "
             "recommends that longer lead time."
         ),
         sources=(faq(Q_CHOOSE_PRACTICUM),),
@@ -171,7 +217,7 @@ RULES: Final = (
         kinds=(RuleKind.SERVICE_LEVEL,),
         statement=(
             "Access to the self-paced modules is owed to the registration email within "
-            "{registration.access_due_amount} {registration.access_due_unit} of the "
+            "{registration.access_due} of the "
             "registration instant (hours are elapsed time; business days end at 23:59:59 "
             "program time). Instants are timezone-aware; a late grant is recorded and "
             "reported as a breach, not refused."
@@ -214,13 +260,9 @@ def access_due(policy: Policy, registered_at: Any, *, ops: Ops = SCALAR) -> Any:
     change are two real hours). Business days end at 23:59:59 program time on
     the n-th business day after the registration's local date.
     """
-    zone = policy.zone
-    if policy.access_due_unit is AccessUnit.HOURS:
-        return ops.in_zone(ops.hours_after(registered_at, policy.access_due_amount), zone)
-    day = ops.business_days_after(
-        policy.calendar, ops.local_day(registered_at, zone), policy.access_due_amount
+    return deadline_after_instant(
+        ops, policy.calendar, policy.zone, policy.access_due, registered_at
     )
-    return ops.end_of_day(day, zone)
 
 
 class AccessCase(NamedTuple):
@@ -514,17 +556,20 @@ def lead_time_advisories(
 ) -> tuple[Advisory, ...]:
     """R3 and R6: a warning when ``start`` leaves less time before ``first_day`` than advised."""
     before = (first_day - start).days
-    if before >= policy.prework_recommended_days:
+    prework, lead = policy.prework_recommended, policy.lead_time_minimum
+    if start <= deadline_before(SCALAR, policy.calendar, prework, first_day):
         return ()
-    if before < policy.lead_time_minimum_days:
+    # Today's files give both in days: the prework's is then said as a bare number.
+    prework_words = str(prework.amount) if prework.unit is lead.unit else prework.words()
+    if start > deadline_before(SCALAR, policy.calendar, lead, first_day):
         return (
             advisory(
                 rule_ids=("R3", "R6"),
                 severity=Severity.STRONG_WARNING,
                 message=lambda: (
                     f"only {days(before)} before the practicum: the program recommends "
-                    f"at least {policy.lead_time_minimum_days} days, and "
-                    f"{policy.prework_recommended_days} for the prework; consider a later "
+                    f"at least {lead.words()}, and "
+                    f"{prework_words} for the prework; consider a later "
                     "session"
                 ),
             ),
@@ -535,7 +580,7 @@ def lead_time_advisories(
             severity=Severity.WARNING,
             message=lambda: (
                 f"{days(before)} before the practicum: the program recommends "
-                f"{policy.prework_recommended_days} days for the prework"
+                f"{prework.words()} for the prework"
             ),
         ),
     )
@@ -545,7 +590,7 @@ def access_decision(
     policy: Policy, registration: Registration, due: dt.datetime, at: dt.datetime
 ) -> Decision:
     """R4: access granted ``at`` is on time up to ``due``; later, a breach (never refused)."""
-    figures = policy.figures("access_due_amount", "access_due_unit")
+    figures = policy.figures("access_due")
     dates = (("registered", registration.registered_at), ("due", due), ("granted", at))
     # Compared as instants in UTC: Python compares two times of one zone by their wall
     # clocks, which reads 02:01 as before 03:00 on the night clocks go forward.
