@@ -3,7 +3,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,12 +36,16 @@ from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, Quote, load_prices, quote
 from cptm_rules.rules.certification import Ledger
 from cptm_rules.serialization import SCHEMA_VERSION, decode, encode, from_json, to_json
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 from journeys import NY, activity, cancelled, certified, day, registered
 
 
 def test_a_document_carries_its_schema_version_and_type() -> None:
     document = encode(registered())
-    assert document["schema_version"] == SCHEMA_VERSION == 1
+    assert document["schema_version"] == SCHEMA_VERSION == 2
     assert document["type"] == "Journey"
     assert document["data"]["history"][0]["type"] == "Register"
 
@@ -214,8 +221,10 @@ def test_decoding_checks_the_envelope() -> None:
     journey = registered()
     with pytest.raises(DecodeError, match=r"\$.type: expected 'Journey', got 'Policy'"):
         from_json(to_json(journey.policy), Journey)
-    with pytest.raises(DecodeError, match=r"\$.schema_version: expected 1, got 2"):
-        decode({**encode(journey), "schema_version": 2}, Journey)
+    with pytest.raises(DecodeError, match=r"\$.schema_version: expected 1 or 2, got 3"):
+        decode({**encode(journey), "schema_version": 3}, Journey)
+    with pytest.raises(DecodeError, match=r"\$.schema_version: expected 1 or 2, got True"):
+        decode({**encode(journey), "schema_version": True}, Journey)
     with pytest.raises(DecodeError, match=r"\$: unknown key\(s\): extra"):
         decode({**encode(journey), "extra": 1}, Journey)
     with pytest.raises(DecodeError, match=r"\$: not valid JSON"):
@@ -223,7 +232,7 @@ def test_decoding_checks_the_envelope() -> None:
     with pytest.raises(DecodeError, match=r"\$: expected a JSON object"):
         decode([], Journey)
     with pytest.raises(DecodeError, match=r"\$.data: required field missing"):
-        decode({"schema_version": 1, "type": "Journey"}, Journey)
+        decode({"schema_version": 2, "type": "Journey"}, Journey)
     with pytest.raises(DecodeError, match=r"int is not a document type"):
         encode(3)
 
@@ -328,3 +337,69 @@ def test_json_that_python_could_read_loosely_is_refused_in_one_problem(
 ) -> None:
     with pytest.raises(DecodeError, match=problem):
         from_json(text, Journey)
+
+
+# -- documents written by earlier versions ---------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+EARLIER = ROOT / "tests" / "earlier"
+
+
+@pytest.mark.parametrize(
+    ("name", "cls", "expected"),
+    [
+        ("journey.json", Journey, lambda: load_policy("current")),
+        ("outcome-legacy.json", Outcome, lambda: load_policy("legacy")),
+        ("policy-legacy.json", Policy, lambda: load_policy("legacy")),
+    ],
+)
+def test_a_version_1_document_decodes_with_its_deadlines_as_they_were(
+    name: str, cls: type, expected: Callable[[], Policy]
+) -> None:
+    text = (EARLIER / name).read_text(encoding="utf-8")
+    assert json.loads(text)["schema_version"] == 1
+    assert '"exam_window_months": 6' in text  # the older figures, as version 1 wrote them
+    value: object = from_json(text, cls)
+    held = value.journey if isinstance(value, Outcome) else value
+    policy = held.policy if isinstance(held, Journey) else held
+    assert isinstance(policy, Policy)
+    assert policy == expected()
+    # A source that cited an older figure now cites its deadline.
+    cited = dict(policy.citations)["free_change_deadline"]
+    assert cited == dict(expected().citations)["free_change_deadline"]
+    # Written again, it is a version-2 document that reads back the same.
+    assert from_json(to_json(value), cls) == value
+
+
+def test_a_version_1_policy_with_a_base_version_reads_both_versions_deadlines() -> None:
+    text = (EARLIER / "policy-board-2028.json").read_text(encoding="utf-8")
+    policy = from_json(text, Policy)
+    shipped = load_policy(ROOT / "scenarios" / "policies" / "board-2028.toml")
+    assert policy.base is not None
+    assert shipped.base is not None
+    assert policy.base.free_change_deadline.amount == 20
+    assert attrs.evolve(policy, origin=shipped.origin) == shipped
+
+
+def test_a_version_1_journey_replays_to_the_same_answers_today() -> None:
+    journey = from_json((EARLIER / "journey.json").read_text(encoding="utf-8"), Journey)
+    again = Journey.replay(journey.history, policy=load_policy("current"), prices=journey.prices)
+    assert again == journey
+    assert [(k.kind, k.when) for k in again.key_dates()] == [
+        (k.kind, k.when) for k in journey.key_dates()
+    ]
+
+
+def test_older_figures_are_read_only_from_version_1_documents() -> None:
+    document = json.loads((EARLIER / "policy-legacy.json").read_text(encoding="utf-8"))
+    with pytest.raises(DecodeError, match=r"unknown key\(s\): .*exam_window_months"):
+        decode({**document, "schema_version": 2}, Policy)
+
+
+def test_a_bad_older_figure_in_a_version_1_document_names_it_and_leaves_the_input_alone() -> None:
+    document = json.loads((EARLIER / "policy-legacy.json").read_text(encoding="utf-8"))
+    document["data"]["exam_window_months"] = "six"
+    before = json.dumps(document, sort_keys=True)
+    with pytest.raises(DecodeError, match=r"\$.data.*exam_window_months = 'six' is not valid"):
+        decode(document, Policy)
+    assert json.dumps(document, sort_keys=True) == before

@@ -29,11 +29,13 @@ from typing import Any, Final, TypeVar
 
 import attrs
 import cattrs
+from cattrs.gen import make_dict_structure_fn
 from cattrs.strategies import configure_tagged_union
 
 from cptm_rules import vocabulary
 from cptm_rules.events import EVENT_TYPES, Event
 from cptm_rules.exceptions import CptmRulesError, DecodeError
+from cptm_rules.figures import DeadlineSpec, Invalid
 from cptm_rules.files import parse_json
 from cptm_rules.lifecycle import Journey, KeyDate
 from cptm_rules.money import Money, UnknownAmount
@@ -44,8 +46,12 @@ from cptm_rules.rules.certification import Ledger, Period
 from cptm_rules.rules.exam import ExamAttempt
 from cptm_rules.rules.prework import AssessmentResult
 
+if typing.TYPE_CHECKING:
+    from collections.abc import Callable
+
 __all__ = [
     "DOCUMENT_TYPES",
+    "READABLE_VERSIONS",
     "SCHEMA_VERSION",
     "converter",
     "decode",
@@ -54,8 +60,17 @@ __all__ = [
     "to_json",
 ]
 
-SCHEMA_VERSION: Final = 1
-"""The version of the JSON layout; bumped whenever a document's shape changes."""
+SCHEMA_VERSION: Final = 2
+"""The version of the JSON layout; bumped whenever a document's shape changes.
+
+Version 2 writes each of a policy's deadlines as one object (``"exam_window":
+{"amount": 6, "unit": "months", "counted_from": "practicum_last_day"}``) where
+version 1 wrote the older figures (``"exam_window_months": 6``); documents of
+either version decode (see :data:`READABLE_VERSIONS`).
+"""
+
+READABLE_VERSIONS: Final = (1, 2)
+"""The layouts :func:`decode` reads: every version this library has written."""
 
 DOCUMENT_TYPES: Final[dict[str, type]] = {
     cls.__name__: cls
@@ -233,9 +248,83 @@ def _resolve_forward_references() -> None:
         attrs.resolve_types(cls, globalns={**names, **extra})
 
 
+def _deadlines_as_objects(value: object) -> object:
+    """A version-1 policy object with its older deadline figures as version 2's objects.
+
+    Each older figure is a shorthand key of its deadline (``exam_window_months``,
+    ``access_due_amount`` and ``access_due_unit``, ...) and reads as a policy file's
+    shorthand does; the caller's object is never modified.
+    """
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, object] | None = None
+    older = _OLDER_FIGURES
+    citations = value.get("citations")
+    if isinstance(citations, list) and any(
+        isinstance(pair, list) and pair and pair[0] in older for pair in citations
+    ):
+        # A source cited an older figure: it is now its deadline's (the last older key
+        # in order wins, as a policy file's [sources] of both keys read).
+        cited: dict[object, object] = {}
+        for pair in citations:
+            if isinstance(pair, list) and len(pair) == 2:  # a pair
+                cited[older.get(pair[0], pair[0])] = pair[1]
+            else:
+                return value  # the strict reader reports the malformed pair
+        out = {**value, "citations": [[k, v] for k, v in sorted(cited.items(), key=str)]}
+    for field in attrs.fields(Policy):
+        spec: DeadlineSpec | None = field.metadata.get("deadline")
+        if spec is None or field.name in value:
+            continue
+        stated = [s for s in spec.shorthands if s.name in value]
+        if not stated:
+            continue
+        out = dict(value) if out is None else out
+        deadline = spec.starting_value()
+        # A unit key first: an amount key reads in the unit the deadline has.
+        for shorthand in sorted(stated, key=lambda s: not s.words):
+            given = out.pop(shorthand.name)
+            try:
+                deadline = spec.with_shorthand(deadline, shorthand, given)
+            except Invalid as exc:
+                raise _WrongType(
+                    f"{shorthand.name} = {given!r} is not valid: expected {exc.expected}"
+                ) from None
+        out[field.name] = {
+            "amount": deadline.amount,
+            "unit": str(deadline.unit),
+            "counted_from": None if deadline.counted_from is None else str(deadline.counted_from),
+        }
+    return value if out is None else out
+
+
+_OLDER_FIGURES: Final[dict[object, str]] = {
+    shorthand.name: field.name
+    for field in attrs.fields(Policy)
+    if field.metadata.get("deadline") is not None
+    for shorthand in field.metadata["deadline"].shorthands
+}
+"""Each older deadline figure a version-1 policy wrote -> the deadline's field."""
+
+
+def _reading_version_1(conv: cattrs.Converter) -> cattrs.Converter:
+    # Registered before the policy's own function is made, so that a policy nested in
+    # another (its base version) is read through this hook too.
+    made: dict[str, Callable[[Any, type], Policy]] = {}
+
+    def structure(value: object, cls: type) -> Policy:
+        return made["policy"](_deadlines_as_objects(value), cls)
+
+    conv.register_structure_hook(Policy, structure)
+    made["policy"] = make_dict_structure_fn(Policy, conv, _cattrs_forbid_extra_keys=True)
+    return conv
+
+
 _resolve_forward_references()
 converter: Final = _make_converter()
 """The configured cattrs converter (strict, forbids extra keys)."""
+_VERSION_1: Final = _reading_version_1(_make_converter())
+"""The converter that reads version-1 documents (older deadline figures)."""
 
 
 def _name_of(cls: type) -> str:
@@ -299,15 +388,17 @@ def decode(document: object, cls: type[T]) -> T:
     if extra:
         raise DecodeError((("$", f"unknown key(s): {', '.join(extra)}"),))
     version = document.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise DecodeError((("$.schema_version", f"expected {SCHEMA_VERSION}, got {version!r}"),))
+    if type(version) is not int or version not in READABLE_VERSIONS:
+        readable = " or ".join(str(v) for v in READABLE_VERSIONS)
+        raise DecodeError((("$.schema_version", f"expected {readable}, got {version!r}"),))
     expected = _name_of(cls)
     if document.get("type") != expected:
         raise DecodeError((("$.type", f"expected {expected!r}, got {document.get('type')!r}"),))
     if "data" not in document:
         raise DecodeError((("$.data", "required field missing"),))
     try:
-        value: T = converter.structure(document["data"], cls)
+        reader = converter if version == SCHEMA_VERSION else _VERSION_1
+        value: T = reader.structure(document["data"], cls)
     except (
         cattrs.BaseValidationError,
         _WrongType,
