@@ -110,6 +110,9 @@ ANSWER_COLUMNS: Final = (
     "change_fees",
     "certified_on",
     "period_end",
+    "practicum_first_day",
+    "practicum_last_day",
+    "tuition_credit_expires",
     "late_fee_verdict",
     "late_fee_rule",
     "late_fee",
@@ -213,6 +216,9 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("change_fees", pa.list_(_FEE), nullable=False),
             pa.field("certified_on", pa.date32()),
             pa.field("period_end", pa.date32()),
+            pa.field("practicum_first_day", pa.date32()),
+            pa.field("practicum_last_day", pa.date32()),
+            pa.field("tuition_credit_expires", pa.date32()),
             pa.field("late_fee_verdict", pa.string()),
             pa.field("late_fee_rule", pa.string()),
             pa.field("late_fee", _FEE),
@@ -274,6 +280,9 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         "change_fees": changes.fees,
         "certified_on": journey.certification_date,
         "period_end": journey.periods[0].end if journey.periods else None,
+        "practicum_first_day": when.get(KeyDateKind.PRACTICUM_FIRST_DAY),
+        "practicum_last_day": when.get(KeyDateKind.PRACTICUM_LAST_DAY),
+        "tuition_credit_expires": when.get(KeyDateKind.CREDIT_EXPIRES),
         "late_fee_verdict": late_verdict,
         "late_fee_rule": late_rule,
         "late_fee": late_fee,
@@ -501,6 +510,9 @@ class _Out:
         self.exam_closes: Days = np.zeros(n, dtype=np.int64)
         self.certified_on: Days = np.full(n, _NOT_CERTIFIED, dtype=np.int64)
         self.period_end: Days = np.zeros(n, dtype=np.int64)
+        self.first: Days = np.zeros(n, dtype=np.int64)
+        self.last: Days = np.zeros(n, dtype=np.int64)
+        self.credit_until: Days = np.full(n, _NO_DAY, dtype=np.int64)
         self.change_verdict: Days = np.zeros(changes, dtype=np.int64)
         self.change_rule: Days = np.zeros(changes, dtype=np.int64)
         self.late_verdict: Days = np.full(n, -1, dtype=np.int64)
@@ -792,6 +804,30 @@ def _key_dates(group: _Group, out: _Out) -> None:
     out.exam_closes[rows] = exam_closes(policy, opens, ops=ARRAY)
 
 
+def _absent_with_notice(group: _Group, recorded: Mask, out: _Out) -> None:
+    """An absence with notice cancels on the attendance day; what the credit is left then."""
+    cols, rows = group.cols, group.rows
+    noticed = recorded & (cols.attendance[rows] == _ATTENDANCE_CODE[Attendance.ABSENT_WITH_NOTICE])
+    opened = cols.first_opened[rows]
+    # An eLearning opened before access is granted is the journey's to answer.
+    group.replay_where(noticed & (opened < group.access_day))
+    chosen = np.flatnonzero(noticed)
+    on = group.last[chosen]
+    case = CancelCase(
+        policy=group.policy,
+        on=on,
+        held_first=group.first[chosen],
+        registered_on=group.reg_day[chosen],
+        # Opened after the attendance day is not opened yet on it.
+        opened=np.where(opened[chosen] > on, _NO_DAY, opened[chosen]),
+    )
+    credited = ~np.asarray(refund_due(ARRAY, case), dtype=bool)
+    out.credit_until[rows[chosen[credited]]] = credit_until(group.policy, on[credited], ops=ARRAY)
+    # A cancellation (in writing) left standing keeps its credit's end, unless refunded.
+    kept = group.cancelled & group.credited
+    out.credit_until[rows[kept]] = group.until[kept]
+
+
 def _exam(group: _Group, out: _Out) -> None:
     """Attendance, then the attempts in turn while none has certified, and the period."""
     policy, cols, rows = group.policy, group.cols, group.rows
@@ -802,6 +838,8 @@ def _exam(group: _Group, out: _Out) -> None:
     recorded = (planned >= group.last_event) & (planned >= first) & ~group.cancelled
     attended = recorded & np.isin(cols.attendance[rows], _RELEASING)
     last_event = np.where(recorded, planned, group.last_event)
+    out.first[rows], out.last[rows] = first, last
+    _absent_with_notice(group, recorded, out)
     opens, closes = out.exam_opens[rows], out.exam_closes[rows]
     offsets = cols.attempt_offsets
     counts = np.where(attended, offsets[rows + 1] - offsets[rows], 0)
@@ -897,6 +935,9 @@ def _table(
         pa.ListArray.from_arrays(offsets, fees),
         _dates(out.certified_on, not_certified),
         _dates(out.period_end, not_certified),
+        _dates(out.first),
+        _dates(out.last),
+        _dates(out.credit_until, out.credit_until == _NO_DAY),
         _words(out.late_verdict, _LATE_WORDS.verdicts),
         _words(out.late_rule, _LATE_WORDS.rules),
         _LATE_WORDS.amounts(prices, out.late_verdict, _FEE),
