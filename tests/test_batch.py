@@ -18,7 +18,7 @@ from cptm_rules.cohort import Candidate, synthetic_cohort
 from cptm_rules.cohort.formats import cohort_table
 from cptm_rules.events import Session
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError
-from cptm_rules.money import UnknownAmount
+from cptm_rules.money import Money, UnknownAmount
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.vocabulary import Attendance, OrganisationType
@@ -46,12 +46,25 @@ def _policies() -> tuple[Policy, ...]:
         ),
         current.with_overrides({"calendar.time_zone": "Asia/Tokyo"}),
         current.with_overrides({"practicum.max_session_days": 3}),
+        # R28 and R15's retake fee in force (charged with the fee-setting prices below).
+        current.with_overrides({"registration.late_registration_within_days": 30}),
+        current.with_overrides({"exam.attempts_included": 1, "exam.max_exam_attempts": 3}),
+        current.with_overrides({"exam.attempts_included": 2}),
     )
 
 
 POLICIES = _policies()
 SHIPPED_PRICES = load_prices()
 UNKNOWN_FEE = attrs.evolve(SHIPPED_PRICES, class_change_fee=UnknownAmount(item="class_change_fee"))
+FEES_SET = attrs.evolve(
+    SHIPPED_PRICES, late_registration_fee=Money.of("75"), retake_fee=Money.of("150")
+)
+FEES_UNKNOWN = attrs.evolve(
+    SHIPPED_PRICES,
+    late_registration_fee=UnknownAmount(item="late_registration_fee"),
+    retake_fee=UnknownAmount(item="retake_fee"),
+)
+PRICES = (SHIPPED_PRICES, UNKNOWN_FEE, FEES_SET, FEES_UNKNOWN)
 
 
 @st.composite
@@ -116,7 +129,7 @@ def _without_replayed(table: pa.Table) -> pa.Table:
 @given(
     cohort=cohorts(),
     policy=st.sampled_from(POLICIES),
-    prices=st.sampled_from((SHIPPED_PRICES, UNKNOWN_FEE)),
+    prices=st.sampled_from(PRICES),
 )
 def test_the_batch_path_gives_every_answer_the_journeys_give(
     cohort: tuple[Candidate, ...], policy: Policy, prices: PriceSchedule
@@ -342,7 +355,14 @@ def test_the_batch_module_names_no_rule_and_reads_no_figure() -> None:
     }
     read = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
     assert read & figures == set()
-    prices = {"class_change_fee", "administrative_fee", "renewal_fee", "tuition"}
+    # Every price (a schedule's dates and names are its layout, which the plumbing reads).
+    shipped = load_prices()
+    prices = {
+        field.name
+        for field in attrs.fields(PriceSchedule)
+        if isinstance(getattr(shipped, field.name), Money | UnknownAmount)
+    } | {"discounts"}
+    assert "retake_fee" in prices
     assert read & prices == set()
 
 
@@ -389,17 +409,18 @@ def candidates_who_may_cancel(draw: st.DrawFn, number: int) -> Candidate:
             load_policy().with_overrides({"cancellation.early_cancellation_days": 0}),
         )
     ),
+    prices=st.sampled_from(PRICES),
 )
 def test_the_batch_path_answers_cancellations_and_re_enrolments_as_the_journeys_do_R24_R25_R26(
-    cohort: tuple[Candidate, ...], policy: Policy
+    cohort: tuple[Candidate, ...], policy: Policy, prices: PriceSchedule
 ) -> None:
     try:
-        expected = journey_table(cohort, policy=policy, prices=SHIPPED_PRICES)
+        expected = journey_table(cohort, policy=policy, prices=prices)
     except CptmRulesError as exc:
         with pytest.raises(type(exc)):
-            batch_answers(cohort_table(cohort), policy=policy, prices=SHIPPED_PRICES)
+            batch_answers(cohort_table(cohort), policy=policy, prices=prices)
         return
-    got = batch_answers(cohort_table(cohort), policy=policy, prices=SHIPPED_PRICES)
+    got = batch_answers(cohort_table(cohort), policy=policy, prices=prices)
     assert _without_replayed(got).equals(_without_replayed(expected)), _first_difference(
         got, expected
     )
@@ -422,3 +443,57 @@ def test_a_dated_price_schedule_and_a_layered_policy_give_the_journeys_answers_R
     assert all(r for r, before in zip(replayed.to_pylist(), early, strict=True) if before)
     assert any(early)
     assert not all(early)
+
+
+def test_the_late_registration_and_retake_fees_agree_with_the_journeys_R28_R15() -> None:
+    scenarios = Path(__file__).parent.parent / "scenarios"
+    cohort = synthetic_cohort(400, seed=11)
+    table = cohort_table(cohort)
+    # The synthetic practicums start three weeks or more after registering: R28 is
+    # given 30 days to reach some of them.
+    sides = (
+        ("late-registration-fee", "late-registration-fee", "late_fee_verdict"),
+        ("two-attempts", "retake-fee", "retake_verdicts"),
+    )
+    for policy_name, prices_name, column in sides:
+        policy = load_policy(scenarios / "policies" / f"{policy_name}.toml")
+        if policy.late_registration_within_days:
+            policy = policy.with_overrides({"registration.late_registration_within_days": 30})
+        prices = load_prices(scenarios / "prices" / f"{prices_name}.toml")
+        got = batch_answers(table, policy=policy, prices=prices)
+        expected = journey_table(cohort, policy=policy, prices=prices)
+        assert _without_replayed(got).equals(_without_replayed(expected)), _first_difference(
+            got, expected
+        )
+        charged = got.column(column).to_pylist()
+        # Some candidates pay, most do not: the column is no constant.
+        flat = [v for v in charged if not isinstance(v, list)] or [
+            v for row in charged for v in row
+        ]
+        assert "fee" in flat
+        assert None in flat
+
+
+def test_an_attempt_answers_its_refusal_outcome_and_retake_fee_in_the_batch_R13_R16() -> None:
+    policy = load_policy().with_overrides(
+        {"exam.attempts_included": 1, "exam.max_exam_attempts": 2}
+    )
+    prices = attrs.evolve(SHIPPED_PRICES, retake_fee=Money.of("120"))
+    candidate = Candidate(
+        id="ben",
+        registered_at=dt.datetime(2026, 11, 2, 9, 30, tzinfo=ZONES[0]),
+        practicum=Session(first_day=dt.date(2027, 1, 11), last_day=dt.date(2027, 1, 14)),
+        attempts=(
+            (dt.date(2027, 1, 12), True),  # before the attendance: refused for the state
+            (dt.date(2027, 2, 1), False),
+            (dt.date(2027, 3, 1), True),
+            (dt.date(2027, 4, 1), True),  # after certifying: refused for the state
+        ),
+    )
+    row = batch_answers(cohort_table([candidate]), policy=policy, prices=prices).to_pylist()[0]
+    assert not row["replayed"]
+    assert row["attempt_verdicts"] == ["refused", "failed", "certified", "refused"]
+    assert row["attempt_rules"] == [None, "R15", "R16", None]
+    assert row["retake_verdicts"] == [None, None, "fee", None]
+    assert row["retake_fees"] == [None, None, Decimal("120.0000"), None]
+    assert row["certified_on"] == dt.date(2027, 3, 1)

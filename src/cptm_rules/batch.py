@@ -49,8 +49,10 @@ from cptm_rules.rules.cancellation import (
 )
 from cptm_rules.rules.certification import period_end
 from cptm_rules.rules.exam import (
+    ATTEMPT_OUTCOME,
     ATTEMPT_REFUSALS,
     RELEASING_ATTENDANCE,
+    RETAKE_FEE,
     AttemptCase,
     attempts_read_modules,
     certifies,
@@ -68,8 +70,10 @@ from cptm_rules.rules.practicum_changes import (
 from cptm_rules.rules.prework import recommended_prework_start
 from cptm_rules.rules.registration import (
     ACCESS_VERDICT,
+    LATE_REGISTRATION_FEE,
     REGISTRATION_REFUSALS,
     AccessCase,
+    LateRegistrationCase,
     RegistrationCase,
     access_due,
 )
@@ -84,6 +88,7 @@ if TYPE_CHECKING:
 
     from cptm_rules.cohort import Candidate
     from cptm_rules.formulas import Precedence
+    from cptm_rules.outcomes import Decision
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
 
@@ -105,6 +110,17 @@ ANSWER_COLUMNS: Final = (
     "change_fees",
     "certified_on",
     "period_end",
+    "practicum_first_day",
+    "practicum_last_day",
+    "tuition_credit_expires",
+    "late_fee_verdict",
+    "late_fee_rule",
+    "late_fee",
+    "attempt_verdicts",
+    "attempt_rules",
+    "retake_verdicts",
+    "retake_rules",
+    "retake_fees",
     "replayed",
 )
 """The columns of an answer table, in order (``docs/cohorts.md`` says what each holds)."""
@@ -122,6 +138,8 @@ class _Words(NamedTuple):
     rules: tuple[str, ...]
     fees: tuple[str | None, ...]
     """per verdict code: the price the verdict charges (a PriceSchedule field), if any."""
+    tables: tuple[Precedence[Any, Any], ...]
+    """the tables coded."""
 
     @classmethod
     def of(cls, *tables: Precedence[Any, Any]) -> _Words:
@@ -134,7 +152,7 @@ class _Words(NamedTuple):
                     fee = case.fees[i] if case.fees else None
                     if verdicts.get(verdict) is None:
                         verdicts[verdict] = fee
-        return cls(tuple(verdicts), tuple(rules), tuple(verdicts.values()))
+        return cls(tuple(verdicts), tuple(rules), tuple(verdicts.values()), tables)
 
     def codes(self, table: Precedence[Any, Any], rows: Days, which: Days) -> tuple[Days, Days]:
         """Each candidate's verdict and rule codes from a table's row and verdict indices."""
@@ -147,9 +165,27 @@ class _Words(NamedTuple):
             rule[here] = self.rules.index(rule_id)
         return verdict, rule
 
+    def pairs(self) -> frozenset[tuple[str, str]]:
+        """The ``(rule id, verdict)`` pairs the tables may answer (how a journey's is found)."""
+        return frozenset(
+            (rule_id, verdict)
+            for table in self.tables
+            for rule_id, case in table
+            for verdict in case.verdicts
+        )
+
+    def amounts(self, prices: PriceSchedule, verdicts: Days, kind: pa.DataType) -> pa.Array:
+        """The price each verdict code charges under ``prices`` (null: none, or unknown)."""
+        charged = [getattr(prices, name) if name is not None else None for name in self.fees]
+        known = pa.array([a.amount if isinstance(a, Money) else None for a in charged], type=kind)
+        return known.take(pa.array(verdicts, mask=verdicts < 0))
+
 
 _CHANGE_WORDS: Final = _Words.of(CHANGE_REFUSALS, CHANGE_FEE_PRECEDENCE)
 _ACCESS_WORDS: Final = _Words.of(ACCESS_VERDICT)
+_LATE_WORDS: Final = _Words.of(LATE_REGISTRATION_FEE)
+_ATTEMPT_WORDS: Final = _Words.of(ATTEMPT_REFUSALS, ATTEMPT_OUTCOME)
+_RETAKE_WORDS: Final = _Words.of(RETAKE_FEE)
 
 
 def _codes(table: Precedence[Any, Any], facts: Any, n: int) -> tuple[Days, Days]:  # noqa: ANN401
@@ -159,6 +195,9 @@ def _codes(table: Precedence[Any, Any], facts: Any, n: int) -> tuple[Days, Days]
         np.broadcast_to(np.asarray(rows, dtype=np.int64), n).copy(),
         np.broadcast_to(np.asarray(which, dtype=np.int64), n).copy(),
     )
+
+
+_FEE: Final = pa.decimal128(18, 4)
 
 
 def answer_schema(policy: Policy) -> pa.Schema:
@@ -174,9 +213,20 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("exam_closes", pa.date32()),
             pa.field("change_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("change_rules", pa.list_(pa.string()), nullable=False),
-            pa.field("change_fees", pa.list_(pa.decimal128(18, 4)), nullable=False),
+            pa.field("change_fees", pa.list_(_FEE), nullable=False),
             pa.field("certified_on", pa.date32()),
             pa.field("period_end", pa.date32()),
+            pa.field("practicum_first_day", pa.date32()),
+            pa.field("practicum_last_day", pa.date32()),
+            pa.field("tuition_credit_expires", pa.date32()),
+            pa.field("late_fee_verdict", pa.string()),
+            pa.field("late_fee_rule", pa.string()),
+            pa.field("late_fee", _FEE),
+            pa.field("attempt_verdicts", pa.list_(pa.string()), nullable=False),
+            pa.field("attempt_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("retake_verdicts", pa.list_(pa.string()), nullable=False),
+            pa.field("retake_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("retake_fees", pa.list_(_FEE), nullable=False),
             pa.field("replayed", pa.bool_(), nullable=False),
         ]
     )
@@ -189,28 +239,34 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
     """One candidate's answer row, from replaying its journey (the scalar reference)."""
     journey, results, _ = replay_candidate(candidate, policy, prices)
     access: str | None = None
-    verdicts: list[str] = []
-    rules: list[str | None] = []
-    fees: list[Decimal | None] = []
+    changes = _Listed()
+    late = _Listed()
+    attempts = _Listed()
+    retakes = _Listed()
     for name, event, result in results:
-        is_change = name.startswith("change ")
+        is_change, is_attempt = name.startswith("change "), name.startswith("exam attempt ")
         if isinstance(result, TransitionError):
+            # A refusal names its rule; one for the journey's state names none.
+            rule = None if is_state_refusal(result, event) else result.rule_id
             if is_change:
-                verdicts.append("refused")
-                # A refusal names its rule; one for the journey's state names none.
-                rules.append(None if is_state_refusal(result, event) else result.rule_id)
-                fees.append(None)
+                changes.add(_REFUSED, rule)
+            elif is_attempt:
+                attempts.add(_REFUSED, rule)
+                retakes.add(None, None)
             elif name == "access":
-                access = "refused"
+                access = _REFUSED
             continue
         if is_change:
-            decision = result.decisions[0]
-            verdicts.append(decision.verdict)
-            rules.append(decision.rule_id)
-            fees.append(decision.fee.amount if isinstance(decision.fee, Money) else None)
+            changes.add_decision(result.decisions[0])
+        elif is_attempt:
+            attempts.add_decision(_decided(result.decisions, _ATTEMPT_WORDS))
+            retakes.add_decision(_decided(result.decisions, _RETAKE_WORDS))
         elif name == "access":
             access = result.decisions[0].verdict
+        elif name == "registration":
+            late.add_decision(_decided(result.decisions, _LATE_WORDS))
     when = {k.kind: k.when for k in journey.key_dates()}
+    late_verdict, late_rule, late_fee = late.one()
     return {
         "id": candidate.id,
         "access_due": when.get(KeyDateKind.ACCESS_DUE),
@@ -219,13 +275,57 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         "free_change_deadline": when.get(KeyDateKind.FREE_CHANGE_DEADLINE),
         "exam_opens": when.get(KeyDateKind.EXAM_OPENS),
         "exam_closes": when.get(KeyDateKind.EXAM_CLOSES),
-        "change_verdicts": verdicts,
-        "change_rules": rules,
-        "change_fees": fees,
+        "change_verdicts": changes.verdicts,
+        "change_rules": changes.rules,
+        "change_fees": changes.fees,
         "certified_on": journey.certification_date,
         "period_end": journey.periods[0].end if journey.periods else None,
+        "practicum_first_day": when.get(KeyDateKind.PRACTICUM_FIRST_DAY),
+        "practicum_last_day": when.get(KeyDateKind.PRACTICUM_LAST_DAY),
+        "tuition_credit_expires": when.get(KeyDateKind.CREDIT_EXPIRES),
+        "late_fee_verdict": late_verdict,
+        "late_fee_rule": late_rule,
+        "late_fee": late_fee,
+        "attempt_verdicts": attempts.verdicts,
+        "attempt_rules": attempts.rules,
+        "retake_verdicts": retakes.verdicts,
+        "retake_rules": retakes.rules,
+        "retake_fees": retakes.fees,
         "replayed": True,
     }
+
+
+class _Listed:
+    """One answer slot's verdicts, rules and amounts, event by event (the journey's side)."""
+
+    def __init__(self) -> None:
+        self.verdicts: list[str | None] = []
+        self.rules: list[str | None] = []
+        self.fees: list[Decimal | None] = []
+
+    def add(self, verdict: str | None, rule: str | None, fee: Decimal | None = None) -> None:
+        self.verdicts.append(verdict)
+        self.rules.append(rule)
+        self.fees.append(fee)
+
+    def add_decision(self, decision: Decision | None) -> None:
+        if decision is None:
+            self.add(None, None)
+            return
+        fee = decision.fee.amount if isinstance(decision.fee, Money) else None
+        self.add(decision.verdict, decision.rule_id, fee)
+
+    def one(self) -> tuple[str | None, str | None, Decimal | None]:
+        # A slot answered once per candidate (the registration's): its answer, or none.
+        if not self.verdicts:
+            return None, None, None
+        return self.verdicts[0], self.rules[0], self.fees[0]
+
+
+def _decided(decisions: Iterable[Decision], words: _Words) -> Decision | None:
+    """The decision among an event's that one of the tables of ``words`` gave, if any."""
+    pairs = words.pairs()
+    return next((d for d in decisions if (d.rule_id, d.verdict) in pairs), None)
 
 
 def journey_table(
@@ -253,7 +353,7 @@ def batch_answers(
     table = checked_table(cohort)
     n = table.num_rows
     cols = _Columns.of(table)
-    out = _Out(n, len(cols.change_on))
+    out = _Out(n, len(cols.change_on), len(cols.attempt_on))
     replay = _beyond_the_vectors(table, cols, policy)
     if prices.effective_from is not None:
         # The vectors charge by one schedule: a registration an earlier version of a
@@ -261,7 +361,7 @@ def batch_answers(
         start = prices.effective_from.toordinal() - EPOCH
         replay |= _local_days(cols.registered_us, policy) < start
     for version, rows in _versions_in_force(policy, cols, replay):
-        _answer(version, cols, rows, out, replay)
+        _answer(version, prices, cols, rows, out=out, replay=replay)
     result = _table(out, cols, policy=policy, prices=prices, ids=table.column("id"))
     if replay.any():
         result = _with_replayed(result, table, replay, policy, prices)
@@ -401,7 +501,7 @@ def _first_opened(table: pa.Table) -> Days:
 class _Out:
     """The answers as they are filled in, one array per column (the changes' flat)."""
 
-    def __init__(self, n: int, changes: int) -> None:
+    def __init__(self, n: int, changes: int, attempts: int) -> None:
         self.access_due_us: Days = np.zeros(n, dtype=np.int64)
         self.access: Days = np.zeros(n, dtype=np.int64)
         self.prework_start: Days = np.zeros(n, dtype=np.int64)
@@ -410,8 +510,19 @@ class _Out:
         self.exam_closes: Days = np.zeros(n, dtype=np.int64)
         self.certified_on: Days = np.full(n, _NOT_CERTIFIED, dtype=np.int64)
         self.period_end: Days = np.zeros(n, dtype=np.int64)
+        self.first: Days = np.zeros(n, dtype=np.int64)
+        self.last: Days = np.zeros(n, dtype=np.int64)
+        self.credit_until: Days = np.full(n, _NO_DAY, dtype=np.int64)
         self.change_verdict: Days = np.zeros(changes, dtype=np.int64)
         self.change_rule: Days = np.zeros(changes, dtype=np.int64)
+        self.late_verdict: Days = np.full(n, -1, dtype=np.int64)
+        self.late_rule: Days = np.full(n, -1, dtype=np.int64)
+        # An attempt the vectors do not reach is refused for the journey's state: no rule.
+        refused = _ATTEMPT_WORDS.verdicts.index(_REFUSED)
+        self.attempt_verdict: Days = np.full(attempts, refused, dtype=np.int64)
+        self.attempt_rule: Days = np.full(attempts, -1, dtype=np.int64)
+        self.retake_verdict: Days = np.full(attempts, -1, dtype=np.int64)
+        self.retake_rule: Days = np.full(attempts, -1, dtype=np.int64)
 
 
 _NOT_CERTIFIED: Final = -(1 << 41)
@@ -447,8 +558,11 @@ def _versions_in_force(policy: Policy, cols: _Columns, replay: Mask) -> list[tup
 class _Group:
     """The rows one policy version answers, and where each candidate stands so far."""
 
-    def __init__(self, policy: Policy, cols: _Columns, rows: Days, replay: Mask) -> None:
+    def __init__(
+        self, policy: Policy, prices: PriceSchedule, cols: _Columns, rows: Days, replay: Mask
+    ) -> None:
         self.policy, self.cols, self.rows, self.replay = policy, cols, rows, replay
+        self.prices = prices
         self.first, self.last = cols.first[rows].copy(), cols.last[rows].copy()
         self.registered = cols.registered_us[rows]
         self.reg_day = _local_days(self.registered, policy)
@@ -473,10 +587,12 @@ class _Group:
         self.replay[chosen[mask]] = True
 
 
-def _answer(policy: Policy, cols: _Columns, rows: Days, out: _Out, replay: Mask) -> None:
+def _answer(
+    policy: Policy, prices: PriceSchedule, cols: _Columns, rows: Days, *, out: _Out, replay: Mask
+) -> None:
     if not len(rows):
         return
-    group = _Group(policy, cols, rows, replay)
+    group = _Group(policy, prices, cols, rows, replay)
     _registration_and_access(group, out)
     _cancellation_dates(group)
     _changes(group, out)
@@ -495,6 +611,11 @@ def _registration_and_access(group: _Group, out: _Out) -> None:
     )
     group.replay_where(
         group.outside(reg_day) | group.outside(first) | group.outside(last) | (refusal >= 0)
+    )
+    late = LateRegistrationCase(policy=policy, prices=group.prices, day=reg_day, first=first)
+    late_rows, late_which = _codes(LATE_REGISTRATION_FEE, late, n)
+    out.late_verdict[rows], out.late_rule[rows] = _LATE_WORDS.codes(
+        LATE_REGISTRATION_FEE, late_rows, late_which
     )
     due = access_due(policy, group.registered, ops=ARRAY)
     group.replay_where(outside(due))
@@ -683,6 +804,30 @@ def _key_dates(group: _Group, out: _Out) -> None:
     out.exam_closes[rows] = exam_closes(policy, opens, first_day=group.first, ops=ARRAY)
 
 
+def _absent_with_notice(group: _Group, recorded: Mask, out: _Out) -> None:
+    """An absence with notice cancels on the attendance day; what the credit is left then."""
+    cols, rows = group.cols, group.rows
+    noticed = recorded & (cols.attendance[rows] == _ATTENDANCE_CODE[Attendance.ABSENT_WITH_NOTICE])
+    opened = cols.first_opened[rows]
+    # An eLearning opened before access is granted is the journey's to answer.
+    group.replay_where(noticed & (opened < group.access_day))
+    chosen = np.flatnonzero(noticed)
+    on = group.last[chosen]
+    case = CancelCase(
+        policy=group.policy,
+        on=on,
+        held_first=group.first[chosen],
+        registered_on=group.reg_day[chosen],
+        # Opened after the attendance day is not opened yet on it.
+        opened=np.where(opened[chosen] > on, _NO_DAY, opened[chosen]),
+    )
+    credited = ~np.asarray(refund_due(ARRAY, case), dtype=bool)
+    out.credit_until[rows[chosen[credited]]] = credit_until(group.policy, on[credited], ops=ARRAY)
+    # A cancellation (in writing) left standing keeps its credit's end, unless refunded.
+    kept = group.cancelled & group.credited
+    out.credit_until[rows[kept]] = group.until[kept]
+
+
 def _exam(group: _Group, out: _Out) -> None:
     """Attendance, then the attempts in turn while none has certified, and the period."""
     policy, cols, rows = group.policy, group.cols, group.rows
@@ -693,6 +838,8 @@ def _exam(group: _Group, out: _Out) -> None:
     recorded = (planned >= group.last_event) & (planned >= first) & ~group.cancelled
     attended = recorded & np.isin(cols.attendance[rows], _RELEASING)
     last_event = np.where(recorded, planned, group.last_event)
+    out.first[rows], out.last[rows] = first, last
+    _absent_with_notice(group, recorded, out)
     opens, closes = out.exam_opens[rows], out.exam_closes[rows]
     offsets = cols.attempt_offsets
     counts = np.where(attended, offsets[rows + 1] - offsets[rows], 0)
@@ -702,6 +849,10 @@ def _exam(group: _Group, out: _Out) -> None:
         sitting = np.flatnonzero((counts > k) & (certified == _NOT_CERTIFIED))
         at = offsets[rows[sitting]] + k
         on = cols.attempt_on[at]
+        # One dated before the attendance comes first, and meets a journey not yet
+        # attended: refused for its state (the default answer), and it changes nothing.
+        after = on >= planned[sitting]
+        sitting, at, on = sitting[after], at[after], on[after]
         group.replay_where(group.outside(on), sitting)
         case = AttemptCase(
             policy=policy,
@@ -712,10 +863,26 @@ def _exam(group: _Group, out: _Out) -> None:
             # Rows with modules are replayed where attempts read them: none is done here.
             completed=0,
             passed=cols.attempt_passed[at],
+            prices=group.prices,
         )
-        refusal, _ = _codes(ATTEMPT_REFUSALS, case, len(sitting))
+        refusal, refusal_which = _codes(ATTEMPT_REFUSALS, case, len(sitting))
+        outcome, outcome_which = _codes(ATTEMPT_OUTCOME, case, len(sitting))
+        retake, retake_which = _codes(RETAKE_FEE, case, len(sitting))
+        refused_verdict, refused_rule = _ATTEMPT_WORDS.codes(
+            ATTEMPT_REFUSALS, refusal, refusal_which
+        )
+        taken_verdict, taken_rule = _ATTEMPT_WORDS.codes(ATTEMPT_OUTCOME, outcome, outcome_which)
+        fee_verdict, fee_rule = _RETAKE_WORDS.codes(RETAKE_FEE, retake, retake_which)
         # The date order is the engine's: an attempt before the previous event is refused.
-        accepted = (refusal < 0) & (on >= last_event[sitting])
+        in_order = on >= last_event[sitting]
+        accepted = (refusal < 0) & in_order
+        ruled = (refusal >= 0) & in_order
+        out.attempt_verdict[at] = np.where(
+            accepted, taken_verdict, np.where(ruled, refused_verdict, out.attempt_verdict[at])
+        )
+        out.attempt_rule[at] = np.where(accepted, taken_rule, np.where(ruled, refused_rule, -1))
+        out.retake_verdict[at] = np.where(accepted, fee_verdict, -1)
+        out.retake_rule[at] = np.where(accepted, fee_rule, -1)
         took = sitting[accepted]
         taken[took] += 1
         last_event[took] = on[accepted]
@@ -749,12 +916,11 @@ def _table(
 ) -> pa.Table:
     schema = answer_schema(policy)
     offsets = pa.array(cols.change_offsets.astype(np.int32))
-    fee_type = schema.field("change_fees").type.value_type
+    attempts = pa.array(cols.attempt_offsets.astype(np.int32))
     # Each verdict's price is the one its table row names; an unknown price (R22) is a
     # fee without a number.
-    amounts = [getattr(prices, name) if name is not None else None for name in _CHANGE_WORDS.fees]
-    known = pa.array([a.amount if isinstance(a, Money) else None for a in amounts], type=fee_type)
-    fees = known.take(pa.array(out.change_verdict, mask=out.change_verdict < 0))
+    fees = _CHANGE_WORDS.amounts(prices, out.change_verdict, _FEE)
+    retake_fees = _RETAKE_WORDS.amounts(prices, out.retake_verdict, _FEE)
     not_certified = out.certified_on == _NOT_CERTIFIED
     columns = [
         ids.combine_chunks(),
@@ -769,6 +935,17 @@ def _table(
         pa.ListArray.from_arrays(offsets, fees),
         _dates(out.certified_on, not_certified),
         _dates(out.period_end, not_certified),
+        _dates(out.first),
+        _dates(out.last),
+        _dates(out.credit_until, out.credit_until == _NO_DAY),
+        _words(out.late_verdict, _LATE_WORDS.verdicts),
+        _words(out.late_rule, _LATE_WORDS.rules),
+        _LATE_WORDS.amounts(prices, out.late_verdict, _FEE),
+        pa.ListArray.from_arrays(attempts, _words(out.attempt_verdict, _ATTEMPT_WORDS.verdicts)),
+        pa.ListArray.from_arrays(attempts, _words(out.attempt_rule, _ATTEMPT_WORDS.rules)),
+        pa.ListArray.from_arrays(attempts, _words(out.retake_verdict, _RETAKE_WORDS.verdicts)),
+        pa.ListArray.from_arrays(attempts, _words(out.retake_rule, _RETAKE_WORDS.rules)),
+        pa.ListArray.from_arrays(attempts, retake_fees),
         pa.array(np.zeros(len(ids), dtype=bool)),
     ]
     return pa.Table.from_arrays(columns, schema=schema)

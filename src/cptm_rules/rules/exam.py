@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from cptm_rules.types import JourneyFacts
 
 __all__ = [
+    "ATTEMPT_OUTCOME",
     "ATTEMPT_REFUSALS",
     "PASS_EFFECTS",
     "RELEASING_ATTENDANCE",
@@ -521,6 +522,28 @@ def certifies(ops: Ops, case: AttemptCase) -> Any:  # noqa: ANN401, ARG001  # a 
     return case.passed
 
 
+def _certifies(case: AttemptCase) -> Decision:
+    return certified(case.policy, case.on)
+
+
+def _fails(case: AttemptCase) -> Decision:
+    return attempt_failed(case.policy, case.taken + 1, case.closes)
+
+
+ATTEMPT_OUTCOME: Final[Precedence[AttemptCase, Decision]] = check_precedence(
+    "what does an attempt taken answer?",
+    (
+        ("R16", Case(verdicts=("certified",), when=certifies, explain=_certifies)),
+        ("R15", Case(verdicts=("failed",), explain=_fails)),
+    ),
+)
+"""R16, R15: an attempt taken (no refusal holds) certifies when passed, else it fails.
+
+The journey explains the row that answers (after R14's ``in_window``); the batch
+path reads each attempt's verdict and rule from the same rows.
+"""
+
+
 def attempts_read_modules(policy: Policy) -> bool:
     """Whether an attempt's answer depends on the prework modules under ``policy`` (R8)."""
     return policy.modules_required_for_exam and policy.module_count > 0
@@ -592,10 +615,12 @@ def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Han
     paid = retake_fee(case)
     fees = () if paid is None else (paid,)
     charged = () if paid is None else charges(paid, "the retake fee")
+    outcome = explained(ATTEMPT_OUTCOME, case)
+    assert outcome is not None  # noqa: S101  # the table's last row always answers
     if not certifies(SCALAR, case):
         return Handled(
             changes={"attempts": attempts},
-            decisions=(window, attempt_failed(policy, number, case.closes), *fees),
+            decisions=(window, outcome, *fees),
             advisories=advisories,
             effects=charged,
         )
@@ -607,7 +632,7 @@ def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Han
             "certification_date": event.on,
             "periods": (period,),
         },
-        decisions=(window, certified(policy, event.on), period_started(policy, period), *fees),
+        decisions=(window, outcome, period_started(policy, period), *fees),
         advisories=advisories,
         effects=(*PASS_EFFECTS, *charged),
     )
