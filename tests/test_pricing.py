@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -229,6 +230,28 @@ def test_the_shipped_schedule_is_read_once() -> None:
 
 # -- every error, word for word ---------------------------------------------------------
 
+# Every key a price file may write but ``extends``: the schedule's own settings and each
+# amount a family declares (fee(...)), so that a new fee needs no edit here.
+PRICE_KEYS = sorted(
+    {"currency", "discounts", "effective_from"}
+    | {f.name for f in attrs.fields(PriceSchedule) if f.metadata.get("item")}
+)
+
+
+def test_an_unknown_price_key_lists_extends_then_every_key_in_order_R22() -> None:
+    with pytest.raises(PolicyError) as caught:
+        PriceSchedule.from_toml('extends = "shipped"\nfee = "1"\n', source="p.toml")
+    message = str(caught.value)
+    # The format, by hand: extends first, then the keys in alphabetical order.
+    prefix = "p.toml: fee = '1' is not valid: expected a key among extends, "
+    assert message.startswith(prefix)
+    listed = message.removeprefix(prefix).split(", ")
+    assert listed == sorted(listed)
+    assert {"administrative_fee", "class_change_fee", "currency", "discounts"} <= set(listed)
+    assert {"effective_from", "program_price", "renewal_fee"} <= set(listed)
+    assert listed == PRICE_KEYS
+
+
 PRICING_ERRORS = [
     (
         'load_prices("nowhere")',
@@ -248,7 +271,7 @@ PRICING_ERRORS = [
     (
         'PriceSchedule.from_toml("extends = \\"shipped\\"\\nfee = \\"1\\"", source="p.toml")',
         PolicyError,
-        "p.toml: fee = '1' is not valid: expected a key among extends, administrative_fee, class_change_fee, currency, discounts, effective_from, late_registration_fee, late_renewal_fee, program_price, renewal_fee, retake_fee",  # noqa: E501
+        "p.toml: fee = '1' is not valid: expected a key among extends, " + ", ".join(PRICE_KEYS),
     ),
     (
         'PriceSchedule.from_toml("extends = \\"shipped\\"\\ncurrency = \\"usd\\"", source="p.toml")',  # noqa: E501

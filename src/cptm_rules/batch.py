@@ -70,11 +70,11 @@ from cptm_rules.rules.practicum_changes import (
 from cptm_rules.rules.prework import recommended_prework_start
 from cptm_rules.rules.registration import (
     ACCESS_VERDICT,
-    LATE_REGISTRATION_FEE,
+    REGISTRATION_FEES,
     REGISTRATION_REFUSALS,
     AccessCase,
-    LateRegistrationCase,
     RegistrationCase,
+    RegistrationFeeCase,
     access_due,
 )
 from cptm_rules.vocabulary import Attendance, KeyDateKind
@@ -183,7 +183,7 @@ class _Words(NamedTuple):
 
 _CHANGE_WORDS: Final = _Words.of(CHANGE_REFUSALS, CHANGE_FEE_PRECEDENCE)
 _ACCESS_WORDS: Final = _Words.of(ACCESS_VERDICT)
-_LATE_WORDS: Final = _Words.of(LATE_REGISTRATION_FEE)
+_LATE_WORDS: Final = _Words.of(*REGISTRATION_FEES)
 _ATTEMPT_WORDS: Final = _Words.of(ATTEMPT_REFUSALS, ATTEMPT_OUTCOME)
 _RETAKE_WORDS: Final = _Words.of(RETAKE_FEE)
 
@@ -612,11 +612,12 @@ def _registration_and_access(group: _Group, out: _Out) -> None:
     group.replay_where(
         group.outside(reg_day) | group.outside(first) | group.outside(last) | (refusal >= 0)
     )
-    late = LateRegistrationCase(policy=policy, prices=group.prices, day=reg_day, first=first)
-    late_rows, late_which = _codes(LATE_REGISTRATION_FEE, late, n)
-    out.late_verdict[rows], out.late_rule[rows] = _LATE_WORDS.codes(
-        LATE_REGISTRATION_FEE, late_rows, late_which
-    )
+    late = RegistrationFeeCase(policy=policy, prices=group.prices, day=reg_day, first=first)
+    for table in reversed(REGISTRATION_FEES):  # the family's order: the first that charges
+        late_rows, late_which = _codes(table, late, n)
+        charged = late_rows >= 0
+        verdict, rule = _LATE_WORDS.codes(table, late_rows[charged], late_which[charged])
+        out.late_verdict[rows[charged]], out.late_rule[rows[charged]] = verdict, rule
     due = access_due(policy, group.registered, ops=ARRAY)
     group.replay_where(outside(due))
     granted = group.registered + group.cols.minutes[rows] * _US_PER_MINUTE

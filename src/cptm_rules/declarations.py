@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
 
@@ -26,6 +26,8 @@ __all__ = [
     "Citation",
     "Document",
     "FaqQuestion",
+    "InForce",
+    "InForceTest",
     "Rule",
     "RuleKind",
     "faq",
@@ -79,6 +81,48 @@ class Citation:
         return f"{self.document}: {self.locator}"
 
 
+class InForceTest(Protocol):
+    """A family's test of whether a policy and a price schedule put a rule in force."""
+
+    def __call__(self, policy: Policy, prices: PriceSchedule, /) -> bool:
+        """Whether ``policy`` and ``prices`` put the verdicts in force."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class InForce:
+    """When some of a rule's verdicts can be answered at all: a policy switch's test.
+
+    A rule the sources do not state ships out of force (R28's late fee, R15's
+    retake fee): a figure and a price put it in force. Its declaration names the
+    test its formula reads, so that coverage knows, from the declarations, which
+    verdicts no candidate can have under a policy and a price schedule
+    (:func:`cptm_rules.rule_coverage.out_of_force_verdicts`).
+    """
+
+    verdicts: tuple[str, ...]
+    """The rule's verdicts no answer can have while :attr:`when` is false."""
+    when: InForceTest
+    """Whether a policy and a price schedule put those verdicts in force (the family's
+    own test, the one its formula reads: ``late_registration_in_force``)."""
+    off: str
+    """What puts them out of force, in words: ``0 days or a zero fee``."""
+
+
+def _in_force_verdicts_declared(
+    rule: Rule, _: attrs.Attribute[tuple[InForce, ...]], value: tuple[InForce, ...]
+) -> None:
+    """An in-force test gates one or more of its rule's declared verdicts (a declaration's typo)."""
+    for gate in value:
+        unknown = [v for v in gate.verdicts if v not in rule.verdicts]
+        if not gate.verdicts or unknown:
+            msg = (
+                f"{rule.id}: in_force gates verdicts {gate.verdicts!r}; expected one or "
+                f"more of its declared verdicts {rule.verdicts!r}"
+            )
+            raise ValueError(msg)
+
+
 @attrs.frozen(kw_only=True)
 class Rule:
     """One program rule.
@@ -110,6 +154,14 @@ class Rule:
     exercised_by: str = ""
     """What kind of candidate exercises the rule, as a diff's report suggests it
     for a changed figure no candidate of the cohort exercised."""
+    in_force: tuple[InForce, ...] = attrs.field(default=(), validator=_in_force_verdicts_declared)
+    """When some of its verdicts are in force (none: always): a rule a policy switches
+    on or off declares the test here, beside its figure and its fee."""
+
+    def out_of_force(self, policy: Policy, prices: PriceSchedule) -> tuple[str, ...]:
+        """The verdicts ``policy`` and ``prices`` put out of force: no answer can have them."""
+        off = {v for gate in self.in_force if not gate.when(policy, prices) for v in gate.verdicts}
+        return tuple(v for v in self.verdicts if v in off)
 
     @property
     def figure_keys(self) -> tuple[str, ...]:

@@ -7,6 +7,9 @@ A policy diff is a regression gate only if it can tell "nothing moved" from
   (:attr:`~cptm_rules.catalogue.Rule.verdicts`); a cohort or a suite of scenarios
   *exercises* a ``(rule, verdict)`` pair when one of its answers has it.
   :func:`declared_verdicts` lists every pair; :func:`coverage_lines` counts them.
+  A rule a policy switches on declares when (:attr:`~cptm_rules.catalogue.Rule.in_force`):
+  :func:`out_of_force_verdicts` lists the pairs no answer can have under a policy
+  and a price schedule (under ``current`` and the shipped prices: R15's fee, R28's).
 - **Figure changes.** :func:`figure_changes` compares two policies and two price
   schedules figure by figure and says which rules read each figure that
   differs: the rule its declaration names, and every rule whose statement
@@ -42,6 +45,7 @@ __all__ = [
     "exercised_by",
     "figure_changes",
     "is_state_refusal",
+    "out_of_force_verdicts",
     "outcome_verdicts",
     "quote_verdicts",
     "refusal_verdicts",
@@ -53,6 +57,22 @@ __all__ = [
 def declared_verdicts() -> tuple[tuple[str, str], ...]:
     """Every ``(rule id, verdict)`` pair the catalogue declares, in catalogue order."""
     return tuple((rule.id, verdict) for rule in RULES.values() for verdict in rule.verdicts)
+
+
+def out_of_force_verdicts(policy: Policy, prices: PriceSchedule) -> dict[tuple[str, str], str]:
+    """The ``(rule id, verdict)`` pairs ``policy`` and ``prices`` put out of force, by rule.
+
+    Each with what puts it out of force, as its rule's declaration says
+    (:class:`~cptm_rules.catalogue.InForce`): no candidate's answer can have it,
+    so a cohort that never exercises it has missed nothing.
+    """
+    return {
+        (rule.id, verdict): gate.off
+        for rule in RULES.values()
+        for gate in rule.in_force
+        if not gate.when(policy, prices)
+        for verdict in gate.verdicts
+    }
 
 
 def exercised_by(rule_id: str) -> str:

@@ -39,6 +39,7 @@ from cptm_rules.declarations import (
     Q_QUALIFIES,
     Citation,
     Document,
+    InForce,
     Rule,
     RuleKind,
     faq,
@@ -89,6 +90,7 @@ __all__ = [
     "fee_paid_in_grace",
     "first_fee_payment",
     "grace_end",
+    "grace_period_given",
     "group_hours",
     "hours_recorded",
     "in_grace",
@@ -294,6 +296,14 @@ class CertificationFees:
     """the late renewal fee, charged with the renewal fee paid in the grace period (R20)."""
 
 
+def grace_period_given(policy: Policy, prices: PriceSchedule) -> bool:  # noqa: ARG001  # an in-force test
+    """Whether R20 has a grace period to be in, or to pay in: the policy gives one days.
+
+    The shipped policies give none (0, the FAQ's reading): no period is in grace.
+    """
+    return policy.renewal_grace_days > 0
+
+
 RULES: Final = (
     Rule(
         id="R17",
@@ -367,6 +377,13 @@ RULES: Final = (
             "by the grace period's end, the credential is lapsed from that day."
         ),
         sources=(faq(Q_ONGOING),),
+        in_force=(
+            InForce(
+                verdicts=("in_grace", "paid_in_grace"),
+                when=grace_period_given,
+                off="no grace period (0 days)",
+            ),
+        ),
     ),
 )
 """The rules R17, R18, R19, R20."""

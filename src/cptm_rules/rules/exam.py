@@ -21,6 +21,7 @@ from cptm_rules.declarations import (
     Q_PASS_RATE,
     Q_WHEN_EXAM,
     Q_WHEN_SHOULD_EXAM,
+    InForce,
     Rule,
     RuleKind,
     faq,
@@ -79,6 +80,7 @@ __all__ = [
     "ExamFigures",
     "attempt_exam",
     "attempt_failed",
+    "attempts_capped",
     "attempts_read_modules",
     "attendance_advisories",
     "beyond_the_included_attempts",
@@ -137,6 +139,24 @@ class ExamFees:
 
     retake_fee: Amount = fee("R15", default="0")
     """R15: what each attempt beyond ``exam.attempts_included`` pays; zero: nothing."""
+
+
+def attempts_capped(policy: Policy, prices: PriceSchedule) -> bool:  # noqa: ARG001  # an in-force test
+    """Whether R15 can refuse an attempt: the policy caps attempts (the shipped ones do not)."""
+    return policy.max_exam_attempts is not None
+
+
+def retake_fee_in_force(policy: Policy, prices: PriceSchedule) -> bool:
+    """Whether any attempt pays the retake fee: some attempts are not included, and a fee is set.
+
+    Every attempt included (the shipped policies) or a fee of zero (the shipped
+    prices) puts it out of force: no decision at all. An unknown fee is charged as
+    unknown (R22).
+    """
+    charged = prices.retake_fee
+    return policy.attempts_included is not None and not (
+        isinstance(charged, Money) and charged.amount == 0
+    )
 
 
 RULES: Final = (
@@ -211,6 +231,14 @@ RULES: Final = (
             "none."
         ),
         sources=(faq(Q_WHEN_EXAM),),
+        in_force=(
+            InForce(verdicts=("refused",), when=attempts_capped, off="no cap on attempts"),
+            InForce(
+                verdicts=("fee",),
+                when=retake_fee_in_force,
+                off="every attempt included in the price, or a zero retake fee",
+            ),
+        ),
     ),
     Rule(
         id="R16",
@@ -444,19 +472,6 @@ ATTEMPT_REFUSALS: Final[Precedence[AttemptCase, Refusal]] = check_precedence(
     ),
 )
 """What an exam attempt needs, checked in this order; the first that fails refuses it."""
-
-
-def retake_fee_in_force(policy: Policy, prices: PriceSchedule) -> bool:
-    """Whether any attempt pays the retake fee: some attempts are not included, and a fee is set.
-
-    Every attempt included (the shipped policies) or a fee of zero (the shipped
-    prices) puts it out of force: no decision at all. An unknown fee is charged as
-    unknown (R22).
-    """
-    charged = prices.retake_fee
-    return policy.attempts_included is not None and not (
-        isinstance(charged, Money) and charged.amount == 0
-    )
 
 
 def beyond_the_included_attempts(ops: Ops, case: AttemptCase) -> Any:  # noqa: ANN401, ARG001  # a mask

@@ -22,6 +22,7 @@ from cptm_rules.declarations import (
     Q_WHICH_PRACTICUM,
     Citation,
     Document,
+    InForce,
     Rule,
     RuleKind,
     faq,
@@ -70,11 +71,13 @@ if TYPE_CHECKING:
 __all__ = [
     "ACCESS_VERDICT",
     "LATE_REGISTRATION_FEE",
+    "REGISTRATION_FEES",
     "REGISTRATION_REFUSALS",
     "RULES",
     "AccessCase",
     "LateRegistrationCase",
     "RegistrationCase",
+    "RegistrationFeeCase",
     "RegistrationFees",
     "RegistrationFigures",
     "access_decision",
@@ -150,6 +153,18 @@ class RegistrationFees:
 
     late_registration_fee: Amount = fee("R28", default="0")
     """R28: zero puts the rule out of force."""
+
+
+def late_registration_in_force(policy: Policy, prices: PriceSchedule) -> bool:
+    """Whether R28 charges anyone: the policy gives it days and the schedule a fee.
+
+    A fee of zero, or 0 days, puts the rule out of force (the shipped policies and
+    prices): no decision at all. An unknown fee is in force, charged as unknown (R22).
+    """
+    charged = prices.late_registration_fee
+    return policy.late_registration_within_days > 0 and not (
+        isinstance(charged, Money) and charged.amount == 0
+    )
 
 
 RULES: Final = (
@@ -244,6 +259,13 @@ RULES: Final = (
             "decision cites it."
         ),
         sources=(faq(Q_CHOOSE_PRACTICUM),),
+        in_force=(
+            InForce(
+                verdicts=("fee",),
+                when=late_registration_in_force,
+                off="0 late-registration days or a zero late-registration fee",
+            ),
+        ),
     ),
 )
 """The rules R1, R2, R3, R4 and R28."""
@@ -350,8 +372,12 @@ REGISTRATION_REFUSALS: Final[Precedence[RegistrationCase, Refusal]] = check_prec
 runs, not started on the registration's date."""
 
 
-class LateRegistrationCase(NamedTuple):
-    """What R28 compares: the registration's date and the practicum's first day (one or many)."""
+class RegistrationFeeCase(NamedTuple):
+    """What a fee charged on registering compares (R28): the date and the first day.
+
+    One candidate's or a cohort's: the batch path gives these to every table of
+    :data:`REGISTRATION_FEES`.
+    """
 
     policy: Policy
     prices: PriceSchedule
@@ -359,26 +385,18 @@ class LateRegistrationCase(NamedTuple):
     first: Any
 
 
-def late_registration_in_force(policy: Policy, prices: PriceSchedule) -> bool:
-    """Whether R28 charges anyone: the policy gives it days and the schedule a fee.
-
-    A fee of zero, or 0 days, puts the rule out of force (the shipped policies and
-    prices): no decision at all. An unknown fee is in force, charged as unknown (R22).
-    """
-    charged = prices.late_registration_fee
-    return policy.late_registration_within_days > 0 and not (
-        isinstance(charged, Money) and charged.amount == 0
-    )
+LateRegistrationCase = RegistrationFeeCase
+"""The earlier name of :class:`RegistrationFeeCase`, still importable."""
 
 
-def registered_late(ops: Ops, case: LateRegistrationCase) -> Any:  # noqa: ANN401  # a mask
+def registered_late(ops: Ops, case: RegistrationFeeCase) -> Any:  # noqa: ANN401  # a mask
     """R28: registered fewer than the late-registration days before the first day (in force)."""
     if not late_registration_in_force(case.policy, case.prices):
         return False
     return ops.days_between(case.day, case.first) < case.policy.late_registration_within_days
 
 
-def _late_fee(case: LateRegistrationCase) -> Decision:
+def _late_fee(case: RegistrationFeeCase) -> Decision:
     policy, day, first = case.policy, case.day, case.first
     within = policy.late_registration_within_days
     before = (first - day).days
@@ -401,7 +419,7 @@ def _late_fee(case: LateRegistrationCase) -> Decision:
     )
 
 
-LATE_REGISTRATION_FEE: Final[Precedence[LateRegistrationCase, Decision]] = check_precedence(
+LATE_REGISTRATION_FEE: Final[Precedence[RegistrationFeeCase, Decision]] = check_precedence(
     "does this registration pay the late-registration fee?",
     (
         (
@@ -421,12 +439,21 @@ No row answers a registration on time, or one under a policy or price schedule
 that puts R28 out of force: there is then no decision at all.
 """
 
+REGISTRATION_FEES: Final[tuple[Precedence[RegistrationFeeCase, Decision], ...]] = (
+    LATE_REGISTRATION_FEE,
+)
+"""Every table of a fee charged on registering, in order: the first that charges answers.
+
+The batch path asks each of them (its ``late_fee`` columns), so a new fee charged on
+registering, over :class:`RegistrationFeeCase`, is answered there once listed here.
+"""
+
 
 def late_registration(
     policy: Policy, prices: PriceSchedule, day: dt.date, first_day: dt.date
 ) -> Decision | None:
     """R28: the late-registration fee a registration on ``day`` pays, or ``None``."""
-    case = LateRegistrationCase(policy=policy, prices=prices, day=day, first=first_day)
+    case = RegistrationFeeCase(policy=policy, prices=prices, day=day, first=first_day)
     return explained(LATE_REGISTRATION_FEE, case)
 
 
