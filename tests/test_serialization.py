@@ -403,3 +403,36 @@ def test_a_bad_older_figure_in_a_version_1_document_names_it_and_leaves_the_inpu
     with pytest.raises(DecodeError, match=r"\$.data.*exam_window_months = 'six' is not valid"):
         decode(document, Policy)
     assert json.dumps(document, sort_keys=True) == before
+
+
+def test_a_schedule_written_before_a_fee_was_declared_reads_the_fee_as_its_default() -> None:
+    # A fee declared with a default (fee(..., default="0"), or "unknown") is read as a
+    # price file not naming it reads: a document from before the fee still decodes.
+    defaulted = [f for f in attrs.fields(PriceSchedule) if "default" in f.metadata]
+    assert {"retake_fee", "late_renewal_fee"} <= {f.name for f in defaulted}
+    for version in (1, SCHEMA_VERSION):
+        document = encode(load_prices())
+        document["schema_version"] = version
+        for field in defaulted:
+            del document["data"][field.name]
+        before = json.dumps(document, sort_keys=True)
+        older = decode(document, PriceSchedule)
+        assert json.dumps(document, sort_keys=True) == before  # the input is left alone
+        assert older.retake_fee == Money.of("0")
+        assert older.late_renewal_fee == UnknownAmount(item="late_renewal_fee")
+        assert older == PriceSchedule.from_toml('extends = "shipped"\n', source="shipped")
+
+
+def test_a_journey_written_before_a_fee_was_declared_decodes_and_replays_alike() -> None:
+    document = json.loads((EARLIER / "journey.json").read_text(encoding="utf-8"))
+    del document["data"]["prices"]["retake_fee"]
+    journey = decode(document, Journey)
+    assert journey.prices.retake_fee == Money.of("0")
+    assert journey == from_json((EARLIER / "journey.json").read_text(encoding="utf-8"), Journey)
+
+
+def test_a_fee_missing_from_a_document_without_a_default_is_still_required() -> None:
+    document = encode(load_prices())
+    del document["data"]["class_change_fee"]
+    with pytest.raises(DecodeError, match=r"\$\.data\.class_change_fee: required field missing"):
+        decode(document, PriceSchedule)

@@ -230,7 +230,40 @@ def _make_converter() -> cattrs.Converter:
     # Money | UnknownAmount and Discount | UnknownAmount need no tag: cattrs tells them
     # apart by their required fields (amount, kind, item). Events share field sets.
     configure_tagged_union(Event, conv, tag_name="type")
+    # Registered before the schedule's own function is made, so that a dated schedule's
+    # earlier version is read through this hook too.
+    made: dict[str, Callable[[Any, type], PriceSchedule]] = {}
+
+    def prices(value: object, cls: type) -> PriceSchedule:
+        return made["prices"](_fees_as_before(value), cls)
+
+    conv.register_structure_hook(PriceSchedule, prices)
+    made["prices"] = make_dict_structure_fn(PriceSchedule, conv, _cattrs_forbid_extra_keys=True)
     return conv
+
+
+def _fees_as_before(value: object) -> object:
+    """A price schedule object written before a fee was declared, with the fee's default.
+
+    A fee added since price files were first written declares what a file that does
+    not name it reads (``fee("R28", default="0")``: not in force); a document written
+    before the fee reads the same. The caller's object is never modified.
+    """
+    if not isinstance(value, dict) or not isinstance(value.get("currency"), str):
+        return value  # the strict reader reports it
+    missing = [f for f in attrs.fields(PriceSchedule) if "default" in f.metadata]
+    missing = [f for f in missing if f.name not in value]
+    if not missing:
+        return value
+    out = dict(value)
+    for field in missing:
+        default = field.metadata["default"]
+        out[field.name] = (
+            {"item": field.name}
+            if default == "unknown"
+            else {"amount": default, "currency": value["currency"]}
+        )
+    return out
 
 
 def _resolve_forward_references() -> None:
