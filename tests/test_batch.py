@@ -50,6 +50,7 @@ def _policies() -> tuple[Policy, ...]:
         current.with_overrides({"registration.late_registration_within_days": 30}),
         current.with_overrides({"exam.attempts_included": 1, "exam.max_exam_attempts": 3}),
         current.with_overrides({"exam.attempts_included": 2}),
+        current.with_overrides({"pricing.discount_stacking": True}),
     )
 
 
@@ -64,7 +65,11 @@ FEES_UNKNOWN = attrs.evolve(
     late_registration_fee=UnknownAmount(item="late_registration_fee"),
     retake_fee=UnknownAmount(item="retake_fee"),
 )
-PRICES = (SHIPPED_PRICES, UNKNOWN_FEE, FEES_SET, FEES_UNKNOWN)
+# Every figure of a quote known (the shipped schedule has no program price, R22).
+PRICED = load_prices(
+    Path(__file__).parent.parent / "scenarios" / "prices" / "example-user-prices.toml"
+)
+PRICES = (SHIPPED_PRICES, UNKNOWN_FEE, FEES_SET, FEES_UNKNOWN, PRICED)
 
 
 @st.composite
@@ -539,3 +544,21 @@ def test_each_module_and_assessment_is_answered_where_the_journey_stands_R5_R7()
         "refused",
     ]
     assert row["assessment_rules"] == [None, "R7", "R7", "R5", None]
+
+
+def test_the_registration_quote_is_the_pricing_familys_in_the_batch_R21_R22() -> None:
+    stacking = load_policy().with_overrides({"pricing.discount_stacking": True})
+    group = _ana(organisation=OrganisationType.NON_PROFIT, group_size=4)
+    single = _ana(id="solo")
+    rows = batch_answers(cohort_table([group, single]), policy=stacking, prices=PRICED)
+    expected = journey_table([group, single], policy=stacking, prices=PRICED)
+    assert _without_replayed(rows).equals(_without_replayed(expected))
+    got = {name: rows.column(name).to_pylist() for name in rows.column_names}
+    assert got["quote_discounts"] == [["non-profit", "group"], []]
+    assert got["quote_stacked"] == [True, None]
+    assert got["quote_missing"] == [[], []]
+    assert got["quote_total"][1] == Decimal("2495.0000")
+    assert got["quote_total"][0] < 4 * Decimal(2495)
+    shipped = batch_answers(cohort_table([single]), policy=stacking, prices=SHIPPED_PRICES)
+    assert shipped.column("quote_total").to_pylist() == [None]
+    assert shipped.column("quote_missing").to_pylist() == [["program_price"]]

@@ -45,6 +45,7 @@ from cptm_rules.events import (
 from cptm_rules.exceptions import TransitionError
 from cptm_rules.formulas import answer_codes
 from cptm_rules.money import Money
+from cptm_rules.pricing import quote
 from cptm_rules.rule_coverage import is_state_refusal
 from cptm_rules.rules.cancellation import (
     CANCEL_REFUSALS,
@@ -84,6 +85,7 @@ from cptm_rules.rules.prework import (
     ModuleCase,
     recommended_prework_start,
 )
+from cptm_rules.rules.pricing import eligible_discounts
 from cptm_rules.rules.registration import (
     ACCESS_VERDICT,
     LATE_REGISTRATION_FEE,
@@ -93,7 +95,7 @@ from cptm_rules.rules.registration import (
     RegistrationCase,
     access_due,
 )
-from cptm_rules.vocabulary import Attendance, KeyDateKind
+from cptm_rules.vocabulary import Attendance, KeyDateKind, OrganisationType
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -105,7 +107,7 @@ if TYPE_CHECKING:
     from cptm_rules.cohort import Candidate
     from cptm_rules.events import Event
     from cptm_rules.formulas import Precedence
-    from cptm_rules.outcomes import Decision
+    from cptm_rules.outcomes import Decision, Outcome
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
 
@@ -142,6 +144,10 @@ ANSWER_COLUMNS: Final = (
     "module_rules",
     "assessment_verdicts",
     "assessment_rules",
+    "quote_total",
+    "quote_missing",
+    "quote_discounts",
+    "quote_stacked",
     "replayed",
 )
 """The columns of an answer table, in order (``docs/cohorts.md`` says what each holds)."""
@@ -254,6 +260,10 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("module_rules", pa.list_(pa.string()), nullable=False),
             pa.field("assessment_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("assessment_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("quote_total", _FEE),
+            pa.field("quote_missing", pa.list_(pa.string())),
+            pa.field("quote_discounts", pa.list_(pa.string())),
+            pa.field("quote_stacked", pa.bool_()),
             pa.field("replayed", pa.bool_(), nullable=False),
         ]
     )
@@ -271,7 +281,7 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
             # A refusal names its rule; one for the journey's state names none.
             seen.refused(event, None if is_state_refusal(result, event) else result.rule_id)
         else:
-            seen.decided(event, result.decisions)
+            seen.decided(event, result)
     when = {k.kind: k.when for k in journey.key_dates()}
     late_verdict, late_rule, late_fee = seen.late.one()
     return {
@@ -302,6 +312,7 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         "module_rules": seen.modules.rules,
         "assessment_verdicts": [verdict for verdict, _ in seen.assessments.values()],
         "assessment_rules": [rule for _, rule in seen.assessments.values()],
+        **seen.quote._asdict(),
         "replayed": True,
     }
 
@@ -311,6 +322,7 @@ class _Seen:
 
     def __init__(self, modules: int) -> None:
         self.access: str | None = None
+        self.quote = _Quote(None, None, None, None)
         self.changes, self.late = _Listed(), _Listed()
         self.attempts, self.retakes = _Listed(), _Listed()
         self.modules = _Listed()
@@ -333,8 +345,9 @@ class _Seen:
         elif isinstance(event, GrantAccess):
             self.access = _REFUSED
 
-    def decided(self, event: Event, decisions: tuple[Decision, ...]) -> None:
-        """An event the journey applied, with its decisions."""
+    def decided(self, event: Event, outcome: Outcome) -> None:
+        """An event the journey applied, with its outcome."""
+        decisions = outcome.decisions
         if isinstance(event, CompleteModule):
             self.modules.add_decision(decisions[0])
         elif isinstance(event, RecordAssessment):
@@ -348,6 +361,42 @@ class _Seen:
             self.access = decisions[0].verdict
         elif isinstance(event, Register):
             self.late.add_decision(_decided(decisions, _LATE_WORDS))
+            journey, registration = outcome.journey, event.registration
+            self.quote = _Quote.of(
+                registration.organisation, registration.group_size, journey.policy, journey.prices
+            )
+
+
+class _Quote(NamedTuple):
+    """The registration's quote as the answer columns hold it (R21, R22)."""
+
+    quote_total: Decimal | None
+    """the total, when every figure it needs is known."""
+    quote_missing: list[str] | None
+    """the figures that are unknown (none: the total is known)."""
+    quote_discounts: list[str] | None
+    """the discounts the registration is eligible for, in the policy's order."""
+    quote_stacked: bool | None
+    """with two or more of them: whether they stack (else only the largest applies)."""
+
+    @classmethod
+    def of(
+        cls,
+        organisation: OrganisationType,
+        group_size: int,
+        policy: Policy,
+        prices: PriceSchedule,
+    ) -> _Quote:
+        """The pricing family's quote and eligible discounts, as ``answer_list`` reads them."""
+        priced = quote(
+            organisation=organisation, group_size=group_size, policy=policy, prices=prices
+        )
+        eligible, _ = eligible_discounts(
+            organisation=organisation, group_size=group_size, policy=policy
+        )
+        total = priced.total.amount if isinstance(priced.total, Money) else None
+        stacked = priced.stacking if len(eligible) > 1 else None
+        return cls(total, list(priced.missing), [str(k) for k in eligible], stacked)
 
 
 class _Listed:
@@ -495,6 +544,9 @@ class _Columns(NamedTuple):
     """each row's modules in the order the journey numbers them (date, then result)."""
     module_passed: NDArray[np.int8]
     """each module's assessment, in that order: 1 passed, 0 failed, -1 none taken."""
+    organisation: Days
+    """each row's organisation, as its place in ``OrganisationType``."""
+    group_size: Days
 
     @classmethod
     def of(cls, table: pa.Table) -> _Columns:
@@ -526,6 +578,13 @@ class _Columns(NamedTuple):
             re_first=_optional_days(re_first),
             re_last=_optional_days(re_last),
             first_opened=_first_opened(table),
+            organisation=_ints(
+                pc.index_in(
+                    table.column("organisation"),
+                    value_set=pa.array([o.value for o in OrganisationType]),
+                )
+            ),
+            group_size=_ints(table.column("group_size")),
             **_numbered_modules(table),
         )
 
@@ -606,6 +665,9 @@ class _Out:
         self.module_rule: Days = np.full(modules, -1, dtype=np.int64)
         self.assessment_verdict: Days = np.full(modules, -1, dtype=np.int64)
         self.assessment_rule: Days = np.full(modules, -1, dtype=np.int64)
+        self.quote: Days = np.full(n, -1, dtype=np.int64)
+        """each row's quote, as its place in ``quotes``."""
+        self.quotes: list[_Quote] = []
 
 
 _NOT_CERTIFIED: Final = -(1 << 41)
@@ -685,6 +747,7 @@ def _answer(
         return
     group = _Group(policy, prices, cols, rows, replay)
     _registration_and_access(group, out)
+    _quotes(group, out)
     _cancellation_dates(group)
     _changes(group, out)
     _key_dates(group, out)
@@ -725,6 +788,19 @@ def _registration_and_access(group: _Group, out: _Out) -> None:
     # the grant comes later than another event are left to their journeys.
     group.access_day = access_day
     group.replay_where(access_day >= first)
+
+
+def _quotes(group: _Group, out: _Out) -> None:
+    """The registration's quote: asked of the pricing family once per kind of registration."""
+    rows = group.rows
+    kinds = np.stack([group.cols.organisation[rows], group.cols.group_size[rows]], axis=1)
+    distinct, which = np.unique(kinds, axis=0, return_inverse=True)
+    organisations = tuple(OrganisationType)
+    out.quote[rows] = len(out.quotes) + which.reshape(-1)
+    out.quotes += [
+        _Quote.of(organisations[kind], int(size), group.policy, group.prices)
+        for kind, size in distinct
+    ]
 
 
 def _changes(group: _Group, out: _Out) -> None:
@@ -1120,9 +1196,19 @@ def _table(
             modules, _words(out.assessment_verdict, _ASSESSMENT_WORDS.verdicts)
         ),
         pa.ListArray.from_arrays(modules, _words(out.assessment_rule, _ASSESSMENT_WORDS.rules)),
+        *_quote_columns(out, schema),
         pa.array(np.zeros(len(ids), dtype=bool)),
     ]
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _quote_columns(out: _Out, schema: pa.Schema) -> list[pa.Array]:
+    # Each distinct quote once, taken for every row that has it (a replayed row: null).
+    index = pa.array(out.quote, mask=out.quote < 0)
+    return [
+        pa.array([getattr(q, name) for q in out.quotes], type=schema.field(name).type).take(index)
+        for name in _Quote._fields
+    ]
 
 
 def _with_replayed(
