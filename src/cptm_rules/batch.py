@@ -632,6 +632,9 @@ def _numbered_modules(table: pa.Table) -> dict[str, Any]:
     )
     code = np.where(taken, result.astype(np.int8), np.int8(-1)).astype(np.int8)
     owner = np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))
+    later = (on[1:] > on[:-1]) | ((on[1:] == on[:-1]) & (code[1:] >= code[:-1]))
+    if bool(np.all(later | (owner[1:] != owner[:-1]))):  # written in order: most cohorts
+        return {"module_offsets": offsets, "module_on": on, "module_passed": code}
     order = np.lexsort((code, on, owner))
     return {"module_offsets": offsets, "module_on": on[order], "module_passed": code[order]}
 
@@ -793,13 +796,16 @@ def _registration_and_access(group: _Group, out: _Out) -> None:
 def _quotes(group: _Group, out: _Out) -> None:
     """The registration's quote: asked of the pricing family once per kind of registration."""
     rows = group.rows
-    kinds = np.stack([group.cols.organisation[rows], group.cols.group_size[rows]], axis=1)
-    distinct, which = np.unique(kinds, axis=0, return_inverse=True)
     organisations = tuple(OrganisationType)
+    # One number per kind of registration (a group size fits far below the multiplier).
+    kinds = group.cols.organisation[rows] * (1 << 32) + group.cols.group_size[rows]
+    distinct, which = np.unique(kinds, return_inverse=True)
     out.quote[rows] = len(out.quotes) + which.reshape(-1)
     out.quotes += [
-        _Quote.of(organisations[kind], int(size), group.policy, group.prices)
-        for kind, size in distinct
+        _Quote.of(
+            organisations[int(kind) >> 32], int(kind) & 0xFFFFFFFF, group.policy, group.prices
+        )
+        for kind in distinct
     ]
 
 
@@ -1220,7 +1226,15 @@ def _with_replayed(
 ) -> pa.Table:
     rows = np.flatnonzero(replay)
     replayed = journey_table(candidates_from_table(table.take(rows)), policy=policy, prices=prices)
-    kept = np.flatnonzero(~replay)
-    merged = pa.concat_tables([result.take(kept), replayed])
-    order = np.argsort(np.concatenate([kept, rows]), kind="stable")
-    return merged.take(order)
+    # Each replayed row in its place between slices of the batch's rows: slicing and
+    # concatenating copy nothing, and one combine copies each column once (a take of
+    # every row costs several times that on the list columns).
+    pieces, start = [], 0
+    for i, row in enumerate(rows.tolist()):
+        if row > start:
+            pieces.append(result.slice(start, row - start))
+        pieces.append(replayed.slice(i, 1))
+        start = row + 1
+    if start < result.num_rows:
+        pieces.append(result.slice(start))
+    return pa.concat_tables(pieces).combine_chunks()
