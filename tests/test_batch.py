@@ -50,6 +50,7 @@ def _policies() -> tuple[Policy, ...]:
         current.with_overrides({"registration.late_registration_within_days": 30}),
         current.with_overrides({"exam.attempts_included": 1, "exam.max_exam_attempts": 3}),
         current.with_overrides({"exam.attempts_included": 2}),
+        current.with_overrides({"pricing.discount_stacking": True}),
     )
 
 
@@ -64,7 +65,11 @@ FEES_UNKNOWN = attrs.evolve(
     late_registration_fee=UnknownAmount(item="late_registration_fee"),
     retake_fee=UnknownAmount(item="retake_fee"),
 )
-PRICES = (SHIPPED_PRICES, UNKNOWN_FEE, FEES_SET, FEES_UNKNOWN)
+# Every figure of a quote known (the shipped schedule has no program price, R22).
+PRICED = load_prices(
+    Path(__file__).parent.parent / "scenarios" / "prices" / "example-user-prices.toml"
+)
+PRICES = (SHIPPED_PRICES, UNKNOWN_FEE, FEES_SET, FEES_UNKNOWN, PRICED)
 
 
 @st.composite
@@ -378,9 +383,13 @@ def candidates_who_may_cancel(draw: st.DrawFn, number: int) -> Candidate:
         return day + dt.timedelta(days=draw(st.integers(low, high)))
 
     opened = draw(st.none() | st.just(near(reg_day, -1, 40)))
+    # Modules before access, in prework, after the practicum (attended, absent or
+    # certified), some on the day of another event, beyond a small prework's count.
+    module_days = st.sampled_from((reg_day, practicum.last_day)).flatmap(
+        lambda day: st.integers(-2, 120).map(lambda n: day + dt.timedelta(days=n))
+    )
     modules = tuple(
-        (near(reg_day, -1, 60), draw(st.none() | st.booleans()))
-        for _ in range(draw(st.integers(0, 3)))
+        (draw(module_days), draw(st.none() | st.booleans())) for _ in range(draw(st.integers(0, 4)))
     )
     cancelled = draw(st.none() | st.just(near(reg_day, -1, 80)))
     re_enrolment = None
@@ -407,6 +416,7 @@ def candidates_who_may_cancel(draw: st.DrawFn, number: int) -> Candidate:
             *POLICIES,
             load_policy().with_overrides({"cancellation.re_enrollments": 0}),
             load_policy().with_overrides({"cancellation.early_cancellation_days": 0}),
+            load_policy().with_overrides({"prework.module_count": 2}),
         )
     ),
     prices=st.sampled_from(PRICES),
@@ -497,3 +507,58 @@ def test_an_attempt_answers_its_refusal_outcome_and_retake_fee_in_the_batch_R13_
     assert row["retake_verdicts"] == [None, None, "fee", None]
     assert row["retake_fees"] == [None, None, Decimal("120.0000"), None]
     assert row["certified_on"] == dt.date(2027, 3, 1)
+
+
+def test_each_module_and_assessment_is_answered_where_the_journey_stands_R5_R7() -> None:
+    policy = load_policy().with_overrides({"prework.module_count": 3})
+    candidate = Candidate(
+        id="cleo",
+        # Access is granted the next day: a module on the registration day comes first.
+        registered_at=dt.datetime(2026, 11, 2, 23, 30, tzinfo=ZONES[0]),
+        access_after_minutes=60,
+        practicum=Session(first_day=dt.date(2027, 1, 11), last_day=dt.date(2027, 1, 14)),
+        modules=(
+            (dt.date(2027, 3, 1), True),  # after certifying: refused for the state
+            (dt.date(2026, 11, 2), None),  # before access: refused for the state
+            (dt.date(2026, 11, 10), False),
+            (dt.date(2026, 11, 10), True),  # the same day, numbered after the failed one
+            (dt.date(2027, 2, 20), True),  # module 4, before the attempt that day (R5)
+        ),
+        attempts=((dt.date(2027, 2, 20), True),),
+    )
+    row = _batch_row(candidate, policy)
+    assert not row["replayed"]
+    assert row["module_verdicts"] == [
+        "refused",
+        "module_complete",
+        "module_complete",
+        "refused",
+        "refused",
+    ]
+    assert row["module_rules"] == [None, "R5", "R5", "R5", None]
+    assert row["assessment_verdicts"] == [
+        None,
+        "assessment_failed",
+        "assessment_passed",
+        "refused",
+        "refused",
+    ]
+    assert row["assessment_rules"] == [None, "R7", "R7", "R5", None]
+
+
+def test_the_registration_quote_is_the_pricing_familys_in_the_batch_R21_R22() -> None:
+    stacking = load_policy().with_overrides({"pricing.discount_stacking": True})
+    group = _ana(organisation=OrganisationType.NON_PROFIT, group_size=4)
+    single = _ana(id="solo")
+    rows = batch_answers(cohort_table([group, single]), policy=stacking, prices=PRICED)
+    expected = journey_table([group, single], policy=stacking, prices=PRICED)
+    assert _without_replayed(rows).equals(_without_replayed(expected))
+    got = {name: rows.column(name).to_pylist() for name in rows.column_names}
+    assert got["quote_discounts"] == [["non-profit", "group"], []]
+    assert got["quote_stacked"] == [True, None]
+    assert got["quote_missing"] == [[], []]
+    assert got["quote_total"][1] == Decimal("2495.0000")
+    assert got["quote_total"][0] < 4 * Decimal(2495)
+    shipped = batch_answers(cohort_table([single]), policy=stacking, prices=SHIPPED_PRICES)
+    assert shipped.column("quote_total").to_pylist() == [None]
+    assert shipped.column("quote_missing").to_pylist() == [["program_price"]]

@@ -410,7 +410,7 @@ def test_a_malformed_scenario_file_is_one_error_line_and_status_1(tmp_path: Path
     assert status == 1
     assert err == ""
     assert out.startswith(
-        f"ERROR {path}: {path}: scenario 'A scenario without events': events: "
+        f"ERROR {path}: scenario 'A scenario without events': events: "
         "expected at least one [[scenario.events]] table\n"
     )
     assert "0 passed, 0 failed, 1 file(s) could not be read" in out

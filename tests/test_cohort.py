@@ -549,3 +549,18 @@ def test_a_json_lines_line_longer_than_the_bound_is_refused_before_it_is_parsed(
         match=r"cohort.jsonl:2=<line> is not valid: expected a line of at most 200 characters$",
     ):
         load_cohort(path)
+
+
+def test_a_price_diff_names_each_side_schedule_by_its_label_not_its_file_name() -> None:
+    from pathlib import Path  # noqa: PLC0415  # this test alone reads an example file
+
+    example = Path(__file__).resolve().parents[1] / "scenarios" / "prices"
+    result = diff_policies(
+        synthetic_cohort(20, seed=3),
+        base="current",
+        candidate="current",
+        candidate_prices=example / "from-2027-07.toml",
+        workers=1,
+    )
+    assert result.base == "current with prices shipped"
+    assert result.candidate == "current with prices from-2027-07, in force from 2027-07-01"

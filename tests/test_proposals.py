@@ -71,10 +71,12 @@ def _moved(policy: str = "current", prices: str = "shipped") -> dict[str, int]:
             {"R2", "R3", "R6", "R8", "R9", "R13", "R14", "R15", "R16", "R17", "R18", "R19"}
             | {"R20", "R25"},
         ),
-        # London time moves the access due time and a local date or two; UK bank
-        # holidays move business-day deadlines.
-        ("policies/uk-calendar.toml", "shipped", {"R4", "R9", "R10", "R24", "R27"}),
-        # A layered board decision and a dated fee move registrations from their date.
+        # London time moves a local date or two, never an access due instant (two hours
+        # after registering is the same moment in any zone: R4 stays); UK bank holidays
+        # move business-day deadlines.
+        ("policies/uk-calendar.toml", "shipped", {"R9", "R10", "R24", "R27"}),
+        # A dated board decision and a layered one move registrations from their date.
+        ("policies/board-2027.toml", "shipped", {"R9", "R10", "R11a", "R27"}),
         ("policies/board-2028.toml", "shipped", {"R9", "R10", "R11a", "R27"}),
         ("current", "prices/from-2027-07.toml", {"R10", "R27"}),
         # Two attempts, one included: the retake fee, and the third attempt refused.

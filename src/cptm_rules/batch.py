@@ -34,9 +34,18 @@ import pyarrow.compute as pc
 from cptm_rules.array_ops import ARRAY, EPOCH, outside
 from cptm_rules.cohort import replay as replay_candidate
 from cptm_rules.cohort.formats import candidates_from_table, checked_table
+from cptm_rules.events import (
+    AttemptExam,
+    CompleteModule,
+    GrantAccess,
+    RecordAssessment,
+    Register,
+    RequestChange,
+)
 from cptm_rules.exceptions import TransitionError
 from cptm_rules.formulas import answer_codes
 from cptm_rules.money import Money
+from cptm_rules.pricing import quote
 from cptm_rules.rule_coverage import is_state_refusal
 from cptm_rules.rules.cancellation import (
     CANCEL_REFUSALS,
@@ -67,7 +76,16 @@ from cptm_rules.rules.practicum_changes import (
     free_change_deadline,
     free_changes_after,
 )
-from cptm_rules.rules.prework import recommended_prework_start
+from cptm_rules.rules.prework import (
+    ASSESSMENT_OUTCOME,
+    ASSESSMENT_REFUSALS,
+    MODULE_OUTCOME,
+    MODULE_REFUSALS,
+    AssessmentCase,
+    ModuleCase,
+    recommended_prework_start,
+)
+from cptm_rules.rules.pricing import eligible_discounts
 from cptm_rules.rules.registration import (
     ACCESS_VERDICT,
     REGISTRATION_FEES,
@@ -77,7 +95,7 @@ from cptm_rules.rules.registration import (
     RegistrationFeeCase,
     access_due,
 )
-from cptm_rules.vocabulary import Attendance, KeyDateKind
+from cptm_rules.vocabulary import Attendance, KeyDateKind, OrganisationType
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -87,8 +105,9 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from cptm_rules.cohort import Candidate
+    from cptm_rules.events import Event
     from cptm_rules.formulas import Precedence
-    from cptm_rules.outcomes import Decision
+    from cptm_rules.outcomes import Decision, Outcome
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
 
@@ -121,6 +140,14 @@ ANSWER_COLUMNS: Final = (
     "retake_verdicts",
     "retake_rules",
     "retake_fees",
+    "module_verdicts",
+    "module_rules",
+    "assessment_verdicts",
+    "assessment_rules",
+    "quote_total",
+    "quote_missing",
+    "quote_discounts",
+    "quote_stacked",
     "replayed",
 )
 """The columns of an answer table, in order (``docs/cohorts.md`` says what each holds)."""
@@ -186,6 +213,8 @@ _ACCESS_WORDS: Final = _Words.of(ACCESS_VERDICT)
 _LATE_WORDS: Final = _Words.of(*REGISTRATION_FEES)
 _ATTEMPT_WORDS: Final = _Words.of(ATTEMPT_REFUSALS, ATTEMPT_OUTCOME)
 _RETAKE_WORDS: Final = _Words.of(RETAKE_FEE)
+_MODULE_WORDS: Final = _Words.of(MODULE_REFUSALS, MODULE_OUTCOME)
+_ASSESSMENT_WORDS: Final = _Words.of(ASSESSMENT_REFUSALS, ASSESSMENT_OUTCOME)
 
 
 def _codes(table: Precedence[Any, Any], facts: Any, n: int) -> tuple[Days, Days]:  # noqa: ANN401
@@ -227,6 +256,14 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("retake_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("retake_rules", pa.list_(pa.string()), nullable=False),
             pa.field("retake_fees", pa.list_(_FEE), nullable=False),
+            pa.field("module_verdicts", pa.list_(pa.string()), nullable=False),
+            pa.field("module_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("assessment_verdicts", pa.list_(pa.string()), nullable=False),
+            pa.field("assessment_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("quote_total", _FEE),
+            pa.field("quote_missing", pa.list_(pa.string())),
+            pa.field("quote_discounts", pa.list_(pa.string())),
+            pa.field("quote_stacked", pa.bool_()),
             pa.field("replayed", pa.bool_(), nullable=False),
         ]
     )
@@ -238,46 +275,26 @@ def answer_schema(policy: Policy) -> pa.Schema:
 def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> dict[str, Any]:
     """One candidate's answer row, from replaying its journey (the scalar reference)."""
     journey, results, _ = replay_candidate(candidate, policy, prices)
-    access: str | None = None
-    changes = _Listed()
-    late = _Listed()
-    attempts = _Listed()
-    retakes = _Listed()
-    for name, event, result in results:
-        is_change, is_attempt = name.startswith("change "), name.startswith("exam attempt ")
+    seen = _Seen(len(candidate.modules))
+    for _name, event, result in results:
         if isinstance(result, TransitionError):
             # A refusal names its rule; one for the journey's state names none.
-            rule = None if is_state_refusal(result, event) else result.rule_id
-            if is_change:
-                changes.add(_REFUSED, rule)
-            elif is_attempt:
-                attempts.add(_REFUSED, rule)
-                retakes.add(None, None)
-            elif name == "access":
-                access = _REFUSED
-            continue
-        if is_change:
-            changes.add_decision(result.decisions[0])
-        elif is_attempt:
-            attempts.add_decision(_decided(result.decisions, _ATTEMPT_WORDS))
-            retakes.add_decision(_decided(result.decisions, _RETAKE_WORDS))
-        elif name == "access":
-            access = result.decisions[0].verdict
-        elif name == "registration":
-            late.add_decision(_decided(result.decisions, _LATE_WORDS))
+            seen.refused(event, None if is_state_refusal(result, event) else result.rule_id)
+        else:
+            seen.decided(event, result)
     when = {k.kind: k.when for k in journey.key_dates()}
-    late_verdict, late_rule, late_fee = late.one()
+    late_verdict, late_rule, late_fee = seen.late.one()
     return {
         "id": candidate.id,
         "access_due": when.get(KeyDateKind.ACCESS_DUE),
-        "access": access,
+        "access": seen.access,
         "prework_recommended_start": when.get(KeyDateKind.PREWORK_START),
         "free_change_deadline": when.get(KeyDateKind.FREE_CHANGE_DEADLINE),
         "exam_opens": when.get(KeyDateKind.EXAM_OPENS),
         "exam_closes": when.get(KeyDateKind.EXAM_CLOSES),
-        "change_verdicts": changes.verdicts,
-        "change_rules": changes.rules,
-        "change_fees": changes.fees,
+        "change_verdicts": seen.changes.verdicts,
+        "change_rules": seen.changes.rules,
+        "change_fees": seen.changes.fees,
         "certified_on": journey.certification_date,
         "period_end": journey.periods[0].end if journey.periods else None,
         "practicum_first_day": when.get(KeyDateKind.PRACTICUM_FIRST_DAY),
@@ -286,13 +303,100 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         "late_fee_verdict": late_verdict,
         "late_fee_rule": late_rule,
         "late_fee": late_fee,
-        "attempt_verdicts": attempts.verdicts,
-        "attempt_rules": attempts.rules,
-        "retake_verdicts": retakes.verdicts,
-        "retake_rules": retakes.rules,
-        "retake_fees": retakes.fees,
+        "attempt_verdicts": seen.attempts.verdicts,
+        "attempt_rules": seen.attempts.rules,
+        "retake_verdicts": seen.retakes.verdicts,
+        "retake_rules": seen.retakes.rules,
+        "retake_fees": seen.retakes.fees,
+        "module_verdicts": seen.modules.verdicts,
+        "module_rules": seen.modules.rules,
+        "assessment_verdicts": [verdict for verdict, _ in seen.assessments.values()],
+        "assessment_rules": [rule for _, rule in seen.assessments.values()],
+        **seen.quote._asdict(),
         "replayed": True,
     }
+
+
+class _Seen:
+    """What a journey answered, event by event, slot by slot (the journey's side)."""
+
+    def __init__(self, modules: int) -> None:
+        self.access: str | None = None
+        self.quote = _Quote(None, None, None, None)
+        self.changes, self.late = _Listed(), _Listed()
+        self.attempts, self.retakes = _Listed(), _Listed()
+        self.modules = _Listed()
+        # One slot per module, in the order they are numbered; null where none is taken.
+        self.assessments: dict[int, tuple[str | None, str | None]] = dict.fromkeys(
+            range(1, modules + 1), (None, None)
+        )
+
+    def refused(self, event: Event, rule: str | None) -> None:
+        """An event the journey refused (``rule``: the rule that did, if any)."""
+        if isinstance(event, CompleteModule):
+            self.modules.add(_REFUSED, rule)
+        elif isinstance(event, RecordAssessment):
+            self.assessments[event.module] = (_REFUSED, rule)
+        elif isinstance(event, RequestChange):
+            self.changes.add(_REFUSED, rule)
+        elif isinstance(event, AttemptExam):
+            self.attempts.add(_REFUSED, rule)
+            self.retakes.add(None, None)
+        elif isinstance(event, GrantAccess):
+            self.access = _REFUSED
+
+    def decided(self, event: Event, outcome: Outcome) -> None:
+        """An event the journey applied, with its outcome."""
+        decisions = outcome.decisions
+        if isinstance(event, CompleteModule):
+            self.modules.add_decision(decisions[0])
+        elif isinstance(event, RecordAssessment):
+            self.assessments[event.module] = (decisions[0].verdict, decisions[0].rule_id)
+        elif isinstance(event, RequestChange):
+            self.changes.add_decision(decisions[0])
+        elif isinstance(event, AttemptExam):
+            self.attempts.add_decision(_decided(decisions, _ATTEMPT_WORDS))
+            self.retakes.add_decision(_decided(decisions, _RETAKE_WORDS))
+        elif isinstance(event, GrantAccess):
+            self.access = decisions[0].verdict
+        elif isinstance(event, Register):
+            self.late.add_decision(_decided(decisions, _LATE_WORDS))
+            journey, registration = outcome.journey, event.registration
+            self.quote = _Quote.of(
+                registration.organisation, registration.group_size, journey.policy, journey.prices
+            )
+
+
+class _Quote(NamedTuple):
+    """The registration's quote as the answer columns hold it (R21, R22)."""
+
+    quote_total: Decimal | None
+    """the total, when every figure it needs is known."""
+    quote_missing: list[str] | None
+    """the figures that are unknown (none: the total is known)."""
+    quote_discounts: list[str] | None
+    """the discounts the registration is eligible for, in the policy's order."""
+    quote_stacked: bool | None
+    """with two or more of them: whether they stack (else only the largest applies)."""
+
+    @classmethod
+    def of(
+        cls,
+        organisation: OrganisationType,
+        group_size: int,
+        policy: Policy,
+        prices: PriceSchedule,
+    ) -> _Quote:
+        """The pricing family's quote and eligible discounts, as ``answer_list`` reads them."""
+        priced = quote(
+            organisation=organisation, group_size=group_size, policy=policy, prices=prices
+        )
+        eligible, _ = eligible_discounts(
+            organisation=organisation, group_size=group_size, policy=policy
+        )
+        total = priced.total.amount if isinstance(priced.total, Money) else None
+        stacked = priced.stacking if len(eligible) > 1 else None
+        return cls(total, list(priced.missing), [str(k) for k in eligible], stacked)
 
 
 class _Listed:
@@ -353,7 +457,7 @@ def batch_answers(
     table = checked_table(cohort)
     n = table.num_rows
     cols = _Columns.of(table)
-    out = _Out(n, len(cols.change_on), len(cols.attempt_on))
+    out = _Out(n, len(cols.change_on), len(cols.attempt_on), len(cols.module_on))
     replay = _beyond_the_vectors(table, cols, policy)
     if prices.effective_from is not None:
         # The vectors charge by one schedule: a registration an earlier version of a
@@ -435,6 +539,14 @@ class _Columns(NamedTuple):
     re_last: Days
     first_opened: Days
     """the earliest eLearning-opened or module day (``_NO_DAY`` when none)."""
+    module_offsets: Days
+    module_on: Days
+    """each row's modules in the order the journey numbers them (date, then result)."""
+    module_passed: NDArray[np.int8]
+    """each module's assessment, in that order: 1 passed, 0 failed, -1 none taken."""
+    organisation: Days
+    """each row's organisation, as its place in ``OrganisationType``."""
+    group_size: Days
 
     @classmethod
     def of(cls, table: pa.Table) -> _Columns:
@@ -466,6 +578,14 @@ class _Columns(NamedTuple):
             re_first=_optional_days(re_first),
             re_last=_optional_days(re_last),
             first_opened=_first_opened(table),
+            organisation=_ints(
+                pc.index_in(
+                    table.column("organisation"),
+                    value_set=pa.array([o.value for o in OrganisationType]),
+                )
+            ),
+            group_size=_ints(table.column("group_size")),
+            **_numbered_modules(table),
         )
 
 
@@ -498,10 +618,31 @@ def _first_opened(table: pa.Table) -> Days:
     return opened
 
 
+def _numbered_modules(table: pa.Table) -> dict[str, Any]:
+    # Sorted within each row as Candidate.steps numbers them: by date, then no
+    # assessment before a failed one before a passed one.
+    modules = table.column("modules").combine_chunks()
+    offsets = _ints(modules.offsets)
+    flat = modules.flatten()
+    on = _days(flat.field("on"))
+    passed = flat.field("passed")
+    taken = np.asarray(pc.is_valid(passed).to_numpy(zero_copy_only=False), dtype=bool)
+    result = np.asarray(
+        pc.fill_null(passed, fill_value=False).to_numpy(zero_copy_only=False), dtype=bool
+    )
+    code = np.where(taken, result.astype(np.int8), np.int8(-1)).astype(np.int8)
+    owner = np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))
+    later = (on[1:] > on[:-1]) | ((on[1:] == on[:-1]) & (code[1:] >= code[:-1]))
+    if bool(np.all(later | (owner[1:] != owner[:-1]))):  # written in order: most cohorts
+        return {"module_offsets": offsets, "module_on": on, "module_passed": code}
+    order = np.lexsort((code, on, owner))
+    return {"module_offsets": offsets, "module_on": on[order], "module_passed": code[order]}
+
+
 class _Out:
     """The answers as they are filled in, one array per column (the changes' flat)."""
 
-    def __init__(self, n: int, changes: int, attempts: int) -> None:
+    def __init__(self, n: int, changes: int, attempts: int, modules: int) -> None:
         self.access_due_us: Days = np.zeros(n, dtype=np.int64)
         self.access: Days = np.zeros(n, dtype=np.int64)
         self.prework_start: Days = np.zeros(n, dtype=np.int64)
@@ -523,6 +664,13 @@ class _Out:
         self.attempt_rule: Days = np.full(attempts, -1, dtype=np.int64)
         self.retake_verdict: Days = np.full(attempts, -1, dtype=np.int64)
         self.retake_rule: Days = np.full(attempts, -1, dtype=np.int64)
+        self.module_verdict: Days = np.full(modules, -1, dtype=np.int64)
+        self.module_rule: Days = np.full(modules, -1, dtype=np.int64)
+        self.assessment_verdict: Days = np.full(modules, -1, dtype=np.int64)
+        self.assessment_rule: Days = np.full(modules, -1, dtype=np.int64)
+        self.quote: Days = np.full(n, -1, dtype=np.int64)
+        """each row's quote, as its place in ``quotes``."""
+        self.quotes: list[_Quote] = []
 
 
 _NOT_CERTIFIED: Final = -(1 << 41)
@@ -574,6 +722,14 @@ class _Group:
         self.cancelled = np.zeros(n, dtype=bool)
         self.credited = np.zeros(n, dtype=bool)
         self.until = np.zeros(n, dtype=np.int64)
+        # The days a cancellation and a re-enrolment were accepted, and where the
+        # attendance and the attempts left the candidate (set by _exam).
+        self.cancel_day = np.full(n, _NO_DAY, dtype=np.int64)
+        self.re_day = np.full(n, _NO_DAY, dtype=np.int64)
+        self.planned = np.zeros(n, dtype=np.int64)
+        self.gone = np.zeros(n, dtype=bool)
+        """attendance recorded as an absence (cancelled or forfeited after its day)."""
+        self.certified = np.full(n, _NOT_CERTIFIED, dtype=np.int64)
         self._lowest = dt.date(policy.first_year, 1, 1).toordinal() - EPOCH
         self._highest = dt.date(policy.last_year, 12, 31).toordinal() - EPOCH
 
@@ -594,10 +750,12 @@ def _answer(
         return
     group = _Group(policy, prices, cols, rows, replay)
     _registration_and_access(group, out)
+    _quotes(group, out)
     _cancellation_dates(group)
     _changes(group, out)
     _key_dates(group, out)
     _exam(group, out)
+    _modules(group, out)
 
 
 def _registration_and_access(group: _Group, out: _Out) -> None:
@@ -634,6 +792,22 @@ def _registration_and_access(group: _Group, out: _Out) -> None:
     # the grant comes later than another event are left to their journeys.
     group.access_day = access_day
     group.replay_where(access_day >= first)
+
+
+def _quotes(group: _Group, out: _Out) -> None:
+    """The registration's quote: asked of the pricing family once per kind of registration."""
+    rows = group.rows
+    organisations = tuple(OrganisationType)
+    # One number per kind of registration (a group size fits far below the multiplier).
+    kinds = group.cols.organisation[rows] * (1 << 32) + group.cols.group_size[rows]
+    distinct, which = np.unique(kinds, return_inverse=True)
+    out.quote[rows] = len(out.quotes) + which.reshape(-1)
+    out.quotes += [
+        _Quote.of(
+            organisations[int(kind) >> 32], int(kind) & 0xFFFFFFFF, group.policy, group.prices
+        )
+        for kind in distinct
+    ]
 
 
 def _changes(group: _Group, out: _Out) -> None:
@@ -751,6 +925,7 @@ def _cancel(group: _Group, among: Days, *, before: Days | None) -> None:
     done = refused < 0
     taken = chosen[done]
     group.cancelled[taken] = True
+    group.cancel_day[taken] = on[done]
     group.credited[taken] = ~np.asarray(refund_due(ARRAY, case), dtype=bool)[done]
     group.until[taken] = credit_until(group.policy, on[done], ops=ARRAY)
     group.last_event[taken] = on[done]
@@ -787,6 +962,7 @@ def _re_enrol(group: _Group, among: Days, *, before: Days | None) -> None:
     done = cancelled & (credit < 0) & (session < 0)
     taken = chosen[done]
     group.cancelled[taken] = False
+    group.re_day[taken] = on[done]
     group.first[taken], group.last[taken] = case.first[done], case.last[done]
     group.last_event[taken] = on[done]
 
@@ -890,10 +1066,83 @@ def _exam(group: _Group, out: _Out) -> None:
         passed = accepted & np.asarray(certifies(ARRAY, case), dtype=bool)
         certified[sitting[passed]] = on[passed]
     out.certified_on[rows] = certified
+    group.planned, group.certified = planned, certified
+    group.gone = recorded & ~attended
     has = certified != _NOT_CERTIFIED
     ends = np.zeros(len(rows), dtype=np.int64)
     ends[has] = period_end(policy, certified[has], ops=ARRAY)
     out.period_end[rows] = ends
+
+
+def _items(offsets: Days, rows: Days) -> tuple[Days, Days, Days]:
+    """Every list item of ``rows``: its flat index, its row's place in ``rows``, its number."""
+    counts = offsets[rows + 1] - offsets[rows]
+    owner = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
+    starts = np.repeat(offsets[rows], counts)
+    first_of_row = np.repeat(np.cumsum(counts) - counts, counts)
+    number = np.arange(len(owner), dtype=np.int64) - first_of_row + 1
+    return starts + number - 1, owner, number
+
+
+def _state_allows_prework(group: _Group, owner: Days, on: Days) -> Mask:
+    """Where the journey stands on each day allows the prework (in prework, or attended).
+
+    Events of one day come in the order a journey lives them: a module or an
+    assessment comes before a cancellation, a re-enrolment, the attendance and
+    the attempts dated that day, so each of those closes the prework only after it.
+    """
+    before_access = on < group.access_day[owner]
+    cancelled = (group.cancel_day[owner] < on) & (on <= group.re_day[owner])
+    absent = group.gone[owner] & (on > group.planned[owner])
+    certified = group.certified[owner]
+    after_certifying = (certified != _NOT_CERTIFIED) & (on > certified)
+    allowed: Mask = ~(before_access | cancelled | absent | after_certifying)
+    return allowed
+
+
+def _modules(group: _Group, out: _Out) -> None:
+    """Each module completed and its assessment: refused for the state, by R5, or recorded."""
+    cols = group.cols
+    at, owner, number = _items(cols.module_offsets, group.rows)
+    if not len(at):
+        return
+    on, passed = cols.module_on[at], cols.module_passed[at]
+    # A day off the calendar is the journey's to refuse or to raise for.
+    off = np.zeros(len(group.rows), dtype=bool)
+    off[owner[group.outside(on)]] = True
+    group.replay_where(off)
+    allowed = _state_allows_prework(group, owner, on)
+    state_refused = _MODULE_WORDS.verdicts.index(_REFUSED)
+    module = ModuleCase(policy=group.policy, module=number, already=np.zeros(len(at), dtype=bool))
+    verdict, rule = _answered(_MODULE_WORDS, (MODULE_REFUSALS, MODULE_OUTCOME), module, len(at))
+    out.module_verdict[at] = np.where(allowed, verdict, state_refused)
+    out.module_rule[at] = np.where(allowed, rule, -1)
+    assessment = AssessmentCase(policy=group.policy, module=number, passed=passed == 1)
+    verdict, rule = _answered(
+        _ASSESSMENT_WORDS, (ASSESSMENT_REFUSALS, ASSESSMENT_OUTCOME), assessment, len(at)
+    )
+    taken = passed >= 0
+    refused = _ASSESSMENT_WORDS.verdicts.index(_REFUSED)
+    out.assessment_verdict[at] = np.where(taken, np.where(allowed, verdict, refused), -1)
+    out.assessment_rule[at] = np.where(taken & allowed, rule, -1)
+
+
+def _answered(
+    words: _Words,
+    tables: tuple[Precedence[Any, Any], ...],
+    facts: Any,  # noqa: ANN401
+    n: int,
+) -> tuple[Days, Days]:
+    """Each of ``n`` items' verdict and rule codes: the first of ``tables`` whose row holds."""
+    verdict = np.full(n, -1, dtype=np.int64)
+    rule = np.full(n, -1, dtype=np.int64)
+    for table in tables:
+        rows, which = _codes(table, facts, n)
+        v, r = words.codes(table, rows, which)
+        pending = verdict < 0
+        verdict = np.where(pending, v, verdict)
+        rule = np.where(pending, r, rule)
+    return verdict, rule
 
 
 _ATTENDANCE_CODE: Final = {a: i for i, a in enumerate(Attendance)}
@@ -918,6 +1167,7 @@ def _table(
     schema = answer_schema(policy)
     offsets = pa.array(cols.change_offsets.astype(np.int32))
     attempts = pa.array(cols.attempt_offsets.astype(np.int32))
+    modules = pa.array(cols.module_offsets.astype(np.int32))
     # Each verdict's price is the one its table row names; an unknown price (R22) is a
     # fee without a number.
     fees = _CHANGE_WORDS.amounts(prices, out.change_verdict, _FEE)
@@ -947,9 +1197,25 @@ def _table(
         pa.ListArray.from_arrays(attempts, _words(out.retake_verdict, _RETAKE_WORDS.verdicts)),
         pa.ListArray.from_arrays(attempts, _words(out.retake_rule, _RETAKE_WORDS.rules)),
         pa.ListArray.from_arrays(attempts, retake_fees),
+        pa.ListArray.from_arrays(modules, _words(out.module_verdict, _MODULE_WORDS.verdicts)),
+        pa.ListArray.from_arrays(modules, _words(out.module_rule, _MODULE_WORDS.rules)),
+        pa.ListArray.from_arrays(
+            modules, _words(out.assessment_verdict, _ASSESSMENT_WORDS.verdicts)
+        ),
+        pa.ListArray.from_arrays(modules, _words(out.assessment_rule, _ASSESSMENT_WORDS.rules)),
+        *_quote_columns(out, schema),
         pa.array(np.zeros(len(ids), dtype=bool)),
     ]
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _quote_columns(out: _Out, schema: pa.Schema) -> list[pa.Array]:
+    # Each distinct quote once, taken for every row that has it (a replayed row: null).
+    index = pa.array(out.quote, mask=out.quote < 0)
+    return [
+        pa.array([getattr(q, name) for q in out.quotes], type=schema.field(name).type).take(index)
+        for name in _Quote._fields
+    ]
 
 
 def _with_replayed(
@@ -961,7 +1227,15 @@ def _with_replayed(
 ) -> pa.Table:
     rows = np.flatnonzero(replay)
     replayed = journey_table(candidates_from_table(table.take(rows)), policy=policy, prices=prices)
-    kept = np.flatnonzero(~replay)
-    merged = pa.concat_tables([result.take(kept), replayed])
-    order = np.argsort(np.concatenate([kept, rows]), kind="stable")
-    return merged.take(order)
+    # Each replayed row in its place between slices of the batch's rows: slicing and
+    # concatenating copy nothing, and one combine copies each column once (a take of
+    # every row costs several times that on the list columns).
+    pieces, start = [], 0
+    for i, row in enumerate(rows.tolist()):
+        if row > start:
+            pieces.append(result.slice(start, row - start))
+        pieces.append(replayed.slice(i, 1))
+        start = row + 1
+    if start < result.num_rows:
+        pieces.append(result.slice(start))
+    return pa.concat_tables(pieces).combine_chunks()

@@ -226,7 +226,10 @@ def check_paths(  # noqa: C901, PLR0912  # one run, three report forms
         except CptmRulesError as exc:
             errors.append(_FileError(source=str(path), message=str(exc)))
             if text:
-                out.write(f"ERROR {path}: {exc}\n")
+                # Most errors already begin with the file's name: name it once.
+                message = str(exc)
+                named = message if message.startswith(f"{path}:") else f"{path}: {message}"
+                out.write(f"ERROR {named}\n")
             continue
         for scenario in scenarios:
             started = time.perf_counter()

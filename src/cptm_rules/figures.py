@@ -365,7 +365,7 @@ class DeadlineSpec:
         return f'{{ amount = {min(high, 18)}, unit = "{unit}"{anchor} }}'
 
     def bounds(self, unit: DeadlineUnit) -> tuple[int, int]:
-        """The smallest and largest amount of ``unit`` (one of :attr:`units`)."""
+        """The smallest and largest amount of ``unit`` (one of ``units``)."""
         return next((low, high) for u, low, high in self.units if u is unit)
 
     def check(self, value: object) -> Deadline:

@@ -236,7 +236,7 @@ def _answered(  # one pass over every kind of answer
             name = f"{name} {periods}"
         last = max(last, key_date.day(zone))
         answers.append(
-            Answer(name=name, verdict=key_date.when.isoformat(), rule_ids=(key_date.rule_id,))
+            Answer(name=name, verdict=_moment_text(key_date.when), rule_ids=(key_date.rule_id,))
         )
     assert at_year is not None  # noqa: S101  # asked for with a horizon
     horizons = (
@@ -252,6 +252,19 @@ def _answered(  # one pass over every kind of answer
             verdict = f"{verdict} since {status.since.isoformat()}"
         answers.append(Answer(name=name, verdict=verdict, rule_ids=rules))
     return answers, frozenset(pairs)
+
+
+def _moment_text(when: dt.date | dt.datetime) -> str:
+    """A key date as a diff compares it: a day in ISO form, an instant in UTC.
+
+    An instant is compared as the moment it is, not as the program's clock shows it:
+    a policy that moves the program to another time zone moves an access due time
+    only where the instant itself moves (R4), not because its offset is written
+    differently.
+    """
+    if isinstance(when, dt.datetime):
+        return when.astimezone(dt.UTC).isoformat()
+    return when.isoformat()
 
 
 def _quote_answer(journey: Journey, event: Register, pairs: set[tuple[str, str]]) -> Answer:

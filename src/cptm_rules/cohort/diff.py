@@ -124,8 +124,8 @@ def diff_policies(  # keyword-only settings of one simulation
     figures = figure_changes(base_policy, candidate_policy, schedule, other_schedule)
     base_label, candidate_label = base_policy.label, candidate_policy.label
     if other_schedule != schedule:  # a price change: say which schedule each side used
-        base_label += f" with prices {schedule.origin}"
-        candidate_label += f" with prices {other_schedule.origin}"
+        base_label += f" with prices {schedule.label}"
+        candidate_label += f" with prices {other_schedule.label}"
     return total.result(base=base_label, candidate=candidate_label, figures=figures)
 
 

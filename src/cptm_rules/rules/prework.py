@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, overload
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
 import attrs
 
@@ -39,8 +39,16 @@ from cptm_rules.figures import (
     whole,
     yes_no,
 )
-from cptm_rules.formulas import SCALAR, Ops, deadline_before
-from cptm_rules.rules._build import advisory, decision
+from cptm_rules.formulas import (
+    SCALAR,
+    Case,
+    Ops,
+    Precedence,
+    check_precedence,
+    deadline_before,
+    explained,
+)
+from cptm_rules.rules._build import advisory, decision, refusal_in
 from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import DeadlineUnit, Severity
 
@@ -51,8 +59,14 @@ if TYPE_CHECKING:
     from cptm_rules.types import JourneyFacts
 
 __all__ = [
+    "ASSESSMENT_OUTCOME",
+    "ASSESSMENT_REFUSALS",
+    "MODULE_OUTCOME",
+    "MODULE_REFUSALS",
     "RULES",
+    "AssessmentCase",
     "AssessmentResult",
+    "ModuleCase",
     "PreworkFees",
     "PreworkFigures",
     "assessment_recorded",
@@ -193,36 +207,143 @@ def open_elearning(journey: JourneyFacts, event: OpenElearning, day: dt.date) ->
     return Handled({"elearning_opened_on": journey.elearning_opened_on or event.on})
 
 
+# -- modules and assessments, written once for one candidate or many (see formulas) ----
+
+
+class ModuleCase(NamedTuple):
+    """What R5 compares on a module completed, for one candidate or many."""
+
+    policy: Policy
+    module: Any
+    """the module's number."""
+    already: Any
+    """whether that module is complete already (a mask)."""
+    done: Any = None
+    """how many modules are complete once this one is (the journey's explanation)."""
+    event: CompleteModule | None = None
+    """the event (the journey's explanation; the batch path never explains)."""
+
+
+class AssessmentCase(NamedTuple):
+    """What R5 and R7 compare on an assessment recorded, for one candidate or many."""
+
+    policy: Policy
+    module: Any
+    passed: Any
+    event: RecordAssessment | None = None
+    """the event (the journey's explanation; the batch path never explains)."""
+
+
+def _beyond_the_prework(ops: Ops, case: ModuleCase | AssessmentCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    return case.module > case.policy.module_count
+
+
+def _already_complete(ops: Ops, case: ModuleCase) -> Any:  # noqa: ANN401, ARG001
+    return case.already
+
+
+def _no_such_module(case: ModuleCase | AssessmentCase) -> Refusal:
+    count = case.policy.module_count
+    return Refusal.because(
+        None, f"module {case.module} does not exist: the prework has modules 1 to {count}"
+    )
+
+
+def _complete_already(case: ModuleCase) -> Refusal:
+    return Refusal.because(None, f"module {case.module} is already complete")
+
+
+MODULE_REFUSALS: Final[Precedence[ModuleCase, Refusal]] = check_precedence(
+    "may this module be completed?",
+    (
+        ("R5", Case(verdicts=("refused",), when=_beyond_the_prework, explain=_no_such_module)),
+        ("R5", Case(verdicts=("refused",), when=_already_complete, explain=_complete_already)),
+    ),
+)
+"""R5: a module the prework has, completed once."""
+
+ASSESSMENT_REFUSALS: Final[Precedence[AssessmentCase, Refusal]] = check_precedence(
+    "may this assessment be recorded?",
+    (("R5", Case(verdicts=("refused",), when=_beyond_the_prework, explain=_no_such_module)),),
+)
+"""R5: an assessment of a module the prework has (recorded as often as it is taken)."""
+
+
+def _completes(case: ModuleCase) -> Decision:
+    assert case.event is not None  # noqa: S101  # the journey explains, with its event
+    return module_complete(case.policy, case.event, case.done)
+
+
+MODULE_OUTCOME: Final[Precedence[ModuleCase, Decision]] = check_precedence(
+    "what does a module completed answer?",
+    (("R5", Case(verdicts=("module_complete",), explain=_completes)),),
+)
+"""R5: a module allowed is complete."""
+
+
+def _failed(ops: Ops, case: AssessmentCase) -> Any:  # noqa: ANN401  # an index into the verdicts
+    return ops.where(case.passed, 0, 1)
+
+
+def _recorded(case: AssessmentCase) -> Decision:
+    assert case.event is not None  # noqa: S101  # the journey explains, with its event
+    return assessment_recorded(case.policy, case.event)
+
+
+ASSESSMENT_OUTCOME: Final[Precedence[AssessmentCase, Decision]] = check_precedence(
+    "what does an assessment recorded answer?",
+    (
+        (
+            "R7",
+            Case(
+                verdicts=("assessment_passed", "assessment_failed"),
+                which=_failed,
+                explain=_recorded,
+            ),
+        ),
+    ),
+)
+"""R7: an assessment is passed or failed, and recorded either way (never a gate)."""
+
+
 def check_module(policy: Policy, module: int) -> None:
     """R5: refuse a module the prework does not have."""
-    count = policy.module_count
-    if module > count:
-        raise Refusal.because(
-            "R5", f"module {module} does not exist: the prework has modules 1 to {count}"
-        )
+    refusal = refusal_in(
+        ASSESSMENT_REFUSALS, AssessmentCase(policy=policy, module=module, passed=True)
+    )
+    if refusal is not None:
+        raise refusal
 
 
 def complete_module(journey: JourneyFacts, event: CompleteModule, day: dt.date) -> Handled:  # noqa: ARG001  # a handler's signature
     """R5: a module is completed, once; completing one opens the eLearning if it was not."""
     policy, module, completed = journey.policy, event.module, journey.modules_completed
-    check_module(policy, module)
-    if module in completed:
-        raise Refusal.because("R5", f"module {module} is already complete")
     done = completed | {module}
+    case = ModuleCase(
+        policy=policy, module=module, already=module in completed, done=len(done), event=event
+    )
+    refusal = refusal_in(MODULE_REFUSALS, case)
+    if refusal is not None:
+        raise refusal
+    decided = explained(MODULE_OUTCOME, case)
+    assert decided is not None  # noqa: S101  # the table's last row always answers
     return Handled(
         {"modules_completed": done, "elearning_opened_on": journey.elearning_opened_on or event.on},
-        (module_complete(policy, event, len(done)),),
+        (decided,),
     )
 
 
 def record_assessment(journey: JourneyFacts, event: RecordAssessment, day: dt.date) -> Handled:  # noqa: ARG001  # a handler's signature
     """R7: an assessment's result is recorded, passed or failed, and gates nothing."""
-    check_module(journey.policy, event.module)
+    policy = journey.policy
+    case = AssessmentCase(policy=policy, module=event.module, passed=event.passed, event=event)
+    refusal = refusal_in(ASSESSMENT_REFUSALS, case)
+    if refusal is not None:
+        raise refusal
     result = AssessmentResult(module=event.module, passed=event.passed, on=event.on)
-    return Handled(
-        {"assessments": (*journey.assessments, result)},
-        (assessment_recorded(journey.policy, event),),
-    )
+    decided = explained(ASSESSMENT_OUTCOME, case)
+    assert decided is not None  # noqa: S101  # the table's one row always answers
+    return Handled({"assessments": (*journey.assessments, result)}, (decided,))
 
 
 def unfinished_modules_advisory(journey: JourneyFacts, when: str) -> tuple[Advisory, ...]:
