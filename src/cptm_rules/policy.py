@@ -509,6 +509,7 @@ def _set(
 _PRICE_WORDS: Final = ("price", "fee", "discount", "currency")
 
 
+_CATEGORY_MINIMUM: Final = "the fewest hours a period needs from a group of categories"
 _LATE_RENEWAL: Final = (
     "a late renewal fee (late_renewal_fee, an item of a price file, not a policy key) "
     "and the grace period it is charged in"
@@ -520,8 +521,8 @@ KNOWN_CONCEPTS: Final[Mapping[str, tuple[str, str]]] = {
     "category max": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
     "category maximum": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
     "category limit": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
-    "category min": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
-    "category minimum": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
+    "category min": (_CATEGORY_MINIMUM, "docs/policy.md#a-cap-on-a-category"),
+    "category minimum": (_CATEGORY_MINIMUM, "docs/policy.md#a-cap-on-a-category"),
     "refund": ("refund tiers", "docs/policy.md#refund-tiers"),
     "retake": ("retakes and a retake fee", "docs/policy.md#retakes-and-a-retake-fee"),
     "resit": ("retakes and a retake fee", "docs/policy.md#retakes-and-a-retake-fee"),
@@ -763,10 +764,11 @@ def _unknown_table(key: str, table: Mapping[str, object], *, source: str) -> Pol
 
     Never its contents: a hint names keys only.
     """
+    own = _key_hint(key)  # [refund_tiers]: a key of a known table
+    if own is not None:
+        return PolicyError(source=source, key=key, value="<unknown table>", expected=own)
     tables = ", ".join(f"[{s}]" for s in _SECTIONS)
-    hints = (
-        (sub, hint) for sub in table if (hint := _key_hint(f"{key}.{sub}")) is not None
-    )
+    hints = ((sub, hint) for sub in table if (hint := _key_hint(f"{key}.{sub}")) is not None)
     found = next(hints, None)
     said = ""
     if found is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -21,10 +22,8 @@ import attrs
 from cptm_rules.declarations import Rule
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from cptm_rules.policy import Policy
-    from cptm_rules.pricing import PriceSchedule
+    from cptm_rules.policy import Policy  # noqa: TC004  # policy.py imports the families
+    from cptm_rules.pricing import PriceSchedule  # noqa: TC004  # idem
 
 __all__ = ["Phrase", "WordedRule"]
 
@@ -85,7 +84,10 @@ class WordedRule(Rule):
         found = (
             _filled(
                 self.template,
-                {p.slot: words for p, (_case, words) in zip(self.phrases, combination, strict=True)},
+                {
+                    p.slot: words
+                    for p, (_case, words) in zip(self.phrases, combination, strict=True)
+                },
             )
             for combination in itertools.product(*choices)
         )

@@ -335,9 +335,11 @@ RULES: Final = (
                     ("none", ""),
                     (
                         "some",
-                        " or in the grace period of {certification.renewal_grace_days} "
-                        "day{certification.renewal_grace_days:s} after it, with the late "
-                        "renewal fee (R20)",
+                        (
+                            " or in the grace period of {certification.renewal_grace_days} "
+                            "day{certification.renewal_grace_days:s} after it, with the late "
+                            "renewal fee (R20)"
+                        ),
                     ),
                 ),
             ),
@@ -389,20 +391,24 @@ RULES: Final = (
                 wordings=(
                     (
                         "none",
-                        "A period that ends with R18 unmet is followed by no grace period "
-                        "(the FAQ states none): the credential is lapsed from the period's "
-                        "end, and a renewal fee paid from that day is refused.",
+                        (
+                            "A period that ends with R18 unmet is followed by no grace period "
+                            "(the FAQ states none): the credential is lapsed from the period's "
+                            "end, and a renewal fee paid from that day is refused."
+                        ),
                     ),
                     (
                         "some",
-                        "A period that ends with R18 unmet is followed by a grace period of "
-                        "{certification.renewal_grace_days} "
-                        "day{certification.renewal_grace_days:s}, in which the renewal fee "
-                        "may still be paid, with the late renewal fee "
-                        "({prices.late_renewal_fee}), for hours completed inside the period; "
-                        "a renewal then starts the next period on the previous end, with no "
-                        "gap. Unmet by the grace period's end, the credential is lapsed from "
-                        "that day.",
+                        (
+                            "A period that ends with R18 unmet is followed by a grace period of "
+                            "{certification.renewal_grace_days} "
+                            "day{certification.renewal_grace_days:s}, in which the renewal fee "
+                            "may still be paid, with the late renewal fee "
+                            "({prices.late_renewal_fee}), for hours completed inside the period; "
+                            "a renewal then starts the next period on the previous end, with no "
+                            "gap. Unmet by the grace period's end, the credential is lapsed from "
+                            "that day."
+                        ),
                     ),
                 ),
             ),

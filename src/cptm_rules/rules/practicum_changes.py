@@ -45,7 +45,6 @@ from cptm_rules.formulas import (
     verdict_of,
 )
 from cptm_rules.money import Amount
-from cptm_rules.rules._words import Phrase, WordedRule
 from cptm_rules.rules._build import (
     charges,
     check_in_calendar,
@@ -54,6 +53,7 @@ from cptm_rules.rules._build import (
     priced,
     refusal_in,
 )
+from cptm_rules.rules._words import Phrase, WordedRule
 from cptm_rules.rules.registration import (
     lead_time_advisories,
     runs_longer_than_a_practicum,
@@ -204,16 +204,20 @@ RULES: Final = (
                 wordings=(
                     (
                         "faq",
-                        "The FAQ's 'less than 30 days' is read as the same deadline, counted "
-                        "in {practicum.free_change_deadline:days} under this policy (the "
-                        "terms count calendar days).",
+                        (
+                            "The FAQ's 'less than 30 days' is read as the same deadline, counted "
+                            "in {practicum.free_change_deadline:days} under this policy (the "
+                            "terms count calendar days)."
+                        ),
                     ),
                     (
                         "policy",
-                        "The deadline is this policy's figure: the "
-                        "{practicum.free_change_deadline:ordinal} "
-                        "{practicum.free_change_deadline:day} strictly before the first day "
-                        "of the session held, as R9 counts it.",
+                        (
+                            "The deadline is this policy's figure: the "
+                            "{practicum.free_change_deadline:ordinal} "
+                            "{practicum.free_change_deadline:day} strictly before the first day "
+                            "of the session held, as R9 counts it."
+                        ),
                     ),
                 ),
             ),
@@ -256,21 +260,27 @@ RULES: Final = (
                 wordings=(
                     (
                         "one",
-                        "At most {practicum.free_changes} change is free; once it is used, "
-                        "any later change pays the class change fee whatever its timing. Only "
-                        "a free change counts: a change that paid the fee (R10) uses none",
+                        (
+                            "At most {practicum.free_changes} change is free; once it is used, "
+                            "any later change pays the class change fee whatever its timing. Only "
+                            "a free change counts: a change that paid the fee (R10) uses none"
+                        ),
                     ),
                     (
                         "many",
-                        "At most {practicum.free_changes} changes are free; once they are "
-                        "used, any later change pays the class change fee whatever its "
-                        "timing. Only free changes count: a change that paid the fee (R10) "
-                        "uses none",
+                        (
+                            "At most {practicum.free_changes} changes are free; once they are "
+                            "used, any later change pays the class change fee whatever its "
+                            "timing. Only free changes count: a change that paid the fee (R10) "
+                            "uses none"
+                        ),
                     ),
                     (
                         "unlimited",
-                        "Any number of changes may be free: no count of changes makes one "
-                        "pay the class change fee, only the deadline of R10 does",
+                        (
+                            "Any number of changes may be free: no count of changes makes one "
+                            "pay the class change fee, only the deadline of R10 does"
+                        ),
                     ),
                 ),
             ),

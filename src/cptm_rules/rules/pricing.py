@@ -70,6 +70,7 @@ _DATED: Final = (
     "version in force on its date (R2)."
 )
 _MONEY: Final = "Money is an exact decimal amount with a currency."
+_ALL_DISCOUNTS: Final = "the discount amounts"
 
 
 @attrs.frozen(kw_only=True)
@@ -102,14 +103,17 @@ class _FeesRule(Rule):
         discounts = [(kind, schedule.discount(kind)) for kind in DiscountKind]
         given = [(k, d) for k, d in discounts if not isinstance(d, UnknownAmount)]
         if given:
-            # "The non-profit discount is 10%, the group discount 300.00 USD."
+            # The first discount says "is", the others share it.
             (first, amount), *rest = given
-            listed = [f"The {first} discount is {amount}", *(f"the {k} discount {d}" for k, d in rest)]
+            listed = [
+                f"The {first} discount is {amount}",
+                *(f"the {k} discount {d}" for k, d in rest),
+            ]
             said.append(f"{_listed(listed)}.")
         missing = [f"the {k} discount" for k, d in discounts if isinstance(d, UnknownAmount)]
-        unknown += ["the discount amounts"] if len(missing) == len(discounts) else missing
+        unknown += [_ALL_DISCOUNTS] if len(missing) == len(discounts) else missing
         if unknown:
-            one = len(unknown) == 1
+            one = len(unknown) == 1 and unknown != [_ALL_DISCOUNTS]  # "amounts" is plural
             marks = "the shipped schedule" if schedule.name == "shipped" else "this schedule"
             said.append(
                 f"{_listed(unknown).capitalize()} {'is' if one else 'are'} not public: "
