@@ -237,7 +237,7 @@ def test_the_statements_show_the_limits_and_the_grace_period_in_words_R18_R20() 
     assert r18.statement_under(WEBINAR_CAP).endswith(
         "at most so many counted): at most 25 hours from webinar."
     )
-    assert "grace period of 0 days (the FAQ states none)" in r20.statement_under(CURRENT)
+    assert "followed by no grace period (the FAQ states none)" in r20.statement_under(CURRENT)
     assert "grace period of 60 days" in r20.statement_under(GRACE, LATE_FEE)
     assert "with the late renewal fee (50.00 USD)" in r20.statement_under(GRACE, LATE_FEE)
 

@@ -225,7 +225,10 @@ def test_a_policy_builds_its_calendar_from_its_settings() -> None:
             ),
         ),
         ("[practicum]\nfree_change_days = 30\n", r"mine.toml: .* = '<missing>' .*extends = "),
-        ('colour = "blue"\n', r"mine.toml: colour = 'blue' is not valid: expected a top-level"),
+        (
+            'colour = "blue"\n',
+            r"mine.toml: colour = '<unknown key>' is not valid: expected a top-level",
+        ),
         ("practicum = 3\n", r"practicum = 3 is not valid: expected a table \[practicum\]"),
         ('extends = "current"\nsources = 3\n', r"sources = 3 is not valid"),
         ("extends = = 3\n", r"mine.toml: <file> = .* expected valid TOML"),

@@ -385,16 +385,14 @@ class DeadlineSpec:
         unit_word = value.get("unit")
         units = {str(unit): unit for unit, _low, _high in self.units}
         if not isinstance(unit_word, str) or unit_word not in units:
-            raise Invalid(
-                f"unit one of {self._unit_options()} ({self.what}), not {shown(unit_word)}"
-            )
+            given = "no unit given" if unit_word is None else f"not {shown(unit_word)}"
+            raise Invalid(f"unit one of {self._unit_options()} ({self.what}), {given}")
         unit = units[unit_word]
         low, high = self.bounds(unit)
         amount = value.get("amount")
         if type(amount) is not int or not low <= amount <= high:
-            raise Invalid(
-                f"amount a whole number of {unit} from {low} to {high:,}, not {shown(amount)}"
-            )
+            given = "no amount given" if amount is None else f"not {shown(amount)}"
+            raise Invalid(f"amount a whole number of {unit} from {low} to {high:,}, {given}")
         anchor = self.default_anchor
         if "from" in value:
             words = {str(a): a for a in self.anchors}

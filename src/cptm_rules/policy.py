@@ -67,6 +67,7 @@ from cptm_rules.rules.practicum_changes import PracticumFigures
 from cptm_rules.rules.prework import PreworkFigures
 from cptm_rules.rules.pricing import PricingFigures
 from cptm_rules.rules.registration import RegistrationFigures
+from cptm_rules.vocabulary import ActivityCategory, DeadlineUnit
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -508,19 +509,31 @@ def _set(
 _PRICE_WORDS: Final = ("price", "fee", "discount", "currency")
 
 
+_CATEGORY_MINIMUM: Final = "the fewest hours a period needs from a group of categories"
+_LATE_RENEWAL: Final = (
+    "a late renewal fee (late_renewal_fee, an item of a price file, not a policy key) "
+    "and the grace period it is charged in"
+)
+
 KNOWN_CONCEPTS: Final[Mapping[str, tuple[str, str]]] = {
     "grace": ("a grace period", "docs/policy.md#a-grace-period"),
     "category cap": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
     "category max": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
     "category maximum": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
     "category limit": ("a cap on a category's hours", "docs/policy.md#a-cap-on-a-category"),
+    "category min": (_CATEGORY_MINIMUM, "docs/policy.md#a-cap-on-a-category"),
+    "category minimum": (_CATEGORY_MINIMUM, "docs/policy.md#a-cap-on-a-category"),
     "refund": ("refund tiers", "docs/policy.md#refund-tiers"),
     "retake": ("retakes and a retake fee", "docs/policy.md#retakes-and-a-retake-fee"),
     "resit": ("retakes and a retake fee", "docs/policy.md#retakes-and-a-retake-fee"),
     "attempt fee": ("retakes and a retake fee", "docs/policy.md#retakes-and-a-retake-fee"),
+    # Before "late fee": the late renewal fee is a price-file item, charged in a grace period.
+    "late renewal": (_LATE_RENEWAL, "docs/policy.md#a-grace-period"),
     "late registration": ("a late-registration fee", "docs/policy.md#a-late-registration-fee"),
     "late enrolment": ("a late-registration fee", "docs/policy.md#a-late-registration-fee"),
     "late enrollment": ("a late-registration fee", "docs/policy.md#a-late-registration-fee"),
+    # A late fee under [certification] can only be the renewal's.
+    "certification late": (_LATE_RENEWAL, "docs/policy.md#a-grace-period"),
     "late fee": ("a late-registration fee", "docs/policy.md#a-late-registration-fee"),
     "effective": ("an effective date", "docs/policy.md#an-effective-date-on-prices"),
     "valid from": ("an effective date", "docs/policy.md#an-effective-date-on-prices"),
@@ -532,7 +545,9 @@ may spell another way: a grace period, a cap on a category's hours, refund tiers
 a retake fee, a late-registration fee, an effective date on a price schedule. A key matches a
 row when it holds every word of the row (its words split at ``.``, ``_`` and
 ``-``, case and a plural ``s`` ignored): ``certification.grace_period_days``
-matches ``grace``, ``max_hours_per_category`` matches ``category max``. The
+matches ``grace``, ``max_hours_per_category`` matches ``category max``; an activity
+category's name reads as the word ``category`` (``webinar_cap`` matches ``category
+cap``). The
 section says how a file writes the concept today, or that it is not a shape a
 file has yet. :func:`concept_hint` reads this table for policy and price files.
 """
@@ -551,6 +566,15 @@ def _words(key: str) -> set[str]:
     return found
 
 
+_CATEGORY_WORDS: Final = frozenset(
+    word
+    for category in ActivityCategory
+    for word in _words(category.value)
+    if word not in {"other", "not", "industry", "relevant"}
+)
+"""The words of the activity categories' names, which a key about one category holds."""
+
+
 def concept_hint(key: str) -> str | None:
     """``"for <concept> see docs/policy.md#..."`` when ``key`` names a known concept, else ``None``.
 
@@ -558,6 +582,8 @@ def concept_hint(key: str) -> str | None:
     docs section only, never anything the file holds beyond the key.
     """
     words = _words(key)
+    if words & _CATEGORY_WORDS:  # webinar_cap, max_webinar_hours: a cap on a category
+        words.add("category")
     for pattern, (concept, page) in KNOWN_CONCEPTS.items():
         if _words(pattern) <= words:
             return f"for {concept} see {page}"
@@ -574,6 +600,9 @@ def _key_hint(key: str) -> str | None:
     keys = [_key(f) for f in _settings()] + list(SHORTHAND_KEYS)
     bare = key.rpartition(".")[2]
     by_name = [k for k in keys if k.rpartition(".")[2] == bare]
+    if not by_name and (in_a_unit := _unit_hint(bare)) is not None:
+        # Never the same figure's key in another unit: 18 months are not 18 years.
+        return f"a known policy key; {in_a_unit}"
     close = by_name[0] if by_name else _close_key(key, keys)
     if close is not None:
         where = close.partition(".")
@@ -588,6 +617,85 @@ def _key_hint(key: str) -> str | None:
             "(--prices FILE, or prices = ... in a scenario; docs/pricing.md)"
         )
     return None
+
+
+_UNIT_WORDS: Final[Mapping[str, tuple[DeadlineUnit, ...]]] = {
+    "business_days": (DeadlineUnit.BUSINESS_DAYS,),
+    "calendar_days": (DeadlineUnit.CALENDAR_DAYS,),
+    "days": (DeadlineUnit.CALENDAR_DAYS, DeadlineUnit.BUSINESS_DAYS),
+    "hours": (DeadlineUnit.HOURS,),
+    "weeks": (),
+    "months": (DeadlineUnit.MONTHS,),
+    "years": (DeadlineUnit.YEARS,),
+}
+"""The unit a key's name may end with (``_months``), and the deadline units it can mean."""
+
+
+def _in_a_unit(name: str) -> tuple[str, str] | None:
+    """``(stem, unit word)`` when ``name`` ends with a unit: ``exam_window_days`` -> exam_window."""
+    for word in _UNIT_WORDS:  # the two-word units first
+        stem = name.removesuffix(f"_{word}")
+        if stem != name and stem:
+            return stem, word
+    return None
+
+
+def _stems() -> dict[str, tuple[attrs.Attribute[Any], str | None]]:
+    """The names a figure counted in a unit goes by, without a unit: its field, and its unit.
+
+    A deadline (any unit it admits: ``None``) by its name (``certification_period``,
+    ``free_change_deadline`` and ``free_change``) and its older keys' stems
+    (``exam_window_months``: exam_window); a figure counted in one unit by its stem
+    (``renewal_grace_days``: renewal_grace, in days).
+    """
+    found: dict[str, tuple[attrs.Attribute[Any], str | None]] = {}
+    for field in _settings():
+        spec: DeadlineSpec | None = field.metadata.get("deadline")
+        if spec is not None:
+            older = (_in_a_unit(s.name) for s in spec.shorthands)
+            names = (
+                field.name,
+                field.name.removesuffix("_deadline"),
+                *(split[0] for split in older if split is not None),
+            )
+            for name in names:
+                found.setdefault(name, (field, None))
+        elif field.type in {int, "int"} and (split := _in_a_unit(field.name)) is not None:
+            # A count (not extra_working_days, a list of days).
+            found.setdefault(split[0], (field, split[1]))
+    return found
+
+
+def _unit_hint(name: str) -> str | None:
+    """For a key naming a known figure in some unit (``certification_period_months``): its shape.
+
+    A deadline is written ``{ amount, unit }`` under its own key whatever its unit; a
+    figure counted in one unit only (``renewal_grace_days``) takes that unit. ``None``
+    when ``name`` names no known figure in a unit.
+    """
+    split = _in_a_unit(name)
+    known = None if split is None else _STEMS.get(split[0])
+    if split is None or known is None:
+        return None
+    field, only = known
+    if only is not None:
+        return (
+            f"{_key(field)} is the figure, counted in {only.replace('_', ' ')} only: "
+            "state it in that unit under that key (docs/policy.md#keys)"
+        )
+    spec: DeadlineSpec = field.metadata["deadline"]
+    admitted = [unit for unit, _low, _high in spec.units]
+    meant = [unit for unit in _UNIT_WORDS[split[1]] if unit in admitted]
+    units = ", ".join(repr(str(unit)) for unit in admitted)
+    unit = f'"{meant[0]}"' if len(meant) == 1 else "…"
+    return (
+        f"{_key(field)} is a deadline ({spec.what}), written in any unit it admits as "
+        f"{field.name} = {{ amount = …, unit = {unit} }} under [{field.metadata['section']}] "
+        f"(its units: {units}; docs/policy.md#deadlines)"
+    )
+
+
+_STEMS: Final = _stems()
 
 
 def _close_key(key: str, keys: list[str]) -> str | None:
@@ -634,6 +742,8 @@ def _flatten(data: Mapping[str, object], *, source: str) -> dict[str, object]:
                 flat[f"{key}.{sub}"] = item
         elif key in _TOP_LEVEL:
             flat[key] = value
+        elif isinstance(value, Mapping):
+            raise _unknown_table(key, value, source=source)
         else:
             # A hint names the key only, never what the file gives it.
             hint = _key_hint(key)
@@ -643,10 +753,32 @@ def _flatten(data: Mapping[str, object], *, source: str) -> dict[str, object]:
             raise PolicyError(
                 source=source,
                 key=key,
-                value=value,
+                value="<unknown key>",
                 expected=f"a top-level key among {valid}" + suggest(key, _TOP_LEVEL),
             )
     return flat
+
+
+def _unknown_table(key: str, table: Mapping[str, object], *, source: str) -> PolicyError:
+    """The error of a table no policy file has: its name, and a hint its keys give.
+
+    Never its contents: a hint names keys only.
+    """
+    own = _key_hint(key)  # [refund_tiers]: a key of a known table
+    if own is not None:
+        return PolicyError(source=source, key=key, value="<unknown table>", expected=own)
+    tables = ", ".join(f"[{s}]" for s in _SECTIONS)
+    hints = ((sub, hint) for sub in table if (hint := _key_hint(f"{key}.{sub}")) is not None)
+    found = next(hints, None)
+    said = ""
+    if found is not None:
+        said = f"; for its key {found[0]}: {found[1].removeprefix('a known policy key; ')}"
+    return PolicyError(
+        source=source,
+        key=key,
+        value="<unknown table>",
+        expected=f"a table among {tables}" + suggest(key, _SECTIONS) + said,
+    )
 
 
 def _from_mapping(

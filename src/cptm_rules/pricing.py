@@ -306,7 +306,7 @@ def _discounts(
             raise PolicyError(
                 source=source,
                 key=f"discounts.{name}",
-                value=raw,
+                value="<unknown key>",
                 expected=f"a discount kind among {', '.join(k.value for k in DiscountKind)}"
                 + suggest(name, [k.value for k in DiscountKind]),
             ) from None
@@ -336,11 +336,13 @@ def _schedule(
         if key not in allowed:
             among = f"a key among extends, {', '.join(sorted(allowed))}"
             hint = suggest(key, ["extends", *sorted(allowed)]) or _concept(key)
+            if not hint and isinstance(value, dict):  # [renewal] grace_days = ...: its keys
+                hint = next(filter(None, (_concept(f"{key}.{sub}") for sub in value)), "")
             raise PolicyError(
                 source=source,
                 key=key,
-                # A hint names the key only, never what the file gives it.
-                value="<unknown key>" if hint else value,
+                # An error names the key only, never what the file gives it.
+                value="<unknown table>" if isinstance(value, dict) else "<unknown key>",
                 expected=among + hint,
             )
     # A fee added since price files were first written has a default (not in force).

@@ -24,6 +24,7 @@ import attrs
 
 from cptm_rules.catalogue import RULES, rule_ids_in
 from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
+from cptm_rules.pricing import Discount, load_prices
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -38,6 +39,7 @@ __all__ = [
     "figure_readers",
     "figures_of",
     "policy_key",
+    "prices_of",
     "rule_index",
 ]
 
@@ -161,6 +163,38 @@ def figures_of(rule_id: str, policy: Policy) -> dict[str, str]:
     return dict(policy.figures(*names))
 
 
+def prices_of(rule_id: str, prices: PriceSchedule) -> dict[str, str]:
+    """The prices ``rule_id`` charges, refunds, discounts or states, with their amounts.
+
+    Keyed as price files write them (``class_change_fee``, ``discounts.group``), with
+    the amount under ``prices`` as scenario files write it (``400.00 USD``,
+    ``unknown renewal_fee``). A rule has an item when it reads it as a policy diff
+    counts it (:func:`~cptm_rules.rule_coverage.rules_reading`); the discounts are
+    R21's, which applies them, and R22's, whose statement states them.
+    """
+    from cptm_rules.money import amount_text  # noqa: PLC0415  # beside the other lazy imports
+    from cptm_rules.rule_coverage import rules_reading  # noqa: PLC0415  # it imports this module
+    from cptm_rules.vocabulary import DiscountKind  # noqa: PLC0415
+
+    rule = RULES[rule_id].id
+    found = {
+        field.name: amount_text(getattr(prices, field.name))
+        for field in attrs.fields(type(prices))
+        if field.metadata.get("item")
+        and rule in rules_reading(f"prices.{field.name}", field.metadata["rule"])
+    }
+    if rule in _DISCOUNT_RULES:
+        for kind in DiscountKind:
+            discount = prices.discount(kind)
+            found[f"discounts.{kind}"] = (
+                str(discount) if isinstance(discount, Discount) else amount_text(discount)
+            )
+    return found
+
+
+_DISCOUNT_RULES: Final = frozenset({"R21", "R22"})
+
+
 @functools.cache
 def _exercised() -> dict[str, dict[str, list[str]]]:
     text = resources.files("cptm_rules").joinpath("rule_index.json").read_text("utf-8")
@@ -176,15 +210,17 @@ def exercised_in(rule_id: str) -> dict[str, list[str]]:
 def rule_index(
     policy: Policy | None = None, prices: PriceSchedule | None = None
 ) -> list[dict[str, Any]]:
-    """Every rule: title, statement, sources, figures per policy, code, tests, scenarios.
+    """Every rule: title, statement, sources, figures per policy, prices, code, tests, scenarios.
 
     ``title`` and ``statement`` read under ``policy`` and ``prices`` (default: the
     current policy and the shipped schedule); ``titles``, ``statements`` and
     ``figures`` give them under each shipped policy, and under ``policy`` too when it
     is not one of them, keyed by its name (or by its file, when it takes a shipped
-    policy's name). All statements use ``prices``.
+    policy's name). All statements use ``prices``, and ``prices`` gives the amounts
+    the rule charges or states under it (:func:`prices_of`).
     """
     chosen = load_policy() if policy is None else policy
+    schedule = load_prices() if prices is None else prices
     policies = {name: load_policy(name) for name in SHIPPED_POLICIES}
     if chosen not in policies.values():
         policies[policy_key(chosen)] = chosen
@@ -203,6 +239,7 @@ def rule_index(
                 "titles": {name: rule.title_under(p, prices) for name, p in policies.items()},
                 "sources": [str(c) for c in rule.sources],
                 "figures": {name: figures_of(rule.id, p) for name, p in policies.items()},
+                "prices": prices_of(rule.id, schedule),
                 "code": list(code_of(rule.id)),
                 "tests": seen["tests"],
                 "scenarios": seen["scenarios"],

@@ -62,6 +62,7 @@ from cptm_rules.figures import (
 from cptm_rules.formulas import SCALAR, Ops, deadline_after
 from cptm_rules.money import Amount
 from cptm_rules.rules._build import decision, effect, money_or_unknown, priced
+from cptm_rules.rules._words import Phrase, WordedRule
 from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import ActivityCategory, DeadlineUnit, EffectKind
 
@@ -304,6 +305,11 @@ def grace_period_given(policy: Policy, prices: PriceSchedule) -> bool:  # noqa: 
     return policy.renewal_grace_days > 0
 
 
+def _grace(policy: Policy) -> str:
+    """Whether the policy gives a grace period after a period's end: ``none`` or ``some``."""
+    return "some" if policy.renewal_grace_days else "none"
+
+
 RULES: Final = (
     Rule(
         id="R17",
@@ -319,7 +325,7 @@ RULES: Final = (
         ),
         sources=(faq(Q_ONGOING),),
     ),
-    Rule(
+    WordedRule(
         id="R18",
         verdicts=("fee_paid",),
         exercised_by="a certified candidate who pays the renewal fee",
@@ -327,9 +333,26 @@ RULES: Final = (
         kinds=(RuleKind.REQUIREMENT,),
         statement=(
             "Renewing needs at least {certification.ce_hours_required} hours of qualifying "
-            "training completed inside the period and the renewal fee paid inside it. Hours "
-            "never carry over. Category limits (at least so many hours from a group of "
+            "training completed inside the period and the renewal fee paid inside it<grace>. "
+            "Hours never carry over. Category limits (at least so many hours from a group of "
             "categories, at most so many counted): {certification.category_limits}."
+        ),
+        phrases=(
+            Phrase(
+                slot="grace",
+                case=lambda policy, _prices: _grace(policy),
+                wordings=(
+                    ("none", ""),
+                    (
+                        "some",
+                        (
+                            " or in the grace period of {certification.renewal_grace_days} "
+                            "day{certification.renewal_grace_days:s} after it, with the late "
+                            "renewal fee (R20)"
+                        ),
+                    ),
+                ),
+            ),
         ),
         sources=(faq(Q_ONGOING),),
     ),
@@ -354,7 +377,7 @@ RULES: Final = (
             Citation(document=Document.RECERTIFICATION_FORM, locator="qualifying programs"),
         ),
     ),
-    Rule(
+    WordedRule(
         id="R20",
         verdicts=(
             "renewed",
@@ -369,12 +392,36 @@ RULES: Final = (
         kinds=(RuleKind.CONSEQUENCE,),
         statement=(
             "A renewed period starts on the previous period's end, however early the renewal "
-            "was made. A period that ends with R18 unmet is followed by a grace period of "
-            "{certification.renewal_grace_days} day{certification.renewal_grace_days:s} (the "
-            "FAQ states none), in which the renewal fee may still be paid, with the late "
-            "renewal fee ({prices.late_renewal_fee}), for hours completed inside the period; "
-            "a renewal then starts the next period on the previous end, with no gap. Unmet "
-            "by the grace period's end, the credential is lapsed from that day."
+            "was made. <grace>"
+        ),
+        phrases=(
+            Phrase(
+                slot="grace",
+                case=lambda policy, _prices: _grace(policy),
+                wordings=(
+                    (
+                        "none",
+                        (
+                            "A period that ends with R18 unmet is followed by no grace period "
+                            "(the FAQ states none): the credential is lapsed from the period's "
+                            "end, and a renewal fee paid from that day is refused."
+                        ),
+                    ),
+                    (
+                        "some",
+                        (
+                            "A period that ends with R18 unmet is followed by a grace period of "
+                            "{certification.renewal_grace_days} "
+                            "day{certification.renewal_grace_days:s}, in which the renewal fee "
+                            "may still be paid, with the late renewal fee "
+                            "({prices.late_renewal_fee}), for hours completed inside the period; "
+                            "a renewal then starts the next period on the previous end, with no "
+                            "gap. Unmet by the grace period's end, the credential is lapsed from "
+                            "that day."
+                        ),
+                    ),
+                ),
+            ),
         ),
         sources=(faq(Q_ONGOING),),
         in_force=(

@@ -53,6 +53,7 @@ from cptm_rules.rules._build import (
     priced,
     refusal_in,
 )
+from cptm_rules.rules._words import Phrase, WordedRule
 from cptm_rules.rules.registration import (
     lead_time_advisories,
     runs_longer_than_a_practicum,
@@ -143,8 +144,18 @@ class PracticumFees:
     """the class change fee (R10, R11a; R27 charges it too)."""
 
 
+_FAQ_DAYS: Final = 30
+"""The FAQ's own figure for the free-change deadline ('less than 30 days'), which R10 quotes."""
+
+
+def _day_count(policy: Policy) -> str:
+    """How the free-change deadline counts its days: ``business`` or ``calendar``."""
+    business = policy.free_change_deadline.unit is DeadlineUnit.BUSINESS_DAYS
+    return "business" if business else "calendar"
+
+
 RULES: Final = (
-    Rule(
+    WordedRule(
         id="R9",
         verdicts=("free",),
         exercised_by="a candidate who changes practicum on or before the free-change deadline",
@@ -155,11 +166,21 @@ RULES: Final = (
             "free-change deadline costs nothing. The deadline is the "
             "{practicum.free_change_deadline:ordinal} {practicum.free_change_deadline:day} "
             "strictly before the first day of the session held when the change is asked "
-            "for, on the policy's business calendar."
+            "for<calendar>."
+        ),
+        phrases=(
+            Phrase(
+                slot="calendar",
+                case=lambda policy, _prices: _day_count(policy),
+                wordings=(
+                    ("business", ", on the policy's business calendar"),
+                    ("calendar", ", every day counted, weekends and closures too"),
+                ),
+            ),
         ),
         sources=(faq(Q_CHOOSE_PRACTICUM),),
     ),
-    Rule(
+    WordedRule(
         id="R10",
         verdicts=(
             "fee",
@@ -171,10 +192,35 @@ RULES: Final = (
         statement=(
             "After the free-change deadline, moving to a later session costs the class "
             "change fee; moving to an earlier session, or to one starting the same day, "
-            "stays free. The FAQ's 'less than 30 "
-            "days' is read as the same deadline, counted in "
-            "{practicum.free_change_deadline:days} under this policy (the terms count "
-            "calendar days)."
+            "stays free. <deadline>"
+        ),
+        phrases=(
+            Phrase(
+                slot="deadline",
+                # The FAQ is quoted only where the policy keeps its figure.
+                case=lambda policy, _prices: (
+                    "faq" if policy.free_change_deadline.amount == _FAQ_DAYS else "policy"
+                ),
+                wordings=(
+                    (
+                        "faq",
+                        (
+                            "The FAQ's 'less than 30 days' is read as the same deadline, counted "
+                            "in {practicum.free_change_deadline:days} under this policy (the "
+                            "terms count calendar days)."
+                        ),
+                    ),
+                    (
+                        "policy",
+                        (
+                            "The deadline is this policy's figure: the "
+                            "{practicum.free_change_deadline:ordinal} "
+                            "{practicum.free_change_deadline:day} strictly before the first day "
+                            "of the session held, as R9 counts it."
+                        ),
+                    ),
+                ),
+            ),
         ),
         sources=(faq(Q_CHOOSE_PRACTICUM), terms("transfer less than 30 days before")),
     ),
@@ -194,17 +240,50 @@ RULES: Final = (
         ),
         sources=(faq(Q_CHOOSE_PRACTICUM),),
     ),
-    Rule(
+    WordedRule(
         id="R11a",
         verdicts=("fee",),
         exercised_by="a candidate who asks for more changes than the free ones",
         title="How many free changes",
         kinds=(RuleKind.CONSEQUENCE,),
-        statement=(
-            "At most {practicum.free_changes} changes are free; once they are used, any "
-            "later change pays the class change fee whatever its timing. Only free changes "
-            "count: a change that paid the fee (R10) uses none, and a substitution (R27) is "
-            "not a change."
+        statement="<count>, and a substitution (R27) is not a change.",
+        phrases=(
+            Phrase(
+                slot="count",
+                case=lambda policy, _prices: (
+                    "unlimited"
+                    if policy.free_changes is None
+                    else "one"
+                    if policy.free_changes == 1
+                    else "many"
+                ),
+                wordings=(
+                    (
+                        "one",
+                        (
+                            "At most {practicum.free_changes} change is free; once it is used, "
+                            "any later change pays the class change fee whatever its timing. Only "
+                            "a free change counts: a change that paid the fee (R10) uses none"
+                        ),
+                    ),
+                    (
+                        "many",
+                        (
+                            "At most {practicum.free_changes} changes are free; once they are "
+                            "used, any later change pays the class change fee whatever its "
+                            "timing. Only free changes count: a change that paid the fee (R10) "
+                            "uses none"
+                        ),
+                    ),
+                    (
+                        "unlimited",
+                        (
+                            "Any number of changes may be free: no count of changes makes one "
+                            "pay the class change fee, only the deadline of R10 does"
+                        ),
+                    ),
+                ),
+            ),
         ),
         sources=(terms("at most two reschedules without penalty"),),
     ),

@@ -24,11 +24,12 @@ from cptm_rules.declarations import (
     terms,
 )
 from cptm_rules.figures import fee, figure, members_of, whole, yes_no
-from cptm_rules.money import Amount
+from cptm_rules.money import Amount, UnknownAmount
 from cptm_rules.vocabulary import DiscountKind, OrganisationType
 
 if TYPE_CHECKING:
     from cptm_rules.policy import Policy
+    from cptm_rules.pricing import PriceSchedule
 
 __all__ = ["RULES", "PricingFees", "PricingFigures", "eligible_discounts"]
 
@@ -58,6 +59,77 @@ class PricingFees:
     """the program price (R22; R21 discounts it, R24 refunds it)."""
 
 
+_FEES: Final = (
+    ("class_change_fee", "the class change fee"),
+    ("renewal_fee", "the renewal fee"),
+    ("program_price", "the program price"),
+)
+"""The schedule's items R22 states, and their names in its statement."""
+_DATED: Final = (
+    "These amounts are those of the prices {label}; a registration is charged by the "
+    "version in force on its date (R2)."
+)
+_MONEY: Final = "Money is an exact decimal amount with a currency."
+_ALL_DISCOUNTS: Final = "the discount amounts"
+
+
+@attrs.frozen(kw_only=True)
+class _FeesRule(Rule):
+    """R22, whose statement states each fee the schedule gives and names those it marks unknown."""
+
+    @property
+    def figure_keys(self) -> tuple[str, ...]:
+        """The figures the statement shows: each fee it may state, given or not."""
+        return tuple(dict.fromkeys((*super().figure_keys, *(f"prices.{i}" for i, _ in _FEES))))
+
+    def statement_under(
+        self, policy: Policy | None = None, prices: PriceSchedule | None = None
+    ) -> str:
+        """The fees ``prices`` gives, those it marks unknown, and the version it is."""
+        from cptm_rules.pricing import load_prices  # noqa: PLC0415  # pricing.py imports this module
+
+        del policy  # the fees are the schedule's alone
+        schedule = load_prices() if prices is None else prices
+        said: list[str] = []
+        unknown: list[str] = []
+        for item, what in _FEES:
+            amount = getattr(schedule, item)
+            if not isinstance(amount, UnknownAmount):
+                said.append(f"{what.capitalize()} is {amount}.")
+            elif item == _FEES[0][0]:  # public (the terms): unknown only where a file says so
+                said.append(f"{what.capitalize()} is marked unknown by this schedule.")
+            else:
+                unknown.append(what)
+        discounts = [(kind, schedule.discount(kind)) for kind in DiscountKind]
+        given = [(k, d) for k, d in discounts if not isinstance(d, UnknownAmount)]
+        if given:
+            # The first discount says "is", the others share it.
+            (first, amount), *rest = given
+            listed = [
+                f"The {first} discount is {amount}",
+                *(f"the {k} discount {d}" for k, d in rest),
+            ]
+            said.append(f"{_listed(listed)}.")
+        missing = [f"the {k} discount" for k, d in discounts if isinstance(d, UnknownAmount)]
+        unknown += [_ALL_DISCOUNTS] if len(missing) == len(discounts) else missing
+        if unknown:
+            one = len(unknown) == 1 and unknown != [_ALL_DISCOUNTS]  # "amounts" is plural
+            marks = "the shipped schedule" if schedule.name == "shipped" else "this schedule"
+            said.append(
+                f"{_listed(unknown).capitalize()} {'is' if one else 'are'} not public: "
+                f"{marks} marks {'it' if one else 'them'} unknown and a quote that needs "
+                f"{'it' if one else 'one'} names it instead of showing a number."
+            )
+        if schedule.dated:
+            said.append(_DATED.format(label=schedule.label))
+        return " ".join((*said, _MONEY))
+
+
+def _listed(names: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 RULES: Final = (
     Rule(
         id="R21",
@@ -77,7 +149,7 @@ RULES: Final = (
         ),
         sources=(faq(Q_DISCOUNTS), faq(Q_TEAM)),
     ),
-    Rule(
+    _FeesRule(
         id="R22",
         verdicts=(
             "quoted",
