@@ -1911,11 +1911,18 @@ def _grace_before_next_end(domain: Domain) -> Found:
     if not policy.renewal_grace_days:
         return len(start), (), ()  # no grace period: the credential lapses on the end
     following = certification.period_end(policy, end, ops=ARRAY)
-    asked = ~outside(following) & ~outside(lapse)
+    # The counterexample pays on the renewed period's end: a day the calendar must hold.
+    asked = ~outside(following) & ~outside(lapse) & (following <= domain.high)
+    left = len(start) - int(asked.sum())
+    notes = (
+        (f"{left:,} period(s) whose renewed period ends after the calendar are not asked",)
+        if left
+        else ()
+    )
     bad = asked & (lapse > following)
     at = _first_index(bad)
     if at is None:
-        return int(asked.sum()), (), ()
+        return int(asked.sum()), (), notes
     s, e, g, n = start[at], end[at], lapse[at], following[at]
     violation = Violation(
         rule_ids=("R17", "R20"),
@@ -1947,7 +1954,7 @@ def _grace_before_next_end(domain: Domain) -> Found:
             ),
         ),
     )
-    return int(asked.sum()), (violation,), ()
+    return int(asked.sum()), (violation,), notes
 
 
 def _renewal_answers(domain: Domain) -> Found:
@@ -2616,8 +2623,10 @@ def write_counterexamples(report: VerifyReport, folder: str | Path) -> tuple[Pat
     folder = Path(folder)
     findings = [v for v in (*report.violations, *report.warnings) if v.scenario is not None]
     earlier = _earlier_files(folder)
+    # The files the policy and prices are read from stay, even when verify once wrote them.
+    sources = _sources(report)
     if not findings:
-        _remove(earlier, keep=())
+        _remove(earlier, keep=sources)
         return ()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -2652,10 +2661,14 @@ def write_counterexamples(report: VerifyReport, folder: str | Path) -> tuple[Pat
     for target, data, _source in planned:
         with atomic_file(target) as stream:
             stream.write(data)
-    # The files the policy and prices are read from stay, even when verify once wrote them.
-    named = tuple((folder / ref).resolve() for ref in (policy_ref, prices_ref) if ref)
-    _remove(earlier, keep=(*(t for t, _d, _s in planned), *named))
+    _remove(earlier, keep=(*(t for t, _d, _s in planned), *sources))
     return tuple(target for target, _data, _source in planned)
+
+
+def _sources(report: VerifyReport) -> tuple[Path, ...]:
+    """The files ``report``'s policy and prices (every version) were read from."""
+    origins = (report.policy.origin, *(v.origin for v in _versions(report.prices)))
+    return tuple(Path(o) for o in origins if Path(o).is_file())
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
