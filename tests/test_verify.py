@@ -654,11 +654,11 @@ def test_every_violation_is_named_as_its_property_with_rules_among_its(tmp_path:
     for name, text in sections.items():
         report = verify.verify_policy(load_policy(planted(tmp_path, name, text)), strict=True)
         assert report.violations, name
-        data = report.as_json()
-        joined = {p["name"]: set(p["rules"]) for p in data["properties"]}  # type: ignore[union-attr,index]
-        for v in data["violations"]:  # type: ignore[union-attr]
-            assert v["property"] in joined  # type: ignore[index]
-            assert set(v["rules"]) <= joined[v["property"]]  # type: ignore[index]
+        data: Any = report.as_json()
+        joined = {p["name"]: set(p["rules"]) for p in data["properties"]}
+        for v in data["violations"]:
+            assert v["property"] in joined
+            assert set(v["rules"]) <= joined[v["property"]]
         for v in report.violations:
             assert set(v.rule_ids) <= properties[v.property]
             assert f"{v.property} ({', '.join(v.rule_ids)})" in report.text()
@@ -679,6 +679,7 @@ def test_a_finding_without_a_scenario_says_so(
         "which falls back to the registration day: only the batch path's "
         "prework_recommended_start shows it\n"
     ) in report.text()
-    (found,) = report.as_json()["violations"]  # type: ignore[misc]
-    assert found["counterexample"] is False  # type: ignore[index]
+    data: Any = report.as_json()
+    (found,) = data["violations"]
+    assert found["counterexample"] is False
     assert verify.write_counterexamples(report, tmp_path / "o") == ()
