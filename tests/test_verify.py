@@ -177,6 +177,8 @@ def test_a_failing_report_as_markdown_and_json_names_the_smallest_case(tmp_path:
             "cancellation.tuition_credit_years": "0",
         },
         "cases": 363,
+        "counterexample": True,
+        "no_counterexample": "",
     }
 
 
@@ -366,7 +368,7 @@ def test_a_change_fee_that_falls_as_the_request_gets_later_is_caught(
     _check_fails_then_passes(
         monkeypatch,
         short_current,
-        "later never pays less (change fee)",
+        "change fee never falls as the request gets later",
         tmp_path / "o",
     )
 
@@ -381,10 +383,12 @@ def test_a_gap_in_the_change_fee_table_is_caught(
     monkeypatch.setattr(practicum_changes, "CHANGE_FEE_PRECEDENCE", tuple(rows))
     report = verify.verify_policy(load_policy(short_current))
     (gap,) = [v for v in report.violations if v.summary.startswith("no row")]
-    assert gap.property == "every change request gets one answer"
+    assert gap.property == "change requests"
     assert gap.rule_ids == ("R11a", "R9", "R10")
     (path,) = [
-        p for p in verify.write_counterexamples(report, tmp_path / "o") if "answer" in p.name
+        p
+        for p in verify.write_counterexamples(report, tmp_path / "o")
+        if "change-requests" in p.name
     ]
     (scenario,) = load_scenarios(path)
     # The journey's own invariant (the last row always answers) fails on the replay.
@@ -423,7 +427,10 @@ def test_a_refund_that_grows_as_the_cancellation_gets_later_is_caught(
 
     monkeypatch.setattr(cancellation, "_precedence", planted)
     _check_fails_then_passes(
-        monkeypatch, short_current, "later never gets more back (refund)", tmp_path / "o"
+        monkeypatch,
+        short_current,
+        "refund never grows as the cancellation gets later",
+        tmp_path / "o",
     )
 
 
@@ -527,3 +534,152 @@ def test_a_passing_policy_writes_no_counterexample(tmp_path: Path, short_current
     report = verify.verify_policy(load_policy(short_current))
     assert verify.write_counterexamples(report, tmp_path / "none") == ()
     assert not (tmp_path / "none").exists()
+
+
+# -- the counterexample folder (review of issue 23) --------------------------------------------
+
+
+NO_CREDIT = "[cancellation]\ntuition_credit_years = 0\n"
+ZERO_WINDOW = '[practicum]\nfree_change_days = 0\nfree_change_day_count = "calendar"\n'
+
+
+@pytest.mark.parametrize("kind", ["under-proc", "a-file"])
+def test_a_folder_that_cannot_be_written_is_one_line_and_exit_2_after_the_report(
+    tmp_path: Path, kind: str
+) -> None:
+    path = planted(tmp_path, "no-credit", NO_CREDIT)
+    if kind == "a-file":
+        folder = tmp_path / "taken"
+        folder.write_text("mine\n", "utf-8")
+    else:
+        folder = Path("/proc/x/y")
+    status, out, err = run("verify", str(path), "--write-counterexamples", str(folder))
+    assert status == 2
+    assert out.startswith("verify no-credit: 1 violation; ")
+    assert "wrote" not in out
+    assert err.count("\n") == 1
+    assert err.startswith(f"cptm-rules: cannot write {folder}: ")
+    assert "Traceback" not in err
+    if kind == "a-file":
+        assert (
+            err == f"cptm-rules: cannot write {folder}: it is a file, not a folder; name a folder\n"
+        )
+        assert folder.read_text("utf-8") == "mine\n"
+
+
+def test_a_new_run_replaces_the_files_verify_wrote_and_leaves_the_others(tmp_path: Path) -> None:
+    folder = tmp_path / "cx"
+    first = planted(tmp_path, "no-credit", NO_CREDIT)
+    assert run("verify", str(first), "--write-counterexamples", str(folder))[0] == 1
+    before = sorted(p.name for p in folder.iterdir())
+    assert before == [
+        "01-tuition-credit-expires-after-the-cancellation.scenarios.toml",
+        "policy.toml",
+    ]
+    assert all(
+        (folder / name).read_text("utf-8").startswith("# Written by cptm-rules verify")
+        for name in before
+    )
+    # The author's own files beside them, and one written by verify before the mark came first.
+    (folder / "notes.txt").write_text("why we tried this\n", "utf-8")
+    (folder / "mine.scenarios.toml").write_text("# my own\n", "utf-8")
+    (folder / "09-old.scenarios.toml").write_text(
+        "# Counterexample: x (R9).\n# y.\n"
+        "# Written by cptm-rules verify: it fails until the policy is fixed.\n",
+        "utf-8",
+    )
+    second = planted(tmp_path, "zero-window", ZERO_WINDOW)
+    status, _, _ = run("verify", str(second), "--write-counterexamples", str(folder))
+    assert status == 1
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "01-free-change-deadline-before-the-first-day.scenarios.toml",
+        "02-every-rule-the-policy-turns-on-can-fire.scenarios.toml",
+        "mine.scenarios.toml",
+        "notes.txt",
+        "policy.toml",
+    ]
+    assert 'name = "zero-window"' in (folder / "policy.toml").read_text("utf-8")
+    assert (folder / "notes.txt").read_text("utf-8") == "why we tried this\n"
+    # The proposal fixed: a passing run leaves no counterexample of verify's behind.
+    fixed = second.read_text("utf-8").replace("free_change_days = 0", "free_change_days = 2")
+    second.write_text(fixed, "utf-8")
+    assert run("verify", str(second), "--write-counterexamples", str(folder))[0] == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["mine.scenarios.toml", "notes.txt"]
+
+
+def test_a_file_verify_did_not_write_in_the_way_is_left_and_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "cx"
+    folder.mkdir()
+    mine = folder / "01-tuition-credit-expires-after-the-cancellation.scenarios.toml"
+    mine.write_text("# the author's own\n", "utf-8")
+    path = planted(tmp_path, "no-credit", NO_CREDIT)
+    status, out, err = run("verify", str(path), "--write-counterexamples", str(folder))
+    assert status == 2
+    assert out.startswith("verify no-credit: 1 violation")
+    assert err == (
+        f"cptm-rules: cannot write {mine}: cptm-rules verify did not write this file and "
+        "leaves it as it is; move it or name another folder\n"
+    )
+    assert mine.read_text("utf-8") == "# the author's own\n"
+    assert sorted(p.name for p in folder.iterdir()) == [mine.name]
+
+
+def test_a_policy_verified_from_inside_the_folder_is_never_removed(tmp_path: Path) -> None:
+    folder = tmp_path / "cx"
+    path = planted(tmp_path, "no-credit", NO_CREDIT)
+    assert run("verify", str(path), "--write-counterexamples", str(folder))[0] == 1
+    # The fix tried on the copy, as the docs suggest, and verified from there.
+    copy = folder / "policy.toml"
+    copy.write_text(copy.read_text("utf-8").replace("tuition_credit_years = 0", ""), "utf-8")
+    assert run("verify", str(copy), "--write-counterexamples", str(folder))[0] == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["policy.toml"]
+
+
+# -- one name per property ---------------------------------------------------------------------
+
+
+def test_every_violation_is_named_as_its_property_with_rules_among_its(tmp_path: Path) -> None:
+    properties = {p.name: set(p.rule_ids) for p in verify.PROPERTIES}
+    sections = {
+        "no-credit": NO_CREDIT,
+        "zero-window": ZERO_WINDOW,
+        "one-day": "[practicum]\nmax_session_days = 1\n",
+        "grows": "[cancellation]\nrefund_tiers = [\n"
+        '  { before_practicum_days = 60, refund = "50%" },\n'
+        '  { before_practicum_days = 30, refund = "full" },\n]\n',
+        "long-grace": '[certification]\ncertification_period = { amount = 1, unit = "months" }\n'
+        "renewal_grace_days = 60\n",
+    }
+    seen = set()
+    for name, text in sections.items():
+        report = verify.verify_policy(load_policy(planted(tmp_path, name, text)), strict=True)
+        assert report.violations, name
+        data: Any = report.as_json()
+        joined = {p["name"]: set(p["rules"]) for p in data["properties"]}
+        for v in data["violations"]:
+            assert v["property"] in joined
+            assert set(v["rules"]) <= joined[v["property"]]
+        for v in report.violations:
+            assert set(v.rule_ids) <= properties[v.property]
+            assert f"{v.property} ({', '.join(v.rule_ids)})" in report.text()
+            seen.add(v.property)
+    assert len(seen) >= 5
+
+
+def test_a_finding_without_a_scenario_says_so(
+    monkeypatch: pytest.MonkeyPatch, short_current: Path, tmp_path: Path
+) -> None:
+    def start(policy: Any, registered: Any, first: Any, *, ops: Any = None) -> Any:  # noqa: ARG001
+        return first + (dt.timedelta(days=1) if ops is None else 1)
+
+    monkeypatch.setattr(prework, "recommended_prework_start", start)
+    report = verify.verify_policy(load_policy(short_current))
+    assert (
+        "\n      no counterexample file: the journey states the start through R6's advice, "
+        "which falls back to the registration day: only the batch path's "
+        "prework_recommended_start shows it\n"
+    ) in report.text()
+    data: Any = report.as_json()
+    (found,) = data["violations"]
+    assert found["counterexample"] is False
+    assert verify.write_counterexamples(report, tmp_path / "o") == ()

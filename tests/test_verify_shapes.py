@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from cptm_rules import lifecycle, verify
+from cptm_rules.cli import main
 from cptm_rules.formulas import Case, check_precedence
 from cptm_rules.policy import load_policy
 from cptm_rules.pricing import load_prices
@@ -35,6 +37,12 @@ refund_tiers = [
   { before_practicum_days = 1, refund = "none" },
 ]
 """
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(list(argv), out=out, err=err)
+    return status, out.getvalue(), err.getvalue()
 
 
 def passes(path: Path) -> bool:
@@ -107,9 +115,7 @@ def test_refund_tiers_with_a_gap_are_caught(
         return _tier_table([rows[0], _row(middle, between(14, 20)), _row(near, between(1, 13))])
 
     monkeypatch.setattr(cancellation, "_precedence", gapped)
-    report = fails_then_passes(
-        monkeypatch, path, "every cancellation gets one answer (refund tiers)", tmp_path / "o"
-    )
+    report = fails_then_passes(monkeypatch, path, "cancellations", tmp_path / "o")
     (gap,) = [v for v in report.violations if v.summary.startswith("no refund tier")]
     case = dict(gap.case)
     before = dt.date.fromisoformat(case["held first day"]) - dt.date.fromisoformat(
@@ -130,9 +136,7 @@ def test_overlapping_tiers_answered_against_their_order_are_caught(
         return _tier_table([row for _r, row in real(tiers)][::-1])
 
     monkeypatch.setattr(cancellation, "_precedence", reversed_table)
-    report = fails_then_passes(
-        monkeypatch, path, "every cancellation gets one answer (refund tiers)", tmp_path / "o"
-    )
+    report = fails_then_passes(monkeypatch, path, "cancellations", tmp_path / "o")
     (found,) = [v for v in report.violations if "list does not put first" in v.summary]
     assert found.summary.startswith("refund-tier rows 1 and 2 both hold")
     assert dict(found.case)["answering row"] == "1 (listed tier 3)"
@@ -175,7 +179,9 @@ def test_a_refund_that_grows_across_tiers_is_caught(
         )
 
     monkeypatch.setattr(cancellation, "_precedence", swapped)
-    fails_then_passes(monkeypatch, path, "later never gets more back (refund)", tmp_path / "o")
+    fails_then_passes(
+        monkeypatch, path, "refund never grows as the cancellation gets later", tmp_path / "o"
+    )
 
 
 # -- the grace period and renewal (R20) -------------------------------------------------------
@@ -198,7 +204,7 @@ def test_a_grace_period_that_ends_before_its_period_is_caught(
     report = verify.verify_policy(load_policy(path))
     assert {v.property for v in report.violations} == {
         "grace period ends after its period",
-        "every renewal check gets one answer",
+        "renewal checks",
     }
     (grace,) = [v for v in report.violations if v.property.startswith("grace")]
     assert grace.summary == ("the grace period of a period ending 2032-01-02 ends on 2032-01-01")
@@ -253,7 +259,7 @@ def test_a_cap_that_makes_more_hours_count_less_is_caught(
     report = fails_then_passes(
         monkeypatch,
         path,
-        "more hours never turn a met requirement unmet",
+        "more qualifying hours never turn a met requirement unmet",
         tmp_path / "o",
     )
     (found,) = report.violations
@@ -278,7 +284,7 @@ def test_a_dated_schedule_that_prices_no_earlier_registration_is_caught(tmp_path
     prices.write_text("effective_from = 2030-07-01\n" + shipped, "utf-8")
     path = planted(tmp_path, "plain", "", years=(2030, 2030))
     report = verify.verify_policy(load_policy(path), prices=load_prices(prices))
-    name = "every registration day priced by one schedule"
+    name = "registrations priced by one schedule"
     (found,) = [v for v in report.violations if v.property == name]
     assert found.summary == "no version of the prices charges a registration on 2030-01-01"
     assert found.cases == 181
@@ -297,3 +303,115 @@ def test_each_version_of_dated_prices_is_checked() -> None:
     money = next(r for r in report.results if r.group == verify.MONEY)
     plain = next(r for r in verify.verify_policy(load_policy()).results if r.group == verify.MONEY)
     assert money.checked > plain.checked  # the shipped version before it, too
+
+
+# -- a refund that grows, written in a file (review of issue 23) -------------------------------
+
+
+GROWS = """[cancellation]
+refund_tiers = [
+  { before_practicum_days = 60, refund = "50%" },
+  { before_practicum_days = 30, refund = "full" },
+  { before_practicum_days = 1, refund = "none" },
+]
+"""
+
+
+def test_a_file_whose_refund_grows_fails_check_under_the_shipped_prices_until_fixed(
+    tmp_path: Path,
+) -> None:
+    path = planted(tmp_path, "grows", GROWS, years=(2030, 2030))
+    out = tmp_path / "o"
+    status, text, _ = run("verify", str(path), "--write-counterexamples", str(out))
+    assert status == 1
+    assert "violation: refund never grows as the cancellation gets later (R24): " in text
+    # Under the shipped prices both refunds read "unknown program_price": the file pins
+    # the tiers' shares of a probe price it names instead.
+    (probe,) = out.glob("*.prices.toml")
+    assert probe.read_text("utf-8").startswith("# Written by cptm-rules verify")
+    status, text, _ = run("check", str(out))
+    assert status == 1
+    assert "expected: '500000.00 USD'" in text
+    assert "actual:   '1000000.00 USD'" in text
+    copy = out / "policy.toml"
+    fixed = copy.read_text("utf-8").replace('60, refund = "50%"', '60, refund = "full"')
+    copy.write_text(fixed.replace('30, refund = "full"', '30, refund = "50%"'), "utf-8")
+    assert run("check", str(out))[0] == 0
+    assert verify.verify_policy(load_policy(copy)).passed
+
+
+def test_the_refund_property_says_it_compares_cash_refunds_only() -> None:
+    report = verify.verify_policy(load_policy("current", overrides={"calendar.last_year": 2020}))
+    refund = next(r for r in report.results if r.name.startswith("refund never grows"))
+    assert refund.rule_ids == ("R24",)
+    assert refund.notes == (
+        (
+            "compares cash refunds only (R24), each as its share of the program price: a "
+            "tuition credit (R25) is not compared"
+        ),
+    )
+
+
+# -- a dead refund tier (R24) -------------------------------------------------------------------
+
+
+HIDDEN = """[cancellation]
+refund_tiers = [
+  { before_practicum_days = 1, refund = "none" },
+  { within_days_of_registration = 5, refund = "full" },
+]
+"""
+
+
+def test_a_dead_refund_tier_is_named_on_its_property_line_and_replays(tmp_path: Path) -> None:
+    path = planted(tmp_path, "hidden", HIDDEN, years=(2030, 2030))
+    out = tmp_path / "o"
+    status, text, _ = run("verify", str(path), "--write-counterexamples", str(out))
+    assert status == 0  # a warning
+    line = next(x for x in text.splitlines() if "every rule the policy turns on can fire (R9" in x)
+    assert line.endswith(": warning (R24 refund tier 2 can never fire)")
+    assert "no counterexample file" not in text
+    status, text, _ = run("check", str(out))
+    assert status == 1
+    assert "expected: ['R24 refund']" in text
+    copy = out / "policy.toml"
+    first, second = HIDDEN.splitlines()[2:4]
+    copy.write_text(copy.read_text("utf-8").replace(f"{first}\n{second}", f"{second}\n{first}"))
+    assert run("check", str(out))[0] == 0
+
+
+# -- a grace period as long as the period (R17, R20) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sections", "years", "fixed"),
+    [
+        ("[certification]\nrenewal_grace_days = 1000\n", (2030, 2034), ("1000", "60")),
+        (
+            (
+                '[certification]\ncertification_period = { amount = 1, unit = "months" }\n'
+                "renewal_grace_days = 60\n"
+            ),
+            (2030, 2030),
+            ("renewal_grace_days = 60", "renewal_grace_days = 28"),
+        ),
+    ],
+    ids=["1000-days-on-two-years", "60-days-on-one-month"],
+)
+def test_a_grace_period_that_outlasts_the_next_period_is_caught(
+    tmp_path: Path, sections: str, years: tuple[int, int], fixed: tuple[str, str]
+) -> None:
+    path = planted(tmp_path, "long-grace", sections, years=years)
+    report = verify.verify_policy(load_policy(path))
+    name = "grace period ends before the next period would end"
+    assert {v.property for v in report.violations} == {name}
+    (found,) = report.violations
+    assert found.rule_ids == ("R17", "R20")
+    case = dict(found.case)
+    assert case["grace ends (exclusive)"] > case["the period renewed from it ends"]
+    written = counterexample(report, tmp_path / "o", name)
+    assert not passes(written)  # the fee paid on the renewed period's end is taken
+    copy = tmp_path / "o" / "policy.toml"
+    copy.write_text(copy.read_text("utf-8").replace(*fixed), "utf-8")
+    assert passes(written)
+    assert verify.verify_policy(load_policy(copy)).passed

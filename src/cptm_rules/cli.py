@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from cptm_rules.cohort import Candidate
     from cptm_rules.outcomes import Outcome
     from cptm_rules.pricing import PriceSchedule
+    from cptm_rules.verify import VerifyReport
 
 __all__ = ["entry_point", "main"]
 
@@ -418,11 +419,24 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--json and --format markdown are two reports: choose one")
     policy, prices = _policy(args.policy), load_prices(args.prices)
     report = verify_policy(policy, prices=prices, strict=args.strict)
-    written = (
-        write_counterexamples(report, args.write_counterexamples)
-        if args.write_counterexamples is not None
-        else ()
-    )
+    try:
+        written = (
+            write_counterexamples(report, args.write_counterexamples)
+            if args.write_counterexamples is not None
+            else ()
+        )
+    except CptmRulesError:
+        # The report is the run's answer all the same: printed before the one line
+        # (exit 2) that says why no counterexample could be written.
+        _verify_report(args, report, (), out)
+        raise
+    _verify_report(args, report, written, out)
+    return EXIT_OK if report.passed else EXIT_FAILED
+
+
+def _verify_report(
+    args: argparse.Namespace, report: VerifyReport, written: tuple[Path, ...], out: TextIO
+) -> None:
     if args.json:
         data = report.as_json()
         data["written"] = [str(path) for path in written]
@@ -430,7 +444,6 @@ def _verify(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(report.markdown() if args.format == "markdown" else report.text())
         out.writelines(f"wrote {path}\n" for path in written)
-    return EXIT_OK if report.passed else EXIT_FAILED
 
 
 # -- diff -------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from cptm_rules.events import (
     Registration,
     Session,
 )
-from cptm_rules.exceptions import CptmRulesError, InvalidInputError
+from cptm_rules.exceptions import CptmRulesError, InvalidInputError, OutputFileError
 from cptm_rules.files import atomic_file, confined
 from cptm_rules.formulas import SCALAR, answer_codes
 from cptm_rules.lifecycle import Journey
@@ -102,24 +102,35 @@ class Sketch:
     name: str
     events: tuple[tuple[tuple[str, object], ...], ...]
     checks: tuple[tuple[tuple[str, object], ...], ...] = ()
+    prices: tuple[tuple[str, str], ...] = ()
+    """Price figures the scenario pins, as ``(key, value)`` of a price file: where the
+    schedule leaves an amount it compares unknown, :func:`write_counterexamples` writes
+    a probe schedule with these figures beside the scenario, which names it."""
 
 
 @attrs.frozen(kw_only=True)
 class Violation:
     """A case where a property fails: the smallest found, how many, and a scenario to replay.
 
-    ``case`` holds what the case compares, as ``(what, value)`` texts: its dates,
-    sessions and figures. ``warning`` marks a finding reported but not failed
-    (a rule that can never fire) unless the verification is strict.
+    ``property`` is the name of the :class:`Property` that found it, exactly as
+    :data:`PROPERTIES` names it (:func:`verify_policy` sets it), and ``rule_ids``
+    the rules at fault, among the property's. ``case`` holds what the case
+    compares, as ``(what, value)`` texts: its dates, sessions and figures.
+    ``warning`` marks a finding reported but not failed (a rule that can never
+    fire) unless the verification is strict.
     """
 
-    property: str
     rule_ids: tuple[str, ...]
     summary: str
     case: tuple[tuple[str, str], ...]
     cases: int
+    property: str = ""
     warning: bool = False
     scenario: Sketch | None = attrs.field(default=None, repr=False)
+    dead: str = ""
+    """What can never fire, in words (``R10``, ``R24 refund tier 2``), for a dead finding."""
+    no_scenario: str = "no single scenario replays this case"
+    """Why no counterexample file is written, when ``scenario`` is ``None``."""
 
 
 @attrs.frozen(kw_only=True)
@@ -202,6 +213,8 @@ class VerifyReport:
                 f"{kind}: {v.property} ({', '.join(v.rule_ids)}): {v.summary}; "
                 f"smallest case: {case}{count}"
             )
+            if v.scenario is None:
+                lines.append(f"      no counterexample file: {v.no_scenario}")
         return "\n".join(lines) + "\n"
 
     def markdown(self) -> str:
@@ -262,12 +275,16 @@ def _violation_json(v: Violation) -> dict[str, object]:
         "summary": v.summary,
         "case": dict(v.case),
         "cases": v.cases,
+        "counterexample": v.scenario is not None,
+        "no_counterexample": "" if v.scenario is not None else v.no_scenario,
     }
 
 
 def _state(result: PropertyResult, *, strict: bool) -> str:
     found = sum(v.cases for v in result.violations)
-    dead = ", ".join(r for v in result.violations if not v.cases for r in v.rule_ids)
+    dead = ", ".join(
+        dict.fromkeys(v.dead or ", ".join(v.rule_ids) for v in result.violations if not v.cases)
+    )
     if all(v.warning for v in result.violations) and not strict:
         return f"warning ({dead} can never fire)" if dead else f"warning ({found:,} case(s))"
     return f"VIOLATED ({found:,} case(s))" if found else f"VIOLATED ({dead} can never fire)"
@@ -402,7 +419,6 @@ def _free_change_deadline(domain: Domain) -> Found:
         checks=((("key_date", "free_change_deadline"), ("is", _date(f - 1))),),
     )
     violation = Violation(
-        property="free-change deadline before the first day",
         rule_ids=("R9", "R10"),
         summary=f"the free-change deadline {_date(d)} is not before the first day {_date(f)}",
         case=(
@@ -432,7 +448,6 @@ def _prework_start(domain: Domain) -> Found:
         return len(first), (), ()
     f, r, s = first[at], registered[at], start[at]
     violation = Violation(
-        property="prework start not after the first day",
         rule_ids=("R6",),
         summary=f"the recommended prework start {_date(s)} is after the first day {_date(f)}",
         case=(
@@ -444,6 +459,8 @@ def _prework_start(domain: Domain) -> Found:
         cases=int(bad.sum()),
         # No scenario: the journey states the start through prework_start, which falls
         # back to the registration day, so only the batch path's column shows the fault.
+        no_scenario="the journey states the start through R6's advice, which falls back to "
+        "the registration day: only the batch path's prework_recommended_start shows it",
     )
     return len(first), (violation,), ()
 
@@ -488,7 +505,6 @@ def _access_due(domain: Domain) -> Found:
         ),
     )
     violation = Violation(
-        property="access due after registering",
         rule_ids=("R4",),
         summary=f"access is due at {d.isoformat()}, not after the registration {r.isoformat()}",
         case=(
@@ -527,7 +543,6 @@ def _exam_window(domain: Domain) -> Found:
         ),
     )
     violation = Violation(
-        property="exam window opens no later than it closes",
         rule_ids=("R13", "R14"),
         summary=f"the exam opens on {_date(o)} but closes on {_date(c)}",
         case=(
@@ -561,7 +576,6 @@ def _certification_period(domain: Domain) -> Found:
         checks=((("state_on", _date(s)), ("state", "certified")),),
     )
     violation = Violation(
-        property="certification period ends after it starts",
         rule_ids=("R17",),
         summary=f"a period starting {_date(s)} ends on {_date(e)}",
         case=(
@@ -597,7 +611,6 @@ def _credit_expiry(domain: Domain) -> Found:
         checks=((("state_on", _date(c)), ("state", "cancelled")),),
     )
     violation = Violation(
-        property="tuition credit expires after the cancellation",
         rule_ids=("R25",),
         summary=f"the credit of a cancellation on {_date(c)} expires on {_date(u)}",
         case=(
@@ -628,6 +641,16 @@ class _Tally:
     """``(row, later row, cases)``: both conditions hold; the declared order decides."""
     example: tuple[Any, ...] = ()
     """per row: the index (in the sweep's layout) of a case it answered, if any."""
+    held: tuple[Any, ...] = ()
+    """per row: a case asked where its condition holds (answered or not), if any."""
+
+
+def _keep_first(found: list[Any], i: int, mask: Any, where: Callable[[int], Any]) -> None:  # noqa: ANN401
+    """Keep in ``found[i]`` the first case of ``mask``, unless one is kept already."""
+    if found[i] is None:
+        at = _first_index(mask)
+        if at is not None:
+            found[i] = where(at)
 
 
 class _TallyBuilder:
@@ -640,6 +663,7 @@ class _TallyBuilder:
         self.off = [True] * n
         self.pairs: dict[tuple[int, int], int] = {}
         self.example: list[Any] = [None] * n
+        self.held: list[Any] = [None] * n
 
     def add(self, facts: Any, asked: Any, where: Callable[[int], Any]) -> tuple[Any, Any]:  # noqa: ANN401
         """Ask every row for the cases of ``asked``; ``where(i)`` locates case ``i``."""
@@ -658,12 +682,10 @@ class _TallyBuilder:
                     self.off[i] = False
                 held = np.broadcast_to(np.asarray(value, dtype=bool), size)
             masks.append(held & asked)
+            _keep_first(self.held, i, masks[-1], where)
             answered = asked & (rows == i)
             self.fired[i] += int(answered.sum())
-            if self.example[i] is None:
-                found = _first_index(answered)
-                if found is not None:
-                    self.example[i] = where(found)
+            _keep_first(self.example, i, answered, where)
         for i in range(len(masks)):
             for j in range(i + 1, len(masks)):
                 both = int((masks[i] & masks[j]).sum())
@@ -680,6 +702,7 @@ class _TallyBuilder:
             off=tuple(self.off),
             overlaps=tuple((i, j, n) for (i, j), n in sorted(self.pairs.items())),
             example=tuple(self.example),
+            held=tuple(self.held),
         )
 
 
@@ -869,6 +892,11 @@ def _change_sweep(domain: Domain) -> _ChangeSweep:  # noqa: PLR0915  # one pass,
     )
 
 
+_NEEDS_FREE_CHANGES_USED: Final = (
+    "the case needs free changes used first (R11a): no single scenario reaches it yet"
+)
+
+
 def _change_sketch(policy: Policy, c: _ChangeCase, name: str, expect: Any) -> Sketch | None:  # noqa: ANN401
     """A registration for the held session and the change request, expecting ``expect``."""
     if c.used:
@@ -912,7 +940,6 @@ def _change_answers(domain: Domain) -> Found:
         c = sweep.gap
         violations.append(
             Violation(
-                property="every change request gets one answer",
                 rule_ids=tuple(dict.fromkeys(sweep.fees.rows)),
                 summary="no row of the change-fee table answers a change the rules accept",
                 case=_change_case_text(c),
@@ -923,13 +950,13 @@ def _change_answers(domain: Domain) -> Found:
                     f"A change asked for on {_date(c.on)} gets an answer",
                     (("error", "none"),),
                 ),
+                no_scenario=_NEEDS_FREE_CHANGES_USED,
             )
         )
     if sweep.bad_verdict is not None:
         rule_id, c = sweep.bad_verdict
         violations.append(
             Violation(
-                property="every change request gets one answer",
                 rule_ids=(rule_id,),
                 summary=f"{rule_id} picks a verdict it does not declare",
                 case=_change_case_text(c),
@@ -940,6 +967,7 @@ def _change_answers(domain: Domain) -> Found:
                     f"A change asked for on {_date(c.on)} gets one of {rule_id}'s verdicts",
                     (("error", "none"),),
                 ),
+                no_scenario=_NEEDS_FREE_CHANGES_USED,
             )
         )
     notes = (
@@ -958,7 +986,6 @@ def _change_fee_monotone(domain: Domain) -> Found:
     early, late, high, low = sweep.fall
     amount = _fee_of_level(prices, high)
     violation = Violation(
-        property="later never pays less (change fee)",
         rule_ids=tuple(dict.fromkeys(sweep.fees.rows)),
         summary=(
             f"a change asked for on {_date(late.on)} pays less than the same change asked "
@@ -979,6 +1006,7 @@ def _change_fee_monotone(domain: Domain) -> Found:
             f"{_date(early.on)}",
             (("fee", amount),),
         ),
+        no_scenario=_NEEDS_FREE_CHANGES_USED,
     )
     return sweep.checked, (violation,), ()
 
@@ -1122,6 +1150,8 @@ def _tier_level(tier: object, prices: PriceSchedule) -> float:
     if percent is not None:
         return float(percent) / 100
     price, admin = prices.program_price, prices.administrative_fee
+    if isinstance(admin, Money) and not admin.amount:
+        return 1.0  # no fee kept: full, whatever the price
     if isinstance(price, Money) and isinstance(admin, Money) and price.amount > 0:
         return 1.0 - float(admin.amount / price.amount)
     return 1.0 - 1e-9
@@ -1309,37 +1339,80 @@ def _cancel_case_text(c: _CancelCase) -> tuple[tuple[str, str], ...]:
     )
 
 
+_PROBE_PRICE: Final = Decimal(1_000_000)
+"""The program price a probe schedule states when the schedule leaves it unknown."""
+_PROBE_FEE: Final = Decimal(1)
+"""The administrative fee of a probe schedule."""
+
+
+def _probe(prices: PriceSchedule) -> PriceSchedule:
+    """``prices`` with a known program price and administrative fee, to compare refunds.
+
+    Two tiers' refunds both read "unknown program_price" under the shipped prices:
+    a counterexample that compares them pins the tier's share of a known price
+    instead (1,000,000 where the price is unknown). The probe's fee is 1, well under
+    0.01 % of such a price, so the price less the fee stays above any percentage a
+    tier may state, as the sweep counts it while either is unknown (:func:`_tier_level`).
+    """
+    price = prices.program_price
+    if not isinstance(price, Money):
+        price = Money.of(_PROBE_PRICE, prices.currency)
+    fee = Money.of(_PROBE_FEE, prices.currency)
+    return attrs.evolve(prices, program_price=price, administrative_fee=fee)
+
+
+def _probe_figures(prices: PriceSchedule) -> tuple[tuple[str, str], ...]:
+    """The probe schedule's figures, as a price file writes them (it extends the shipped)."""
+    price, admin = prices.program_price, prices.administrative_fee
+    assert isinstance(price, Money)  # noqa: S101  # a probe's figures are known
+    assert isinstance(admin, Money)  # noqa: S101
+    return (
+        ("currency", prices.currency),
+        ("program_price", str(price.amount)),
+        ("administrative_fee", str(admin.amount)),
+    )
+
+
 def _tier_expectation(
     domain: Domain, c: _CancelCase, row: int | None
-) -> tuple[tuple[str, object], ...]:
-    """What a cancellation answered by tier-table row ``row`` (``None``: no tier) expects."""
+) -> tuple[tuple[tuple[str, object], ...], tuple[tuple[str, str], ...]]:
+    """What a cancellation answered by tier-table row ``row`` (``None``: no tier) expects.
+
+    The decisions, and the refund the tier pays under the registration's prices;
+    where those leave the refund unknown, the refund under a probe schedule
+    (:func:`_probe`), whose figures come second (none otherwise).
+    """
     if row is None:
-        return (("decisions", ("R24 not_covered", "R25 credit")),)
+        return (("decisions", ("R24 not_covered", "R25 credit")),), ()
     table = cancellation.refund_precedence(domain.policy)
     # A tier row ignores its case; a planted table's row may answer something else.
     tier: object = table[row][1].explain(None)  # type: ignore[arg-type]
     if not isinstance(tier, cancellation.RefundTier):
-        return (("decisions", ("R24 refund",)),)
+        return (("decisions", ("R24 refund",)),), ()
     decisions = ("R24 refund",) if tier.returns_money else ("R24 refund", "R25 credit")
     try:
         prices = domain.prices.in_force_on(_date(c.registered))
     except CptmRulesError:
-        return (("decisions", decisions),)
+        return (("decisions", decisions),), ()
     amount = cancellation._refund_amount(prices, tier)  # noqa: SLF001  # the tier's own amount
-    return (("decisions", decisions), ("refund", amount_text(amount)))
+    pinned: tuple[tuple[str, str], ...] = ()
+    if isinstance(amount, UnknownAmount):
+        # "unknown program_price" is what every tier paying a share reads: pin the share.
+        probe = _probe(prices)
+        amount = cancellation._refund_amount(probe, tier)  # noqa: SLF001
+        pinned = _probe_figures(probe)
+    return (("decisions", decisions), ("refund", amount_text(amount))), pinned
 
 
 def _cancel_sketch(domain: Domain, c: _CancelCase, name: str, row: int | None) -> Sketch:
+    expect, prices = _tier_expectation(domain, c, row)
     return Sketch(
         name=name,
         events=(
             *_cancel_events(domain.policy, c),
-            (
-                ("type", "cancel"),
-                ("on", _date(c.on)),
-                ("expect", _tier_expectation(domain, c, row)),
-            ),
+            (("type", "cancel"), ("on", _date(c.on)), ("expect", expect)),
         ),
+        prices=prices,
     )
 
 
@@ -1373,7 +1446,6 @@ def _cancel_answers(domain: Domain) -> Found:
         c, next_row = sweep.hole
         violations.append(
             Violation(
-                property="every cancellation gets one answer (refund tiers)",
                 rule_ids=("R24",),
                 summary=(
                     f"no refund tier answers a cancellation on {_date(c.on)}, between "
@@ -1396,7 +1468,6 @@ def _cancel_answers(domain: Domain) -> Found:
         listed_first = _listed_first(domain, example)
         violations.append(
             Violation(
-                property="every cancellation gets one answer (refund tiers)",
                 rule_ids=("R24",),
                 summary=(
                     f"refund-tier rows {i + 1} and {j + 1} both hold and the table answers "
@@ -1420,6 +1491,7 @@ def _cancel_answers(domain: Domain) -> Found:
                         listed_first,
                     )
                 ),
+                no_scenario="no tier the policy lists holds for the case",
             )
         )
     notes = [*_overlap_notes(sweep.refusals), *_overlap_notes(sweep.tiers)]
@@ -1435,15 +1507,20 @@ def _listed_text(position: int | None) -> str:
     return "nowhere" if position is None else f"tier {position + 1}"
 
 
+_CASH_ONLY: Final = (
+    "compares cash refunds only (R24), each as its share of the program price: a "
+    "tuition credit (R25) is not compared"
+)
+
+
 def _refund_monotone(domain: Domain) -> Found:
     sweep: _CancelSweep = domain.cached("cancellations", _cancel_sweep)
     if sweep.rise is None:
-        return sweep.checked, (), ()
+        return sweep.checked, (), (_CASH_ONLY,)
     policy = domain.policy
     early, late, early_row = sweep.rise
     violation = Violation(
-        property="later never gets more back (refund)",
-        rule_ids=("R24", "R25"),
+        rule_ids=("R24",),
         summary=(
             f"a cancellation on {_date(late.on)} gets more back than the same one on "
             f"{_date(early.on)}"
@@ -1464,7 +1541,7 @@ def _refund_monotone(domain: Domain) -> Found:
             early_row,
         ),
     )
-    return sweep.checked, (violation,), ()
+    return sweep.checked, (violation,), (_CASH_ONLY,)
 
 
 # -- 4. money stays sane ------------------------------------------------------------------------
@@ -1520,7 +1597,6 @@ def _money(domain: Domain) -> Found:
             if not isinstance(amount, Money | UnknownAmount):
                 violations.append(
                     Violation(
-                        property="every amount known or named unknown",
                         rule_ids=(rule_id,),
                         summary=f"{rule_id} {verdict} charges {name}, which no price gives",
                         case=(("price", name), ("prices", version.label)),
@@ -1546,7 +1622,6 @@ def _money(domain: Domain) -> Found:
         summary, required = found
         violations.append(
             Violation(
-                property="refunds between nothing and the price paid",
                 rule_ids=("R24",),
                 summary=summary,
                 case=(
@@ -1590,7 +1665,6 @@ def _cancel_replayed(domain: Domain, example: _CancelCase) -> Decision | None:
 
 def _negative(rule_id: str, verdict: str, name: str, amount: Money) -> Violation:
     return Violation(
-        property="no fee negative",
         rule_ids=(rule_id,),
         summary=f"{rule_id} {verdict} charges {name} = {amount}, below zero",
         case=(("price", name), ("amount", str(amount))),
@@ -1638,13 +1712,15 @@ def _dead_rules(domain: Domain) -> Found:
             continue
         violations.append(
             Violation(
-                property="every rule the policy turns on can fire",
                 rule_ids=(rule_id,),
                 summary=f"{rule_id} answers no case on any date of the calendar",
                 case=_dead_figures(policy, rule_id),
                 cases=0,
                 warning=True,
                 scenario=_dead_sketch(domain, rule_id),
+                dead=rule_id,
+                no_scenario=f"no scenario is known that asks {rule_id}'s question where it "
+                "would answer",
             )
         )
     # A tier the policy states that answers no cancellation (the loader refuses one a
@@ -1654,15 +1730,34 @@ def _dead_rules(domain: Domain) -> Found:
             if count:
                 continue
             listed = cancels.listed[row]
+            tier = f"table row {row + 1}" if listed is None else f"tier {listed + 1}"
+            # A cancellation in the tier's window expects the tier's answer: it fails while
+            # another tier (listed first) answers it, and passes once the list lets it.
+            held = cancels.tiers.held[row]
             violations.append(
                 Violation(
-                    property="every rule the policy turns on can fire",
                     rule_ids=("R24",),
-                    summary=f"refund tier {_listed_text(listed)[5:]} answers no cancellation "
-                    "on any date of the calendar",
-                    case=(("cancellation.refund_tiers", str(policy.refund_tiers)),),
+                    summary=f"refund {tier} answers no cancellation on any date of the calendar",
+                    case=(
+                        *(_cancel_case_text(held) if isinstance(held, _CancelCase) else ()),
+                        ("cancellation.refund_tiers", str(policy.refund_tiers)),
+                    ),
                     cases=0,
                     warning=True,
+                    scenario=(
+                        _cancel_sketch(
+                            domain,
+                            held,
+                            f"A cancellation on {_date(held.on)}, in the window of refund "
+                            f"{tier}, gets that tier's answer",
+                            row,
+                        )
+                        if isinstance(held, _CancelCase)
+                        else None
+                    ),
+                    dead=f"R24 refund {tier}",
+                    no_scenario=f"no cancellation the calendar allows falls in the window of "
+                    f"refund {tier}",
                 )
             )
     return checked, tuple(violations), ()
@@ -1790,7 +1885,6 @@ def _grace_period(domain: Domain) -> Found:
             ),
         )
     violation = Violation(
-        property="grace period ends after its period",
         rule_ids=("R20",),
         summary=f"the grace period of a period ending {_date(e)} ends on {_date(g)}",
         case=(
@@ -1803,6 +1897,64 @@ def _grace_period(domain: Domain) -> Found:
         scenario=sketch,
     )
     return len(start), (violation,), ()
+
+
+def _grace_before_next_end(domain: Domain) -> Found:
+    """A grace period ends no later than the period a renewal in it would start.
+
+    A renewal paid in grace starts the next period on the latest one's end (R20,
+    :func:`~cptm_rules.rules.certification.renewed`): a grace day on or after that
+    period's own end would renew a period already over, into its own grace.
+    """
+    policy = domain.policy
+    start, end, lapse = _period_ends(domain)
+    if not policy.renewal_grace_days:
+        return len(start), (), ()  # no grace period: the credential lapses on the end
+    following = certification.period_end(policy, end, ops=ARRAY)
+    # The counterexample pays on the renewed period's end: a day the calendar must hold.
+    asked = ~outside(following) & ~outside(lapse) & (following <= domain.high)
+    left = len(start) - int(asked.sum())
+    notes = (
+        (f"{left:,} period(s) whose renewed period ends after the calendar are not asked",)
+        if left
+        else ()
+    )
+    bad = asked & (lapse > following)
+    at = _first_index(bad)
+    if at is None:
+        return int(asked.sum()), (), notes
+    s, e, g, n = start[at], end[at], lapse[at], following[at]
+    violation = Violation(
+        rule_ids=("R17", "R20"),
+        summary=(
+            f"a renewal paid in the grace period of a period ending {_date(e)} starts a "
+            f"period that ends on {_date(n)}, before the grace period does ({_date(g)})"
+        ),
+        case=(
+            ("period starts", str(_date(s))),
+            ("period ends", str(_date(e))),
+            ("the period renewed from it ends", str(_date(n))),
+            ("grace ends (exclusive)", str(_date(g))),
+            *_figures(policy, "certification_period", "renewal_grace_days"),
+        ),
+        cases=int(bad.sum()),
+        # On the day the renewed period would end, the fee is refused once the grace
+        # period ends in time (R20's answer after the grace period).
+        scenario=Sketch(
+            name=f"A renewal fee paid on {_date(n)}, when the period renewed from {_date(e)} "
+            "would already be over, is refused",
+            events=(
+                *_certified_events(policy, s),
+                _renewal_activity(policy, s),
+                (
+                    ("type", "pay_renewal_fee"),
+                    ("on", _date(n)),
+                    ("expect", (("error", "TimingError"), ("error_rule", "R20"))),
+                ),
+            ),
+        ),
+    )
+    return int(asked.sum()), (violation,), notes
 
 
 def _renewal_answers(domain: Domain) -> Found:
@@ -1837,7 +1989,6 @@ def _renewal_answers(domain: Domain) -> Found:
     else:
         expect = (("error", "TimingError"), ("error_rule", "R20"))
     violation = Violation(
-        property="every renewal check gets one answer",
         rule_ids=("R18", "R20"),
         summary=(
             f"a renewal fee paid on {_date(d)}, for a period ending {_date(pe)}, is "
@@ -1929,7 +2080,6 @@ def _category_caps(domain: Domain) -> Found:
         if h and category
     )
     violation = Violation(
-        property="more hours never turn a met requirement unmet",
         rule_ids=("R18", "R19"),
         summary=(
             f"{_hours_text(fewer, policy)} meet the hours required, "
@@ -2007,7 +2157,6 @@ def _dated_prices(domain: Domain) -> Found:
         else f"more than one version of the prices charges a registration on {_date(day)}"
     )
     violation = Violation(
-        property="every registration day priced by one schedule",
         rule_ids=("R22",),
         summary=summary,
         case=(
@@ -2079,7 +2228,6 @@ def _states(domain: Domain) -> Found:
             )
         violations.append(
             Violation(
-                property="every journey state the policy allows is reachable",
                 rule_ids=_STATE_RULES.get(state, ()),
                 summary=f"no journey reaches the state {state} on any date",
                 case=(("state", str(state)), *_state_figures(policy, state)),
@@ -2179,6 +2327,12 @@ PROPERTIES: Final[tuple[Property, ...]] = (
         find=_grace_period,
     ),
     Property(
+        group=DEADLINES,
+        name="grace period ends before the next period would end",
+        rule_ids=("R17", "R20"),
+        find=_grace_before_next_end,
+    ),
+    Property(
         group=ONE_ANSWER,
         name="change requests",
         rule_ids=("R11", "R11a", "R9", "R10"),
@@ -2244,7 +2398,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
     Property(
         group=ALIVE,
         name="every journey state the policy allows is reachable",
-        rule_ids=("R2", "R12", "R14", "R16", "R20", "R24", "R25", "R26"),
+        rule_ids=("R2", "R4", "R12", "R14", "R16", "R20", "R24", "R25", "R26"),
         find=_states,
     ),
 )
@@ -2282,7 +2436,11 @@ def verify_policy(
     results = []
     for prop in PROPERTIES:
         begun = time.perf_counter()
-        checked, violations, notes = prop.find(domain)
+        checked, found, notes = prop.find(domain)
+        # One name and one rule-id set per property: a violation is joined to its
+        # property by name (the JSON's violations to its properties), its rules among its.
+        violations = tuple(attrs.evolve(v, property=prop.name) for v in found)
+        assert all(set(v.rule_ids) <= set(prop.rule_ids) for v in violations), prop.name  # noqa: S101
         results.append(
             PropertyResult(
                 group=prop.group,
@@ -2322,11 +2480,19 @@ def _toml(value: object) -> str:
     return "[" + ", ".join(_toml(v) for v in value) + "]"
 
 
+_MARK: Final = "# Written by cptm-rules verify"
+"""How every file :func:`write_counterexamples` writes begins: a later run replaces
+those (and only those) in the folder."""
+_EARLIER_MARK: Final = "# Written by cptm-rules verify: it fails until the policy is fixed."
+"""The third line of the counterexamples written before the mark came first."""
+_BOM: Final = b"\xef\xbb\xbf"
+
+
 def _sketch_toml(sketch: Sketch, policy_ref: str, prices_ref: str, violation: Violation) -> str:
     lines = [
-        f"# Counterexample: {violation.property} ({', '.join(violation.rule_ids)}).",
+        f"{_MARK}: a counterexample; it fails until the policy is fixed.",
+        f"# {violation.property} ({', '.join(violation.rule_ids)}).",
         f"# {violation.summary}.",
-        "# Written by cptm-rules verify: it fails until the policy is fixed.",
         "",
         "[[scenario]]",
         f"name = {_toml(sketch.name)}",
@@ -2340,6 +2506,60 @@ def _sketch_toml(sketch: Sketch, policy_ref: str, prices_ref: str, violation: Vi
         lines += ["", "  [[scenario.check]]"]
         lines += [f"  {key} = {_toml(value)}" for key, value in check]
     return "\n".join(lines) + "\n"
+
+
+def _probe_toml(figures: tuple[tuple[str, str], ...]) -> str:
+    lines = [
+        f"{_MARK}: probe prices for the counterexample of the same number, which",
+        "# compares refunds as shares of a known program price (the schedule verified",
+        "# leaves an amount it compares unknown). Not the program's prices.",
+        'extends = "shipped"',
+        *(f"{key} = {_toml(value)}" for key, value in figures),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _copy_bytes(source: Path) -> bytes:
+    """A policy or price file as copied beside the counterexamples: marked as verify's."""
+    data = source.read_bytes()
+    data = data.removeprefix(_BOM)  # the mark comes first; a BOM there would break TOML
+    return (
+        f"{_MARK}: a copy of the file verified, for the counterexamples to name.\n".encode() + data
+    )
+
+
+def _written_by_verify(path: Path) -> bool:
+    """Whether ``path`` is a regular file a run of verify wrote (its first lines say so)."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        with path.open("rb") as stream:
+            head = stream.read(1024).decode("utf-8", "replace").splitlines()[:3]
+    except OSError:
+        return False
+    if head and head[0].startswith(_MARK):
+        return True
+    # Written before the mark came first: "# Counterexample: ...", the summary, the note.
+    return len(head) == 3 and head[0].startswith("# Counterexample: ") and head[2] == _EARLIER_MARK
+
+
+def _earlier_files(folder: Path) -> tuple[Path, ...]:
+    """The files in ``folder`` (not below it) an earlier run of verify wrote."""
+    try:
+        if not folder.is_dir():
+            return ()
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return ()
+    return tuple(p for p in entries if _written_by_verify(p))
+
+
+def _folder_problem(folder: Path, exc: OSError) -> OutputFileError:
+    if folder.exists() and not folder.is_dir():
+        return OutputFileError(
+            path=str(folder), problem="it is a file, not a folder; name a folder"
+        )
+    return OutputFileError(path=str(folder), problem=exc.strerror or type(exc).__name__)
 
 
 def _slug(text: str) -> str:
@@ -2389,28 +2609,88 @@ def write_counterexamples(report: VerifyReport, folder: str | Path) -> tuple[Pat
     Each file replays the smallest case found and expects the answer the property
     requires, so ``cptm-rules check`` fails on it until the policy is fixed. The
     scenarios name the policy and prices by their path inside ``folder``; files
-    read from elsewhere are copied in beside them. Every file is written
-    atomically and stays inside ``folder`` (created if missing). Returns the
-    paths written, the copies first.
+    read from elsewhere are copied in beside them, and a refund compared under
+    prices that leave it unknown names a probe schedule written beside its scenario.
+    A finding no scenario can replay gets no file (:attr:`Violation.no_scenario`
+    says why). Every file written begins with a comment naming cptm-rules verify:
+    the files an earlier run wrote into ``folder`` are replaced or removed, and no
+    other file is touched (one in the way of a new file is an error). Every file
+    is written atomically and stays inside ``folder`` (created if missing when
+    there is something to write). Returns the paths written, the copies first.
+    Raises :class:`~cptm_rules.exceptions.OutputFileError` naming ``folder`` (or
+    the file in the way) when it cannot be written.
     """
     folder = Path(folder)
     findings = [v for v in (*report.violations, *report.warnings) if v.scenario is not None]
+    earlier = _earlier_files(folder)
+    # The files the policy and prices are read from stay, even when verify once wrote them.
+    sources = _sources(report)
     if not findings:
+        _remove(earlier, keep=sources)
         return ()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _folder_problem(folder, exc) from None
+    if not folder.is_dir():
+        raise _folder_problem(folder, NotADirectoryError())
     policy_ref, prices_ref, copies = _references(report, folder)
-    written: list[Path] = []
-    for source, target in copies:
-        with atomic_file(target) as stream:
-            stream.write(source.read_bytes())
-        written.append(target)
+    planned: list[tuple[Path, bytes, bytes | None]] = [
+        (target, _copy_bytes(source), source.read_bytes()) for source, target in copies
+    ]
     for number, violation in enumerate(findings, start=1):
         assert violation.scenario is not None  # noqa: S101  # filtered above
-        name = f"{number:02d}-{_slug(violation.property)}.scenarios.toml"
-        confined(folder, name)  # a name made here, checked all the same
-        target = folder / name
-        text = _sketch_toml(violation.scenario, policy_ref, prices_ref, violation)
+        stem = f"{number:02d}-{_slug(violation.property)}"
+        prices_name = prices_ref
+        if violation.scenario.prices:
+            prices_name = f"{stem}.prices.toml"
+            probe = _probe_toml(violation.scenario.prices)
+            planned.append((folder / prices_name, probe.encode("utf-8"), None))
+        text = _sketch_toml(violation.scenario, policy_ref, prices_name, violation)
+        planned.append((folder / f"{stem}.scenarios.toml", text.encode("utf-8"), None))
+    for target, _data, source in planned:
+        confined(folder, target.name)  # names made here, checked all the same
+        in_the_way = target.exists() and target not in earlier
+        # A copy written before copies were marked is the source's bytes as they were.
+        if in_the_way and not (source is not None and _same_bytes(target, source)):
+            raise OutputFileError(
+                path=str(target),
+                problem="cptm-rules verify did not write this file and leaves it as it is; "
+                "move it or name another folder",
+            )
+    for target, data, _source in planned:
         with atomic_file(target) as stream:
-            stream.write(text.encode("utf-8"))
-        written.append(target)
-    return tuple(written)
+            stream.write(data)
+    _remove(earlier, keep=(*(t for t, _d, _s in planned), *sources))
+    return tuple(target for target, _data, _source in planned)
+
+
+def _sources(report: VerifyReport) -> tuple[Path, ...]:
+    """The files ``report``'s policy and prices (every version) were read from."""
+    origins = (report.policy.origin, *(v.origin for v in _versions(report.prices)))
+    return tuple(Path(o) for o in origins if Path(o).is_file())
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _remove(paths: tuple[Path, ...], *, keep: tuple[Path, ...]) -> None:
+    """Remove the files of an earlier run that this run did not write again."""
+    kept = {p.resolve() for p in keep}
+    for path in paths:
+        if path.resolve() in kept:
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise OutputFileError(
+                path=str(path),
+                problem=f"an earlier counterexample cannot be removed: "
+                f"{exc.strerror or type(exc).__name__}",
+            ) from None
