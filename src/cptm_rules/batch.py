@@ -25,7 +25,7 @@ Needs the ``notebook`` or ``columnar`` extra (numpy, pandas, pyarrow).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import numpy as np
@@ -67,6 +67,9 @@ from cptm_rules.rules.certification import (
     RenewalFeeCase,
     grace_end,
     period_end,
+    qualifying_places,
+    renewals_counted_alone,
+    renews,
 )
 from cptm_rules.rules.exam import (
     ATTEMPT_OUTCOME,
@@ -532,7 +535,9 @@ def _beyond_the_vectors(table: pa.Table, cols: _Columns, policy: Policy) -> Mask
     other events a row may carry (the eLearning opened, modules and their
     assessments, a substitution, continuing education, renewal payments) change
     none of the batch's answers but for the eLearning opened and the modules
-    before a cancellation, which the vectors read.
+    before a cancellation, which the vectors read; continuing education and
+    renewal payments are answered after the exam, from where it left the row
+    (copies of one activity id on one day that differ are the journey's to pick).
     """
     replay = np.zeros(table.num_rows, dtype=bool)
     version: Policy | None = policy
@@ -1217,7 +1222,7 @@ def _continuing_education(group: _Group, out: _Out) -> None:
     paid_at, payer, _ = _items(cols.payment_offsets, rows)
     on, paid_on = cols.activity_on[at], cols.payment_on[paid_at]
     off = np.zeros(n, dtype=bool)
-    if policy.renewal_grace_days or policy.category_limits:
+    if not renewals_counted_alone(policy):
         # A grace period or category limits are the journey's to count.
         off[owner] = True
         off[payer] = True
@@ -1230,19 +1235,16 @@ def _continuing_education(group: _Group, out: _Out) -> None:
     end = out.period_end[rows].copy()
     out.period_count[rows] = has
     ends = [end.copy()]
-    everything = tuple(ActivityCategory)
-    codes = np.array([everything.index(c) for c in policy.qualifying_categories], dtype=np.int64)
+    codes = np.array(qualifying_places(policy), dtype=np.int64)
     counts = cols.activity_first[at] & np.isin(cols.activity_category[at], codes)
     hours = np.where(counts, cols.activity_hours[at], 0)
-    # Hundredths against the hours required, rounded up: the same comparison, exact.
-    required = int((policy.ce_hours_required * 100).to_integral_value(rounding=ROUND_CEILING))
     renewing = has.copy()
     while renewing.any():
         inside = renewing[owner] & (start[owner] <= on) & (on < end[owner])
         total = segment_sums(np.where(inside, hours, 0), owner, n)
         fee_inside = renewing[payer] & (start[payer] <= paid_on) & (paid_on < end[payer])
         paid = segment_sums(fee_inside.astype(np.int64), payer, n) > 0
-        renewing &= paid & (total >= required)
+        renewing &= np.asarray(renews(ARRAY, policy, total, paid), dtype=bool)
         start = np.where(renewing, end, start)
         end[renewing] = period_end(policy, end[renewing], ops=ARRAY)
         out.period_count[rows[renewing]] += 1

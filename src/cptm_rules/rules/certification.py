@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
@@ -114,6 +114,7 @@ __all__ = [
     "period_started",
     "qualifying_hours",
     "qualifying_hours_of",
+    "qualifying_places",
     "record_activity",
     "recorded_after_lapse",
     "recorded_before_certification",
@@ -122,7 +123,9 @@ __all__ = [
     "renewal_fee_charge",
     "renewal_met",
     "renewal_payment",
+    "renewals_counted_alone",
     "renewed",
+    "renews",
     "unique_activities",
     "why_not_counted",
 ]
@@ -1277,6 +1280,31 @@ def record_activity(journey: JourneyFacts, event: RecordActivity, day: dt.date) 
 
 _RECORDED: Final = ACTIVITY_VERDICT[-1][1]
 """The row of an activity recorded toward the latest period (which may then renew)."""
+
+
+def renewals_counted_alone(policy: Policy) -> bool:
+    """R18, R20: whether a period renews on its own hours and a payment inside it alone.
+
+    So with no grace period and no category limits (the shipped policies): what
+    the batch path counts; any other policy's renewals are its journeys' to count.
+    """
+    return not policy.renewal_grace_days and not policy.category_limits
+
+
+def qualifying_places(policy: Policy) -> tuple[int, ...]:
+    """R19: the places in ``ActivityCategory`` of the categories that count under ``policy``."""
+    everything = tuple(ActivityCategory)
+    return tuple(everything.index(c) for c in policy.qualifying_categories)
+
+
+def renews(ops: Ops, policy: Policy, hundredths: Any, paid: Any) -> Any:  # noqa: ANN401, ARG001  # a mask
+    """R18 (:func:`renewal_met`, no category limits): enough hours, and a payment inside.
+
+    ``hundredths`` are a period's qualifying hours in hundredths of an hour (exact
+    integers: a cohort's hours have at most two decimals, as the figure has).
+    """
+    required = (policy.ce_hours_required * 100).to_integral_value(rounding=ROUND_CEILING)
+    return paid & (hundredths >= int(required))
 
 
 class RenewalFeeCase(NamedTuple):
