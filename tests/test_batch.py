@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from cptm_rules.batch import ANSWER_COLUMNS, batch_answers, journey_answers, journey_table
 from cptm_rules.cohort import Candidate, synthetic_cohort
 from cptm_rules.cohort.formats import cohort_table
-from cptm_rules.events import Session
+from cptm_rules.events import Activity, Session
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError
 from cptm_rules.money import Money, UnknownAmount
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, load_prices
-from cptm_rules.vocabulary import Attendance, OrganisationType
+from cptm_rules.vocabulary import ActivityCategory, Attendance, OrganisationType
 
 BOARD_2027 = Path(__file__).parent.parent / "scenarios" / "policies" / "board-2027.toml"
 ZONES = (ZoneInfo("America/New_York"), ZoneInfo("UTC"), ZoneInfo("Asia/Tokyo"))
@@ -562,3 +562,141 @@ def test_the_registration_quote_is_the_pricing_familys_in_the_batch_R21_R22() ->
     shipped = batch_answers(cohort_table([single]), policy=stacking, prices=SHIPPED_PRICES)
     assert shipped.column("quote_total").to_pylist() == [None]
     assert shipped.column("quote_missing").to_pylist() == [["program_price"]]
+
+
+def _ce_policies() -> tuple[Policy, ...]:
+    current = load_policy()
+    return (
+        current,
+        load_policy("legacy"),
+        current.with_overrides({"certification.ce_hours_required": 0}),
+        current.with_overrides(
+            {
+                "certification.ce_hours_required": Decimal("2.05"),
+                "certification.certification_period": {"amount": 3, "unit": "months"},
+            }
+        ),
+        current.with_overrides(
+            {
+                "certification.certification_period": {"amount": 1, "unit": "months"},
+                "certification.qualifying_categories": ["course", "webinar"],
+                "certification.free_categories": ["webinar"],
+                "certification.ce_hours_required": 3,
+            }
+        ),
+        # Left to their journeys: a grace period, category limits.
+        current.with_overrides({"certification.renewal_grace_days": 30}),
+        current.with_overrides(
+            {"certification.category_limits": [{"categories": ["course"], "max_hours": 10}]}
+        ),
+    )
+
+
+CE_POLICIES = _ce_policies()
+# The shipped renewal fee is unknown (R22): a fee without a number.
+RENEWAL_SET = attrs.evolve(
+    SHIPPED_PRICES, renewal_fee=Money.of("120"), late_renewal_fee=Money.of("40")
+)
+_CATEGORIES = ("course", "webinar", "conference", "not-industry-relevant")
+
+
+@st.composite
+def candidates_who_renew(draw: st.DrawFn, number: int) -> Candidate:
+    """A candidate who may certify, with activities and renewal payments around its periods."""
+    base = draw(candidates(number))
+    if draw(st.integers(0, 3)):  # most certify: no change, access on time, a pass
+        base = attrs.evolve(base, changes=(), access_after_minutes=0)
+    passed_on = base.practicum.last_day + dt.timedelta(days=draw(st.integers(0, 20)))
+    attendance = draw(st.sampled_from((Attendance.FULL, Attendance.FULL, *Attendance)))
+    passed = draw(st.sampled_from((True, True, False)))
+    attempts = ((passed_on, passed),) if draw(st.integers(0, 5)) else ()
+    horizon = st.integers(-40, 4 * 365)
+    activities = []
+    for n in range(draw(st.integers(0, 8))):
+        on = passed_on + dt.timedelta(days=draw(horizon))
+        ident = draw(st.sampled_from(("a", "b", f"n{n}", f"n{n}")))
+        hours = Decimal(draw(st.integers(0, 3000))) / 100
+        category = ActivityCategory(draw(st.sampled_from(_CATEGORIES)))
+        activities.append(Activity(id=ident, on=on, hours=hours, category=category))
+        if draw(st.integers(0, 6)) == 0:  # recorded twice: the same, or on another day
+            later = dt.timedelta(days=draw(st.sampled_from((0, 0, 1, 400))))
+            activities.append(attrs.evolve(activities[-1], on=on + later))
+    payments = tuple(
+        passed_on + dt.timedelta(days=draw(horizon)) for _ in range(draw(st.integers(0, 4)))
+    )
+    return attrs.evolve(
+        base,
+        attendance=attendance,
+        attempts=attempts,
+        activities=tuple(draw(st.permutations(activities))),
+        renewal_payments=payments,
+    )
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    cohort=st.integers(1, 10).flatmap(
+        lambda size: st.tuples(*(candidates_who_renew(n) for n in range(size)))
+    ),
+    policy=st.sampled_from(CE_POLICIES),
+    prices=st.sampled_from((SHIPPED_PRICES, RENEWAL_SET)),
+)
+def test_activities_renewal_fees_and_every_period_agree_with_the_journeys_R17_R20(
+    cohort: tuple[Candidate, ...], policy: Policy, prices: PriceSchedule
+) -> None:
+    try:
+        expected = journey_table(cohort, policy=policy, prices=prices)
+    except CptmRulesError as exc:
+        with pytest.raises(type(exc)):
+            batch_answers(cohort_table(cohort), policy=policy, prices=prices)
+        return
+    got = batch_answers(cohort_table(cohort), policy=policy, prices=prices)
+    assert _without_replayed(got).equals(_without_replayed(expected)), _first_difference(
+        got, expected
+    )
+
+
+def _renewer(
+    activities: tuple[Activity, ...] = (), payments: tuple[dt.date, ...] = ()
+) -> Candidate:
+    ana = _ana(attendance=Attendance.FULL, attempts=((dt.date(2027, 2, 1), True),))
+    return attrs.evolve(ana, activities=activities, renewal_payments=payments)
+
+
+def test_a_period_renewed_early_ends_two_years_on_and_later_activities_still_count_R18_R20() -> (
+    None
+):
+    # Certified 2027-02-01: the first period ends 2029-02-01 (R17).
+    renewer = _renewer(
+        activities=(
+            Activity(id="x", on=dt.date(2027, 6, 1), hours=Decimal(24), category="course"),
+            Activity(id="x", on=dt.date(2027, 7, 1), hours=Decimal(24), category="course"),
+            Activity(id="y", on=dt.date(2030, 3, 1), hours=Decimal(1), category="course"),
+            Activity(id="z", on=dt.date(2031, 2, 1), hours=Decimal(1), category="course"),
+        ),
+        payments=(dt.date(2026, 12, 1), dt.date(2027, 8, 1), dt.date(2031, 3, 1)),
+    )
+    row = _batch_row(renewer, load_policy())
+    assert row["replayed"] is False
+    # Paid with 24 hours inside the period: renewed, the next period 2029-02-01..2031-02-01.
+    assert row["period_ends"] == [dt.date(2029, 2, 1), dt.date(2031, 2, 1)]
+    assert row["activity_verdicts"] == ["recorded", "recorded", "recorded", "not_counted"]
+    assert row["activity_rules"] == ["R19", "R19", "R19", "R20"]
+    # Before certification the fee is refused for the state; after the lapse by R20.
+    assert row["renewal_verdicts"] == ["refused", "fee_paid", "refused"]
+    assert row["renewal_rules"] == [None, "R18", "R20"]
+    assert row["renewal_fees"] == [None, None, None]  # the shipped fee is unknown (R22)
+    priced = batch_answers(cohort_table([renewer]), policy=load_policy(), prices=RENEWAL_SET)
+    assert priced.column("renewal_fees").to_pylist() == [[None, Decimal(120), None]]
+
+
+def test_same_day_copies_of_one_activity_that_differ_are_left_to_the_journey_R19() -> None:
+    twice = (
+        Activity(id="x", on=dt.date(2027, 6, 1), hours=Decimal(24), category="course"),
+        Activity(id="x", on=dt.date(2027, 6, 1), hours=Decimal(2), category="course"),
+    )
+    row = _batch_row(_renewer(activities=twice), load_policy())
+    assert row["replayed"] is True
+    assert row["activity_verdicts"] == ["recorded", "recorded"]
+    same = _batch_row(_renewer(activities=(twice[0], twice[0])), load_policy())
+    assert same["replayed"] is False

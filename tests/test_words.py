@@ -260,7 +260,11 @@ def test_rules_json_gives_each_rule_the_prices_it_charges_under_the_prices_given
     rules = {r["id"]: r for r in json.loads(out)}
     assert rules["R15"]["prices"] == {"retake_fee": "75.00 USD"}
     assert rules["R10"]["prices"] == {"class_change_fee": "400.00 USD"}
-    assert rules["R20"]["prices"] == {"late_renewal_fee": "unknown late_renewal_fee"}
+    # Paid in the grace period, the renewal fee is charged with the late renewal fee.
+    assert rules["R20"]["prices"] == {
+        "late_renewal_fee": "unknown late_renewal_fee",
+        "renewal_fee": "unknown renewal_fee",
+    }
     assert rules["R24"]["prices"] == {"administrative_fee": "100.00 USD"}
     assert rules["R28"]["prices"] == {"late_registration_fee": "0.00 USD"}
     assert rules["R1"]["prices"] == {}

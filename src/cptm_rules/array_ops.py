@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     Days = NDArray[np.int64]
 
-__all__ = ["ARRAY", "EPOCH", "OUTSIDE", "ArrayOps", "outside"]
+__all__ = ["ARRAY", "EPOCH", "OUTSIDE", "ArrayOps", "outside", "segment_sums"]
 
 EPOCH: Final = dt.date(1970, 1, 1).toordinal()
 """The ordinal of 1970-01-01: day 0 of the arrays (Arrow's ``date32`` counts from it)."""
@@ -162,3 +162,17 @@ class ArrayOps:
 
 ARRAY: Final = ArrayOps()
 """The ops the batch path uses."""
+
+
+def segment_sums(values: Days, owner: Days, n: int) -> Days:
+    """The sum of ``values`` per owner, for owners ``0..n-1`` (exact: integers, no floats).
+
+    ``owner`` gives each value's owner in ascending order (the items of list
+    columns, row by row); an owner with no value sums to zero.
+    """
+    sums = np.zeros(n, dtype=np.int64)
+    if len(values):
+        running = np.concatenate([[0], np.cumsum(values, dtype=np.int64)])
+        bounds = np.searchsorted(owner, np.arange(n + 1, dtype=np.int64))
+        sums = running[bounds[1:]] - running[bounds[:-1]]
+    return sums

@@ -25,19 +25,22 @@ Needs the ``notebook`` or ``columnar`` extra (numpy, pandas, pyarrow).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cptm_rules.array_ops import ARRAY, EPOCH, outside
+from cptm_rules.array_ops import ARRAY, EPOCH, outside, segment_sums
 from cptm_rules.cohort import replay as replay_candidate
 from cptm_rules.cohort.formats import candidates_from_table, checked_table
 from cptm_rules.events import (
     AttemptExam,
     CompleteModule,
     GrantAccess,
+    PayRenewalFee,
+    RecordActivity,
     RecordAssessment,
     Register,
     RequestChange,
@@ -56,7 +59,18 @@ from cptm_rules.rules.cancellation import (
     credit_until,
     refund_due,
 )
-from cptm_rules.rules.certification import period_end
+from cptm_rules.rules.certification import (
+    ACTIVITY_VERDICT,
+    RENEWAL_FEE_OUTCOME,
+    RENEWAL_FEE_REFUSALS,
+    ActivityCase,
+    RenewalFeeCase,
+    grace_end,
+    period_end,
+    qualifying_places,
+    renewals_counted_alone,
+    renews,
+)
 from cptm_rules.rules.exam import (
     ATTEMPT_OUTCOME,
     ATTEMPT_REFUSALS,
@@ -95,11 +109,10 @@ from cptm_rules.rules.registration import (
     RegistrationFeeCase,
     access_due,
 )
-from cptm_rules.vocabulary import Attendance, KeyDateKind, OrganisationType
+from cptm_rules.vocabulary import ActivityCategory, Attendance, KeyDateKind, OrganisationType
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from decimal import Decimal
 
     import pandas as pd
     from numpy.typing import NDArray
@@ -148,6 +161,12 @@ ANSWER_COLUMNS: Final = (
     "quote_missing",
     "quote_discounts",
     "quote_stacked",
+    "activity_verdicts",
+    "activity_rules",
+    "renewal_verdicts",
+    "renewal_rules",
+    "renewal_fees",
+    "period_ends",
     "replayed",
 )
 """The columns of an answer table, in order (``docs/cohorts.md`` says what each holds)."""
@@ -215,6 +234,8 @@ _ATTEMPT_WORDS: Final = _Words.of(ATTEMPT_REFUSALS, ATTEMPT_OUTCOME)
 _RETAKE_WORDS: Final = _Words.of(RETAKE_FEE)
 _MODULE_WORDS: Final = _Words.of(MODULE_REFUSALS, MODULE_OUTCOME)
 _ASSESSMENT_WORDS: Final = _Words.of(ASSESSMENT_REFUSALS, ASSESSMENT_OUTCOME)
+_ACTIVITY_WORDS: Final = _Words.of(ACTIVITY_VERDICT)
+_RENEWAL_WORDS: Final = _Words.of(RENEWAL_FEE_REFUSALS, RENEWAL_FEE_OUTCOME)
 
 
 def _codes(table: Precedence[Any, Any], facts: Any, n: int) -> tuple[Days, Days]:  # noqa: ANN401
@@ -264,6 +285,12 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("quote_missing", pa.list_(pa.string())),
             pa.field("quote_discounts", pa.list_(pa.string())),
             pa.field("quote_stacked", pa.bool_()),
+            pa.field("activity_verdicts", pa.list_(pa.string()), nullable=False),
+            pa.field("activity_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("renewal_verdicts", pa.list_(pa.string()), nullable=False),
+            pa.field("renewal_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("renewal_fees", pa.list_(_FEE), nullable=False),
+            pa.field("period_ends", pa.list_(pa.date32()), nullable=False),
             pa.field("replayed", pa.bool_(), nullable=False),
         ]
     )
@@ -313,6 +340,12 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         "assessment_verdicts": [verdict for verdict, _ in seen.assessments.values()],
         "assessment_rules": [rule for _, rule in seen.assessments.values()],
         **seen.quote._asdict(),
+        "activity_verdicts": seen.activities.verdicts,
+        "activity_rules": seen.activities.rules,
+        "renewal_verdicts": seen.renewals.verdicts,
+        "renewal_rules": seen.renewals.rules,
+        "renewal_fees": seen.renewals.fees,
+        "period_ends": [period.end for period in journey.periods],
         "replayed": True,
     }
 
@@ -326,6 +359,7 @@ class _Seen:
         self.changes, self.late = _Listed(), _Listed()
         self.attempts, self.retakes = _Listed(), _Listed()
         self.modules = _Listed()
+        self.activities, self.renewals = _Listed(), _Listed()
         # One slot per module, in the order they are numbered; null where none is taken.
         self.assessments: dict[int, tuple[str | None, str | None]] = dict.fromkeys(
             range(1, modules + 1), (None, None)
@@ -344,6 +378,10 @@ class _Seen:
             self.retakes.add(None, None)
         elif isinstance(event, GrantAccess):
             self.access = _REFUSED
+        elif isinstance(event, RecordActivity):
+            self.activities.add(_REFUSED, rule)
+        elif isinstance(event, PayRenewalFee):
+            self.renewals.add(_REFUSED, rule)
 
     def decided(self, event: Event, outcome: Outcome) -> None:
         """An event the journey applied, with its outcome."""
@@ -359,6 +397,10 @@ class _Seen:
             self.retakes.add_decision(_decided(decisions, _RETAKE_WORDS))
         elif isinstance(event, GrantAccess):
             self.access = decisions[0].verdict
+        elif isinstance(event, RecordActivity):
+            self.activities.add_decision(_decided(decisions, _ACTIVITY_WORDS))
+        elif isinstance(event, PayRenewalFee):
+            self.renewals.add_decision(_decided(decisions, _RENEWAL_WORDS))
         elif isinstance(event, Register):
             self.late.add_decision(_decided(decisions, _LATE_WORDS))
             journey, registration = outcome.journey, event.registration
@@ -457,7 +499,14 @@ def batch_answers(
     table = checked_table(cohort)
     n = table.num_rows
     cols = _Columns.of(table)
-    out = _Out(n, len(cols.change_on), len(cols.attempt_on), len(cols.module_on))
+    out = _Out(
+        n,
+        changes=len(cols.change_on),
+        attempts=len(cols.attempt_on),
+        modules=len(cols.module_on),
+        activities=len(cols.activity_on),
+        payments=len(cols.payment_on),
+    )
     replay = _beyond_the_vectors(table, cols, policy)
     if prices.effective_from is not None:
         # The vectors charge by one schedule: a registration an earlier version of a
@@ -486,7 +535,9 @@ def _beyond_the_vectors(table: pa.Table, cols: _Columns, policy: Policy) -> Mask
     other events a row may carry (the eLearning opened, modules and their
     assessments, a substitution, continuing education, renewal payments) change
     none of the batch's answers but for the eLearning opened and the modules
-    before a cancellation, which the vectors read.
+    before a cancellation, which the vectors read; continuing education and
+    renewal payments are answered after the exam, from where it left the row
+    (copies of one activity id on one day that differ are the journey's to pick).
     """
     replay = np.zeros(table.num_rows, dtype=bool)
     version: Policy | None = policy
@@ -499,6 +550,7 @@ def _beyond_the_vectors(table: pa.Table, cols: _Columns, policy: Policy) -> Mask
         version = version.extended()
     noticed = cols.attendance == _ATTENDANCE_CODE[Attendance.ABSENT_WITH_NOTICE]
     replay |= noticed & (cols.re_on != _NO_DAY)
+    replay |= cols.activity_unclear
     for offsets, keys in (
         (cols.change_offsets, (cols.change_on, cols.change_first, cols.change_last)),
         (cols.attempt_offsets, (cols.attempt_on, cols.attempt_passed.astype(np.int64))),
@@ -547,6 +599,22 @@ class _Columns(NamedTuple):
     organisation: Days
     """each row's organisation, as its place in ``OrganisationType``."""
     group_size: Days
+    activity_offsets: Days
+    activity_on: Days
+    activity_hours: Days
+    """each activity's hours in hundredths (a cohort's hours have at most two decimals)."""
+    activity_category: Days
+    """each activity's category, as its place in ``ActivityCategory``."""
+    activity_first: Mask
+    """whether the activity is the copy of its id that counts (its row's earliest, R19)."""
+    activity_place: Days
+    """each activity's place in its row's answers (the journey's order: by date)."""
+    activity_unclear: Mask
+    """rows with copies of one id on one day that differ: which counts is the journey's."""
+    payment_offsets: Days
+    payment_on: Days
+    payment_place: Days
+    """each payment's place in its row's answers (by date)."""
 
     @classmethod
     def of(cls, table: pa.Table) -> _Columns:
@@ -586,6 +654,8 @@ class _Columns(NamedTuple):
             ),
             group_size=_ints(table.column("group_size")),
             **_numbered_modules(table),
+            **_activities(table),
+            **_payments(table),
         )
 
 
@@ -618,6 +688,60 @@ def _first_opened(table: pa.Table) -> Days:
     return opened
 
 
+def _by_date(offsets: Days, on: Days) -> Days:
+    # Each item's place among its row's items ordered by date: the journey's order
+    # up to items of one day, whose answers are the same.
+    owner = np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))
+    if bool(np.all((on[1:] >= on[:-1]) | (owner[1:] != owner[:-1]))):  # written in order
+        return np.arange(len(on), dtype=np.int64)
+    place = np.empty(len(on), dtype=np.int64)
+    place[np.lexsort((on, owner))] = np.arange(len(on), dtype=np.int64)
+    return place
+
+
+def _activities(table: pa.Table) -> dict[str, Any]:
+    activities = table.column("activities").combine_chunks()
+    offsets = _ints(activities.offsets)
+    flat = activities.flatten()
+    on = _days(flat.field("on"))
+    hundred = pa.scalar(Decimal(100), type=pa.decimal128(3, 0))
+    hours = _ints(pc.multiply(flat.field("hours"), hundred).cast(pa.int64()))
+    categories = pa.array([c.value for c in ActivityCategory])
+    category = _ints(pc.index_in(flat.field("category"), value_set=categories))
+    owner = np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))
+    # Each id's earliest copy counts (activity_order): sorted by row, id and date,
+    # the first of each row's id is it.
+    keyed = pa.table({"owner": owner, "id": flat.field("id"), "on": on})
+    order = _ints(pc.sort_indices(keyed, sort_keys=[(k, "ascending") for k in keyed.column_names]))
+    ids = flat.field("id").take(pa.array(order))
+    same = np.zeros(max(len(order) - 1, 0), dtype=bool)
+    if len(order) > 1:
+        same = (owner[order][1:] == owner[order][:-1]) & np.asarray(
+            pc.equal(ids[1:], ids[:-1]).to_numpy(zero_copy_only=False), dtype=bool
+        )
+    first = np.ones(len(order), dtype=bool)
+    first[order[1:][same]] = False
+    differ = (hours[order][1:] != hours[order][:-1]) | (category[order][1:] != category[order][:-1])
+    unclear = np.zeros(len(offsets) - 1, dtype=bool)
+    unclear[owner[order[1:][same & (on[order][1:] == on[order][:-1]) & differ]]] = True
+    return {
+        "activity_offsets": offsets,
+        "activity_on": on,
+        "activity_hours": hours,
+        "activity_category": category,
+        "activity_first": first,
+        "activity_place": _by_date(offsets, on),
+        "activity_unclear": unclear,
+    }
+
+
+def _payments(table: pa.Table) -> dict[str, Any]:
+    payments = table.column("renewal_payments").combine_chunks()
+    offsets = _ints(payments.offsets)
+    on = _days(payments.flatten())
+    return {"payment_offsets": offsets, "payment_on": on, "payment_place": _by_date(offsets, on)}
+
+
 def _numbered_modules(table: pa.Table) -> dict[str, Any]:
     # Sorted within each row as Candidate.steps numbers them: by date, then no
     # assessment before a failed one before a passed one.
@@ -642,7 +766,9 @@ def _numbered_modules(table: pa.Table) -> dict[str, Any]:
 class _Out:
     """The answers as they are filled in, one array per column (the changes' flat)."""
 
-    def __init__(self, n: int, changes: int, attempts: int, modules: int) -> None:
+    def __init__(  # one size per list column
+        self, n: int, *, changes: int, attempts: int, modules: int, activities: int, payments: int
+    ) -> None:
         self.access_due_us: Days = np.zeros(n, dtype=np.int64)
         self.access: Days = np.zeros(n, dtype=np.int64)
         self.prework_start: Days = np.zeros(n, dtype=np.int64)
@@ -668,6 +794,13 @@ class _Out:
         self.module_rule: Days = np.full(modules, -1, dtype=np.int64)
         self.assessment_verdict: Days = np.full(modules, -1, dtype=np.int64)
         self.assessment_rule: Days = np.full(modules, -1, dtype=np.int64)
+        self.activity_verdict: Days = np.full(activities, -1, dtype=np.int64)
+        self.activity_rule: Days = np.full(activities, -1, dtype=np.int64)
+        self.renewal_verdict: Days = np.full(payments, -1, dtype=np.int64)
+        self.renewal_rule: Days = np.full(payments, -1, dtype=np.int64)
+        self.period_count: Days = np.zeros(n, dtype=np.int64)
+        self.period_ends: list[Days] = []
+        """the j-th period's end of each row, where it has that many (see ``period_count``)."""
         self.quote: Days = np.full(n, -1, dtype=np.int64)
         """each row's quote, as its place in ``quotes``."""
         self.quotes: list[_Quote] = []
@@ -756,6 +889,7 @@ def _answer(
     _key_dates(group, out)
     _exam(group, out)
     _modules(group, out)
+    _continuing_education(group, out)
 
 
 def _registration_and_access(group: _Group, out: _Out) -> None:
@@ -1074,6 +1208,76 @@ def _exam(group: _Group, out: _Out) -> None:
     out.period_end[rows] = ends
 
 
+def _continuing_education(group: _Group, out: _Out) -> None:
+    """Every period a row's renewals start, each activity's verdict and each renewal fee's.
+
+    Without a grace period, an event dated on or after the certification day is
+    recorded toward the latest period unless dated on or after the last period's
+    end (a lapse): periods renewed early end later still. A period renews when the
+    activities dated inside it count the hours R18 needs and a payment is dated
+    inside it; the renewal starts the next one on its end.
+    """
+    policy, cols, rows = group.policy, group.cols, group.rows
+    n = len(rows)
+    at, owner, _ = _items(cols.activity_offsets, rows)
+    paid_at, payer, _ = _items(cols.payment_offsets, rows)
+    on, paid_on = cols.activity_on[at], cols.payment_on[paid_at]
+    off = np.zeros(n, dtype=bool)
+    if not renewals_counted_alone(policy):
+        # A grace period or category limits are the journey's to count.
+        off[owner] = True
+        off[payer] = True
+    off[owner[group.outside(on)]] = True
+    off[payer[group.outside(paid_on)]] = True
+    group.replay_where(off)
+    certified = group.certified
+    has = certified != _NOT_CERTIFIED
+    start = np.where(has, certified, 0)
+    end = out.period_end[rows].copy()
+    out.period_count[rows] = has
+    ends = [end.copy()]
+    codes = np.array(qualifying_places(policy), dtype=np.int64)
+    counts = cols.activity_first[at] & np.isin(cols.activity_category[at], codes)
+    hours = np.where(counts, cols.activity_hours[at], 0)
+    renewing = has.copy()
+    while renewing.any():
+        inside = renewing[owner] & (start[owner] <= on) & (on < end[owner])
+        total = segment_sums(np.where(inside, hours, 0), owner, n)
+        fee_inside = renewing[payer] & (start[payer] <= paid_on) & (paid_on < end[payer])
+        paid = segment_sums(fee_inside.astype(np.int64), payer, n) > 0
+        renewing &= np.asarray(renews(ARRAY, policy, total, paid), dtype=bool)
+        start = np.where(renewing, end, start)
+        end[renewing] = period_end(policy, end[renewing], ops=ARRAY)
+        out.period_count[rows[renewing]] += 1
+        ends.append(np.where(renewing, end, 0))
+    _into_rows(out.period_ends, ends, rows, len(out.period_count))
+    lapse = grace_end(policy, end, ops=ARRAY)
+    started = has[owner] & (on >= certified[owner])
+    case = ActivityCase(policy=policy, on=on, certified=started, end=end[owner], lapse=lapse[owner])
+    verdict, rule = _answered(_ACTIVITY_WORDS, (ACTIVITY_VERDICT,), case, len(at))
+    place = cols.activity_place[at]
+    out.activity_verdict[place], out.activity_rule[place] = verdict, rule
+    fee = RenewalFeeCase(policy=policy, on=paid_on, end=end[payer], lapse=lapse[payer])
+    verdict, rule = _answered(
+        _RENEWAL_WORDS, (RENEWAL_FEE_REFUSALS, RENEWAL_FEE_OUTCOME), fee, len(paid_at)
+    )
+    # Before a period has started the journey refuses the fee for its state: no rule.
+    accepted = has[payer] & (paid_on >= certified[payer])
+    place = cols.payment_place[paid_at]
+    out.renewal_verdict[place] = np.where(
+        accepted, verdict, _RENEWAL_WORDS.verdicts.index(_REFUSED)
+    )
+    out.renewal_rule[place] = np.where(accepted, rule, -1)
+
+
+def _into_rows(kept: list[Days], ends: list[Days], rows: Days, n: int) -> None:
+    """A group's period ends in the cohort's ``n`` rows: the j-th end of each in ``kept[j]``."""
+    while len(kept) < len(ends):
+        kept.append(np.zeros(n, dtype=np.int64))
+    for j, values in enumerate(ends):
+        kept[j][rows] = values
+
+
 def _items(offsets: Days, rows: Days) -> tuple[Days, Days, Days]:
     """Every list item of ``rows``: its flat index, its row's place in ``rows``, its number."""
     counts = offsets[rows + 1] - offsets[rows]
@@ -1204,9 +1408,35 @@ def _table(
         ),
         pa.ListArray.from_arrays(modules, _words(out.assessment_rule, _ASSESSMENT_WORDS.rules)),
         *_quote_columns(out, schema),
+        *_ce_columns(out, cols, prices),
         pa.array(np.zeros(len(ids), dtype=bool)),
     ]
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _ce_columns(out: _Out, cols: _Columns, prices: PriceSchedule) -> list[pa.Array]:
+    activities = pa.array(cols.activity_offsets.astype(np.int32))
+    payments = pa.array(cols.payment_offsets.astype(np.int32))
+    count = out.period_count
+    if out.period_ends:
+        # The j-th end of every row, as a row's ends in order where it has them.
+        ends = np.stack(out.period_ends, axis=1)
+        values = ends[np.arange(ends.shape[1]) < count[:, None]]
+    else:
+        values = np.zeros(0, dtype=np.int64)
+    period_offsets = np.concatenate([[0], np.cumsum(count)]).astype(np.int32)
+    return [
+        pa.ListArray.from_arrays(
+            activities, _words(out.activity_verdict, _ACTIVITY_WORDS.verdicts)
+        ),
+        pa.ListArray.from_arrays(activities, _words(out.activity_rule, _ACTIVITY_WORDS.rules)),
+        pa.ListArray.from_arrays(payments, _words(out.renewal_verdict, _RENEWAL_WORDS.verdicts)),
+        pa.ListArray.from_arrays(payments, _words(out.renewal_rule, _RENEWAL_WORDS.rules)),
+        pa.ListArray.from_arrays(
+            payments, _RENEWAL_WORDS.amounts(prices, out.renewal_verdict, _FEE)
+        ),
+        pa.ListArray.from_arrays(pa.array(period_offsets), _dates(values)),
+    ]
 
 
 def _quote_columns(out: _Out, schema: pa.Schema) -> list[pa.Array]:

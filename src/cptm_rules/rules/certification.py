@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
@@ -59,9 +59,17 @@ from cptm_rules.figures import (
     read_as_before,
     whole,
 )
-from cptm_rules.formulas import SCALAR, Ops, deadline_after
+from cptm_rules.formulas import (
+    SCALAR,
+    Case,
+    Ops,
+    Precedence,
+    check_precedence,
+    deadline_after,
+    first_answer,
+)
 from cptm_rules.money import Amount
-from cptm_rules.rules._build import decision, effect, money_or_unknown, priced
+from cptm_rules.rules._build import decision, effect, money_or_unknown, priced, refusal_in
 from cptm_rules.rules._words import Phrase, WordedRule
 from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import ActivityCategory, DeadlineUnit, EffectKind
@@ -75,7 +83,11 @@ if TYPE_CHECKING:
     from cptm_rules.types import JourneyFacts
 
 __all__ = [
+    "ACTIVITY_VERDICT",
+    "RENEWAL_FEE_OUTCOME",
+    "RENEWAL_FEE_REFUSALS",
     "RULES",
+    "ActivityCase",
     "ActivityIndex",
     "CategoryHours",
     "CategoryLimit",
@@ -84,6 +96,7 @@ __all__ = [
     "HoursCount",
     "Ledger",
     "Period",
+    "RenewalFeeCase",
     "activity_order",
     "category_limits",
     "counted_hours",
@@ -104,6 +117,7 @@ __all__ = [
     "period_started",
     "qualifying_hours",
     "qualifying_hours_of",
+    "qualifying_places",
     "record_activity",
     "recorded_after_lapse",
     "recorded_before_certification",
@@ -112,7 +126,9 @@ __all__ = [
     "renewal_fee_charge",
     "renewal_met",
     "renewal_payment",
+    "renewals_counted_alone",
     "renewed",
+    "renews",
     "unique_activities",
     "why_not_counted",
 ]
@@ -1204,6 +1220,92 @@ def renewed(
     return {"periods": (*periods, following)}, (decided,)
 
 
+class ActivityCase(NamedTuple):
+    """What the rules on a recorded activity compare (R17, R19, R20), for one or many.
+
+    ``certified`` says whether a period has started; ``end`` is the latest
+    period's end and ``lapse`` its grace period's (:func:`grace_end`), both
+    unread where none has started. ``event``, ``period`` and ``journey`` are one
+    candidate's, for the explanation; the batch path leaves them ``None``.
+    """
+
+    policy: Policy
+    on: Any
+    certified: Any
+    end: Any
+    lapse: Any
+    event: RecordActivity | None = None
+    period: Period | None = None
+    journey: JourneyFacts | None = None
+
+
+def _not_certified(ops: Ops, case: ActivityCase) -> Any:  # noqa: ANN401  # a mask
+    return ops.negated(case.certified)
+
+
+def _after_the_period(ops: Ops, case: ActivityCase) -> Any:  # noqa: ANN401, ARG001
+    return case.on >= case.end
+
+
+def _in_grace(ops: Ops, case: ActivityCase) -> Any:  # noqa: ANN401, ARG001
+    return (case.end <= case.on) & (case.on < case.lapse)
+
+
+def _one_candidate(case: ActivityCase) -> tuple[RecordActivity, Period]:
+    assert case.event is not None  # noqa: S101  # explanations are one candidate's
+    assert case.period is not None  # noqa: S101
+    return case.event, case.period
+
+
+def _explain_before_certification(case: ActivityCase) -> Decision:
+    assert case.event is not None  # noqa: S101  # explanations are one candidate's
+    return recorded_before_certification(case.policy, case.event)
+
+
+def _explain_in_grace(case: ActivityCase) -> Decision:
+    event, period = _one_candidate(case)
+    return recorded_in_grace(case.policy, event, period, case.lapse)
+
+
+def _explain_after_lapse(case: ActivityCase) -> Decision:
+    event, period = _one_candidate(case)
+    return recorded_after_lapse(case.policy, event, period, case.lapse)
+
+
+def _explain_recorded(case: ActivityCase) -> Decision:
+    _, period = _one_candidate(case)
+    assert case.journey is not None  # noqa: S101
+    count = case.journey.hours_count(period)
+    return hours_recorded(case.policy, count.hours, period, count.groups)
+
+
+ACTIVITY_VERDICT: Final[Precedence[ActivityCase, Decision]] = check_precedence(
+    "what does a recorded activity count toward?",
+    (
+        (
+            "R19",
+            Case(
+                verdicts=("not_counted",),
+                when=_not_certified,
+                explain=_explain_before_certification,
+            ),
+        ),
+        ("R20", Case(verdicts=("not_counted",), when=_in_grace, explain=_explain_in_grace)),
+        (
+            "R20",
+            Case(verdicts=("not_counted",), when=_after_the_period, explain=_explain_after_lapse),
+        ),
+        ("R19", Case(verdicts=("recorded",), explain=_explain_recorded)),
+    ),
+)
+"""R17, R19, R20: an activity, never refused, counts toward no period before certification,
+in a grace period or after a lapse; else it is recorded toward the latest period.
+
+The journey explains the row that answers (a recorded one may then renew, R20);
+the batch path reads each activity's verdict and rule from the same rows.
+"""
+
+
 def record_activity(journey: JourneyFacts, event: RecordActivity, day: dt.date) -> Handled:
     """R17-R20: an activity is recorded, never refused; it counts toward the latest period.
 
@@ -1212,24 +1314,136 @@ def record_activity(journey: JourneyFacts, event: RecordActivity, day: dt.date) 
     (:meth:`~cptm_rules.types.JourneyFacts.hours_count`). Before
     certification the activity counts toward no period (R17), in a grace period
     or after a lapse toward none either (R20); inside the period it may complete
-    R18 and renew.
+    R18 and renew (:data:`ACTIVITY_VERDICT`).
     """
     policy = journey.policy
-    if not journey.periods:
-        return Handled({}, (recorded_before_certification(policy, event),))
-    current = journey.periods[-1]
-    if day >= current.end:
-        lapse = grace_end(policy, current.end)
-        if day < lapse:
-            return Handled({}, (recorded_in_grace(policy, event, current, lapse),))
-        return Handled({}, (recorded_after_lapse(policy, event, current, lapse),))
+    current = journey.periods[-1] if journey.periods else None
+    end = None if current is None else current.end
+    case = ActivityCase(
+        policy=policy,
+        on=day,
+        certified=current is not None,
+        end=end,
+        lapse=None if end is None else grace_end(policy, end),
+        event=event,
+        period=current,
+        journey=journey,
+    )
+    row = first_answer(ACTIVITY_VERDICT, case)
+    assert row is not None  # noqa: S101  # the table's last row always answers
+    answered = row[1].explain(case)
+    if row[1] is not _RECORDED or current is None:
+        return Handled({}, (answered,))
     count = journey.hours_count(current)
-    hours = count.hours
     minimums = not policy.category_limits or count.minimums_met(policy)
     changes, renewals = renewed(
-        journey, day, hours, journey.renewal_fee_payments, minimums=minimums
+        journey, day, count.hours, journey.renewal_fee_payments, minimums=minimums
     )
-    return Handled(changes, (hours_recorded(policy, hours, current, count.groups), *renewals))
+    return Handled(changes, (answered, *renewals))
+
+
+_RECORDED: Final = ACTIVITY_VERDICT[-1][1]
+"""The row of an activity recorded toward the latest period (which may then renew)."""
+
+
+def renewals_counted_alone(policy: Policy) -> bool:
+    """R18, R20: whether a period renews on its own hours and a payment inside it alone.
+
+    So with no grace period and no category limits (the shipped policies): what
+    the batch path counts; any other policy's renewals are its journeys' to count.
+    """
+    return not policy.renewal_grace_days and not policy.category_limits
+
+
+def qualifying_places(policy: Policy) -> tuple[int, ...]:
+    """R19: the places in ``ActivityCategory`` of the categories that count under ``policy``."""
+    everything = tuple(ActivityCategory)
+    return tuple(everything.index(c) for c in policy.qualifying_categories)
+
+
+def renews(ops: Ops, policy: Policy, hundredths: Any, paid: Any) -> Any:  # noqa: ANN401, ARG001  # a mask
+    """R18 (:func:`renewal_met`, no category limits): enough hours, and a payment inside.
+
+    ``hundredths`` are a period's qualifying hours in hundredths of an hour (exact
+    integers: a cohort's hours have at most two decimals, as the figure has).
+    """
+    required = (policy.ce_hours_required * 100).to_integral_value(rounding=ROUND_CEILING)
+    return paid & (hundredths >= int(required))
+
+
+class RenewalFeeCase(NamedTuple):
+    """What the rules on a renewal-fee payment compare (R18, R20), for one or many.
+
+    ``end`` is the latest period's end and ``lapse`` its grace period's
+    (:func:`grace_end`); ``event``, ``period`` and ``prices`` are one
+    candidate's, for the explanation (the batch path leaves them ``None``).
+    """
+
+    policy: Policy
+    on: Any
+    end: Any
+    lapse: Any
+    event: PayRenewalFee | None = None
+    period: Period | None = None
+    prices: PriceSchedule | None = None
+
+
+def _lapsed(ops: Ops, case: RenewalFeeCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    return case.on >= case.lapse
+
+
+def _paid_late(ops: Ops, case: RenewalFeeCase) -> Any:  # noqa: ANN401, ARG001
+    return case.on >= case.end
+
+
+def _explain_lapsed(case: RenewalFeeCase) -> Refusal:
+    last = "the period's last day" if case.lapse == case.end else "the grace period's last day"
+    return Refusal.too_late(None, case.lapse - _ONE_DAY, f"the credential lapsed: {last} was")
+
+
+def _fee_facts(case: RenewalFeeCase) -> tuple[PriceSchedule, PayRenewalFee, Period]:
+    assert case.prices is not None  # noqa: S101  # explanations are one candidate's
+    assert case.event is not None  # noqa: S101
+    assert case.period is not None  # noqa: S101
+    return case.prices, case.event, case.period
+
+
+def _explain_paid_in_grace(case: RenewalFeeCase) -> Decision:
+    prices, event, period = _fee_facts(case)
+    return fee_paid_in_grace(case.policy, prices, event, period, case.lapse)
+
+
+def _explain_fee_paid(case: RenewalFeeCase) -> Decision:
+    prices, event, period = _fee_facts(case)
+    return fee_paid(case.policy, prices, event, period)
+
+
+RENEWAL_FEE_REFUSALS: Final[Precedence[RenewalFeeCase, Refusal]] = check_precedence(
+    "may the renewal fee be paid?",
+    (("R20", Case(verdicts=("refused",), when=_lapsed, explain=_explain_lapsed)),),
+)
+"""R20: the renewal fee is refused once the credential lapsed (the period's or grace's end)."""
+
+RENEWAL_FEE_OUTCOME: Final[Precedence[RenewalFeeCase, Decision]] = check_precedence(
+    "what does a renewal fee paid answer?",
+    (
+        (
+            "R20",
+            Case(
+                verdicts=("paid_in_grace",),
+                when=_paid_late,
+                fees=("late_renewal_fee",),
+                explain=_explain_paid_in_grace,
+            ),
+        ),
+        ("R18", Case(verdicts=("fee_paid",), fees=("renewal_fee",), explain=_explain_fee_paid)),
+    ),
+)
+"""R20, R18: a renewal fee accepted is paid late in the grace period, else inside the period.
+
+The journey explains the row that answers (it may then renew, R20); the batch
+path reads each payment's verdict, rule and fee from the same rows.
+"""
 
 
 def pay_renewal_fee(journey: JourneyFacts, event: PayRenewalFee, day: dt.date) -> Handled:
@@ -1237,32 +1451,39 @@ def pay_renewal_fee(journey: JourneyFacts, event: PayRenewalFee, day: dt.date) -
 
     In the grace period after the period's end (``renewal_grace_days``, R20) it
     is still accepted, and the late renewal fee is charged with it. Refused once
-    the credential lapsed: the period's last day (or its grace period's) has passed.
+    the credential lapsed: the period's last day (or its grace period's) has passed
+    (:data:`RENEWAL_FEE_REFUSALS`, then :data:`RENEWAL_FEE_OUTCOME`).
     """
     policy, prices = journey.policy, journey.prices
     current = journey.periods[-1]
-    lapse = grace_end(policy, current.end)
-    if day >= lapse:
-        last = "the period's last day" if lapse == current.end else "the grace period's last day"
-        raise Refusal.too_late("R20", lapse - _ONE_DAY, f"the credential lapsed: {last} was")
+    case = RenewalFeeCase(
+        policy=policy,
+        on=day,
+        end=current.end,
+        lapse=grace_end(policy, current.end),
+        event=event,
+        period=current,
+        prices=prices,
+    )
+    refusal = refusal_in(RENEWAL_FEE_REFUSALS, case)
+    if refusal is not None:
+        raise refusal
     payments = (*journey.renewal_fee_payments, event.on)
     count = journey.hours_count(current)
     changes, renewals = renewed(
         journey, day, count.hours, payments, minimums=count.minimums_met(policy)
     )
-    if day >= current.end:  # in the grace period: a late payment
-        return Handled(
-            {"renewal_fee_payments": payments, **changes},
-            (fee_paid_in_grace(policy, prices, event, current, lapse), *renewals),
-            (),
-            (*renewal_fee_charge(prices), *late_renewal_fee_charge(prices)),
-        )
-    return Handled(
-        {"renewal_fee_payments": payments, **changes},
-        (fee_paid(policy, prices, event, current), *renewals),
-        (),
-        renewal_fee_charge(prices),
-    )
+    row = first_answer(RENEWAL_FEE_OUTCOME, case)
+    assert row is not None  # noqa: S101  # the table's last row always answers
+    paid = row[1].explain(case)
+    charged = renewal_fee_charge(prices)
+    if row[1] is not _PAID_INSIDE:  # in the grace period: a late payment
+        charged = (*charged, *late_renewal_fee_charge(prices))
+    return Handled({"renewal_fee_payments": payments, **changes}, (paid, *renewals), (), charged)
+
+
+_PAID_INSIDE: Final = RENEWAL_FEE_OUTCOME[-1][1]
+"""The row of a renewal fee paid inside the period (no late renewal fee)."""
 
 
 # The limit types are read by the serializer (cattrs) when a policy or a ledger is
