@@ -139,10 +139,20 @@ def _without_replayed(table: pa.Table) -> pa.Table:
 def test_the_batch_path_gives_every_answer_the_journeys_give(
     cohort: tuple[Candidate, ...], policy: Policy, prices: PriceSchedule
 ) -> None:
+    agrees_with_the_journeys(cohort, policy, prices)
+
+
+def agrees_with_the_journeys(
+    cohort: tuple[Candidate, ...], policy: Policy, prices: PriceSchedule
+) -> None:
+    """Assert the batch path gives ``cohort`` every answer its journeys give.
+
+    A journey that cannot answer (a date outside the calendar) fails the batch too,
+    with the same kind of error.
+    """
     try:
         expected = journey_table(cohort, policy=policy, prices=prices)
     except CptmRulesError as exc:
-        # A journey that cannot answer (a date outside the calendar) fails the batch too.
         with pytest.raises(type(exc)):
             batch_answers(cohort_table(cohort), policy=policy, prices=prices)
         return
@@ -424,16 +434,7 @@ def candidates_who_may_cancel(draw: st.DrawFn, number: int) -> Candidate:
 def test_the_batch_path_answers_cancellations_and_re_enrolments_as_the_journeys_do_R24_R25_R26(
     cohort: tuple[Candidate, ...], policy: Policy, prices: PriceSchedule
 ) -> None:
-    try:
-        expected = journey_table(cohort, policy=policy, prices=prices)
-    except CptmRulesError as exc:
-        with pytest.raises(type(exc)):
-            batch_answers(cohort_table(cohort), policy=policy, prices=prices)
-        return
-    got = batch_answers(cohort_table(cohort), policy=policy, prices=prices)
-    assert _without_replayed(got).equals(_without_replayed(expected)), _first_difference(
-        got, expected
-    )
+    agrees_with_the_journeys(cohort, policy, prices)
 
 
 def test_a_dated_price_schedule_and_a_layered_policy_give_the_journeys_answers_R9_R10() -> None:
@@ -644,16 +645,7 @@ def candidates_who_renew(draw: st.DrawFn, number: int) -> Candidate:
 def test_activities_renewal_fees_and_every_period_agree_with_the_journeys_R17_R20(
     cohort: tuple[Candidate, ...], policy: Policy, prices: PriceSchedule
 ) -> None:
-    try:
-        expected = journey_table(cohort, policy=policy, prices=prices)
-    except CptmRulesError as exc:
-        with pytest.raises(type(exc)):
-            batch_answers(cohort_table(cohort), policy=policy, prices=prices)
-        return
-    got = batch_answers(cohort_table(cohort), policy=policy, prices=prices)
-    assert _without_replayed(got).equals(_without_replayed(expected)), _first_difference(
-        got, expected
-    )
+    agrees_with_the_journeys(cohort, policy, prices)
 
 
 def _renewer(

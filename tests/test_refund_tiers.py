@@ -17,11 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cptm_rules.array_ops import ARRAY, EPOCH
-from cptm_rules.batch import batch_answers, journey_table
 from cptm_rules.catalogue import RULES
 from cptm_rules.cli import main
 from cptm_rules.cohort import Candidate, diff_policies
-from cptm_rules.cohort.formats import cohort_table
 from cptm_rules.events import Cancel, OpenElearning, RecordAttendance, ReEnroll, Session
 from cptm_rules.exceptions import CptmRulesError, PolicyError, RuleViolationError
 from cptm_rules.formulas import SCALAR
@@ -45,7 +43,7 @@ from cptm_rules.serialization import from_json, to_json
 from cptm_rules.vocabulary import EffectKind, State
 from errors import raises_exactly
 from journeys import JANUARY, REGISTERED_AT, day, in_prework, registered
-from test_batch import _first_difference, _without_replayed, candidates_who_may_cancel
+from test_batch import agrees_with_the_journeys, candidates_who_may_cancel
 
 if TYPE_CHECKING:
     from cptm_rules.outcomes import Decision
@@ -542,16 +540,7 @@ _TIERED_POLICIES = (
 def test_the_batch_path_answers_tiered_cancellations_as_the_journeys_do_R24_R25(
     cohort: tuple[Candidate, ...], policy: Policy
 ) -> None:
-    try:
-        expected = journey_table(cohort, policy=policy, prices=PRICES)
-    except CptmRulesError as exc:
-        with pytest.raises(type(exc)):
-            batch_answers(cohort_table(cohort), policy=policy, prices=PRICES)
-        return
-    got = batch_answers(cohort_table(cohort), policy=policy, prices=PRICES)
-    assert _without_replayed(got).equals(_without_replayed(expected)), _first_difference(
-        got, expected
-    )
+    agrees_with_the_journeys(cohort, policy, PRICES)
 
 
 # -- a proposal as a file, against the current policy ---------------------------------
