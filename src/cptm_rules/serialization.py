@@ -230,16 +230,24 @@ def _make_converter() -> cattrs.Converter:
     # Money | UnknownAmount and Discount | UnknownAmount need no tag: cattrs tells them
     # apart by their required fields (amount, kind, item). Events share field sets.
     configure_tagged_union(Event, conv, tag_name="type")
-    # Registered before the schedule's own function is made, so that a dated schedule's
-    # earlier version is read through this hook too.
-    made: dict[str, Callable[[Any, type], PriceSchedule]] = {}
-
-    def prices(value: object, cls: type) -> PriceSchedule:
-        return made["prices"](_fees_as_before(value), cls)
-
-    conv.register_structure_hook(PriceSchedule, prices)
-    made["prices"] = make_dict_structure_fn(PriceSchedule, conv, _cattrs_forbid_extra_keys=True)
+    # A dated schedule's earlier version is read through the same hook.
+    _read_after(conv, PriceSchedule, _fees_as_before)
     return conv
+
+
+def _read_after(conv: cattrs.Converter, cls: type, translate: Callable[[object], object]) -> None:
+    """Read ``cls`` from ``translate(value)``, nested values of ``cls`` included.
+
+    The hook is registered before ``cls``'s own function is made, so a ``cls``
+    nested in another (a base version) is read through it too.
+    """
+    made: list[Callable[[Any, type], object]] = []
+
+    def structure(value: object, type_: type) -> object:
+        return made[0](translate(value), type_)
+
+    conv.register_structure_hook(cls, structure)
+    made.append(make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True))
 
 
 def _fees_as_before(value: object) -> object:
@@ -341,15 +349,8 @@ _OLDER_FIGURES: Final[dict[object, str]] = {
 
 
 def _reading_version_1(conv: cattrs.Converter) -> cattrs.Converter:
-    # Registered before the policy's own function is made, so that a policy nested in
-    # another (its base version) is read through this hook too.
-    made: dict[str, Callable[[Any, type], Policy]] = {}
-
-    def structure(value: object, cls: type) -> Policy:
-        return made["policy"](_deadlines_as_objects(value), cls)
-
-    conv.register_structure_hook(Policy, structure)
-    made["policy"] = make_dict_structure_fn(Policy, conv, _cattrs_forbid_extra_keys=True)
+    # A policy nested in another (its base version) is read through the same hook.
+    _read_after(conv, Policy, _deadlines_as_objects)
     return conv
 
 
