@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import json
 import sys
 import typing
@@ -348,7 +349,14 @@ _OLDER_FIGURES: Final[dict[object, str]] = {
 """Each older deadline figure a version-1 policy wrote -> the deadline's field."""
 
 
-def _reading_version_1(conv: cattrs.Converter) -> cattrs.Converter:
+@functools.cache
+def _version_1_reader() -> cattrs.Converter:
+    """The converter that reads version-1 documents (older deadline figures).
+
+    Made on first use, not on import: only a document saved by an earlier version
+    needs it.
+    """
+    conv = _make_converter()
     # A policy nested in another (its base version) is read through the same hook.
     _read_after(conv, Policy, _deadlines_as_objects)
     return conv
@@ -357,8 +365,6 @@ def _reading_version_1(conv: cattrs.Converter) -> cattrs.Converter:
 _resolve_forward_references()
 converter: Final = _make_converter()
 """The configured cattrs converter (strict, forbids extra keys)."""
-_VERSION_1: Final = _reading_version_1(_make_converter())
-"""The converter that reads version-1 documents (older deadline figures)."""
 
 
 def _name_of(cls: type) -> str:
@@ -431,7 +437,7 @@ def decode(document: object, cls: type[T]) -> T:
     if "data" not in document:
         raise DecodeError((("$.data", "required field missing"),))
     try:
-        reader = converter if version == SCHEMA_VERSION else _VERSION_1
+        reader = converter if version == SCHEMA_VERSION else _version_1_reader()
         value: T = reader.structure(document["data"], cls)
     except (
         cattrs.BaseValidationError,
