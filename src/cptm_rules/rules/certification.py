@@ -100,6 +100,7 @@ __all__ = [
     "activity_order",
     "category_limits",
     "counted_hours",
+    "enough_hours_and_paid",
     "fee_paid",
     "fee_paid_in_grace",
     "first_fee_payment",
@@ -820,7 +821,18 @@ def renewal_met(
     every group's minimum met (``minimums``, :func:`minimums_met`) and the
     renewal fee paid inside it (``fee_paid_on``, from :func:`first_fee_payment`).
     """
-    return hours >= required and minimums and fee_paid_on is not None
+    return minimums and bool(
+        enough_hours_and_paid(SCALAR, hours, required, fee_paid_on is not None)
+    )
+
+
+def enough_hours_and_paid(ops: Ops, hours: Any, required: Any, paid: Any) -> Any:  # noqa: ANN401, ARG001  # a mask
+    """R18, written once for both engines: at least ``required`` hours, and the fee ``paid``.
+
+    ``hours`` and ``required`` are in one unit: Decimal hours for one candidate
+    (:func:`renewal_met`), whole hundredths of an hour for a cohort (:func:`renews`).
+    """
+    return paid & (hours >= required)
 
 
 @overload
@@ -1361,14 +1373,14 @@ def qualifying_places(policy: Policy) -> tuple[int, ...]:
     return tuple(everything.index(c) for c in policy.qualifying_categories)
 
 
-def renews(ops: Ops, policy: Policy, hundredths: Any, paid: Any) -> Any:  # noqa: ANN401, ARG001  # a mask
+def renews(ops: Ops, policy: Policy, hundredths: Any, paid: Any) -> Any:  # noqa: ANN401  # a mask
     """R18 (:func:`renewal_met`, no category limits): enough hours, and a payment inside.
 
     ``hundredths`` are a period's qualifying hours in hundredths of an hour (exact
     integers: a cohort's hours have at most two decimals, as the figure has).
     """
     required = (policy.ce_hours_required * 100).to_integral_value(rounding=ROUND_CEILING)
-    return paid & (hundredths >= int(required))
+    return enough_hours_and_paid(ops, hundredths, int(required), paid)
 
 
 class RenewalFeeCase(NamedTuple):
