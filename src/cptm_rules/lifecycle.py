@@ -128,6 +128,7 @@ __all__ = [
     "MOVES",
     "STORED_STATES",
     "TRANSITIONS",
+    "KEY_DATE_RULES",
     "Journey",
     "KeyDate",
     "Move",
@@ -355,6 +356,21 @@ class Status:
 
 
 _ON: Final = operator.attrgetter("on")
+
+KEY_DATE_RULES: Final[Mapping[KeyDateKind, str]] = {
+    KeyDateKind.REGISTERED: "R2",
+    KeyDateKind.ACCESS_DUE: "R4",
+    KeyDateKind.PREWORK_START: "R6",
+    KeyDateKind.FREE_CHANGE_DEADLINE: "R9",
+    KeyDateKind.PRACTICUM_FIRST_DAY: "R2",
+    KeyDateKind.PRACTICUM_LAST_DAY: "R2",
+    KeyDateKind.EXAM_OPENS: "R13",
+    KeyDateKind.EXAM_CLOSES: "R14",
+    KeyDateKind.CERTIFIED: "R16",
+    KeyDateKind.PERIOD_END: "R17",
+    KeyDateKind.CREDIT_EXPIRES: "R25",
+}
+"""The rule each kind of key date cites (:meth:`Journey.key_dates`)."""
 
 
 def event_day(event: Event, zone: dt.tzinfo) -> dt.date:
@@ -629,44 +645,44 @@ class Journey:
             KeyDate(
                 kind=KeyDateKind.REGISTERED,
                 when=self.registration.registered_at,
-                rule_id="R2",
+                rule_id=KEY_DATE_RULES[KeyDateKind.REGISTERED],
                 label="registered",
             ),
             KeyDate(
                 kind=KeyDateKind.ACCESS_DUE,
                 when=self.access_due,
-                rule_id="R4",
+                rule_id=KEY_DATE_RULES[KeyDateKind.ACCESS_DUE],
                 label="eLearning access due",
             ),
             KeyDate(
                 kind=KeyDateKind.PREWORK_START,
                 when=prework,
-                rule_id="R6",
+                rule_id=KEY_DATE_RULES[KeyDateKind.PREWORK_START],
                 label=prework_label,
             ),
             KeyDate(
                 kind=KeyDateKind.FREE_CHANGE_DEADLINE,
                 when=deadline,
-                rule_id="R9",
+                rule_id=KEY_DATE_RULES[KeyDateKind.FREE_CHANGE_DEADLINE],
                 label=deadline_label,
             ),
             KeyDate(
                 kind=KeyDateKind.PRACTICUM_FIRST_DAY,
                 when=first,
-                rule_id="R2",
+                rule_id=KEY_DATE_RULES[KeyDateKind.PRACTICUM_FIRST_DAY],
                 label="practicum first day",
             ),
             KeyDate(
                 kind=KeyDateKind.PRACTICUM_LAST_DAY,
                 when=last,
-                rule_id="R2",
+                rule_id=KEY_DATE_RULES[KeyDateKind.PRACTICUM_LAST_DAY],
                 label="practicum last day",
             ),
-            KeyDate(kind=KeyDateKind.EXAM_OPENS, when=opens, rule_id="R13", label="exam opens"),
+            KeyDate(kind=KeyDateKind.EXAM_OPENS, when=opens, rule_id=KEY_DATE_RULES[KeyDateKind.EXAM_OPENS], label="exam opens"),
             KeyDate(
                 kind=KeyDateKind.EXAM_CLOSES,
                 when=exam_closes(policy, opens, first_day=first),
-                rule_id="R14",
+                rule_id=KEY_DATE_RULES[KeyDateKind.EXAM_CLOSES],
                 label="last day to take the exam",
             ),
         ]
@@ -675,7 +691,7 @@ class Journey:
                 KeyDate(
                     kind=KeyDateKind.CERTIFIED,
                     when=self.certification_date,
-                    rule_id="R16",
+                    rule_id=KEY_DATE_RULES[KeyDateKind.CERTIFIED],
                     label="certified",
                 )
             )
@@ -684,7 +700,7 @@ class Journey:
                 KeyDate(
                     kind=KeyDateKind.PERIOD_END,
                     when=period.end,
-                    rule_id="R17",
+                    rule_id=KEY_DATE_RULES[KeyDateKind.PERIOD_END],
                     label=f"certification period {n} ends (renew before)",
                 )
             )
@@ -693,7 +709,7 @@ class Journey:
                 KeyDate(
                     kind=KeyDateKind.CREDIT_EXPIRES,
                     when=self.credit_until,
-                    rule_id="R25",
+                    rule_id=KEY_DATE_RULES[KeyDateKind.CREDIT_EXPIRES],
                     label="tuition credit expires",
                 )
             )

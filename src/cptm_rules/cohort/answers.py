@@ -18,7 +18,7 @@ from cptm_rules.catalogue import rule_ids_in
 from cptm_rules.cohort.candidates import Candidate, HeldSession, Step
 from cptm_rules.events import Event, Register
 from cptm_rules.exceptions import TransitionError
-from cptm_rules.lifecycle import Journey, event_day
+from cptm_rules.lifecycle import KEY_DATE_RULES, Journey, event_day
 from cptm_rules.money import Amount, Money, amount_text
 from cptm_rules.pricing import quote
 from cptm_rules.rule_coverage import (
@@ -43,10 +43,15 @@ __all__ = [
     "Answer",
     "Answers",
     "Exercised",
+    "QUOTE",
+    "QUOTE_RULES",
     "Replay",
     "answer_list",
     "answers_for",
     "compare_answers",
+    "key_date_rule",
+    "moment_text",
+    "quote_text",
     "replay",
 ]
 
@@ -236,7 +241,7 @@ def _answered(  # one pass over every kind of answer
             name = f"{name} {periods}"
         last = max(last, key_date.day(zone))
         answers.append(
-            Answer(name=name, verdict=_moment_text(key_date.when), rule_ids=(key_date.rule_id,))
+            Answer(name=name, verdict=moment_text(key_date.when), rule_ids=(key_date.rule_id,))
         )
     assert at_year is not None  # noqa: S101  # asked for with a horizon
     horizons = (
@@ -254,7 +259,12 @@ def _answered(  # one pass over every kind of answer
     return answers, frozenset(pairs)
 
 
-def _moment_text(when: dt.date | dt.datetime) -> str:
+def key_date_rule(kind: KeyDateKind) -> str:
+    """The rule a key date of ``kind`` cites (as :meth:`~cptm_rules.lifecycle.Journey.key_dates` gives it)."""
+    return KEY_DATE_RULES[kind]
+
+
+def moment_text(when: dt.date | dt.datetime) -> str:
     """A key date as a diff compares it: a day in ISO form, an instant in UTC.
 
     An instant is compared as the moment it is, not as the program's clock shows it:
@@ -282,14 +292,33 @@ def _quote_answer(journey: Journey, event: Register, pairs: set[tuple[str, str]]
         group_size=registration.group_size,
         policy=journey.policy,
     )
-    known = isinstance(priced.total, Money)
     pairs.update(quote_verdicts(priced, eligible=len(eligible)))
-    verdict = amount_text(priced.total) if known else f"unknown ({', '.join(priced.missing)})"
+    total = priced.total if isinstance(priced.total, Money) else None
+    text = quote_text(total, priced.missing, tuple(eligible), stacking=priced.stacking)
+    return Answer(name=QUOTE, verdict=text, rule_ids=QUOTE_RULES)
+
+
+QUOTE: Final = "registration quote"
+"""The name of a registration's quote among a candidate's answers."""
+
+QUOTE_RULES: Final = ("R21", "R22")
+"""The rules a quote cites: the discounts (R21) and the prices known (R22)."""
+
+
+def quote_text(
+    total: Money | None,
+    missing: Sequence[str],
+    eligible: Sequence[str],
+    *,
+    stacking: bool,
+) -> str:
+    """A quote's verdict as a diff compares it: the total or what is unknown, and discounts."""
+    verdict = amount_text(total) if total is not None else f"unknown ({', '.join(missing)})"
     if eligible:
         verdict += f"; eligible for {' + '.join(eligible)}"
         if len(eligible) > 1:
-            verdict += ", stacked" if priced.stacking else ", the largest only"
-    return Answer(name="registration quote", verdict=verdict, rule_ids=("R21", "R22"))
+            verdict += ", stacked" if stacking else ", the largest only"
+    return verdict
 
 
 def answers_for(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> Answers:
