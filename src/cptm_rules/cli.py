@@ -480,6 +480,7 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:  # noqa: C901  # one ga
             progress=None if args.json else _progress_bar(args.err, args.synthetic),
             on_rows=on_rows,
             engine=args.engine,
+            answered_by=args.answered_by,
             scheduler=args.scheduler,
             connect_timeout=args.scheduler_timeout,
         )
@@ -857,6 +858,14 @@ def _diff_arguments(diff: argparse.ArgumentParser) -> None:
         default="local",
         help="where the diff runs: this machine's cores (default) or a Dask cluster "
         "(needs the dask extra)",
+    )
+    diff.add_argument(
+        "--answered-by",
+        choices=("journeys", "batch"),
+        default="journeys",
+        help="how each candidate is answered: by replaying its journeys (default, the "
+        "reference) or by the batch path, column-wise (needs the columnar extra); the "
+        "report is the same",
     )
     diff.add_argument(
         "--scheduler",

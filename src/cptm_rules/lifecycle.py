@@ -124,11 +124,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHANGE_FEE_PRECEDENCE",
+    "KEY_DATE_RULES",
     "MAX_CHANGES",
     "MOVES",
     "STORED_STATES",
     "TRANSITIONS",
-    "KEY_DATE_RULES",
     "Journey",
     "KeyDate",
     "Move",
@@ -678,7 +678,12 @@ class Journey:
                 rule_id=KEY_DATE_RULES[KeyDateKind.PRACTICUM_LAST_DAY],
                 label="practicum last day",
             ),
-            KeyDate(kind=KeyDateKind.EXAM_OPENS, when=opens, rule_id=KEY_DATE_RULES[KeyDateKind.EXAM_OPENS], label="exam opens"),
+            KeyDate(
+                kind=KeyDateKind.EXAM_OPENS,
+                when=opens,
+                rule_id=KEY_DATE_RULES[KeyDateKind.EXAM_OPENS],
+                label="exam opens",
+            ),
             KeyDate(
                 kind=KeyDateKind.EXAM_CLOSES,
                 when=exam_closes(policy, opens, first_day=first),

@@ -47,6 +47,7 @@ __all__ = [
     "is_state_refusal",
     "out_of_force_verdicts",
     "outcome_verdicts",
+    "quote_pairs",
     "quote_verdicts",
     "refusal_verdicts",
     "rules_reading",
@@ -123,8 +124,13 @@ def quote_verdicts(quote: Quote, *, eligible: int) -> set[tuple[str, str]]:
     """The pairs a registration quote exercised: known or unknown (R22), discounted (R21)."""
     from cptm_rules.money import Money  # noqa: PLC0415
 
+    return quote_pairs(known=isinstance(quote.total, Money), eligible=eligible)
+
+
+def quote_pairs(*, known: bool, eligible: int) -> set[tuple[str, str]]:
+    """The pairs of a quote whose total is ``known`` (R22), with ``eligible`` discounts (R21)."""
     return {
-        ("R22", "quoted" if isinstance(quote.total, Money) else "unknown"),
+        ("R22", "quoted" if known else "unknown"),
         ("R21", "discounted" if eligible else "no_discount"),
     }
 

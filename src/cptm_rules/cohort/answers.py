@@ -40,11 +40,11 @@ if TYPE_CHECKING:
     from cptm_rules.pricing import PriceSchedule
 
 __all__ = [
+    "QUOTE",
+    "QUOTE_RULES",
     "Answer",
     "Answers",
     "Exercised",
-    "QUOTE",
-    "QUOTE_RULES",
     "Replay",
     "answer_list",
     "answers_for",
@@ -260,7 +260,7 @@ def _answered(  # one pass over every kind of answer
 
 
 def key_date_rule(kind: KeyDateKind) -> str:
-    """The rule a key date of ``kind`` cites (as :meth:`~cptm_rules.lifecycle.Journey.key_dates` gives it)."""
+    """The rule a key date of ``kind`` cites (:data:`~cptm_rules.lifecycle.KEY_DATE_RULES`)."""
     return KEY_DATE_RULES[kind]
 
 

@@ -17,8 +17,7 @@ Needs the ``columnar`` extra (numpy, pyarrow), as the batch path does.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import Counter
+import itertools
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import numpy as np
@@ -27,6 +26,8 @@ import pyarrow.compute as pc
 
 from cptm_rules.batch import batch_answers
 from cptm_rules.cohort.answers import (
+    QUOTE,
+    QUOTE_RULES,
     Answer,
     compare_answers,
     key_date_rule,
@@ -36,15 +37,16 @@ from cptm_rules.cohort.answers import (
 from cptm_rules.cohort.formats import candidates_from_table, checked_table
 from cptm_rules.cohort.tally import AnswerRow, Tally, rule_order
 from cptm_rules.money import Money
-from cptm_rules.rule_coverage import quote_verdicts
+from cptm_rules.rule_coverage import quote_pairs
 from cptm_rules.rules.certification import RENEWAL_FEE_OUTCOME, RENEWAL_FEE_REFUSALS
 from cptm_rules.rules.exam import ATTEMPT_OUTCOME, ATTEMPT_REFUSALS, RETAKE_FEE
 from cptm_rules.rules.practicum_changes import CHANGE_FEE_PRECEDENCE, CHANGE_REFUSALS
-from cptm_rules.rules.registration import REGISTRATION_FEES
+from cptm_rules.rules.registration import ACCEPTED_REGISTRATION, REGISTRATION_FEES
 from cptm_rules.vocabulary import KeyDateKind
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    import datetime as dt
+    from collections.abc import Callable, Iterable, Sequence
 
     from numpy.typing import NDArray
 
@@ -63,6 +65,11 @@ BATCH_CHUNK: Final = 20_000
 
 _ABSENT: Final = -1
 """The text code of an answer one side does not give (the journey engine's ``absent``)."""
+
+
+_Decoded = tuple[str, tuple[str, ...], frozenset[tuple[str, str]]] | None
+"""One answer put into words: its text, the rules it cites, the pairs it exercised; or
+``None``: no answer the columns can give (the row goes to its journeys)."""
 
 
 class _Words:
@@ -152,7 +159,7 @@ class _Entries:
         rows: Ints,
         names: Ints,
         parts: Sequence[Ints],
-        decode: Callable[..., tuple[str, tuple[str, ...], frozenset[tuple[str, str]]] | None],
+        decode: Callable[..., _Decoded],
         values: Sequence[Sequence[Any]],
     ) -> None:
         """Answers of ``rows`` named ``names``, each the decoding of its ``parts``' codes.
@@ -168,9 +175,7 @@ class _Entries:
         distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
         codes = np.empty(len(distinct), dtype=np.int64)
         for i, combination in enumerate(distinct.tolist()):
-            decoded = decode(
-                *(None if c < 0 else values[k][c] for k, c in enumerate(combination))
-            )
+            decoded = decode(*(None if c < 0 else values[k][c] for k, c in enumerate(combination)))
             codes[i] = -1 if decoded is None else self.words.answer(*decoded)
         answer = codes[inverse.reshape(-1)]
         missing = answer < 0
@@ -224,7 +229,7 @@ def _listed(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, Ints, Ints]:
 
 
 def _numbered(words: _Words, stem: str, places: Ints, *, start: int = 1) -> Ints:
-    """Names ``stem N`` for items at ``places`` (0-based): ``change 1``, ``change 2``, …"""
+    """Names ``stem N`` for items at ``places`` (0-based): ``change 1``, ``change 2`` and on."""
     if not len(places):
         return places
     table = np.array(
@@ -254,12 +259,10 @@ _REFUSED: Final = "refused"
 
 def _decision(
     fees: dict[str, str | None], prices: PriceSchedule
-) -> Callable[[str | None, str | None], tuple[str, tuple[str, ...], frozenset[tuple[str, str]]] | None]:
+) -> Callable[[str | None, str | None], _Decoded]:
     """Decode a verdict and its rule as a decision's answer, priced as its table says."""
 
-    def decode(
-        verdict: str | None, rule: str | None
-    ) -> tuple[str, tuple[str, ...], frozenset[tuple[str, str]]] | None:
+    def decode(verdict: str | None, rule: str | None) -> _Decoded:
         if verdict is None or rule is None or verdict == _REFUSED:
             return None  # a refusal's words need the journey's state: its journeys say them
         field = fees.get(verdict)
@@ -271,7 +274,7 @@ def _decision(
 
 
 def side_answers(
-    cohort: pa.Table, answers: pa.Table, words: _Words, *, policy: Policy, prices: PriceSchedule
+    cohort: pa.Table, answers: pa.Table, words: _Words, *, prices: PriceSchedule
 ) -> SideAnswers:
     """One side's answers from its answer table (:func:`~cptm_rules.batch.batch_answers`)."""
     n = cohort.num_rows
@@ -279,13 +282,16 @@ def side_answers(
     everyone = np.arange(n, dtype=np.int64)
     replayed = np.asarray(answers.column("replayed").to_numpy(zero_copy_only=False), dtype=bool)
     out.uncovered |= replayed
+    due = answers.column("access_due").combine_chunks()
+    registered = everyone[np.asarray(due.is_valid().to_numpy(zero_copy_only=False), dtype=bool)]
+    for pair in ACCEPTED_REGISTRATION:  # decisions the diff counts but does not compare
+        out.add_pairs(registered, pair)
     _key_dates(out, cohort, answers, everyone)
     for stem, verdicts, rules, fees in (
         ("change", "change_verdicts", "change_rules", _CHANGE_FEES),
         ("module", "module_verdicts", "module_rules", {}),
         ("activity", "activity_verdicts", "activity_rules", {}),
         ("renewal fee", "renewal_verdicts", "renewal_rules", _RENEWAL_FEES),
-        ("exam attempt", "attempt_verdicts", "attempt_rules", _ATTEMPT_FEES),
     ):
         verdict, rows, place = _listed(answers.column(verdicts))
         rule, _, _ = _listed(answers.column(rules))
@@ -313,7 +319,13 @@ def side_answers(
         (v_values, r_values),
     )
     v, v_values = _coded(answers.column("access"))
-    out.add(everyone, np.full(n, words.name("access"), dtype=np.int64), (v,), _access_decision(prices), (v_values,))
+    out.add(
+        everyone,
+        np.full(n, words.name("access"), dtype=np.int64),
+        (v,),
+        _access_decision(prices),
+        (v_values,),
+    )
     v, v_values = _coded(answers.column("late_fee_verdict"))
     r, r_values = _coded(answers.column("late_fee_rule"))
     late = v >= 0
@@ -324,29 +336,52 @@ def side_answers(
         _decision(_LATE_FEES, prices),
         (v_values, r_values),
     )
-    _quote(out, answers, everyone)
+    _quote(out, answers, everyone, prices)
+    _not_carried(out, cohort, answers)
     return out.done()
+
+
+_JOURNEY_ONLY: Final = ("cancelled_on", "substitution", "re_enrolment")
+"""Cohort columns whose events' answers no answer column carries yet: such rows replay."""
+
+_STILL_NEEDED: Final = ("final_state",)
+"""Answer columns every row's answers need (the journey's state): until the batch path
+gives them, every row is its journeys'."""
+
+
+def _not_carried(out: _Entries, cohort: pa.Table, answers: pa.Table) -> None:
+    """Leave to their journeys the rows with answers the answer table does not carry."""
+    if any(name not in answers.column_names for name in _STILL_NEEDED):
+        out.uncovered[:] = True
+        return
+    for name in _JOURNEY_ONLY:
+        out.uncovered |= np.asarray(
+            cohort.column(name).is_valid().to_numpy(zero_copy_only=False), dtype=bool
+        )
 
 
 def _access_decision(
     prices: PriceSchedule,
-) -> Callable[[str | None], tuple[str, tuple[str, ...], frozenset[tuple[str, str]]] | None]:
+) -> Callable[[str | None], _Decoded]:
     from cptm_rules.rules.registration import ACCESS_VERDICT  # noqa: PLC0415
 
     rule_of = {verdict: rule for rule, case in ACCESS_VERDICT for verdict in case.verdicts}
     decide = _decision({}, prices)
 
-    def decode(verdict: str | None) -> tuple[str, tuple[str, ...], frozenset[tuple[str, str]]] | None:
+    def decode(verdict: str | None) -> _Decoded:
         return None if verdict is None else decide(verdict, rule_of.get(verdict))
 
     return decode
 
 
 def _key_dates(out: _Entries, cohort: pa.Table, answers: pa.Table, everyone: Ints) -> None:
+    """Every key date (the registration's instant is the cohort's own, where it registered)."""
     words = out.words
-    registered = cohort.column("registered_at")
+    due = answers.column("access_due").combine_chunks()
+    at = cohort.column("registered_at").combine_chunks()
+    registered_at = pc.if_else(due.is_valid(), at, pa.nulls(len(at), type=at.type))
     for kind, column in (
-        (KeyDateKind.REGISTERED, registered),
+        (KeyDateKind.REGISTERED, registered_at),
         (KeyDateKind.ACCESS_DUE, answers.column("access_due")),
         (KeyDateKind.PREWORK_START, answers.column("prework_recommended_start")),
         (KeyDateKind.FREE_CHANGE_DEADLINE, answers.column("free_change_deadline")),
@@ -369,49 +404,334 @@ def _key_dates(out: _Entries, cohort: pa.Table, answers: pa.Table, everyone: Int
     ends, rows, place = _listed(answers.column("period_ends"))
     codes, values = _coded(ends)
     stem = f"key date {KeyDateKind.PERIOD_END}"
-    out.add(rows, _numbered(words, stem, place), (codes,), _key_date(KeyDateKind.PERIOD_END), (values,))
+    out.add(
+        rows, _numbered(words, stem, place), (codes,), _key_date(KeyDateKind.PERIOD_END), (values,)
+    )
 
 
 def _key_date(
     kind: KeyDateKind,
-) -> Callable[[dt.date | dt.datetime | None], tuple[str, tuple[str, ...], frozenset[tuple[str, str]]] | None]:
+) -> Callable[[dt.date | dt.datetime | None], _Decoded]:
     rule = key_date_rule(kind)
 
     def decode(
         when: dt.date | dt.datetime | None,
-    ) -> tuple[str, tuple[str, ...], frozenset[tuple[str, str]]] | None:
+    ) -> _Decoded:
         assert when is not None  # noqa: S101  # nulls are not added
-        return moment_text(when), (rule,), frozenset()
+        answer = Answer(name="", verdict=moment_text(when), rule_ids=(rule,))
+        return str(answer), (rule,), frozenset()
 
     return decode
 
 
-def _quote(out: _Entries, answers: pa.Table, everyone: Ints) -> None:
-    columns = [answers.column(name) for name in ("quote_total", "quote_missing", "quote_discounts", "quote_stacked")]
-    # A list column is coded by its text: dictionary encoding takes no lists.
-    total, total_values = _coded(columns[0])
-    missing, missing_values = _coded(pc.binary_join(columns[1], "\x1f"))
-    discounts, discount_values = _coded(pc.binary_join(columns[2], "\x1f"))
-    stacked, stacked_values = _coded(columns[3])
-    known = missing >= 0
-    currency = "USD"
+def _quote(out: _Entries, answers: pa.Table, everyone: Ints, prices: PriceSchedule) -> None:
+    """The registration's quote (R21, R22), from the answer table's quote columns."""
+    # List columns are coded by their joined text: dictionary encoding takes no lists.
+    total, total_values = _coded(answers.column("quote_total"))
+    missing, missing_values = _coded(_joined_text(answers.column("quote_missing")))
+    discounts, discount_values = _coded(_joined_text(answers.column("quote_discounts")))
+    stacked, stacked_values = _coded(answers.column("quote_stacked"))
+    quoted = discounts >= 0  # a row with no quote (replayed) has no discounts list either
 
     def decode(
-        amount: Any, missing_text: str | None, discounts_text: str | None, stacks: bool | None  # noqa: ANN401
-    ) -> tuple[str, tuple[str, ...], frozenset[tuple[str, str]]] | None:
-        if missing_text is None:
-            return None
-        unknown = tuple(missing_text.split("\x1f")) if missing_text else ()
-        eligible = tuple(discounts_text.split("\x1f")) if discounts_text else ()
-        total_amount = None if amount is None else Money(amount=amount, currency=currency)
-        text, rules = quote_text(total_amount, unknown, eligible, stacking=bool(stacks))
-        return text, rules, frozenset(quote_verdicts_of(total_amount is not None, len(eligible)))
+        amount: Any,  # noqa: ANN401  # a Decimal, or None when the total is unknown
+        unknown: str | None,
+        eligible: str | None,
+        stacks: bool | None,  # noqa: FBT001  # a decoded column value
+    ) -> _Decoded:
+        missing_figures = tuple(unknown.split(_SEPARATOR)) if unknown else ()
+        kinds = tuple(eligible.split(_SEPARATOR)) if eligible else ()
+        money = None if amount is None else Money(amount=amount, currency=prices.currency)
+        text = quote_text(money, missing_figures, kinds, stacking=bool(stacks))
+        shown = str(Answer(name=QUOTE, verdict=text, rule_ids=QUOTE_RULES))
+        pairs = quote_pairs(known=money is not None, eligible=len(kinds))
+        return shown, QUOTE_RULES, frozenset(pairs)
 
     out.add(
-        everyone[known],
-        np.full(int(known.sum()), out.words.name("registration quote"), dtype=np.int64),
-        (total[known], missing[known], discounts[known], stacked[known]),
+        everyone[quoted],
+        np.full(int(quoted.sum()), out.words.name(QUOTE), dtype=np.int64),
+        (total[quoted], missing[quoted], discounts[quoted], stacked[quoted]),
         decode,
         (total_values, missing_values, discount_values, stacked_values),
     )
-    out.uncovered[~known] = True
+
+
+_SEPARATOR: Final = "\x1f"  # no figure or discount name holds a unit separator
+
+
+def _joined_text(column: pa.ChunkedArray) -> pa.Array:
+    return pc.binary_join(column.combine_chunks(), _SEPARATOR)
+
+
+# -- tallying both sides ---------------------------------------------------------------------
+
+_Sample = tuple[int, str, str, str]
+"""An example of a moved answer: its row in the chunk, the candidate's id, both texts."""
+
+
+def tally_table(
+    table: pa.Table,
+    sides: tuple[Policy, Policy, PriceSchedule, PriceSchedule],
+    examples: int,
+    keep_rows: bool = False,  # noqa: FBT001, FBT002  # positional: it crosses to worker processes
+) -> Tally:
+    """Answer a cohort table under both ``sides`` with the batch path and tally it.
+
+    The same :class:`~cptm_rules.cohort.tally.Tally` as
+    :func:`~cptm_rules.cohort.tally.tally_chunk` makes of the table's candidates.
+    """
+    table = checked_table(table)
+    base, candidate, prices, candidate_prices = sides
+    words = _Words()
+    before = side_answers(
+        table, batch_answers(table, policy=base, prices=prices), words, prices=prices
+    )
+    after = side_answers(
+        table,
+        batch_answers(table, policy=candidate, prices=candidate_prices),
+        words,
+        prices=candidate_prices,
+    )
+    covered = before.covered & after.covered
+    ids: list[str] = table.column("id").to_pylist()
+    tally = Tally(examples=examples, keep_rows=keep_rows)
+    samples: dict[str, list[_Sample]] = {}
+    rows: list[tuple[int, list[AnswerRow]]] = []
+    rest = np.flatnonzero(~covered)
+    if len(rest):
+        _tally_journeys(table, rest, sides, tally, samples, rows)
+    _tally_columns(tally, words, before, after, covered, ids, samples, rows)
+    for name, found in samples.items():
+        found.sort()
+        tally.samples[name] = [(cid, old, new) for _, cid, old, new in found[:examples]]
+    if tally.rows is not None:
+        rows.sort(key=lambda item: item[0])
+        tally.rows = [row for _, answered in rows for row in answered]
+    return tally
+
+
+def _tally_journeys(  # noqa: PLR0917  # the chunk's parts, in one call
+    table: pa.Table,
+    rest: Ints,
+    sides: tuple[Policy, Policy, PriceSchedule, PriceSchedule],
+    tally: Tally,
+    samples: dict[str, list[_Sample]],
+    rows: list[tuple[int, list[AnswerRow]]],
+) -> None:
+    """The rows the columns do not answer completely, each answered by its two journeys."""
+    candidates = list(candidates_from_table(table.take(pa.array(rest))))
+    for row, answered in zip(rest.tolist(), compare_answers(candidates, *sides), strict=True):
+        part = Tally(examples=tally.examples, keep_rows=tally.rows is not None)
+        part.add(*answered)
+        for name, kept in part.samples.items():
+            samples.setdefault(name, []).extend((row, *sample) for sample in kept)
+        if part.rows is not None:
+            rows.append((row, part.rows))
+        part.samples, part.rows = {}, None
+        tally.merge(part)
+
+
+def _tally_columns(  # noqa: PLR0917  # every part of the chunk a tally counts
+    tally: Tally,
+    words: _Words,
+    before: SideAnswers,
+    after: SideAnswers,
+    covered: Mask,
+    ids: list[str],
+    samples: dict[str, list[_Sample]],
+    rows: list[tuple[int, list[AnswerRow]]],
+) -> None:
+    """Add the covered rows' answers on both sides to ``tally``, column-wise."""
+    for rule_id, _verdict in tuple(words.pairs):
+        words.rule(rule_id)  # a pair's rule is cited too: code it before counting
+    names = max(len(words.names), 1)
+    rule_count, pair_count = max(len(words.rules), 1), max(len(words.pairs), 1)
+    text_of = np.array([key[0] for key in words.keys] or [0], dtype=np.int64)
+    rules_of = _Flat.of(key[1] for key in words.keys)
+    pairs_of = _Flat.of(key[2] for key in words.keys)
+    pair_rule = np.array([words.rule(r) for r, _ in words.pairs] or [0], dtype=np.int64)
+    union = _Union.of(before, after, covered, names, text_of)
+    moved = union.moved
+    tally.size += int(covered.sum())
+    tally.compared.update(_counts(words.names, union.name, names))
+    tally.changed.update(_counts(words.names, union.name[moved], names))
+    cited: list[Ints] = []
+    moved_by: list[Ints] = []
+    for side, answer, has in (
+        (before, union.answer_b, union.has_b),
+        (after, union.answer_c, union.has_c),
+    ):
+        owner, rule = rules_of.expand(answer[has])
+        entry_name, entry_row = union.name[has][owner], union.row[has][owner]
+        entry_moved = moved[has][owner]
+        _add_sets(tally.rules_of, words, entry_name * rule_count + rule, rule_count)
+        _add_sets(
+            tally.moved_rules_of, words, (entry_name * rule_count + rule)[entry_moved], rule_count
+        )
+        cited.append(entry_row * rule_count + rule)
+        moved_by.append((entry_row * rule_count + rule)[entry_moved])
+        owner, pair = pairs_of.expand(answer[has])
+        pair_rows = np.concatenate([union.row[has][owner], side.pair_row])
+        pair_codes = np.concatenate([pair, side.pair])
+        inside = covered[pair_rows]
+        pair_keys = np.unique(pair_rows[inside] * pair_count + pair_codes[inside])
+        exercised = _counts(words.pairs, pair_keys % pair_count, pair_count)
+        (tally.base_pairs if side is before else tally.candidate_pairs).update(exercised)
+        cited.append((pair_keys // pair_count) * rule_count + pair_rule[pair_keys % pair_count])
+    tally.cited.update(_per_row(words.rules, cited, rule_count))
+    tally.per_rule.update(_per_row(words.rules, moved_by, rule_count))
+    tally.moved += len(np.unique(union.row[moved]))
+    _samples(words, samples, union, ids, tally.examples)
+    if tally.rows is not None:
+        _rows(words, rows, union, ids, rules_of)
+
+
+class _Flat(NamedTuple):
+    """Small tuples of codes, one per answer code, laid flat (offsets and values)."""
+
+    offsets: Ints
+    values: Ints
+
+    @classmethod
+    def of(cls, items: Iterable[tuple[int, ...]]) -> _Flat:
+        listed = list(items)
+        sizes = np.array([len(item) for item in listed], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        values = np.array([code for item in listed for code in item], dtype=np.int64)
+        return cls(offsets, values)
+
+    def expand(self, answers: Ints) -> tuple[Ints, Ints]:
+        """For each code of each answer: the answer's place in ``answers``, and the code."""
+        starts, sizes = self.offsets[answers], np.diff(self.offsets)[answers]
+        owner = np.repeat(np.arange(len(answers), dtype=np.int64), sizes)
+        within = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        return owner, self.values[np.repeat(starts, sizes) + within]
+
+
+class _Union(NamedTuple):
+    """Every (row, name) either side answers, with each side's answer and text codes."""
+
+    row: Ints
+    name: Ints
+    has_b: Mask
+    has_c: Mask
+    answer_b: Ints
+    answer_c: Ints
+    text_b: Ints
+    text_c: Ints
+    moved: Mask
+
+    @classmethod
+    def of(
+        cls, before: SideAnswers, after: SideAnswers, covered: Mask, names: int, text_of: Ints
+    ) -> _Union:
+        keyed = [_keyed(side, covered, names) for side in (before, after)]
+        union = np.union1d(keyed[0][0], keyed[1][0])
+        found = []
+        for keys, answers in keyed:
+            if not len(keys):
+                found.append((np.zeros(len(union), dtype=bool), np.full(len(union), -1)))
+                continue
+            at = np.minimum(np.searchsorted(keys, union), len(keys) - 1)
+            has = keys[at] == union
+            found.append((has, np.where(has, answers[at], -1)))
+        (has_b, answer_b), (has_c, answer_c) = found
+        text_b = np.where(has_b, text_of[np.maximum(answer_b, 0)], _ABSENT)
+        text_c = np.where(has_c, text_of[np.maximum(answer_c, 0)], _ABSENT)
+        return cls(
+            row=union // names,
+            name=union % names,
+            has_b=has_b,
+            has_c=has_c,
+            answer_b=answer_b,
+            answer_c=answer_c,
+            text_b=text_b,
+            text_c=text_c,
+            moved=text_b != text_c,
+        )
+
+
+def _keyed(side: SideAnswers, covered: Mask, names: int) -> tuple[Ints, Ints]:
+    # Each covered answer keyed by (row, name), sorted; a row names an answer once.
+    inside = covered[side.row]
+    keys = side.row[inside] * names + side.name[inside]
+    order = np.argsort(keys, kind="stable")
+    return keys[order], side.answer[inside][order]
+
+
+def _counts(values: list[Any], codes: Ints, size: int) -> dict[Any, int]:
+    counted = np.bincount(codes, minlength=size) if len(codes) else np.zeros(size, dtype=np.int64)
+    return {values[i]: int(c) for i, c in enumerate(counted.tolist()) if c and i < len(values)}
+
+
+def _add_sets(into: dict[str, set[str]], words: _Words, keys: Ints, rule_count: int) -> None:
+    # keys: name * rule_count + rule, for every (answer, rule) cited.
+    for key in np.unique(keys).tolist():
+        into.setdefault(words.names[key // rule_count], set()).add(words.rules[key % rule_count])
+
+
+def _per_row(rules: list[str], keys: list[Ints], rule_count: int) -> dict[str, int]:
+    # keys: row * rule_count + rule; each candidate counts once per rule.
+    distinct = np.unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
+    return _counts(rules, distinct % rule_count, rule_count)
+
+
+def _samples(
+    words: _Words, samples: dict[str, list[_Sample]], union: _Union, ids: list[str], examples: int
+) -> None:
+    """The first ``examples`` moved rows of each answer, in row order."""
+    moved = np.flatnonzero(union.moved)
+    if not len(moved) or not examples:
+        return
+    order = moved[np.lexsort((union.row[moved], union.name[moved]))]
+    names = union.name[order]
+    starts = np.flatnonzero(np.concatenate([[True], names[1:] != names[:-1]]))
+    for start, stop in zip(starts.tolist(), [*starts[1:].tolist(), len(order)], strict=True):
+        kept = samples.setdefault(words.names[int(names[start])], [])
+        for i in order[start : min(stop, start + examples)].tolist():
+            row = int(union.row[i])
+            old, new = _text(words, union.text_b[i]), _text(words, union.text_c[i])
+            kept.append((row, ids[row], old, new))
+
+
+def _text(words: _Words, code: int) -> str:
+    return "absent" if code == _ABSENT else words.texts[code]
+
+
+def _rows(
+    words: _Words,
+    rows: list[tuple[int, list[AnswerRow]]],
+    union: _Union,
+    ids: list[str],
+    rules_of: _Flat,
+) -> None:
+    """Every covered row's answer rows, as ``--output`` writes them (by name, per row)."""
+    rank = np.empty(max(len(words.names), 1), dtype=np.int64)
+    rank[np.argsort(np.array(words.names or [""], dtype=object))] = np.arange(len(rank))
+    order = np.lexsort((rank[union.name], union.row))
+    rule_lists = [
+        tuple(words.rules[r] for r in rules_of.values[start:stop].tolist())
+        for start, stop in itertools.pairwise(rules_of.offsets.tolist())
+    ]
+    current, answered = -1, list[AnswerRow]()
+    for i in order.tolist():
+        row = int(union.row[i])
+        if row != current:
+            answered = []
+            rows.append((row, answered))
+            current = row
+        cited: set[str] = set()
+        for answer in (int(union.answer_b[i]), int(union.answer_c[i])):
+            if answer >= 0:
+                cited.update(rule_lists[answer])
+        old, new = _text(words, int(union.text_b[i])), _text(words, int(union.text_c[i]))
+        answered.append(
+            AnswerRow(
+                ids[row],
+                words.names[int(union.name[i])],
+                old,
+                new,
+                old != new,
+                ", ".join(sorted(cited, key=rule_order)),
+            )
+        )

@@ -41,7 +41,7 @@ import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, WorkerPlugin
 
 from cptm_rules.cohort.candidates import chunks, cohort_candidates
-from cptm_rules.cohort.formats import candidates_from_table, open_parquet
+from cptm_rules.cohort.formats import candidates_from_table, checked_table, open_parquet
 from cptm_rules.cohort.tally import CHUNK, Tally, in_order, tally_chunk
 from cptm_rules.exceptions import (
     InputFileError,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from cptm_rules.cohort.candidates import Candidate
-    from cptm_rules.cohort.tally import Run
+    from cptm_rules.cohort.tally import AnsweredBy, Run
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
 
@@ -342,6 +342,7 @@ def _submit_all(
                 work.sides,
                 work.examples,
                 work.keep_rows,
+                work.answered_by,
                 pure=False,
             )
             for piece in _pieces(
@@ -350,8 +351,16 @@ def _submit_all(
         )
     else:
         futures = (
-            client.submit(tally_chunk, chunk, work.sides, work.examples, work.keep_rows, pure=False)
-            for chunk in chunks(cohort_candidates(cohort), CHUNK)
+            client.submit(
+                tally_chunk,
+                chunk,
+                work.sides,
+                work.examples,
+                work.keep_rows,
+                work.answered_by,
+                pure=False,
+            )
+            for chunk in chunks(cohort_candidates(cohort), work.chunk_size)
         )
     in_order(futures, work.done, window=window)
 
@@ -372,12 +381,13 @@ def _pieces(group_rows: list[int]) -> Iterable[tuple[int, int, int, int]]:
         before += rows
 
 
-def _tally_rows(
+def _tally_rows(  # noqa: PLR0917  # a task's arguments, positional
     path: str,
     piece: tuple[int, int, int, int],
     sides: tuple[Policy, Policy, PriceSchedule, PriceSchedule],
     examples: int,
     keep_rows: bool,  # noqa: FBT001  # positional: a task's arguments
+    answered_by: AnsweredBy = "journeys",
 ) -> Tally:
     """Read rows ``start:stop`` of one row group of a Parquet cohort, answer and tally them."""
     group, start, stop, first_row = piece
@@ -392,6 +402,9 @@ def _tally_rows(
             path=path, problem=f"not a readable Parquet file ({type(exc).__name__})"
         ) from None
     tally = Tally(examples=examples, keep_rows=keep_rows)
+    if answered_by == "batch":  # the table as it was read: its values are checked there
+        table = checked_table(table, source=path, first_row=first_row)
+        return tally_chunk(table, sides, examples, keep_rows, answered_by)
     candidates = list(candidates_from_table(table, source=path, first_row=first_row))
     for begin in range(0, len(candidates), CHUNK):
         tally.merge(tally_chunk(candidates[begin : begin + CHUNK], sides, examples, keep_rows))

@@ -15,7 +15,7 @@ from collections.abc import Sized
 from typing import TYPE_CHECKING, Final, Literal
 
 from cptm_rules.cohort.candidates import chunks, cohort_candidates
-from cptm_rules.cohort.tally import CHUNK, Run, Tally
+from cptm_rules.cohort.tally import ANSWERED_BY, Run, Tally
 from cptm_rules.cohort.workers import check_workers, tally_all
 from cptm_rules.exceptions import InvalidInputError
 from cptm_rules.policy import Policy, load_policy
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from cptm_rules.cohort.candidates import Candidate
     from cptm_rules.cohort.report import PolicyDiff
-    from cptm_rules.cohort.tally import AnswerRow
+    from cptm_rules.cohort.tally import AnsweredBy, AnswerRow
 
 __all__ = ["PARALLEL_THRESHOLD", "Engine", "diff_policies"]
 
@@ -62,6 +62,7 @@ def diff_policies(  # keyword-only settings of one simulation
     progress: Callable[[int], None] | None = None,
     on_rows: Callable[[Sequence[AnswerRow]], None] | None = None,
     engine: Engine = "local",
+    answered_by: AnsweredBy = "journeys",
     scheduler: str | None = None,
     connect_timeout: float | None = None,
 ) -> PolicyDiff:
@@ -93,11 +94,20 @@ def diff_policies(  # keyword-only settings of one simulation
     seconds to answer (default 10), or a local one made for the call. A Parquet
     cohort is then read partition by partition by the workers themselves. The
     report is the same as the local engine's.
+
+    ``answered_by="batch"`` answers each chunk with the batch path, column-wise
+    (:mod:`cptm_rules.cohort.batched`; the ``columnar`` extra), on either engine;
+    the default ``"journeys"`` replays every candidate's journeys, the reference.
+    Both give the same report and the same rows.
     """
     base_policy, candidate_policy = _policy_value(base), _policy_value(candidate)
     schedule = _prices_value(prices)
     other_schedule = schedule if candidate_prices is None else _prices_value(candidate_prices)
     _check_engine(engine, scheduler, connect_timeout)
+    if answered_by not in ANSWERED_BY:
+        raise InvalidInputError("answered_by", answered_by, "'journeys' or 'batch'")
+    if answered_by == "batch":
+        _batch_path()
     if workers is None:
         size = len(cohort) if isinstance(cohort, Sized) else PARALLEL_THRESHOLD
         workers = (os.cpu_count() or 1) if size >= PARALLEL_THRESHOLD else 1
@@ -114,13 +124,19 @@ def diff_policies(  # keyword-only settings of one simulation
         if progress is not None:
             progress(total.size)
 
-    run = Run(sides=sides, examples=examples, keep_rows=on_rows is not None, done=done)
+    run = Run(
+        sides=sides,
+        examples=examples,
+        keep_rows=on_rows is not None,
+        done=done,
+        answered_by=answered_by,
+    )
     if engine == "dask":
         _dask_engine().run(
             cohort, run, scheduler=scheduler, workers=workers, connect_timeout=connect_timeout
         )
     else:
-        tally_all(chunks(cohort_candidates(cohort), CHUNK), run, workers=workers)
+        tally_all(chunks(cohort_candidates(cohort), run.chunk_size), run, workers=workers)
     figures = figure_changes(base_policy, candidate_policy, schedule, other_schedule)
     base_label, candidate_label = base_policy.label, candidate_policy.label
     if other_schedule != schedule:  # a price change: say which schedule each side used
@@ -138,6 +154,17 @@ def _check_engine(engine: str, scheduler: object, connect_timeout: object) -> No
         raise InvalidInputError("scheduler", scheduler, "an address string, with engine='dask'")
     if connect_timeout is not None and scheduler is None:
         raise InvalidInputError("connect_timeout", connect_timeout, "a scheduler to wait for, too")
+
+
+def _batch_path() -> None:
+    try:
+        importlib.import_module("cptm_rules.cohort.batched")
+    except ImportError:
+        raise InvalidInputError(
+            "answered_by",
+            "batch",
+            "'journeys', or install the columnar extra: pip install 'cptm-rules[columnar]'",
+        ) from None
 
 
 def _dask_engine() -> ModuleType:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import collections
 from collections import Counter
-from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple, Protocol, TypeGuard
 
 from cptm_rules.cohort.answers import Answers, Exercised, compare_answers
 from cptm_rules.cohort.report import AnswerDiff, PolicyDiff
@@ -21,16 +21,39 @@ from cptm_rules.rule_coverage import coverage_lines
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
+    import pyarrow as pa
+
     from cptm_rules.cohort.candidates import Candidate
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
     from cptm_rules.rule_coverage import FigureChange
 
-__all__ = ["CHUNK", "AnswerRow", "Run", "Tally", "in_order", "tally_chunk"]
+__all__ = [
+    "ANSWERED_BY",
+    "BATCH_CHUNK",
+    "CHUNK",
+    "AnswerRow",
+    "AnsweredBy",
+    "Run",
+    "Tally",
+    "in_order",
+    "rule_order",
+    "tally_chunk",
+]
 
 
 CHUNK: Final = 500
 """Candidates per unit of work: what one worker answers and tallies at a time."""
+
+BATCH_CHUNK: Final = 20_000
+"""Candidates per unit of work when the batch path answers them: a table's worth."""
+
+
+AnsweredBy = Literal["journeys", "batch"]
+"""How a diff answers candidates: replaying their journeys (the reference), or with the
+batch path, column-wise (:mod:`cptm_rules.cohort.batched`); the report is the same."""
+
+ANSWERED_BY: Final[tuple[AnsweredBy, ...]] = ("journeys", "batch")
 
 
 class Run(NamedTuple):
@@ -40,10 +63,16 @@ class Run(NamedTuple):
     examples: int
     keep_rows: bool
     done: Callable[[Tally], None]
+    answered_by: AnsweredBy = "journeys"
 
-    def tally(self, chunk: Sequence[Candidate]) -> Tally:
+    @property
+    def chunk_size(self) -> int:
+        """Candidates per unit of work: a batch is answered a table at a time."""
+        return CHUNK if self.answered_by == "journeys" else BATCH_CHUNK
+
+    def tally(self, chunk: Sequence[Candidate] | pa.Table) -> Tally:
         """Answer and tally one chunk here (the worker side calls :func:`tally_chunk`)."""
-        return tally_chunk(chunk, self.sides, self.examples, self.keep_rows)
+        return tally_chunk(chunk, self.sides, self.examples, self.keep_rows, self.answered_by)
 
 
 class _Pending(Protocol):
@@ -73,21 +102,39 @@ def in_order(
 
 
 def tally_chunk(
-    chunk: Sequence[Candidate],
+    chunk: Sequence[Candidate] | pa.Table,
     sides: tuple[Policy, Policy, PriceSchedule, PriceSchedule],
     examples: int,
     keep_rows: bool = False,  # noqa: FBT001, FBT002  # positional: it crosses to worker processes
+    answered_by: AnsweredBy = "journeys",
 ) -> Tally:
     """Answer ``chunk`` under both ``sides`` and tally it: what one worker does with a chunk.
 
     ``sides`` is the base and candidate policies and their price schedules; the
     arguments are plain values, so the call crosses to a worker process or a Dask
-    task as it is.
+    task as it is. ``chunk`` is candidates, or a cohort table
+    (:data:`~cptm_rules.cohort.formats.COHORT_SCHEMA`) for the batch path.
     """
+    if answered_by == "batch":
+        # Imported here: the batch path needs numpy and pyarrow (the columnar extra).
+        from cptm_rules.cohort.batched import tally_table  # noqa: PLC0415
+        from cptm_rules.cohort.formats import cohort_table  # noqa: PLC0415
+
+        table = chunk if _is_table(chunk) else cohort_table(chunk)
+        return tally_table(table, sides, examples, keep_rows)
+    if _is_table(chunk):
+        from cptm_rules.cohort.formats import candidates_from_table  # noqa: PLC0415
+
+        chunk = list(candidates_from_table(chunk))
     tally = Tally(examples=examples, keep_rows=keep_rows)
     for row in compare_answers(chunk, *sides):
         tally.add(*row)
     return tally
+
+
+def _is_table(chunk: object) -> TypeGuard[pa.Table]:
+    # By name: the journeys need no pyarrow, and a list of candidates is no table.
+    return type(chunk).__name__ == "Table" and type(chunk).__module__.startswith("pyarrow")
 
 
 class AnswerRow(NamedTuple):
@@ -151,7 +198,7 @@ class Tally:
             cited.update(old_rules, new_rules)
             self.rules_of.setdefault(answer, set()).update(old_rules, new_rules)
             if self.rows is not None:
-                rules = ", ".join(sorted({*old_rules, *new_rules}, key=_rule_order))
+                rules = ", ".join(sorted({*old_rules, *new_rules}, key=rule_order))
                 self.rows.append(AnswerRow(cid, answer, old, new, old != new, rules))
             if old != new:
                 self.changed[answer] += 1
@@ -195,13 +242,13 @@ class Tally:
                 answer=a,
                 changed=n,
                 compared=self.compared[a],
-                rule_ids=tuple(sorted(self.rules_of[a], key=_rule_order)),
-                moved_rule_ids=tuple(sorted(self.moved_rules_of.get(a, ()), key=_rule_order)),
+                rule_ids=tuple(sorted(self.rules_of[a], key=rule_order)),
+                moved_rule_ids=tuple(sorted(self.moved_rules_of.get(a, ()), key=rule_order)),
                 examples=tuple(self.samples[a]),
             )
             for a, n in sorted(self.changed.items(), key=lambda item: (-item[1], item[0]))
         )
-        rules = tuple(sorted(self.per_rule.items(), key=lambda item: _rule_order(item[0])))
+        rules = tuple(sorted(self.per_rule.items(), key=lambda item: rule_order(item[0])))
         return PolicyDiff(
             base=base,
             candidate=candidate,
@@ -211,10 +258,11 @@ class Tally:
             rules=rules,
             figures=figures,
             coverage=coverage_lines(self.base_pairs, self.candidate_pairs),
-            exercised=tuple(sorted(self.cited.items(), key=lambda item: _rule_order(item[0]))),
+            exercised=tuple(sorted(self.cited.items(), key=lambda item: rule_order(item[0]))),
         )
 
 
-def _rule_order(rule_id: str) -> tuple[int, str]:
+def rule_order(rule_id: str) -> tuple[int, str]:
+    """A rule id's place in reports: by its number, then its letter (``R11`` < ``R11a``)."""
     digits = "".join(c for c in rule_id if c.isdigit())
     return int(digits or 0), rule_id

@@ -53,7 +53,9 @@ def tally_all(chunks: Iterable[list[Candidate]], run: Run, *, workers: int) -> N
     )
 
     def submit(chunk: list[Candidate]) -> concurrent.futures.Future[Tally]:
-        return pool.submit(tally_chunk, chunk, run.sides, run.examples, run.keep_rows)
+        return pool.submit(
+            tally_chunk, chunk, run.sides, run.examples, run.keep_rows, run.answered_by
+        )
 
     try:
         with _interrupts_held():  # the first submit starts the workers

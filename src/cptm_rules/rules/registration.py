@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from cptm_rules.types import JourneyFacts
 
 __all__ = [
+    "ACCEPTED_REGISTRATION",
     "ACCESS_VERDICT",
     "LATE_REGISTRATION_FEE",
     "REGISTRATION_FEES",
@@ -649,3 +650,8 @@ def access_decision(
             ),
         )
     return given
+
+
+ACCEPTED_REGISTRATION: Final = (("R1", "accepted"), ("R2", "practicum_chosen"))
+"""The ``(rule, verdict)`` pairs every accepted registration decides (:func:`register`):
+no prerequisites (R1) and the practicum chosen (R2), whatever else it decides."""
