@@ -208,13 +208,13 @@ def test_an_error_raised_by_a_rule_on_a_worker_is_the_local_engines_error(
 ) -> None:
     cohort = [*COHORT[:600], _late(COHORT[600])]
     with pytest.raises(CalendarRangeError) as local:
-        diff_policies(cohort, base=LEGACY, candidate=CURRENT, workers=1)  # type: ignore[arg-type]
+        diff_policies(cohort, base=LEGACY, candidate=CURRENT, workers=1)
     with (
         caplog.at_level(logging.DEBUG, logger="distributed"),
         pytest.raises(CalendarRangeError) as on_dask,
     ):
         diff_policies(
-            cohort,  # type: ignore[arg-type]
+            cohort,
             base=LEGACY,
             candidate=CURRENT,
             engine="dask",

@@ -47,6 +47,7 @@ __all__ = [
     "Exercised",
     "Replay",
     "answer_list",
+    "answered",
     "answers_for",
     "compare_answers",
     "key_date_rule",
@@ -324,6 +325,14 @@ def quote_text(
 def answers_for(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> Answers:
     """Every answer the rules give this candidate under ``policy``, as a diff compares them."""
     return _as_answers(answer_list(candidate, policy, prices))
+
+
+def answered(
+    candidate: Candidate, policy: Policy, prices: PriceSchedule
+) -> tuple[Answers, Exercised]:
+    """This candidate's :data:`Answers` under ``policy``, and the pairs they exercised."""
+    answers, pairs = _answered(candidate, policy, prices)
+    return _as_answers(answers), pairs
 
 
 def _as_answers(answers: Iterable[Answer]) -> Answers:

@@ -58,10 +58,7 @@ if TYPE_CHECKING:
     Ints = NDArray[np.int64]
     Mask = NDArray[np.bool_]
 
-__all__ = ["BATCH_CHUNK", "SideAnswers", "side_answers", "tally_table"]
-
-BATCH_CHUNK: Final = 20_000
-"""Candidates per unit of work of the batch engine: a table's worth, answered at once."""
+__all__ = ["AnswerWords", "SideAnswers", "side_answers", "tally_table"]
 
 _ABSENT: Final = -1
 """The text code of an answer one side does not give (the journey engine's ``absent``)."""
@@ -72,13 +69,14 @@ _Decoded = tuple[str, tuple[str, ...], frozenset[tuple[str, str]]] | None
 ``None``: no answer the columns can give (the row goes to its journeys)."""
 
 
-class _Words:
+class AnswerWords:
     """The texts, rule ids and exercised pairs of a chunk's answers, each coded once.
 
     Both sides of a chunk share one, so equal codes are equal answers.
     """
 
     def __init__(self) -> None:
+        """No words yet: each is coded the first time it is met."""
         self.names: list[str] = []
         self._name: dict[str, int] = {}
         self.texts: list[str] = []
@@ -130,7 +128,7 @@ def _code(index: dict[Any, int], values: list[Any], value: Any) -> int:  # noqa:
 
 
 class SideAnswers(NamedTuple):
-    """One side's answers of a chunk's rows, one entry per answer (codes of :class:`_Words`)."""
+    """One side's answers of a chunk's rows, one entry per answer (:class:`AnswerWords` codes)."""
 
     covered: Mask
     """the rows every answer of which is here (the others are their journeys')."""
@@ -145,7 +143,7 @@ class SideAnswers(NamedTuple):
 class _Entries:
     """A side's answers as they are gathered, slot by slot."""
 
-    def __init__(self, n: int, words: _Words) -> None:
+    def __init__(self, n: int, words: AnswerWords) -> None:
         self.n, self.words = n, words
         self.uncovered = np.zeros(n, dtype=bool)
         self.row: list[Ints] = []
@@ -228,7 +226,7 @@ def _listed(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, Ints, Ints]:
     return column.flatten(), rows, place
 
 
-def _numbered(words: _Words, stem: str, places: Ints, *, start: int = 1) -> Ints:
+def _numbered(words: AnswerWords, stem: str, places: Ints, *, start: int = 1) -> Ints:
     """Names ``stem N`` for items at ``places`` (0-based): ``change 1``, ``change 2`` and on."""
     if not len(places):
         return places
@@ -274,7 +272,7 @@ def _decision(
 
 
 def side_answers(
-    cohort: pa.Table, answers: pa.Table, words: _Words, *, prices: PriceSchedule
+    cohort: pa.Table, answers: pa.Table, words: AnswerWords, *, prices: PriceSchedule
 ) -> SideAnswers:
     """One side's answers from its answer table (:func:`~cptm_rules.batch.batch_answers`)."""
     n = cohort.num_rows
@@ -482,7 +480,7 @@ def tally_table(
     """
     table = checked_table(table)
     base, candidate, prices, candidate_prices = sides
-    words = _Words()
+    words = AnswerWords()
     before = side_answers(
         table, batch_answers(table, policy=base, prices=prices), words, prices=prices
     )
@@ -533,7 +531,7 @@ def _tally_journeys(  # noqa: PLR0917  # the chunk's parts, in one call
 
 def _tally_columns(  # noqa: PLR0917  # every part of the chunk a tally counts
     tally: Tally,
-    words: _Words,
+    words: AnswerWords,
     before: SideAnswers,
     after: SideAnswers,
     covered: Mask,
@@ -664,7 +662,7 @@ def _counts(values: list[Any], codes: Ints, size: int) -> dict[Any, int]:
     return {values[i]: int(c) for i, c in enumerate(counted.tolist()) if c and i < len(values)}
 
 
-def _add_sets(into: dict[str, set[str]], words: _Words, keys: Ints, rule_count: int) -> None:
+def _add_sets(into: dict[str, set[str]], words: AnswerWords, keys: Ints, rule_count: int) -> None:
     # keys: name * rule_count + rule, for every (answer, rule) cited.
     for key in np.unique(keys).tolist():
         into.setdefault(words.names[key // rule_count], set()).add(words.rules[key % rule_count])
@@ -677,7 +675,11 @@ def _per_row(rules: list[str], keys: list[Ints], rule_count: int) -> dict[str, i
 
 
 def _samples(
-    words: _Words, samples: dict[str, list[_Sample]], union: _Union, ids: list[str], examples: int
+    words: AnswerWords,
+    samples: dict[str, list[_Sample]],
+    union: _Union,
+    ids: list[str],
+    examples: int,
 ) -> None:
     """The first ``examples`` moved rows of each answer, in row order."""
     moved = np.flatnonzero(union.moved)
@@ -694,12 +696,12 @@ def _samples(
             kept.append((row, ids[row], old, new))
 
 
-def _text(words: _Words, code: int) -> str:
+def _text(words: AnswerWords, code: int) -> str:
     return "absent" if code == _ABSENT else words.texts[code]
 
 
 def _rows(
-    words: _Words,
+    words: AnswerWords,
     rows: list[tuple[int, list[AnswerRow]]],
     union: _Union,
     ids: list[str],

@@ -37,6 +37,7 @@ __all__ = [
     "Run",
     "Tally",
     "in_order",
+    "is_table",
     "rule_order",
     "tally_chunk",
 ]
@@ -120,9 +121,9 @@ def tally_chunk(
         from cptm_rules.cohort.batched import tally_table  # noqa: PLC0415
         from cptm_rules.cohort.formats import cohort_table  # noqa: PLC0415
 
-        table = chunk if _is_table(chunk) else cohort_table(chunk)
+        table = chunk if is_table(chunk) else cohort_table(chunk)
         return tally_table(table, sides, examples, keep_rows)
-    if _is_table(chunk):
+    if is_table(chunk):
         from cptm_rules.cohort.formats import candidates_from_table  # noqa: PLC0415
 
         chunk = list(candidates_from_table(chunk))
@@ -132,8 +133,8 @@ def tally_chunk(
     return tally
 
 
-def _is_table(chunk: object) -> TypeGuard[pa.Table]:
-    # By name: the journeys need no pyarrow, and a list of candidates is no table.
+def is_table(chunk: object) -> TypeGuard[pa.Table]:
+    """Whether ``chunk`` is an Arrow table (asked by name: the journeys need no pyarrow)."""
     return type(chunk).__name__ == "Table" and type(chunk).__module__.startswith("pyarrow")
 
 

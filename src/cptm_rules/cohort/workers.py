@@ -22,7 +22,9 @@ from cptm_rules.cohort.tally import in_order, tally_chunk
 from cptm_rules.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
+
+    import pyarrow as pa
 
     from cptm_rules.cohort.candidates import Candidate
     from cptm_rules.cohort.tally import Run, Tally
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["check_workers", "tally_all"]
 
 
-def tally_all(chunks: Iterable[list[Candidate]], run: Run, *, workers: int) -> None:
+def tally_all(chunks: Iterable[Sequence[Candidate] | pa.Table], run: Run, *, workers: int) -> None:
     """Answer every chunk on up to ``workers`` processes, each tally handed to ``run.done``.
 
     Tallies are handed on in the order of ``chunks``, at most two per worker in
@@ -52,7 +54,7 @@ def tally_all(chunks: Iterable[list[Candidate]], run: Run, *, workers: int) -> N
         max_workers=workers, initializer=_worker_started, initargs=(os.getpid(), stop)
     )
 
-    def submit(chunk: list[Candidate]) -> concurrent.futures.Future[Tally]:
+    def submit(chunk: Sequence[Candidate] | pa.Table) -> concurrent.futures.Future[Tally]:
         return pool.submit(
             tally_chunk, chunk, run.sides, run.examples, run.keep_rows, run.answered_by
         )

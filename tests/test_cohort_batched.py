@@ -1,0 +1,166 @@
+"""The batch engine of a diff (cohort.batched) gives the journey engine's report and rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cptm_rules.batch import batch_answers
+from cptm_rules.cli import main
+from cptm_rules.cohort import diff_policies, synthetic_cohort
+from cptm_rules.cohort.answers import answered
+from cptm_rules.cohort.batched import AnswerWords, side_answers, tally_table
+from cptm_rules.cohort.formats import cohort_table
+from cptm_rules.cohort.tally import tally_chunk
+from cptm_rules.exceptions import InvalidInputError
+from cptm_rules.policy import load_policy
+from cptm_rules.pricing import load_prices
+
+if TYPE_CHECKING:
+    from cptm_rules.cohort import Candidate
+    from cptm_rules.cohort.tally import AnswerRow
+    from cptm_rules.policy import Policy
+
+ROOT = Path(__file__).resolve().parent.parent
+PROPOSALS = ROOT / "scenarios" / "policies"
+PRICES = ROOT / "scenarios" / "prices"
+
+# Each a change a program office proposes, against the current policy.
+_SIDES = (
+    ("legacy", "current", "shipped", None),
+    ("current", str(PROPOSALS / "exam-window-18-months-from-first-day.toml"), "shipped", None),
+    ("current", str(PROPOSALS / "grace-period.toml"), "shipped", None),
+    ("current", str(PROPOSALS / "webinar-cap.toml"), "shipped", None),
+    ("current", str(PROPOSALS / "refund-tiers.toml"), "shipped", None),
+    ("current", "current", "shipped", str(PRICES / "class-change-fee-250.toml")),
+)
+
+
+def _both_engines(
+    cohort: tuple[Candidate, ...], base: str, candidate: str, prices: str, other: str | None
+) -> None:
+    rows: dict[str, list[AnswerRow]] = {"journeys": [], "batch": []}
+    reports = {}
+    for answered_by in ("journeys", "batch"):
+        reports[answered_by] = diff_policies(
+            cohort,
+            base=base,
+            candidate=candidate,
+            prices=prices,
+            candidate_prices=other,
+            workers=1,
+            on_rows=rows[answered_by].extend,
+            answered_by=answered_by,
+        )
+    journeys, batch = reports["journeys"], reports["batch"]
+    assert batch == journeys
+    assert batch.report() == journeys.report()
+    assert batch.as_json() == journeys.as_json()
+    assert rows["batch"] == rows["journeys"]
+
+
+@pytest.mark.parametrize(("base", "candidate", "prices", "other"), _SIDES)
+def test_the_batch_engine_gives_the_journey_engines_report_and_answer_rows(
+    base: str, candidate: str, prices: str, other: str | None
+) -> None:
+    _both_engines(synthetic_cohort(600, seed=7), base, candidate, prices, other)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(min_value=0, max_value=10_000),
+    size=st.integers(min_value=0, max_value=60),
+    sides=st.sampled_from(_SIDES),
+)
+def test_any_synthetic_cohort_gets_the_same_diff_from_both_engines(
+    seed: int, size: int, sides: tuple[str, str, str, str | None]
+) -> None:
+    _both_engines(synthetic_cohort(size, seed=seed), *sides)
+
+
+def _policies() -> tuple[Policy, ...]:
+    return (
+        load_policy("current"),
+        load_policy("legacy"),
+        load_policy(PROPOSALS / "grace-period.toml"),
+        load_policy(PROPOSALS / "late-registration-fee.toml"),
+        load_policy(PROPOSALS / "exam-window-18-months-from-first-day.toml"),
+    )
+
+
+@pytest.mark.parametrize("policy", _policies(), ids=lambda p: p.label)
+def test_every_answer_the_columns_give_is_the_one_the_journeys_give(policy: Policy) -> None:
+    prices = load_prices()
+    cohort = synthetic_cohort(800, seed=11)
+    table = cohort_table(cohort)
+    words = AnswerWords()
+    side = side_answers(
+        table, batch_answers(table, policy=policy, prices=prices), words, prices=prices
+    )
+    given: dict[int, dict[str, int]] = {}
+    for row, name, answer in zip(
+        side.row.tolist(), side.name.tolist(), side.answer.tolist(), strict=True
+    ):
+        assert words.names[name] not in given.setdefault(row, {}), "one answer per name"
+        given[row][words.names[name]] = answer
+    checked = 0
+    for row, candidate in enumerate(cohort):
+        expected, exercised = answered(candidate, policy, prices)
+        for name, answer in given.get(row, {}).items():
+            text_code, rule_codes, pair_codes = words.keys[answer]
+            rules = tuple(words.rules[r] for r in rule_codes)
+            assert expected[name] == (words.texts[text_code], rules), (row, name)
+            assert {words.pairs[p] for p in pair_codes} <= exercised, (row, name)
+            checked += 1
+        if side.covered[row]:
+            assert set(given.get(row, {})) == set(expected), row
+    assert checked > 20 * len(cohort)  # most of every row's answers come from the columns
+
+
+def test_a_table_chunk_and_its_candidates_tally_alike_on_either_path() -> None:
+    cohort = synthetic_cohort(300, seed=5)
+    sides = (load_policy("legacy"), load_policy("current"), load_prices(), load_prices())
+    by_journeys = tally_chunk(cohort, sides, 3, keep_rows=True)
+    by_batch = tally_table(cohort_table(cohort), sides, 3, keep_rows=True)
+    assert by_batch.result(base="b", candidate="c") == by_journeys.result(base="b", candidate="c")
+    assert by_batch.rows == by_journeys.rows
+    # A table given to the journeys is read back into its candidates.
+    from_table = tally_chunk(cohort_table(cohort), sides, 3, keep_rows=True)
+    assert from_table.rows == by_journeys.rows
+
+
+def test_an_unknown_way_of_answering_is_refused_by_name() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        diff_policies((), base="current", candidate="current", answered_by="vectors")  # type: ignore[arg-type]  # the point
+    message = str(caught.value)
+    assert "answered_by" in message
+    assert "'vectors'" in message
+    assert "'journeys' or 'batch'" in message
+
+
+def test_the_diff_command_answers_by_the_batch_path_with_the_same_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    outputs = {}
+    for answered_by in ("journeys", "batch"):
+        output = tmp_path / f"{answered_by}.jsonl"
+        args = ["diff", "--base", "legacy", "--candidate", "current", "--synthetic", "150"]
+        code = main(
+            [*args, "--workers", "1", "--answered-by", answered_by, "--output", str(output)]
+        )
+        assert code == 0
+        outputs[answered_by] = (capsys.readouterr().out, output.read_bytes())
+    assert outputs["batch"] == outputs["journeys"]
+    assert "legacy" in outputs["batch"][0]
+
+
+def test_the_batch_engine_on_two_worker_processes_gives_the_one_process_report() -> None:
+    cohort = synthetic_cohort(2500, seed=9)
+    one = diff_policies(cohort, base="legacy", candidate="current", workers=1, answered_by="batch")
+    two = diff_policies(cohort, base="legacy", candidate="current", workers=2, answered_by="batch")
+    assert two == one
+    assert one.cohort_size == len(cohort)
