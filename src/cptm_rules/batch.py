@@ -52,18 +52,24 @@ from cptm_rules.pricing import quote
 from cptm_rules.rule_coverage import is_state_refusal
 from cptm_rules.rules.cancellation import (
     CANCEL_REFUSALS,
+    CREDIT_STATUS,
+    CREDIT_STATUS_SINCE,
     RE_ENROL_CREDIT,
     RE_ENROL_SESSION,
     CancelCase,
+    CreditStatusCase,
     ReEnrolCase,
     credit_until,
     refund_due,
 )
 from cptm_rules.rules.certification import (
     ACTIVITY_VERDICT,
+    PERIOD_STATUS,
+    PERIOD_STATUS_SINCE,
     RENEWAL_FEE_OUTCOME,
     RENEWAL_FEE_REFUSALS,
     ActivityCase,
+    PeriodStatusCase,
     RenewalFeeCase,
     grace_end,
     period_end,
@@ -74,9 +80,12 @@ from cptm_rules.rules.certification import (
 from cptm_rules.rules.exam import (
     ATTEMPT_OUTCOME,
     ATTEMPT_REFUSALS,
+    EXAM_STATUS,
+    EXAM_STATUS_SINCE,
     RELEASING_ATTENDANCE,
     RETAKE_FEE,
     AttemptCase,
+    ExamStatusCase,
     attempts_read_modules,
     certifies,
     exam_closes,
@@ -109,10 +118,16 @@ from cptm_rules.rules.registration import (
     RegistrationFeeCase,
     access_due,
 )
-from cptm_rules.vocabulary import ActivityCategory, Attendance, KeyDateKind, OrganisationType
+from cptm_rules.vocabulary import (
+    ActivityCategory,
+    Attendance,
+    KeyDateKind,
+    OrganisationType,
+    State,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     import pandas as pd
     from numpy.typing import NDArray
@@ -167,6 +182,12 @@ ANSWER_COLUMNS: Final = (
     "renewal_rules",
     "renewal_fees",
     "period_ends",
+    "state_a_year_after",
+    "state_a_year_after_rule",
+    "state_a_year_after_since",
+    "final_state",
+    "final_state_rule",
+    "final_state_since",
     "replayed",
 )
 """The columns of an answer table, in order (``docs/cohorts.md`` says what each holds)."""
@@ -175,6 +196,11 @@ _REFUSED: Final = "refused"
 """The verdict of an event the journey refuses (a rule's, or the date order's)."""
 
 _US_PER_MINUTE: Final = 60_000_000
+
+_A_YEAR: Final = dt.timedelta(days=400)
+"""How long after the practicum booked a diff asks where a journey stands
+(``cohort.answers``: ``state a year after the practicum``); no rule's figure."""
+_ONE_DAY: Final = dt.timedelta(days=1)
 
 
 class _Words(NamedTuple):
@@ -291,6 +317,12 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("renewal_rules", pa.list_(pa.string()), nullable=False),
             pa.field("renewal_fees", pa.list_(_FEE), nullable=False),
             pa.field("period_ends", pa.list_(pa.date32()), nullable=False),
+            pa.field("state_a_year_after", pa.string()),
+            pa.field("state_a_year_after_rule", pa.string()),
+            pa.field("state_a_year_after_since", pa.date32()),
+            pa.field("final_state", pa.string()),
+            pa.field("final_state_rule", pa.string()),
+            pa.field("final_state_since", pa.date32()),
             pa.field("replayed", pa.bool_(), nullable=False),
         ]
     )
@@ -301,7 +333,8 @@ def answer_schema(policy: Policy) -> pa.Schema:
 
 def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule) -> dict[str, Any]:
     """One candidate's answer row, from replaying its journey (the scalar reference)."""
-    journey, results, _ = replay_candidate(candidate, policy, prices)
+    year_after = candidate.practicum.last_day + _A_YEAR
+    journey, results, at_year = replay_candidate(candidate, policy, prices, horizon=year_after)
     seen = _Seen(len(candidate.modules))
     for _name, event, result in results:
         if isinstance(result, TransitionError):
@@ -309,7 +342,12 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
             seen.refused(event, None if is_state_refusal(result, event) else result.rule_id)
         else:
             seen.decided(event, result)
-    when = {k.kind: k.when for k in journey.key_dates()}
+    key_dates = journey.key_dates()
+    when = {k.kind: k.when for k in key_dates}
+    last = max([year_after, *(k.day(policy.zone) for k in key_dates)])
+    assert at_year is not None  # noqa: S101  # asked for with a horizon
+    year = at_year.status_on(year_after)
+    final = journey.status_on(last + _ONE_DAY)
     late_verdict, late_rule, late_fee = seen.late.one()
     return {
         "id": candidate.id,
@@ -346,6 +384,12 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         "renewal_rules": seen.renewals.rules,
         "renewal_fees": seen.renewals.fees,
         "period_ends": [period.end for period in journey.periods],
+        "state_a_year_after": str(year.state),
+        "state_a_year_after_rule": year.rule_id,
+        "state_a_year_after_since": year.since,
+        "final_state": str(final.state),
+        "final_state_rule": final.rule_id,
+        "final_state_since": final.since,
         "replayed": True,
     }
 
@@ -804,6 +848,15 @@ class _Out:
         self.quote: Days = np.full(n, -1, dtype=np.int64)
         """each row's quote, as its place in ``quotes``."""
         self.quotes: list[_Quote] = []
+        # Where each row stands a year after the practicum and at the end: a state's
+        # place in _STATES, a rule's in _STATUS_RULES (-1: none), the day a derived
+        # state began (_NO_DAY: none).
+        self.year_state: Days = np.full(n, -1, dtype=np.int64)
+        self.year_rule: Days = np.full(n, -1, dtype=np.int64)
+        self.year_since: Days = np.full(n, _NO_DAY, dtype=np.int64)
+        self.final_state: Days = np.full(n, -1, dtype=np.int64)
+        self.final_rule: Days = np.full(n, -1, dtype=np.int64)
+        self.final_since: Days = np.full(n, _NO_DAY, dtype=np.int64)
 
 
 _NOT_CERTIFIED: Final = -(1 << 41)
@@ -862,6 +915,8 @@ class _Group:
         self.planned = np.zeros(n, dtype=np.int64)
         self.gone = np.zeros(n, dtype=bool)
         """attendance recorded as an absence (cancelled or forfeited after its day)."""
+        self.attend_day = np.full(n, _NO_DAY, dtype=np.int64)
+        """the day attendance was recorded (``_NO_DAY``: never, such as while cancelled)."""
         self.certified = np.full(n, _NOT_CERTIFIED, dtype=np.int64)
         self._lowest = dt.date(policy.first_year, 1, 1).toordinal() - EPOCH
         self._highest = dt.date(policy.last_year, 12, 31).toordinal() - EPOCH
@@ -890,6 +945,7 @@ def _answer(
     _exam(group, out)
     _modules(group, out)
     _continuing_education(group, out)
+    _states(group, out)
 
 
 def _registration_and_access(group: _Group, out: _Out) -> None:
@@ -1202,6 +1258,7 @@ def _exam(group: _Group, out: _Out) -> None:
     out.certified_on[rows] = certified
     group.planned, group.certified = planned, certified
     group.gone = recorded & ~attended
+    group.attend_day = np.where(recorded, planned, _NO_DAY)
     has = certified != _NOT_CERTIFIED
     ends = np.zeros(len(rows), dtype=np.int64)
     ends[has] = period_end(policy, certified[has], ops=ARRAY)
@@ -1268,6 +1325,142 @@ def _continuing_education(group: _Group, out: _Out) -> None:
         accepted, verdict, _RENEWAL_WORDS.verdicts.index(_REFUSED)
     )
     out.renewal_rule[place] = np.where(accepted, rule, -1)
+
+
+def _states(group: _Group, out: _Out) -> None:
+    """Where each row stands a year after the practicum booked, and at the end of it all.
+
+    The end is the day after the last key date, or after the year, whichever is
+    later (``cohort.answers``), when every event that moves the state has happened.
+    """
+    rows = group.rows
+    year = group.cols.last[rows] + _A_YEAR.days
+    out.year_state[rows], out.year_rule[rows], out.year_since[rows] = _standing(group, out, year)
+    last = np.max(np.stack([year, *_key_days(group, out)]), axis=0)
+    final = _standing(group, out, last + _ONE_DAY.days)
+    out.final_state[rows], out.final_rule[rows], out.final_since[rows] = final
+
+
+def _key_days(group: _Group, out: _Out) -> list[Days]:
+    """The day of each key date a row's journey has (a day no later than another where none)."""
+    rows = group.rows
+    certified = group.certified
+    earliest = group.reg_day
+    days = [
+        group.reg_day,
+        _local_days(out.access_due_us[rows], group.policy),
+        out.prework_start[rows],
+        out.deadline[rows],
+        out.first[rows],
+        out.last[rows],
+        out.exam_opens[rows],
+        out.exam_closes[rows],
+        np.where(certified != _NOT_CERTIFIED, certified, earliest),
+    ]
+    credit = out.credit_until[rows]
+    days.append(np.where(credit != _NO_DAY, credit, earliest))
+    count = out.period_count[rows]
+    days += [np.where(j < count, ends[rows], earliest) for j, ends in enumerate(out.period_ends)]
+    return days
+
+
+_STATES: Final = tuple(str(state) for state in State)
+_STATE: Final = {state: i for i, state in enumerate(State)}
+_STATUS_TABLES: Final = (EXAM_STATUS, PERIOD_STATUS, CREDIT_STATUS)
+_STATUS_RULES: Final = tuple(
+    dict.fromkeys(rule_id for table in _STATUS_TABLES for rule_id, _ in table)
+)
+
+
+def _standing(group: _Group, out: _Out, day: Days) -> tuple[Days, Days, Days]:
+    """Each row's state on its ``day``, the rule that says so, the day a derived state began.
+
+    The stored state is where the events dated on or before the day left the row
+    (the order the vectors answer them in); an attended, certified or credited
+    cancelled row then asks its family's status table, as ``Journey.status_on`` does.
+    """
+    cols, rows, n = group.cols, group.rows, len(group.rows)
+    kind = cols.attendance[rows]
+    stored = np.full(n, _STATE[State.IN_PREWORK], dtype=np.int64)
+    stored[group.access_day > day] = _STATE[State.REGISTERED]
+    written = (group.cancel_day <= day) & ~(group.re_day <= day)
+    stored[written] = _STATE[State.CANCELLED]
+    attended = group.attend_day <= day
+    noticed = attended & (kind == _ATTENDANCE_CODE[Attendance.ABSENT_WITH_NOTICE])
+    stored[attended & np.isin(kind, _RELEASING)] = _STATE[State.ATTENDED]
+    stored[noticed] = _STATE[State.CANCELLED]
+    stored[attended & (kind == _ATTENDANCE_CODE[Attendance.ABSENT_WITHOUT_NOTICE])] = _STATE[
+        State.FORFEITED
+    ]
+    certified = (group.certified != _NOT_CERTIFIED) & (group.certified <= day)
+    stored[certified] = _STATE[State.CERTIFIED]
+    state, rule = stored.copy(), np.full(n, -1, dtype=np.int64)
+    since = np.full(n, _NO_DAY, dtype=np.int64)
+    policy = group.policy
+    # The credit a cancellation left standing on the day: one in writing (even if a
+    # re-enrolment later used it), or an absence with notice's.
+    credit = np.where(
+        written,
+        np.where(group.credited, group.until, _NO_DAY),
+        np.where(noticed, out.credit_until[rows], _NO_DAY),
+    )
+    end = _current_end(out, rows, day)
+    asked: tuple[tuple[Mask, Callable[[Days], Any], Precedence[Any, str], Any], ...] = (
+        (
+            stored == _STATE[State.ATTENDED],
+            lambda at: ExamStatusCase(policy=policy, day=day[at], closes=out.exam_closes[rows[at]]),
+            EXAM_STATUS,
+            EXAM_STATUS_SINCE,
+        ),
+        (
+            stored == _STATE[State.CERTIFIED],
+            lambda at: PeriodStatusCase(
+                policy=policy, day=day[at], end=end[at], lapse=grace_end(policy, end[at], ops=ARRAY)
+            ),
+            PERIOD_STATUS,
+            PERIOD_STATUS_SINCE,
+        ),
+        (
+            (stored == _STATE[State.CANCELLED]) & (credit != _NO_DAY),
+            lambda at: CreditStatusCase(policy=policy, day=day[at], until=credit[at]),
+            CREDIT_STATUS,
+            CREDIT_STATUS_SINCE,
+        ),
+    )
+    for mask, facts_of, table, began in asked:
+        at = np.flatnonzero(mask)
+        if not len(at):
+            continue
+        facts = facts_of(at)
+        answered, which = _codes(table, facts, len(at))
+        for i, (rule_id, case) in enumerate(table):
+            here = answered == i
+            verdicts = np.array([_STATE[State(v)] for v in case.verdicts], dtype=np.int64)
+            state[at[here]] = verdicts[which[here]]
+            rule[at[here]] = _STATUS_RULES.index(rule_id)
+        for verdict, formula in began.items():
+            here = state[at] == _STATE[State(verdict)]
+            days = np.broadcast_to(np.asarray(formula(ARRAY, facts), dtype=np.int64), len(at))
+            since[at[here]] = days[here]
+    return state, rule, since
+
+
+def _current_end(out: _Out, rows: Days, day: Days) -> Days:
+    """The end of each row's period current on its ``day``: the first ending after it, or the last.
+
+    A renewal is dated inside the period it renews, so every period ending on or
+    before the day was renewed by then, if ever (a grace period is its journey's).
+    """
+    if not out.period_ends:
+        return np.zeros(len(rows), dtype=np.int64)
+    count = out.period_count[rows]
+    ends = np.stack([ends[rows] for ends in out.period_ends], axis=1)
+    valid = np.arange(ends.shape[1]) < count[:, None]
+    after = valid & (ends > day[:, None])
+    last = ends[np.arange(len(rows)), np.maximum(count - 1, 0)]
+    first_after = ends[np.arange(len(rows)), np.argmax(after, axis=1)]
+    current: Days = np.where(after.any(axis=1), first_after, last)
+    return current
 
 
 def _into_rows(kept: list[Days], ends: list[Days], rows: Days, n: int) -> None:
@@ -1409,6 +1602,12 @@ def _table(
         pa.ListArray.from_arrays(modules, _words(out.assessment_rule, _ASSESSMENT_WORDS.rules)),
         *_quote_columns(out, schema),
         *_ce_columns(out, cols, prices),
+        _words(out.year_state, _STATES),
+        _words(out.year_rule, _STATUS_RULES),
+        _dates(out.year_since, out.year_since == _NO_DAY),
+        _words(out.final_state, _STATES),
+        _words(out.final_rule, _STATUS_RULES),
+        _dates(out.final_since, out.final_since == _NO_DAY),
         pa.array(np.zeros(len(ids), dtype=bool)),
     ]
     return pa.Table.from_arrays(columns, schema=schema)

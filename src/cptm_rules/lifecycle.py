@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import attrs
 
@@ -69,22 +69,36 @@ from cptm_rules.exceptions import (
     TimingError,
     TransitionError,
 )
+from cptm_rules.formulas import SCALAR, Ops, Precedence, first_answer, verdict_of
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, Quote, load_prices, quote
 from cptm_rules.rules._build import days as days_text
 from cptm_rules.rules._build import outcome as _outcome
-from cptm_rules.rules.cancellation import cancel, re_enroll, substitute
+from cptm_rules.rules.cancellation import (
+    CREDIT_STATUS,
+    CREDIT_STATUS_SINCE,
+    CreditStatusCase,
+    cancel,
+    re_enroll,
+    substitute,
+)
 from cptm_rules.rules.certification import (
+    PERIOD_STATUS,
+    PERIOD_STATUS_SINCE,
     HoursCount,
     Ledger,
     Period,
+    PeriodStatusCase,
     grace_end,
     ledger_for,
     pay_renewal_fee,
     record_activity,
 )
 from cptm_rules.rules.exam import (
+    EXAM_STATUS,
+    EXAM_STATUS_SINCE,
     ExamAttempt,
+    ExamStatusCase,
     attempt_exam,
     exam_closes,
     exam_opens,
@@ -133,11 +147,13 @@ __all__ = [
     "KeyDate",
     "Move",
     "Status",
+    "StatusQuestion",
     "access_due",
     "event_day",
     "free_change_deadline",
     "judge_change",
     "mermaid_diagram",
+    "status_question",
 ]
 
 
@@ -738,83 +754,58 @@ class Journey:
         return _derived_status(journey, day)
 
 
-def _derived_status(journey: Journey, day: dt.date) -> Status:  # noqa: PLR0911  # one return per derived state
+def _derived_status(journey: Journey, day: dt.date) -> Status:
+    asked = status_question(journey, day)
+    if asked is None:
+        return Status(state=journey.state, as_of=day, reason=f"the journey is {journey.state}")
+    table, since, facts = asked
+    row = first_answer(table, facts)
+    assert row is not None  # noqa: S101  # each status table's last row always answers
+    rule_id, case = row
+    state = State(verdict_of(case, facts))
+    began = since.get(str(state))
+    return Status(
+        state=state,
+        as_of=day,
+        rule_id=rule_id,
+        since=None if began is None else began(SCALAR, facts),
+        reason=case.explain(facts),
+    )
+
+
+StatusQuestion: TypeAlias = tuple[
+    Precedence[Any, str], Mapping[str, Callable[[Ops, Any], Any]], Any
+]
+"""A status table, the formulas of the day each derived state began, and the facts asked."""
+
+
+def status_question(journey: Journey, day: dt.date) -> StatusQuestion | None:
+    """The family table that says where ``journey`` stands on ``day``, with its facts.
+
+    An attended journey asks the exam family (R14), a certified one the
+    certification family (R17, R20), a cancelled one holding a tuition credit the
+    cancellation family (R25); any other stands in its stored state, no rule asked.
+    The batch path asks the same tables for a cohort.
+    """
+    policy = journey.policy
     if journey.state is State.ATTENDED:
         closes = journey.exam_closes
         assert closes is not None  # noqa: S101  # attended implies a session
-        if day > closes:
-            return Status(
-                state=State.EXAM_EXPIRED,
-                as_of=day,
-                rule_id="R14",
-                since=closes + dt.timedelta(days=1),
-                reason=f"the exam window closed on {closes} without a pass",
-            )
-        return Status(
-            state=journey.state,
-            as_of=day,
-            rule_id="R14",
-            reason=f"the exam can be taken until {closes}",
-        )
+        return EXAM_STATUS, EXAM_STATUS_SINCE, ExamStatusCase(policy=policy, day=day, closes=closes)
     if journey.state is State.CERTIFIED:
         current = journey.periods[-1]
-        if day >= current.end:
-            return _after_the_period(journey.policy, current, day)
-        return Status(
-            state=journey.state,
-            as_of=day,
-            rule_id="R17",
-            reason=f"certified; current period ends {current.end}",
+        case = PeriodStatusCase(
+            policy=policy,
+            day=day,
+            end=current.end,
+            lapse=grace_end(policy, current.end),
+            start=current.start,
         )
+        return PERIOD_STATUS, PERIOD_STATUS_SINCE, case
     if journey.state is State.CANCELLED and journey.credit_until is not None:
-        if day >= journey.credit_until:
-            return Status(
-                state=State.CREDIT_EXPIRED,
-                as_of=day,
-                rule_id="R25",
-                since=journey.credit_until,
-                reason=f"the tuition credit expired on {journey.credit_until}",
-            )
-        return Status(
-            state=journey.state,
-            as_of=day,
-            rule_id="R25",
-            reason=f"a tuition credit is open until {journey.credit_until}",
-        )
-    return Status(state=journey.state, as_of=day, reason=f"the journey is {journey.state}")
-
-
-def _after_the_period(policy: Policy, current: Period, day: dt.date) -> Status:
-    """In the grace period (R20) or lapsed: a period ended on or before ``day`` unrenewed."""
-    lapse = grace_end(policy, current.end)
-    if lapse == current.end:  # no grace period: the FAQ's reading
-        return Status(
-            state=State.LAPSED,
-            as_of=day,
-            rule_id="R20",
-            since=current.end,
-            reason=f"the period {current.start}..{current.end} ended with R18 "
-            "unmet; no grace period is stated",
-        )
-    grace = f"{policy.renewal_grace_days}-day grace period"
-    if day < lapse:
-        return Status(
-            state=State.IN_GRACE,
-            as_of=day,
-            rule_id="R20",
-            since=current.end,
-            reason=f"the period {current.start}..{current.end} ended with R18 unmet; in its "
-            f"{grace}, the renewal fee is accepted with the late renewal fee until "
-            f"{lapse - dt.timedelta(days=1)}",
-        )
-    return Status(
-        state=State.LAPSED,
-        as_of=day,
-        rule_id="R20",
-        since=lapse,
-        reason=f"the period {current.start}..{current.end} ended with R18 unmet, "
-        f"and so did its {grace} on {lapse}",
-    )
+        credit = CreditStatusCase(policy=policy, day=day, until=journey.credit_until)
+        return CREDIT_STATUS, CREDIT_STATUS_SINCE, credit
+    return None
 
 
 def _event_names(types: Iterable[type[Event]]) -> tuple[str, ...]:

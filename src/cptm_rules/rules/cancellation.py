@@ -80,6 +80,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CANCEL_REFUSALS",
+    "CREDIT_STATUS",
+    "CREDIT_STATUS_SINCE",
     "NEVER",
     "NOT_STATED",
     "PRACTICUM",
@@ -90,12 +92,14 @@ __all__ = [
     "CancelCase",
     "CancellationFees",
     "CancellationFigures",
+    "CreditStatusCase",
     "ReEnrolCase",
     "RefundTier",
     "RefundTiers",
     "cancel",
     "cancellation_decisions",
     "check_refund_tiers",
+    "credit_expired_since",
     "credit_until",
     "no_show",
     "re_enroll",
@@ -1019,3 +1023,60 @@ def substitute(journey: JourneyFacts, event: Substitute, day: dt.date) -> Handle
         (),
         substitution_effects(given, event),
     )
+
+
+class CreditStatusCase(NamedTuple):
+    """Where a cancelled journey with a tuition credit stands on ``day`` (R25), for one or many.
+
+    ``until`` is the first day the credit no longer pays (:func:`credit_until`). A
+    cancellation without a credit (refunded) has no rule to ask: it stays cancelled.
+    """
+
+    policy: Policy
+    day: Any
+    until: Any
+
+
+def _credit_ran_out(ops: Ops, case: CreditStatusCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    return case.day >= case.until
+
+
+def _explain_credit_ran_out(case: CreditStatusCase) -> str:
+    return f"the tuition credit expired on {case.until}"
+
+
+def _explain_credit_open(case: CreditStatusCase) -> str:
+    return f"a tuition credit is open until {case.until}"
+
+
+CREDIT_STATUS: Final[Precedence[CreditStatusCase, str]] = check_precedence(
+    "where does a cancelled journey with a tuition credit stand?",
+    (
+        (
+            "R25",
+            Case(
+                verdicts=(str(State.CREDIT_EXPIRED),),
+                when=_credit_ran_out,
+                explain=_explain_credit_ran_out,
+            ),
+        ),
+        ("R25", Case(verdicts=(str(State.CANCELLED),), explain=_explain_credit_open)),
+    ),
+)
+"""R25: a cancelled journey's state on a day while it holds a credit: the credit expired
+unused (the derived ``credit_expired``), else cancelled with the credit open.
+
+Each verdict is a state; the explanation is the status's reason. The journey asks it
+in :meth:`~cptm_rules.lifecycle.Journey.status_on`, the batch path for a cohort.
+"""
+
+
+def credit_expired_since(ops: Ops, case: CreditStatusCase) -> Any:  # noqa: ANN401, ARG001  # a day or days
+    """R25: the first day of ``credit_expired``: the credit's end."""
+    return case.until
+
+
+CREDIT_STATUS_SINCE: Final[Mapping[str, Callable[[Ops, CreditStatusCase], Any]]] = {
+    str(State.CREDIT_EXPIRED): credit_expired_since,
+}
+"""Per derived state of :data:`CREDIT_STATUS`, the formula of the day it began."""

@@ -75,7 +75,7 @@ from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import ActivityCategory, DeadlineUnit, EffectKind
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from cptm_rules.outcomes import Decision, Effect
     from cptm_rules.policy import Policy
@@ -84,6 +84,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTIVITY_VERDICT",
+    "PERIOD_STATUS",
+    "PERIOD_STATUS_SINCE",
     "RENEWAL_FEE_OUTCOME",
     "RENEWAL_FEE_REFUSALS",
     "RULES",
@@ -96,6 +98,7 @@ __all__ = [
     "HoursCount",
     "Ledger",
     "Period",
+    "PeriodStatusCase",
     "RenewalFeeCase",
     "activity_order",
     "category_limits",
@@ -109,6 +112,8 @@ __all__ = [
     "group_hours",
     "hours_recorded",
     "in_grace",
+    "in_grace_since",
+    "lapsed_since",
     "late_renewal_fee_charge",
     "ledger_for",
     "minimums_met",
@@ -1496,6 +1501,91 @@ def pay_renewal_fee(journey: JourneyFacts, event: PayRenewalFee, day: dt.date) -
 
 _PAID_INSIDE: Final = RENEWAL_FEE_OUTCOME[-1][1]
 """The row of a renewal fee paid inside the period (no late renewal fee)."""
+
+
+class PeriodStatusCase(NamedTuple):
+    """Where a certified journey stands on ``day`` (R17, R20), for one candidate or many.
+
+    ``end`` is the current period's end and ``lapse`` its grace period's
+    (:func:`grace_end`); ``start``, the period's first day, is one candidate's,
+    for the explanation (the batch path leaves it ``None``).
+    """
+
+    policy: Policy
+    day: Any
+    end: Any
+    lapse: Any
+    start: dt.date | None = None
+
+
+def _lapsed_on(ops: Ops, case: PeriodStatusCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    return case.day >= case.lapse
+
+
+def _in_its_grace(ops: Ops, case: PeriodStatusCase) -> Any:  # noqa: ANN401, ARG001
+    return (case.end <= case.day) & (case.day < case.lapse)
+
+
+def _explain_status_lapsed(case: PeriodStatusCase) -> str:
+    if case.lapse == case.end:  # no grace period: the FAQ's reading
+        return (
+            f"the period {case.start}..{case.end} ended with R18 unmet; no grace period is stated"
+        )
+    grace = f"{case.policy.renewal_grace_days}-day grace period"
+    return (
+        f"the period {case.start}..{case.end} ended with R18 unmet, "
+        f"and so did its {grace} on {case.lapse}"
+    )
+
+
+def _explain_status_in_grace(case: PeriodStatusCase) -> str:
+    grace = f"{case.policy.renewal_grace_days}-day grace period"
+    return (
+        f"the period {case.start}..{case.end} ended with R18 unmet; in its "
+        f"{grace}, the renewal fee is accepted with the late renewal fee until "
+        f"{case.lapse - _ONE_DAY}"
+    )
+
+
+def _explain_status_certified(case: PeriodStatusCase) -> str:
+    return f"certified; current period ends {case.end}"
+
+
+PERIOD_STATUS: Final[Precedence[PeriodStatusCase, str]] = check_precedence(
+    "where does a certified journey stand?",
+    (
+        ("R20", Case(verdicts=("lapsed",), when=_lapsed_on, explain=_explain_status_lapsed)),
+        (
+            "R20",
+            Case(verdicts=("in_grace",), when=_in_its_grace, explain=_explain_status_in_grace),
+        ),
+        ("R17", Case(verdicts=("certified",), explain=_explain_status_certified)),
+    ),
+)
+"""R17, R20: a certified journey's state on a day: lapsed once its current period ended
+unrenewed and so did any grace period, in its grace period (the renewal fee still
+accepted, late), else certified inside the period.
+
+Each verdict is a state; the explanation is the status's reason. The journey asks it
+in :meth:`~cptm_rules.lifecycle.Journey.status_on`, the batch path for a cohort.
+"""
+
+
+def lapsed_since(ops: Ops, case: PeriodStatusCase) -> Any:  # noqa: ANN401, ARG001  # a day or days
+    """R20: the first day of ``lapsed``: the lapse day (the period's end with no grace)."""
+    return case.lapse
+
+
+def in_grace_since(ops: Ops, case: PeriodStatusCase) -> Any:  # noqa: ANN401, ARG001
+    """R20: the first day of ``in_grace``: the period's end."""
+    return case.end
+
+
+PERIOD_STATUS_SINCE: Final[Mapping[str, Callable[[Ops, PeriodStatusCase], Any]]] = {
+    "lapsed": lapsed_since,
+    "in_grace": in_grace_since,
+}
+"""Per derived state of :data:`PERIOD_STATUS`, the formula of the day it began."""
 
 
 # The limit types are read by the serializer (cattrs) when a policy or a ledger is

@@ -61,6 +61,8 @@ from cptm_rules.vocabulary import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from cptm_rules.events import AttemptExam, RecordAttendance, Session
     from cptm_rules.outcomes import Advisory, Decision
     from cptm_rules.policy import Policy
@@ -70,6 +72,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ATTEMPT_OUTCOME",
     "ATTEMPT_REFUSALS",
+    "EXAM_STATUS",
+    "EXAM_STATUS_SINCE",
     "PASS_EFFECTS",
     "RELEASING_ATTENDANCE",
     "RETAKE_FEE",
@@ -78,6 +82,7 @@ __all__ = [
     "ExamAttempt",
     "ExamFees",
     "ExamFigures",
+    "ExamStatusCase",
     "attempt_exam",
     "attempt_failed",
     "attempts_capped",
@@ -87,6 +92,7 @@ __all__ = [
     "certified",
     "certifies",
     "exam_closes",
+    "exam_expired_since",
     "exam_opens",
     "exam_released",
     "in_window",
@@ -651,3 +657,60 @@ def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Han
         advisories=advisories,
         effects=(*PASS_EFFECTS, *charged),
     )
+
+
+class ExamStatusCase(NamedTuple):
+    """Where an attended journey stands on ``day`` (R14), for one candidate or many.
+
+    ``closes`` is the exam window's last day (:func:`exam_closes`) of the session
+    attended.
+    """
+
+    policy: Policy
+    day: Any
+    closes: Any
+
+
+def _window_closed(ops: Ops, case: ExamStatusCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    return case.day > case.closes
+
+
+def _explain_window_closed(case: ExamStatusCase) -> str:
+    return f"the exam window closed on {case.closes} without a pass"
+
+
+def _explain_window_open(case: ExamStatusCase) -> str:
+    return f"the exam can be taken until {case.closes}"
+
+
+EXAM_STATUS: Final[Precedence[ExamStatusCase, str]] = check_precedence(
+    "where does an attended journey stand?",
+    (
+        (
+            "R14",
+            Case(
+                verdicts=(str(State.EXAM_EXPIRED),),
+                when=_window_closed,
+                explain=_explain_window_closed,
+            ),
+        ),
+        ("R14", Case(verdicts=(str(State.ATTENDED),), explain=_explain_window_open)),
+    ),
+)
+"""R14: an attended journey's state on a day: the exam window closed without a pass
+(the derived ``exam_expired``), else still attended with the window open.
+
+Each verdict is a state; the explanation is the status's reason. The journey asks it
+in :meth:`~cptm_rules.lifecycle.Journey.status_on`, the batch path for a cohort.
+"""
+
+
+def exam_expired_since(ops: Ops, case: ExamStatusCase) -> Any:  # noqa: ANN401  # a day or days
+    """R14: the first day of ``exam_expired``: the day after the window's last day."""
+    return ops.days_after(case.closes, 1)
+
+
+EXAM_STATUS_SINCE: Final[Mapping[str, Callable[[Ops, ExamStatusCase], Any]]] = {
+    str(State.EXAM_EXPIRED): exam_expired_since,
+}
+"""Per derived state of :data:`EXAM_STATUS`, the formula of the day it began."""
