@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
+from cptm_rules.batch import batch_answers
 from cptm_rules.cohort import replay
+from cptm_rules.cohort.formats import cohort_table
 from cptm_rules.events import Session
 from cptm_rules.lifecycle import status_question
 from cptm_rules.policy import load_policy
@@ -12,7 +15,7 @@ from cptm_rules.rules.cancellation import CREDIT_STATUS
 from cptm_rules.rules.certification import PERIOD_STATUS
 from cptm_rules.rules.exam import EXAM_STATUS
 from cptm_rules.vocabulary import Attendance
-from test_batch import SHIPPED_PRICES, _ana, _batch_row
+from test_batch import PRICED, SHIPPED_PRICES, _ana, _batch_row
 
 CURRENT = load_policy()
 
@@ -99,3 +102,36 @@ def test_the_journey_asks_the_status_table_of_the_family_its_state_belongs_to() 
     assert tables == [PERIOD_STATUS, EXAM_STATUS, CREDIT_STATUS]
     refunded = replay(_ana(cancelled_on=dt.date(2026, 11, 5)), CURRENT, SHIPPED_PRICES).journey
     assert status_question(refunded, day) is None
+
+
+def test_an_attendance_answers_its_decisions_and_advisories_in_the_journeys_order_R8_R12_R13() -> (
+    None
+):
+    # Part of the session missed (R12), and three of the ten modules done by its last day
+    # (R8; a module dated that day comes before the attendance, one after it does not).
+    modules = tuple((dt.date(2027, 1, day), True) for day in (5, 14, 15))
+    partly = _batch_row(
+        _ana(attendance=Attendance.PARTIAL, modules=(*modules, (dt.date(2026, 12, 1), None))),
+        CURRENT,
+    )
+    assert partly["replayed"] is False
+    assert (partly["attendance_verdicts"], partly["attendance_rules"]) == (["attended"], ["R13"])
+    assert partly["attendance_advisories"] == ["R12", "R8"]
+    assert partly["attendance_advisory_severities"] == ["warning", "warning"]
+    every = tuple((dt.date(2026, 12, day), True) for day in range(1, 11))
+    done = _batch_row(_ana(modules=every), CURRENT)
+    assert done["attendance_advisories"] == []
+
+
+def test_an_absence_answers_the_forfeit_or_the_cancellation_and_its_credit_R24_R25_R26() -> None:
+    no_show = _ana(attendance=Attendance.ABSENT_WITHOUT_NOTICE)
+    row = _batch_row(no_show, CURRENT)
+    assert (row["attendance_verdicts"], row["attendance_rules"]) == (["forfeited"], ["R26"])
+    assert row["attendance_fees"] == [None]  # the shipped program price is unknown (R22)
+    priced = batch_answers(cohort_table([no_show]), policy=CURRENT, prices=PRICED).to_pylist()
+    assert priced[0]["attendance_fees"] == [Decimal("2495.0000")]
+    noticed = _batch_row(_ana(attendance=Attendance.ABSENT_WITH_NOTICE), CURRENT)
+    assert noticed["attendance_verdicts"] == ["not_covered", "credit"]
+    assert noticed["attendance_rules"] == ["R24", "R25"]
+    assert noticed["attendance_refunds"] == [None, None]
+    assert noticed["attendance_advisories"] == []

@@ -42,6 +42,7 @@ from cptm_rules.events import (
     PayRenewalFee,
     RecordActivity,
     RecordAssessment,
+    RecordAttendance,
     Register,
     RequestChange,
 )
@@ -56,11 +57,15 @@ from cptm_rules.rules.cancellation import (
     CREDIT_STATUS_SINCE,
     RE_ENROL_CREDIT,
     RE_ENROL_SESSION,
+    TUITION_CREDIT,
     CancelCase,
     CreditStatusCase,
     ReEnrolCase,
+    cancellation_outcome,
     credit_until,
     refund_due,
+    refund_tiers_of,
+    tier_amounts,
 )
 from cptm_rules.rules.certification import (
     ACTIVITY_VERDICT,
@@ -80,16 +85,21 @@ from cptm_rules.rules.certification import (
 from cptm_rules.rules.exam import (
     ATTEMPT_OUTCOME,
     ATTEMPT_REFUSALS,
+    ATTENDANCE_OUTCOME,
     EXAM_STATUS,
     EXAM_STATUS_SINCE,
     RELEASING_ATTENDANCE,
     RETAKE_FEE,
     AttemptCase,
+    AttendanceCase,
     ExamStatusCase,
     attempts_read_modules,
+    attendance_advisories,
     certifies,
     exam_closes,
     exam_opens,
+    modules_unfinished,
+    partly_attended,
 )
 from cptm_rules.rules.practicum_changes import (
     CHANGE_FEE_PRECEDENCE,
@@ -104,6 +114,7 @@ from cptm_rules.rules.prework import (
     ASSESSMENT_REFUSALS,
     MODULE_OUTCOME,
     MODULE_REFUSALS,
+    UNFINISHED_MODULES,
     AssessmentCase,
     ModuleCase,
     recommended_prework_start,
@@ -135,7 +146,8 @@ if TYPE_CHECKING:
     from cptm_rules.cohort import Candidate
     from cptm_rules.events import Event
     from cptm_rules.formulas import Precedence
-    from cptm_rules.outcomes import Decision, Outcome
+    from cptm_rules.money import Amount
+    from cptm_rules.outcomes import Advisory, Decision, Outcome
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
 
@@ -182,6 +194,12 @@ ANSWER_COLUMNS: Final = (
     "renewal_rules",
     "renewal_fees",
     "period_ends",
+    "attendance_verdicts",
+    "attendance_rules",
+    "attendance_fees",
+    "attendance_refunds",
+    "attendance_advisories",
+    "attendance_advisory_severities",
     "state_a_year_after",
     "state_a_year_after_rule",
     "state_a_year_after_since",
@@ -317,6 +335,12 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("renewal_rules", pa.list_(pa.string()), nullable=False),
             pa.field("renewal_fees", pa.list_(_FEE), nullable=False),
             pa.field("period_ends", pa.list_(pa.date32()), nullable=False),
+            pa.field("attendance_verdicts", pa.list_(pa.string()), nullable=False),
+            pa.field("attendance_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("attendance_fees", pa.list_(_FEE), nullable=False),
+            pa.field("attendance_refunds", pa.list_(_FEE), nullable=False),
+            pa.field("attendance_advisories", pa.list_(pa.string()), nullable=False),
+            pa.field("attendance_advisory_severities", pa.list_(pa.string()), nullable=False),
             pa.field("state_a_year_after", pa.string()),
             pa.field("state_a_year_after_rule", pa.string()),
             pa.field("state_a_year_after_since", pa.date32()),
@@ -384,6 +408,12 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         "renewal_rules": seen.renewals.rules,
         "renewal_fees": seen.renewals.fees,
         "period_ends": [period.end for period in journey.periods],
+        "attendance_verdicts": seen.attendance.verdicts,
+        "attendance_rules": seen.attendance.rules,
+        "attendance_fees": seen.attendance.fees,
+        "attendance_refunds": seen.attendance_refunds,
+        "attendance_advisories": [rules for rules, _ in seen.attendance_advisories],
+        "attendance_advisory_severities": [sev for _, sev in seen.attendance_advisories],
         "state_a_year_after": str(year.state),
         "state_a_year_after_rule": year.rule_id,
         "state_a_year_after_since": year.since,
@@ -404,6 +434,9 @@ class _Seen:
         self.attempts, self.retakes = _Listed(), _Listed()
         self.modules = _Listed()
         self.activities, self.renewals = _Listed(), _Listed()
+        self.attendance = _Listed()
+        self.attendance_refunds: list[Decimal | None] = []
+        self.attendance_advisories: list[tuple[str, str]] = []
         # One slot per module, in the order they are numbered; null where none is taken.
         self.assessments: dict[int, tuple[str | None, str | None]] = dict.fromkeys(
             range(1, modules + 1), (None, None)
@@ -426,6 +459,16 @@ class _Seen:
             self.activities.add(_REFUSED, rule)
         elif isinstance(event, PayRenewalFee):
             self.renewals.add(_REFUSED, rule)
+        elif isinstance(event, RecordAttendance):
+            self.attendance.add(_REFUSED, rule)
+            self.attendance_refunds.append(None)
+
+    def attended(self, outcome: Outcome) -> None:
+        """The attendance recorded: each decision with its amounts, and each advisory."""
+        for decision in outcome.decisions:
+            self.attendance.add_decision(decision)
+            self.attendance_refunds.append(_known(decision.refund))
+        self.attendance_advisories += [_advisory_words(a) for a in outcome.advisories]
 
     def decided(self, event: Event, outcome: Outcome) -> None:
         """An event the journey applied, with its outcome."""
@@ -445,6 +488,8 @@ class _Seen:
             self.activities.add_decision(_decided(decisions, _ACTIVITY_WORDS))
         elif isinstance(event, PayRenewalFee):
             self.renewals.add_decision(_decided(decisions, _RENEWAL_WORDS))
+        elif isinstance(event, RecordAttendance):
+            self.attended(outcome)
         elif isinstance(event, Register):
             self.late.add_decision(_decided(decisions, _LATE_WORDS))
             journey, registration = outcome.journey, event.registration
@@ -512,6 +557,16 @@ class _Listed:
         return self.verdicts[0], self.rules[0], self.fees[0]
 
 
+def _known(amount: Amount | None) -> Decimal | None:
+    """An amount as the answer columns hold it: its number, null when none or unknown."""
+    return amount.amount if isinstance(amount, Money) else None
+
+
+def _advisory_words(advisory: Advisory) -> tuple[str, str]:
+    """An advisory as the answer columns hold it: its rules joined by ``+``, its severity."""
+    return "+".join(advisory.rule_ids), str(advisory.severity)
+
+
 def _decided(decisions: Iterable[Decision], words: _Words) -> Decision | None:
     """The decision among an event's that one of the tables of ``words`` gave, if any."""
     pairs = words.pairs()
@@ -557,6 +612,9 @@ def batch_answers(
         # dated schedule charges (PriceSchedule.in_force_on) is left to its journey.
         start = prices.effective_from.toordinal() - EPOCH
         replay |= _local_days(cols.registered_us, policy) < start
+    out.attendance_words = _Words.of(
+        ATTENDANCE_OUTCOME, cancellation_outcome(policy), TUITION_CREDIT
+    )
     for version, rows in _versions_in_force(policy, cols, replay):
         _answer(version, prices, cols, rows, out=out, replay=replay)
     result = _table(out, cols, policy=policy, prices=prices, ids=table.column("id"))
@@ -848,6 +906,15 @@ class _Out:
         self.quote: Days = np.full(n, -1, dtype=np.int64)
         """each row's quote, as its place in ``quotes``."""
         self.quotes: list[_Quote] = []
+        # The attendance's decisions (at most two: an absence with notice cancels and
+        # leaves a credit), as codes of attendance_words, with their amounts; and its
+        # advisories, as places in _ADVISORIES (-1: none).
+        self.attendance_words = _Words.of()
+        self.attendance_verdict: Days = np.full((n, 2), -1, dtype=np.int64)
+        self.attendance_rule: Days = np.full((n, 2), -1, dtype=np.int64)
+        self.attendance_fee: NDArray[np.object_] = np.full((n, 2), None, dtype=object)
+        self.attendance_refund: NDArray[np.object_] = np.full((n, 2), None, dtype=object)
+        self.attendance_advisory: Days = np.full((n, 2), -1, dtype=np.int64)
         # Where each row stands a year after the practicum and at the end: a state's
         # place in _STATES, a rule's in _STATUS_RULES (-1: none), the day a derived
         # state began (_NO_DAY: none).
@@ -945,6 +1012,7 @@ def _answer(
     _exam(group, out)
     _modules(group, out)
     _continuing_education(group, out)
+    _attendance_advisories(group, out)
     _states(group, out)
 
 
@@ -1190,9 +1258,69 @@ def _absent_with_notice(group: _Group, recorded: Mask, out: _Out) -> None:
     )
     credited = ~np.asarray(refund_due(ARRAY, case), dtype=bool)
     out.credit_until[rows[chosen[credited]]] = credit_until(group.policy, on[credited], ops=ARRAY)
+    _cancellation_decisions(group, out, rows[chosen], case)
     # A cancellation (in writing) left standing keeps its credit's end, unless refunded.
     kept = group.cancelled & group.credited
     out.credit_until[rows[kept]] = group.until[kept]
+
+
+def _cancellation_decisions(group: _Group, out: _Out, at: Days, case: CancelCase) -> None:
+    """A cancellation's decisions for the rows ``at`` (in the cohort): refund or not, credit."""
+    words, policy = out.attendance_words, group.policy
+    outcome = cancellation_outcome(policy)
+    tier, which = _codes(outcome, case, len(at))
+    out.attendance_verdict[at, 0], out.attendance_rule[at, 0] = words.codes(outcome, tier, which)
+    # Each tier's amounts under the schedule, as the family prices them.
+    amounts = [tier_amounts(group.prices, t) for t in refund_tiers_of(policy)]
+    for i, (refund, fee) in enumerate(amounts):
+        here = at[tier == i]
+        out.attendance_refund[here, 0] = _known(refund)
+        out.attendance_fee[here, 0] = _known(fee)
+    credit, credit_which = _codes(TUITION_CREDIT, case, len(at))
+    verdict, rule = words.codes(TUITION_CREDIT, credit, credit_which)
+    left = credit >= 0
+    out.attendance_verdict[at[left], 1], out.attendance_rule[at[left], 1] = (
+        verdict[left],
+        rule[left],
+    )
+
+
+def _attendance(group: _Group, out: _Out, recorded: Mask) -> None:
+    """The decision of each attendance recorded (an absence with notice: a cancellation's)."""
+    chosen = np.flatnonzero(recorded)
+    at = group.rows[chosen]
+    case = AttendanceCase(policy=group.policy, kind=group.cols.attendance[at])
+    words = out.attendance_words
+    answered, which = _codes(ATTENDANCE_OUTCOME, case, len(at))
+    verdict, rule = words.codes(ATTENDANCE_OUTCOME, answered, which)
+    decided = answered >= 0
+    out.attendance_verdict[at[decided], 0] = verdict[decided]
+    out.attendance_rule[at[decided], 0] = rule[decided]
+    fees = words.amounts(group.prices, verdict, _FEE).to_pylist()
+    out.attendance_fee[at[decided], 0] = np.array(fees, dtype=object)[decided]
+
+
+def _attendance_advisories(group: _Group, out: _Out) -> None:
+    """Each attendance's advisories: part of the session missed (R12), modules unfinished (R8).
+
+    Modules dated on the attendance day come before it (the journey's order of a day).
+    """
+    cols, rows = group.cols, group.rows
+    released = (group.attend_day != _NO_DAY) & np.isin(cols.attendance[rows], _RELEASING)
+    case = AttendanceCase(policy=group.policy, kind=cols.attendance[rows])
+    partly = released & np.asarray(partly_attended(ARRAY, case), dtype=bool)
+    item, owner, _ = _items(cols.module_offsets, rows)
+    refused = _MODULE_WORDS.verdicts.index(_REFUSED)
+    done_by = (out.module_verdict[item] != refused) & (
+        cols.module_on[item] <= group.attend_day[owner]
+    )
+    done = segment_sums(done_by.astype(np.int64), owner, len(rows))
+    unfinished = released & np.asarray(modules_unfinished(ARRAY, group.policy, done), dtype=bool)
+    first = np.where(
+        partly, _ADVISORIES.index(_PARTLY), np.where(unfinished, _ADVISORIES.index(_UNFINISHED), -1)
+    )
+    second = np.where(partly & unfinished, _ADVISORIES.index(_UNFINISHED), -1)
+    out.attendance_advisory[rows, 0], out.attendance_advisory[rows, 1] = first, second
 
 
 def _exam(group: _Group, out: _Out) -> None:
@@ -1207,6 +1335,7 @@ def _exam(group: _Group, out: _Out) -> None:
     last_event = np.where(recorded, planned, group.last_event)
     out.first[rows], out.last[rows] = first, last
     _absent_with_notice(group, recorded, out)
+    _attendance(group, out, recorded)
     opens, closes = out.exam_opens[rows], out.exam_closes[rows]
     offsets = cols.attempt_offsets
     counts = np.where(attended, offsets[rows + 1] - offsets[rows], 0)
@@ -1363,6 +1492,11 @@ def _key_days(group: _Group, out: _Out) -> list[Days]:
     days += [np.where(j < count, ends[rows], earliest) for j, ends in enumerate(out.period_ends)]
     return days
 
+
+_PARTLY: Final = _advisory_words(attendance_advisories(Attendance.PARTIAL)[0])
+_UNFINISHED: Final = ("+".join(UNFINISHED_MODULES[0]), str(UNFINISHED_MODULES[1]))
+_ADVISORIES: Final = (_PARTLY, _UNFINISHED)
+"""The advisories an attendance may give, in the order it gives them."""
 
 _STATES: Final = tuple(str(state) for state in State)
 _STATE: Final = {state: i for i, state in enumerate(State)}
@@ -1602,6 +1736,7 @@ def _table(
         pa.ListArray.from_arrays(modules, _words(out.assessment_rule, _ASSESSMENT_WORDS.rules)),
         *_quote_columns(out, schema),
         *_ce_columns(out, cols, prices),
+        *_attendance_columns(out),
         _words(out.year_state, _STATES),
         _words(out.year_rule, _STATUS_RULES),
         _dates(out.year_since, out.year_since == _NO_DAY),
@@ -1635,6 +1770,30 @@ def _ce_columns(out: _Out, cols: _Columns, prices: PriceSchedule) -> list[pa.Arr
             payments, _RENEWAL_WORDS.amounts(prices, out.renewal_verdict, _FEE)
         ),
         pa.ListArray.from_arrays(pa.array(period_offsets), _dates(values)),
+    ]
+
+
+def _pairs(codes: Days) -> tuple[pa.Array, Mask]:
+    """Offsets of a two-slot column whose slots are filled first to last (-1: empty)."""
+    filled = codes >= 0
+    offsets = np.concatenate([[0], np.cumsum(filled.sum(axis=1))]).astype(np.int32)
+    return pa.array(offsets), filled
+
+
+def _attendance_columns(out: _Out) -> list[pa.Array]:
+    words = out.attendance_words
+    offsets, filled = _pairs(out.attendance_verdict)
+    advised, given = _pairs(out.attendance_advisory)
+    advisories = np.array([rules for rules, _ in _ADVISORIES], dtype=object)
+    severities = np.array([sev for _, sev in _ADVISORIES], dtype=object)
+    chosen = out.attendance_advisory[given]
+    return [
+        pa.ListArray.from_arrays(offsets, _words(out.attendance_verdict[filled], words.verdicts)),
+        pa.ListArray.from_arrays(offsets, _words(out.attendance_rule[filled], words.rules)),
+        pa.ListArray.from_arrays(offsets, pa.array(out.attendance_fee[filled], type=_FEE)),
+        pa.ListArray.from_arrays(offsets, pa.array(out.attendance_refund[filled], type=_FEE)),
+        pa.ListArray.from_arrays(advised, pa.array(advisories[chosen], type=pa.string())),
+        pa.ListArray.from_arrays(advised, pa.array(severities[chosen], type=pa.string())),
     ]
 
 

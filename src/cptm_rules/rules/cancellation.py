@@ -16,7 +16,7 @@ import functools
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, cast, overload
 
 import attrs
 
@@ -89,6 +89,7 @@ __all__ = [
     "RE_ENROL_CREDIT",
     "RE_ENROL_SESSION",
     "RULES",
+    "TUITION_CREDIT",
     "CancelCase",
     "CancellationFees",
     "CancellationFigures",
@@ -98,6 +99,7 @@ __all__ = [
     "RefundTiers",
     "cancel",
     "cancellation_decisions",
+    "cancellation_outcome",
     "check_refund_tiers",
     "credit_expired_since",
     "credit_until",
@@ -111,6 +113,7 @@ __all__ = [
     "substitute",
     "substitution",
     "substitution_effects",
+    "tier_amounts",
 ]
 
 
@@ -576,11 +579,12 @@ def _refund_decision(journey: JourneyFacts, case: CancelCase, tier: RefundTier) 
     """R24 refund: the tier the cancellation falls in, what it pays back and why."""
     policy, prices = journey.policy, journey.prices
     admin = prices.administrative_fee
+    refund, fee = tier_amounts(prices, tier)
     return decision(
         rule_id="R24",
         verdict="refund",
-        refund=_refund_amount(prices, tier),
-        fee=admin if tier.refund == "full_less_admin" else None,
+        refund=refund,
+        fee=fee,
         policy=policy.label,
         figures=_tier_figures(policy, tier),
         dates=_dates(case, tier),
@@ -1080,3 +1084,51 @@ CREDIT_STATUS_SINCE: Final[Mapping[str, Callable[[Ops, CreditStatusCase], Any]]]
     str(State.CREDIT_EXPIRED): credit_expired_since,
 }
 """Per derived state of :data:`CREDIT_STATUS`, the formula of the day it began."""
+
+
+def _no_tier(ops: Ops, case: CancelCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    return case.on == case.on  # every case the tiers before it leave
+
+
+def _explain_no_tier(case: CancelCase) -> RefundTier | None:  # noqa: ARG001  # no tier answers
+    return None
+
+
+def cancellation_outcome(policy: Policy) -> Precedence[CancelCase, RefundTier | None]:
+    """R24: the first refund tier a cancellation falls in (``refund``), else ``not_covered``.
+
+    :func:`refund_precedence`'s rows, then one that always answers: the first of a
+    cancellation's decisions, as :func:`cancellation_decisions` gives them.
+    """
+    return _outcome(refund_tiers_of(policy))
+
+
+@functools.lru_cache(maxsize=64)
+def _outcome(tiers: tuple[RefundTier, ...]) -> Precedence[CancelCase, RefundTier | None]:
+    not_covered = Case(verdicts=("not_covered",), when=_no_tier, explain=_explain_no_tier)
+    # A tier's row explains with its tier, the last with none: one table of both.
+    tiered = cast("Precedence[CancelCase, RefundTier | None]", _precedence(tiers))
+    rows = (*tiered, ("R24", not_covered))
+    return check_precedence("what does a cancellation answer?", rows)
+
+
+def _credit_left(ops: Ops, case: CancelCase) -> Any:  # noqa: ANN401  # a mask
+    return ops.negated(refund_due(ops, case))
+
+
+def _explain_credit(case: CancelCase) -> dt.date:
+    return credit_until(case.policy, case.on)
+
+
+TUITION_CREDIT: Final[Precedence[CancelCase, dt.date]] = check_precedence(
+    "does a cancellation leave a tuition credit?",
+    (("R25", Case(verdicts=("credit",), when=_credit_left, explain=_explain_credit)),),
+)
+"""R25: a cancellation no tier refunds money for leaves the tuition credit (the second of
+its decisions, :func:`cancellation_decisions`); the explanation is the credit's end."""
+
+
+def tier_amounts(prices: PriceSchedule, tier: RefundTier) -> tuple[Amount, Amount | None]:
+    """R24: what ``tier`` refunds under ``prices``, and the administrative fee it keeps (if any)."""
+    admin = prices.administrative_fee
+    return _refund_amount(prices, tier), admin if tier.refund == "full_less_admin" else None

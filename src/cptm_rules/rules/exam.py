@@ -72,6 +72,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ATTEMPT_OUTCOME",
     "ATTEMPT_REFUSALS",
+    "ATTENDANCE_OUTCOME",
+    "ATTENDANCE_PLACES",
     "EXAM_STATUS",
     "EXAM_STATUS_SINCE",
     "PASS_EFFECTS",
@@ -79,6 +81,7 @@ __all__ = [
     "RETAKE_FEE",
     "RULES",
     "AttemptCase",
+    "AttendanceCase",
     "ExamAttempt",
     "ExamFees",
     "ExamFigures",
@@ -96,7 +99,10 @@ __all__ = [
     "exam_opens",
     "exam_released",
     "in_window",
+    "modules_unfinished",
+    "partly_attended",
     "record_attendance",
+    "releases",
     "retake_fee",
     "retake_fee_in_force",
 ]
@@ -714,3 +720,82 @@ EXAM_STATUS_SINCE: Final[Mapping[str, Callable[[Ops, ExamStatusCase], Any]]] = {
     str(State.EXAM_EXPIRED): exam_expired_since,
 }
 """Per derived state of :data:`EXAM_STATUS`, the formula of the day it began."""
+
+
+ATTENDANCE_PLACES: Final = {kind: place for place, kind in enumerate(Attendance)}
+"""Each attendance's place in ``Attendance``: how an :class:`AttendanceCase` names it."""
+
+
+class AttendanceCase(NamedTuple):
+    """What the rules on a recorded attendance compare (R12, R13, R26), for one or many.
+
+    ``kind`` is the attendance's place in ``Attendance`` (:data:`ATTENDANCE_PLACES`);
+    ``session`` and ``prices`` are one candidate's, for the explanation (the batch
+    path leaves them ``None``).
+    """
+
+    policy: Policy
+    kind: Any
+    session: Session | None = None
+    prices: PriceSchedule | None = None
+
+
+def _kind_in(case: AttendanceCase, kinds: frozenset[Attendance]) -> Any:  # noqa: ANN401  # a mask
+    places = sorted(ATTENDANCE_PLACES[kind] for kind in kinds)
+    mask = case.kind < 0  # nowhere yet, in the shape of the facts
+    for place in places:
+        mask = mask | (case.kind == place)
+    return mask
+
+
+def releases(ops: Ops, case: AttendanceCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    """R12, R13: the attendance releases the exam (in full or in part)."""
+    return _kind_in(case, RELEASING_ATTENDANCE)
+
+
+def _no_notice(ops: Ops, case: AttendanceCase) -> Any:  # noqa: ANN401, ARG001
+    return _kind_in(case, frozenset({Attendance.ABSENT_WITHOUT_NOTICE}))
+
+
+def partly_attended(ops: Ops, case: AttendanceCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    """R12: part of the live session was missed (an advisory, never a bar)."""
+    return _kind_in(case, frozenset({Attendance.PARTIAL}))
+
+
+def _explain_released(case: AttendanceCase) -> Decision:
+    assert case.session is not None  # noqa: S101  # explanations are one candidate's
+    return exam_released(case.policy, tuple(Attendance)[int(case.kind)], case.session)
+
+
+def _explain_forfeited(case: AttendanceCase) -> Decision:
+    assert case.prices is not None  # noqa: S101  # explanations are one candidate's
+    return no_show(case.policy, case.prices)
+
+
+ATTENDANCE_OUTCOME: Final[Precedence[AttendanceCase, Decision]] = check_precedence(
+    "what does a recorded attendance answer?",
+    (
+        ("R13", Case(verdicts=("attended",), when=releases, explain=_explain_released)),
+        (
+            "R26",
+            Case(
+                verdicts=("forfeited",),
+                when=_no_notice,
+                fees=("program_price",),
+                explain=_explain_forfeited,
+            ),
+        ),
+    ),
+)
+"""R13, R26: attended in full or in part releases the exam; absent without notice forfeits
+the course price. No row answers an absence with written notice: that is a cancellation
+on the attendance day (``cancellation.CANCELLATION_OUTCOME``, then R25's credit).
+
+The batch path reads each attendance's first decision from these rows, as
+:func:`record_attendance` decides it.
+"""
+
+
+def modules_unfinished(ops: Ops, policy: Policy, done: Any) -> Any:  # noqa: ANN401, ARG001  # a mask
+    """R8: fewer prework modules are complete than the policy has (a warning, by default)."""
+    return done < policy.module_count

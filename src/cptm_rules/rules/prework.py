@@ -64,6 +64,7 @@ __all__ = [
     "MODULE_OUTCOME",
     "MODULE_REFUSALS",
     "RULES",
+    "UNFINISHED_MODULES",
     "AssessmentCase",
     "AssessmentResult",
     "ModuleCase",
@@ -346,15 +347,20 @@ def record_assessment(journey: JourneyFacts, event: RecordAssessment, day: dt.da
     return Handled({"assessments": (*journey.assessments, result)}, (decided,))
 
 
+UNFINISHED_MODULES: Final = (("R8",), Severity.WARNING)
+"""R8: the rules and severity of the unfinished-modules advisory (a cohort's columns name them)."""
+
+
 def unfinished_modules_advisory(journey: JourneyFacts, when: str) -> tuple[Advisory, ...]:
     """R8: a warning when prework modules are unfinished at the practicum or the exam."""
     done, count = len(journey.modules_completed), journey.policy.module_count
     if done >= count:
         return ()
+    rule_ids, severity = UNFINISHED_MODULES
     return (
         advisory(
-            rule_ids=("R8",),
-            severity=Severity.WARNING,
+            rule_ids=rule_ids,
+            severity=severity,
             message=lambda: (
                 f"{count - done} of {count} prework modules unfinished {when}; the "
                 "pass rate quoted by the program is for candidates who complete them"
