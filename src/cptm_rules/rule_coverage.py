@@ -51,6 +51,7 @@ __all__ = [
     "quote_verdicts",
     "refusal_verdicts",
     "rules_reading",
+    "state_pairs",
     "status_verdicts",
 ]
 
@@ -114,9 +115,13 @@ DERIVED_STATES: Final = frozenset({"exam_expired", "lapsed", "credit_expired", "
 
 def status_verdicts(status: Status) -> set[tuple[str, str]]:
     """The pair a derived state exercised (``("R20", "lapsed")``), or none."""
-    state = str(status.state)
-    if state in DERIVED_STATES and status.rule_id:
-        return {(status.rule_id, state)}
+    return state_pairs(str(status.state), status.rule_id)
+
+
+def state_pairs(state: str, rule_id: str | None) -> set[tuple[str, str]]:
+    """The pair a state explained by ``rule_id`` exercised: a derived state's, or none."""
+    if state in DERIVED_STATES and rule_id:
+        return {(rule_id, state)}
     return set()
 
 

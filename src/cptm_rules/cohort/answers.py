@@ -40,8 +40,10 @@ if TYPE_CHECKING:
     from cptm_rules.pricing import PriceSchedule
 
 __all__ = [
+    "FINAL_STATE",
     "QUOTE",
     "QUOTE_RULES",
+    "YEAR_AFTER",
     "Answer",
     "Answers",
     "Exercised",
@@ -54,6 +56,7 @@ __all__ = [
     "moment_text",
     "quote_text",
     "replay",
+    "state_text",
 ]
 
 
@@ -246,18 +249,31 @@ def _answered(  # one pass over every kind of answer
         )
     assert at_year is not None  # noqa: S101  # asked for with a horizon
     horizons = (
-        ("state a year after the practicum", at_year, year_after),
-        ("final state", journey, last + dt.timedelta(days=1)),
+        (YEAR_AFTER, at_year, year_after),
+        (FINAL_STATE, journey, last + dt.timedelta(days=1)),
     )
     for name, lived, day in horizons:
         status = lived.status_on(day)
         rules = (status.rule_id,) if status.rule_id else ()
-        verdict = str(status.state)
         pairs |= status_verdicts(status)
-        if status.state in DERIVED_STATES and name == "final state" and status.since is not None:
-            verdict = f"{verdict} since {status.since.isoformat()}"
+        since = status.since if name == FINAL_STATE else None
+        verdict = state_text(str(status.state), since)
         answers.append(Answer(name=name, verdict=verdict, rule_ids=rules))
     return answers, frozenset(pairs)
+
+
+YEAR_AFTER: Final = "state a year after the practicum"
+"""The name of the answer: where the journey stands 400 days after the practicum."""
+
+FINAL_STATE: Final = "final state"
+"""The name of the answer: where the journey stands the day after its last key date."""
+
+
+def state_text(state: str, since: dt.date | None) -> str:
+    """A state as a diff compares it: a derived state says since when, where that is asked."""
+    if state in DERIVED_STATES and since is not None:
+        return f"{state} since {since.isoformat()}"
+    return state
 
 
 def key_date_rule(kind: KeyDateKind) -> str:

@@ -26,18 +26,21 @@ import pyarrow.compute as pc
 
 from cptm_rules.batch import batch_answers
 from cptm_rules.cohort.answers import (
+    FINAL_STATE,
     QUOTE,
     QUOTE_RULES,
+    YEAR_AFTER,
     Answer,
     compare_answers,
     key_date_rule,
     moment_text,
     quote_text,
+    state_text,
 )
 from cptm_rules.cohort.formats import candidates_from_table, checked_table
 from cptm_rules.cohort.tally import AnswerRow, Tally, rule_order
 from cptm_rules.money import Money
-from cptm_rules.rule_coverage import quote_pairs
+from cptm_rules.rule_coverage import quote_pairs, state_pairs
 from cptm_rules.rules.certification import RENEWAL_FEE_OUTCOME, RENEWAL_FEE_REFUSALS
 from cptm_rules.rules.exam import ATTEMPT_OUTCOME, ATTEMPT_REFUSALS, RETAKE_FEE
 from cptm_rules.rules.practicum_changes import CHANGE_FEE_PRECEDENCE, CHANGE_REFUSALS
@@ -335,21 +338,60 @@ def side_answers(
         (v_values, r_values),
     )
     _quote(out, answers, everyone, prices)
-    _not_carried(out, cohort, answers)
+    _states(out, answers, everyone)
+    _not_carried(out, cohort)
     return out.done()
+
+
+def _states(out: _Entries, answers: pa.Table, everyone: Ints) -> None:
+    """Where the journey stands a year after the practicum, and at its end."""
+    for name, column, since_shown in (
+        (YEAR_AFTER, "state_a_year_after", False),
+        (FINAL_STATE, "final_state", True),
+    ):
+        state, state_values = _coded(answers.column(column))
+        rule, rule_values = _coded(answers.column(f"{column}_rule"))
+        since, since_values = _coded(answers.column(f"{column}_since"))
+        known = state >= 0
+
+        def decode(
+            verdict: str | None,
+            rule_id: str | None,
+            day: dt.date | None,
+            *,
+            since_shown: bool = since_shown,
+        ) -> _Decoded:
+            assert verdict is not None  # noqa: S101  # nulls are not added
+            text = state_text(verdict, day if since_shown else None)
+            rules = (rule_id,) if rule_id else ()
+            shown = str(Answer(name="", verdict=text, rule_ids=rules))
+            return shown, rules, frozenset(state_pairs(verdict, rule_id))
+
+        out.add(
+            everyone[known],
+            np.full(int(known.sum()), out.words.name(name), dtype=np.int64),
+            (state[known], rule[known], since[known]),
+            decode,
+            (state_values, rule_values, since_values),
+        )
+    out.uncovered[~known] = True
 
 
 _JOURNEY_ONLY: Final = ("cancelled_on", "substitution", "re_enrolment")
 """Cohort columns whose events' answers no answer column carries yet: such rows replay."""
 
-_STILL_NEEDED: Final = ("final_state",)
-"""Answer columns every row's answers need (the journey's state): until the batch path
-gives them, every row is its journeys'."""
+_NOT_YET_MAPPED: Final[tuple[str, ...]] = (
+    "attendance decisions and advisories",
+    "the lead-time and prework advisories (R3, R6, R8)",
+    "an event's further decisions (an attempt's in_window and period_started, renewed)",
+)
+"""Answers every row may have that no column is read for yet: while any is listed, every
+row is answered by its journeys (the engine is exact, not yet faster)."""
 
 
-def _not_carried(out: _Entries, cohort: pa.Table, answers: pa.Table) -> None:
+def _not_carried(out: _Entries, cohort: pa.Table) -> None:
     """Leave to their journeys the rows with answers the answer table does not carry."""
-    if any(name not in answers.column_names for name in _STILL_NEEDED):
+    if _NOT_YET_MAPPED:
         out.uncovered[:] = True
         return
     for name in _JOURNEY_ONLY:
