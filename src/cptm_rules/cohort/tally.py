@@ -55,6 +55,7 @@ AnsweredBy = Literal["journeys", "batch"]
 batch path, column-wise (:mod:`cptm_rules.cohort.batched`); the report is the same."""
 
 ANSWERED_BY: Final[tuple[AnsweredBy, ...]] = ("journeys", "batch")
+"""Every way a diff may answer candidates, the reference first."""
 
 
 class Run(NamedTuple):
