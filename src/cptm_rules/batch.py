@@ -47,7 +47,7 @@ from cptm_rules.events import (
     RequestChange,
 )
 from cptm_rules.exceptions import TransitionError
-from cptm_rules.formulas import answer_codes
+from cptm_rules.formulas import answer_codes, verdict_prices
 from cptm_rules.money import Money
 from cptm_rules.pricing import quote
 from cptm_rules.rule_coverage import is_state_refusal
@@ -233,15 +233,8 @@ class _Words(NamedTuple):
 
     @classmethod
     def of(cls, *tables: Precedence[Any, Any]) -> _Words:
-        verdicts: dict[str, str | None] = {_REFUSED: None}
-        rules: dict[str, None] = {}
-        for table in tables:
-            for rule_id, case in table:
-                rules[rule_id] = None
-                for i, verdict in enumerate(case.verdicts):
-                    fee = case.fees[i] if case.fees else None
-                    if verdicts.get(verdict) is None:
-                        verdicts[verdict] = fee
+        verdicts: dict[str, str | None] = {_REFUSED: None, **verdict_prices(*tables)}
+        rules = dict.fromkeys(rule_id for table in tables for rule_id, _case in table)
         return cls(tuple(verdicts), tuple(rules), tuple(verdicts.values()), tables)
 
     def codes(self, table: Precedence[Any, Any], rows: Days, which: Days) -> tuple[Days, Days]:

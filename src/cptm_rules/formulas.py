@@ -58,6 +58,7 @@ __all__ = [
     "explained",
     "first_answer",
     "verdict_of",
+    "verdict_prices",
 ]
 
 F = TypeVar("F")
@@ -270,6 +271,22 @@ table: the journey asks the cases one by one for one candidate
 (:func:`first_answer`), the batch path every case at once for a cohort
 (:func:`answer_codes`), and maps each row to its rule and verdict.
 """
+
+
+def verdict_prices(*tables: Precedence[Any, Any]) -> dict[str, str | None]:
+    """Per verdict of ``tables``, in order: the price it charges, if any.
+
+    The price is a ``PriceSchedule`` field name; a verdict charged by any row keeps
+    that row's price.
+    """
+    prices: dict[str, str | None] = {}
+    for table in tables:
+        for _rule_id, case in table:
+            for i, verdict in enumerate(case.verdicts):
+                fee = case.fees[i] if case.fees else None
+                if prices.get(verdict) is None:
+                    prices[verdict] = fee
+    return prices
 
 
 def check_precedence(question: str, precedence: Precedence[F, R]) -> Precedence[F, R]:

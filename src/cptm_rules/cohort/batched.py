@@ -39,10 +39,10 @@ from cptm_rules.cohort.answers import (
 )
 from cptm_rules.cohort.formats import candidates_from_table, checked_table
 from cptm_rules.cohort.tally import AnswerRow, Tally, rule_order
+from cptm_rules.formulas import verdict_prices
 from cptm_rules.money import Money
 from cptm_rules.rule_coverage import quote_pairs, state_pairs
 from cptm_rules.rules.certification import RENEWAL_FEE_OUTCOME, RENEWAL_FEE_REFUSALS
-from cptm_rules.rules.exam import ATTEMPT_OUTCOME, ATTEMPT_REFUSALS, RETAKE_FEE
 from cptm_rules.rules.practicum_changes import CHANGE_FEE_PRECEDENCE, CHANGE_REFUSALS
 from cptm_rules.rules.registration import ACCEPTED_REGISTRATION, REGISTRATION_FEES
 from cptm_rules.vocabulary import KeyDateKind
@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
-    from cptm_rules.formulas import Precedence
     from cptm_rules.money import Amount
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
@@ -229,32 +228,20 @@ def _listed(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, Ints, Ints]:
     return column.flatten(), rows, place
 
 
-def _numbered(words: AnswerWords, stem: str, places: Ints, *, start: int = 1) -> Ints:
+def _numbered(words: AnswerWords, stem: str, places: Ints, *, suffix: str = "") -> Ints:
     """Names ``stem N`` for items at ``places`` (0-based): ``change 1``, ``change 2`` and on."""
     if not len(places):
         return places
     table = np.array(
-        [words.name(f"{stem} {k + start}") for k in range(int(places.max()) + 1)], dtype=np.int64
+        [words.name(f"{stem} {k + 1}{suffix}") for k in range(int(places.max()) + 1)],
+        dtype=np.int64,
     )
     return table[places]
 
 
-def _fee_fields(*tables: Precedence[Any, Any]) -> dict[str, str | None]:
-    """Per verdict of ``tables``: the price it charges (a PriceSchedule field), if any."""
-    fields: dict[str, str | None] = {}
-    for table in tables:
-        for _rule_id, case in table:
-            for i, verdict in enumerate(case.verdicts):
-                fee = case.fees[i] if case.fees else None
-                if fields.get(verdict) is None:
-                    fields[verdict] = fee
-    return fields
-
-
-_CHANGE_FEES: Final = _fee_fields(CHANGE_REFUSALS, CHANGE_FEE_PRECEDENCE)
-_LATE_FEES: Final = _fee_fields(*REGISTRATION_FEES)
-_ATTEMPT_FEES: Final = _fee_fields(ATTEMPT_REFUSALS, ATTEMPT_OUTCOME, RETAKE_FEE)
-_RENEWAL_FEES: Final = _fee_fields(RENEWAL_FEE_REFUSALS, RENEWAL_FEE_OUTCOME)
+_CHANGE_FEES: Final = verdict_prices(CHANGE_REFUSALS, CHANGE_FEE_PRECEDENCE)
+_LATE_FEES: Final = verdict_prices(*REGISTRATION_FEES)
+_RENEWAL_FEES: Final = verdict_prices(RENEWAL_FEE_REFUSALS, RENEWAL_FEE_OUTCOME)
 _REFUSED: Final = "refused"
 
 
@@ -306,15 +293,10 @@ def side_answers(
     v, v_values = _coded(verdict)
     r, r_values = _coded(rule)
     taken = v >= 0
-    names = np.array(
-        [words.name(f"module {k + 1} assessment") for k in range(int(place.max()) + 1)]
-        if len(place)
-        else [],
-        dtype=np.int64,
-    )
+    names = _numbered(words, "module", place, suffix=" assessment")
     out.add(
         rows[taken],
-        names[place[taken]] if len(place) else place,
+        names[taken],
         (v[taken], r[taken]),
         _decision({}, prices),
         (v_values, r_values),
