@@ -40,7 +40,7 @@ nitpick_ignore_regex = [
     ("py:.*", r"(pyarrow|pa|pq|distributed)\..*"),
     ("py:class", r"_Pending"),  # a future of either engine, private to cptm_rules.cohort.tally
     # numpy arrays of days and masks, as the array ops annotate them
-    ("py:class", r"Days|Mask"),
+    ("py:class", r"Days|Ints|Mask"),
     # A precedence is a tuple type alias (documented as data in cptm_rules.formulas).
     ("py:class", r"(cptm_rules\.formulas\.)?Precedence"),
     (
