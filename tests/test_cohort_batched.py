@@ -99,7 +99,11 @@ def test_every_answer_the_columns_give_is_the_one_the_journeys_give(policy: Poli
     table = cohort_table(cohort)
     words = AnswerWords()
     side = side_answers(
-        table, batch_answers(table, policy=policy, prices=prices), words, prices=prices
+        table,
+        batch_answers(table, policy=policy, prices=prices),
+        words,
+        policy=policy,
+        prices=prices,
     )
     given: dict[int, dict[str, int]] = {}
     for row, name, answer in zip(
@@ -113,7 +117,7 @@ def test_every_answer_the_columns_give_is_the_one_the_journeys_give(policy: Poli
         for name, answer in given.get(row, {}).items():
             text_code, rule_codes, pair_codes = words.keys[answer]
             rules = tuple(words.rules[r] for r in rule_codes)
-            assert expected[name] == (words.texts[text_code], rules), (row, name)
+            assert expected[name] == (words.text(text_code), rules), (row, name)
             assert {words.pairs[p] for p in pair_codes} <= exercised, (row, name)
             checked += 1
         if side.covered[row]:
@@ -164,3 +168,35 @@ def test_the_batch_engine_on_two_worker_processes_gives_the_one_process_report()
     two = diff_policies(cohort, base="legacy", candidate="current", workers=2, answered_by="batch")
     assert two == one
     assert one.cohort_size == len(cohort)
+
+
+def test_distinct_code_combinations_are_found_packed_or_stacked_alike() -> None:
+    import numpy as np  # noqa: PLC0415  # the columnar extra, as the module under test
+
+    from cptm_rules.cohort.batched import _distinct  # noqa: PLC0415  # its one helper
+
+    parts = [np.array([0, 1, -1, 0, 1]), np.array([2, -1, 2, 2, -1])]
+    packed, inverse = _distinct(parts, [3, 4])
+    assert [packed[i] for i in inverse.tolist()] == [[0, 2], [1, -1], [-1, 2], [0, 2], [1, -1]]
+    assert len(packed) == 3
+    # Radices too large to pack into one integer: the stacked codes are compared instead.
+    stacked, inverse = _distinct(parts, [1 << 31, 1 << 32])
+    assert [stacked[i] for i in inverse.tolist()] == [[0, 2], [1, -1], [-1, 2], [0, 2], [1, -1]]
+
+
+def test_a_key_date_is_put_into_words_only_when_it_is_read() -> None:
+    words = AnswerWords()
+    made: list[int] = []
+
+    def make() -> str:
+        made.append(1)
+        return "2027-06-17 (R13)"
+
+    code = words.moment("day", 20_000, "R13", make)
+    assert words.moment("day", 20_000, "R13", make) == code  # one value, one answer
+    assert words.moment("day", 20_001, "R13", make) != code
+    assert made == []
+    text = words.keys[code][0]
+    assert words.text(text) == "2027-06-17 (R13)"
+    assert words.text(text) == "2027-06-17 (R13)"
+    assert made == [1]  # made once, then kept

@@ -40,6 +40,7 @@ __all__ = [
     "DERIVED_STATES",
     "CoverageLine",
     "FigureChange",
+    "advisory_verdicts",
     "coverage_lines",
     "declared_verdicts",
     "exercised_by",
@@ -50,6 +51,7 @@ __all__ = [
     "quote_pairs",
     "quote_verdicts",
     "refusal_verdicts",
+    "rule_refusal_verdicts",
     "rules_reading",
     "state_pairs",
     "status_verdicts",
@@ -86,8 +88,14 @@ def exercised_by(rule_id: str) -> str:
 def outcome_verdicts(outcome: Outcome) -> set[tuple[str, str]]:
     """The pairs an applied event exercised: its decisions' verdicts and its advisories."""
     pairs = {(d.rule_id, d.verdict) for d in outcome.decisions}
-    pairs.update((rule, "advisory") for a in outcome.advisories for rule in a.rule_ids)
+    for advisory in outcome.advisories:
+        pairs |= advisory_verdicts(advisory.rule_ids)
     return pairs
+
+
+def advisory_verdicts(rule_ids: Iterable[str]) -> set[tuple[str, str]]:
+    """The pairs an advisory exercised: ``(rule, "advisory")`` for each rule it cites."""
+    return {(rule, "advisory") for rule in rule_ids}
 
 
 def is_state_refusal(refusal: TransitionError, event: Event) -> bool:
@@ -106,7 +114,12 @@ def refusal_verdicts(refusal: TransitionError, event: Event) -> set[tuple[str, s
     """The pairs a refused event exercised: ``(rule, "refused")`` for the rule that refused."""
     if not refusal.state or is_state_refusal(refusal, event):
         return set()
-    return {(rule, "refused") for rule in rule_ids_in(refusal.rule_id or "")}
+    return rule_refusal_verdicts(refusal.rule_id or "")
+
+
+def rule_refusal_verdicts(rule_id: str) -> set[tuple[str, str]]:
+    """The pairs a rule's refusal exercised: ``(rule, "refused")`` for each rule it names."""
+    return {(rule, "refused") for rule in rule_ids_in(rule_id)}
 
 
 DERIVED_STATES: Final = frozenset({"exam_expired", "lapsed", "credit_expired", "in_grace"})

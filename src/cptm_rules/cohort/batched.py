@@ -17,6 +17,7 @@ Needs the ``columnar`` extra (numpy, pyarrow), as the batch path does.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -24,7 +25,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cptm_rules.array_ops import ARRAY
 from cptm_rules.batch import batch_answers
+from cptm_rules.catalogue import rule_ids_in
 from cptm_rules.cohort.answers import (
     FINAL_STATE,
     QUOTE,
@@ -41,14 +44,20 @@ from cptm_rules.cohort.formats import candidates_from_table, checked_table
 from cptm_rules.cohort.tally import AnswerRow, Tally, rule_order
 from cptm_rules.formulas import verdict_prices
 from cptm_rules.money import Money
-from cptm_rules.rule_coverage import quote_pairs, state_pairs
+from cptm_rules.rule_coverage import (
+    advisory_verdicts,
+    quote_pairs,
+    rule_refusal_verdicts,
+    state_pairs,
+)
+from cptm_rules.rules.cancellation import refund_precedence
 from cptm_rules.rules.certification import RENEWAL_FEE_OUTCOME, RENEWAL_FEE_REFUSALS
+from cptm_rules.rules.exam import ATTENDANCE_OUTCOME, RETAKE_FEE
 from cptm_rules.rules.practicum_changes import CHANGE_FEE_PRECEDENCE, CHANGE_REFUSALS
 from cptm_rules.rules.registration import ACCEPTED_REGISTRATION, REGISTRATION_FEES
 from cptm_rules.vocabulary import KeyDateKind
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Callable, Iterable, Sequence
 
     from numpy.typing import NDArray
@@ -81,7 +90,9 @@ class AnswerWords:
         """No words yet: each is coded the first time it is met."""
         self.names: list[str] = []
         self._name: dict[str, int] = {}
-        self.texts: list[str] = []
+        self.texts: list[str | Callable[[], str]] = []
+        """the texts, each coded once (a key date's: made when first read, :meth:`text`)."""
+        self._moment: dict[tuple[str, int, str], int] = {}
         self._text: dict[str, int] = {}
         self.rules: list[str] = []
         self._rule: dict[str, int] = {}
@@ -90,6 +101,31 @@ class AnswerWords:
         self.keys: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
         """per answer code: its text code, rule codes and pair codes."""
         self._key: dict[tuple[str, tuple[str, ...], frozenset[tuple[str, str]]], int] = {}
+
+    def text(self, code: int) -> str:
+        """The text of text ``code`` (put into words the first time it is asked for)."""
+        text = self.texts[code]
+        if isinstance(text, str):
+            return text
+        said = self.texts[code] = text()
+        return said
+
+    def moment(self, kind: str, value: int, rule_id: str, make: Callable[[], str]) -> int:
+        """The code of a key date's answer: ``value`` of ``kind``, citing ``rule_id``.
+
+        A key date's text is the moment's own (a day in ISO form, an instant in UTC), so
+        equal values are equal texts: the answer is coded by its value and its text is
+        made (``make``) only when a sample or an answer row shows it. A chunk has
+        thousands of distinct instants, most of which no one reads.
+        """
+        key = (kind, value, rule_id)
+        found = self._moment.get(key)
+        if found is None:
+            found = self._moment[key] = len(self.keys)
+            text = len(self.texts)
+            self.texts.append(make)
+            self.keys.append((text, (self.rule(rule_id),), ()))
+        return found
 
     def name(self, name: str) -> int:
         """The code of an answer's name."""
@@ -171,19 +207,24 @@ class _Entries:
         """
         if not len(rows):
             return
-        stacked = np.stack(parts, axis=1) if len(parts) > 1 else parts[0][:, None]
-        distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
+        distinct, inverse = _distinct(parts, [len(v) + 1 for v in values])
         codes = np.empty(len(distinct), dtype=np.int64)
-        for i, combination in enumerate(distinct.tolist()):
+        for i, combination in enumerate(distinct):
             decoded = decode(*(None if c < 0 else values[k][c] for k, c in enumerate(combination)))
             codes[i] = -1 if decoded is None else self.words.answer(*decoded)
-        answer = codes[inverse.reshape(-1)]
+        answer = codes[inverse]
         missing = answer < 0
         if missing.any():
             self.uncovered[rows[missing]] = True
         self.row.append(rows[~missing])
         self.name.append(names[~missing])
         self.answer.append(answer[~missing])
+
+    def add_answers(self, rows: Ints, names: Ints, answers: Ints) -> None:
+        """Answers of ``rows`` named ``names``, already coded (``answers``)."""
+        self.row.append(rows)
+        self.name.append(names)
+        self.answer.append(answers)
 
     def add_pairs(self, rows: Ints, pair: tuple[str, str]) -> None:
         """An exercised pair of ``rows`` that no answer of theirs carries."""
@@ -200,6 +241,34 @@ class _Entries:
             pair_row=_joined(self.pair_row),
             pair=_joined(self.pair),
         )
+
+
+def _distinct(parts: Sequence[Ints], radices: Sequence[int]) -> tuple[list[list[int]], Ints]:
+    """The distinct combinations of ``parts``' codes (-1: null), and each item's among them.
+
+    The codes are packed into one integer per item (a mixed-radix number, each part's
+    radix one more than its values) so one flat ``np.unique`` finds them; a row-wise
+    unique over stacked columns is several times slower.
+    """
+    size = 1
+    for radix in radices:
+        size *= radix
+    if size >= 1 << 62:  # too many to pack: compare the stacked codes row-wise
+        stacked = np.stack(parts, axis=1)
+        found, inverse = np.unique(stacked, axis=0, return_inverse=True)
+        return found.tolist(), inverse.reshape(-1)
+    key = np.zeros(len(parts[0]), dtype=np.int64)
+    for part, radix in zip(parts, radices, strict=True):
+        key = key * radix + (part + 1)
+    packed, inverse = np.unique(key, return_inverse=True)
+    combinations = []
+    for number in packed.tolist():
+        combination, rest = [], number
+        for radix in reversed(radices):
+            rest, code = divmod(rest, radix)
+            combination.append(code - 1)
+        combinations.append(combination[::-1])
+    return combinations, inverse.reshape(-1)
 
 
 def _joined(parts: list[Ints]) -> Ints:
@@ -251,8 +320,14 @@ def _decision(
     """Decode a verdict and its rule as a decision's answer, priced as its table says."""
 
     def decode(verdict: str | None, rule: str | None) -> _Decoded:
-        if verdict is None or rule is None or verdict == _REFUSED:
-            return None  # a refusal's words need the journey's state: its journeys say them
+        if verdict is None or rule is None:
+            # A refusal for the journey's state (no rule refused it) needs that state's
+            # words, and an event with no verdict is no answer: its journeys say them.
+            return None
+        if verdict == _REFUSED:  # a rule refused the event: ``refused (R14)``
+            cited = rule_ids_in(rule)
+            shown = str(Answer(name="", verdict=verdict, rule_ids=cited))
+            return shown, cited, frozenset(rule_refusal_verdicts(rule))
         field = fees.get(verdict)
         fee: Amount | None = None if field is None else getattr(prices, field)
         answer = Answer(name="", verdict=verdict, rule_ids=(rule,), fee=fee)
@@ -261,8 +336,185 @@ def _decision(
     return decode
 
 
+_RETAKE_FEES: Final = verdict_prices(RETAKE_FEE)
+_ATTENDANCE_FEES: Final = verdict_prices(ATTENDANCE_OUTCOME)
+
+_Slot = tuple[str, str, dict[str, str | None]]
+"""One decision an event may give: its verdict column, its rule column, its verdicts' prices."""
+
+_EVENT_DECISIONS: Final[tuple[tuple[str, tuple[_Slot, ...]], ...]] = (
+    ("change", (("change_verdicts", "change_rules", _CHANGE_FEES),)),
+    ("module", (("module_verdicts", "module_rules", {}),)),
+    (
+        "activity",
+        (
+            ("activity_verdicts", "activity_rules", {}),
+            ("activity_renewal_verdicts", "activity_renewal_rules", {}),
+        ),
+    ),
+    (
+        "renewal fee",
+        (
+            ("renewal_verdicts", "renewal_rules", _RENEWAL_FEES),
+            ("payment_renewal_verdicts", "payment_renewal_rules", {}),
+        ),
+    ),
+    (
+        "exam attempt",
+        (
+            ("attempt_window_verdicts", "attempt_window_rules", {}),
+            ("attempt_verdicts", "attempt_rules", {}),
+            ("attempt_period_verdicts", "attempt_period_rules", {}),
+            ("retake_verdicts", "retake_rules", _RETAKE_FEES),
+        ),
+    ),
+)
+"""Per kind of listed event: the name its answers take and the columns of its decisions,
+in the order the event gives them (``change 1``, then ``change 1 (2)`` and on)."""
+
+_EVENT_ADVISORIES: Final = (
+    ("change", "change_advisories", "change_advisory_severities"),
+    ("exam attempt", "attempt_advisories", "attempt_advisory_severities"),
+)
+"""Per kind of listed event: the columns of its advisories (one at most per event)."""
+
+
+def _event_decisions(
+    out: _Entries,
+    answers: pa.Table,
+    stem: str,
+    slots: tuple[_Slot, ...],
+    prices: PriceSchedule,
+) -> None:
+    """Each listed event's decisions, numbered as the event gives them.
+
+    The slots' list columns are aligned item by item (one item per event); an item
+    null in a slot is a decision that event does not give. An event no slot answers
+    leaves its row to the journeys.
+    """
+    given: Ints | None = None
+    for verdicts, rules, fees in slots:
+        verdict, rows, place = _listed(answers.column(verdicts))
+        rule, _, _ = _listed(answers.column(rules))
+        v, v_values = _coded(verdict)
+        r, r_values = _coded(rule)
+        if given is None:
+            given = np.zeros(len(v), dtype=np.int64)
+        present = v >= 0
+        names = _decision_names(out.words, stem, place, given + 1)
+        out.add(
+            rows[present],
+            names[present],
+            (v[present], r[present]),
+            _decision(fees, prices),
+            (v_values, r_values),
+        )
+        given += present
+    if given is not None and len(given):
+        out.uncovered[rows[given == 0]] = True
+
+
+def _decision_names(words: AnswerWords, stem: str, places: Ints, numbers: Ints) -> Ints:
+    """``stem N`` for an event's first decision, ``stem N (k)`` for its k-th."""
+    if not len(places):
+        return places
+    keys = places * 64 + numbers  # no event gives 64 decisions
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    codes = np.empty(len(distinct), dtype=np.int64)
+    for i, key in enumerate(distinct.tolist()):
+        place, number = divmod(key, 64)
+        name = f"{stem} {place + 1}" if number == 1 else f"{stem} {place + 1} ({number})"
+        codes[i] = words.name(name)
+    return codes[inverse.reshape(-1)]
+
+
+def _advised(rule_ids: str | None, severity: str | None) -> _Decoded:
+    """An advisory as the diff compares it: its severity and its rules."""
+    assert rule_ids is not None  # noqa: S101  # nulls are not added
+    assert severity is not None  # noqa: S101  # a severity comes with every advisory
+    cited = tuple(rule_ids.split("+"))
+    shown = str(Answer(name="", verdict=severity, rule_ids=cited))
+    return shown, cited, frozenset(advisory_verdicts(cited))
+
+
+def _advisory_entries(
+    out: _Entries, rows: Ints, names: Sequence[str], advisory: pa.Array, severity: pa.Array
+) -> None:
+    """Advisories of ``rows``, each named ``<its event's name>: advisory <its rules>``."""
+    a, a_values = _coded(advisory)
+    s, s_values = _coded(severity)
+    present = a >= 0
+    if not present.any():
+        return
+    event_names = np.array([out.words.name(name) for name in names] or [0], dtype=np.int64)
+    keys = np.zeros(len(a), dtype=np.int64)
+    keys[present] = event_names[present] * (len(a_values) + 1) + a[present]
+    distinct, inverse = np.unique(keys[present], return_inverse=True)
+    codes = np.empty(len(distinct), dtype=np.int64)
+    for i, key in enumerate(distinct.tolist()):
+        event, rules = divmod(key, len(a_values) + 1)
+        codes[i] = out.words.name(f"{out.words.names[event]}: advisory {a_values[rules]}")
+    out.add(
+        rows[present],
+        codes[inverse.reshape(-1)],
+        (a[present], s[present]),
+        _advised,
+        (a_values, s_values),
+    )
+
+
+def _advisories(
+    out: _Entries, answers: pa.Table, stem: str, advisories: str, severities: str
+) -> None:
+    """Each listed event's advisory (``change 1: advisory R3+R6``)."""
+    advisory, rows, place = _listed(answers.column(advisories))
+    severity, _, _ = _listed(answers.column(severities))
+    names = [f"{stem} {k + 1}" for k in place.tolist()]
+    _advisory_entries(out, rows, names, advisory, severity)
+
+
+def _registration_advisory(out: _Entries, answers: pa.Table, everyone: Ints) -> None:
+    """The registration's advisory (``registration: advisory R3+R6``), where it has one."""
+    advisory = answers.column("registration_advisory").combine_chunks()
+    severity = answers.column("registration_advisory_severity").combine_chunks()
+    _advisory_entries(out, everyone, ["registration"] * len(everyone), advisory, severity)
+
+
+def _attendance(out: _Entries, answers: pa.Table, policy: Policy, prices: PriceSchedule) -> None:
+    """The attendance's decisions and advisories (``attendance``, ``attendance (2)``).
+
+    An absence with notice is a cancellation on the day (R24, then R25's credit); a
+    refund it falls in is said with amounts the columns do not all carry (an unknown
+    price has no number), so such a row is its journeys' to answer.
+    """
+    verdict, rows, place = _listed(answers.column("attendance_verdicts"))
+    rule, _, _ = _listed(answers.column("attendance_rules"))
+    v, v_values = _coded(verdict)
+    r, r_values = _coded(rule)
+    decide = _decision(_ATTENDANCE_FEES, prices)
+    refunding = {v for _, case in refund_precedence(policy) for v in case.verdicts}
+
+    def decode(verdict: str | None, rule_id: str | None) -> _Decoded:
+        return None if verdict in refunding else decide(verdict, rule_id)
+
+    # One event: its decisions are ``attendance``, ``attendance (2)``.
+    names = np.array(
+        [out.words.name("attendance" if k == 0 else f"attendance ({k + 1})") for k in range(3)],
+        dtype=np.int64,
+    )
+    out.add(rows, names[place], (v, r), decode, (v_values, r_values))
+    advisory, rows, _ = _listed(answers.column("attendance_advisories"))
+    severity, _, _ = _listed(answers.column("attendance_advisory_severities"))
+    _advisory_entries(out, rows, ["attendance"] * len(rows), advisory, severity)
+
+
 def side_answers(
-    cohort: pa.Table, answers: pa.Table, words: AnswerWords, *, prices: PriceSchedule
+    cohort: pa.Table,
+    answers: pa.Table,
+    words: AnswerWords,
+    *,
+    policy: Policy,
+    prices: PriceSchedule,
 ) -> SideAnswers:
     """One side's answers from its answer table (:func:`~cptm_rules.batch.batch_answers`)."""
     n = cohort.num_rows
@@ -275,18 +527,12 @@ def side_answers(
     for pair in ACCEPTED_REGISTRATION:  # decisions the diff counts but does not compare
         out.add_pairs(registered, pair)
     _key_dates(out, cohort, answers, everyone)
-    for stem, verdicts, rules, fees in (
-        ("change", "change_verdicts", "change_rules", _CHANGE_FEES),
-        ("module", "module_verdicts", "module_rules", {}),
-        ("activity", "activity_verdicts", "activity_rules", {}),
-        ("renewal fee", "renewal_verdicts", "renewal_rules", _RENEWAL_FEES),
-    ):
-        verdict, rows, place = _listed(answers.column(verdicts))
-        rule, _, _ = _listed(answers.column(rules))
-        v, v_values = _coded(verdict)
-        r, r_values = _coded(rule)
-        names = _numbered(words, stem, place)
-        out.add(rows, names, (v, r), _decision(fees, prices), (v_values, r_values))
+    for stem, slots in _EVENT_DECISIONS:
+        _event_decisions(out, answers, stem, slots, prices)
+    for stem, advisories, severities in _EVENT_ADVISORIES:
+        _advisories(out, answers, stem, advisories, severities)
+    _registration_advisory(out, answers, everyone)
+    _attendance(out, answers, policy, prices)
     # An assessment is named for its module; a module without one has a null.
     verdict, rows, place = _listed(answers.column("assessment_verdicts"))
     rule, _, _ = _listed(answers.column("assessment_rules"))
@@ -321,7 +567,7 @@ def side_answers(
     )
     _quote(out, answers, everyone, prices)
     _states(out, answers, everyone)
-    _not_carried(out, cohort)
+    _not_carried(out, cohort, answers, policy)
     return out.done()
 
 
@@ -362,24 +608,37 @@ def _states(out: _Entries, answers: pa.Table, everyone: Ints) -> None:
 _JOURNEY_ONLY: Final = ("cancelled_on", "substitution", "re_enrolment")
 """Cohort columns whose events' answers no answer column carries yet: such rows replay."""
 
-_NOT_YET_MAPPED: Final[tuple[str, ...]] = (
-    "attendance decisions and advisories",
-    "the lead-time and prework advisories (R3, R6, R8)",
-    "an event's further decisions (an attempt's in_window and period_started, renewed)",
-)
-"""Answers every row may have that no column is read for yet: while any is listed, every
-row is answered by its journeys (the engine is exact, not yet faster)."""
 
-
-def _not_carried(out: _Entries, cohort: pa.Table) -> None:
+def _not_carried(out: _Entries, cohort: pa.Table, answers: pa.Table, policy: Policy) -> None:
     """Leave to their journeys the rows with answers the answer table does not carry."""
-    if _NOT_YET_MAPPED:
-        out.uncovered[:] = True
-        return
     for name in _JOURNEY_ONLY:
         out.uncovered |= np.asarray(
             cohort.column(name).is_valid().to_numpy(zero_copy_only=False), dtype=bool
         )
+    out.uncovered |= ~_opened_in_prework(cohort, answers, policy)
+
+
+def _opened_in_prework(cohort: pa.Table, answers: pa.Table, policy: Policy) -> Mask:
+    """The rows whose eLearning, if opened, was opened while the journey stood in prework.
+
+    That is on or after the program-local day access was granted (a day's access comes
+    before its opening, ``Candidate.steps``) and before the first day of the session
+    held. An opening then is accepted and answers nothing; one the journey may refuse
+    for its state (before access, after the exam) is its journeys' to answer.
+    """
+    opened = cohort.column("elearning_opened").combine_chunks()
+    present = np.asarray(opened.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if not present.any():
+        return ~present
+    day = np.asarray(pc.fill_null(opened.cast(pa.int32()), 0).to_numpy(), dtype=np.int64)
+    at = cohort.column("registered_at").combine_chunks().cast(pa.int64())
+    minutes = np.asarray(cohort.column("access_after_minutes").to_numpy(), dtype=np.int64)
+    # Elapsed minutes, as the journey counts them (``elapsed_after``): an instant in UTC.
+    granted = np.asarray(at.to_numpy(), dtype=np.int64) + minutes * 60_000_000
+    access_day = np.asarray(ARRAY.local_day(granted, policy.zone), dtype=np.int64)
+    first = answers.column("practicum_first_day").combine_chunks()
+    first_day = np.asarray(pc.fill_null(first.cast(pa.int32()), 0).to_numpy(), dtype=np.int64)
+    return ~present | ((day >= access_day) & (day < first_day))
 
 
 def _access_decision(
@@ -414,36 +673,60 @@ def _key_dates(out: _Entries, cohort: pa.Table, answers: pa.Table, everyone: Int
         (KeyDateKind.CERTIFIED, answers.column("certified_on")),
         (KeyDateKind.CREDIT_EXPIRES, answers.column("tuition_credit_expires")),
     ):
-        codes, values = _coded(column)
+        codes, answer = _moments(words, kind, column)
         present = codes >= 0
-        out.add(
+        out.add_answers(
             everyone[present],
             np.full(int(present.sum()), words.name(f"key date {kind}"), dtype=np.int64),
-            (codes[present],),
-            _key_date(kind),
-            (values,),
+            answer[codes[present]],
         )
     ends, rows, place = _listed(answers.column("period_ends"))
-    codes, values = _coded(ends)
+    codes, answer = _moments(words, KeyDateKind.PERIOD_END, ends)
     stem = f"key date {KeyDateKind.PERIOD_END}"
-    out.add(
-        rows, _numbered(words, stem, place), (codes,), _key_date(KeyDateKind.PERIOD_END), (values,)
+    out.add_answers(rows, _numbered(words, stem, place), answer[codes])
+
+
+_EPOCH: Final = dt.date(1970, 1, 1)
+_EPOCH_UTC: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _moments(
+    words: AnswerWords, kind: KeyDateKind, column: pa.Array | pa.ChunkedArray
+) -> tuple[Ints, Ints]:
+    """A key-date column as codes (-1: null) and, per distinct value, its answer's code."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    encoded = pc.dictionary_encode(column)
+    codes = np.asarray(
+        pc.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False),
+        dtype=np.int64,
     )
-
-
-def _key_date(
-    kind: KeyDateKind,
-) -> Callable[[dt.date | dt.datetime | None], _Decoded]:
+    dictionary = encoded.dictionary
+    instant = pa.types.is_timestamp(dictionary.type)
+    if instant and dictionary.type.unit != "us":
+        dictionary = dictionary.cast(pa.timestamp("us", tz=dictionary.type.tz))
+    # A day is a date32 (days since 1970), an instant microseconds since 1970 in UTC.
+    numbers = dictionary.cast(pa.int64() if instant else pa.int32())
+    values = numbers.to_numpy(zero_copy_only=False).tolist()
     rule = key_date_rule(kind)
+    words_of = "instant" if instant else "day"
 
-    def decode(
-        when: dt.date | dt.datetime | None,
-    ) -> _Decoded:
-        assert when is not None  # noqa: S101  # nulls are not added
-        answer = Answer(name="", verdict=moment_text(when), rule_ids=(rule,))
-        return str(answer), (rule,), frozenset()
+    def made(value: int) -> Callable[[], str]:
+        def make() -> str:
+            when: dt.date | dt.datetime = (
+                _EPOCH_UTC + dt.timedelta(microseconds=value)
+                if instant
+                else _EPOCH + dt.timedelta(days=value)
+            )
+            return str(Answer(name="", verdict=moment_text(when), rule_ids=(rule,)))
 
-    return decode
+        return make
+
+    answer = np.array(
+        [words.moment(words_of, value, rule, made(value)) for value in values] or [0],
+        dtype=np.int64,
+    )
+    return codes, answer
 
 
 def _quote(out: _Entries, answers: pa.Table, everyone: Ints, prices: PriceSchedule) -> None:
@@ -506,12 +789,13 @@ def tally_table(
     base, candidate, prices, candidate_prices = sides
     words = AnswerWords()
     before = side_answers(
-        table, batch_answers(table, policy=base, prices=prices), words, prices=prices
+        table, batch_answers(table, policy=base, prices=prices), words, policy=base, prices=prices
     )
     after = side_answers(
         table,
         batch_answers(table, policy=candidate, prices=candidate_prices),
         words,
+        policy=candidate,
         prices=candidate_prices,
     )
     covered = before.covered & after.covered
@@ -721,7 +1005,7 @@ def _samples(
 
 
 def _text(words: AnswerWords, code: int) -> str:
-    return "absent" if code == _ABSENT else words.texts[code]
+    return "absent" if code == _ABSENT else words.text(code)
 
 
 def _rows(
