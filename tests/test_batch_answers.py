@@ -4,20 +4,62 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cptm_rules.batch import batch_answers
-from cptm_rules.cohort import replay
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cptm_rules.batch import batch_answers, journey_table
+from cptm_rules.cohort import Candidate, replay, synthetic_cohort
+from cptm_rules.cohort.answers import answered
 from cptm_rules.cohort.formats import cohort_table
-from cptm_rules.events import Session
+from cptm_rules.events import Activity, Session
+from cptm_rules.exceptions import CalendarRangeError
+from cptm_rules.formulas import SCALAR
 from cptm_rules.lifecycle import status_question
-from cptm_rules.policy import load_policy
+from cptm_rules.policy import Policy, load_policy
 from cptm_rules.rules.cancellation import CREDIT_STATUS
 from cptm_rules.rules.certification import PERIOD_STATUS
 from cptm_rules.rules.exam import EXAM_STATUS
-from cptm_rules.vocabulary import Attendance
-from test_batch import PRICED, SHIPPED_PRICES, _ana, _batch_row
+from cptm_rules.rules.registration import LEAD_TIME_ADVICE, lead_time_advice
+from cptm_rules.vocabulary import Attendance, Severity
+from test_batch import (
+    PRICED,
+    RENEWAL_SET,
+    SHIPPED_PRICES,
+    ZONES,
+    _ana,
+    _batch_row,
+    _first_difference,
+    _renewer,
+    _without_replayed,
+    agrees_with_the_journeys,
+    candidates_who_may_cancel,
+    candidates_who_renew,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from cptm_rules.pricing import PriceSchedule
 
 CURRENT = load_policy()
+SCENARIO_POLICIES = tuple(
+    load_policy(path)
+    for path in sorted((Path(__file__).parent.parent / "scenarios" / "policies").glob("*.toml"))
+)
+# R3 and R6 counted in business days, a short free-change deadline: near the calendar's
+# first day a lead time is counted off it (the journey raises there).
+BUSINESS_LEAD = CURRENT.with_overrides(
+    {
+        "registration.lead_time_minimum": {"amount": 20, "unit": "business_days"},
+        "prework.prework_recommended": {"amount": 5, "unit": "business_days"},
+        "practicum.free_change_days": 3,
+    }
+)
 
 
 def _states(row: dict[str, object]) -> tuple[object, ...]:
@@ -135,3 +177,182 @@ def test_an_absence_answers_the_forfeit_or_the_cancellation_and_its_credit_R24_R
     assert noticed["attendance_rules"] == ["R24", "R25"]
     assert noticed["attendance_refunds"] == [None, None]
     assert noticed["attendance_advisories"] == []
+
+
+def _session(first: dt.date) -> Session:
+    return Session(first_day=first, last_day=first + dt.timedelta(days=3))
+
+
+def test_a_registration_and_each_change_accepted_carry_their_lead_time_advisory_R3_R6() -> None:
+    # Registered 22 days before the practicum (under the 28-day minimum, R3); moved
+    # 41 days before another session (under the 42 days of prework, R6); a change to
+    # the session already held is refused (R11) and advises nothing; a far one neither.
+    later = _session(dt.date(2027, 2, 1))
+    candidate = _ana(
+        registered_at=dt.datetime(2026, 12, 20, 9, 0, tzinfo=ZONES[0]),
+        changes=(
+            (dt.date(2026, 12, 22), later),
+            (dt.date(2026, 12, 23), later),
+            (dt.date(2026, 12, 28), _session(dt.date(2027, 6, 7))),
+        ),
+    )
+    row = _batch_row(candidate, CURRENT)
+    assert row["replayed"] is False
+    assert (row["registration_advisory"], row["registration_advisory_severity"]) == (
+        "R3+R6",
+        "strong_warning",
+    )
+    assert row["change_rules"] == ["R10", "R11", "R10"]
+    assert row["change_advisories"] == ["R3+R6", None, None]
+    assert row["change_advisory_severities"] == ["warning", None, None]
+    # The diff's answers of the same journey, as the columns name them.
+    answers, _ = answered(candidate, CURRENT, SHIPPED_PRICES)
+    assert answers["registration: advisory R3+R6"][0] == "strong_warning (R3, R6)"
+    assert answers["change 1: advisory R3+R6"][0] == "warning (R3, R6)"
+    assert "change 3: advisory R3+R6" not in answers
+    early = _batch_row(_ana(), CURRENT)
+    assert (early["registration_advisory"], early["change_advisories"]) == (None, [])
+
+
+def test_the_lead_time_advice_is_one_formula_for_one_candidate_and_for_a_cohort_R3_R6() -> None:
+    first = dt.date(2027, 3, 1)
+    starts = [first - dt.timedelta(days=n) for n in (60, 42, 41, 29, 28, 27, 0)]
+    one = [LEAD_TIME_ADVICE[lead_time_advice(SCALAR, CURRENT, s, first)] for s in starts]
+    assert (
+        one
+        == [None, None, Severity.WARNING, Severity.WARNING, Severity.WARNING]
+        + [Severity.STRONG_WARNING] * 2
+    )
+    row = _batch_row(_ana(practicum=_session(first)), CURRENT)
+    assert row["registration_advisory_severity"] is None  # 119 days before
+
+
+def test_a_lead_time_counted_off_the_calendar_is_left_to_the_journey_R3_R6() -> None:
+    practicum = _session(dt.date(2020, 1, 13))
+    # Registered inside the prework's five business days: the journey counts the
+    # twenty of R3 back into 2019, off the calendar, and raises; so does the batch.
+    short = _ana(registered_at=dt.datetime(2020, 1, 8, 9, 0, tzinfo=dt.UTC), practicum=practicum)
+    with pytest.raises(CalendarRangeError):
+        journey_table([short], policy=BUSINESS_LEAD, prices=SHIPPED_PRICES)
+    with pytest.raises(CalendarRangeError):
+        batch_answers(cohort_table([short]), policy=BUSINESS_LEAD, prices=SHIPPED_PRICES)
+    # Earlier, R3 is never counted: the journey answers, and the batch leaves it the row.
+    early = attrs.evolve(short, registered_at=dt.datetime(2020, 1, 3, 9, 0, tzinfo=dt.UTC))
+    row = _batch_row(early, BUSINESS_LEAD)
+    assert row["replayed"] is True
+    assert row["registration_advisory"] is None
+
+
+def test_an_attempt_taken_answers_in_window_then_period_started_and_its_R8_advisory_R14_R17() -> (
+    None
+):
+    # Three of the ten modules done before the first attempt taken (R8 advises); the
+    # other seven on the day of the second, which come before it (none unfinished).
+    modules = (
+        *((dt.date(2026, 12, day), True) for day in (1, 2, 3)),
+        *((dt.date(2027, 2, 10), None) for _ in range(7)),
+    )
+    candidate = _ana(
+        modules=modules,
+        attempts=(
+            (dt.date(2027, 1, 12), True),  # before the attendance: refused for the state
+            (dt.date(2027, 2, 1), False),
+            (dt.date(2027, 2, 10), True),
+            (dt.date(2027, 3, 1), True),  # after certifying: refused for the state
+        ),
+    )
+    row = _batch_row(candidate, CURRENT)
+    assert row["replayed"] is False
+    assert row["attempt_verdicts"] == ["refused", "failed", "certified", "refused"]
+    assert row["attempt_window_verdicts"] == [None, "in_window", "in_window", None]
+    assert row["attempt_window_rules"] == [None, "R14", "R14", None]
+    assert row["attempt_period_verdicts"] == [None, None, "period_started", None]
+    assert row["attempt_period_rules"] == [None, None, "R17", None]
+    assert row["attempt_advisories"] == [None, "R8", None, None]
+    assert row["attempt_advisory_severities"] == [None, "warning", None, None]
+    answers, _ = answered(candidate, CURRENT, SHIPPED_PRICES)
+    assert answers["exam attempt 2"] == ("in_window (R14)", ("R14",))
+    assert answers["exam attempt 3 (3)"] == ("period_started (R17)", ("R17",))
+    assert answers["exam attempt 2: advisory R8"][0] == "warning (R8)"
+
+
+def test_the_event_that_completes_R18_renews_in_the_journeys_order_of_a_day_R18_R20() -> None:
+    # Certified 2027-02-01 and paid first: of two activities of one day the journey takes
+    # a before b, written first, so a's 30 hours bring the 24 and renew, not b's 10 after.
+    # The second period (2029-02-01..2031-02-01) has its hours first: its payment renews.
+    renewer = _renewer(
+        activities=(
+            Activity(id="b", on=dt.date(2027, 6, 1), hours=Decimal(10), category="course"),
+            Activity(id="a", on=dt.date(2027, 6, 1), hours=Decimal(30), category="course"),
+            Activity(id="c", on=dt.date(2029, 3, 1), hours=Decimal(30), category="webinar"),
+        ),
+        payments=(dt.date(2027, 3, 1), dt.date(2029, 4, 1)),
+    )
+    row = _batch_row(renewer, CURRENT)
+    assert row["replayed"] is False
+    assert row["period_ends"] == [dt.date(2029, 2, 1), dt.date(2031, 2, 1), dt.date(2033, 2, 1)]
+    assert row["activity_renewal_verdicts"] == ["renewed", None, None]
+    assert row["activity_renewal_rules"] == ["R20", None, None]
+    assert row["payment_renewal_verdicts"] == [None, "renewed"]
+    assert row["payment_renewal_rules"] == [None, "R20"]
+    answers, _ = answered(renewer, CURRENT, SHIPPED_PRICES)
+    assert answers["activity 1 (2)"] == ("renewed (R20)", ("R20",))
+    assert answers["renewal fee 2 (2)"] == ("renewed (R20)", ("R20",))
+    unpaid = _batch_row(_renewer(activities=renewer.activities), CURRENT)
+    assert unpaid["activity_renewal_verdicts"] == [None, None, None]
+
+
+_NEW_COLUMNS = (
+    "registration_advisory",
+    "change_advisories",
+    "attempt_window_verdicts",
+    "attempt_period_verdicts",
+    "attempt_advisories",
+    "activity_renewal_verdicts",
+    "payment_renewal_verdicts",
+)
+
+
+def _given_somewhere(table: pa.Table, name: str) -> bool:
+    values = table.column(name).to_pylist()
+    flat = [v for row in values for v in (row if isinstance(row, list) else [row])]
+    return any(v is not None for v in flat)
+
+
+def test_the_advisory_and_further_decision_columns_agree_under_every_shipped_policy() -> None:
+    # The synthetic cohort under the shipped policies and every scenario policy, with
+    # renewal fees known; each new column answers something under the current policy.
+    cohort = synthetic_cohort(200, seed=3)
+    table = cohort_table(cohort)
+    policies = (CURRENT, load_policy("legacy"), *SCENARIO_POLICIES)
+    for policy in policies:
+        got = batch_answers(table, policy=policy, prices=RENEWAL_SET)
+        expected = journey_table(cohort, policy=policy, prices=RENEWAL_SET)
+        assert _without_replayed(got).equals(_without_replayed(expected)), (
+            policy.label,
+            _first_difference(got, expected),
+        )
+        if policy is CURRENT:
+            assert [n for n in _NEW_COLUMNS if not _given_somewhere(got, n)] == []
+
+
+@settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    cohort=st.integers(1, 8).flatmap(
+        lambda size: st.tuples(
+            *(st.one_of(candidates_who_may_cancel(n), candidates_who_renew(n)) for n in range(size))
+        )
+    ),
+    policy=st.sampled_from(
+        (
+            BUSINESS_LEAD,
+            CURRENT.with_overrides({"prework.module_count": 2}),
+            *SCENARIO_POLICIES,
+        )
+    ),
+    prices=st.sampled_from((SHIPPED_PRICES, RENEWAL_SET)),
+)
+def test_the_advisories_and_further_decisions_agree_with_the_journeys_under_scenario_policies(
+    cohort: tuple[Candidate, ...], policy: Policy, prices: PriceSchedule
+) -> None:
+    agrees_with_the_journeys(cohort, policy, prices)

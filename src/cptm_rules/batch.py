@@ -78,7 +78,9 @@ from cptm_rules.rules.certification import (
     RenewalFeeCase,
     grace_end,
     period_end,
+    period_started_answer,
     qualifying_places,
+    renewal_answer,
     renewals_counted_alone,
     renews,
 )
@@ -98,6 +100,7 @@ from cptm_rules.rules.exam import (
     certifies,
     exam_closes,
     exam_opens,
+    in_window_answer,
     modules_unfinished,
     partly_attended,
 )
@@ -122,12 +125,16 @@ from cptm_rules.rules.prework import (
 from cptm_rules.rules.pricing import eligible_discounts
 from cptm_rules.rules.registration import (
     ACCESS_VERDICT,
+    LEAD_TIME_ADVICE,
     REGISTRATION_FEES,
     REGISTRATION_REFUSALS,
     AccessCase,
     RegistrationCase,
     RegistrationFeeCase,
     access_due,
+    lead_time_advice,
+    lead_time_rules,
+    lead_time_starts,
 )
 from cptm_rules.vocabulary import (
     ActivityCategory,
@@ -138,7 +145,7 @@ from cptm_rules.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Sequence
 
     import pandas as pd
     from numpy.typing import NDArray
@@ -167,6 +174,8 @@ ANSWER_COLUMNS: Final = (
     "change_verdicts",
     "change_rules",
     "change_fees",
+    "change_advisories",
+    "change_advisory_severities",
     "certified_on",
     "period_end",
     "practicum_first_day",
@@ -175,11 +184,19 @@ ANSWER_COLUMNS: Final = (
     "late_fee_verdict",
     "late_fee_rule",
     "late_fee",
+    "registration_advisory",
+    "registration_advisory_severity",
     "attempt_verdicts",
     "attempt_rules",
     "retake_verdicts",
     "retake_rules",
     "retake_fees",
+    "attempt_window_verdicts",
+    "attempt_window_rules",
+    "attempt_period_verdicts",
+    "attempt_period_rules",
+    "attempt_advisories",
+    "attempt_advisory_severities",
     "module_verdicts",
     "module_rules",
     "assessment_verdicts",
@@ -190,9 +207,13 @@ ANSWER_COLUMNS: Final = (
     "quote_stacked",
     "activity_verdicts",
     "activity_rules",
+    "activity_renewal_verdicts",
+    "activity_renewal_rules",
     "renewal_verdicts",
     "renewal_rules",
     "renewal_fees",
+    "payment_renewal_verdicts",
+    "payment_renewal_rules",
     "period_ends",
     "attendance_verdicts",
     "attendance_rules",
@@ -301,6 +322,8 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("change_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("change_rules", pa.list_(pa.string()), nullable=False),
             pa.field("change_fees", pa.list_(_FEE), nullable=False),
+            pa.field("change_advisories", pa.list_(pa.string()), nullable=False),
+            pa.field("change_advisory_severities", pa.list_(pa.string()), nullable=False),
             pa.field("certified_on", pa.date32()),
             pa.field("period_end", pa.date32()),
             pa.field("practicum_first_day", pa.date32()),
@@ -309,11 +332,19 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("late_fee_verdict", pa.string()),
             pa.field("late_fee_rule", pa.string()),
             pa.field("late_fee", _FEE),
+            pa.field("registration_advisory", pa.string()),
+            pa.field("registration_advisory_severity", pa.string()),
             pa.field("attempt_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("attempt_rules", pa.list_(pa.string()), nullable=False),
             pa.field("retake_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("retake_rules", pa.list_(pa.string()), nullable=False),
             pa.field("retake_fees", pa.list_(_FEE), nullable=False),
+            pa.field("attempt_window_verdicts", pa.list_(pa.string()), nullable=False),
+            pa.field("attempt_window_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("attempt_period_verdicts", pa.list_(pa.string()), nullable=False),
+            pa.field("attempt_period_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("attempt_advisories", pa.list_(pa.string()), nullable=False),
+            pa.field("attempt_advisory_severities", pa.list_(pa.string()), nullable=False),
             pa.field("module_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("module_rules", pa.list_(pa.string()), nullable=False),
             pa.field("assessment_verdicts", pa.list_(pa.string()), nullable=False),
@@ -324,9 +355,13 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("quote_stacked", pa.bool_()),
             pa.field("activity_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("activity_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("activity_renewal_verdicts", pa.list_(pa.string()), nullable=False),
+            pa.field("activity_renewal_rules", pa.list_(pa.string()), nullable=False),
             pa.field("renewal_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("renewal_rules", pa.list_(pa.string()), nullable=False),
             pa.field("renewal_fees", pa.list_(_FEE), nullable=False),
+            pa.field("payment_renewal_verdicts", pa.list_(pa.string()), nullable=False),
+            pa.field("payment_renewal_rules", pa.list_(pa.string()), nullable=False),
             pa.field("period_ends", pa.list_(pa.date32()), nullable=False),
             pa.field("attendance_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("attendance_rules", pa.list_(pa.string()), nullable=False),
@@ -352,7 +387,7 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
     """One candidate's answer row, from replaying its journey (the scalar reference)."""
     year_after = candidate.practicum.last_day + _A_YEAR
     journey, results, at_year = replay_candidate(candidate, policy, prices, horizon=year_after)
-    seen = _Seen(len(candidate.modules))
+    seen = _Seen(len(candidate.modules), journey.policy)
     for _name, event, result in results:
         if isinstance(result, TransitionError):
             # A refusal names its rule; one for the journey's state names none.
@@ -377,6 +412,8 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         "change_verdicts": seen.changes.verdicts,
         "change_rules": seen.changes.rules,
         "change_fees": seen.changes.fees,
+        "change_advisories": [text for text, _ in seen.change_advisories],
+        "change_advisory_severities": [sev for _, sev in seen.change_advisories],
         "certified_on": journey.certification_date,
         "period_end": journey.periods[0].end if journey.periods else None,
         "practicum_first_day": when.get(KeyDateKind.PRACTICUM_FIRST_DAY),
@@ -385,11 +422,19 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         "late_fee_verdict": late_verdict,
         "late_fee_rule": late_rule,
         "late_fee": late_fee,
+        "registration_advisory": seen.registration_advisory[0],
+        "registration_advisory_severity": seen.registration_advisory[1],
         "attempt_verdicts": seen.attempts.verdicts,
         "attempt_rules": seen.attempts.rules,
         "retake_verdicts": seen.retakes.verdicts,
         "retake_rules": seen.retakes.rules,
         "retake_fees": seen.retakes.fees,
+        "attempt_window_verdicts": seen.windows.verdicts,
+        "attempt_window_rules": seen.windows.rules,
+        "attempt_period_verdicts": seen.periods.verdicts,
+        "attempt_period_rules": seen.periods.rules,
+        "attempt_advisories": [text for text, _ in seen.attempt_advisories],
+        "attempt_advisory_severities": [sev for _, sev in seen.attempt_advisories],
         "module_verdicts": seen.modules.verdicts,
         "module_rules": seen.modules.rules,
         "assessment_verdicts": [verdict for verdict, _ in seen.assessments.values()],
@@ -397,9 +442,13 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         **seen.quote._asdict(),
         "activity_verdicts": seen.activities.verdicts,
         "activity_rules": seen.activities.rules,
+        "activity_renewal_verdicts": seen.activity_renewals.verdicts,
+        "activity_renewal_rules": seen.activity_renewals.rules,
         "renewal_verdicts": seen.renewals.verdicts,
         "renewal_rules": seen.renewals.rules,
         "renewal_fees": seen.renewals.fees,
+        "payment_renewal_verdicts": seen.payment_renewals.verdicts,
+        "payment_renewal_rules": seen.payment_renewals.rules,
         "period_ends": [period.end for period in journey.periods],
         "attendance_verdicts": seen.attendance.verdicts,
         "attendance_rules": seen.attendance.rules,
@@ -418,18 +467,32 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
 
 
 class _Seen:
-    """What a journey answered, event by event, slot by slot (the journey's side)."""
+    """What a journey answered, event by event, slot by slot (the journey's side).
 
-    def __init__(self, modules: int) -> None:
+    An event's further decisions are found by the ``(rule id, verdict)`` pair the
+    family's decision gives under ``policy`` (an attempt's ``in_window`` and
+    ``period_started``, an activity's or a payment's renewal).
+    """
+
+    def __init__(self, modules: int, policy: Policy) -> None:
         self.access: str | None = None
         self.quote = _Quote(None, None, None, None)
         self.changes, self.late = _Listed(), _Listed()
         self.attempts, self.retakes = _Listed(), _Listed()
+        self.windows, self.periods = _Listed(), _Listed()
         self.modules = _Listed()
         self.activities, self.renewals = _Listed(), _Listed()
+        self.activity_renewals, self.payment_renewals = _Listed(), _Listed()
         self.attendance = _Listed()
         self.attendance_refunds: list[Decimal | None] = []
         self.attendance_advisories: list[tuple[str, str]] = []
+        # At most one advisory per registration, change or attempt (R3+R6, R8).
+        self.registration_advisory: tuple[str | None, str | None] = (None, None)
+        self.change_advisories: list[tuple[str | None, str | None]] = []
+        self.attempt_advisories: list[tuple[str | None, str | None]] = []
+        self._window = in_window_answer(policy)
+        self._period = period_started_answer(policy)
+        self._renewed = renewal_answer(policy)
         # One slot per module, in the order they are numbered; null where none is taken.
         self.assessments: dict[int, tuple[str | None, str | None]] = dict.fromkeys(
             range(1, modules + 1), (None, None)
@@ -443,15 +506,20 @@ class _Seen:
             self.assessments[event.module] = (_REFUSED, rule)
         elif isinstance(event, RequestChange):
             self.changes.add(_REFUSED, rule)
+            self.change_advisories.append((None, None))
         elif isinstance(event, AttemptExam):
             self.attempts.add(_REFUSED, rule)
-            self.retakes.add(None, None)
+            for slot in (self.retakes, self.windows, self.periods):
+                slot.add(None, None)
+            self.attempt_advisories.append((None, None))
         elif isinstance(event, GrantAccess):
             self.access = _REFUSED
         elif isinstance(event, RecordActivity):
             self.activities.add(_REFUSED, rule)
+            self.activity_renewals.add(None, None)
         elif isinstance(event, PayRenewalFee):
             self.renewals.add(_REFUSED, rule)
+            self.payment_renewals.add(None, None)
         elif isinstance(event, RecordAttendance):
             self.attendance.add(_REFUSED, rule)
             self.attendance_refunds.append(None)
@@ -472,19 +540,26 @@ class _Seen:
             self.assessments[event.module] = (decisions[0].verdict, decisions[0].rule_id)
         elif isinstance(event, RequestChange):
             self.changes.add_decision(decisions[0])
+            self.change_advisories.append(_advised_once(outcome.advisories))
         elif isinstance(event, AttemptExam):
             self.attempts.add_decision(_decided(decisions, _ATTEMPT_WORDS))
             self.retakes.add_decision(_decided(decisions, _RETAKE_WORDS))
+            self.windows.add_decision(_given(decisions, self._window))
+            self.periods.add_decision(_given(decisions, self._period))
+            self.attempt_advisories.append(_advised_once(outcome.advisories))
         elif isinstance(event, GrantAccess):
             self.access = decisions[0].verdict
         elif isinstance(event, RecordActivity):
             self.activities.add_decision(_decided(decisions, _ACTIVITY_WORDS))
+            self.activity_renewals.add_decision(_given(decisions, self._renewed))
         elif isinstance(event, PayRenewalFee):
             self.renewals.add_decision(_decided(decisions, _RENEWAL_WORDS))
+            self.payment_renewals.add_decision(_given(decisions, self._renewed))
         elif isinstance(event, RecordAttendance):
             self.attended(outcome)
         elif isinstance(event, Register):
             self.late.add_decision(_decided(decisions, _LATE_WORDS))
+            self.registration_advisory = _advised_once(outcome.advisories)
             journey, registration = outcome.journey, event.registration
             self.quote = _Quote.of(
                 registration.organisation, registration.group_size, journey.policy, journey.prices
@@ -558,6 +633,19 @@ def _known(amount: Amount | None) -> Decimal | None:
 def _advisory_words(advisory: Advisory) -> tuple[str, str]:
     """An advisory as the answer columns hold it: its rules joined by ``+``, its severity."""
     return "+".join(advisory.rule_ids), str(advisory.severity)
+
+
+def _advised_once(advisories: Sequence[Advisory]) -> tuple[str | None, str | None]:
+    """An event's one advisory as the answer columns hold it (both null: none)."""
+    if not advisories:
+        return None, None
+    (advisory,) = advisories  # a registration, a change, an attempt advise at most once
+    return _advisory_words(advisory)
+
+
+def _given(decisions: Iterable[Decision], pair: tuple[str, str]) -> Decision | None:
+    """The decision among an event's whose ``(rule id, verdict)`` is ``pair``, if any."""
+    return next((d for d in decisions if (d.rule_id, d.verdict) == pair), None)
 
 
 def _decided(decisions: Iterable[Decision], words: _Words) -> Decision | None:
@@ -703,7 +791,8 @@ class _Columns(NamedTuple):
     activity_first: Mask
     """whether the activity is the copy of its id that counts (its row's earliest, R19)."""
     activity_place: Days
-    """each activity's place in its row's answers (the journey's order: by date)."""
+    """each activity's place in its row's answers (the journey's order: by date, then
+    id, hours and category)."""
     activity_unclear: Mask
     """rows with copies of one id on one day that differ: which counts is the journey's."""
     payment_offsets: Days
@@ -825,9 +914,31 @@ def _activities(table: pa.Table) -> dict[str, Any]:
         "activity_hours": hours,
         "activity_category": category,
         "activity_first": first,
-        "activity_place": _by_date(offsets, on),
+        "activity_place": _numbered_activities(owner, on, flat, hours),
         "activity_unclear": unclear,
     }
+
+
+def _numbered_activities(owner: Days, on: Days, flat: pa.StructArray, hours: Days) -> Days:
+    """Each activity's place in its row's answers: the order the journey numbers them.
+
+    By date, then id, hours and category (``Candidate.steps``): which of one day's
+    activities renews a period is the journey's order's.
+    """
+    keyed = pa.table(
+        {
+            "owner": owner,
+            "on": on,
+            "id": flat.field("id"),
+            "hours": hours,
+            "category": flat.field("category"),
+        }
+    )
+    keys = [(name, "ascending") for name in keyed.column_names]
+    order = _ints(pc.sort_indices(keyed, sort_keys=keys))
+    place = np.empty(len(order), dtype=np.int64)
+    place[order] = np.arange(len(order), dtype=np.int64)
+    return place
 
 
 def _payments(table: pa.Table) -> dict[str, Any]:
@@ -917,6 +1028,69 @@ class _Out:
         self.final_state: Days = np.full(n, -1, dtype=np.int64)
         self.final_rule: Days = np.full(n, -1, dtype=np.int64)
         self.final_since: Days = np.full(n, _NO_DAY, dtype=np.int64)
+        self.advised = _Advised(
+            n, changes=changes, attempts=attempts, activities=activities, payments=payments
+        )
+
+
+class _Advised:
+    """Each event's advisory (R3+R6, R8) and further decisions (R14, R17, R20) so far.
+
+    Coded as places in ``advisories`` and ``further`` (-1: none), one array per column.
+    """
+
+    def __init__(  # one size per list column
+        self, n: int, *, changes: int, attempts: int, activities: int, payments: int
+    ) -> None:
+        self.advisories = _Distinct()
+        """each advisory given: its rules joined by ``+``, its severity."""
+        self.further = _Distinct()
+        """each further decision given: its rule, its verdict."""
+        self.registration: Days = np.full(n, -1, dtype=np.int64)
+        self.change: Days = np.full(changes, -1, dtype=np.int64)
+        self.attempt_taken: Mask = np.zeros(attempts, dtype=bool)
+        """whether the attempt was taken (no refusal: it decides in_window and its outcome)."""
+        self.attempt_window: Days = np.full(attempts, -1, dtype=np.int64)
+        self.attempt_period: Days = np.full(attempts, -1, dtype=np.int64)
+        self.attempt: Days = np.full(attempts, -1, dtype=np.int64)
+        self.activity_renewal: Days = np.full(activities, -1, dtype=np.int64)
+        self.payment_renewal: Days = np.full(payments, -1, dtype=np.int64)
+
+    def attempted(self, policy: Policy, at: Days, taken: Mask, certifying: Mask) -> None:
+        """The attempts ``at`` in turn: R14's in_window and R17's period_started.
+
+        One taken decides in_window first; one that certifies, period_started after
+        its outcome.
+        """
+        window = self.further.code(in_window_answer(policy))
+        started = self.further.code(period_started_answer(policy))
+        self.attempt_taken[at] = taken
+        self.attempt_window[at] = np.where(taken, window, -1)
+        self.attempt_period[at] = np.where(certifying, started, -1)
+
+    def renewed(self, policy: Policy, activities: Days, payments: Days) -> None:
+        """The activities and payments (their places in the answers) that renew (R20)."""
+        if len(activities) or len(payments):
+            renewal = self.further.code(renewal_answer(policy))
+            self.activity_renewal[activities] = renewal
+            self.payment_renewal[payments] = renewal
+
+
+class _Distinct:
+    """Distinct pairs of words an answer column holds, each coded by its place."""
+
+    def __init__(self) -> None:
+        self.pairs: list[tuple[str, str]] = []
+
+    def code(self, pair: tuple[str, str]) -> int:
+        """The place of ``pair`` (added when new)."""
+        if pair not in self.pairs:
+            self.pairs.append(pair)
+        return self.pairs.index(pair)
+
+    def words(self, codes: Days, which: int) -> pa.Array:
+        """Each code's ``which``-th word (a negative code: null)."""
+        return _words(codes, tuple(pair[which] for pair in self.pairs))
 
 
 _NOT_CERTIFIED: Final = -(1 << 41)
@@ -1004,6 +1178,7 @@ def _answer(
     _key_dates(group, out)
     _exam(group, out)
     _modules(group, out)
+    _attempt_advisories(group, out)
     _continuing_education(group, out)
     _attendance_advisories(group, out)
     _states(group, out)
@@ -1027,6 +1202,10 @@ def _registration_and_access(group: _Group, out: _Out) -> None:
         charged = late_rows >= 0
         verdict, rule = _LATE_WORDS.codes(table, late_rows[charged], late_which[charged])
         out.late_verdict[rows[charged]], out.late_rule[rows[charged]] = verdict, rule
+    everyone = np.ones(n, dtype=bool)
+    out.advised.registration[rows] = _lead_time_advisories(
+        group, out.advised, reg_day, first, given=everyone
+    )
     due = access_due(policy, group.registered, ops=ARRAY)
     group.replay_where(outside(due))
     granted = group.registered + group.cols.minutes[rows] * _US_PER_MINUTE
@@ -1119,6 +1298,10 @@ def _changes(group: _Group, out: _Out) -> None:
         out.change_verdict[at] = verdict
         out.change_rule[at] = rule
         accepted = ~(refused | out_of_order)
+        advised = _lead_time_advisories(
+            group, out.advised, on, to_first, given=accepted, among=asking
+        )
+        out.advised.change[at] = np.where(accepted, advised, -1)
         moved = asking[accepted]
         group.first[moved], group.last[moved] = to_first[accepted], to_last[accepted]
         group.last_event[moved] = on[accepted]
@@ -1126,6 +1309,33 @@ def _changes(group: _Group, out: _Out) -> None:
     everyone = np.arange(len(rows), dtype=np.int64)
     _cancel(group, everyone, before=None)
     _re_enrol(group, everyone, before=None)
+
+
+def _lead_time_advisories(
+    group: _Group,
+    advised: _Advised,
+    start: Days,
+    first_day: Days,
+    *,
+    given: Mask,
+    among: Days | None = None,
+) -> Days:
+    """The lead-time advisory (R3+R6) of each ``start`` before ``first_day``, where ``given``.
+
+    Coded as places in ``advised.advisories`` (-1: none). A day the advice counts off
+    the business calendar leaves the row to its journey, which raises there.
+    """
+    policy = group.policy
+    prework_by, lead_by = lead_time_starts(policy, first_day, ops=ARRAY)
+    group.replay_where(given & (outside(prework_by) | outside(lead_by)), among)
+    advice = np.asarray(lead_time_advice(ARRAY, policy, start, first_day), dtype=np.int64)
+    codes = np.full(len(start), -1, dtype=np.int64)
+    for place, severity in enumerate(LEAD_TIME_ADVICE):
+        here = given & (advice == place)
+        if severity is not None and here.any():
+            rules = "+".join(lead_time_rules(policy))
+            codes[here] = advised.advisories.code((rules, str(severity)))
+    return codes
 
 
 def _cancellation_dates(group: _Group) -> None:
@@ -1316,6 +1526,40 @@ def _attendance_advisories(group: _Group, out: _Out) -> None:
     out.attendance_advisory[rows, 0], out.attendance_advisory[rows, 1] = first, second
 
 
+def _attempt_advisories(group: _Group, out: _Out) -> None:
+    """Each attempt taken: prework modules unfinished by its day (R8).
+
+    Modules dated on the attempt's day come before it (the journey's order of a day).
+    """
+    cols, rows = group.cols, group.rows
+    at, owner, _ = _items(cols.attempt_offsets, rows)
+    if not len(at):
+        return
+    item, by, _ = _items(cols.module_offsets, rows)
+    done = out.module_verdict[item] != _MODULE_WORDS.verdicts.index(_REFUSED)
+    # The modules done, keyed by row then day: in order, as the journey numbers them.
+    keys = _row_days(by[done], cols.module_on[item[done]])
+    on = cols.attempt_on[at]
+    upto = np.searchsorted(keys, _row_days(owner, on), side="right")
+    before = np.searchsorted(keys, _row_days(owner, np.full(len(at), _FIRST_DAY)), side="left")
+    advised = out.advised
+    unfinished = advised.attempt_taken[at] & np.asarray(
+        modules_unfinished(ARRAY, group.policy, upto - before), dtype=bool
+    )
+    if unfinished.any():
+        advised.attempt[at[unfinished]] = advised.advisories.code(_UNFINISHED)
+
+
+_FIRST_DAY: Final = -(1 << 31)
+"""A day before any a cohort's columns hold (``date32`` days since 1970-01-01)."""
+
+
+def _row_days(owner: Days, days: Days) -> Days:
+    """One ordered key per item: its row first, then its day."""
+    keyed: Days = owner * (1 << 32) + (days - _FIRST_DAY)
+    return keyed
+
+
 def _exam(group: _Group, out: _Out) -> None:
     """Attendance, then the attempts in turn while none has certified, and the period."""
     policy, cols, rows = group.policy, group.cols, group.rows
@@ -1377,6 +1621,7 @@ def _exam(group: _Group, out: _Out) -> None:
         last_event[took] = on[accepted]
         passed = accepted & np.asarray(certifies(ARRAY, case), dtype=bool)
         certified[sitting[passed]] = on[passed]
+        out.advised.attempted(policy, at, accepted, passed)
     out.certified_on[rows] = certified
     group.planned, group.certified = planned, certified
     group.gone = recorded & ~attended
@@ -1418,13 +1663,20 @@ def _continuing_education(group: _Group, out: _Out) -> None:
     codes = np.array(qualifying_places(policy), dtype=np.int64)
     counts = cols.activity_first[at] & np.isin(cols.activity_category[at], codes)
     hours = np.where(counts, cols.activity_hours[at], 0)
+    events = _Events.of(cols, at, owner, paid_at, payer)
     renewing = has.copy()
     while renewing.any():
         inside = renewing[owner] & (start[owner] <= on) & (on < end[owner])
-        total = segment_sums(np.where(inside, hours, 0), owner, n)
+        toward = np.where(inside, hours, 0)
+        total = segment_sums(toward, owner, n)
         fee_inside = renewing[payer] & (start[payer] <= paid_on) & (paid_on < end[payer])
         paid = segment_sums(fee_inside.astype(np.int64), payer, n) > 0
         renewing &= np.asarray(renews(ARRAY, policy, total, paid), dtype=bool)
+        # The event that renews: the first, in the journey's order, by which R18 is met.
+        activity, payment = events.first_meeting(policy, renewing, toward, fee_inside)
+        out.advised.renewed(
+            policy, cols.activity_place[at[activity]], cols.payment_place[paid_at[payment]]
+        )
         start = np.where(renewing, end, start)
         end[renewing] = period_end(policy, end[renewing], ops=ARRAY)
         out.period_count[rows[renewing]] += 1
@@ -1447,6 +1699,76 @@ def _continuing_education(group: _Group, out: _Out) -> None:
         accepted, verdict, _RENEWAL_WORDS.verdicts.index(_REFUSED)
     )
     out.renewal_rule[place] = np.where(accepted, rule, -1)
+
+
+class _Events(NamedTuple):
+    """A group's activities and renewal payments together, in the order a journey lives them.
+
+    By date, an activity before a payment of its day, activities of one day as the
+    journey numbers them (``activity_place``).
+    """
+
+    order: Days
+    """the activities (``0..activities-1``) and payments (after them), in that order."""
+    owner: Days
+    """each event's row in the group, in that order."""
+    row_start: Days
+    """the place in that order of each event's row's first event."""
+    activities: int
+
+    @classmethod
+    def of(cls, cols: _Columns, at: Days, owner: Days, paid_at: Days, payer: Days) -> _Events:
+        """The events of the activity items ``at`` and the payment items ``paid_at``."""
+        # The activities in the journey's order (their places are those of ``at``, a
+        # row's permuted among themselves), then one stable sort by row, day and kind
+        # merges the payments in: a day's activities keep their order, before its payments.
+        inverse = np.empty(len(cols.activity_place), dtype=np.int64)
+        inverse[cols.activity_place[at]] = np.arange(len(at), dtype=np.int64)
+        numbered = inverse[at]
+        kind = np.concatenate([np.zeros(len(at), np.int64), np.ones(len(paid_at), np.int64)])
+        events = np.concatenate([numbered, len(at) + np.arange(len(paid_at), dtype=np.int64)])
+        owners = np.concatenate([owner, payer])[events]
+        days = np.concatenate([cols.activity_on[at], cols.payment_on[paid_at]])[events]
+        keys = _row_days(owners, days) * 2 + kind
+        order = events[np.argsort(keys, kind="stable")]
+        owners = np.concatenate([owner, payer])[order]
+        starts = np.flatnonzero(np.diff(owners, prepend=-1))
+        row_start = np.repeat(starts, np.diff(starts, append=len(owners)))
+        return cls(order, owners, row_start, len(at))
+
+    def first_meeting(
+        self, policy: Policy, renewing: Mask, hours: Days, paid: Mask
+    ) -> tuple[Days, Days]:
+        """Where each ``renewing`` row first meets R18 (``renews``) with the events so far.
+
+        ``hours`` are each activity's toward the period, ``paid`` whether each payment
+        falls inside it; the answer is the places, among the activities and among the
+        payments, of the events that renew.
+        """
+        if not renewing.any():
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        kept = renewing[self.owner]  # whole rows: each keeps its first event
+        order, owner = self.order[kept], self.owner[kept]
+        row_start = (np.cumsum(kept) - 1)[self.row_start[kept]]
+        gained = np.concatenate([hours, np.zeros(len(paid), np.int64)])[order]
+        fees = np.concatenate([np.zeros(len(hours), np.int64), paid.astype(np.int64)])[order]
+        met = np.asarray(
+            renews(ARRAY, policy, _so_far(gained, row_start), _so_far(fees, row_start) > 0),
+            dtype=bool,
+        )
+        hit = np.flatnonzero(met)
+        # The events are in row order: a row's first hit is where the row changes.
+        first = hit[np.flatnonzero(np.diff(owner[hit], prepend=-1))]
+        event = order[first]
+        activity = event < self.activities
+        return event[activity], event[~activity] - self.activities
+
+
+def _so_far(values: Days, row_start: Days) -> Days:
+    """Each item's running total within its row, itself included (``row_start``: its first)."""
+    running = np.cumsum(values)
+    so_far: Days = running - (running[row_start] - values[row_start])
+    return so_far
 
 
 def _states(group: _Group, out: _Out) -> None:
@@ -1678,7 +2000,8 @@ _RELEASING: Final = np.array(
 def _words(codes: Days, words: tuple[str, ...]) -> pa.Array:
     # Codes to text in one cast; a negative code (no rule) is a null.
     indices = pa.array(codes.astype(np.int32), mask=codes < 0)
-    return pa.DictionaryArray.from_arrays(indices, pa.array(words)).cast(pa.string())
+    dictionary = pa.array(words, type=pa.string())
+    return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())
 
 
 def _dates(days: Days, missing: Mask | None = None) -> pa.Array:
@@ -1697,6 +2020,7 @@ def _table(
     fees = _CHANGE_WORDS.amounts(prices, out.change_verdict, _FEE)
     retake_fees = _RETAKE_WORDS.amounts(prices, out.retake_verdict, _FEE)
     not_certified = out.certified_on == _NOT_CERTIFIED
+    advised = out.advised
     columns = [
         ids.combine_chunks(),
         pa.array(out.access_due_us, type=pa.int64()).cast(schema.field("access_due").type),
@@ -1708,6 +2032,8 @@ def _table(
         pa.ListArray.from_arrays(offsets, _words(out.change_verdict, _CHANGE_WORDS.verdicts)),
         pa.ListArray.from_arrays(offsets, _words(out.change_rule, _CHANGE_WORDS.rules)),
         pa.ListArray.from_arrays(offsets, fees),
+        pa.ListArray.from_arrays(offsets, advised.advisories.words(advised.change, 0)),
+        pa.ListArray.from_arrays(offsets, advised.advisories.words(advised.change, 1)),
         _dates(out.certified_on, not_certified),
         _dates(out.period_end, not_certified),
         _dates(out.first),
@@ -1716,11 +2042,24 @@ def _table(
         _words(out.late_verdict, _LATE_WORDS.verdicts),
         _words(out.late_rule, _LATE_WORDS.rules),
         _LATE_WORDS.amounts(prices, out.late_verdict, _FEE),
+        advised.advisories.words(advised.registration, 0),
+        advised.advisories.words(advised.registration, 1),
         pa.ListArray.from_arrays(attempts, _words(out.attempt_verdict, _ATTEMPT_WORDS.verdicts)),
         pa.ListArray.from_arrays(attempts, _words(out.attempt_rule, _ATTEMPT_WORDS.rules)),
         pa.ListArray.from_arrays(attempts, _words(out.retake_verdict, _RETAKE_WORDS.verdicts)),
         pa.ListArray.from_arrays(attempts, _words(out.retake_rule, _RETAKE_WORDS.rules)),
         pa.ListArray.from_arrays(attempts, retake_fees),
+        *(
+            pa.ListArray.from_arrays(attempts, words.words(codes, which))
+            for words, codes, which in (
+                (advised.further, advised.attempt_window, 1),
+                (advised.further, advised.attempt_window, 0),
+                (advised.further, advised.attempt_period, 1),
+                (advised.further, advised.attempt_period, 0),
+                (advised.advisories, advised.attempt, 0),
+                (advised.advisories, advised.attempt, 1),
+            )
+        ),
         pa.ListArray.from_arrays(modules, _words(out.module_verdict, _MODULE_WORDS.verdicts)),
         pa.ListArray.from_arrays(modules, _words(out.module_rule, _MODULE_WORDS.rules)),
         pa.ListArray.from_arrays(
@@ -1752,16 +2091,21 @@ def _ce_columns(out: _Out, cols: _Columns, prices: PriceSchedule) -> list[pa.Arr
     else:
         values = np.zeros(0, dtype=np.int64)
     period_offsets = np.concatenate([[0], np.cumsum(count)]).astype(np.int32)
+    further = out.advised.further
     return [
         pa.ListArray.from_arrays(
             activities, _words(out.activity_verdict, _ACTIVITY_WORDS.verdicts)
         ),
         pa.ListArray.from_arrays(activities, _words(out.activity_rule, _ACTIVITY_WORDS.rules)),
+        pa.ListArray.from_arrays(activities, further.words(out.advised.activity_renewal, 1)),
+        pa.ListArray.from_arrays(activities, further.words(out.advised.activity_renewal, 0)),
         pa.ListArray.from_arrays(payments, _words(out.renewal_verdict, _RENEWAL_WORDS.verdicts)),
         pa.ListArray.from_arrays(payments, _words(out.renewal_rule, _RENEWAL_WORDS.rules)),
         pa.ListArray.from_arrays(
             payments, _RENEWAL_WORDS.amounts(prices, out.renewal_verdict, _FEE)
         ),
+        pa.ListArray.from_arrays(payments, further.words(out.advised.payment_renewal, 1)),
+        pa.ListArray.from_arrays(payments, further.words(out.advised.payment_renewal, 0)),
         pa.ListArray.from_arrays(pa.array(period_offsets), _dates(values)),
     ]
 

@@ -121,6 +121,7 @@ __all__ = [
     "period_end",
     "period_from",
     "period_started",
+    "period_started_answer",
     "qualifying_hours",
     "qualifying_hours_of",
     "qualifying_places",
@@ -129,6 +130,7 @@ __all__ = [
     "recorded_before_certification",
     "recorded_in_grace",
     "renewal",
+    "renewal_answer",
     "renewal_fee_charge",
     "renewal_met",
     "renewal_payment",
@@ -1013,6 +1015,17 @@ def period_started(policy: Policy, period: Period) -> Decision:
     )
 
 
+def period_started_answer(policy: Policy) -> tuple[str, str]:
+    """R17: the rule and verdict of :func:`period_started`'s decision (a certifying attempt's).
+
+    Asked of the decision itself, so the batch path's answer columns hold its words
+    without naming them.
+    """
+    day = dt.date(policy.first_year, 1, 1)
+    given = period_started(policy, period_from(day, policy))
+    return given.rule_id, given.verdict
+
+
 def recorded_before_certification(policy: Policy, event: RecordActivity) -> Decision:
     """R19: an activity recorded before certification is kept, counting toward no period."""
     return decision(
@@ -1198,6 +1211,18 @@ def renewal(
             f"on {renewed.start}, the previous end, {when}"
         ),
     )
+
+
+def renewal_answer(policy: Policy) -> tuple[str, str]:
+    """R20: the rule and verdict of :func:`renewal`'s decision (the event's that renews).
+
+    Asked of the decision itself, so the batch path's answer columns hold its words
+    without naming them.
+    """
+    day = dt.date(policy.first_year, 1, 1)
+    period = period_from(day, policy)
+    given = renewal(policy, day, Decimal(0), day, period.next(policy))
+    return given.rule_id, given.verdict
 
 
 @overload

@@ -99,6 +99,7 @@ __all__ = [
     "exam_opens",
     "exam_released",
     "in_window",
+    "in_window_answer",
     "modules_unfinished",
     "partly_attended",
     "record_attendance",
@@ -329,6 +330,17 @@ def in_window(
             f"{closes} ({_window_words(policy.exam_window)})"
         ),
     )
+
+
+def in_window_answer(policy: Policy) -> tuple[str, str]:
+    """R14: the rule and verdict of :func:`in_window`'s decision, an attempt's first.
+
+    Asked of the decision itself, so the batch path's answer columns hold its words
+    without naming them.
+    """
+    day = dt.date(policy.first_year, 1, 1)
+    given = in_window(policy, 1, day, day, day)
+    return given.rule_id, given.verdict
 
 
 def _window_words(window: Deadline) -> str:

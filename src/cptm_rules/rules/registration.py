@@ -72,6 +72,7 @@ __all__ = [
     "ACCEPTED_REGISTRATION",
     "ACCESS_VERDICT",
     "LATE_REGISTRATION_FEE",
+    "LEAD_TIME_ADVICE",
     "REGISTRATION_FEES",
     "REGISTRATION_REFUSALS",
     "RULES",
@@ -87,7 +88,10 @@ __all__ = [
     "grant_access",
     "late_registration",
     "late_registration_in_force",
+    "lead_time_advice",
     "lead_time_advisories",
+    "lead_time_rules",
+    "lead_time_starts",
     "no_prerequisites",
     "practicum_chosen",
     "register",
@@ -579,21 +583,65 @@ def check_session(policy: Policy, session: Session, rule_id: str) -> None:
         raise Refusal.because(rule_id, too_long(policy, session).reason)
 
 
+LEAD_TIME_ADVICE: Final = (None, Severity.STRONG_WARNING, Severity.WARNING)
+"""R3, R6: a lead-time advisory's severity by :func:`lead_time_advice`'s answer: none
+(the prework's recommended time is left), a strong warning (less than the minimum lead
+time is left too), a warning (less than the prework's time only)."""
+
+
+def _prework_by(ops: Ops, policy: Policy, first_day: Any) -> Any:  # noqa: ANN401
+    # R6: the last day that leaves the prework its recommended time.
+    return deadline_before(ops, policy.calendar, policy.prework_recommended, first_day)
+
+
+def _lead_by(ops: Ops, policy: Policy, first_day: Any) -> Any:  # noqa: ANN401
+    # R3: the last day that leaves the minimum lead time.
+    return deadline_before(ops, policy.calendar, policy.lead_time_minimum, first_day)
+
+
+def lead_time_advice(ops: Ops, policy: Policy, start: Any, first_day: Any) -> Any:  # noqa: ANN401  # a place
+    """R3, R6: the advisory ``start`` gets before ``first_day``: its place in LEAD_TIME_ADVICE.
+
+    None when ``start`` leaves the prework its recommended time; else a strong
+    warning when it leaves less than the minimum lead time too, a warning otherwise.
+    For one candidate the minimum lead time's day is counted only where the
+    prework's time is short (the conditions are asked in turn).
+    """
+    prework = _prework_by(ops, policy, first_day)
+    return ops.first_case(
+        (
+            lambda: start <= prework,
+            lambda: start > _lead_by(ops, policy, first_day),
+            lambda: start > prework,
+        )
+    )
+
+
+def lead_time_starts(policy: Policy, first_day: Any, *, ops: Ops) -> tuple[Any, Any]:  # noqa: ANN401
+    """R6, R3: the last days that leave the prework its time and the minimum lead time.
+
+    The days :func:`lead_time_advice` compares with; the batch path reads them to
+    leave a day counted off the business calendar to the journey.
+    """
+    return _prework_by(ops, policy, first_day), _lead_by(ops, policy, first_day)
+
+
 def lead_time_advisories(
     policy: Policy, start: dt.date, first_day: dt.date
 ) -> tuple[Advisory, ...]:
     """R3 and R6: a warning when ``start`` leaves less time before ``first_day`` than advised."""
+    severity = LEAD_TIME_ADVICE[lead_time_advice(SCALAR, policy, start, first_day)]
+    if severity is None:
+        return ()
     before = (first_day - start).days
     prework, lead = policy.prework_recommended, policy.lead_time_minimum
-    if start <= deadline_before(SCALAR, policy.calendar, prework, first_day):
-        return ()
     # Today's files give both in days: the prework's is then said as a bare number.
     prework_words = str(prework.amount) if prework.unit is lead.unit else prework.words()
-    if start > deadline_before(SCALAR, policy.calendar, lead, first_day):
+    if severity is Severity.STRONG_WARNING:
         return (
             advisory(
                 rule_ids=("R3", "R6"),
-                severity=Severity.STRONG_WARNING,
+                severity=severity,
                 message=lambda: (
                     f"only {days(before)} before the practicum: the program recommends "
                     f"at least {lead.words()}, and "
@@ -605,13 +653,24 @@ def lead_time_advisories(
     return (
         advisory(
             rule_ids=("R3", "R6"),
-            severity=Severity.WARNING,
+            severity=severity,
             message=lambda: (
                 f"{days(before)} before the practicum: the program recommends "
                 f"{prework.words()} for the prework"
             ),
         ),
     )
+
+
+def lead_time_rules(policy: Policy) -> tuple[str, ...]:
+    """R3, R6: the rules :func:`lead_time_advisories` cites, as its own advisory names them.
+
+    Asked of a start after the first day, which every policy advises on (the batch
+    path's answer columns read them here rather than naming them).
+    """
+    first_day = dt.date(policy.last_year, 12, 31)
+    (given,) = lead_time_advisories(policy, first_day + dt.timedelta(days=1), first_day)
+    return given.rule_ids
 
 
 def access_decision(
