@@ -271,6 +271,21 @@ def _distinct(parts: Sequence[Ints], radices: Sequence[int]) -> tuple[list[list[
     return combinations, inverse.reshape(-1)
 
 
+def _unique(values: Ints) -> Ints:
+    """The distinct values, sorted: ``np.unique`` by sorting.
+
+    NumPy 2's ``np.unique`` of integers without an inverse hashes them, which on a
+    million keys is many times slower than sorting them.
+    """
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def _joined(parts: list[Ints]) -> Ints:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
@@ -880,13 +895,13 @@ def _tally_columns(  # noqa: PLR0917  # every part of the chunk a tally counts
         pair_rows = np.concatenate([union.row[has][owner], side.pair_row])
         pair_codes = np.concatenate([pair, side.pair])
         inside = covered[pair_rows]
-        pair_keys = np.unique(pair_rows[inside] * pair_count + pair_codes[inside])
+        pair_keys = _unique(pair_rows[inside] * pair_count + pair_codes[inside])
         exercised = _counts(words.pairs, pair_keys % pair_count, pair_count)
         (tally.base_pairs if side is before else tally.candidate_pairs).update(exercised)
         cited.append((pair_keys // pair_count) * rule_count + pair_rule[pair_keys % pair_count])
     tally.cited.update(_per_row(words.rules, cited, rule_count))
     tally.per_rule.update(_per_row(words.rules, moved_by, rule_count))
-    tally.moved += len(np.unique(union.row[moved]))
+    tally.moved += len(_unique(union.row[moved]))
     _samples(words, samples, union, ids, tally.examples)
     if tally.rows is not None:
         _rows(words, rows, union, ids, rules_of)
@@ -932,7 +947,7 @@ class _Union(NamedTuple):
         cls, before: SideAnswers, after: SideAnswers, covered: Mask, names: int, text_of: Ints
     ) -> _Union:
         keyed = [_keyed(side, covered, names) for side in (before, after)]
-        union = np.union1d(keyed[0][0], keyed[1][0])
+        union = _unique(np.concatenate([keyed[0][0], keyed[1][0]]))
         found = []
         for keys, answers in keyed:
             if not len(keys):
@@ -972,13 +987,13 @@ def _counts(values: list[Any], codes: Ints, size: int) -> dict[Any, int]:
 
 def _add_sets(into: dict[str, set[str]], words: AnswerWords, keys: Ints, rule_count: int) -> None:
     # keys: name * rule_count + rule, for every (answer, rule) cited.
-    for key in np.unique(keys).tolist():
+    for key in _unique(keys).tolist():
         into.setdefault(words.names[key // rule_count], set()).add(words.rules[key % rule_count])
 
 
 def _per_row(rules: list[str], keys: list[Ints], rule_count: int) -> dict[str, int]:
     # keys: row * rule_count + rule; each candidate counts once per rule.
-    distinct = np.unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
+    distinct = _unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
     return _counts(rules, distinct % rule_count, rule_count)
 
 
