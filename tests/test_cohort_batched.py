@@ -143,7 +143,32 @@ def test_an_unknown_way_of_answering_is_refused_by_name() -> None:
     message = str(caught.value)
     assert "answered_by" in message
     assert "'vectors'" in message
-    assert "'journeys' or 'batch'" in message
+    assert "'journeys', 'batch' or None" in message
+
+
+def test_a_diff_is_answered_by_the_batch_path_by_default_where_the_extra_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import cptm_rules.cohort.diff as diff_module  # noqa: PLC0415  # its engine choice
+    from cptm_rules.cohort import tally as tally_module  # noqa: PLC0415
+
+    asked: list[str] = []
+    real = tally_module.tally_chunk
+
+    def spy(*args: object, **kwargs: object) -> object:
+        asked.append(str(args[4] if len(args) > 4 else kwargs.get("answered_by")))
+        return real(*args, **kwargs)  # type: ignore[arg-type]  # the same arguments
+
+    monkeypatch.setattr(tally_module, "tally_chunk", spy)
+    cohort = synthetic_cohort(40, seed=3)
+    by_default = diff_policies(cohort, base="legacy", candidate="current", workers=1)
+    assert set(asked) == {"batch"}
+    # Without the columnar extra, the journeys answer, with the same report.
+    monkeypatch.setattr(diff_module, "_batch_available", lambda: False)
+    asked.clear()
+    without = diff_policies(cohort, base="legacy", candidate="current", workers=1)
+    assert set(asked) == {"journeys"}
+    assert without == by_default
 
 
 def test_the_diff_command_answers_by_the_batch_path_with_the_same_report(

@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import signal
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
@@ -42,6 +42,11 @@ def _ended(processes: list[multiprocessing.process.BaseProcess]) -> bool:
     return True
 
 
+# These tests count chunks of 500: the journeys' unit of work (the batch path's is a
+# table of 20,000, so a small cohort is one chunk there).
+_BY_500: Final[dict[str, Any]] = {"answered_by": "journeys"}
+
+
 @pytest.fixture
 def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("cptm_rules.cohort.workers.os.cpu_count", lambda: 2)
@@ -52,7 +57,7 @@ def test_a_stream_of_four_chunks_starts_four_workers_however_many_are_asked_for(
     def run(progress: Callable[[int], None]) -> object:
         stream = iter_short_cohort(2000, seed=1)  # 4 chunks of 500, size unknown
         return diff_policies(
-            stream, base="legacy", candidate="current", workers=8, progress=progress
+            stream, base="legacy", candidate="current", workers=8, progress=progress, **_BY_500
         )
 
     assert _most_workers_seen(run) == 4
@@ -65,14 +70,16 @@ def test_a_cohort_of_three_chunks_starts_three_workers_and_one_chunk_none() -> N
 
     def run(progress: Callable[[int], None]) -> object:
         return diff_policies(
-            three, base="legacy", candidate="current", workers=8, progress=progress
+            three, base="legacy", candidate="current", workers=8, progress=progress, **_BY_500
         )
 
     assert _most_workers_seen(run) == 3
     one = short_cohort(300, seed=2)
 
     def run_one(progress: Callable[[int], None]) -> object:
-        return diff_policies(one, base="legacy", candidate="current", workers=8, progress=progress)
+        return diff_policies(
+            one, base="legacy", candidate="current", workers=8, progress=progress, **_BY_500
+        )
 
     assert _most_workers_seen(run_one) == 0  # answered here: a pool would only cost
 
@@ -119,6 +126,7 @@ def test_an_error_or_interrupt_mid_diff_ends_the_workers_at_once(stop: type[Base
             candidate="current",
             workers=2,
             progress=fail,
+            **_BY_500,
         )
     assert _ended(workers)
 
@@ -226,7 +234,12 @@ def test_a_daemonic_caller_starts_no_worker(monkeypatch: pytest.MonkeyPatch) -> 
     def run(progress: Callable[[int], None]) -> object:
         cohort_of_three = short_cohort(1200, seed=4)
         return diff_policies(
-            cohort_of_three, base="legacy", candidate="current", workers=2, progress=progress
+            cohort_of_three,
+            base="legacy",
+            candidate="current",
+            workers=2,
+            progress=progress,
+            **_BY_500,
         )
 
     assert _most_workers_seen(run) == 0

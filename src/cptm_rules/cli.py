@@ -862,10 +862,11 @@ def _diff_arguments(diff: argparse.ArgumentParser) -> None:
     diff.add_argument(
         "--answered-by",
         choices=("journeys", "batch"),
-        default="journeys",
-        help="how each candidate is answered: by replaying its journeys (default, the "
+        default=None,
+        help="how each candidate is answered: by replaying its journeys (the "
         "reference) or by the batch path, column-wise (needs the columnar extra); the "
-        "report is the same",
+        "report is the same. Default: batch where the columnar extra is installed, "
+        "else journeys",
     )
     diff.add_argument(
         "--scheduler",

@@ -440,7 +440,8 @@ def _decision_names(words: AnswerWords, stem: str, places: Ints, numbers: Ints) 
         place, number = divmod(key, 64)
         name = f"{stem} {place + 1}" if number == 1 else f"{stem} {place + 1} ({number})"
         codes[i] = words.name(name)
-    return codes[inverse.reshape(-1)]
+    named: Ints = codes[inverse.reshape(-1)]
+    return named
 
 
 def _advised(rule_ids: str | None, severity: str | None) -> _Decoded:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
 from cptm_rules.cohort.candidates import chunks, cohort_candidates
-from cptm_rules.cohort.tally import ANSWERED_BY, Run, Tally, is_table
+from cptm_rules.cohort.tally import Run, Tally, is_table
 from cptm_rules.cohort.workers import check_workers, tally_all
 from cptm_rules.exceptions import InvalidInputError
 from cptm_rules.policy import Policy, load_policy
@@ -64,7 +64,7 @@ def diff_policies(  # keyword-only settings of one simulation
     progress: Callable[[int], None] | None = None,
     on_rows: Callable[[Sequence[AnswerRow]], None] | None = None,
     engine: Engine = "local",
-    answered_by: AnsweredBy = "journeys",
+    answered_by: AnsweredBy | None = None,
     scheduler: str | None = None,
     connect_timeout: float | None = None,
 ) -> PolicyDiff:
@@ -100,17 +100,15 @@ def diff_policies(  # keyword-only settings of one simulation
 
     ``answered_by="batch"`` answers each chunk with the batch path, column-wise
     (:mod:`cptm_rules.cohort.batched`; the ``columnar`` extra), on either engine;
-    the default ``"journeys"`` replays every candidate's journeys, the reference.
-    Both give the same report and the same rows.
+    ``"journeys"`` replays every candidate's journeys, the reference. Both give the
+    same report and the same rows; the default (``None``) is the batch path where the
+    ``columnar`` extra is installed, else the journeys.
     """
     base_policy, candidate_policy = _policy_value(base), _policy_value(candidate)
     schedule = _prices_value(prices)
     other_schedule = schedule if candidate_prices is None else _prices_value(candidate_prices)
     _check_engine(engine, scheduler, connect_timeout)
-    if answered_by not in ANSWERED_BY:
-        raise InvalidInputError("answered_by", answered_by, "'journeys' or 'batch'")
-    if answered_by == "batch":
-        _batch_path()
+    answered_by = _answered_by(answered_by)
     if workers is None:
         size = len(cohort) if isinstance(cohort, Sized) else PARALLEL_THRESHOLD
         workers = (os.cpu_count() or 1) if size >= PARALLEL_THRESHOLD else 1
@@ -190,6 +188,29 @@ def _check_engine(engine: str, scheduler: object, connect_timeout: object) -> No
         raise InvalidInputError("scheduler", scheduler, "an address string, with engine='dask'")
     if connect_timeout is not None and scheduler is None:
         raise InvalidInputError("connect_timeout", connect_timeout, "a scheduler to wait for, too")
+
+
+def _answered_by(answered_by: object) -> AnsweredBy:
+    """The way a diff answers: the one asked for, or the batch path where it can."""
+    if answered_by is None:
+        return "batch" if _batch_available() else "journeys"
+    if answered_by == "journeys":
+        return "journeys"
+    if answered_by == "batch":
+        _batch_path()
+        return "batch"
+    raise InvalidInputError("answered_by", answered_by, "'journeys', 'batch' or None")
+
+
+def _batch_available() -> bool:
+    """Whether the batch path can answer here (the ``columnar`` extra is installed)."""
+    try:
+        # Each by name: a module already imported must not hide one that is missing.
+        for name in ("numpy", "pyarrow", "cptm_rules.cohort.formats", "cptm_rules.cohort.batched"):
+            importlib.import_module(name)
+    except ImportError:
+        return False
+    return True
 
 
 def _batch_path() -> None:
