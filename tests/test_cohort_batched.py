@@ -225,3 +225,48 @@ def test_a_key_date_is_put_into_words_only_when_it_is_read() -> None:
     assert words.text(text) == "2027-06-17 (R13)"
     assert words.text(text) == "2027-06-17 (R13)"
     assert made == [1]  # made once, then kept
+
+
+def test_the_diffs_batch_engine_names_no_rule_and_reads_no_figure_or_price() -> None:
+    # Plumbing, as the batch path is: every rule id, verdict price and condition comes
+    # from the families' tables and the journey's own words (cohort.answers).
+    import ast  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    import attrs  # noqa: PLC0415
+
+    from cptm_rules.cohort import batched  # noqa: PLC0415
+    from cptm_rules.money import Money, UnknownAmount  # noqa: PLC0415
+    from cptm_rules.policy import figure_fields  # noqa: PLC0415
+    from cptm_rules.pricing import PriceSchedule  # noqa: PLC0415
+
+    tree = ast.parse(Path(batched.__file__).read_text(encoding="utf-8"))
+    documented = {  # docstrings may cite rules: the code may not name one
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    strings = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in documented
+    ]
+    assert [s for s in strings if re.search(r"\bR\d+a?\b", s)] == []
+    read = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    figures = {
+        field.name
+        for field in figure_fields()
+        if field.metadata["section"] not in {"policy", "calendar"}
+    }
+    assert read & figures == set()
+    shipped = load_prices()
+    prices = {
+        field.name
+        for field in attrs.fields(PriceSchedule)
+        if isinstance(getattr(shipped, field.name), Money | UnknownAmount)
+    }
+    assert read & prices == set()
