@@ -64,7 +64,7 @@ class _RenderedOnRead:
 
 
 # Decision, Advisory, Effect and Outcome keep an instance dict (not slots) so that the journey's hot
-# path can build them with one C-level dict update (see `prebuilt`); the classes stay
+# path can build them by filling that dict (see `prebuilt`); the classes stay
 # frozen and their public constructors are unchanged.
 @attrs.frozen(kw_only=True, slots=False)
 class Decision(_RenderedOnRead):
@@ -161,7 +161,7 @@ class Outcome:
 
 
 def prebuilt(cls: type[T], *, lazy: tuple[str, ...] = ()) -> Callable[..., T]:
-    """A constructor for ``cls`` that fills the instance dict in one step.
+    """A constructor for ``cls`` that fills the instance dict directly.
 
     For the journey's hot path only: it skips attrs' field-by-field ``__init__``,
     so the caller must pass values of the right types (the public constructor
@@ -185,16 +185,21 @@ def prebuilt(cls: type[T], *, lazy: tuple[str, ...] = ()) -> Callable[..., T]:
     parameters = ", ".join(
         f.name if f.default is attrs.NOTHING else f"{f.name}=_default_{f.name}" for f in fields
     )
-    items = ", ".join(
-        f"({f.name!r} if {f.name}.__class__ is _str else {_UNRENDERED + f.name!r}): {f.name}"
+    # One store per field into the new instance's own dict, in field order: CPython
+    # keeps it sharing the class's keys, which is cheaper than building a dict and
+    # copying it in (an update) or swapping it in (a __dict__ assignment).
+    stores = "".join(
+        f"    fields[{f.name!r} if {f.name}.__class__ is _str else {_UNRENDERED + f.name!r}]"
+        f" = {f.name}\n"
         if f.name in lazy
-        else f"{f.name!r}: {f.name}"
+        else f"    fields[{f.name!r}] = {f.name}\n"
         for f in fields
     )
     source = (
         f"def build(*, {parameters}):\n"
         "    instance = _new(_cls)\n"
-        f"    instance.__dict__.update({{{items}}})\n"
+        "    fields = instance.__dict__\n"
+        f"{stores}"
         "    return instance\n"
     )
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_str": str, **defaults}
