@@ -737,6 +737,28 @@ def test_renewal_needs_24_qualifying_hours_and_the_fee_inside_the_period_R18() -
     assert len(outcome.journey.periods) == 2
 
 
+def test_an_activity_that_renews_holds_its_event_once_and_moves_no_clock_R20() -> None:
+    paid = certified().then(activity("2027-06-01", "23.75"), PayRenewalFee(on=day("2027-07-01")))
+    last = activity("2027-03-01", "0.25")  # dated before the fee: activities come in any order
+    renewed = paid.apply(last).journey
+    assert len(renewed.periods) == 2
+    assert renewed.history == (*paid.history, last)
+    assert renewed.last_event_day == paid.last_event_day == day("2027-07-01")
+    assert Journey.replay(renewed.history, policy=renewed.policy) == renewed
+
+
+def test_an_activity_that_changes_nothing_else_holds_its_event_once_R19() -> None:
+    before = certified()
+    record = activity("2027-06-01", "3")
+    outcome = before.apply(record)
+    assert [d.rule_id for d in outcome.decisions] == ["R19"]
+    assert outcome.journey.history == (*before.history, record)
+    assert outcome.journey.activities == (record.activity,)
+    assert outcome.journey.last_event_day == before.last_event_day
+    assert before.activities == ()  # the journey applied to is never changed
+    assert Journey.replay(outcome.journey.history, policy=before.policy) == outcome.journey
+
+
 def test_non_qualifying_and_duplicate_activities_do_not_count_R19() -> None:
     journey = certified().then(
         activity("2027-06-01", "20", category="not-industry-relevant"),

@@ -193,3 +193,20 @@ def test_no_renderer_reads_a_name_that_is_bound_again_or_bound_in_a_loop() -> No
         }
         rebound = sorted(name for name in read if counts.get(name, 0) > 1)
         assert not rebound, f"{where}: reads {rebound}, bound more than once"
+
+
+def test_a_text_read_before_it_is_rendered_renders_through_its_field_and_no_attribute_hook() -> (
+    None
+):
+    # A class with __getattr__ reads every attribute the slow way: the lazy texts are
+    # fields on the class that step aside once rendered (the text is then in the dict).
+    for cls, name in ((Decision, "reason"), (Advisory, "message"), (Effect, "detail")):
+        assert all("__getattr__" not in vars(k) for k in cls.__mro__)
+        assert not hasattr(type(vars(cls)[name]), "__set__")  # the instance dict wins
+    render = Renderer("module 1 done")
+    built = lazy_decision(render)
+    assert "reason" not in vars(built)
+    assert built.reason == "module 1 done"
+    assert vars(built)["reason"] == "module 1 done"
+    assert render.calls == 1
+    assert Decision.reason.name == "reason"  # type: ignore[attr-defined]  # the descriptor

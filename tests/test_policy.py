@@ -550,3 +550,18 @@ def test_a_complete_policy_and_price_file_written_before_the_new_shapes_still_re
         assert str(getattr(prices, item)) == "0.00 USD", item
     assert str(prices.late_renewal_fee) == str(shipped.late_renewal_fee)
     assert prices.class_change_fee == shipped.class_change_fee
+
+
+def test_a_policy_reads_its_figures_without_an_attribute_hook_and_keeps_its_derived_values() -> (
+    None
+):
+    # A class with __getattr__ reads every attribute the slow way; the rules read a
+    # policy's figures over a hundred times per journey.
+    assert all("__getattr__" not in vars(cls) for cls in type(load_policy()).__mro__)
+    policy = load_policy().with_overrides({"name": "mine"})
+    assert policy.label == "mine"
+    assert policy.calendar is policy.calendar  # derived once, then read as it is
+    assert policy.zone is policy.zone
+    assert policy == load_policy().with_overrides({"name": "mine"})
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        policy.name = "other"  # type: ignore[misc]

@@ -119,17 +119,36 @@ class Ops(Protocol):
         """``yes`` where ``mask`` holds, else ``no`` (element by element)."""
 
 
+_DAY_STEPS: Final[dict[int, dt.timedelta]] = {}
+"""``timedelta(days=n)`` per ``n`` asked: building one costs more than the addition it serves."""
+_HOUR_STEPS: Final[dict[int, dt.timedelta]] = {}
+"""``timedelta(hours=n)`` per ``n`` asked (see ``_DAY_STEPS``)."""
+_STEPS_KEPT: Final = 1024
+"""How many steps of each unit are kept: a policy's figures need a handful."""
+
+
+def _step(steps: dict[int, dt.timedelta], n: int, unit: str) -> dt.timedelta:
+    # A miss: build the step and keep it (equal figures give equal steps; a bounded
+    # memo, so a caller sweeping many figures cannot grow it without end).
+    step = dt.timedelta(**{unit: n})
+    if len(steps) < _STEPS_KEPT and type(n) is int:
+        steps[n] = step
+    return step
+
+
 @attrs.frozen
 class ScalarOps:
     """:class:`Ops` for one candidate: ``datetime.date`` days and aware instants."""
 
     def days_before(self, day: dt.date, n: int) -> dt.date:
         """``n`` calendar days before ``day``."""
-        return day - dt.timedelta(days=n)
+        step = _DAY_STEPS.get(n)
+        return day - (_step(_DAY_STEPS, n, "days") if step is None else step)
 
     def days_after(self, day: dt.date, n: int) -> dt.date:
         """``n`` calendar days after ``day``."""
-        return day + dt.timedelta(days=n)
+        step = _DAY_STEPS.get(n)
+        return day + (_step(_DAY_STEPS, n, "days") if step is None else step)
 
     def business_days_before(self, calendar: BusinessCalendar, day: dt.date, n: int) -> dt.date:
         """The ``n``-th business day strictly before ``day``."""
@@ -157,7 +176,8 @@ class ScalarOps:
 
     def hours_after(self, instant: dt.datetime, hours: int) -> dt.datetime:
         """``hours`` of elapsed time after ``instant`` (computed in UTC)."""
-        return elapsed_after(instant, dt.timedelta(hours=hours))
+        step = _HOUR_STEPS.get(hours)
+        return elapsed_after(instant, _step(_HOUR_STEPS, hours, "hours") if step is None else step)
 
     def in_zone(self, instant: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
         """``instant`` shown in ``zone`` (the same instant)."""
@@ -191,19 +211,29 @@ SCALAR: Final = ScalarOps()
 """The ops the journey uses: one candidate's values."""
 
 
+# The units, read once: a member read from its enum class costs a Python-level lookup
+# (the enum metaclass's attribute hook), and every dated rule asks one.
+_CALENDAR_DAYS: Final = DeadlineUnit.CALENDAR_DAYS
+_BUSINESS_DAYS: Final = DeadlineUnit.BUSINESS_DAYS
+_MONTHS: Final = DeadlineUnit.MONTHS
+_YEARS: Final = DeadlineUnit.YEARS
+_HOURS: Final = DeadlineUnit.HOURS
+
+
 def _shifted(ops: Ops, calendar: BusinessCalendar, deadline: Deadline, day: Any, sign: int) -> Any:  # noqa: ANN401
     # The one place a deadline's unit becomes date arithmetic, for both engines.
     n, unit = deadline.amount, deadline.unit
-    if unit is DeadlineUnit.CALENDAR_DAYS:
+    if unit is _CALENDAR_DAYS:
         return ops.days_after(day, n) if sign > 0 else ops.days_before(day, n)
-    if unit is DeadlineUnit.BUSINESS_DAYS:
+    if unit is _BUSINESS_DAYS:
         if sign > 0:
             return ops.business_days_after(calendar, day, n)
         return ops.business_days_before(calendar, day, n)
-    if unit in (DeadlineUnit.MONTHS, DeadlineUnit.YEARS):
+    if unit is _MONTHS:
+        return ops.months_after(day, sign * n)
+    if unit is _YEARS:
         # Years are twelve months added in one step, clamped to the month's end.
-        months = n if unit is DeadlineUnit.MONTHS else 12 * n
-        return ops.months_after(day, sign * months)
+        return ops.months_after(day, sign * 12 * n)
     msg = f"a deadline in {unit} moves an instant, not a day (deadline_after_instant)"
     raise ValueError(msg)
 
@@ -231,7 +261,7 @@ def deadline_after_instant(
     change are two real hours); a deadline in days, months or years counts from
     the instant's program-local date and ends at 23:59:59 program time.
     """
-    if deadline.unit is DeadlineUnit.HOURS:
+    if deadline.unit is _HOURS:
         return ops.in_zone(ops.hours_after(instant, deadline.amount), zone)
     day = deadline_after(ops, calendar, deadline, ops.local_day(instant, zone))
     return ops.end_of_day(day, zone)
@@ -309,8 +339,12 @@ def first_answer(precedence: Precedence[F, R], facts: F) -> tuple[str, Case[F, R
 
 def explained(precedence: Precedence[F, R], facts: F) -> R | None:
     """The explained answer for one candidate (``None`` when no case holds)."""
-    row = first_answer(precedence, facts)
-    return None if row is None else row[1].explain(facts)
+    # first_answer, inlined: the journey asks a table this way on most events.
+    for _rule_id, case in precedence:
+        when = case.when
+        if when is None or when(SCALAR, facts):
+            return case.explain(facts)
+    return None
 
 
 def verdict_of(case: Case[F, R], facts: F) -> str:

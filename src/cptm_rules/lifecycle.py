@@ -35,7 +35,6 @@ are reported by :meth:`Journey.status_on` for a date the caller gives.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
@@ -70,10 +69,10 @@ from cptm_rules.exceptions import (
     TransitionError,
 )
 from cptm_rules.formulas import SCALAR, Ops, Precedence, first_answer, verdict_of
+from cptm_rules.outcomes import Outcome
 from cptm_rules.policy import Policy, load_policy
 from cptm_rules.pricing import PriceSchedule, Quote, load_prices, quote
 from cptm_rules.rules._build import days as days_text
-from cptm_rules.rules._build import outcome as _outcome
 from cptm_rules.rules.cancellation import (
     CREDIT_STATUS,
     CREDIT_STATUS_SINCE,
@@ -121,9 +120,6 @@ from cptm_rules.rules.registration import (
     grant_access,
     register,
 )
-
-# The checked builders of decisions, effects and outcomes (see outcomes.prebuilt); named
-# with a leading underscore here, where `decision` and `outcome` are local variables.
 from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import (
     Attendance,
@@ -133,8 +129,6 @@ from cptm_rules.vocabulary import (
 
 if TYPE_CHECKING:
     from decimal import Decimal
-
-    from cptm_rules.outcomes import Outcome
 
 __all__ = [
     "CHANGE_FEE_PRECEDENCE",
@@ -371,8 +365,6 @@ class Status:
     since: dt.date | None = None
 
 
-_ON: Final = operator.attrgetter("on")
-
 KEY_DATE_RULES: Final[Mapping[KeyDateKind, str]] = {
     KeyDateKind.REGISTERED: "R2",
     KeyDateKind.ACCESS_DUE: "R4",
@@ -491,58 +483,68 @@ class Journey:
         cannot be applied.
         """
         kind = type(event)
-        moves = TRANSITIONS[self.state]
-        if kind not in moves:
-            if kind not in _HANDLERS:
-                raise InvalidInputError(
-                    "event", event, f"one of the events {', '.join(_event_names(EVENT_TYPES))}"
-                )
-            raise _not_in_this_state(self, event)
+        targets = TRANSITIONS[self.state].get(kind)
+        if targets is None:
+            raise _not_accepted(self, event)
         policy = self.policy
         # Only the two events that carry an instant need the program's zone.
         day: dt.date = (
-            event_day(event, policy.zone) if kind is Register or kind is GrantAccess else _ON(event)
+            event_day(event, policy.zone) if kind is Register or kind is GrantAccess else event.on  # type: ignore[union-attr]
         )
         # Every date a rule computes from (deadlines, windows, periods) must lie where the
         # business calendar and date arithmetic answer: the policy's calendar years.
         # Sessions are checked by the handlers that receive one.
         if not policy.first_year <= day.year <= policy.last_year:
             _check_dates(policy, "event date", day)
-        if (
-            kind is not RecordActivity
-            and self.last_event_day is not None
-            and day < self.last_event_day
-        ):
-            raise _too_early(
-                self,
-                event,
-                None,
-                self.last_event_day,
-                "events must arrive in date order; the previous event is dated",
-            )
         # The family answers what changes (a Handled); the engine checks the target
         # against the table and builds the outcome. This is every event's path, so the
-        # family's handler is called here, not through a wrapper of its own.
-        at = _holding_the_activity(self, event) if type(event) is RecordActivity else self
+        # family's handler is called here, not through a wrapper of its own, and the
+        # next journey and the outcome are built here too (no frame of their own).
+        if kind is RecordActivity:
+            # An activity is dated on its own day, in any order: it moves no clock.
+            at = _holding_the_activity(self, event)  # type: ignore[arg-type]
+        else:
+            last = self.last_event_day
+            if last is not None and day < last:
+                raise _out_of_order(self, event, last)
+            at = self
         try:
             changes, decisions, advisories, effects = _HANDLERS[kind](at, event, day)
         except Refusal as refusal:
             raise _refused(self, event, refusal) from None
-        journey = _next(at, event, day, changes)
-        if journey.state not in moves[kind]:
-            # A library bug, never the caller's: the handler left the declared table.
-            msg = (
-                f"{type(event).__name__} led from {self.state} to {journey.state}, "
-                f"which the transition table does not declare"
-            )
-            raise AssertionError(msg)
-        return _outcome(
-            journey=journey,
-            event=event,
-            decisions=decisions,
-            advisories=advisories,
-            effects=effects,
-        )
+        if at is self:
+            # _replace, inlined: the changes come as the handler's own mapping (no
+            # keyword unpacking, no second dict), checked for a misspelt field at once.
+            if not _JOURNEY_KEYS.issuperset(changes):
+                raise _no_such_field(changes)
+            fields = self.__dict__.copy()
+            fields.update(changes)
+            # The history grows by one link, never by a copy (see _Log): a tuple read
+            # from the journey before starts a new log from itself.
+            done = fields.get("history")
+            if done is not None and len(done) < _SHORT:
+                fields["history"] = done + (event,)  # noqa: RUF005  # short: a copy is cheapest
+            else:
+                _logged(fields, event)
+            fields["last_event_day"] = day
+            journey = _new_instance(Journey)
+            _set_attribute(journey, "__dict__", fields)
+        else:
+            # The journey that holds the activity holds the event already (see
+            # _holding_the_activity), and an activity moves no clock: when nothing
+            # else changes, it is the next journey.
+            journey = _replace(at, changes) if changes else at
+        if journey.state not in targets:
+            raise _undeclared(self, event, journey)
+        # The outcome's builder (outcomes.prebuilt), inlined: its instance dict filled.
+        outcome: Outcome = _new_instance(Outcome)
+        fields = outcome.__dict__
+        fields["journey"] = journey
+        fields["event"] = event
+        fields["decisions"] = decisions
+        fields["advisories"] = advisories
+        fields["effects"] = effects
+        return outcome
 
     def allowed_events(self) -> tuple[str, ...]:
         """Names of the events that can be applied in the current state."""
@@ -620,7 +622,7 @@ class Journey:
         by its ``as_of``); the journey keeps the latest period's count as
         activities are recorded.
         """
-        return _hours_count(self, period).hours
+        return self.hours_count(period).hours
 
     def hours_count(self, period: Period) -> HoursCount:
         """The count of ``period``'s qualifying hours: in all (caps applied) and per category group.
@@ -628,7 +630,14 @@ class Journey:
         The latest period's is the one kept as activities are recorded; any other
         is counted once from every activity recorded so far (R18, R19).
         """
-        return _hours_count(self, period)
+        state = self.__dict__
+        tally: _CeTally | None = state.get(_TALLY)
+        if tally is not None and tally[1].period is period:
+            done = state.get("activities")
+            if tally[0] == (len(done) if done is not None else state[_ACTIVITIES][2]):
+                return tally[1]
+        # A new period (or a journey built by hand): count again, once.
+        return HoursCount.of(period, self.activities, self.policy)
 
     def quote(self) -> Quote:
         """What this journey's registration costs under its policy and prices (R21, R22)."""
@@ -845,6 +854,30 @@ def _path_to(state: State, event_type: type[Event]) -> tuple[State, tuple[str, .
     return None
 
 
+def _not_accepted(journey: Journey, event: Event) -> InvalidInputError | RuleViolationError:
+    """The caller's error for an event the journey's state does not accept (or no event)."""
+    if type(event) not in _HANDLERS:
+        return InvalidInputError(
+            "event", event, f"one of the events {', '.join(_event_names(EVENT_TYPES))}"
+        )
+    return _not_in_this_state(journey, event)
+
+
+def _out_of_order(journey: Journey, event: Event, last: dt.date) -> TimingError:
+    """The caller's error for an event dated before the journey's previous event."""
+    return _too_early(
+        journey, event, None, last, "events must arrive in date order; the previous event is dated"
+    )
+
+
+def _undeclared(journey: Journey, event: Event, reached: Journey) -> AssertionError:
+    # A library bug, never the caller's: the handler left the declared table.
+    return AssertionError(
+        f"{type(event).__name__} led from {journey.state} to {reached.state}, "
+        "which the transition table does not declare"
+    )
+
+
 def _not_in_this_state(journey: Journey, event: Event) -> RuleViolationError:
     event_type = type(event)
     name = event_type.__name__
@@ -910,42 +943,34 @@ def _replace(journey: Journey, changes: Mapping[str, Any]) -> Journey:
     # way CPython has) and give it to a new instance. Only this module builds
     # journeys this way, always from a valid journey and valid values; a misspelt
     # field name is refused (one set comparison in C).
-    if not changes.keys() <= _JOURNEY_KEYS:
-        unknown = sorted(set(changes) - _JOURNEY_KEYS)
-        raise TypeError(f"Journey has no field {unknown[0]!r}")
+    if not _JOURNEY_KEYS.issuperset(changes):
+        raise _no_such_field(changes)
     state = journey.__dict__.copy()
     state.update(changes)
-    new = _new_instance(Journey)
-    _set_attribute(new, "__dict__", state)
-    return new
-
-
-def _next(journey: Journey, event: Event, day: dt.date, changes: Mapping[str, Any]) -> Journey:
-    # _replace, inlined: this runs once for every event applied, so the changes come
-    # as the handler's own mapping (no keyword unpacking, no second dict).
-    if not changes.keys() <= _JOURNEY_KEYS:
-        unknown = sorted(set(changes) - _JOURNEY_KEYS)
-        raise TypeError(f"Journey has no field {unknown[0]!r}")
-    state = journey.__dict__.copy()
-    state.update(changes)
-    # The history grows by one link, never by a copy (see _Log): a tuple read from
-    # the journey before starts a new log from itself.
-    done = state.get("history")
-    if done is not None and len(done) < _SHORT:
-        state["history"] = done + (event,)  # noqa: RUF005  # short: a copy is cheapest
-    elif done is not None:
-        del state["history"]
-        state[_HISTORY] = (done, (event, None), len(done) + 1)
-    else:
-        base, tail, length = state[_HISTORY]
-        state[_HISTORY] = (base, (event, tail), length + 1)
-    if type(event) is not RecordActivity:
-        state["last_event_day"] = day
     if _ACTIVITIES in changes:
         state.pop("activities", None)  # the log given replaces it (read, rebuilt from it)
     new = _new_instance(Journey)
     _set_attribute(new, "__dict__", state)
     return new
+
+
+def _no_such_field(changes: Mapping[str, Any]) -> TypeError:
+    unknown = sorted(set(changes) - _JOURNEY_KEYS)
+    return TypeError(f"Journey has no field {unknown[0]!r}")
+
+
+def _logged(fields: dict[str, Any], event: Event) -> None:
+    """Append ``event`` to the history kept in a new journey's ``fields`` (see _Log)."""
+    done = fields.get("history")
+    if done is not None and len(done) < _SHORT:
+        fields["history"] = done + (event,)  # noqa: RUF005  # short: a copy is cheapest
+    elif done is not None:
+        # A tuple read from the journey before starts a new log from itself.
+        del fields["history"]
+        fields[_HISTORY] = (done, (event, None), len(done) + 1)
+    else:
+        base, tail, length = fields[_HISTORY]
+        fields[_HISTORY] = (base, (event, tail), length + 1)
 
 
 _new_instance: Final = object.__new__
@@ -1000,15 +1025,6 @@ Journey.history = _KeptAsLog("history", _HISTORY)  # type: ignore[assignment]
 Journey.activities = _KeptAsLog("activities", _ACTIVITIES)  # type: ignore[assignment]
 
 
-def _appended(journey: Journey, item: Activity) -> _Log:
-    """The log of ``journey``'s activities with ``item`` appended."""
-    done = journey.__dict__.get("activities")
-    if done is not None:
-        return (done, (item, None), len(done) + 1)
-    base, tail, length = journey.__dict__[_ACTIVITIES]
-    return (base, (item, tail), length + 1)
-
-
 # -- handlers ------------------------------------------------------------------------
 
 Handler = Callable[[Any, Any, dt.date], Handled]
@@ -1024,18 +1040,6 @@ parts of the count's index. A plain pair: one is built for every activity record
 """
 
 
-def _hours_count(journey: Journey, period: Period) -> HoursCount:
-    """The count of ``period``: the one kept when it is current, else counted once, afresh."""
-    state = journey.__dict__
-    tally: _CeTally | None = state.get(_TALLY)
-    if tally is not None and tally[1].period is period:
-        done = state.get("activities")
-        if tally[0] == (len(done) if done is not None else state[_ACTIVITIES][2]):
-            return tally[1]
-    # A new period (or a journey built by hand): count again, once.
-    return HoursCount.of(period, journey.activities, journey.policy)
-
-
 def _holding_the_activity(journey: Journey, event: RecordActivity) -> Journey:
     """The journey that holds ``event``'s activity, for its family to answer on.
 
@@ -1047,11 +1051,25 @@ def _holding_the_activity(journey: Journey, event: RecordActivity) -> Journey:
     # _replace, inlined (this runs for every activity): the same fields, and the log
     # with the activity in place of the tuple read before (rebuilt from it when read).
     state = journey.__dict__.copy()
-    state.pop("activities", None)
-    log = state[_ACTIVITIES] = _appended(journey, activity)
-    if journey.periods:
-        count = _hours_count(journey, journey.periods[-1]).recorded(activity, journey.policy)
+    done = state.pop("activities", None)
+    log: _Log
+    if done is not None:
+        log = (done, (activity, None), len(done) + 1)
+    else:
+        base, tail, length = state[_ACTIVITIES]
+        log = (base, (activity, tail), length + 1)
+    state[_ACTIVITIES] = log
+    periods = state["periods"]
+    if periods:
+        count = journey.hours_count(periods[-1]).recorded(activity, journey.policy)
         state[_TALLY] = (log[2], count)
+    # And the event in its history: a family reads no history (JourneyFacts has none),
+    # and when the activity changes nothing else this is the next journey (apply).
+    history = state.get("history")
+    if history is not None and len(history) < _SHORT:
+        state["history"] = history + (event,)  # noqa: RUF005  # short: a copy is cheapest
+    else:
+        _logged(state, event)
     holding = _new_instance(Journey)
     _set_attribute(holding, "__dict__", state)
     return holding

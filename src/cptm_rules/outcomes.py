@@ -36,27 +36,37 @@ _UNRENDERED: Final = "_unrendered_"
 """Prefix of the instance-dict key under which a lazily built text field keeps its renderer."""
 
 
+class _TextOnRead:
+    """A text field `prebuilt` may be given a renderer for: rendered on first read, then kept.
+
+    A non-data descriptor on the class: once the text is in the instance dict, Python
+    reads it from there without calling this. (A ``__getattr__`` would do the same
+    job, but a class with one reads every one of its attributes the slow way.) Two
+    threads reading at once may both render; they keep equal texts.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name, self.key = name, _UNRENDERED + name
+
+    def __get__(self, part: object, owner: type | None = None) -> Any:  # noqa: ANN401  # the text, or this descriptor on the class
+        if part is None:
+            return self
+        state = part.__dict__
+        render: Callable[[], str] | None = state.get(self.key)
+        if render is None:
+            try:  # another thread may have rendered it between the lookup and here
+                return state[self.name]
+            except KeyError:
+                msg = f"{type(part).__name__!r} object has no attribute {self.name!r}"
+                raise AttributeError(msg) from None
+        text = render()
+        state[self.name] = text
+        state.pop(self.key, None)
+        return text
+
+
 class _RenderedOnRead:
-    """Base of the outcome parts whose texts `prebuilt` may take as renderers."""
-
-    # Hidden from type checkers, which would otherwise accept any attribute name.
-    if not TYPE_CHECKING:
-
-        def __getattr__(self, name: str) -> str:
-            # Called only when `name` is missing from the instance dict: a text field
-            # that `prebuilt` was given as a renderer is rendered on first read and kept.
-            state = self.__dict__
-            render: Callable[[], str] | None = state.get(_UNRENDERED + name)
-            if render is None:
-                try:  # another thread may have rendered it between the lookup and here
-                    return state[name]
-                except KeyError:
-                    msg = f"{type(self).__name__!r} object has no attribute {name!r}"
-                    raise AttributeError(msg) from None
-            text = render()
-            state[name] = text
-            state.pop(_UNRENDERED + name, None)
-            return text
+    """Base of the outcome parts whose texts `prebuilt` may take as renderers (_TextOnRead)."""
 
     def __getstate__(self) -> dict[str, Any]:
         """The fields, every text rendered: what pickling and copying carry."""
@@ -64,7 +74,7 @@ class _RenderedOnRead:
 
 
 # Decision, Advisory, Effect and Outcome keep an instance dict (not slots) so that the journey's hot
-# path can build them with one C-level dict update (see `prebuilt`); the classes stay
+# path can build them by filling that dict (see `prebuilt`); the classes stay
 # frozen and their public constructors are unchanged.
 @attrs.frozen(kw_only=True, slots=False)
 class Decision(_RenderedOnRead):
@@ -132,6 +142,13 @@ class Effect(_RenderedOnRead):
         return f"{self.kind} ({self.rule_id}): {self.detail}{due}"
 
 
+# attrs keeps no class attribute for a field without a default: these stand in for the
+# text fields `prebuilt` may be given renderers for.
+Decision.reason = _TextOnRead("reason")  # type: ignore[assignment]
+Advisory.message = _TextOnRead("message")  # type: ignore[assignment]
+Effect.detail = _TextOnRead("detail")  # type: ignore[assignment]
+
+
 @attrs.frozen(kw_only=True, slots=False)
 class Outcome:
     """The result of applying one event: the new journey and everything it decided."""
@@ -161,7 +178,7 @@ class Outcome:
 
 
 def prebuilt(cls: type[T], *, lazy: tuple[str, ...] = ()) -> Callable[..., T]:
-    """A constructor for ``cls`` that fills the instance dict in one step.
+    """A constructor for ``cls`` that fills the instance dict directly.
 
     For the journey's hot path only: it skips attrs' field-by-field ``__init__``,
     so the caller must pass values of the right types (the public constructor
@@ -178,23 +195,28 @@ def prebuilt(cls: type[T], *, lazy: tuple[str, ...] = ()) -> Callable[..., T]:
     fields = attrs.fields(cls)  # type: ignore[arg-type]
     names = {f.name for f in fields}
     for name in lazy:
-        if name not in names or not issubclass(cls, _RenderedOnRead):
+        if name not in names or not isinstance(vars(cls).get(name), _TextOnRead):
             msg = f"{cls.__name__}.{name} cannot be rendered on read"
             raise TypeError(msg)
     defaults = {f"_default_{f.name}": f.default for f in fields if f.default is not attrs.NOTHING}
     parameters = ", ".join(
         f.name if f.default is attrs.NOTHING else f"{f.name}=_default_{f.name}" for f in fields
     )
-    items = ", ".join(
-        f"({f.name!r} if {f.name}.__class__ is _str else {_UNRENDERED + f.name!r}): {f.name}"
+    # One store per field into the new instance's own dict, in field order: CPython
+    # keeps it sharing the class's keys, which is cheaper than building a dict and
+    # copying it in (an update) or swapping it in (a __dict__ assignment).
+    stores = "".join(
+        f"    fields[{f.name!r} if {f.name}.__class__ is _str else {_UNRENDERED + f.name!r}]"
+        f" = {f.name}\n"
         if f.name in lazy
-        else f"{f.name!r}: {f.name}"
+        else f"    fields[{f.name!r}] = {f.name}\n"
         for f in fields
     )
     source = (
         f"def build(*, {parameters}):\n"
         "    instance = _new(_cls)\n"
-        f"    instance.__dict__.update({{{items}}})\n"
+        "    fields = instance.__dict__\n"
+        f"{stores}"
         "    return instance\n"
     )
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_str": str, **defaults}

@@ -136,7 +136,10 @@ def _toml_value(value: object) -> str:
     return str(value)
 
 
-@attrs.frozen(kw_only=True)
+# Not slotted (its bases are not either): attrs gives a slotted class with cached
+# properties a Python __getattr__ hook, which makes every figure read a slow lookup,
+# and the rules read a policy's figures a hundred and more times per journey.
+@attrs.frozen(kw_only=True, slots=False)
 class Policy(  # the families' figures, registration first
     CancellationFigures,
     PricingFigures,

@@ -6,9 +6,9 @@ import datetime as dt
 from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 from cptm_rules.exceptions import CalendarRangeError
-from cptm_rules.formulas import first_answer
+from cptm_rules.formulas import SCALAR
 from cptm_rules.money import Money
-from cptm_rules.outcomes import Advisory, Decision, Effect, Outcome, prebuilt
+from cptm_rules.outcomes import Advisory, Decision, Effect, prebuilt
 from cptm_rules.vocabulary import EffectKind
 
 if TYPE_CHECKING:
@@ -22,12 +22,12 @@ if TYPE_CHECKING:
 
 F = TypeVar("F")
 
-# Every event builds one outcome and one or more decisions: build them without attrs'
-# field-by-field __init__ (see outcomes.prebuilt). Every call passes typed values. The
-# texts (a decision's reason, an advisory's message, an effect's detail) may be given as
-# `lambda: f"..."`, rendered on first read; docs/design.md says what a renderer may read.
+# Every event builds one or more decisions: build them without attrs' field-by-field
+# __init__ (see outcomes.prebuilt; the journey fills its outcome the same way). Every
+# call passes typed values. The texts (a decision's reason, an advisory's message, an
+# effect's detail) may be given as `lambda: f"..."`, rendered on first read;
+# docs/design.md says what a renderer may read.
 decision: Final = prebuilt(Decision, lazy=("reason",))
-outcome: Final = prebuilt(Outcome)
 advisory: Final = prebuilt(Advisory, lazy=("message",))
 effect: Final = prebuilt(Effect, lazy=("detail",))
 
@@ -83,13 +83,14 @@ def refusal_in(precedence: Precedence[F, Refusal], facts: F) -> Refusal | None:
     A refusal table's rows explain without naming their rule (``Refusal.because(None,
     ...)``): the table is where the rule is named, once.
     """
-    row = first_answer(precedence, facts)
-    if row is None:
-        return None
-    rule_id, case = row
-    given = case.explain(facts)
-    given.rule_id = rule_id
-    return given
+    # first_answer, inlined: most events ask a refusal table, and most pass it.
+    for rule_id, case in precedence:
+        when = case.when
+        if when is None or when(SCALAR, facts):
+            given = case.explain(facts)
+            given.rule_id = rule_id
+            return given
+    return None
 
 
 def check_in_calendar(policy: Policy, field: str, value: dt.date) -> None:
