@@ -27,7 +27,9 @@ from cptm_rules.rules.exam import EXAM_STATUS
 from cptm_rules.rules.registration import LEAD_TIME_ADVICE, lead_time_advice
 from cptm_rules.vocabulary import Attendance, Severity
 from test_batch import (
+    POLICIES,
     PRICED,
+    PRICES,
     RENEWAL_SET,
     SHIPPED_PRICES,
     ZONES,
@@ -353,6 +355,152 @@ def test_the_advisory_and_further_decision_columns_agree_under_every_shipped_pol
     prices=st.sampled_from((SHIPPED_PRICES, RENEWAL_SET)),
 )
 def test_the_advisories_and_further_decisions_agree_with_the_journeys_under_scenario_policies(
+    cohort: tuple[Candidate, ...], policy: Policy, prices: PriceSchedule
+) -> None:
+    agrees_with_the_journeys(cohort, policy, prices)
+
+
+# -- refusals for the journey's state; a cancellation, a substitution, a re-enrolment ------
+
+_ATTEMPT_RULES = ("R13", "R14", "R15", "R16")
+
+
+def test_an_event_the_journeys_state_refuses_names_that_state_R5_R13_R18_R24() -> None:
+    # Cancelled in writing on 2027-01-05, then everything else: refused while cancelled.
+    feb = _session(dt.date(2027, 2, 8))
+    cancelled = _ana(
+        cancelled_on=dt.date(2027, 1, 5),
+        elearning_opened=dt.date(2027, 1, 6),
+        modules=((dt.date(2027, 1, 6), True),),
+        changes=((dt.date(2027, 1, 7), feb),),
+        attempts=((dt.date(2027, 1, 20), True),),
+        renewal_payments=(dt.date(2027, 2, 1),),
+    )
+    row = _batch_row(cancelled, CURRENT)
+    assert row["replayed"] is False
+    assert (row["change_verdicts"], row["change_rules"]) == (["refused"], [None])
+    for column in (
+        "change_refused_while",
+        "module_refused_while",
+        "assessment_refused_while",
+        "attempt_refused_while",
+        "renewal_refused_while",
+    ):
+        assert row[column] == ["cancelled"], column
+    assert row["elearning_refused_while"] == "cancelled"
+    answers, _ = answered(cancelled, CURRENT, SHIPPED_PRICES)
+    assert answers["exam attempt 1"] == (
+        "refused while cancelled (R13, R14, R15, R16)",
+        _ATTEMPT_RULES,
+    )
+    assert answers["elearning opened"][0] == "refused while cancelled (R24)"
+    # Certified on 2027-02-01: a second attempt that day, then a module and an opening,
+    # each refused while certified.
+    certified = _ana(
+        attempts=((dt.date(2027, 2, 1), True), (dt.date(2027, 2, 1), True)),
+        modules=((dt.date(2027, 3, 1), None),),
+        elearning_opened=dt.date(2027, 3, 2),
+    )
+    row = _batch_row(certified, CURRENT)
+    assert row["replayed"] is False
+    assert row["attempt_verdicts"] == ["certified", "refused"]
+    assert row["attempt_refused_while"] == [None, "certified"]
+    assert row["module_refused_while"] == ["certified"]
+    assert row["assessment_refused_while"] == [None]  # no assessment taken
+    assert row["elearning_refused_while"] == "certified"
+    # Absent without notice: an attempt before the attendance finds the journey in
+    # prework, one after it forfeited, and so does the renewal fee.
+    no_show = _ana(
+        attendance=Attendance.ABSENT_WITHOUT_NOTICE,
+        attempts=((dt.date(2027, 1, 12), True), (dt.date(2027, 1, 20), True)),
+        renewal_payments=(dt.date(2027, 2, 1),),
+    )
+    row = _batch_row(no_show, CURRENT)
+    assert row["attempt_refused_while"] == ["in_prework", "forfeited"]
+    assert row["renewal_refused_while"] == ["forfeited"]
+    # Opened before the access granted the next day: refused while registered.
+    early = _ana(
+        registered_at=dt.datetime(2026, 11, 2, 23, 30, tzinfo=ZONES[0]),
+        access_after_minutes=60,
+        elearning_opened=dt.date(2026, 11, 2),
+    )
+    assert _batch_row(early, CURRENT)["elearning_refused_while"] == "registered"
+    opened = _batch_row(_ana(elearning_opened=dt.date(2026, 11, 3)), CURRENT)
+    assert opened["elearning_refused_while"] is None
+
+
+def test_a_rules_refusal_names_no_state_R11_R14() -> None:
+    # R14 refuses an attempt after the window, R11 a change to the session held: the
+    # state allowed each of them.
+    candidate = _ana(
+        changes=((dt.date(2026, 11, 10), _session(dt.date(2027, 1, 11))),),
+        attempts=((dt.date(2027, 9, 1), True),),
+    )
+    row = _batch_row(candidate, CURRENT)
+    assert (row["change_rules"], row["change_refused_while"]) == (["R11"], [None])
+    assert (row["attempt_rules"], row["attempt_refused_while"]) == (["R14"], [None])
+
+
+_EVENT_COLUMNS = (
+    "elearning_refused_while",
+    "change_refused_while",
+    "attempt_refused_while",
+    "module_refused_while",
+    "assessment_refused_while",
+    "renewal_refused_while",
+)
+
+
+def test_the_refusal_columns_agree_with_the_journeys_under_shipped_policies() -> None:
+    # The synthetic cohort under the current and legacy policies, refund tiers, a grace
+    # period and an 18-month credit, with every price known; each column answers
+    # something under the current policy.
+    cohort = synthetic_cohort(1000, seed=1)
+    table = cohort_table(cohort)
+    chosen = {"refund-tiers", "grace-period", "tuition-credit-18-months"}
+    policies = (
+        CURRENT,
+        load_policy("legacy"),
+        *(p for p in SCENARIO_POLICIES if Path(p.origin).stem in chosen),
+    )
+    assert len(policies) == 5
+    prices = attrs.evolve(PRICED, renewal_fee=RENEWAL_SET.renewal_fee)
+    for policy in policies:
+        got = batch_answers(table, policy=policy, prices=prices)
+        expected = journey_table(cohort, policy=policy, prices=prices)
+        assert _without_replayed(got).equals(_without_replayed(expected)), (
+            policy.label,
+            _first_difference(got, expected),
+        )
+        if policy is CURRENT:
+            assert [n for n in _EVENT_COLUMNS if not _given_somewhere(got, n)] == []
+
+
+@st.composite
+def candidates_refused_for_their_state(draw: st.DrawFn, number: int) -> Candidate:
+    """A candidate as above who may also open the eLearning at any point of the journey."""
+    base = draw(st.one_of(candidates_who_may_cancel(number), candidates_who_renew(number)))
+    practicum = base.practicum
+    around = (base.registered_at.date(), practicum.first_day, practicum.last_day)
+    day = draw(st.sampled_from(around)) + dt.timedelta(days=draw(st.integers(-3, 90)))
+    return attrs.evolve(base, elearning_opened=draw(st.just(base.elearning_opened) | st.just(day)))
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    cohort=st.integers(1, 8).flatmap(
+        lambda size: st.tuples(*(candidates_refused_for_their_state(n) for n in range(size)))
+    ),
+    policy=st.sampled_from(
+        (
+            *POLICIES,
+            *SCENARIO_POLICIES,
+            CURRENT.with_overrides({"prework.module_count": 2}),
+        )
+    ),
+    prices=st.sampled_from(PRICES),
+)
+def test_every_refusal_for_the_journeys_state_agrees_with_the_journeys_R5_R13_R20(
     cohort: tuple[Candidate, ...], policy: Policy, prices: PriceSchedule
 ) -> None:
     agrees_with_the_journeys(cohort, policy, prices)
