@@ -51,6 +51,7 @@ from cptm_rules.events import (
     Register,
     RequestChange,
     Session,
+    Substitute,
 )
 from cptm_rules.exceptions import TransitionError
 from cptm_rules.formulas import answer_codes, verdict_prices
@@ -64,12 +65,16 @@ from cptm_rules.rules.cancellation import (
     CREDIT_STATUS_SINCE,
     RE_ENROL_CREDIT,
     RE_ENROL_SESSION,
+    SUBSTITUTION_FEE,
+    SUBSTITUTION_REFUSALS,
     TUITION_CREDIT,
     CancelCase,
     CreditStatusCase,
     ReEnrolCase,
+    SubstitutionCase,
     cancellation_outcome,
     credit_until,
+    re_enrolled_answer,
     refund_due,
     refund_tiers_of,
     tier_amounts,
@@ -235,6 +240,20 @@ ANSWER_COLUMNS: Final = (
     "attendance_refunds",
     "attendance_advisories",
     "attendance_advisory_severities",
+    "cancellation_verdicts",
+    "cancellation_rules",
+    "cancellation_fees",
+    "cancellation_refunds",
+    "cancellation_refused_while",
+    "substitution_verdict",
+    "substitution_rule",
+    "substitution_fee",
+    "substitution_refused_while",
+    "re_enrolment_verdict",
+    "re_enrolment_rule",
+    "re_enrolment_advisory",
+    "re_enrolment_advisory_severity",
+    "re_enrolment_refused_while",
     "state_a_year_after",
     "state_a_year_after_rule",
     "state_a_year_after_since",
@@ -272,6 +291,20 @@ class _Words(NamedTuple):
         rules = dict.fromkeys(rule_id for table in tables for rule_id, _case in table)
         return cls(tuple(verdicts), tuple(rules), tuple(verdicts.values()), tables)
 
+    def with_answer(self, pair: tuple[str, str]) -> _Words:
+        """These words and a decision's own ``(rule id, verdict)``, which no table gives."""
+        rule, verdict = pair
+        verdicts, fees = self.verdicts, self.fees
+        if verdict not in verdicts:
+            verdicts, fees = (*verdicts, verdict), (*fees, None)
+        rules = self.rules if rule in self.rules else (*self.rules, rule)
+        return _Words(verdicts, rules, fees, self.tables)
+
+    def code(self, pair: tuple[str, str]) -> tuple[int, int]:
+        """The verdict and rule codes of a ``(rule id, verdict)`` pair."""
+        rule, verdict = pair
+        return self.verdicts.index(verdict), self.rules.index(rule)
+
     def codes(self, table: Precedence[Any, Any], rows: Days, which: Days) -> tuple[Days, Days]:
         """Each candidate's verdict and rule codes from a table's row and verdict indices."""
         verdict = np.full(len(rows), -1, dtype=np.int64)
@@ -308,6 +341,8 @@ _MODULE_WORDS: Final = _Words.of(MODULE_REFUSALS, MODULE_OUTCOME)
 _ASSESSMENT_WORDS: Final = _Words.of(ASSESSMENT_REFUSALS, ASSESSMENT_OUTCOME)
 _ACTIVITY_WORDS: Final = _Words.of(ACTIVITY_VERDICT)
 _RENEWAL_WORDS: Final = _Words.of(RENEWAL_FEE_REFUSALS, RENEWAL_FEE_OUTCOME)
+_SUBSTITUTION_WORDS: Final = _Words.of(SUBSTITUTION_REFUSALS, SUBSTITUTION_FEE)
+_RE_ENROL_WORDS: Final = _Words.of(RE_ENROL_CREDIT, RE_ENROL_SESSION)
 
 
 def _day_order() -> dict[type[Event], int]:
@@ -437,6 +472,20 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("attendance_refunds", pa.list_(_FEE), nullable=False),
             pa.field("attendance_advisories", pa.list_(pa.string()), nullable=False),
             pa.field("attendance_advisory_severities", pa.list_(pa.string()), nullable=False),
+            pa.field("cancellation_verdicts", pa.list_(pa.string()), nullable=False),
+            pa.field("cancellation_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("cancellation_fees", pa.list_(_FEE), nullable=False),
+            pa.field("cancellation_refunds", pa.list_(_FEE), nullable=False),
+            pa.field("cancellation_refused_while", pa.string()),
+            pa.field("substitution_verdict", pa.string()),
+            pa.field("substitution_rule", pa.string()),
+            pa.field("substitution_fee", _FEE),
+            pa.field("substitution_refused_while", pa.string()),
+            pa.field("re_enrolment_verdict", pa.string()),
+            pa.field("re_enrolment_rule", pa.string()),
+            pa.field("re_enrolment_advisory", pa.string()),
+            pa.field("re_enrolment_advisory_severity", pa.string()),
+            pa.field("re_enrolment_refused_while", pa.string()),
             pa.field("state_a_year_after", pa.string()),
             pa.field("state_a_year_after_rule", pa.string()),
             pa.field("state_a_year_after_since", pa.date32()),
@@ -471,6 +520,8 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
     year = at_year.status_on(year_after)
     final = journey.status_on(last + _ONE_DAY)
     late_verdict, late_rule, late_fee = seen.late.one()
+    substitution = seen.substitution.one()
+    re_enrolment = seen.re_enrolment.one()
     return {
         "id": candidate.id,
         "access_due": when.get(KeyDateKind.ACCESS_DUE),
@@ -534,6 +585,20 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         "attendance_refunds": seen.attendance_refunds,
         "attendance_advisories": [rules for rules, _ in seen.attendance_advisories],
         "attendance_advisory_severities": [sev for _, sev in seen.attendance_advisories],
+        "cancellation_verdicts": seen.cancellation.verdicts,
+        "cancellation_rules": seen.cancellation.rules,
+        "cancellation_fees": seen.cancellation.fees,
+        "cancellation_refunds": seen.cancellation_refunds,
+        "cancellation_refused_while": seen.cancellation.one_state(),
+        "substitution_verdict": substitution[0],
+        "substitution_rule": substitution[1],
+        "substitution_fee": substitution[2],
+        "substitution_refused_while": seen.substitution.one_state(),
+        "re_enrolment_verdict": re_enrolment[0],
+        "re_enrolment_rule": re_enrolment[1],
+        "re_enrolment_advisory": seen.re_enrolment_advisory[0],
+        "re_enrolment_advisory_severity": seen.re_enrolment_advisory[1],
+        "re_enrolment_refused_while": seen.re_enrolment.one_state(),
         "state_a_year_after": str(year.state),
         "state_a_year_after_rule": year.rule_id,
         "state_a_year_after_since": year.since,
@@ -567,6 +632,10 @@ class _Seen:
         self.attendance = _Listed()
         self.attendance_refunds: list[Decimal | None] = []
         self.attendance_advisories: list[tuple[str, str]] = []
+        # One cancellation, substitution and re-enrolment at most (the cohort's columns).
+        self.cancellation, self.substitution, self.re_enrolment = _Listed(), _Listed(), _Listed()
+        self.cancellation_refunds: list[Decimal | None] = []
+        self.re_enrolment_advisory: tuple[str | None, str | None] = (None, None)
         # At most one advisory per registration, change or attempt (R3+R6, R8).
         self.registration_advisory: tuple[str | None, str | None] = (None, None)
         self.change_advisories: list[tuple[str | None, str | None]] = []
@@ -579,7 +648,7 @@ class _Seen:
             range(1, modules + 1), (None, None, None)
         )
 
-    def refused(  # noqa: C901  # one branch per kind of event
+    def refused(  # noqa: C901, PLR0912  # one branch per kind of event
         self, event: Event, rule: str | None, state: str | None
     ) -> None:
         """An event the journey refused: by ``rule``, or (``state``) for the state it was in."""
@@ -608,6 +677,13 @@ class _Seen:
         elif isinstance(event, RecordAttendance):
             self.attendance.add(_REFUSED, rule)
             self.attendance_refunds.append(None)
+        elif isinstance(event, Cancel):
+            self.cancellation.add(_REFUSED, rule, state=state)
+            self.cancellation_refunds.append(None)
+        elif isinstance(event, Substitute):
+            self.substitution.add(_REFUSED, rule, state=state)
+        elif isinstance(event, ReEnroll):
+            self.re_enrolment.add(_REFUSED, rule, state=state)
 
     def attended(self, outcome: Outcome) -> None:
         """The attendance recorded: each decision with its amounts, and each advisory."""
@@ -616,7 +692,9 @@ class _Seen:
             self.attendance_refunds.append(_known(decision.refund))
         self.attendance_advisories += [_advisory_words(a) for a in outcome.advisories]
 
-    def decided(self, event: Event, outcome: Outcome) -> None:
+    def decided(  # noqa: C901, PLR0912  # one branch per kind of event
+        self, event: Event, outcome: Outcome
+    ) -> None:
         """An event the journey applied, with its outcome."""
         decisions = outcome.decisions
         if isinstance(event, CompleteModule):
@@ -642,6 +720,15 @@ class _Seen:
             self.payment_renewals.add_decision(_given(decisions, self._renewed))
         elif isinstance(event, RecordAttendance):
             self.attended(outcome)
+        elif isinstance(event, Cancel):
+            for decision in decisions:
+                self.cancellation.add_decision(decision)
+                self.cancellation_refunds.append(_known(decision.refund))
+        elif isinstance(event, Substitute):
+            self.substitution.add_decision(decisions[0])
+        elif isinstance(event, ReEnroll):
+            self.re_enrolment.add_decision(decisions[0])
+            self.re_enrolment_advisory = _advised_once(outcome.advisories)
         elif isinstance(event, Register):
             self.late.add_decision(_decided(decisions, _LATE_WORDS))
             self.registration_advisory = _advised_once(outcome.advisories)
@@ -705,6 +792,10 @@ class _Listed:
         self.rules.append(rule)
         self.fees.append(fee)
         self.states.append(state)
+
+    def one_state(self) -> str | None:
+        # A slot answered once per candidate: the state its event was refused in, if any.
+        return self.states[0] if self.states else None
 
     def add_decision(self, decision: Decision | None) -> None:
         if decision is None:
@@ -791,6 +882,10 @@ def batch_answers(
     out.attendance.words = _Words.of(
         ATTENDANCE_OUTCOME, cancellation_outcome(policy), TUITION_CREDIT
     )
+    out.cancellation.words = _Words.of(
+        CANCEL_REFUSALS, cancellation_outcome(policy), TUITION_CREDIT
+    )
+    out.re_enrolment_words = _RE_ENROL_WORDS.with_answer(re_enrolled_answer(policy))
     for version, rows in _versions_in_force(policy, cols, replay):
         _answer(version, prices, cols, rows, out=out, replay=replay)
     result = _table(out, cols, policy=policy, prices=prices, ids=table.column("id"))
@@ -810,12 +905,13 @@ def _beyond_the_vectors(table: pa.Table, cols: _Columns, policy: Policy) -> Mask
     (modules when the policy's attempts read them, a re-enrolment after an
     absence with notice), or whose changes or attempts are not written in date
     order (the journey applies them in date order and numbers them so). The
-    other events a row may carry (the eLearning opened, modules and their
-    assessments, a substitution, continuing education, renewal payments) change
-    none of the batch's answers but for the eLearning opened and the modules
-    before a cancellation, which the vectors read; continuing education and
-    renewal payments are answered after the exam, from where it left the row
-    (copies of one activity id on one day that differ are the journey's to pick).
+    other events a row may carry are answered where the journey meets them: a
+    substitution, a cancellation and a re-enrolment in date order among the
+    changes, modules and their assessments, the eLearning opened (which a
+    cancellation's refund reads) once the exam has placed the attendance and
+    certification; continuing education and renewal payments after the exam,
+    from where it left the row (copies of one activity id on one day that differ
+    are the journey's to pick).
     """
     replay = np.zeros(table.num_rows, dtype=bool)
     version: Policy | None = policy
@@ -871,6 +967,8 @@ class _Columns(NamedTuple):
     """the earliest eLearning-opened or module day (``_NO_DAY`` when none)."""
     elearning_on: Days
     """the day the eLearning is opened (``_NO_DAY`` when it is not)."""
+    substitution_on: Days
+    """the day another person takes the seat (``_NO_DAY`` when none does)."""
     module_offsets: Days
     module_on: Days
     """each row's modules in the order the journey numbers them (date, then result)."""
@@ -928,6 +1026,7 @@ class _Columns(NamedTuple):
             re_last=_optional_days(re_last),
             first_opened=_first_opened(table),
             elearning_on=_optional_days(table.column("elearning_opened")),
+            substitution_on=_optional_days(table.column("substitution")),
             organisation=_ints(
                 pc.index_in(
                     table.column("organisation"),
@@ -1105,6 +1204,11 @@ class _Out:
         self.refused_while = _RefusedWhile(
             n, changes=changes, attempts=attempts, modules=modules, payments=payments
         )
+        self.substitution_verdict: Days = np.full(n, -1, dtype=np.int64)
+        self.substitution_rule: Days = np.full(n, -1, dtype=np.int64)
+        self.re_enrolment_words = _RE_ENROL_WORDS
+        self.re_enrolment_verdict: Days = np.full(n, -1, dtype=np.int64)
+        self.re_enrolment_rule: Days = np.full(n, -1, dtype=np.int64)
         self.period_count: Days = np.zeros(n, dtype=np.int64)
         self.period_ends: list[Days] = []
         """the j-th period's end of each row, where it has that many (see ``period_count``)."""
@@ -1112,9 +1216,10 @@ class _Out:
         """each row's quote, as its place in ``quotes``."""
         self.quotes: list[_Quote] = []
         # The attendance's decisions (at most two: an absence with notice cancels and
-        # leaves a credit), with their amounts; and its advisories, as places in
-        # _ADVISORIES (-1: none).
+        # leaves a credit) and a cancellation's in writing, with their amounts; and the
+        # attendance's advisories, as places in _ADVISORIES (-1: none).
         self.attendance = _Pair(n)
+        self.cancellation = _Pair(n)
         self.attendance_advisory: Days = np.full((n, 2), -1, dtype=np.int64)
         # Where each row stands a year after the practicum and at the end: a state's
         # place in _STATES, a rule's in _STATUS_RULES (-1: none), the day a derived
@@ -1145,6 +1250,9 @@ class _RefusedWhile:
         self.assessment: Days = np.full(modules, -1, dtype=np.int64)
         self.renewal: Days = np.full(payments, -1, dtype=np.int64)
         self.elearning: Days = np.full(n, -1, dtype=np.int64)
+        self.cancellation: Days = np.full(n, -1, dtype=np.int64)
+        self.substitution: Days = np.full(n, -1, dtype=np.int64)
+        self.re_enrolment: Days = np.full(n, -1, dtype=np.int64)
 
 
 class _Pair:
@@ -1156,6 +1264,13 @@ class _Pair:
         self.rule: Days = np.full((n, 2), -1, dtype=np.int64)
         self.fee: NDArray[np.object_] = np.full((n, 2), None, dtype=object)
         self.refund: NDArray[np.object_] = np.full((n, 2), None, dtype=object)
+
+    def refused_for_the_state(self, at: Days) -> None:
+        """The rows ``at`` were refused for their state: one decision, naming no rule."""
+        self.verdict[at] = [self.words.verdicts.index(_REFUSED), -1]
+        self.rule[at] = -1
+        self.fee[at] = None
+        self.refund[at] = None
 
 
 class _Advised:
@@ -1172,6 +1287,7 @@ class _Advised:
         self.further = _Distinct()
         """each further decision given: its rule, its verdict."""
         self.registration: Days = np.full(n, -1, dtype=np.int64)
+        self.re_enrolment: Days = np.full(n, -1, dtype=np.int64)
         self.change: Days = np.full(changes, -1, dtype=np.int64)
         self.attempt_taken: Mask = np.zeros(attempts, dtype=bool)
         """whether the attempt was taken (no refusal: it decides in_window and its outcome)."""
@@ -1264,6 +1380,7 @@ class _Group:
         n = len(rows)
         self.cancel_pending = cols.cancelled_on[rows] != _NO_DAY
         self.re_pending = cols.re_on[rows] != _NO_DAY
+        self.substitution_pending = cols.substitution_on[rows] != _NO_DAY
         self.cancelled = np.zeros(n, dtype=bool)
         self.credited = np.zeros(n, dtype=bool)
         self.until = np.zeros(n, dtype=np.int64)
@@ -1399,10 +1516,9 @@ def _changes(group: _Group, out: _Out) -> None:
         group.replay_where(
             group.outside(on) | group.outside(to_first) | group.outside(to_last), asking
         )
-        # A cancellation or re-enrolment dated before the change comes first (one
-        # dated the same day comes after it).
-        _cancel(group, asking, before=on)
-        _re_enrol(group, asking, before=on)
+        # A substitution, cancellation or re-enrolment dated before the change comes
+        # first (one dated the same day comes after it).
+        _until(group, out, asking, before=on)
         held_first, held_last = group.first[asking], group.last[asking]
         group.replay_where(
             ((on < group.access_day[asking]) & (on >= group.reg_day[asking]))
@@ -1452,8 +1568,7 @@ def _changes(group: _Group, out: _Out) -> None:
         group.last_event[moved] = on[accepted]
         free_used[asking] = free_changes_after(free_used[asking], accepted & (verdict == free_word))
     everyone = np.arange(len(rows), dtype=np.int64)
-    _cancel(group, everyone, before=None)
-    _re_enrol(group, everyone, before=None)
+    _until(group, out, everyone, before=None)
 
 
 def _lead_time_advisories(
@@ -1497,9 +1612,9 @@ def _cancellation_dates(group: _Group) -> None:
     group.replay_where(
         has_cancel & (opened != _NO_DAY) & ((opened < group.access_day) | group.outside(opened))
     )
-    # An eLearning opening off the calendar is the journey's to raise for.
-    opening = cols.elearning_on[rows]
-    group.replay_where((opening != _NO_DAY) & group.outside(opening))
+    # An eLearning opening or a substitution off the calendar is the journey's to raise for.
+    for day in (cols.elearning_on[rows], cols.substitution_on[rows]):
+        group.replay_where((day != _NO_DAY) & group.outside(day))
     group.replay_where(
         has_re
         & (
@@ -1511,13 +1626,67 @@ def _cancellation_dates(group: _Group) -> None:
     )
 
 
-def _cancel(group: _Group, among: Days, *, before: Days | None) -> None:
-    """Apply the pending cancellations of ``among`` dated before ``before`` (all if None)."""
+def _until(group: _Group, out: _Out, among: Days, *, before: Days | None) -> None:
+    """Apply the pending substitution, cancellation and re-enrolment of ``among`` in turn.
+
+    Those dated before ``before`` (all if None), in the order the journey lives them:
+    by date, and on one day the substitution, the cancellation, the re-enrolment.
+    """
+    cols, at = group.cols, group.rows[among]
+    limit = np.full(len(among), _NO_DAY + 1, dtype=np.int64) if before is None else before
+    cancel_on = np.where(group.cancel_pending[among], cols.cancelled_on[at], _NO_DAY)
+    re_on = np.where(group.re_pending[among], cols.re_on[at], _NO_DAY)
+    _substitute(group, out, among, before=np.minimum(limit, np.minimum(cancel_on, re_on) + 1))
+    _cancel(group, out, among, before=limit)
+    _substitute(group, out, among, before=np.minimum(limit, re_on + 1))
+    _re_enrol(group, out, among, before=limit)
+    _substitute(group, out, among, before=limit)
+
+
+def _substitute(group: _Group, out: _Out, among: Days, *, before: Days) -> None:
+    """Answer the pending substitutions of ``among`` dated before ``before`` (R27).
+
+    Against the session held then; one the journey's state does not allow (after a
+    cancellation or the attendance) is answered for its state afterwards.
+    """
+    cols, policy = group.cols, group.policy
+    on = cols.substitution_on[group.rows[among]]
+    due = group.substitution_pending[among] & (on < before)
+    if not due.any():
+        return
+    chosen, on = among[due], on[due]
+    group.substitution_pending[chosen] = False
+    n, at = len(chosen), group.rows[chosen]
+    case = SubstitutionCase(policy=policy, on=on, held_first=group.first[chosen])
+    refusal, refusal_which = _codes(SUBSTITUTION_REFUSALS, case, n)
+    # The date order is the engine's, asked before the rule: a substitution dated
+    # before the previous event is refused naming none.
+    in_order = on >= group.last_event[chosen]
+    allowed = (refusal < 0) & in_order & ~group.cancelled[chosen]
+    deadline = np.zeros(n, dtype=np.int64)
+    deadline[allowed] = free_change_deadline(policy, case.held_first[allowed], ops=ARRAY)
+    group.replay_where(allowed & outside(deadline), chosen)
+    fee, fee_which = _codes(SUBSTITUTION_FEE, case._replace(deadline=deadline), n)
+    words = _SUBSTITUTION_WORDS
+    refused_verdict, refused_rule = words.codes(SUBSTITUTION_REFUSALS, refusal, refusal_which)
+    fee_verdict, fee_rule = words.codes(SUBSTITUTION_FEE, fee, fee_which)
+    ruled = (refusal >= 0) & in_order
+    out.substitution_verdict[at] = np.where(
+        allowed, fee_verdict, np.where(ruled, refused_verdict, words.verdicts.index(_REFUSED))
+    )
+    out.substitution_rule[at] = np.where(allowed, fee_rule, np.where(ruled, refused_rule, -1))
+    group.last_event[chosen[allowed]] = on[allowed]
+
+
+def _cancel(group: _Group, out: _Out, among: Days, *, before: Days) -> None:
+    """Apply the pending cancellations of ``among`` dated before ``before``.
+
+    Refused (R26), or its decisions (R24's refund or not, R25's credit) and the
+    credit it leaves.
+    """
     cols = group.cols
     on = cols.cancelled_on[group.rows[among]]
-    due = group.cancel_pending[among]
-    if before is not None:
-        due &= on < before
+    due = group.cancel_pending[among] & (on < before)
     if not due.any():
         return
     chosen = among[due]
@@ -1530,24 +1699,40 @@ def _cancel(group: _Group, among: Days, *, before: Days | None) -> None:
         registered_on=group.reg_day[chosen],
         opened=cols.first_opened[group.rows[chosen]],
     )
-    refused, _ = _codes(CANCEL_REFUSALS, case, len(chosen))
+    refused, which = _codes(CANCEL_REFUSALS, case, len(chosen))
     done = refused < 0
+    # Refused (R26); one the journey's state does not allow is answered so afterwards.
+    slots = out.cancellation
+    ruled = group.rows[chosen[~done]]
+    slots.verdict[ruled, 0], slots.rule[ruled, 0] = slots.words.codes(
+        CANCEL_REFUSALS, refused[~done], which[~done]
+    )
     taken = chosen[done]
     group.cancelled[taken] = True
     group.cancel_day[taken] = on[done]
     group.credited[taken] = ~np.asarray(refund_due(ARRAY, case), dtype=bool)[done]
     group.until[taken] = credit_until(group.policy, on[done], ops=ARRAY)
     group.last_event[taken] = on[done]
+    accepted = CancelCase(
+        policy=group.policy,
+        on=on[done],
+        held_first=case.held_first[done],
+        registered_on=case.registered_on[done],
+        opened=case.opened[done],
+    )
+    _cancellation_decisions(group, slots, group.rows[taken], accepted)
 
 
-def _re_enrol(group: _Group, among: Days, *, before: Days | None) -> None:
-    """Apply the pending re-enrolments of ``among`` dated before ``before`` (all if None)."""
+def _re_enrol(group: _Group, out: _Out, among: Days, *, before: Days) -> None:
+    """Apply the pending re-enrolments of ``among`` dated before ``before``.
+
+    Refused by R25 or R2 (or, found nothing cancelled, for the state: answered
+    afterwards), or re-enrolled with its lead-time advisory (R3+R6).
+    """
     cols = group.cols
     at = group.rows[among]
     on = cols.re_on[at]
-    due = group.re_pending[among]
-    if before is not None:
-        due &= on < before
+    due = group.re_pending[among] & (on < before)
     # One dated before a pending cancellation comes first, and finds nothing cancelled.
     due &= ~group.cancel_pending[among] | (on < cols.cancelled_on[at])
     if not due.any():
@@ -1555,20 +1740,32 @@ def _re_enrol(group: _Group, among: Days, *, before: Days | None) -> None:
     chosen = among[due]
     at, on = at[due], on[due]
     group.re_pending[chosen] = False
+    n = len(chosen)
     case = ReEnrolCase(
         policy=group.policy,
         on=on,
         credited=group.credited[chosen],
         until=group.until[chosen],
-        used=np.zeros(len(chosen), dtype=np.int64),
+        used=np.zeros(n, dtype=np.int64),
         first=cols.re_first[at],
         last=cols.re_last[at],
     )
-    credit, _ = _codes(RE_ENROL_CREDIT, case, len(chosen))
-    session, _ = _codes(RE_ENROL_SESSION, case, len(chosen))
-    # One dated before the cancellation found nothing cancelled, and was refused.
+    credit, credit_which = _codes(RE_ENROL_CREDIT, case, n)
+    session, session_which = _codes(RE_ENROL_SESSION, case, n)
+    # One dated before the cancellation found nothing cancelled: refused for the state,
+    # which is answered afterwards.
     cancelled = group.cancelled[chosen] & (on >= cols.cancelled_on[at])
     done = cancelled & (credit < 0) & (session < 0)
+    words = out.re_enrolment_words
+    credit_verdict, credit_rule = words.codes(RE_ENROL_CREDIT, credit, credit_which)
+    session_verdict, session_rule = words.codes(RE_ENROL_SESSION, session, session_which)
+    taken_verdict, taken_rule = words.code(re_enrolled_answer(group.policy))
+    verdict = np.where(credit >= 0, credit_verdict, np.where(session >= 0, session_verdict, -1))
+    rule = np.where(credit >= 0, credit_rule, np.where(session >= 0, session_rule, -1))
+    out.re_enrolment_verdict[at] = np.where(done, taken_verdict, verdict)
+    out.re_enrolment_rule[at] = np.where(done, taken_rule, rule)
+    advised = _lead_time_advisories(group, out.advised, on, case.first, given=done, among=chosen)
+    out.advised.re_enrolment[at] = np.where(done, advised, -1)
     taken = chosen[done]
     group.cancelled[taken] = False
     group.re_day[taken] = on[done]
@@ -2126,7 +2323,9 @@ def _refused_for_the_state(group: _Group, out: _Out) -> None:
     Asked once every event that moves the state is placed: the stored state at each
     event's moment (:meth:`_Group.stored_state`) refuses the event where
     ``TRANSITIONS`` does not list it. An attempt or a change refused naming no rule is
-    refused for its state, or for its date order where the state allows it.
+    refused for its state, or for its date order where the state allows it. The state
+    comes first: a cancellation, a substitution or a re-enrolment it refuses is refused
+    naming no rule, and decides nothing, whatever the vectors answered for it before.
     """
     cols, rows, refused_while = group.cols, group.rows, out.refused_while
     listed: tuple[tuple[Days, Days, type[Event], _Words, Days, Days, Days], ...] = (
@@ -2163,11 +2362,22 @@ def _refused_for_the_state(group: _Group, out: _Out) -> None:
     everyone = np.arange(len(rows), dtype=np.int64)
     once: tuple[tuple[Days, type[Event], Days], ...] = (
         (cols.elearning_on, OpenElearning, refused_while.elearning),
+        (cols.cancelled_on, Cancel, refused_while.cancellation),
+        (cols.substitution_on, Substitute, refused_while.substitution),
+        (cols.re_on, ReEnroll, refused_while.re_enrolment),
     )
     for days, kind, into in once:
         on = days[rows]
         state = _refusing(group.stored_state(everyone, _moment(on, kind)), kind)
         into[rows] = np.where(on != _NO_DAY, state, -1)
+    out.cancellation.refused_for_the_state(rows[refused_while.cancellation[rows] >= 0])
+    at = rows[refused_while.substitution[rows] >= 0]
+    out.substitution_verdict[at] = _SUBSTITUTION_WORDS.verdicts.index(_REFUSED)
+    out.substitution_rule[at] = -1
+    at = rows[refused_while.re_enrolment[rows] >= 0]
+    out.re_enrolment_verdict[at] = out.re_enrolment_words.verdicts.index(_REFUSED)
+    out.re_enrolment_rule[at] = -1
+    out.advised.re_enrolment[at] = -1
 
 
 def _answered(
@@ -2274,6 +2484,7 @@ def _table(
         *_quote_columns(out, schema),
         *_ce_columns(out, cols, prices),
         *_attendance_columns(out),
+        *_event_columns(out, prices),
         _words(out.year_state, _STATES),
         _words(out.year_rule, _STATUS_RULES),
         _dates(out.year_since, out.year_since == _NO_DAY),
@@ -2347,6 +2558,25 @@ def _attendance_columns(out: _Out) -> list[pa.Array]:
         *_pair_columns(out.attendance),
         pa.ListArray.from_arrays(advised, pa.array(advisories[chosen], type=pa.string())),
         pa.ListArray.from_arrays(advised, pa.array(severities[chosen], type=pa.string())),
+    ]
+
+
+def _event_columns(out: _Out, prices: PriceSchedule) -> list[pa.Array]:
+    """The cancellation's, the substitution's and the re-enrolment's columns."""
+    advised = out.advised
+    words = out.re_enrolment_words
+    return [
+        *_pair_columns(out.cancellation),
+        _words(out.refused_while.cancellation, _STATES),
+        _words(out.substitution_verdict, _SUBSTITUTION_WORDS.verdicts),
+        _words(out.substitution_rule, _SUBSTITUTION_WORDS.rules),
+        _SUBSTITUTION_WORDS.amounts(prices, out.substitution_verdict, _FEE),
+        _words(out.refused_while.substitution, _STATES),
+        _words(out.re_enrolment_verdict, words.verdicts),
+        _words(out.re_enrolment_rule, words.rules),
+        advised.advisories.words(advised.re_enrolment, 0),
+        advised.advisories.words(advised.re_enrolment, 1),
+        _words(out.refused_while.re_enrolment, _STATES),
     ]
 
 
