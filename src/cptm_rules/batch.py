@@ -34,20 +34,28 @@ import pyarrow.compute as pc
 
 from cptm_rules.array_ops import ARRAY, EPOCH, outside, segment_sums
 from cptm_rules.cohort import replay as replay_candidate
+from cptm_rules.cohort.candidates import Candidate, HeldSession, Step
 from cptm_rules.cohort.formats import candidates_from_table, checked_table
 from cptm_rules.events import (
+    Activity,
     AttemptExam,
+    Cancel,
     CompleteModule,
     GrantAccess,
+    OpenElearning,
     PayRenewalFee,
     RecordActivity,
     RecordAssessment,
     RecordAttendance,
+    ReEnroll,
     Register,
     RequestChange,
+    Session,
+    Substitute,
 )
 from cptm_rules.exceptions import TransitionError
 from cptm_rules.formulas import answer_codes, verdict_prices
+from cptm_rules.lifecycle import TRANSITIONS
 from cptm_rules.money import Money
 from cptm_rules.pricing import quote
 from cptm_rules.rule_coverage import is_state_refusal
@@ -57,12 +65,16 @@ from cptm_rules.rules.cancellation import (
     CREDIT_STATUS_SINCE,
     RE_ENROL_CREDIT,
     RE_ENROL_SESSION,
+    SUBSTITUTION_FEE,
+    SUBSTITUTION_REFUSALS,
     TUITION_CREDIT,
     CancelCase,
     CreditStatusCase,
     ReEnrolCase,
+    SubstitutionCase,
     cancellation_outcome,
     credit_until,
+    re_enrolled_answer,
     refund_due,
     refund_tiers_of,
     tier_amounts,
@@ -150,7 +162,6 @@ if TYPE_CHECKING:
     import pandas as pd
     from numpy.typing import NDArray
 
-    from cptm_rules.cohort import Candidate
     from cptm_rules.events import Event
     from cptm_rules.formulas import Precedence
     from cptm_rules.money import Amount
@@ -167,6 +178,8 @@ ANSWER_COLUMNS: Final = (
     "id",
     "access_due",
     "access",
+    "access_refused_while",
+    "elearning_refused_while",
     "prework_recommended_start",
     "free_change_deadline",
     "exam_opens",
@@ -176,6 +189,7 @@ ANSWER_COLUMNS: Final = (
     "change_fees",
     "change_advisories",
     "change_advisory_severities",
+    "change_refused_while",
     "certified_on",
     "period_end",
     "practicum_first_day",
@@ -197,10 +211,13 @@ ANSWER_COLUMNS: Final = (
     "attempt_period_rules",
     "attempt_advisories",
     "attempt_advisory_severities",
+    "attempt_refused_while",
     "module_verdicts",
     "module_rules",
+    "module_refused_while",
     "assessment_verdicts",
     "assessment_rules",
+    "assessment_refused_while",
     "quote_total",
     "quote_missing",
     "quote_discounts",
@@ -209,11 +226,13 @@ ANSWER_COLUMNS: Final = (
     "activity_rules",
     "activity_renewal_verdicts",
     "activity_renewal_rules",
+    "activity_refused_while",
     "renewal_verdicts",
     "renewal_rules",
     "renewal_fees",
     "payment_renewal_verdicts",
     "payment_renewal_rules",
+    "renewal_refused_while",
     "period_ends",
     "attendance_verdicts",
     "attendance_rules",
@@ -221,6 +240,20 @@ ANSWER_COLUMNS: Final = (
     "attendance_refunds",
     "attendance_advisories",
     "attendance_advisory_severities",
+    "cancellation_verdicts",
+    "cancellation_rules",
+    "cancellation_fees",
+    "cancellation_refunds",
+    "cancellation_refused_while",
+    "substitution_verdict",
+    "substitution_rule",
+    "substitution_fee",
+    "substitution_refused_while",
+    "re_enrolment_verdict",
+    "re_enrolment_rule",
+    "re_enrolment_advisory",
+    "re_enrolment_advisory_severity",
+    "re_enrolment_refused_while",
     "state_a_year_after",
     "state_a_year_after_rule",
     "state_a_year_after_since",
@@ -258,6 +291,20 @@ class _Words(NamedTuple):
         rules = dict.fromkeys(rule_id for table in tables for rule_id, _case in table)
         return cls(tuple(verdicts), tuple(rules), tuple(verdicts.values()), tables)
 
+    def with_answer(self, pair: tuple[str, str]) -> _Words:
+        """These words and a decision's own ``(rule id, verdict)``, which no table gives."""
+        rule, verdict = pair
+        verdicts, fees = self.verdicts, self.fees
+        if verdict not in verdicts:
+            verdicts, fees = (*verdicts, verdict), (*fees, None)
+        rules = self.rules if rule in self.rules else (*self.rules, rule)
+        return _Words(verdicts, rules, fees, self.tables)
+
+    def code(self, pair: tuple[str, str]) -> tuple[int, int]:
+        """The verdict and rule codes of a ``(rule id, verdict)`` pair."""
+        rule, verdict = pair
+        return self.verdicts.index(verdict), self.rules.index(rule)
+
     def codes(self, table: Precedence[Any, Any], rows: Days, which: Days) -> tuple[Days, Days]:
         """Each candidate's verdict and rule codes from a table's row and verdict indices."""
         verdict = np.full(len(rows), -1, dtype=np.int64)
@@ -294,6 +341,54 @@ _MODULE_WORDS: Final = _Words.of(MODULE_REFUSALS, MODULE_OUTCOME)
 _ASSESSMENT_WORDS: Final = _Words.of(ASSESSMENT_REFUSALS, ASSESSMENT_OUTCOME)
 _ACTIVITY_WORDS: Final = _Words.of(ACTIVITY_VERDICT)
 _RENEWAL_WORDS: Final = _Words.of(RENEWAL_FEE_REFUSALS, RENEWAL_FEE_OUTCOME)
+_SUBSTITUTION_WORDS: Final = _Words.of(SUBSTITUTION_REFUSALS, SUBSTITUTION_FEE)
+_RE_ENROL_WORDS: Final = _Words.of(RE_ENROL_CREDIT, RE_ENROL_SESSION)
+
+
+def _day_order() -> dict[type[Event], int]:
+    """Each kind of event's place among the events of one day, as ``Candidate.steps`` puts it.
+
+    Read off the steps of a candidate who does everything on one day.
+    """
+    day = dt.date(2000, 1, 3)
+    held = Session(first_day=day, last_day=day)
+    everything = Candidate(
+        id="one day",
+        registered_at=dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC),
+        practicum=held,
+        access_after_minutes=0,
+        changes=((day, held),),
+        attempts=((day, True),),
+        elearning_opened=day,
+        modules=((day, True),),
+        substitution=day,
+        cancelled_on=day,
+        re_enrolment=(day, held),
+        activities=(Activity(id="a", on=day, hours=Decimal(1), category=ActivityCategory.COURSE),),
+        renewal_payments=(day,),
+    )
+    order = {
+        type(step.event): step.rank
+        for _, step in everything.steps(dt.UTC)
+        if isinstance(step, Step)
+    }
+    return {**order, RecordAttendance: HeldSession.rank}
+
+
+_DAY_ORDER: Final = _day_order()
+_END_OF_DAY: Final = 2 * max(_DAY_ORDER.values()) + 2
+"""A moment's offset in its day after every event of the day (see :func:`_moment`)."""
+
+
+def _moment(days: Days, kind: type[Event] | None, *, after: bool = False) -> Days:
+    """Each event of ``kind`` dated ``days`` as one ordered number: its day, then its place.
+
+    ``after``: just after an event of that kind on that day (a later one of the same
+    kind); no ``kind``: the end of the day, after every event dated then.
+    """
+    offset = _END_OF_DAY if kind is None else 2 * _DAY_ORDER[kind] + after
+    moments: Days = days * (_END_OF_DAY + 1) + offset
+    return moments
 
 
 def _codes(table: Precedence[Any, Any], facts: Any, n: int) -> tuple[Days, Days]:  # noqa: ANN401
@@ -315,6 +410,8 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("id", pa.string(), nullable=False),
             pa.field("access_due", pa.timestamp("us", tz=policy.time_zone)),
             pa.field("access", pa.string()),
+            pa.field("access_refused_while", pa.string()),
+            pa.field("elearning_refused_while", pa.string()),
             pa.field("prework_recommended_start", pa.date32()),
             pa.field("free_change_deadline", pa.date32()),
             pa.field("exam_opens", pa.date32()),
@@ -324,6 +421,7 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("change_fees", pa.list_(_FEE), nullable=False),
             pa.field("change_advisories", pa.list_(pa.string()), nullable=False),
             pa.field("change_advisory_severities", pa.list_(pa.string()), nullable=False),
+            pa.field("change_refused_while", pa.list_(pa.string()), nullable=False),
             pa.field("certified_on", pa.date32()),
             pa.field("period_end", pa.date32()),
             pa.field("practicum_first_day", pa.date32()),
@@ -345,10 +443,13 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("attempt_period_rules", pa.list_(pa.string()), nullable=False),
             pa.field("attempt_advisories", pa.list_(pa.string()), nullable=False),
             pa.field("attempt_advisory_severities", pa.list_(pa.string()), nullable=False),
+            pa.field("attempt_refused_while", pa.list_(pa.string()), nullable=False),
             pa.field("module_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("module_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("module_refused_while", pa.list_(pa.string()), nullable=False),
             pa.field("assessment_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("assessment_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("assessment_refused_while", pa.list_(pa.string()), nullable=False),
             pa.field("quote_total", _FEE),
             pa.field("quote_missing", pa.list_(pa.string())),
             pa.field("quote_discounts", pa.list_(pa.string())),
@@ -357,11 +458,13 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("activity_rules", pa.list_(pa.string()), nullable=False),
             pa.field("activity_renewal_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("activity_renewal_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("activity_refused_while", pa.list_(pa.string()), nullable=False),
             pa.field("renewal_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("renewal_rules", pa.list_(pa.string()), nullable=False),
             pa.field("renewal_fees", pa.list_(_FEE), nullable=False),
             pa.field("payment_renewal_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("payment_renewal_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("renewal_refused_while", pa.list_(pa.string()), nullable=False),
             pa.field("period_ends", pa.list_(pa.date32()), nullable=False),
             pa.field("attendance_verdicts", pa.list_(pa.string()), nullable=False),
             pa.field("attendance_rules", pa.list_(pa.string()), nullable=False),
@@ -369,6 +472,20 @@ def answer_schema(policy: Policy) -> pa.Schema:
             pa.field("attendance_refunds", pa.list_(_FEE), nullable=False),
             pa.field("attendance_advisories", pa.list_(pa.string()), nullable=False),
             pa.field("attendance_advisory_severities", pa.list_(pa.string()), nullable=False),
+            pa.field("cancellation_verdicts", pa.list_(pa.string()), nullable=False),
+            pa.field("cancellation_rules", pa.list_(pa.string()), nullable=False),
+            pa.field("cancellation_fees", pa.list_(_FEE), nullable=False),
+            pa.field("cancellation_refunds", pa.list_(_FEE), nullable=False),
+            pa.field("cancellation_refused_while", pa.string()),
+            pa.field("substitution_verdict", pa.string()),
+            pa.field("substitution_rule", pa.string()),
+            pa.field("substitution_fee", _FEE),
+            pa.field("substitution_refused_while", pa.string()),
+            pa.field("re_enrolment_verdict", pa.string()),
+            pa.field("re_enrolment_rule", pa.string()),
+            pa.field("re_enrolment_advisory", pa.string()),
+            pa.field("re_enrolment_advisory_severity", pa.string()),
+            pa.field("re_enrolment_refused_while", pa.string()),
             pa.field("state_a_year_after", pa.string()),
             pa.field("state_a_year_after_rule", pa.string()),
             pa.field("state_a_year_after_since", pa.date32()),
@@ -390,8 +507,10 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
     seen = _Seen(len(candidate.modules), journey.policy)
     for _name, event, result in results:
         if isinstance(result, TransitionError):
-            # A refusal names its rule; one for the journey's state names none.
-            seen.refused(event, None if is_state_refusal(result, event) else result.rule_id)
+            # A refusal names its rule; one for the journey's state names none, but the
+            # state (the stored state the error names).
+            state = result.state if is_state_refusal(result, event) else None
+            seen.refused(event, None if state else result.rule_id, state)
         else:
             seen.decided(event, result)
     key_dates = journey.key_dates()
@@ -401,10 +520,14 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
     year = at_year.status_on(year_after)
     final = journey.status_on(last + _ONE_DAY)
     late_verdict, late_rule, late_fee = seen.late.one()
+    substitution = seen.substitution.one()
+    re_enrolment = seen.re_enrolment.one()
     return {
         "id": candidate.id,
         "access_due": when.get(KeyDateKind.ACCESS_DUE),
         "access": seen.access,
+        "access_refused_while": seen.access_refused_while,
+        "elearning_refused_while": seen.elearning_refused_while,
         "prework_recommended_start": when.get(KeyDateKind.PREWORK_START),
         "free_change_deadline": when.get(KeyDateKind.FREE_CHANGE_DEADLINE),
         "exam_opens": when.get(KeyDateKind.EXAM_OPENS),
@@ -414,6 +537,7 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         "change_fees": seen.changes.fees,
         "change_advisories": [text for text, _ in seen.change_advisories],
         "change_advisory_severities": [sev for _, sev in seen.change_advisories],
+        "change_refused_while": seen.changes.states,
         "certified_on": journey.certification_date,
         "period_end": journey.periods[0].end if journey.periods else None,
         "practicum_first_day": when.get(KeyDateKind.PRACTICUM_FIRST_DAY),
@@ -435,20 +559,25 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         "attempt_period_rules": seen.periods.rules,
         "attempt_advisories": [text for text, _ in seen.attempt_advisories],
         "attempt_advisory_severities": [sev for _, sev in seen.attempt_advisories],
+        "attempt_refused_while": seen.attempts.states,
         "module_verdicts": seen.modules.verdicts,
         "module_rules": seen.modules.rules,
-        "assessment_verdicts": [verdict for verdict, _ in seen.assessments.values()],
-        "assessment_rules": [rule for _, rule in seen.assessments.values()],
+        "module_refused_while": seen.modules.states,
+        "assessment_verdicts": [verdict for verdict, _, _ in seen.assessments.values()],
+        "assessment_rules": [rule for _, rule, _ in seen.assessments.values()],
+        "assessment_refused_while": [state for _, _, state in seen.assessments.values()],
         **seen.quote._asdict(),
         "activity_verdicts": seen.activities.verdicts,
         "activity_rules": seen.activities.rules,
         "activity_renewal_verdicts": seen.activity_renewals.verdicts,
         "activity_renewal_rules": seen.activity_renewals.rules,
+        "activity_refused_while": seen.activities.states,
         "renewal_verdicts": seen.renewals.verdicts,
         "renewal_rules": seen.renewals.rules,
         "renewal_fees": seen.renewals.fees,
         "payment_renewal_verdicts": seen.payment_renewals.verdicts,
         "payment_renewal_rules": seen.payment_renewals.rules,
+        "renewal_refused_while": seen.renewals.states,
         "period_ends": [period.end for period in journey.periods],
         "attendance_verdicts": seen.attendance.verdicts,
         "attendance_rules": seen.attendance.rules,
@@ -456,6 +585,20 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
         "attendance_refunds": seen.attendance_refunds,
         "attendance_advisories": [rules for rules, _ in seen.attendance_advisories],
         "attendance_advisory_severities": [sev for _, sev in seen.attendance_advisories],
+        "cancellation_verdicts": seen.cancellation.verdicts,
+        "cancellation_rules": seen.cancellation.rules,
+        "cancellation_fees": seen.cancellation.fees,
+        "cancellation_refunds": seen.cancellation_refunds,
+        "cancellation_refused_while": seen.cancellation.one_state(),
+        "substitution_verdict": substitution[0],
+        "substitution_rule": substitution[1],
+        "substitution_fee": substitution[2],
+        "substitution_refused_while": seen.substitution.one_state(),
+        "re_enrolment_verdict": re_enrolment[0],
+        "re_enrolment_rule": re_enrolment[1],
+        "re_enrolment_advisory": seen.re_enrolment_advisory[0],
+        "re_enrolment_advisory_severity": seen.re_enrolment_advisory[1],
+        "re_enrolment_refused_while": seen.re_enrolment.one_state(),
         "state_a_year_after": str(year.state),
         "state_a_year_after_rule": year.rule_id,
         "state_a_year_after_since": year.since,
@@ -476,6 +619,9 @@ class _Seen:
 
     def __init__(self, modules: int, policy: Policy) -> None:
         self.access: str | None = None
+        # The stored state an event was refused in, where it was refused for it.
+        self.access_refused_while: str | None = None
+        self.elearning_refused_while: str | None = None
         self.quote = _Quote(None, None, None, None)
         self.changes, self.late = _Listed(), _Listed()
         self.attempts, self.retakes = _Listed(), _Listed()
@@ -486,6 +632,10 @@ class _Seen:
         self.attendance = _Listed()
         self.attendance_refunds: list[Decimal | None] = []
         self.attendance_advisories: list[tuple[str, str]] = []
+        # One cancellation, substitution and re-enrolment at most (the cohort's columns).
+        self.cancellation, self.substitution, self.re_enrolment = _Listed(), _Listed(), _Listed()
+        self.cancellation_refunds: list[Decimal | None] = []
+        self.re_enrolment_advisory: tuple[str | None, str | None] = (None, None)
         # At most one advisory per registration, change or attempt (R3+R6, R8).
         self.registration_advisory: tuple[str | None, str | None] = (None, None)
         self.change_advisories: list[tuple[str | None, str | None]] = []
@@ -494,35 +644,46 @@ class _Seen:
         self._period = period_started_answer(policy)
         self._renewed = renewal_answer(policy)
         # One slot per module, in the order they are numbered; null where none is taken.
-        self.assessments: dict[int, tuple[str | None, str | None]] = dict.fromkeys(
-            range(1, modules + 1), (None, None)
+        self.assessments: dict[int, tuple[str | None, str | None, str | None]] = dict.fromkeys(
+            range(1, modules + 1), (None, None, None)
         )
 
-    def refused(self, event: Event, rule: str | None) -> None:
-        """An event the journey refused (``rule``: the rule that did, if any)."""
+    def refused(  # noqa: C901, PLR0912  # one branch per kind of event
+        self, event: Event, rule: str | None, state: str | None
+    ) -> None:
+        """An event the journey refused: by ``rule``, or (``state``) for the state it was in."""
         if isinstance(event, CompleteModule):
-            self.modules.add(_REFUSED, rule)
+            self.modules.add(_REFUSED, rule, state=state)
         elif isinstance(event, RecordAssessment):
-            self.assessments[event.module] = (_REFUSED, rule)
+            self.assessments[event.module] = (_REFUSED, rule, state)
         elif isinstance(event, RequestChange):
-            self.changes.add(_REFUSED, rule)
+            self.changes.add(_REFUSED, rule, state=state)
             self.change_advisories.append((None, None))
         elif isinstance(event, AttemptExam):
-            self.attempts.add(_REFUSED, rule)
+            self.attempts.add(_REFUSED, rule, state=state)
             for slot in (self.retakes, self.windows, self.periods):
                 slot.add(None, None)
             self.attempt_advisories.append((None, None))
         elif isinstance(event, GrantAccess):
-            self.access = _REFUSED
+            self.access, self.access_refused_while = _REFUSED, state
+        elif isinstance(event, OpenElearning):
+            self.elearning_refused_while = state
         elif isinstance(event, RecordActivity):
-            self.activities.add(_REFUSED, rule)
+            self.activities.add(_REFUSED, rule, state=state)
             self.activity_renewals.add(None, None)
         elif isinstance(event, PayRenewalFee):
-            self.renewals.add(_REFUSED, rule)
+            self.renewals.add(_REFUSED, rule, state=state)
             self.payment_renewals.add(None, None)
         elif isinstance(event, RecordAttendance):
             self.attendance.add(_REFUSED, rule)
             self.attendance_refunds.append(None)
+        elif isinstance(event, Cancel):
+            self.cancellation.add(_REFUSED, rule, state=state)
+            self.cancellation_refunds.append(None)
+        elif isinstance(event, Substitute):
+            self.substitution.add(_REFUSED, rule, state=state)
+        elif isinstance(event, ReEnroll):
+            self.re_enrolment.add(_REFUSED, rule, state=state)
 
     def attended(self, outcome: Outcome) -> None:
         """The attendance recorded: each decision with its amounts, and each advisory."""
@@ -531,13 +692,15 @@ class _Seen:
             self.attendance_refunds.append(_known(decision.refund))
         self.attendance_advisories += [_advisory_words(a) for a in outcome.advisories]
 
-    def decided(self, event: Event, outcome: Outcome) -> None:
+    def decided(  # noqa: C901, PLR0912  # one branch per kind of event
+        self, event: Event, outcome: Outcome
+    ) -> None:
         """An event the journey applied, with its outcome."""
         decisions = outcome.decisions
         if isinstance(event, CompleteModule):
             self.modules.add_decision(decisions[0])
         elif isinstance(event, RecordAssessment):
-            self.assessments[event.module] = (decisions[0].verdict, decisions[0].rule_id)
+            self.assessments[event.module] = (decisions[0].verdict, decisions[0].rule_id, None)
         elif isinstance(event, RequestChange):
             self.changes.add_decision(decisions[0])
             self.change_advisories.append(_advised_once(outcome.advisories))
@@ -557,6 +720,15 @@ class _Seen:
             self.payment_renewals.add_decision(_given(decisions, self._renewed))
         elif isinstance(event, RecordAttendance):
             self.attended(outcome)
+        elif isinstance(event, Cancel):
+            for decision in decisions:
+                self.cancellation.add_decision(decision)
+                self.cancellation_refunds.append(_known(decision.refund))
+        elif isinstance(event, Substitute):
+            self.substitution.add_decision(decisions[0])
+        elif isinstance(event, ReEnroll):
+            self.re_enrolment.add_decision(decisions[0])
+            self.re_enrolment_advisory = _advised_once(outcome.advisories)
         elif isinstance(event, Register):
             self.late.add_decision(_decided(decisions, _LATE_WORDS))
             self.registration_advisory = _advised_once(outcome.advisories)
@@ -605,11 +777,25 @@ class _Listed:
         self.verdicts: list[str | None] = []
         self.rules: list[str | None] = []
         self.fees: list[Decimal | None] = []
+        self.states: list[str | None] = []
+        """per event: the stored state it was refused in, where it was refused for it."""
 
-    def add(self, verdict: str | None, rule: str | None, fee: Decimal | None = None) -> None:
+    def add(
+        self,
+        verdict: str | None,
+        rule: str | None,
+        fee: Decimal | None = None,
+        *,
+        state: str | None = None,
+    ) -> None:
         self.verdicts.append(verdict)
         self.rules.append(rule)
         self.fees.append(fee)
+        self.states.append(state)
+
+    def one_state(self) -> str | None:
+        # A slot answered once per candidate: the state its event was refused in, if any.
+        return self.states[0] if self.states else None
 
     def add_decision(self, decision: Decision | None) -> None:
         if decision is None:
@@ -693,9 +879,13 @@ def batch_answers(
         # dated schedule charges (PriceSchedule.in_force_on) is left to its journey.
         start = prices.effective_from.toordinal() - EPOCH
         replay |= _local_days(cols.registered_us, policy) < start
-    out.attendance_words = _Words.of(
+    out.attendance.words = _Words.of(
         ATTENDANCE_OUTCOME, cancellation_outcome(policy), TUITION_CREDIT
     )
+    out.cancellation.words = _Words.of(
+        CANCEL_REFUSALS, cancellation_outcome(policy), TUITION_CREDIT
+    )
+    out.re_enrolment_words = _RE_ENROL_WORDS.with_answer(re_enrolled_answer(policy))
     for version, rows in _versions_in_force(policy, cols, replay):
         _answer(version, prices, cols, rows, out=out, replay=replay)
     result = _table(out, cols, policy=policy, prices=prices, ids=table.column("id"))
@@ -715,12 +905,13 @@ def _beyond_the_vectors(table: pa.Table, cols: _Columns, policy: Policy) -> Mask
     (modules when the policy's attempts read them, a re-enrolment after an
     absence with notice), or whose changes or attempts are not written in date
     order (the journey applies them in date order and numbers them so). The
-    other events a row may carry (the eLearning opened, modules and their
-    assessments, a substitution, continuing education, renewal payments) change
-    none of the batch's answers but for the eLearning opened and the modules
-    before a cancellation, which the vectors read; continuing education and
-    renewal payments are answered after the exam, from where it left the row
-    (copies of one activity id on one day that differ are the journey's to pick).
+    other events a row may carry are answered where the journey meets them: a
+    substitution, a cancellation and a re-enrolment in date order among the
+    changes, modules and their assessments, the eLearning opened (which a
+    cancellation's refund reads) once the exam has placed the attendance and
+    certification; continuing education and renewal payments after the exam,
+    from where it left the row (copies of one activity id on one day that differ
+    are the journey's to pick).
     """
     replay = np.zeros(table.num_rows, dtype=bool)
     version: Policy | None = policy
@@ -774,6 +965,10 @@ class _Columns(NamedTuple):
     re_last: Days
     first_opened: Days
     """the earliest eLearning-opened or module day (``_NO_DAY`` when none)."""
+    elearning_on: Days
+    """the day the eLearning is opened (``_NO_DAY`` when it is not)."""
+    substitution_on: Days
+    """the day another person takes the seat (``_NO_DAY`` when none does)."""
     module_offsets: Days
     module_on: Days
     """each row's modules in the order the journey numbers them (date, then result)."""
@@ -830,6 +1025,8 @@ class _Columns(NamedTuple):
             re_first=_optional_days(re_first),
             re_last=_optional_days(re_last),
             first_opened=_first_opened(table),
+            elearning_on=_optional_days(table.column("elearning_opened")),
+            substitution_on=_optional_days(table.column("substitution")),
             organisation=_ints(
                 pc.index_in(
                     table.column("organisation"),
@@ -1004,6 +1201,14 @@ class _Out:
         self.activity_rule: Days = np.full(activities, -1, dtype=np.int64)
         self.renewal_verdict: Days = np.full(payments, -1, dtype=np.int64)
         self.renewal_rule: Days = np.full(payments, -1, dtype=np.int64)
+        self.refused_while = _RefusedWhile(
+            n, changes=changes, attempts=attempts, modules=modules, payments=payments
+        )
+        self.substitution_verdict: Days = np.full(n, -1, dtype=np.int64)
+        self.substitution_rule: Days = np.full(n, -1, dtype=np.int64)
+        self.re_enrolment_words = _RE_ENROL_WORDS
+        self.re_enrolment_verdict: Days = np.full(n, -1, dtype=np.int64)
+        self.re_enrolment_rule: Days = np.full(n, -1, dtype=np.int64)
         self.period_count: Days = np.zeros(n, dtype=np.int64)
         self.period_ends: list[Days] = []
         """the j-th period's end of each row, where it has that many (see ``period_count``)."""
@@ -1011,13 +1216,10 @@ class _Out:
         """each row's quote, as its place in ``quotes``."""
         self.quotes: list[_Quote] = []
         # The attendance's decisions (at most two: an absence with notice cancels and
-        # leaves a credit), as codes of attendance_words, with their amounts; and its
-        # advisories, as places in _ADVISORIES (-1: none).
-        self.attendance_words = _Words.of()
-        self.attendance_verdict: Days = np.full((n, 2), -1, dtype=np.int64)
-        self.attendance_rule: Days = np.full((n, 2), -1, dtype=np.int64)
-        self.attendance_fee: NDArray[np.object_] = np.full((n, 2), None, dtype=object)
-        self.attendance_refund: NDArray[np.object_] = np.full((n, 2), None, dtype=object)
+        # leaves a credit) and a cancellation's in writing, with their amounts; and the
+        # attendance's advisories, as places in _ADVISORIES (-1: none).
+        self.attendance = _Pair(n)
+        self.cancellation = _Pair(n)
         self.attendance_advisory: Days = np.full((n, 2), -1, dtype=np.int64)
         # Where each row stands a year after the practicum and at the end: a state's
         # place in _STATES, a rule's in _STATUS_RULES (-1: none), the day a derived
@@ -1031,6 +1233,44 @@ class _Out:
         self.advised = _Advised(
             n, changes=changes, attempts=attempts, activities=activities, payments=payments
         )
+
+
+class _RefusedWhile:
+    """Where each event was refused for the journey's state: the state's place in ``_STATES``.
+
+    -1 where it was not (accepted, refused by a rule or for its date order, or none).
+    """
+
+    def __init__(  # one size per list column
+        self, n: int, *, changes: int, attempts: int, modules: int, payments: int
+    ) -> None:
+        self.change: Days = np.full(changes, -1, dtype=np.int64)
+        self.attempt: Days = np.full(attempts, -1, dtype=np.int64)
+        self.module: Days = np.full(modules, -1, dtype=np.int64)
+        self.assessment: Days = np.full(modules, -1, dtype=np.int64)
+        self.renewal: Days = np.full(payments, -1, dtype=np.int64)
+        self.elearning: Days = np.full(n, -1, dtype=np.int64)
+        self.cancellation: Days = np.full(n, -1, dtype=np.int64)
+        self.substitution: Days = np.full(n, -1, dtype=np.int64)
+        self.re_enrolment: Days = np.full(n, -1, dtype=np.int64)
+
+
+class _Pair:
+    """An event's decisions (at most two, in order) as codes of ``words``, with their amounts."""
+
+    def __init__(self, n: int) -> None:
+        self.words = _Words.of()
+        self.verdict: Days = np.full((n, 2), -1, dtype=np.int64)
+        self.rule: Days = np.full((n, 2), -1, dtype=np.int64)
+        self.fee: NDArray[np.object_] = np.full((n, 2), None, dtype=object)
+        self.refund: NDArray[np.object_] = np.full((n, 2), None, dtype=object)
+
+    def refused_for_the_state(self, at: Days) -> None:
+        """The rows ``at`` were refused for their state: one decision, naming no rule."""
+        self.verdict[at] = [self.words.verdicts.index(_REFUSED), -1]
+        self.rule[at] = -1
+        self.fee[at] = None
+        self.refund[at] = None
 
 
 class _Advised:
@@ -1047,6 +1287,7 @@ class _Advised:
         self.further = _Distinct()
         """each further decision given: its rule, its verdict."""
         self.registration: Days = np.full(n, -1, dtype=np.int64)
+        self.re_enrolment: Days = np.full(n, -1, dtype=np.int64)
         self.change: Days = np.full(changes, -1, dtype=np.int64)
         self.attempt_taken: Mask = np.zeros(attempts, dtype=bool)
         """whether the attempt was taken (no refusal: it decides in_window and its outcome)."""
@@ -1139,6 +1380,7 @@ class _Group:
         n = len(rows)
         self.cancel_pending = cols.cancelled_on[rows] != _NO_DAY
         self.re_pending = cols.re_on[rows] != _NO_DAY
+        self.substitution_pending = cols.substitution_on[rows] != _NO_DAY
         self.cancelled = np.zeros(n, dtype=bool)
         self.credited = np.zeros(n, dtype=bool)
         self.until = np.zeros(n, dtype=np.int64)
@@ -1146,9 +1388,6 @@ class _Group:
         # attendance and the attempts left the candidate (set by _exam).
         self.cancel_day = np.full(n, _NO_DAY, dtype=np.int64)
         self.re_day = np.full(n, _NO_DAY, dtype=np.int64)
-        self.planned = np.zeros(n, dtype=np.int64)
-        self.gone = np.zeros(n, dtype=bool)
-        """attendance recorded as an absence (cancelled or forfeited after its day)."""
         self.attend_day = np.full(n, _NO_DAY, dtype=np.int64)
         """the day attendance was recorded (``_NO_DAY``: never, such as while cancelled)."""
         self.certified = np.full(n, _NOT_CERTIFIED, dtype=np.int64)
@@ -1163,6 +1402,28 @@ class _Group:
         """Leave the rows where ``mask`` holds to their journeys."""
         chosen = self.rows if among is None else self.rows[among]
         self.replay[chosen[mask]] = True
+
+    def stored_state(self, owner: Days, moment: Days) -> Days:
+        """The stored state each of ``owner`` (places in the group) is in at ``moment``.
+
+        Where the events before the moment (:func:`_moment`) left the row, as the
+        vectors answer them: access granted, a cancellation in writing and a
+        re-enrolment accepted, the attendance recorded, the attempt that certifies.
+        Each state is its place in ``_STATES``.
+        """
+        state = np.full(len(owner), _STATE[State.REGISTERED], dtype=np.int64)
+        state[_moment(self.access_day[owner], GrantAccess) < moment] = _STATE[State.IN_PREWORK]
+        cancelled = _moment(self.cancel_day[owner], Cancel) < moment
+        cancelled &= ~(_moment(self.re_day[owner], ReEnroll) < moment)
+        # A re-enrolment returns to prework: the access was granted before the cancellation.
+        state[cancelled] = _STATE[State.CANCELLED]
+        attended = _moment(self.attend_day[owner], RecordAttendance) < moment
+        kind = self.cols.attendance[self.rows[owner[attended]]]
+        state[attended] = _RECORDED_STATE[kind]
+        certified = self.certified[owner]
+        passed = (certified != _NOT_CERTIFIED) & (_moment(certified, AttemptExam) < moment)
+        state[passed] = _STATE[State.CERTIFIED]
+        return state
 
 
 def _answer(
@@ -1181,6 +1442,7 @@ def _answer(
     _attempt_advisories(group, out)
     _continuing_education(group, out)
     _attendance_advisories(group, out)
+    _refused_for_the_state(group, out)
     _states(group, out)
 
 
@@ -1254,10 +1516,9 @@ def _changes(group: _Group, out: _Out) -> None:
         group.replay_where(
             group.outside(on) | group.outside(to_first) | group.outside(to_last), asking
         )
-        # A cancellation or re-enrolment dated before the change comes first (one
-        # dated the same day comes after it).
-        _cancel(group, asking, before=on)
-        _re_enrol(group, asking, before=on)
+        # A substitution, cancellation or re-enrolment dated before the change comes
+        # first (one dated the same day comes after it).
+        _until(group, out, asking, before=on)
         held_first, held_last = group.first[asking], group.last[asking]
         group.replay_where(
             ((on < group.access_day[asking]) & (on >= group.reg_day[asking]))
@@ -1307,8 +1568,7 @@ def _changes(group: _Group, out: _Out) -> None:
         group.last_event[moved] = on[accepted]
         free_used[asking] = free_changes_after(free_used[asking], accepted & (verdict == free_word))
     everyone = np.arange(len(rows), dtype=np.int64)
-    _cancel(group, everyone, before=None)
-    _re_enrol(group, everyone, before=None)
+    _until(group, out, everyone, before=None)
 
 
 def _lead_time_advisories(
@@ -1352,6 +1612,9 @@ def _cancellation_dates(group: _Group) -> None:
     group.replay_where(
         has_cancel & (opened != _NO_DAY) & ((opened < group.access_day) | group.outside(opened))
     )
+    # An eLearning opening or a substitution off the calendar is the journey's to raise for.
+    for day in (cols.elearning_on[rows], cols.substitution_on[rows]):
+        group.replay_where((day != _NO_DAY) & group.outside(day))
     group.replay_where(
         has_re
         & (
@@ -1363,13 +1626,67 @@ def _cancellation_dates(group: _Group) -> None:
     )
 
 
-def _cancel(group: _Group, among: Days, *, before: Days | None) -> None:
-    """Apply the pending cancellations of ``among`` dated before ``before`` (all if None)."""
+def _until(group: _Group, out: _Out, among: Days, *, before: Days | None) -> None:
+    """Apply the pending substitution, cancellation and re-enrolment of ``among`` in turn.
+
+    Those dated before ``before`` (all if None), in the order the journey lives them:
+    by date, and on one day the substitution, the cancellation, the re-enrolment.
+    """
+    cols, at = group.cols, group.rows[among]
+    limit = np.full(len(among), _NO_DAY + 1, dtype=np.int64) if before is None else before
+    cancel_on = np.where(group.cancel_pending[among], cols.cancelled_on[at], _NO_DAY)
+    re_on = np.where(group.re_pending[among], cols.re_on[at], _NO_DAY)
+    _substitute(group, out, among, before=np.minimum(limit, np.minimum(cancel_on, re_on) + 1))
+    _cancel(group, out, among, before=limit)
+    _substitute(group, out, among, before=np.minimum(limit, re_on + 1))
+    _re_enrol(group, out, among, before=limit)
+    _substitute(group, out, among, before=limit)
+
+
+def _substitute(group: _Group, out: _Out, among: Days, *, before: Days) -> None:
+    """Answer the pending substitutions of ``among`` dated before ``before`` (R27).
+
+    Against the session held then; one the journey's state does not allow (after a
+    cancellation or the attendance) is answered for its state afterwards.
+    """
+    cols, policy = group.cols, group.policy
+    on = cols.substitution_on[group.rows[among]]
+    due = group.substitution_pending[among] & (on < before)
+    if not due.any():
+        return
+    chosen, on = among[due], on[due]
+    group.substitution_pending[chosen] = False
+    n, at = len(chosen), group.rows[chosen]
+    case = SubstitutionCase(policy=policy, on=on, held_first=group.first[chosen])
+    refusal, refusal_which = _codes(SUBSTITUTION_REFUSALS, case, n)
+    # The date order is the engine's, asked before the rule: a substitution dated
+    # before the previous event is refused naming none.
+    in_order = on >= group.last_event[chosen]
+    allowed = (refusal < 0) & in_order & ~group.cancelled[chosen]
+    deadline = np.zeros(n, dtype=np.int64)
+    deadline[allowed] = free_change_deadline(policy, case.held_first[allowed], ops=ARRAY)
+    group.replay_where(allowed & outside(deadline), chosen)
+    fee, fee_which = _codes(SUBSTITUTION_FEE, case._replace(deadline=deadline), n)
+    words = _SUBSTITUTION_WORDS
+    refused_verdict, refused_rule = words.codes(SUBSTITUTION_REFUSALS, refusal, refusal_which)
+    fee_verdict, fee_rule = words.codes(SUBSTITUTION_FEE, fee, fee_which)
+    ruled = (refusal >= 0) & in_order
+    out.substitution_verdict[at] = np.where(
+        allowed, fee_verdict, np.where(ruled, refused_verdict, words.verdicts.index(_REFUSED))
+    )
+    out.substitution_rule[at] = np.where(allowed, fee_rule, np.where(ruled, refused_rule, -1))
+    group.last_event[chosen[allowed]] = on[allowed]
+
+
+def _cancel(group: _Group, out: _Out, among: Days, *, before: Days) -> None:
+    """Apply the pending cancellations of ``among`` dated before ``before``.
+
+    Refused (R26), or its decisions (R24's refund or not, R25's credit) and the
+    credit it leaves.
+    """
     cols = group.cols
     on = cols.cancelled_on[group.rows[among]]
-    due = group.cancel_pending[among]
-    if before is not None:
-        due &= on < before
+    due = group.cancel_pending[among] & (on < before)
     if not due.any():
         return
     chosen = among[due]
@@ -1382,24 +1699,40 @@ def _cancel(group: _Group, among: Days, *, before: Days | None) -> None:
         registered_on=group.reg_day[chosen],
         opened=cols.first_opened[group.rows[chosen]],
     )
-    refused, _ = _codes(CANCEL_REFUSALS, case, len(chosen))
+    refused, which = _codes(CANCEL_REFUSALS, case, len(chosen))
     done = refused < 0
+    # Refused (R26); one the journey's state does not allow is answered so afterwards.
+    slots = out.cancellation
+    ruled = group.rows[chosen[~done]]
+    slots.verdict[ruled, 0], slots.rule[ruled, 0] = slots.words.codes(
+        CANCEL_REFUSALS, refused[~done], which[~done]
+    )
     taken = chosen[done]
     group.cancelled[taken] = True
     group.cancel_day[taken] = on[done]
     group.credited[taken] = ~np.asarray(refund_due(ARRAY, case), dtype=bool)[done]
     group.until[taken] = credit_until(group.policy, on[done], ops=ARRAY)
     group.last_event[taken] = on[done]
+    accepted = CancelCase(
+        policy=group.policy,
+        on=on[done],
+        held_first=case.held_first[done],
+        registered_on=case.registered_on[done],
+        opened=case.opened[done],
+    )
+    _cancellation_decisions(group, slots, group.rows[taken], accepted)
 
 
-def _re_enrol(group: _Group, among: Days, *, before: Days | None) -> None:
-    """Apply the pending re-enrolments of ``among`` dated before ``before`` (all if None)."""
+def _re_enrol(group: _Group, out: _Out, among: Days, *, before: Days) -> None:
+    """Apply the pending re-enrolments of ``among`` dated before ``before``.
+
+    Refused by R25 or R2 (or, found nothing cancelled, for the state: answered
+    afterwards), or re-enrolled with its lead-time advisory (R3+R6).
+    """
     cols = group.cols
     at = group.rows[among]
     on = cols.re_on[at]
-    due = group.re_pending[among]
-    if before is not None:
-        due &= on < before
+    due = group.re_pending[among] & (on < before)
     # One dated before a pending cancellation comes first, and finds nothing cancelled.
     due &= ~group.cancel_pending[among] | (on < cols.cancelled_on[at])
     if not due.any():
@@ -1407,20 +1740,32 @@ def _re_enrol(group: _Group, among: Days, *, before: Days | None) -> None:
     chosen = among[due]
     at, on = at[due], on[due]
     group.re_pending[chosen] = False
+    n = len(chosen)
     case = ReEnrolCase(
         policy=group.policy,
         on=on,
         credited=group.credited[chosen],
         until=group.until[chosen],
-        used=np.zeros(len(chosen), dtype=np.int64),
+        used=np.zeros(n, dtype=np.int64),
         first=cols.re_first[at],
         last=cols.re_last[at],
     )
-    credit, _ = _codes(RE_ENROL_CREDIT, case, len(chosen))
-    session, _ = _codes(RE_ENROL_SESSION, case, len(chosen))
-    # One dated before the cancellation found nothing cancelled, and was refused.
+    credit, credit_which = _codes(RE_ENROL_CREDIT, case, n)
+    session, session_which = _codes(RE_ENROL_SESSION, case, n)
+    # One dated before the cancellation found nothing cancelled: refused for the state,
+    # which is answered afterwards.
     cancelled = group.cancelled[chosen] & (on >= cols.cancelled_on[at])
     done = cancelled & (credit < 0) & (session < 0)
+    words = out.re_enrolment_words
+    credit_verdict, credit_rule = words.codes(RE_ENROL_CREDIT, credit, credit_which)
+    session_verdict, session_rule = words.codes(RE_ENROL_SESSION, session, session_which)
+    taken_verdict, taken_rule = words.code(re_enrolled_answer(group.policy))
+    verdict = np.where(credit >= 0, credit_verdict, np.where(session >= 0, session_verdict, -1))
+    rule = np.where(credit >= 0, credit_rule, np.where(session >= 0, session_rule, -1))
+    out.re_enrolment_verdict[at] = np.where(done, taken_verdict, verdict)
+    out.re_enrolment_rule[at] = np.where(done, taken_rule, rule)
+    advised = _lead_time_advisories(group, out.advised, on, case.first, given=done, among=chosen)
+    out.advised.re_enrolment[at] = np.where(done, advised, -1)
     taken = chosen[done]
     group.cancelled[taken] = False
     group.re_day[taken] = on[done]
@@ -1461,31 +1806,28 @@ def _absent_with_notice(group: _Group, recorded: Mask, out: _Out) -> None:
     )
     credited = ~np.asarray(refund_due(ARRAY, case), dtype=bool)
     out.credit_until[rows[chosen[credited]]] = credit_until(group.policy, on[credited], ops=ARRAY)
-    _cancellation_decisions(group, out, rows[chosen], case)
+    _cancellation_decisions(group, out.attendance, rows[chosen], case)
     # A cancellation (in writing) left standing keeps its credit's end, unless refunded.
     kept = group.cancelled & group.credited
     out.credit_until[rows[kept]] = group.until[kept]
 
 
-def _cancellation_decisions(group: _Group, out: _Out, at: Days, case: CancelCase) -> None:
+def _cancellation_decisions(group: _Group, slots: _Pair, at: Days, case: CancelCase) -> None:
     """A cancellation's decisions for the rows ``at`` (in the cohort): refund or not, credit."""
-    words, policy = out.attendance_words, group.policy
+    words, policy = slots.words, group.policy
     outcome = cancellation_outcome(policy)
     tier, which = _codes(outcome, case, len(at))
-    out.attendance_verdict[at, 0], out.attendance_rule[at, 0] = words.codes(outcome, tier, which)
+    slots.verdict[at, 0], slots.rule[at, 0] = words.codes(outcome, tier, which)
     # Each tier's amounts under the schedule, as the family prices them.
     amounts = [tier_amounts(group.prices, t) for t in refund_tiers_of(policy)]
     for i, (refund, fee) in enumerate(amounts):
         here = at[tier == i]
-        out.attendance_refund[here, 0] = _known(refund)
-        out.attendance_fee[here, 0] = _known(fee)
+        slots.refund[here, 0] = _known(refund)
+        slots.fee[here, 0] = _known(fee)
     credit, credit_which = _codes(TUITION_CREDIT, case, len(at))
     verdict, rule = words.codes(TUITION_CREDIT, credit, credit_which)
     left = credit >= 0
-    out.attendance_verdict[at[left], 1], out.attendance_rule[at[left], 1] = (
-        verdict[left],
-        rule[left],
-    )
+    slots.verdict[at[left], 1], slots.rule[at[left], 1] = verdict[left], rule[left]
 
 
 def _attendance(group: _Group, out: _Out, recorded: Mask) -> None:
@@ -1493,14 +1835,14 @@ def _attendance(group: _Group, out: _Out, recorded: Mask) -> None:
     chosen = np.flatnonzero(recorded)
     at = group.rows[chosen]
     case = AttendanceCase(policy=group.policy, kind=group.cols.attendance[at])
-    words = out.attendance_words
+    slots = out.attendance
     answered, which = _codes(ATTENDANCE_OUTCOME, case, len(at))
-    verdict, rule = words.codes(ATTENDANCE_OUTCOME, answered, which)
+    verdict, rule = slots.words.codes(ATTENDANCE_OUTCOME, answered, which)
     decided = answered >= 0
-    out.attendance_verdict[at[decided], 0] = verdict[decided]
-    out.attendance_rule[at[decided], 0] = rule[decided]
-    fees = words.amounts(group.prices, verdict, _FEE).to_pylist()
-    out.attendance_fee[at[decided], 0] = np.array(fees, dtype=object)[decided]
+    slots.verdict[at[decided], 0] = verdict[decided]
+    slots.rule[at[decided], 0] = rule[decided]
+    fees = slots.words.amounts(group.prices, verdict, _FEE).to_pylist()
+    slots.fee[at[decided], 0] = np.array(fees, dtype=object)[decided]
 
 
 def _attendance_advisories(group: _Group, out: _Out) -> None:
@@ -1623,8 +1965,7 @@ def _exam(group: _Group, out: _Out) -> None:
         certified[sitting[passed]] = on[passed]
         out.advised.attempted(policy, at, accepted, passed)
     out.certified_on[rows] = certified
-    group.planned, group.certified = planned, certified
-    group.gone = recorded & ~attended
+    group.certified = certified
     group.attend_day = np.where(recorded, planned, _NO_DAY)
     has = certified != _NOT_CERTIFIED
     ends = np.zeros(len(rows), dtype=np.int64)
@@ -1815,6 +2156,19 @@ _ADVISORIES: Final = (_PARTLY, _UNFINISHED)
 
 _STATES: Final = tuple(str(state) for state in State)
 _STATE: Final = {state: i for i, state in enumerate(State)}
+_RECORDED_STATE: Final = np.array(
+    [
+        _STATE[State.ATTENDED]
+        if kind in RELEASING_ATTENDANCE
+        else _STATE[State.CANCELLED]
+        if kind is Attendance.ABSENT_WITH_NOTICE
+        else _STATE[State.FORFEITED]
+        for kind in Attendance
+    ],
+    dtype=np.int64,
+)
+"""Per kind of attendance (its place in ``Attendance``), the state recording it leads to:
+attended, or an absence's (with notice a cancellation, without it a forfeit)."""
 _STATUS_TABLES: Final = (EXAM_STATUS, PERIOD_STATUS, CREDIT_STATUS)
 _STATUS_RULES: Final = tuple(
     dict.fromkeys(rule_id for table in _STATUS_TABLES for rule_id, _ in table)
@@ -1830,19 +2184,9 @@ def _standing(group: _Group, out: _Out, day: Days) -> tuple[Days, Days, Days]:
     """
     cols, rows, n = group.cols, group.rows, len(group.rows)
     kind = cols.attendance[rows]
-    stored = np.full(n, _STATE[State.IN_PREWORK], dtype=np.int64)
-    stored[group.access_day > day] = _STATE[State.REGISTERED]
+    stored = group.stored_state(np.arange(n, dtype=np.int64), _moment(day, None))
     written = (group.cancel_day <= day) & ~(group.re_day <= day)
-    stored[written] = _STATE[State.CANCELLED]
-    attended = group.attend_day <= day
-    noticed = attended & (kind == _ATTENDANCE_CODE[Attendance.ABSENT_WITH_NOTICE])
-    stored[attended & np.isin(kind, _RELEASING)] = _STATE[State.ATTENDED]
-    stored[noticed] = _STATE[State.CANCELLED]
-    stored[attended & (kind == _ATTENDANCE_CODE[Attendance.ABSENT_WITHOUT_NOTICE])] = _STATE[
-        State.FORFEITED
-    ]
-    certified = (group.certified != _NOT_CERTIFIED) & (group.certified <= day)
-    stored[certified] = _STATE[State.CERTIFIED]
+    noticed = (group.attend_day <= day) & (kind == _ATTENDANCE_CODE[Attendance.ABSENT_WITH_NOTICE])
     state, rule = stored.copy(), np.full(n, -1, dtype=np.int64)
     since = np.full(n, _NO_DAY, dtype=np.int64)
     policy = group.policy
@@ -1930,20 +2274,11 @@ def _items(offsets: Days, rows: Days) -> tuple[Days, Days, Days]:
     return starts + number - 1, owner, number
 
 
-def _state_allows_prework(group: _Group, owner: Days, on: Days) -> Mask:
-    """Where the journey stands on each day allows the prework (in prework, or attended).
-
-    Events of one day come in the order a journey lives them: a module or an
-    assessment comes before a cancellation, a re-enrolment, the attendance and
-    the attempts dated that day, so each of those closes the prework only after it.
-    """
-    before_access = on < group.access_day[owner]
-    cancelled = (group.cancel_day[owner] < on) & (on <= group.re_day[owner])
-    absent = group.gone[owner] & (on > group.planned[owner])
-    certified = group.certified[owner]
-    after_certifying = (certified != _NOT_CERTIFIED) & (on > certified)
-    allowed: Mask = ~(before_access | cancelled | absent | after_certifying)
-    return allowed
+def _refusing(state: Days, kind: type[Event]) -> Days:
+    """Each ``state`` that refuses an event of ``kind`` (``TRANSITIONS``), else -1."""
+    allows = np.array([kind in TRANSITIONS.get(s, {}) for s in State], dtype=bool)
+    refusing: Days = np.where(allows[state], -1, state)
+    return refusing
 
 
 def _modules(group: _Group, out: _Out) -> None:
@@ -1957,7 +2292,15 @@ def _modules(group: _Group, out: _Out) -> None:
     off = np.zeros(len(group.rows), dtype=bool)
     off[owner[group.outside(on)]] = True
     group.replay_where(off)
-    allowed = _state_allows_prework(group, owner, on)
+    # Where the journey stands on the day allows the prework (in prework, or attended):
+    # a module or an assessment comes before the day's cancellation, re-enrolment,
+    # attendance and attempts, so each of those closes the prework only after it.
+    module_while = _refusing(group.stored_state(owner, _moment(on, CompleteModule)), CompleteModule)
+    allowed = module_while < 0
+    out.refused_while.module[at] = module_while
+    assessment_while = _refusing(
+        group.stored_state(owner, _moment(on, RecordAssessment)), RecordAssessment
+    )
     state_refused = _MODULE_WORDS.verdicts.index(_REFUSED)
     module = ModuleCase(policy=group.policy, module=number, already=np.zeros(len(at), dtype=bool))
     verdict, rule = _answered(_MODULE_WORDS, (MODULE_REFUSALS, MODULE_OUTCOME), module, len(at))
@@ -1971,6 +2314,70 @@ def _modules(group: _Group, out: _Out) -> None:
     refused = _ASSESSMENT_WORDS.verdicts.index(_REFUSED)
     out.assessment_verdict[at] = np.where(taken, np.where(allowed, verdict, refused), -1)
     out.assessment_rule[at] = np.where(taken & allowed, rule, -1)
+    out.refused_while.assessment[at] = np.where(taken, assessment_while, -1)
+
+
+def _refused_for_the_state(group: _Group, out: _Out) -> None:
+    """Each event the journey's state refuses, with that state (``<kind>_refused_while``).
+
+    Asked once every event that moves the state is placed: the stored state at each
+    event's moment (:meth:`_Group.stored_state`) refuses the event where
+    ``TRANSITIONS`` does not list it. An attempt or a change refused naming no rule is
+    refused for its state, or for its date order where the state allows it. The state
+    comes first: a cancellation, a substitution or a re-enrolment it refuses is refused
+    naming no rule, and decides nothing, whatever the vectors answered for it before.
+    """
+    cols, rows, refused_while = group.cols, group.rows, out.refused_while
+    listed: tuple[tuple[Days, Days, type[Event], _Words, Days, Days, Days], ...] = (
+        (
+            cols.change_offsets,
+            cols.change_on,
+            RequestChange,
+            _CHANGE_WORDS,
+            out.change_verdict,
+            out.change_rule,
+            refused_while.change,
+        ),
+        (
+            cols.attempt_offsets,
+            cols.attempt_on,
+            AttemptExam,
+            _ATTEMPT_WORDS,
+            out.attempt_verdict,
+            out.attempt_rule,
+            refused_while.attempt,
+        ),
+    )
+    for offsets, days, kind, words, verdicts, rules, into in listed:
+        at, owner, _ = _items(offsets, rows)
+        unnamed = (verdicts[at] == words.verdicts.index(_REFUSED)) & (rules[at] < 0)
+        # An attempt the vectors did not take comes after any taken before it that day.
+        moment = _moment(days[at], kind, after=kind is AttemptExam)
+        into[at] = np.where(unnamed, _refusing(group.stored_state(owner, moment), kind), -1)
+    paid_at, payer, _ = _items(cols.payment_offsets, rows)
+    moment = _moment(cols.payment_on[paid_at], PayRenewalFee)
+    refused_while.renewal[cols.payment_place[paid_at]] = _refusing(
+        group.stored_state(payer, moment), PayRenewalFee
+    )
+    everyone = np.arange(len(rows), dtype=np.int64)
+    once: tuple[tuple[Days, type[Event], Days], ...] = (
+        (cols.elearning_on, OpenElearning, refused_while.elearning),
+        (cols.cancelled_on, Cancel, refused_while.cancellation),
+        (cols.substitution_on, Substitute, refused_while.substitution),
+        (cols.re_on, ReEnroll, refused_while.re_enrolment),
+    )
+    for days, kind, into in once:
+        on = days[rows]
+        state = _refusing(group.stored_state(everyone, _moment(on, kind)), kind)
+        into[rows] = np.where(on != _NO_DAY, state, -1)
+    out.cancellation.refused_for_the_state(rows[refused_while.cancellation[rows] >= 0])
+    at = rows[refused_while.substitution[rows] >= 0]
+    out.substitution_verdict[at] = _SUBSTITUTION_WORDS.verdicts.index(_REFUSED)
+    out.substitution_rule[at] = -1
+    at = rows[refused_while.re_enrolment[rows] >= 0]
+    out.re_enrolment_verdict[at] = out.re_enrolment_words.verdicts.index(_REFUSED)
+    out.re_enrolment_rule[at] = -1
+    out.advised.re_enrolment[at] = -1
 
 
 def _answered(
@@ -2025,6 +2432,10 @@ def _table(
         ids.combine_chunks(),
         pa.array(out.access_due_us, type=pa.int64()).cast(schema.field("access_due").type),
         _words(out.access, _ACCESS_WORDS.verdicts),
+        # The access is refused for its state only where the registration was (new) or a
+        # cancellation came first: rows their journeys answer.
+        pa.nulls(len(ids), type=pa.string()),
+        _words(out.refused_while.elearning, _STATES),
         _dates(out.prework_start),
         _dates(out.deadline),
         _dates(out.exam_opens),
@@ -2034,6 +2445,7 @@ def _table(
         pa.ListArray.from_arrays(offsets, fees),
         pa.ListArray.from_arrays(offsets, advised.advisories.words(advised.change, 0)),
         pa.ListArray.from_arrays(offsets, advised.advisories.words(advised.change, 1)),
+        pa.ListArray.from_arrays(offsets, _words(out.refused_while.change, _STATES)),
         _dates(out.certified_on, not_certified),
         _dates(out.period_end, not_certified),
         _dates(out.first),
@@ -2060,15 +2472,19 @@ def _table(
                 (advised.advisories, advised.attempt, 1),
             )
         ),
+        pa.ListArray.from_arrays(attempts, _words(out.refused_while.attempt, _STATES)),
         pa.ListArray.from_arrays(modules, _words(out.module_verdict, _MODULE_WORDS.verdicts)),
         pa.ListArray.from_arrays(modules, _words(out.module_rule, _MODULE_WORDS.rules)),
+        pa.ListArray.from_arrays(modules, _words(out.refused_while.module, _STATES)),
         pa.ListArray.from_arrays(
             modules, _words(out.assessment_verdict, _ASSESSMENT_WORDS.verdicts)
         ),
         pa.ListArray.from_arrays(modules, _words(out.assessment_rule, _ASSESSMENT_WORDS.rules)),
+        pa.ListArray.from_arrays(modules, _words(out.refused_while.assessment, _STATES)),
         *_quote_columns(out, schema),
         *_ce_columns(out, cols, prices),
         *_attendance_columns(out),
+        *_event_columns(out, prices),
         _words(out.year_state, _STATES),
         _words(out.year_rule, _STATUS_RULES),
         _dates(out.year_since, out.year_since == _NO_DAY),
@@ -2099,6 +2515,9 @@ def _ce_columns(out: _Out, cols: _Columns, prices: PriceSchedule) -> list[pa.Arr
         pa.ListArray.from_arrays(activities, _words(out.activity_rule, _ACTIVITY_WORDS.rules)),
         pa.ListArray.from_arrays(activities, further.words(out.advised.activity_renewal, 1)),
         pa.ListArray.from_arrays(activities, further.words(out.advised.activity_renewal, 0)),
+        # An activity is refused for its state only where the registration was (new):
+        # rows their journeys answer.
+        pa.ListArray.from_arrays(activities, pa.nulls(len(cols.activity_on), type=pa.string())),
         pa.ListArray.from_arrays(payments, _words(out.renewal_verdict, _RENEWAL_WORDS.verdicts)),
         pa.ListArray.from_arrays(payments, _words(out.renewal_rule, _RENEWAL_WORDS.rules)),
         pa.ListArray.from_arrays(
@@ -2106,6 +2525,7 @@ def _ce_columns(out: _Out, cols: _Columns, prices: PriceSchedule) -> list[pa.Arr
         ),
         pa.ListArray.from_arrays(payments, further.words(out.advised.payment_renewal, 1)),
         pa.ListArray.from_arrays(payments, further.words(out.advised.payment_renewal, 0)),
+        pa.ListArray.from_arrays(payments, _words(out.refused_while.renewal, _STATES)),
         pa.ListArray.from_arrays(pa.array(period_offsets), _dates(values)),
     ]
 
@@ -2117,20 +2537,46 @@ def _pairs(codes: Days) -> tuple[pa.Array, Mask]:
     return pa.array(offsets), filled
 
 
+def _pair_columns(slots: _Pair) -> list[pa.Array]:
+    """An event's decisions as four list columns: verdicts, rules, fees, refunds."""
+    words = slots.words
+    offsets, filled = _pairs(slots.verdict)
+    return [
+        pa.ListArray.from_arrays(offsets, _words(slots.verdict[filled], words.verdicts)),
+        pa.ListArray.from_arrays(offsets, _words(slots.rule[filled], words.rules)),
+        pa.ListArray.from_arrays(offsets, pa.array(slots.fee[filled], type=_FEE)),
+        pa.ListArray.from_arrays(offsets, pa.array(slots.refund[filled], type=_FEE)),
+    ]
+
+
 def _attendance_columns(out: _Out) -> list[pa.Array]:
-    words = out.attendance_words
-    offsets, filled = _pairs(out.attendance_verdict)
     advised, given = _pairs(out.attendance_advisory)
     advisories = np.array([rules for rules, _ in _ADVISORIES], dtype=object)
     severities = np.array([sev for _, sev in _ADVISORIES], dtype=object)
     chosen = out.attendance_advisory[given]
     return [
-        pa.ListArray.from_arrays(offsets, _words(out.attendance_verdict[filled], words.verdicts)),
-        pa.ListArray.from_arrays(offsets, _words(out.attendance_rule[filled], words.rules)),
-        pa.ListArray.from_arrays(offsets, pa.array(out.attendance_fee[filled], type=_FEE)),
-        pa.ListArray.from_arrays(offsets, pa.array(out.attendance_refund[filled], type=_FEE)),
+        *_pair_columns(out.attendance),
         pa.ListArray.from_arrays(advised, pa.array(advisories[chosen], type=pa.string())),
         pa.ListArray.from_arrays(advised, pa.array(severities[chosen], type=pa.string())),
+    ]
+
+
+def _event_columns(out: _Out, prices: PriceSchedule) -> list[pa.Array]:
+    """The cancellation's, the substitution's and the re-enrolment's columns."""
+    advised = out.advised
+    words = out.re_enrolment_words
+    return [
+        *_pair_columns(out.cancellation),
+        _words(out.refused_while.cancellation, _STATES),
+        _words(out.substitution_verdict, _SUBSTITUTION_WORDS.verdicts),
+        _words(out.substitution_rule, _SUBSTITUTION_WORDS.rules),
+        _SUBSTITUTION_WORDS.amounts(prices, out.substitution_verdict, _FEE),
+        _words(out.refused_while.substitution, _STATES),
+        _words(out.re_enrolment_verdict, words.verdicts),
+        _words(out.re_enrolment_rule, words.rules),
+        advised.advisories.words(advised.re_enrolment, 0),
+        advised.advisories.words(advised.re_enrolment, 1),
+        _words(out.refused_while.re_enrolment, _STATES),
     ]
 
 

@@ -26,6 +26,7 @@ from cptm_rules.declarations import (
     RuleKind,
     terms,
 )
+from cptm_rules.events import ReEnroll, Session
 from cptm_rules.exceptions import shown
 from cptm_rules.figures import (
     Deadline,
@@ -47,6 +48,7 @@ from cptm_rules.formulas import (
     check_precedence,
     deadline_after,
     explained,
+    verdict_of,
 )
 from cptm_rules.money import Amount, Money, UnknownAmount, amount_text
 from cptm_rules.rules._build import (
@@ -72,7 +74,7 @@ from cptm_rules.vocabulary import DeadlineUnit, EffectKind, State
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from cptm_rules.events import Cancel, ReEnroll, Session, Substitute
+    from cptm_rules.events import Cancel, Substitute
     from cptm_rules.outcomes import Decision, Effect
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
@@ -89,6 +91,8 @@ __all__ = [
     "RE_ENROL_CREDIT",
     "RE_ENROL_SESSION",
     "RULES",
+    "SUBSTITUTION_FEE",
+    "SUBSTITUTION_REFUSALS",
     "TUITION_CREDIT",
     "CancelCase",
     "CancellationFees",
@@ -97,6 +101,7 @@ __all__ = [
     "ReEnrolCase",
     "RefundTier",
     "RefundTiers",
+    "SubstitutionCase",
     "cancel",
     "cancellation_decisions",
     "cancellation_outcome",
@@ -106,6 +111,7 @@ __all__ = [
     "no_show",
     "re_enroll",
     "re_enrolled",
+    "re_enrolled_answer",
     "refund_due",
     "refund_precedence",
     "refund_tier",
@@ -692,7 +698,12 @@ def substitution(
     """R27: another person takes the seat; after the free-change deadline it pays the fee."""
     deadline = free_change_deadline(policy, session.first_day)
     dates = (("requested", event.on), ("free-change deadline", deadline))
-    if event.on <= deadline:
+    case = SubstitutionCase(
+        policy=policy, on=event.on, held_first=session.first_day, deadline=deadline
+    )
+    # The verdict is the table's own (SUBSTITUTION_FEE), so the explanation can never
+    # say otherwise than the batch path answers.
+    if verdict_of(SUBSTITUTION_FEE[0][1], case) == "free":
         return decision(
             rule_id="R27",
             verdict="free",
@@ -743,6 +754,18 @@ def re_enrolled(policy: Policy, event: ReEnroll, until: dt.date) -> Decision:
             f"the tuition credit (valid until {until}) is used for the practicum {event.session}"
         ),
     )
+
+
+def re_enrolled_answer(policy: Policy) -> tuple[str, str]:
+    """R25: the rule and verdict of :func:`re_enrolled`'s decision, a re-enrolment's.
+
+    Asked of the decision itself, so the batch path's answer columns hold its words
+    without naming them.
+    """
+    day = dt.date(policy.first_year, 1, 1)
+    event = ReEnroll(on=day, session=Session(first_day=day, last_day=day))
+    given = re_enrolled(policy, event, day)
+    return given.rule_id, given.verdict
 
 
 # -- the conditions and dates, written once for one candidate or many ------------------
@@ -1014,12 +1037,10 @@ def substitute(journey: JourneyFacts, event: Substitute, day: dt.date) -> Handle
     registration, session = journey.registration, journey.session
     assert registration is not None  # noqa: S101  # registered states hold a registration
     assert session is not None  # noqa: S101  # and a session
-    if event.on >= session.first_day:
-        raise Refusal.too_late(
-            "R27",
-            session.first_day - dt.timedelta(days=1),
-            "a substitution must come before the practicum; the last day was",
-        )
+    case = SubstitutionCase(policy=journey.policy, on=event.on, held_first=session.first_day)
+    refusal = refusal_in(SUBSTITUTION_REFUSALS, case)
+    if refusal is not None:
+        raise refusal
     given = substitution(journey.policy, journey.prices, event, session)
     return Handled(
         {"registration": attrs.evolve(registration, email=event.email, applicant=event.applicant)},
@@ -1027,6 +1048,68 @@ def substitute(journey: JourneyFacts, event: Substitute, day: dt.date) -> Handle
         (),
         substitution_effects(given, event),
     )
+
+
+class SubstitutionCase(NamedTuple):
+    """What R27 compares on a substitution, for one candidate or many (see formulas)."""
+
+    policy: Policy
+    on: Any
+    held_first: Any
+    """the first day of the session held when the seat changes hands."""
+    deadline: Any = None
+    """that session's free-change deadline (R9's, which R27 shares); asked once the
+    substitution may be made."""
+
+
+def _seat_in_use(ops: Ops, case: SubstitutionCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    return case.on >= case.held_first
+
+
+def _too_late_to_substitute(case: SubstitutionCase) -> Refusal:
+    return Refusal.too_late(
+        None,
+        case.held_first - dt.timedelta(days=1),
+        "a substitution must come before the practicum; the last day was",
+    )
+
+
+SUBSTITUTION_REFUSALS: Final[Precedence[SubstitutionCase, Refusal]] = check_precedence(
+    "may another person take the seat?",
+    (
+        (
+            "R27",
+            Case(verdicts=("refused",), when=_seat_in_use, explain=_too_late_to_substitute),
+        ),
+    ),
+)
+"""What a substitution needs: the practicum held has not started (R27)."""
+
+
+def _after_the_free_change_deadline(ops: Ops, case: SubstitutionCase) -> Any:  # noqa: ANN401, ARG001  # a mask
+    return case.on > case.deadline
+
+
+def _substitution_verdict(case: SubstitutionCase) -> str:
+    return verdict_of(SUBSTITUTION_FEE[0][1], case)
+
+
+SUBSTITUTION_FEE: Final[Precedence[SubstitutionCase, str]] = check_precedence(
+    "does a substitution pay the class change fee?",
+    (
+        (
+            "R27",
+            Case(
+                verdicts=("free", "fee"),
+                which=_after_the_free_change_deadline,
+                fees=(None, "class_change_fee"),
+                explain=_substitution_verdict,
+            ),
+        ),
+    ),
+)
+"""R27: a substitution on or before the free-change deadline is free, a later one pays the
+class change fee; :func:`substitution` builds the journey's decision from its verdict."""
 
 
 class CreditStatusCase(NamedTuple):
