@@ -692,3 +692,22 @@ def test_same_day_copies_of_one_activity_that_differ_are_left_to_the_journey_R19
     assert row["activity_verdicts"] == ["recorded", "recorded"]
     same = _batch_row(_renewer(activities=(twice[0], twice[0])), load_policy())
     assert same["replayed"] is False
+
+
+def test_a_checked_cohort_is_answered_as_its_table_and_rows_left_unreplayed_are_marked() -> None:
+    from cptm_rules.cohort.formats import checked_cohort  # noqa: PLC0415  # the checked form
+
+    policy = load_policy()
+    table = cohort_table(synthetic_cohort(1500, seed=21))
+    answered = batch_answers(table, policy=policy, prices=SHIPPED_PRICES)
+    checked = checked_cohort(table)
+    assert checked_cohort(checked) is checked  # checked once
+    assert batch_answers(checked, policy=policy, prices=SHIPPED_PRICES).equals(answered)
+    # Without the replay, the rows the vectors do not answer are the same rows, marked;
+    # every other row's answers are the same.
+    unreplayed = batch_answers(checked, policy=policy, prices=SHIPPED_PRICES, replay=False)
+    marked = unreplayed.column("replayed").to_pylist()
+    assert marked == answered.column("replayed").to_pylist()
+    assert any(marked)
+    kept = pa.array([not m for m in marked])
+    assert unreplayed.filter(kept).equals(answered.filter(kept))

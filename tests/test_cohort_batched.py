@@ -209,22 +209,23 @@ def test_distinct_code_combinations_are_found_packed_or_stacked_alike() -> None:
     assert [stacked[i] for i in inverse.tolist()] == [[0, 2], [1, -1], [-1, 2], [0, 2], [1, -1]]
 
 
-def test_a_key_date_is_put_into_words_only_when_it_is_read() -> None:
+def test_a_key_date_is_coded_by_its_value_and_put_into_words_only_when_read() -> None:
+    import numpy as np  # noqa: PLC0415  # the columnar extra, as the module under test
+
     words = AnswerWords()
-    made: list[int] = []
-
-    def make() -> str:
-        made.append(1)
-        return "2027-06-17 (R13)"
-
-    code = words.moment("day", 20_000, "R13", make)
-    assert words.moment("day", 20_000, "R13", make) == code  # one value, one answer
-    assert words.moment("day", 20_001, "R13", make) != code
-    assert made == []
-    text = words.keys[code][0]
-    assert words.text(text) == "2027-06-17 (R13)"
-    assert words.text(text) == "2027-06-17 (R13)"
-    assert made == [1]  # made once, then kept
+    days = np.array([20_000, 20_001], dtype=np.int64)
+    first = words.moments(days, "R13", instant=False)
+    again = words.moments(np.array([20_001, 20_002, 20_000]), "R13", instant=False)
+    assert again[0] == first[1]  # one value, one answer
+    assert again[2] == first[0]
+    assert len({*first.tolist(), *again.tolist()}) == 3
+    # Another rule, or an instant of the same number, is another answer.
+    assert words.moments(days[:1], "R2", instant=False)[0] not in first
+    instant = words.moments(np.array([1_800_000_000_000_000]), "R4", instant=True)
+    assert all(isinstance(text, tuple) for text in words.texts)  # none said yet
+    assert words.text(words.keys[int(first[0])][0]) == "2024-10-04 (R13)"
+    assert words.text(words.keys[int(instant[0])][0]) == "2027-01-15T08:00:00+00:00 (R4)"
+    assert words.texts[words.keys[int(first[0])][0]] == "2024-10-04 (R13)"  # said, then kept
 
 
 def test_the_diffs_batch_engine_names_no_rule_and_reads_no_figure_or_price() -> None:

@@ -35,6 +35,7 @@ from cptm_rules.rules.cancellation import (
     RefundTier,
     RefundTiers,
     check_refund_tiers,
+    refund_amounts,
     refund_due,
     refund_tier,
     refund_tiers_of,
@@ -628,3 +629,27 @@ def test_the_docs_example_is_the_example_file_R24(tmp_path: Path) -> None:
     path = tmp_path / "from-the-docs.toml"
     path.write_text(body, encoding="utf-8")
     assert load_policy(path).refund_tiers == TIERED.refund_tiers
+
+
+def test_a_refunds_amounts_read_back_from_their_numbers_are_the_tiers_amounts_R24() -> None:
+    shipped = load_prices()  # the price unknown, the administrative fee known
+    assert isinstance(shipped.program_price, UnknownAmount)
+    usd = shipped.currency
+    # Both numbers known: both amounts, in the schedule's currency.
+    assert refund_amounts(shipped, Decimal(400), Decimal(100)) == (
+        Money(amount=Decimal(400), currency=usd),
+        Money(amount=Decimal(100), currency=usd),
+    )
+    # No refund number: the price is what the schedule leaves unknown; no fee kept.
+    assert refund_amounts(shipped, None, None) == (shipped.program_price, None)
+    assert refund_amounts(shipped, None, Decimal(100)) == (
+        shipped.program_price,
+        Money(amount=Decimal(100), currency=usd),
+    )
+    # Every figure known yet no refund number: the numbers do not say what it was.
+    known = attrs.evolve(shipped, program_price=Money(amount=Decimal(2495), currency=usd))
+    assert refund_amounts(known, None, None) is None
+    # The administrative fee unknown: a tier that keeps it and one that does not read
+    # alike when neither has a fee number.
+    no_admin = attrs.evolve(known, administrative_fee=shipped.program_price)
+    assert refund_amounts(no_admin, Decimal(2495), None) is None

@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 from cptm_rules.array_ops import ARRAY, EPOCH, outside, segment_sums
 from cptm_rules.cohort import replay as replay_candidate
 from cptm_rules.cohort.candidates import Candidate, HeldSession, Step
-from cptm_rules.cohort.formats import candidates_from_table, checked_table
+from cptm_rules.cohort.formats import CheckedCohort, candidates_from_table, checked_cohort
 from cptm_rules.events import (
     Activity,
     AttemptExam,
@@ -852,17 +852,27 @@ def journey_table(
 
 
 def batch_answers(
-    cohort: pa.Table | pd.DataFrame, *, policy: Policy, prices: PriceSchedule
+    cohort: pa.Table | pd.DataFrame | CheckedCohort,
+    *,
+    policy: Policy,
+    prices: PriceSchedule,
+    replay: bool = True,
 ) -> pa.Table:
     """Every candidate's key dates, access verdict, change verdicts and fees, as columns.
 
     ``cohort`` is an Arrow table or a pandas DataFrame with the cohort's columns
-    (:data:`~cptm_rules.cohort.formats.COHORT_SCHEMA`, checked first). The result
+    (:data:`~cptm_rules.cohort.formats.COHORT_SCHEMA`, checked first), or a
+    :class:`~cptm_rules.cohort.formats.CheckedCohort` (checked already). The result
     has one row per candidate, in the cohort's order, with :data:`ANSWER_COLUMNS`
     (see :func:`answer_schema`); it equals :func:`journey_table` on the same
     candidates except for the ``replayed`` column.
+
+    With ``replay=False`` a row the vectors do not answer is not replayed: ``replayed``
+    marks it and its other columns are not its answers. That is for a caller that
+    answers such rows itself (the diff's batch engine replays them beside their other
+    side), which saves replaying them twice.
     """
-    table = checked_table(cohort)
+    table = checked_cohort(cohort).table
     n = table.num_rows
     cols = _Columns.of(table)
     out = _Out(
@@ -873,12 +883,12 @@ def batch_answers(
         activities=len(cols.activity_on),
         payments=len(cols.payment_on),
     )
-    replay = _beyond_the_vectors(table, cols, policy)
+    replaying = _beyond_the_vectors(table, cols, policy)
     if prices.effective_from is not None:
         # The vectors charge by one schedule: a registration an earlier version of a
         # dated schedule charges (PriceSchedule.in_force_on) is left to its journey.
         start = prices.effective_from.toordinal() - EPOCH
-        replay |= _local_days(cols.registered_us, policy) < start
+        replaying |= _local_days(cols.registered_us, policy) < start
     out.attendance.words = _Words.of(
         ATTENDANCE_OUTCOME, cancellation_outcome(policy), TUITION_CREDIT
     )
@@ -886,11 +896,15 @@ def batch_answers(
         CANCEL_REFUSALS, cancellation_outcome(policy), TUITION_CREDIT
     )
     out.re_enrolment_words = _RE_ENROL_WORDS.with_answer(re_enrolled_answer(policy))
-    for version, rows in _versions_in_force(policy, cols, replay):
-        _answer(version, prices, cols, rows, out=out, replay=replay)
+    for version, rows in _versions_in_force(policy, cols, replaying):
+        _answer(version, prices, cols, rows, out=out, replay=replaying)
     result = _table(out, cols, policy=policy, prices=prices, ids=table.column("id"))
-    if replay.any():
-        result = _with_replayed(result, table, replay, policy, prices)
+    if not replay:
+        at = result.schema.get_field_index("replayed")
+        field = result.schema.field(at)
+        return result.set_column(at, field, pa.array(replaying, type=field.type))
+    if replaying.any():
+        result = _with_replayed(result, table, replaying, policy, prices)
     return result
 
 

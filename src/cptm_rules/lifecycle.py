@@ -144,6 +144,7 @@ __all__ = [
     "StatusQuestion",
     "access_due",
     "event_day",
+    "event_rules",
     "free_change_deadline",
     "judge_change",
     "mermaid_diagram",
@@ -1090,3 +1091,12 @@ _HANDLERS: Final[Mapping[type[Event], Handler]] = {
     RecordActivity: record_activity,
     PayRenewalFee: pay_renewal_fee,
 }
+
+
+def event_rules(kind: type[Event]) -> str:
+    """The rules an event of ``kind`` answers to (``R9-R11a`` for a change).
+
+    A refusal for the journey's state cites them: the event is not one the state
+    accepts, so no single rule refused it.
+    """
+    return _RULES_OF_EVENT[kind]

@@ -55,6 +55,7 @@ __all__ = [
     "key_date_rule",
     "moment_text",
     "quote_text",
+    "refusal_text",
     "replay",
     "state_text",
 ]
@@ -205,8 +206,8 @@ def _answered(  # one pass over every kind of answer
         if isinstance(result, TransitionError):
             rules = rule_ids_in(result.rule_id or "")
             # A refusal because the journey is not where the event can happen says so.
-            state = is_state_refusal(result, event)
-            verdict = f"refused while {result.state}" if state else "refused"
+            state = result.state if is_state_refusal(result, event) else None
+            verdict = refusal_text(state)
             answers.append(Answer(name=name, verdict=verdict, rule_ids=rules))
             pairs |= refusal_verdicts(result, event)
             continue
@@ -260,6 +261,14 @@ def _answered(  # one pass over every kind of answer
         verdict = state_text(str(status.state), since)
         answers.append(Answer(name=name, verdict=verdict, rule_ids=rules))
     return answers, frozenset(pairs)
+
+
+def refusal_text(state: str | None) -> str:
+    """A refusal's verdict as a diff compares it: ``refused``, or ``refused while <state>``.
+
+    The second where the journey's ``state`` is not one the event can happen in.
+    """
+    return "refused" if state is None else f"refused while {state}"
 
 
 YEAR_AFTER: Final = "state a year after the practicum"

@@ -25,7 +25,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cptm_rules.array_ops import ARRAY
 from cptm_rules.batch import batch_answers
 from cptm_rules.catalogue import rule_ids_in
 from cptm_rules.cohort.answers import (
@@ -38,11 +37,28 @@ from cptm_rules.cohort.answers import (
     key_date_rule,
     moment_text,
     quote_text,
+    refusal_text,
     state_text,
 )
-from cptm_rules.cohort.formats import candidates_from_table, checked_table
+from cptm_rules.cohort.formats import CheckedCohort, candidates_from_table, checked_cohort
 from cptm_rules.cohort.tally import AnswerRow, Tally, rule_order
+from cptm_rules.events import (
+    AttemptExam,
+    Cancel,
+    CompleteModule,
+    Event,
+    GrantAccess,
+    OpenElearning,
+    PayRenewalFee,
+    RecordActivity,
+    RecordAssessment,
+    RecordAttendance,
+    ReEnroll,
+    RequestChange,
+    Substitute,
+)
 from cptm_rules.formulas import verdict_prices
+from cptm_rules.lifecycle import event_rules
 from cptm_rules.money import Money
 from cptm_rules.rule_coverage import (
     advisory_verdicts,
@@ -50,7 +66,7 @@ from cptm_rules.rule_coverage import (
     rule_refusal_verdicts,
     state_pairs,
 )
-from cptm_rules.rules.cancellation import refund_precedence
+from cptm_rules.rules.cancellation import SUBSTITUTION_FEE, refund_amounts, refund_precedence
 from cptm_rules.rules.certification import RENEWAL_FEE_OUTCOME, RENEWAL_FEE_REFUSALS
 from cptm_rules.rules.exam import ATTENDANCE_OUTCOME, RETAKE_FEE
 from cptm_rules.rules.practicum_changes import CHANGE_FEE_PRECEDENCE, CHANGE_REFUSALS
@@ -71,6 +87,8 @@ if TYPE_CHECKING:
 
 __all__ = ["AnswerWords", "SideAnswers", "side_answers", "tally_table"]
 
+_NONE: Final = np.zeros(0, dtype=np.int64)
+
 _ABSENT: Final = -1
 """The text code of an answer one side does not give (the journey engine's ``absent``)."""
 
@@ -90,9 +108,9 @@ class AnswerWords:
         """No words yet: each is coded the first time it is met."""
         self.names: list[str] = []
         self._name: dict[str, int] = {}
-        self.texts: list[str | Callable[[], str]] = []
-        """the texts, each coded once (a key date's: made when first read, :meth:`text`)."""
-        self._moment: dict[tuple[str, int, str], int] = {}
+        self.texts: list[str | tuple[bool, int, str]] = []
+        """the texts, each coded once (a key date's is its moment until read, :meth:`text`)."""
+        self._moments: dict[tuple[bool, str], tuple[Ints, Ints]] = {}
         self._text: dict[str, int] = {}
         self.rules: list[str] = []
         self._rule: dict[str, int] = {}
@@ -103,29 +121,49 @@ class AnswerWords:
         self._key: dict[tuple[str, tuple[str, ...], frozenset[tuple[str, str]]], int] = {}
 
     def text(self, code: int) -> str:
-        """The text of text ``code`` (put into words the first time it is asked for)."""
+        """The text of text ``code`` (a key date's is put into words when first asked for)."""
         text = self.texts[code]
         if isinstance(text, str):
             return text
-        said = self.texts[code] = text()
+        instant, value, rule = text
+        when: dt.date | dt.datetime = (
+            _EPOCH_UTC + dt.timedelta(microseconds=value)
+            if instant
+            else _EPOCH + dt.timedelta(days=value)
+        )
+        said = self.texts[code] = str(Answer(name="", verdict=moment_text(when), rule_ids=(rule,)))
         return said
 
-    def moment(self, kind: str, value: int, rule_id: str, make: Callable[[], str]) -> int:
-        """The code of a key date's answer: ``value`` of ``kind``, citing ``rule_id``.
+    def moments(self, values: Ints, rule_id: str, *, instant: bool) -> Ints:
+        """The codes of key dates' answers: each of ``values`` (distinct), citing ``rule_id``.
 
-        A key date's text is the moment's own (a day in ISO form, an instant in UTC), so
-        equal values are equal texts: the answer is coded by its value and its text is
-        made (``make``) only when a sample or an answer row shows it. A chunk has
-        thousands of distinct instants, most of which no one reads.
+        ``values`` are days since 1970, or with ``instant`` microseconds since 1970 in
+        UTC. A key date's text is the moment's own (a day in ISO form, an instant in
+        UTC), so equal values are equal texts: the answers are coded by value, with numpy,
+        and a text is made only when a sample or an answer row shows it (a chunk has
+        thousands of distinct instants, most of which no one reads).
         """
-        key = (kind, value, rule_id)
-        found = self._moment.get(key)
-        if found is None:
-            found = self._moment[key] = len(self.keys)
-            text = len(self.texts)
-            self.texts.append(make)
-            self.keys.append((text, (self.rule(rule_id),), ()))
-        return found
+        known, codes = self._moments.get((instant, rule_id), (_NONE, _NONE))
+        at = np.minimum(np.searchsorted(known, values), max(len(known) - 1, 0))
+        found = (known[at] == values) if len(known) else np.zeros(len(values), dtype=bool)
+        fresh = values[~found]
+        first = len(self.keys)
+        new_codes = np.arange(first, first + len(fresh), dtype=np.int64)
+        if len(fresh):
+            rule, text = self.rule(rule_id), len(self.texts)
+            self.texts.extend((instant, value, rule_id) for value in fresh.tolist())
+            self.keys.extend((text + i, (rule,), ()) for i in range(len(fresh)))
+            merged = np.concatenate([known, fresh])
+            order = np.argsort(merged, kind="stable")
+            self._moments[instant, rule_id] = (
+                merged[order],
+                np.concatenate([codes, new_codes])[order],
+            )
+        answer = np.empty(len(values), dtype=np.int64)
+        if len(known):
+            answer[found] = codes[at[found]]
+        answer[~found] = new_codes
+        return answer
 
     def name(self, name: str) -> int:
         """The code of an answer's name."""
@@ -330,14 +368,22 @@ _REFUSED: Final = "refused"
 
 
 def _decision(
-    fees: dict[str, str | None], prices: PriceSchedule
-) -> Callable[[str | None, str | None], _Decoded]:
-    """Decode a verdict and its rule as a decision's answer, priced as its table says."""
+    fees: dict[str, str | None], prices: PriceSchedule, kind: type[Event] | None = None
+) -> Callable[..., _Decoded]:
+    """Decode a verdict and its rule as a decision's answer, priced as its table says.
 
-    def decode(verdict: str | None, rule: str | None) -> _Decoded:
+    A third value, where given, is the state the journey refused an event of ``kind``
+    in for its state (``refused while cancelled``, citing the rules of the event).
+    """
+    refused_rules = () if kind is None else rule_ids_in(event_rules(kind))
+
+    def decode(verdict: str | None, rule: str | None, state: str | None = None) -> _Decoded:
+        if verdict == _REFUSED and rule is None and state is not None:
+            shown = str(Answer(name="", verdict=refusal_text(state), rule_ids=refused_rules))
+            return shown, refused_rules, frozenset()
         if verdict is None or rule is None:
-            # A refusal for the journey's state (no rule refused it) needs that state's
-            # words, and an event with no verdict is no answer: its journeys say them.
+            # A refusal by the date order, or an event with no verdict, is said by its
+            # journeys.
             return None
         if verdict == _REFUSED:  # a rule refused the event: ``refused (R14)``
             cited = rule_ids_in(rule)
@@ -353,39 +399,52 @@ def _decision(
 
 _RETAKE_FEES: Final = verdict_prices(RETAKE_FEE)
 _ATTENDANCE_FEES: Final = verdict_prices(ATTENDANCE_OUTCOME)
+_SUBSTITUTION_FEES: Final = verdict_prices(SUBSTITUTION_FEE)
 
-_Slot = tuple[str, str, dict[str, str | None]]
-"""One decision an event may give: its verdict column, its rule column, its verdicts' prices."""
+_Slot = tuple[str, str, dict[str, str | None], str | None]
+"""One decision an event may give: its verdict column, its rule column, its verdicts'
+prices, and the column of the state that refused the event for its state (if any)."""
 
-_EVENT_DECISIONS: Final[tuple[tuple[str, tuple[_Slot, ...]], ...]] = (
-    ("change", (("change_verdicts", "change_rules", _CHANGE_FEES),)),
-    ("module", (("module_verdicts", "module_rules", {}),)),
+_EVENT_DECISIONS: Final[tuple[tuple[str, type[Event], tuple[_Slot, ...]], ...]] = (
+    (
+        "change",
+        RequestChange,
+        (("change_verdicts", "change_rules", _CHANGE_FEES, "change_refused_while"),),
+    ),
+    (
+        "module",
+        CompleteModule,
+        (("module_verdicts", "module_rules", {}, "module_refused_while"),),
+    ),
     (
         "activity",
+        RecordActivity,
         (
-            ("activity_verdicts", "activity_rules", {}),
-            ("activity_renewal_verdicts", "activity_renewal_rules", {}),
+            ("activity_verdicts", "activity_rules", {}, "activity_refused_while"),
+            ("activity_renewal_verdicts", "activity_renewal_rules", {}, None),
         ),
     ),
     (
         "renewal fee",
+        PayRenewalFee,
         (
-            ("renewal_verdicts", "renewal_rules", _RENEWAL_FEES),
-            ("payment_renewal_verdicts", "payment_renewal_rules", {}),
+            ("renewal_verdicts", "renewal_rules", _RENEWAL_FEES, "renewal_refused_while"),
+            ("payment_renewal_verdicts", "payment_renewal_rules", {}, None),
         ),
     ),
     (
         "exam attempt",
+        AttemptExam,
         (
-            ("attempt_window_verdicts", "attempt_window_rules", {}),
-            ("attempt_verdicts", "attempt_rules", {}),
-            ("attempt_period_verdicts", "attempt_period_rules", {}),
-            ("retake_verdicts", "retake_rules", _RETAKE_FEES),
+            ("attempt_window_verdicts", "attempt_window_rules", {}, None),
+            ("attempt_verdicts", "attempt_rules", {}, "attempt_refused_while"),
+            ("attempt_period_verdicts", "attempt_period_rules", {}, None),
+            ("retake_verdicts", "retake_rules", _RETAKE_FEES, None),
         ),
     ),
 )
-"""Per kind of listed event: the name its answers take and the columns of its decisions,
-in the order the event gives them (``change 1``, then ``change 1 (2)`` and on)."""
+"""Per kind of listed event: the name its answers take, the event, and the columns of its
+decisions, in the order the event gives them (``change 1``, then ``change 1 (2)`` and on)."""
 
 _EVENT_ADVISORIES: Final = (
     ("change", "change_advisories", "change_advisory_severities"),
@@ -394,10 +453,11 @@ _EVENT_ADVISORIES: Final = (
 """Per kind of listed event: the columns of its advisories (one at most per event)."""
 
 
-def _event_decisions(
+def _event_decisions(  # noqa: PLR0917  # one kind of event's columns
     out: _Entries,
     answers: pa.Table,
     stem: str,
+    kind: type[Event],
     slots: tuple[_Slot, ...],
     prices: PriceSchedule,
 ) -> None:
@@ -408,11 +468,17 @@ def _event_decisions(
     leaves its row to the journeys.
     """
     given: Ints | None = None
-    for verdicts, rules, fees in slots:
+    for verdicts, rules, fees, refused_while in slots:
         verdict, rows, place = _listed(answers.column(verdicts))
         rule, _, _ = _listed(answers.column(rules))
         v, v_values = _coded(verdict)
         r, r_values = _coded(rule)
+        parts, values = [v, r], [v_values, r_values]
+        if refused_while is not None:
+            state, _, _ = _listed(answers.column(refused_while))
+            w, w_values = _coded(state)
+            parts.append(w)
+            values.append(w_values)
         if given is None:
             given = np.zeros(len(v), dtype=np.int64)
         present = v >= 0
@@ -420,9 +486,9 @@ def _event_decisions(
         out.add(
             rows[present],
             names[present],
-            (v[present], r[present]),
-            _decision(fees, prices),
-            (v_values, r_values),
+            tuple(part[present] for part in parts),
+            _decision(fees, prices, kind),
+            values,
         )
         given += present
     if given is not None and len(given):
@@ -454,15 +520,17 @@ def _advised(rule_ids: str | None, severity: str | None) -> _Decoded:
 
 
 def _advisory_entries(
-    out: _Entries, rows: Ints, names: Sequence[str], advisory: pa.Array, severity: pa.Array
+    out: _Entries, rows: Ints, event_names: Ints, advisory: pa.Array, severity: pa.Array
 ) -> None:
-    """Advisories of ``rows``, each named ``<its event's name>: advisory <its rules>``."""
+    """Advisories of ``rows``, each named ``<its event's name>: advisory <its rules>``.
+
+    ``event_names`` are the name codes of the events advised, item by item.
+    """
     a, a_values = _coded(advisory)
     s, s_values = _coded(severity)
     present = a >= 0
     if not present.any():
         return
-    event_names = np.array([out.words.name(name) for name in names] or [0], dtype=np.int64)
     keys = np.zeros(len(a), dtype=np.int64)
     keys[present] = event_names[present] * (len(a_values) + 1) + a[present]
     distinct, inverse = np.unique(keys[present], return_inverse=True)
@@ -485,43 +553,137 @@ def _advisories(
     """Each listed event's advisory (``change 1: advisory R3+R6``)."""
     advisory, rows, place = _listed(answers.column(advisories))
     severity, _, _ = _listed(answers.column(severities))
-    names = [f"{stem} {k + 1}" for k in place.tolist()]
-    _advisory_entries(out, rows, names, advisory, severity)
+    _advisory_entries(out, rows, _numbered(out.words, stem, place), advisory, severity)
 
 
 def _registration_advisory(out: _Entries, answers: pa.Table, everyone: Ints) -> None:
     """The registration's advisory (``registration: advisory R3+R6``), where it has one."""
     advisory = answers.column("registration_advisory").combine_chunks()
     severity = answers.column("registration_advisory_severity").combine_chunks()
-    _advisory_entries(out, everyone, ["registration"] * len(everyone), advisory, severity)
+    names = np.full(len(everyone), out.words.name("registration"), dtype=np.int64)
+    _advisory_entries(out, everyone, names, advisory, severity)
+
+
+def _settlement(
+    fees: dict[str, str | None],
+    prices: PriceSchedule,
+    kind: type[Event],
+    refunding: frozenset[str],
+) -> Callable[..., _Decoded]:
+    """Decode a decision that may refund: its verdict, rule, fee, refund and refusing state.
+
+    A refund's amounts are the family's to read back from the columns' numbers
+    (:func:`~cptm_rules.rules.cancellation.refund_amounts`); where they do not say, the
+    row is its journeys' to answer. Any other verdict is decoded as :func:`_decision`
+    does.
+    """
+    decide = _decision(fees, prices, kind)
+
+    def decode(
+        verdict: str | None,
+        rule: str | None,
+        fee: Any,  # noqa: ANN401  # a Decimal, or None
+        refund: Any,  # noqa: ANN401  # a Decimal, or None
+        state: str | None = None,
+    ) -> _Decoded:
+        if verdict not in refunding or rule is None:
+            return decide(verdict, rule, state)
+        amounts = refund_amounts(prices, refund, fee)
+        if amounts is None:
+            return None
+        paid, kept = amounts
+        answer = Answer(name="", verdict=verdict, rule_ids=(rule,), fee=kept, refund=paid)
+        return str(answer), (rule,), frozenset({(rule, verdict)})
+
+    return decode
+
+
+def _one_event(words: AnswerWords, stem: str) -> Ints:
+    """The names of one event's decisions by place: ``stem``, ``stem (2)``, ``stem (3)``."""
+    return np.array(
+        [words.name(stem if k == 0 else f"{stem} ({k + 1})") for k in range(3)], dtype=np.int64
+    )
+
+
+def _refunding(policy: Policy) -> frozenset[str]:
+    """The verdicts of R24's tiers under ``policy``: those that state a refund's amounts."""
+    return frozenset(v for _, case in refund_precedence(policy) for v in case.verdicts)
 
 
 def _attendance(out: _Entries, answers: pa.Table, policy: Policy, prices: PriceSchedule) -> None:
     """The attendance's decisions and advisories (``attendance``, ``attendance (2)``).
 
-    An absence with notice is a cancellation on the day (R24, then R25's credit); a
-    refund it falls in is said with amounts the columns do not all carry (an unknown
-    price has no number), so such a row is its journeys' to answer.
+    An absence with notice is a cancellation on the day (R24, then R25's credit).
     """
     verdict, rows, place = _listed(answers.column("attendance_verdicts"))
     rule, _, _ = _listed(answers.column("attendance_rules"))
-    v, v_values = _coded(verdict)
-    r, r_values = _coded(rule)
-    decide = _decision(_ATTENDANCE_FEES, prices)
-    refunding = {v for _, case in refund_precedence(policy) for v in case.verdicts}
-
-    def decode(verdict: str | None, rule_id: str | None) -> _Decoded:
-        return None if verdict in refunding else decide(verdict, rule_id)
-
-    # One event: its decisions are ``attendance``, ``attendance (2)``.
-    names = np.array(
-        [out.words.name("attendance" if k == 0 else f"attendance ({k + 1})") for k in range(3)],
-        dtype=np.int64,
+    fee, _, _ = _listed(answers.column("attendance_fees"))
+    refund, _, _ = _listed(answers.column("attendance_refunds"))
+    coded = [_coded(column) for column in (verdict, rule, fee, refund)]
+    decode = _settlement(_ATTENDANCE_FEES, prices, RecordAttendance, _refunding(policy))
+    out.add(
+        rows,
+        _one_event(out.words, "attendance")[place],
+        [codes for codes, _ in coded],
+        decode,
+        [values for _, values in coded],
     )
-    out.add(rows, names[place], (v, r), decode, (v_values, r_values))
     advisory, rows, _ = _listed(answers.column("attendance_advisories"))
     severity, _, _ = _listed(answers.column("attendance_advisory_severities"))
-    _advisory_entries(out, rows, ["attendance"] * len(rows), advisory, severity)
+    names = np.full(len(rows), out.words.name("attendance"), dtype=np.int64)
+    _advisory_entries(out, rows, names, advisory, severity)
+
+
+def _cancellation(out: _Entries, answers: pa.Table, policy: Policy, prices: PriceSchedule) -> None:
+    """A cancellation's decisions (``cancellation``, ``cancellation (2)``)."""
+    verdict, rows, place = _listed(answers.column("cancellation_verdicts"))
+    rule, _, _ = _listed(answers.column("cancellation_rules"))
+    fee, _, _ = _listed(answers.column("cancellation_fees"))
+    refund, _, _ = _listed(answers.column("cancellation_refunds"))
+    coded = [_coded(column) for column in (verdict, rule, fee, refund)]
+    state, state_values = _coded(answers.column("cancellation_refused_while"))
+    decode = _settlement({}, prices, Cancel, _refunding(policy))
+    out.add(
+        rows,
+        _one_event(out.words, "cancellation")[place],
+        [*(codes for codes, _ in coded), state[rows]],
+        decode,
+        [*(values for _, values in coded), state_values],
+    )
+
+
+def _substitution(out: _Entries, answers: pa.Table, everyone: Ints, prices: PriceSchedule) -> None:
+    """A substitution's decision (``substitution``), where the row has one."""
+    v, v_values = _coded(answers.column("substitution_verdict"))
+    r, r_values = _coded(answers.column("substitution_rule"))
+    w, w_values = _coded(answers.column("substitution_refused_while"))
+    asked = v >= 0
+    out.add(
+        everyone[asked],
+        np.full(int(asked.sum()), out.words.name("substitution"), dtype=np.int64),
+        (v[asked], r[asked], w[asked]),
+        _decision(_SUBSTITUTION_FEES, prices, Substitute),
+        (v_values, r_values, w_values),
+    )
+
+
+def _re_enrolment(out: _Entries, answers: pa.Table, everyone: Ints, prices: PriceSchedule) -> None:
+    """A re-enrolment's decision and advisory (``re-enrolment``), where the row has one."""
+    v, v_values = _coded(answers.column("re_enrolment_verdict"))
+    r, r_values = _coded(answers.column("re_enrolment_rule"))
+    w, w_values = _coded(answers.column("re_enrolment_refused_while"))
+    asked = v >= 0
+    name = out.words.name("re-enrolment")
+    out.add(
+        everyone[asked],
+        np.full(int(asked.sum()), name, dtype=np.int64),
+        (v[asked], r[asked], w[asked]),
+        _decision({}, prices, ReEnroll),
+        (v_values, r_values, w_values),
+    )
+    advisory = answers.column("re_enrolment_advisory").combine_chunks()
+    severity = answers.column("re_enrolment_advisory_severity").combine_chunks()
+    _advisory_entries(out, everyone, np.full(len(everyone), name), advisory, severity)
 
 
 def side_answers(
@@ -543,34 +705,41 @@ def side_answers(
     for pair in ACCEPTED_REGISTRATION:  # decisions the diff counts but does not compare
         out.add_pairs(registered, pair)
     _key_dates(out, cohort, answers, everyone)
-    for stem, slots in _EVENT_DECISIONS:
-        _event_decisions(out, answers, stem, slots, prices)
+    for stem, kind, slots in _EVENT_DECISIONS:
+        _event_decisions(out, answers, stem, kind, slots, prices)
     for stem, advisories, severities in _EVENT_ADVISORIES:
         _advisories(out, answers, stem, advisories, severities)
     _registration_advisory(out, answers, everyone)
     _attendance(out, answers, policy, prices)
+    _cancellation(out, answers, policy, prices)
+    _substitution(out, answers, everyone, prices)
+    _re_enrolment(out, answers, everyone, prices)
     # An assessment is named for its module; a module without one has a null.
     verdict, rows, place = _listed(answers.column("assessment_verdicts"))
     rule, _, _ = _listed(answers.column("assessment_rules"))
+    state, _, _ = _listed(answers.column("assessment_refused_while"))
     v, v_values = _coded(verdict)
     r, r_values = _coded(rule)
+    w, w_values = _coded(state)
     taken = v >= 0
     names = _numbered(words, "module", place, suffix=" assessment")
     out.add(
         rows[taken],
         names[taken],
-        (v[taken], r[taken]),
-        _decision({}, prices),
-        (v_values, r_values),
+        (v[taken], r[taken], w[taken]),
+        _decision({}, prices, RecordAssessment),
+        (v_values, r_values, w_values),
     )
     v, v_values = _coded(answers.column("access"))
+    w, w_values = _coded(answers.column("access_refused_while"))
     out.add(
         everyone,
         np.full(n, words.name("access"), dtype=np.int64),
-        (v,),
+        (v, w),
         _access_decision(prices),
-        (v_values,),
+        (v_values, w_values),
     )
+    _elearning(out, answers, everyone, prices)
     v, v_values = _coded(answers.column("late_fee_verdict"))
     r, r_values = _coded(answers.column("late_fee_rule"))
     late = v >= 0
@@ -583,7 +752,6 @@ def side_answers(
     )
     _quote(out, answers, everyone, prices)
     _states(out, answers, everyone)
-    _not_carried(out, cohort, answers, policy)
     return out.done()
 
 
@@ -618,57 +786,35 @@ def _states(out: _Entries, answers: pa.Table, everyone: Ints) -> None:
             decode,
             (state_values, rule_values, since_values),
         )
-    out.uncovered[~known] = True
+        out.uncovered[~known] = True
 
 
-_JOURNEY_ONLY: Final = ("cancelled_on", "substitution", "re_enrolment")
-"""Cohort columns whose events' answers no answer column carries yet: such rows replay."""
-
-
-def _not_carried(out: _Entries, cohort: pa.Table, answers: pa.Table, policy: Policy) -> None:
-    """Leave to their journeys the rows with answers the answer table does not carry."""
-    for name in _JOURNEY_ONLY:
-        out.uncovered |= np.asarray(
-            cohort.column(name).is_valid().to_numpy(zero_copy_only=False), dtype=bool
-        )
-    out.uncovered |= ~_opened_in_prework(cohort, answers, policy)
-
-
-def _opened_in_prework(cohort: pa.Table, answers: pa.Table, policy: Policy) -> Mask:
-    """The rows whose eLearning, if opened, was opened while the journey stood in prework.
-
-    That is on or after the program-local day access was granted (a day's access comes
-    before its opening, ``Candidate.steps``) and before the first day of the session
-    held. An opening then is accepted and answers nothing; one the journey may refuse
-    for its state (before access, after the exam) is its journeys' to answer.
-    """
-    opened = cohort.column("elearning_opened").combine_chunks()
-    present = np.asarray(opened.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    if not present.any():
-        return ~present
-    day = np.asarray(pc.fill_null(opened.cast(pa.int32()), 0).to_numpy(), dtype=np.int64)
-    at = cohort.column("registered_at").combine_chunks().cast(pa.int64())
-    minutes = np.asarray(cohort.column("access_after_minutes").to_numpy(), dtype=np.int64)
-    # Elapsed minutes, as the journey counts them (``elapsed_after``): an instant in UTC.
-    granted = np.asarray(at.to_numpy(), dtype=np.int64) + minutes * 60_000_000
-    access_day = np.asarray(ARRAY.local_day(granted, policy.zone), dtype=np.int64)
-    first = answers.column("practicum_first_day").combine_chunks()
-    first_day = np.asarray(pc.fill_null(first.cast(pa.int32()), 0).to_numpy(), dtype=np.int64)
-    return ~present | ((day >= access_day) & (day < first_day))
-
-
-def _access_decision(
-    prices: PriceSchedule,
-) -> Callable[[str | None], _Decoded]:
+def _access_decision(prices: PriceSchedule) -> Callable[[str | None, str | None], _Decoded]:
     from cptm_rules.rules.registration import ACCESS_VERDICT  # noqa: PLC0415
 
     rule_of = {verdict: rule for rule, case in ACCESS_VERDICT for verdict in case.verdicts}
-    decide = _decision({}, prices)
+    decide = _decision({}, prices, GrantAccess)
 
-    def decode(verdict: str | None) -> _Decoded:
-        return None if verdict is None else decide(verdict, rule_of.get(verdict))
+    def decode(verdict: str | None, state: str | None) -> _Decoded:
+        if verdict is None:
+            return None
+        return decide(verdict, rule_of.get(verdict), state)
 
     return decode
+
+
+def _elearning(out: _Entries, answers: pa.Table, everyone: Ints, prices: PriceSchedule) -> None:
+    """An eLearning opening refused for the journey's state (an accepted one answers nothing)."""
+    state, state_values = _coded(answers.column("elearning_refused_while"))
+    refused = state >= 0
+    decide = _decision({}, prices, OpenElearning)
+    out.add(
+        everyone[refused],
+        np.full(int(refused.sum()), out.words.name("elearning opened"), dtype=np.int64),
+        (state[refused],),
+        lambda state: decide(_REFUSED, None, state),
+        (state_values,),
+    )
 
 
 def _key_dates(out: _Entries, cohort: pa.Table, answers: pa.Table, everyone: Ints) -> None:
@@ -723,24 +869,10 @@ def _moments(
         dictionary = dictionary.cast(pa.timestamp("us", tz=dictionary.type.tz))
     # A day is a date32 (days since 1970), an instant microseconds since 1970 in UTC.
     numbers = dictionary.cast(pa.int64() if instant else pa.int32())
-    values = numbers.to_numpy(zero_copy_only=False).tolist()
-    rule = key_date_rule(kind)
-    words_of = "instant" if instant else "day"
-
-    def made(value: int) -> Callable[[], str]:
-        def make() -> str:
-            when: dt.date | dt.datetime = (
-                _EPOCH_UTC + dt.timedelta(microseconds=value)
-                if instant
-                else _EPOCH + dt.timedelta(days=value)
-            )
-            return str(Answer(name="", verdict=moment_text(when), rule_ids=(rule,)))
-
-        return make
-
-    answer = np.array(
-        [words.moment(words_of, value, rule, made(value)) for value in values] or [0],
-        dtype=np.int64,
+    answer = words.moments(
+        np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=np.int64),
+        key_date_rule(kind),
+        instant=instant,
     )
     return codes, answer
 
@@ -791,7 +923,7 @@ _Sample = tuple[int, str, str, str]
 
 
 def tally_table(
-    table: pa.Table,
+    table: pa.Table | CheckedCohort,
     sides: tuple[Policy, Policy, PriceSchedule, PriceSchedule],
     examples: int,
     keep_rows: bool = False,  # noqa: FBT001, FBT002  # positional: it crosses to worker processes
@@ -801,15 +933,21 @@ def tally_table(
     The same :class:`~cptm_rules.cohort.tally.Tally` as
     :func:`~cptm_rules.cohort.tally.tally_chunk` makes of the table's candidates.
     """
-    table = checked_table(table)
+    checked = checked_cohort(table)
+    table = checked.table
     base, candidate, prices, candidate_prices = sides
     words = AnswerWords()
+    # The rows the batch path would replay are replayed here, beside their other side.
     before = side_answers(
-        table, batch_answers(table, policy=base, prices=prices), words, policy=base, prices=prices
+        table,
+        batch_answers(checked, policy=base, prices=prices, replay=False),
+        words,
+        policy=base,
+        prices=prices,
     )
     after = side_answers(
         table,
-        batch_answers(table, policy=candidate, prices=candidate_prices),
+        batch_answers(checked, policy=candidate, prices=candidate_prices, replay=False),
         words,
         policy=candidate,
         prices=candidate_prices,

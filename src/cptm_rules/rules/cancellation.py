@@ -112,6 +112,7 @@ __all__ = [
     "re_enroll",
     "re_enrolled",
     "re_enrolled_answer",
+    "refund_amounts",
     "refund_due",
     "refund_precedence",
     "refund_tier",
@@ -1209,6 +1210,30 @@ TUITION_CREDIT: Final[Precedence[CancelCase, dt.date]] = check_precedence(
 )
 """R25: a cancellation no tier refunds money for leaves the tuition credit (the second of
 its decisions, :func:`cancellation_decisions`); the explanation is the credit's end."""
+
+
+def refund_amounts(
+    prices: PriceSchedule, refund: Decimal | None, fee: Decimal | None
+) -> tuple[Amount, Amount | None] | None:
+    """R24: a refund decision's amounts, from their numbers (``None``: none, or unknown).
+
+    What :func:`tier_amounts` gives, read back from the batch path's columns, which
+    hold a number only where it is known. A refund with no number is the first of the
+    price and the administrative fee the schedule leaves unknown (the tier's amount
+    needs it); an administrative fee with no number is none, where the schedule knows
+    that fee. ``None`` where the numbers do not say: the fee is unknown, so a tier
+    that keeps it and one that does not read alike.
+    """
+    price, admin = prices.program_price, prices.administrative_fee
+    kept: Amount | None = None
+    if fee is not None:
+        kept = Money(amount=fee, currency=prices.currency)
+    elif isinstance(admin, UnknownAmount):
+        return None
+    if refund is not None:
+        return Money(amount=refund, currency=prices.currency), kept
+    unknown = next((a for a in (price, admin) if isinstance(a, UnknownAmount)), None)
+    return None if unknown is None else (unknown, kept)
 
 
 def tier_amounts(prices: PriceSchedule, tier: RefundTier) -> tuple[Amount, Amount | None]:
