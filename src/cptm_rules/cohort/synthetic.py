@@ -466,17 +466,21 @@ def _monday_after(days: Ints) -> Ints:
 
 
 def _two_years_later(days: Ints) -> Ints:
-    # _years_later(day, 2) for days since 1970-01-01: 29 February becomes the 28th.
+    # _years_later(day, 2) for days since 1970-01-01 (29 February becomes the 28th),
+    # worked out once for each day of the few years the periods span, then looked up.
     import numpy as np  # noqa: PLC0415  # the columnar extra
 
-    on = days.astype("datetime64[D]")
-    month = on.astype("datetime64[M]")
-    day_of_month = (on - month.astype("datetime64[D]")).astype(np.int64)
+    if not days.size:
+        return days.copy()
+    first = int(days.min())
+    span = np.arange(first, int(days.max()) + 1).astype("datetime64[D]")
+    month = span.astype("datetime64[M]")
+    day_of_month = (span - month.astype("datetime64[D]")).astype(np.int64)
     later = month + 24
     length = ((later + 1).astype("datetime64[D]") - later.astype("datetime64[D]")).astype(np.int64)
-    result: Ints = later.astype("datetime64[D]").astype(np.int64)
-    result += np.minimum(day_of_month, length - 1)
-    return result
+    table: Ints = later.astype("datetime64[D]").astype(np.int64)
+    table += np.minimum(day_of_month, length - 1)
+    return table[days - first]
 
 
 class _Changes(NamedTuple):
