@@ -705,7 +705,19 @@ def test_diff_refuses_a_scheduler_without_dask_and_an_unknown_cohort_format(
 
 # -- signals, pipes and bounded work (real runs) --------------------------------------------
 
-LONG_DIFF = ("diff", "--base", "legacy", "--candidate", "current", "--synthetic", "200000")
+# Answered by journeys, in chunks of 500: the workers start within a second (the batch
+# path's chunks of 20,000 take the synthetic generator several seconds each to draw).
+LONG_DIFF = (
+    "diff",
+    "--base",
+    "legacy",
+    "--candidate",
+    "current",
+    "--synthetic",
+    "200000",
+    "--answered-by",
+    "journeys",
+)
 
 
 def _command(
