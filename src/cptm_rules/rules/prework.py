@@ -337,7 +337,8 @@ def complete_module(journey: JourneyFacts, event: CompleteModule, day: dt.date) 
 def record_assessment(journey: JourneyFacts, event: RecordAssessment, day: dt.date) -> Handled:  # noqa: ARG001  # a handler's signature
     """R7: an assessment's result is recorded, passed or failed, and gates nothing."""
     policy = journey.policy
-    case = AssessmentCase(policy=policy, module=event.module, passed=event.passed, event=event)
+    # Positional (policy, module, passed, event), as every case a handler builds.
+    case = AssessmentCase(policy, event.module, event.passed, event)
     refusal = refusal_in(ASSESSMENT_REFUSALS, case)
     if refusal is not None:
         raise refusal
