@@ -524,8 +524,12 @@ def why_not_counted(activity: Activity, period: Period, policy: Policy) -> str |
 def qualifying_hours_of(activity: Activity | None, period: Period, policy: Policy) -> Decimal:
     """R19: the hours ``activity`` counts toward ``period``: its own if it counts, else 0."""
     if activity is None or why_not_counted(activity, period, policy) is not None:
-        return Decimal(0)
+        return _NO_HOURS
     return activity.hours
+
+
+_NO_HOURS: Final = Decimal(0)
+"""What an activity that does not count counts (one value: a Decimal never changes)."""
 
 
 def qualifying_hours(period: Period, activities: Iterable[Activity], policy: Policy) -> Decimal:
@@ -598,6 +602,14 @@ def minimums_met(groups: Iterable[Decimal], limits: tuple[CategoryLimit, ...]) -
         return True
     return all(not limit.short(recorded) for recorded, limit in zip(groups, limits, strict=True))
 
+
+_built: Final = tuple.__new__
+"""A named tuple from every one of its fields, in order, in one C call.
+
+What each activity recorded builds (its count, its case, its ``Handled``) is built
+this way: a named tuple's own ``__new__`` is a Python function that names and
+defaults the fields, and costs as much again.
+"""
 
 _BITS: Final = 5
 _SLOT: Final = (1 << _BITS) - 1
@@ -761,7 +773,7 @@ class HoursCount(NamedTuple):
         """The count of ``period`` from everything recorded, counted once from scratch."""
         index = ActivityIndex(activities)
         hours, groups = _count(period, index.values(), policy)
-        return cls(period, hours, index, groups)
+        return _built(cls, (period, hours, index, groups))
 
     def recorded(self, activity: Activity, policy: Policy) -> HoursCount:
         """This count with ``activity`` recorded (R19).
@@ -780,7 +792,8 @@ class HoursCount(NamedTuple):
                 qualifying_hours_of(activity, period, policy)
                 - qualifying_hours_of(kept, period, policy)
             )
-            return HoursCount(period, hours, counted.replaced(activity, kept))
+            # Every field, in order: period, hours, counted, groups (see _built).
+            return _built(HoursCount, (period, hours, counted.replaced(activity, kept), ()))
         added = qualifying_hours_of(activity, period, policy)
         removed = qualifying_hours_of(kept, period, policy)
         index = counted.replaced(activity, kept)
@@ -1394,29 +1407,24 @@ def record_activity(journey: JourneyFacts, event: RecordActivity, day: dt.date) 
     policy, periods = journey.policy, journey.periods
     current = periods[-1] if periods else None
     end = None if current is None else current.end
-    # Positional (the fields in order: policy, on, certified, end, lapse, event, period,
-    # journey): every activity builds one, and by keyword it cost twice as much.
-    case = ActivityCase(
-        policy,
-        day,
-        current is not None,
-        end,
-        None if end is None else grace_end(policy, end),
-        event,
-        current,
-        journey,
+    lapse = None if end is None else grace_end(policy, end)
+    # Every field, in order: policy, on, certified, end, lapse, event, period, journey
+    # (see _built).
+    case = _built(
+        ActivityCase, (policy, day, current is not None, end, lapse, event, current, journey)
     )
     row = first_answer(ACTIVITY_VERDICT, case)
     assert row is not None  # noqa: S101  # the table's last row always answers
     answered = row[1].explain(case)
+    # Handled's fields: changes, decisions, advisories, effects.
     if row[1] is not _RECORDED or current is None:
-        return Handled({}, (answered,))
+        return _built(Handled, ({}, (answered,), (), ()))
     count = journey.hours_count(current)
     minimums = not policy.category_limits or count.minimums_met(policy)
     changes, renewals = renewed(
         journey, day, count.hours, journey.renewal_fee_payments, minimums=minimums
     )
-    return Handled(changes, (answered, *renewals))
+    return _built(Handled, (changes, (answered, *renewals), (), ()))
 
 
 _RECORDED: Final = ACTIVITY_VERDICT[-1][1]
