@@ -521,15 +521,15 @@ def why_not_counted(activity: Activity, period: Period, policy: Policy) -> str |
     return None
 
 
+_NO_HOURS: Final = Decimal(0)
+"""What an activity that does not count counts (one value: a Decimal never changes)."""
+
+
 def qualifying_hours_of(activity: Activity | None, period: Period, policy: Policy) -> Decimal:
     """R19: the hours ``activity`` counts toward ``period``: its own if it counts, else 0."""
     if activity is None or why_not_counted(activity, period, policy) is not None:
         return _NO_HOURS
     return activity.hours
-
-
-_NO_HOURS: Final = Decimal(0)
-"""What an activity that does not count counts (one value: a Decimal never changes)."""
 
 
 def qualifying_hours(period: Period, activities: Iterable[Activity], policy: Policy) -> Decimal:
@@ -848,7 +848,7 @@ def renewal_payment(
     the late renewal started, but one payment renews one period.
     """
     paid = tuple(payments)
-    if not paid:  # asked on every activity recorded, mostly before any payment
+    if not paid:  # none paid, none counts (asked on every activity recorded)
         return None
     # Without a grace period the previous period's payments all fall before this one.
     if previous is not None and policy.renewal_grace_days:
