@@ -21,6 +21,7 @@ from cptm_rules.events import (
     GrantAccess,
     OpenElearning,
     PayRenewalFee,
+    RecordActivity,
     RecordAssessment,
     RecordAttendance,
     ReEnroll,
@@ -1151,6 +1152,28 @@ def test_the_hot_path_builders_refuse_a_misspelt_or_missing_field() -> None:
     assert built == Decision(rule_id="R9", verdict="free", reason="x", policy="current")
     with pytest.raises(TypeError, match=r"Journey has no field 'sesion'"):
         _replace(registered(), {"sesion": JANUARY})
+
+
+def test_the_handlers_of_modules_and_activities_answer_handled_values_with_every_field() -> None:
+    from cptm_rules import lifecycle  # noqa: PLC0415  # its private handler table
+
+    journeys = (
+        (in_prework(), CompleteModule(module=1, on=day("2026-11-03"))),
+        (certified(), activity("2027-02-01", "6")),
+        (in_prework(), activity("2026-11-03", "6")),
+    )
+    for journey, event in journeys:
+        at = journey
+        if isinstance(event, RecordActivity):
+            at = lifecycle._holding_the_activity(journey, event)  # noqa: SLF001
+        given = lifecycle._HANDLERS[type(event)](at, event, event.on)  # noqa: SLF001
+        assert type(given) is Handled
+        assert given._asdict().keys() == {"changes", "decisions", "advisories", "effects"}
+        assert given == Handled(
+            changes=given.changes, decisions=given.decisions, advisories=(), effects=()
+        )
+        assert len(given.decisions) == 1
+        assert isinstance(given.decisions[0], Decision)
 
 
 def test_a_handler_that_leaves_the_declared_table_is_caught_at_once(

@@ -225,6 +225,54 @@ def test_recording_a_copy_that_does_not_count_returns_the_same_index() -> None:
     assert (earlier.get("a"), earlier.size) == (first, 1)
 
 
+def test_a_short_index_is_a_plain_tuple_of_leaves_until_one_id_too_many_makes_it_a_trie() -> None:
+    short = certification._SHORT_INDEX  # noqa: SLF001  # the structure under test
+    activities = [
+        Activity(id=f"id-{n}", on=day("2027-02-01"), hours=Decimal(1), category="webinar")
+        for n in range(short + 4)
+    ]
+    versions = [ActivityIndex()]
+    for each in activities:
+        versions.append(versions[-1].recorded(each))
+    for n, version in enumerate(versions):
+        assert version.size == n
+        # A plain tuple, in the order recorded, up to the few ids; a trie past them.
+        if n <= short:
+            assert version.bitmap == 0
+            assert [leaf[2] for leaf in version.entries] == activities[:n]  # type: ignore[index]
+        else:
+            assert version.bitmap != 0
+        assert all(version.get(a.id) == a for a in activities[:n])
+        assert all(version.get(a.id) is None for a in activities[n:])
+        assert {a.id: a for a in version.values()} == unique_activities(activities[:n])
+
+
+def test_an_earlier_copy_takes_its_ids_place_in_a_short_index_the_one_before_keeps_its_own() -> (
+    None
+):
+    def copy(ident: str, on: str, hours: int) -> Activity:
+        return Activity(id=ident, on=day(on), hours=Decimal(hours), category="webinar")
+
+    before = ActivityIndex([copy("a", "2027-02-01", 1), copy("b", "2027-03-01", 2)])
+    before = before.recorded(copy("c", "2027-04-01", 3))
+    earlier_b = copy("b", "2027-02-15", 5)
+    after = before.recorded(earlier_b)
+    assert (after.bitmap, after.size) == (0, 3)
+    assert [leaf[0] for leaf in after.entries] == ["a", "b", "c"]  # type: ignore[index]
+    assert after.get("b") == earlier_b
+    assert before.get("b") == copy("b", "2027-03-01", 2)
+
+
+def test_a_count_kept_without_category_limits_is_a_count_like_one_built_by_its_fields() -> None:
+    count = HoursCount.of(PERIOD, [], POLICY)
+    assert count == HoursCount(period=PERIOD, hours=Decimal(0), counted=count.counted, groups=())
+    more = count.recorded(act("2027-05-01", "6"), POLICY)
+    assert type(more) is HoursCount
+    assert more == HoursCount(period=PERIOD, hours=Decimal(6), counted=more.counted)
+    assert (more.period, more.hours, more.groups) == (PERIOD, Decimal(6), ())
+    assert str(more.hours) == "6"
+
+
 @given(
     records=st.lists(
         st.tuples(

@@ -521,10 +521,14 @@ def why_not_counted(activity: Activity, period: Period, policy: Policy) -> str |
     return None
 
 
+_NO_HOURS: Final = Decimal(0)
+"""What an activity that does not count counts (one value: a Decimal never changes)."""
+
+
 def qualifying_hours_of(activity: Activity | None, period: Period, policy: Policy) -> Decimal:
     """R19: the hours ``activity`` counts toward ``period``: its own if it counts, else 0."""
     if activity is None or why_not_counted(activity, period, policy) is not None:
-        return Decimal(0)
+        return _NO_HOURS
     return activity.hours
 
 
@@ -599,6 +603,14 @@ def minimums_met(groups: Iterable[Decimal], limits: tuple[CategoryLimit, ...]) -
     return all(not limit.short(recorded) for recorded, limit in zip(groups, limits, strict=True))
 
 
+_built: Final = tuple.__new__
+"""A named tuple from every one of its fields, in order, in one C call.
+
+What each activity recorded builds (its count, its case, its ``Handled``) is built
+this way: a named tuple's own ``__new__`` is a Python function that names and
+defaults the fields, and costs as much again.
+"""
+
 _BITS: Final = 5
 _SLOT: Final = (1 << _BITS) - 1
 _HASH_BITS: Final = 64
@@ -606,21 +618,33 @@ _ALL_BITS: Final = (1 << _HASH_BITS) - 1
 
 _Leaf = tuple[str, int, Activity]  # an id, its hash, the copy that counts
 
+_SHORT_INDEX: Final = 8
+"""Up to this many ids an index is one plain tuple of leaves, scanned (a journey's few).
+
+Comparing a handful of ids costs less than hashing one into a trie and walking it;
+past this many, the index becomes the trie (and stays one as it grows).
+"""
+
 
 class ActivityIndex:
     """Each activity id mapped to the copy that counts (R19), as a persistent value.
 
     :meth:`recorded` returns a new index and never changes this one, so journeys
-    (and threads) may share an index freely. It is a hash array mapped trie: a
-    node holds a bitmap of its occupied slots (five bits of an id's hash each)
-    and a tuple of leaves and subtrees; recording copies one short path, so its
-    cost grows with the logarithm (base 32) of the number of ids.
+    (and threads) may share an index freely. Up to :data:`_SHORT_INDEX` ids it is
+    a plain tuple of leaves; past that, a hash array mapped trie: a node holds a
+    bitmap of its occupied slots (five bits of an id's hash each) and a tuple of
+    leaves and subtrees; recording copies one short path, so its cost grows with
+    the logarithm (base 32) of the number of ids.
     """
 
     __slots__ = ("bitmap", "entries", "size")
 
     bitmap: int
-    """Which of the 32 slots of this node are occupied (the structure, not for callers)."""
+    """Which of the 32 slots of this node are occupied (the structure, not for callers).
+
+    Zero for a node that is a plain tuple of leaves: a short index's root, or a node
+    below the last level of the hash (the ids whose hashes are all equal).
+    """
     entries: tuple[_Leaf | ActivityIndex, ...]
     """The occupied slots in order: leaves ``(id, hash, activity)`` and subtrees."""
     size: int
@@ -648,17 +672,22 @@ class ActivityIndex:
 
     def get(self, key: str) -> Activity | None:
         """The copy of activity ``key`` that counts, or ``None``."""
-        code, shift, node = self._hash(key), 0, self
-        while shift < _HASH_BITS:
-            bit = 1 << ((code >> shift) & _SLOT)
-            if not node.bitmap & bit:
-                return None
-            entry = node.entries[(node.bitmap & (bit - 1)).bit_count()]
-            if not isinstance(entry, ActivityIndex):
-                return entry[2] if entry[0] == key else None
-            node, shift = entry, shift + _BITS
-        # Below the last level of the hash: the ids whose hashes are all equal.
-        return next((leaf[2] for leaf in node.entries if leaf[0] == key), None)  # type: ignore[index]
+        node = self
+        if node.bitmap:  # a trie: walk it down by the hash
+            code, shift = self._hash(key), 0
+            while shift < _HASH_BITS:
+                bit = 1 << ((code >> shift) & _SLOT)
+                if not node.bitmap & bit:
+                    return None
+                entry = node.entries[(node.bitmap & (bit - 1)).bit_count()]
+                if not isinstance(entry, ActivityIndex):
+                    return entry[2] if entry[0] == key else None
+                node, shift = entry, shift + _BITS
+        # A plain tuple of leaves: a short index, or below the last level of the hash.
+        for leaf in node.entries:
+            if leaf[0] == key:  # type: ignore[index]
+                return leaf[2]  # type: ignore[index]
+        return None
 
     def recorded(self, activity: Activity) -> ActivityIndex:
         """This index with ``activity`` recorded: kept when it is the copy that counts (R19)."""
@@ -673,8 +702,22 @@ class ActivityIndex:
         For a caller that has just looked ``kept`` up and compared the two
         (:meth:`recorded` does both).
         """
-        leaf = (activity.id, self._hash(activity.id), activity)
-        return self.with_leaf(leaf, 0, grows=kept is None)
+        key = activity.id
+        leaf = (key, self._hash(key), activity)
+        if self.bitmap:
+            return self.with_leaf(leaf, 0, grows=kept is None)
+        # A short index: the leaf in place of its id's, or after the others.
+        entries = self.entries
+        if kept is not None:
+            kept_out = tuple(old if old[0] != key else leaf for old in entries)  # type: ignore[index]
+            return self._node(0, kept_out, self.size)
+        if self.size < _SHORT_INDEX:
+            return self._node(0, (*entries, leaf), self.size + 1)
+        # One id too many for a short index: the trie of them all, in their order.
+        trie = self._node(0, (), 0)
+        for old in (*entries, leaf):
+            trie = trie.with_leaf(old, 0, grows=True)  # type: ignore[arg-type]
+        return trie
 
     def with_leaf(self, leaf: _Leaf, shift: int, *, grows: bool) -> ActivityIndex:
         """This node with ``leaf`` put in, ``shift`` bits of the hash down (one path copied)."""
@@ -730,7 +773,7 @@ class HoursCount(NamedTuple):
         """The count of ``period`` from everything recorded, counted once from scratch."""
         index = ActivityIndex(activities)
         hours, groups = _count(period, index.values(), policy)
-        return cls(period, hours, index, groups)
+        return _built(cls, (period, hours, index, groups))
 
     def recorded(self, activity: Activity, policy: Policy) -> HoursCount:
         """This count with ``activity`` recorded (R19).
@@ -749,7 +792,8 @@ class HoursCount(NamedTuple):
                 qualifying_hours_of(activity, period, policy)
                 - qualifying_hours_of(kept, period, policy)
             )
-            return HoursCount(period, hours, counted.replaced(activity, kept))
+            # Every field, in order: period, hours, counted, groups (see _built).
+            return _built(HoursCount, (period, hours, counted.replaced(activity, kept), ()))
         added = qualifying_hours_of(activity, period, policy)
         removed = qualifying_hours_of(kept, period, policy)
         index = counted.replaced(activity, kept)
@@ -804,6 +848,8 @@ def renewal_payment(
     the late renewal started, but one payment renews one period.
     """
     paid = tuple(payments)
+    if not paid:  # none paid, none counts (asked on every activity recorded)
+        return None
     # Without a grace period the previous period's payments all fall before this one.
     if previous is not None and policy.renewal_grace_days:
         used = first_fee_payment(previous, paid, until=grace_end(policy, previous.end))
@@ -1358,30 +1404,27 @@ def record_activity(journey: JourneyFacts, event: RecordActivity, day: dt.date) 
     or after a lapse toward none either (R20); inside the period it may complete
     R18 and renew (:data:`ACTIVITY_VERDICT`).
     """
-    policy = journey.policy
-    current = journey.periods[-1] if journey.periods else None
+    policy, periods = journey.policy, journey.periods
+    current = periods[-1] if periods else None
     end = None if current is None else current.end
-    case = ActivityCase(
-        policy=policy,
-        on=day,
-        certified=current is not None,
-        end=end,
-        lapse=None if end is None else grace_end(policy, end),
-        event=event,
-        period=current,
-        journey=journey,
+    lapse = None if end is None else grace_end(policy, end)
+    # Every field, in order: policy, on, certified, end, lapse, event, period, journey
+    # (see _built).
+    case = _built(
+        ActivityCase, (policy, day, current is not None, end, lapse, event, current, journey)
     )
     row = first_answer(ACTIVITY_VERDICT, case)
     assert row is not None  # noqa: S101  # the table's last row always answers
     answered = row[1].explain(case)
+    # Handled's fields: changes, decisions, advisories, effects.
     if row[1] is not _RECORDED or current is None:
-        return Handled({}, (answered,))
+        return _built(Handled, ({}, (answered,), (), ()))
     count = journey.hours_count(current)
     minimums = not policy.category_limits or count.minimums_met(policy)
     changes, renewals = renewed(
         journey, day, count.hours, journey.renewal_fee_payments, minimums=minimums
     )
-    return Handled(changes, (answered, *renewals))
+    return _built(Handled, (changes, (answered, *renewals), (), ()))
 
 
 _RECORDED: Final = ACTIVITY_VERDICT[-1][1]
@@ -1498,15 +1541,10 @@ def pay_renewal_fee(journey: JourneyFacts, event: PayRenewalFee, day: dt.date) -
     """
     policy, prices = journey.policy, journey.prices
     current = journey.periods[-1]
-    case = RenewalFeeCase(
-        policy=policy,
-        on=day,
-        end=current.end,
-        lapse=grace_end(policy, current.end),
-        event=event,
-        period=current,
-        prices=prices,
-    )
+    end = current.end
+    # Positional, as every case a handler builds (policy, on, end, lapse, event, period,
+    # prices).
+    case = RenewalFeeCase(policy, day, end, grace_end(policy, end), event, current, prices)
     refusal = refusal_in(RENEWAL_FEE_REFUSALS, case)
     if refusal is not None:
         raise refusal

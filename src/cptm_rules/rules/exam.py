@@ -618,10 +618,11 @@ def record_attendance(journey: JourneyFacts, event: RecordAttendance, day: dt.da
         *attendance_advisories(kind),
         *unfinished_modules_advisory(journey, "at the practicum"),
     )
+    # Positional (changes, decisions, advisories), as every handler answers.
     return Handled(
-        changes={"state": State.ATTENDED, "attendance": kind},
-        decisions=(exam_released(policy, kind, session),),
-        advisories=advisories,
+        {"state": State.ATTENDED, "attendance": kind},
+        (exam_released(policy, kind, session),),
+        advisories,
     )
 
 
@@ -632,22 +633,25 @@ def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Han
     assert session is not None  # noqa: S101  # attended implies a session
     opens = exam_opens(policy, session.last_day)
     taken = journey.attempts
+    on, passed = event.on, event.passed
+    # Positional (policy, on, opens, closes, taken, completed, passed, prices): by
+    # keyword it cost twice as much.
     case = AttemptCase(
-        policy=policy,
-        on=event.on,
-        opens=opens,
-        closes=exam_closes(policy, opens, first_day=session.first_day),
-        taken=len(taken),
-        completed=len(journey.modules_completed),
-        passed=event.passed,
-        prices=journey.prices,
+        policy,
+        on,
+        opens,
+        exam_closes(policy, opens, first_day=session.first_day),
+        len(taken),
+        len(journey.modules_completed),
+        passed,
+        journey.prices,
     )
     refusal = refusal_in(ATTEMPT_REFUSALS, case)
     if refusal is not None:
         raise refusal
     number = case.taken + 1
-    window = in_window(policy, number, event.on, opens, case.closes)
-    attempts = (*taken, ExamAttempt(on=event.on, passed=event.passed))
+    window = in_window(policy, number, on, opens, case.closes)
+    attempts = (*taken, ExamAttempt(on=on, passed=passed))
     advisories = unfinished_modules_advisory(journey, "at the exam")
     # Last among the attempt's decisions: the answers the attempt gave before keep their
     # places, so a diff shows the fee as the one answer that moved.
@@ -656,24 +660,20 @@ def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Han
     charged = () if paid is None else charges(paid, "the retake fee")
     outcome = explained(ATTEMPT_OUTCOME, case)
     assert outcome is not None  # noqa: S101  # the table's last row always answers
+    # Positional (changes, decisions, advisories, effects), as every handler answers.
     if not certifies(SCALAR, case):
-        return Handled(
-            changes={"attempts": attempts},
-            decisions=(window, outcome, *fees),
-            advisories=advisories,
-            effects=charged,
-        )
-    period = period_from(event.on, policy)
+        return Handled({"attempts": attempts}, (window, outcome, *fees), advisories, charged)
+    period = period_from(on, policy)
     return Handled(
-        changes={
+        {
             "state": State.CERTIFIED,
             "attempts": attempts,
-            "certification_date": event.on,
+            "certification_date": on,
             "periods": (period,),
         },
-        decisions=(window, outcome, period_started(policy, period), *fees),
-        advisories=advisories,
-        effects=(*PASS_EFFECTS, *charged),
+        (window, outcome, period_started(policy, period), *fees),
+        advisories,
+        (*PASS_EFFECTS, *charged),
     )
 
 

@@ -316,28 +316,39 @@ def check_module(policy: Policy, module: int) -> None:
         raise refusal
 
 
+_built: Final = tuple.__new__
+"""A named tuple from every one of its fields, in order, in one C call.
+
+The events a journey has most of (a module) build their case and their
+``Handled`` this way: a named tuple's own ``__new__`` is a Python function that
+names and defaults the fields, and costs as much again.
+"""
+
+
 def complete_module(journey: JourneyFacts, event: CompleteModule, day: dt.date) -> Handled:  # noqa: ARG001  # a handler's signature
     """R5: a module is completed, once; completing one opens the eLearning if it was not."""
     policy, module, completed = journey.policy, event.module, journey.modules_completed
     done = completed | {module}
-    # Positional: a third of a module's cost went to building the case by keyword (the
-    # fields in order: policy, module, already, done, event).
-    case = ModuleCase(policy, module, module in completed, len(done), event)
+    # Every field, in order: policy, module, already, done, event (see _built).
+    case = _built(ModuleCase, (policy, module, module in completed, len(done), event))
     refusal = refusal_in(MODULE_REFUSALS, case)
     if refusal is not None:
         raise refusal
     decided = explained(MODULE_OUTCOME, case)
     assert decided is not None  # noqa: S101  # the table's last row always answers
-    return Handled(
-        {"modules_completed": done, "elearning_opened_on": journey.elearning_opened_on or event.on},
-        (decided,),
-    )
+    changes = {
+        "modules_completed": done,
+        "elearning_opened_on": journey.elearning_opened_on or event.on,
+    }
+    # changes, decisions, advisories, effects.
+    return _built(Handled, (changes, (decided,), (), ()))
 
 
 def record_assessment(journey: JourneyFacts, event: RecordAssessment, day: dt.date) -> Handled:  # noqa: ARG001  # a handler's signature
     """R7: an assessment's result is recorded, passed or failed, and gates nothing."""
     policy = journey.policy
-    case = AssessmentCase(policy=policy, module=event.module, passed=event.passed, event=event)
+    # Positional (policy, module, passed, event), as every case a handler builds.
+    case = AssessmentCase(policy, event.module, event.passed, event)
     refusal = refusal_in(ASSESSMENT_REFUSALS, case)
     if refusal is not None:
         raise refusal

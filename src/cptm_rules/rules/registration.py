@@ -458,8 +458,8 @@ def late_registration(
     policy: Policy, prices: PriceSchedule, day: dt.date, first_day: dt.date
 ) -> Decision | None:
     """R28: the late-registration fee a registration on ``day`` pays, or ``None``."""
-    case = RegistrationFeeCase(policy=policy, prices=prices, day=day, first=first_day)
-    return explained(LATE_REGISTRATION_FEE, case)
+    # Positional, as every case a handler builds (policy, prices, day, first).
+    return explained(LATE_REGISTRATION_FEE, RegistrationFeeCase(policy, prices, day, first_day))
 
 
 def register(journey: JourneyFacts, event: Register, day: dt.date) -> Handled:
@@ -484,11 +484,13 @@ def register(journey: JourneyFacts, event: Register, day: dt.date) -> Handled:
         in_force_note += f"; charged by prices {prices.label}"
     registration = event.registration
     session = registration.session
-    check_in_calendar(policy, "first_day", session.first_day)
-    check_in_calendar(policy, "last_day", session.last_day)
-    case = RegistrationCase(
-        policy=policy, day=day, first=session.first_day, last=session.last_day, session=session
-    )
+    first, last = session.first_day, session.last_day
+    # check_in_calendar's test asked here first: a session inside the years needs no call.
+    if not policy.first_year <= first.year <= last.year <= policy.last_year:
+        check_in_calendar(policy, "first_day", first)
+        check_in_calendar(policy, "last_day", last)
+    # Positional (policy, day, first, last, session): by keyword it cost twice as much.
+    case = RegistrationCase(policy, day, first, last, session)
     refusal = refusal_in(REGISTRATION_REFUSALS, case)
     if refusal is not None:
         raise refusal
@@ -501,16 +503,12 @@ def register(journey: JourneyFacts, event: Register, day: dt.date) -> Handled:
         practicum_chosen(policy, day, registration, in_force_note),
     )
     effects: tuple[Effect, ...] = (send_access(registration, due),)
-    late = late_registration(policy, prices, day, session.first_day)
+    late = late_registration(policy, prices, day, first)
     if late is not None:
         decisions = (*decisions, late)
         effects = (*effects, *charges(late, "the late-registration fee"))
-    return Handled(
-        changes=changes,
-        decisions=decisions,
-        advisories=lead_time_advisories(policy, day, session.first_day),
-        effects=effects,
-    )
+    # Positional (changes, decisions, advisories, effects), as every handler answers.
+    return Handled(changes, decisions, lead_time_advisories(policy, day, first), effects)
 
 
 def grant_access(journey: JourneyFacts, event: GrantAccess, day: dt.date) -> Handled:  # noqa: ARG001  # every handler is given the day
@@ -524,12 +522,10 @@ def grant_access(journey: JourneyFacts, event: GrantAccess, day: dt.date) -> Han
             f"access at {event.at.isoformat()} would precede the registration at "
             f"{registration.registered_at.isoformat()}",
         )
-    case = AccessCase(policy=journey.policy, due=due, granted=event.at, registration=registration)
-    given = explained(ACCESS_VERDICT, case)
+    # Positional (policy, due, granted, registration), as every case a handler builds.
+    given = explained(ACCESS_VERDICT, AccessCase(journey.policy, due, event.at, registration))
     assert given is not None  # noqa: S101  # R4 always answers
-    return Handled(
-        changes={"state": State.IN_PREWORK, "access_granted_at": event.at}, decisions=(given,)
-    )
+    return Handled({"state": State.IN_PREWORK, "access_granted_at": event.at}, (given,))
 
 
 @functools.cache
@@ -681,7 +677,7 @@ def access_decision(
     dates = (("registered", registration.registered_at), ("due", due), ("granted", at))
     # Compared as instants in UTC: Python compares two times of one zone by their wall
     # clocks, which reads 02:01 as before 03:00 on the night clocks go forward.
-    utc = AccessCase(policy=policy, due=due.astimezone(dt.UTC), granted=at.astimezone(dt.UTC))
+    utc = AccessCase(policy, due.astimezone(dt.UTC), at.astimezone(dt.UTC))
     if not _granted_late(SCALAR, utc):
         given = decision(
             rule_id="R4",
