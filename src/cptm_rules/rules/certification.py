@@ -630,7 +630,7 @@ class ActivityIndex:
     """Each activity id mapped to the copy that counts (R19), as a persistent value.
 
     :meth:`recorded` returns a new index and never changes this one, so journeys
-    (and threads) may share an index freely. Up to :data:`_SHORT_INDEX` ids it is
+    (and threads) may share an index freely. Up to eight ids (``_SHORT_INDEX``) it is
     a plain tuple of leaves; past that, a hash array mapped trie: a node holds a
     bitmap of its occupied slots (five bits of an id's hash each) and a tuple of
     leaves and subtrees; recording copies one short path, so its cost grows with
