@@ -706,7 +706,7 @@ def test_diff_refuses_a_scheduler_without_dask_and_an_unknown_cohort_format(
 # -- signals, pipes and bounded work (real runs) --------------------------------------------
 
 # Answered by journeys, in chunks of 500: the workers start within a second (the batch
-# path's chunks of 20,000 take the synthetic generator several seconds each to draw).
+# path's chunks of 5,000 take the synthetic generator a second or more each to draw).
 LONG_DIFF = (
     "diff",
     "--base",
