@@ -5,8 +5,8 @@ batch path (:func:`~cptm_rules.batch.batch_answers`), turns each side's answer
 columns into the diff's answers (the names, texts and rules
 :func:`~cptm_rules.cohort.answers.answer_list` gives), and tallies them column-wise:
 each distinct answer is put into words once, however many candidates share it.
-A row the columns do not answer completely (the batch path replayed it, an event
-was refused, or it has an answer no column carries yet) is answered by its two
+A row the columns do not answer completely (one the batch path leaves to its
+journey, or a refund whose numbers do not say its amounts) is answered by its two
 journeys, as the journey engine answers every row, and tallied in its place. The
 result is the :class:`~cptm_rules.cohort.tally.Tally` the journey engine makes of
 the same rows: the same counts, the same examples in cohort order and, when kept,
