@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from cptm_rules.cohort.candidates import Candidate
+    from cptm_rules.cohort.formats import CheckedCohort
     from cptm_rules.cohort.report import PolicyDiff
     from cptm_rules.cohort.tally import AnsweredBy, AnswerRow
 
@@ -148,14 +149,21 @@ def diff_policies(  # keyword-only settings of one simulation
 
 def _parts(
     cohort: Iterable[Candidate] | pa.Table | str | Path, run: Run
-) -> Iterable[Sequence[Candidate] | pa.Table]:
-    """The cohort cut in units of work: tables for a table or, on the batch path, Parquet."""
+) -> Iterable[Sequence[Candidate] | CheckedCohort]:
+    """The cohort cut in units of work: tables for a table or, on the batch path, Parquet.
+
+    A table is checked once, here: its parts are :class:`CheckedCohort` values, which
+    the batch path reads as they are.
+    """
     size = run.chunk_size
     if is_table(cohort):
-        from cptm_rules.cohort.formats import checked_table  # noqa: PLC0415  # pyarrow
+        from cptm_rules.cohort.formats import CheckedCohort, checked_table  # noqa: PLC0415
 
         table = checked_table(cohort)  # a bad value is refused before any work starts
-        return (table.slice(start, size) for start in range(0, table.num_rows, size))
+        return (
+            CheckedCohort(table=table.slice(start, size))
+            for start in range(0, table.num_rows, size)
+        )
     if (
         run.answered_by == "batch"
         and isinstance(cohort, str | Path)
@@ -165,17 +173,17 @@ def _parts(
     return chunks(cohort_candidates(cohort), size)
 
 
-def _parquet_tables(path: Path, size: int) -> Iterator[pa.Table]:
+def _parquet_tables(path: Path, size: int) -> Iterator[CheckedCohort]:
     """A Parquet cohort read ``size`` rows at a time, each table's values checked."""
     import pyarrow as pa  # noqa: PLC0415  # the columnar extra
 
-    from cptm_rules.cohort.formats import checked_table, open_parquet  # noqa: PLC0415
+    from cptm_rules.cohort.formats import checked_cohort, open_parquet  # noqa: PLC0415
 
     parquet = open_parquet(path)
     first_row = 1
     for batch in parquet.iter_batches(batch_size=size):
         table = pa.Table.from_batches([batch])
-        yield checked_table(table, source=str(path), first_row=first_row)
+        yield checked_cohort(table, source=str(path), first_row=first_row)
         first_row += table.num_rows
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import collections
 from collections import Counter
-from typing import TYPE_CHECKING, Final, Literal, NamedTuple, Protocol, TypeGuard
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple, Protocol, TypeGuard, cast
 
 from cptm_rules.cohort.answers import Answers, Exercised, compare_answers
 from cptm_rules.cohort.report import AnswerDiff, PolicyDiff
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from cptm_rules.cohort.candidates import Candidate
+    from cptm_rules.cohort.formats import CheckedCohort
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
     from cptm_rules.rule_coverage import FigureChange
@@ -37,6 +38,7 @@ __all__ = [
     "Run",
     "Tally",
     "in_order",
+    "is_checked",
     "is_table",
     "rule_order",
     "tally_chunk",
@@ -76,7 +78,7 @@ class Run(NamedTuple):
         """Candidates per unit of work: a batch is answered a table at a time."""
         return CHUNK if self.answered_by == "journeys" else BATCH_CHUNK
 
-    def tally(self, chunk: Sequence[Candidate] | pa.Table) -> Tally:
+    def tally(self, chunk: Sequence[Candidate] | pa.Table | CheckedCohort) -> Tally:
         """Answer and tally one chunk here (the worker side calls :func:`tally_chunk`)."""
         return tally_chunk(chunk, self.sides, self.examples, self.keep_rows, self.answered_by)
 
@@ -108,7 +110,7 @@ def in_order(
 
 
 def tally_chunk(
-    chunk: Sequence[Candidate] | pa.Table,
+    chunk: Sequence[Candidate] | pa.Table | CheckedCohort,
     sides: tuple[Policy, Policy, PriceSchedule, PriceSchedule],
     examples: int,
     keep_rows: bool = False,  # noqa: FBT001, FBT002  # positional: it crosses to worker processes
@@ -124,18 +126,28 @@ def tally_chunk(
     if answered_by == "batch":
         # Imported here: the batch path needs numpy and pyarrow (the columnar extra).
         from cptm_rules.cohort.batched import tally_table  # noqa: PLC0415
-        from cptm_rules.cohort.formats import cohort_table  # noqa: PLC0415
+        from cptm_rules.cohort.formats import CheckedCohort, cohort_table  # noqa: PLC0415
 
-        table = chunk if is_table(chunk) else cohort_table(chunk)
-        return tally_table(table, sides, examples, keep_rows)
-    if is_table(chunk):
+        if isinstance(chunk, CheckedCohort) or is_table(chunk):
+            return tally_table(chunk, sides, examples, keep_rows)
+        return tally_table(cohort_table(chunk), sides, examples, keep_rows)
+    rows = chunk.table if is_checked(chunk) else chunk
+    if is_table(rows):
         from cptm_rules.cohort.formats import candidates_from_table  # noqa: PLC0415
 
-        chunk = list(candidates_from_table(chunk))
+        candidates: Sequence[Candidate] = list(candidates_from_table(rows))
+    else:
+        candidates = cast("Sequence[Candidate]", rows)  # neither kind of table
     tally = Tally(examples=examples, keep_rows=keep_rows)
-    for row in compare_answers(chunk, *sides):
+    for row in compare_answers(candidates, *sides):
         tally.add(*row)
     return tally
+
+
+def is_checked(chunk: object) -> TypeGuard[CheckedCohort]:
+    """Whether ``chunk`` is a checked cohort table (asked by name, as :func:`is_table`)."""
+    kind = type(chunk)
+    return kind.__name__ == "CheckedCohort" and kind.__module__ == "cptm_rules.cohort.formats"
 
 
 def is_table(chunk: object) -> TypeGuard[pa.Table]:
