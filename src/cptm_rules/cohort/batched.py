@@ -610,80 +610,81 @@ def _refunding(policy: Policy) -> frozenset[str]:
     return frozenset(v for _, case in refund_precedence(policy) for v in case.verdicts)
 
 
+def _settlements(  # noqa: PLR0917  # one event's columns and how to read them
+    out: _Entries,
+    answers: pa.Table,
+    stem: str,
+    kind: type[Event],
+    fees: dict[str, str | None],
+    policy: Policy,
+    prices: PriceSchedule,
+    refused_while: str | None = None,
+) -> None:
+    """One event's decisions that may refund (``stem``, ``stem (2)``), from its columns.
+
+    ``<stem>_verdicts``, ``_rules``, ``_fees`` and ``_refunds`` list the decisions in
+    order; ``refused_while`` names the column of the state that refused the event.
+    """
+    verdict, rows, place = _listed(answers.column(f"{stem}_verdicts"))
+    rule, _, _ = _listed(answers.column(f"{stem}_rules"))
+    fee, _, _ = _listed(answers.column(f"{stem}_fees"))
+    refund, _, _ = _listed(answers.column(f"{stem}_refunds"))
+    coded = [_coded(column) for column in (verdict, rule, fee, refund)]
+    parts, values = [codes for codes, _ in coded], [values for _, values in coded]
+    if refused_while is not None:
+        state, state_values = _coded(answers.column(refused_while))
+        parts.append(state[rows])
+        values.append(state_values)
+    decode = _settlement(fees, prices, kind, _refunding(policy))
+    out.add(rows, _one_event(out.words, stem)[place], parts, decode, values)
+
+
 def _attendance(out: _Entries, answers: pa.Table, policy: Policy, prices: PriceSchedule) -> None:
     """The attendance's decisions and advisories (``attendance``, ``attendance (2)``).
 
     An absence with notice is a cancellation on the day (R24, then R25's credit).
     """
-    verdict, rows, place = _listed(answers.column("attendance_verdicts"))
-    rule, _, _ = _listed(answers.column("attendance_rules"))
-    fee, _, _ = _listed(answers.column("attendance_fees"))
-    refund, _, _ = _listed(answers.column("attendance_refunds"))
-    coded = [_coded(column) for column in (verdict, rule, fee, refund)]
-    decode = _settlement(_ATTENDANCE_FEES, prices, RecordAttendance, _refunding(policy))
-    out.add(
-        rows,
-        _one_event(out.words, "attendance")[place],
-        [codes for codes, _ in coded],
-        decode,
-        [values for _, values in coded],
-    )
+    _settlements(out, answers, "attendance", RecordAttendance, _ATTENDANCE_FEES, policy, prices)
     advisory, rows, _ = _listed(answers.column("attendance_advisories"))
     severity, _, _ = _listed(answers.column("attendance_advisory_severities"))
     names = np.full(len(rows), out.words.name("attendance"), dtype=np.int64)
     _advisory_entries(out, rows, names, advisory, severity)
 
 
-def _cancellation(out: _Entries, answers: pa.Table, policy: Policy, prices: PriceSchedule) -> None:
-    """A cancellation's decisions (``cancellation``, ``cancellation (2)``)."""
-    verdict, rows, place = _listed(answers.column("cancellation_verdicts"))
-    rule, _, _ = _listed(answers.column("cancellation_rules"))
-    fee, _, _ = _listed(answers.column("cancellation_fees"))
-    refund, _, _ = _listed(answers.column("cancellation_refunds"))
-    coded = [_coded(column) for column in (verdict, rule, fee, refund)]
-    state, state_values = _coded(answers.column("cancellation_refused_while"))
-    decode = _settlement({}, prices, Cancel, _refunding(policy))
-    out.add(
-        rows,
-        _one_event(out.words, "cancellation")[place],
-        [*(codes for codes, _ in coded), state[rows]],
-        decode,
-        [*(values for _, values in coded), state_values],
-    )
+def _single(  # noqa: PLR0917  # one event's columns and how to read them
+    out: _Entries,
+    answers: pa.Table,
+    column: str,
+    name: str,
+    kind: type[Event],
+    fees: dict[str, str | None],
+    prices: PriceSchedule,
+) -> int:
+    """An event a row has at most once (``name``), where the row has it; the name's code.
 
-
-def _substitution(out: _Entries, answers: pa.Table, everyone: Ints, prices: PriceSchedule) -> None:
-    """A substitution's decision (``substitution``), where the row has one."""
-    v, v_values = _coded(answers.column("substitution_verdict"))
-    r, r_values = _coded(answers.column("substitution_rule"))
-    w, w_values = _coded(answers.column("substitution_refused_while"))
-    asked = v >= 0
+    Read from ``<column>_verdict``, ``_rule`` and ``_refused_while``.
+    """
+    v, v_values = _coded(answers.column(f"{column}_verdict"))
+    r, r_values = _coded(answers.column(f"{column}_rule"))
+    w, w_values = _coded(answers.column(f"{column}_refused_while"))
+    asked = np.flatnonzero(v >= 0)
+    code = out.words.name(name)
     out.add(
-        everyone[asked],
-        np.full(int(asked.sum()), out.words.name("substitution"), dtype=np.int64),
+        asked,
+        np.full(len(asked), code, dtype=np.int64),
         (v[asked], r[asked], w[asked]),
-        _decision(_SUBSTITUTION_FEES, prices, Substitute),
+        _decision(fees, prices, kind),
         (v_values, r_values, w_values),
     )
+    return code
 
 
-def _re_enrolment(out: _Entries, answers: pa.Table, everyone: Ints, prices: PriceSchedule) -> None:
-    """A re-enrolment's decision and advisory (``re-enrolment``), where the row has one."""
-    v, v_values = _coded(answers.column("re_enrolment_verdict"))
-    r, r_values = _coded(answers.column("re_enrolment_rule"))
-    w, w_values = _coded(answers.column("re_enrolment_refused_while"))
-    asked = v >= 0
-    name = out.words.name("re-enrolment")
-    out.add(
-        everyone[asked],
-        np.full(int(asked.sum()), name, dtype=np.int64),
-        (v[asked], r[asked], w[asked]),
-        _decision({}, prices, ReEnroll),
-        (v_values, r_values, w_values),
-    )
+def _re_enrolment_advisory(out: _Entries, answers: pa.Table, everyone: Ints, name: int) -> None:
+    """The re-enrolment's advisory (``re-enrolment: advisory R3+R6``), where it has one."""
     advisory = answers.column("re_enrolment_advisory").combine_chunks()
     severity = answers.column("re_enrolment_advisory_severity").combine_chunks()
-    _advisory_entries(out, everyone, np.full(len(everyone), name), advisory, severity)
+    names = np.full(len(everyone), name, dtype=np.int64)
+    _advisory_entries(out, everyone, names, advisory, severity)
 
 
 def side_answers(
@@ -711,9 +712,12 @@ def side_answers(
         _advisories(out, answers, stem, advisories, severities)
     _registration_advisory(out, answers, everyone)
     _attendance(out, answers, policy, prices)
-    _cancellation(out, answers, policy, prices)
-    _substitution(out, answers, everyone, prices)
-    _re_enrolment(out, answers, everyone, prices)
+    _settlements(
+        out, answers, "cancellation", Cancel, {}, policy, prices, "cancellation_refused_while"
+    )
+    _single(out, answers, "substitution", "substitution", Substitute, _SUBSTITUTION_FEES, prices)
+    re_enrolment = _single(out, answers, "re_enrolment", "re-enrolment", ReEnroll, {}, prices)
+    _re_enrolment_advisory(out, answers, everyone, re_enrolment)
     # An assessment is named for its module; a module without one has a null.
     verdict, rows, place = _listed(answers.column("assessment_verdicts"))
     rule, _, _ = _listed(answers.column("assessment_rules"))
