@@ -322,6 +322,19 @@ def _given_somewhere(table: pa.Table, name: str) -> bool:
     return any(v is not None for v in flat)
 
 
+def _agreeing(
+    cohort: tuple[Candidate, ...], table: pa.Table, policy: Policy, prices: PriceSchedule
+) -> pa.Table:
+    """The batch path's answers of ``table``, asserted equal to ``cohort``'s journeys'."""
+    got = batch_answers(table, policy=policy, prices=prices)
+    expected = journey_table(cohort, policy=policy, prices=prices)
+    assert _without_replayed(got).equals(_without_replayed(expected)), (
+        policy.label,
+        _first_difference(got, expected),
+    )
+    return got
+
+
 def test_the_advisory_and_further_decision_columns_agree_under_every_shipped_policy() -> None:
     # The synthetic cohort under the shipped policies and every scenario policy, with
     # renewal fees known; each new column answers something under the current policy.
@@ -329,12 +342,7 @@ def test_the_advisory_and_further_decision_columns_agree_under_every_shipped_pol
     table = cohort_table(cohort)
     policies = (CURRENT, load_policy("legacy"), *SCENARIO_POLICIES)
     for policy in policies:
-        got = batch_answers(table, policy=policy, prices=RENEWAL_SET)
-        expected = journey_table(cohort, policy=policy, prices=RENEWAL_SET)
-        assert _without_replayed(got).equals(_without_replayed(expected)), (
-            policy.label,
-            _first_difference(got, expected),
-        )
+        got = _agreeing(cohort, table, policy, RENEWAL_SET)
         if policy is CURRENT:
             assert [n for n in _NEW_COLUMNS if not _given_somewhere(got, n)] == []
 
@@ -579,12 +587,7 @@ def test_the_refusal_and_event_columns_agree_with_the_journeys_under_shipped_pol
     assert len(policies) == 5
     prices = attrs.evolve(PRICED, renewal_fee=RENEWAL_SET.renewal_fee)
     for policy in policies:
-        got = batch_answers(table, policy=policy, prices=prices)
-        expected = journey_table(cohort, policy=policy, prices=prices)
-        assert _without_replayed(got).equals(_without_replayed(expected)), (
-            policy.label,
-            _first_difference(got, expected),
-        )
+        got = _agreeing(cohort, table, policy, prices)
         if policy is CURRENT:
             assert [n for n in _EVENT_COLUMNS if not _given_somewhere(got, n)] == []
             replayed = got.column("replayed").to_pylist()
