@@ -316,6 +316,67 @@ def test_diff_reports_what_the_faq_revision_changed() -> None:
     assert text.startswith("policy diff: legacy -> current, 50 candidates")
 
 
+def _diff_json(*extra: str) -> dict[str, object]:
+    status, out, err = run(
+        "diff", "--base", "legacy", "--candidate", "current", *extra, "--workers", "1", "--json"
+    )
+    assert status == 0, err
+    data: dict[str, object] = json.loads(out)
+    return data
+
+
+def test_diff_draws_a_synthetic_cohort_column_wise_and_keeps_the_earlier_draw() -> None:
+    from cptm_rules.cohort import diff_policies, iter_synthetic_cohort  # noqa: PLC0415
+    from cptm_rules.cohort.synthetic import iter_synthetic_tables  # noqa: PLC0415
+
+    def expected(cohort: object) -> dict[str, object]:
+        report = diff_policies(cohort, base="legacy", candidate="current", workers=1)  # type: ignore[arg-type]
+        data: dict[str, object] = report.as_json()
+        return data
+
+    drawn = _diff_json("--synthetic", "300", "--seed", "4")
+    assert drawn == _diff_json("--synthetic", "300", "--seed", "4", "--synthetic-draw", "columns")
+    assert drawn == expected(iter_synthetic_tables(300, seed=4))
+    # The draw of earlier versions still gives their cohort, and so their reports.
+    earlier = _diff_json("--synthetic", "300", "--seed", "4", "--synthetic-draw", "candidates")
+    assert earlier == expected(iter_synthetic_cohort(300, seed=4))
+    assert earlier != drawn
+    # Any whole number seeds either draw.
+    assert _diff_json("--synthetic", "50", "--seed", "-3")["cohort_size"] == 50
+
+
+def test_diff_refuses_a_synthetic_draw_for_a_cohort_file(tmp_path: Path) -> None:
+    cohort = tmp_path / "c.jsonl"
+    cohort.write_text("", encoding="utf-8")
+    status, _, err = run(
+        "diff", "--base", "legacy", "--candidate", "current", "--cohort", str(cohort),
+        "--synthetic-draw", "columns",
+    )  # fmt: skip
+    assert status == 2
+    assert "--synthetic-draw needs --synthetic" in err
+
+
+def test_diff_without_the_columnar_extra_draws_candidate_by_candidate_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cptm_rules import cli  # noqa: PLC0415
+
+    monkeypatch.setattr(cli, "_columnar_installed", lambda: False)
+    status, out, err = run(
+        "diff", "--base", "legacy", "--candidate", "current", "--synthetic", "40",
+        "--answered-by", "journeys", "--workers", "1", "--json",
+    )  # fmt: skip
+    assert status == 0
+    assert "drawn candidate by candidate (the columnar extra is not installed)" in err
+    assert json.loads(out)["cohort_size"] == 40
+    status, _, err = run(
+        "diff", "--base", "legacy", "--candidate", "current", "--synthetic", "40",
+        "--synthetic-draw", "columns",
+    )  # fmt: skip
+    assert status == 2
+    assert "--synthetic-draw columns needs the columnar extra" in err
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -705,19 +766,9 @@ def test_diff_refuses_a_scheduler_without_dask_and_an_unknown_cohort_format(
 
 # -- signals, pipes and bounded work (real runs) --------------------------------------------
 
-# Answered by journeys, in chunks of 500: the workers start within a second (the batch
-# path's chunks of 5,000 take the synthetic generator a second or more each to draw).
-LONG_DIFF = (
-    "diff",
-    "--base",
-    "legacy",
-    "--candidate",
-    "current",
-    "--synthetic",
-    "200000",
-    "--answered-by",
-    "journeys",
-)
+# The default engine and draw (the batch path, column-wise): the workers start within a
+# second, and 200,000 candidates keep them busy for several more.
+LONG_DIFF = ("diff", "--base", "legacy", "--candidate", "current", "--synthetic", "200000")
 
 
 def _command(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,7 +16,7 @@ from cptm_rules.cohort import diff_policies, synthetic_cohort
 from cptm_rules.cohort.answers import answered
 from cptm_rules.cohort.batched import AnswerWords, side_answers, tally_table
 from cptm_rules.cohort.formats import cohort_table
-from cptm_rules.cohort.tally import tally_chunk
+from cptm_rules.cohort.tally import ANSWERED_BY, tally_chunk
 from cptm_rules.exceptions import InvalidInputError
 from cptm_rules.policy import load_policy
 from cptm_rules.pricing import load_prices
@@ -271,3 +272,42 @@ def test_the_diffs_batch_engine_names_no_rule_and_reads_no_figure_or_price() -> 
         if isinstance(getattr(shipped, field.name), Money | UnknownAmount)
     }
     assert read & prices == set()
+
+
+def test_a_stream_of_cohort_tables_is_diffed_as_the_one_table_they_make() -> None:
+    from cptm_rules.cohort.synthetic import iter_synthetic_tables, synthetic_table  # noqa: PLC0415
+
+    whole = synthetic_table(1_200, seed=5, rows=500)
+    for answered_by in ANSWERED_BY:
+        streamed = diff_policies(
+            iter_synthetic_tables(1_200, seed=5, rows=500),
+            base="legacy",
+            candidate="current",
+            workers=1,
+            answered_by=answered_by,
+        )
+        assert streamed == diff_policies(
+            whole, base="legacy", candidate="current", workers=1, answered_by=answered_by
+        )
+        assert streamed.cohort_size == 1_200
+    empty = diff_policies(iter(()), base="legacy", candidate="current", workers=1)
+    assert empty.cohort_size == 0
+
+
+def test_a_bad_table_in_a_stream_is_named_by_its_row_among_them_all() -> None:
+    from cptm_rules.cohort.synthetic import synthetic_table  # noqa: PLC0415
+
+    good = synthetic_table(10, seed=1)
+    bad = good.set_column(
+        good.schema.get_field_index("group_size"),
+        "group_size",
+        pa.array([1] * 9 + [0], type=good.schema.field("group_size").type),
+    )
+    with pytest.raises(
+        InvalidInputError, match=r"cohort tables: row 20: group_size=0 is not valid"
+    ):
+        diff_policies(iter([good, bad]), base="legacy", candidate="current", workers=1)
+    with pytest.raises(
+        InvalidInputError, match=r"cohort\[1\]='str' is not valid: expected an Arrow table"
+    ):
+        diff_policies(iter([good, "c000001"]), base="legacy", candidate="current", workers=1)

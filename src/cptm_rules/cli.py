@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import importlib
 import json
 import os
 import sys
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from cptm_rules.calendar import parse_date, parse_instant, resolve_time_zone
 from cptm_rules.catalogue import RULES
 from cptm_rules.cohort import MAX_SYNTHETIC
+from cptm_rules.cohort.synthetic import SYNTHETIC_DRAWS
 from cptm_rules.events import Register, Registration, Session
 from cptm_rules.exceptions import (
     CptmRulesError,
@@ -39,6 +41,8 @@ from cptm_rules.pricing import load_prices
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
     from zoneinfo import ZoneInfo
+
+    import pyarrow as pa
 
     from cptm_rules.cohort import Candidate
     from cptm_rules.outcomes import Outcome
@@ -522,7 +526,9 @@ def _check_output_suffix(path: Path) -> None:
         )
 
 
-def _diff_source(args: argparse.Namespace) -> tuple[Iterable[Candidate] | Path, int | None]:
+def _diff_source(
+    args: argparse.Namespace,
+) -> tuple[Iterable[Candidate] | Iterable[pa.Table] | Path, int | None]:
     """The cohort to diff and the worker count; both sources stream in flat memory."""
     from cptm_rules.cohort import (  # noqa: PLC0415  # only diff needs them
         PARALLEL_THRESHOLD,
@@ -531,12 +537,42 @@ def _diff_source(args: argparse.Namespace) -> tuple[Iterable[Candidate] | Path, 
     )
 
     if args.cohort is not None:
+        if args.synthetic_draw is not None:
+            raise UsageError("--synthetic-draw needs --synthetic")
         next(open_cohort(args.cohort))  # a bad file or first row is an error up front
         return args.cohort, args.workers
     workers = args.workers
     if workers is None and args.synthetic < PARALLEL_THRESHOLD:
         workers = 1
+    draw = args.synthetic_draw
+    if draw is None:
+        draw = "columns" if _columnar_installed() else "candidates"
+        if draw == "candidates":
+            args.err.write(
+                "note: the synthetic cohort is drawn candidate by candidate (the columnar "
+                "extra is not installed), which draws other candidates than the default "
+                "draw for the same seed; pip install 'cptm-rules[columnar]'\n"
+            )
+    if draw == "columns":
+        if not _columnar_installed():
+            raise UsageError(
+                "--synthetic-draw columns needs the columnar extra: "
+                "pip install 'cptm-rules[columnar]'"
+            )
+        from cptm_rules.cohort.synthetic import iter_synthetic_tables  # noqa: PLC0415  # numpy
+
+        return iter_synthetic_tables(args.synthetic, seed=args.seed), workers
     return iter_synthetic_cohort(args.synthetic, seed=args.seed), workers
+
+
+def _columnar_installed() -> bool:
+    """Whether numpy and pyarrow import here (the ``columnar`` extra)."""
+    try:
+        importlib.import_module("numpy")
+        importlib.import_module("pyarrow")
+    except ImportError:
+        return False
+    return True
 
 
 def _progress_bar(err: TextIO, total: int | None) -> Callable[[int], None] | None:
@@ -792,6 +828,15 @@ def _diff_arguments(diff: argparse.ArgumentParser) -> None:
         help=f"N synthetic candidates (at most {MAX_SYNTHETIC:,})",
     )
     diff.add_argument("--seed", type=int, default=1, help="seed of the synthetic cohort; default 1")
+    diff.add_argument(
+        "--synthetic-draw",
+        choices=SYNTHETIC_DRAWS,
+        default=None,
+        help="how the synthetic cohort is drawn: a table's columns at a time (the default "
+        "where the columnar extra is installed) or candidate by candidate (the draw "
+        "of earlier versions, for the cohorts of their reports); one seed gives each "
+        "draw its own candidates",
+    )
     diff.add_argument(
         "--prices",
         default="shipped",

@@ -40,9 +40,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, WorkerPlugin
 
-from cptm_rules.cohort.candidates import chunks, cohort_candidates
 from cptm_rules.cohort.formats import candidates_from_table, checked_table, open_parquet
-from cptm_rules.cohort.tally import CHUNK, Tally, in_order, tally_chunk
+from cptm_rules.cohort.tally import CHUNK, Tally, in_order, tally_chunk, units_of_work
 from cptm_rules.exceptions import (
     InputFileError,
     InvalidInputError,
@@ -279,7 +278,7 @@ def _is_handshake(body: bytes) -> bool:
 
 
 def run(
-    cohort: Iterable[Candidate] | str | Path,
+    cohort: Iterable[Candidate] | Iterable[pa.Table] | pa.Table | str | Path,
     work: Run,
     *,
     scheduler: str | None,
@@ -329,7 +328,11 @@ def _drop_compute_failed(record: logging.LogRecord) -> bool:
 
 
 def _submit_all(
-    client: Client, cohort: Iterable[Candidate] | str | Path, work: Run, *, window: int
+    client: Client,
+    cohort: Iterable[Candidate] | Iterable[pa.Table] | pa.Table | str | Path,
+    work: Run,
+    *,
+    window: int,
 ) -> None:
     if isinstance(cohort, str | Path) and Path(cohort).suffix.lower() == ".parquet":
         path = Path(cohort)
@@ -360,7 +363,7 @@ def _submit_all(
                 work.answered_by,
                 pure=False,
             )
-            for chunk in chunks(cohort_candidates(cohort), work.chunk_size)
+            for chunk in units_of_work(cohort, work)
         )
     in_order(futures, work.done, window=window)
 

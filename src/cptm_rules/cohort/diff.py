@@ -12,11 +12,9 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Sized
-from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
-from cptm_rules.cohort.candidates import chunks, cohort_candidates
-from cptm_rules.cohort.tally import Run, Tally, is_table
+from cptm_rules.cohort.tally import Run, Tally, units_of_work
 from cptm_rules.cohort.workers import check_workers, tally_all
 from cptm_rules.exceptions import InvalidInputError
 from cptm_rules.policy import Policy, load_policy
@@ -24,13 +22,13 @@ from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.rule_coverage import figure_changes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Sequence
+    from pathlib import Path
     from types import ModuleType
 
     import pyarrow as pa
 
     from cptm_rules.cohort.candidates import Candidate
-    from cptm_rules.cohort.formats import CheckedCohort
     from cptm_rules.cohort.report import PolicyDiff
     from cptm_rules.cohort.tally import AnsweredBy, AnswerRow
 
@@ -54,7 +52,7 @@ Engine = Literal["local", "dask"]
 
 
 def diff_policies(  # keyword-only settings of one simulation
-    cohort: Iterable[Candidate] | pa.Table | str | Path,
+    cohort: Iterable[Candidate] | Iterable[pa.Table] | pa.Table | str | Path,
     *,
     base: Policy | str | Path,
     candidate: Policy | str | Path,
@@ -74,7 +72,9 @@ def diff_policies(  # keyword-only settings of one simulation
     ``cohort`` is candidates (a tuple, or an iterator such as
     :func:`~cptm_rules.cohort.synthetic.iter_synthetic_cohort`), a cohort table
     (an Arrow table with :data:`~cptm_rules.cohort.formats.COHORT_SCHEMA`'s
-    columns, checked first) or the path of a cohort file: JSON Lines, Parquet or CSV
+    columns, checked first), cohort tables one after another (an iterator such as
+    :func:`~cptm_rules.cohort.synthetic.iter_synthetic_tables`, each checked as it
+    comes) or the path of a cohort file: JSON Lines, Parquet or CSV
     (:func:`~cptm_rules.cohort.formats.iter_cohort_file`).
     Policies are :class:`~cptm_rules.policy.Policy` values (for example
     ``load_policy().with_overrides({...})`` in a notebook), shipped names or
@@ -138,53 +138,13 @@ def diff_policies(  # keyword-only settings of one simulation
             cohort, run, scheduler=scheduler, workers=workers, connect_timeout=connect_timeout
         )
     else:
-        tally_all(_parts(cohort, run), run, workers=workers)
+        tally_all(units_of_work(cohort, run), run, workers=workers)
     figures = figure_changes(base_policy, candidate_policy, schedule, other_schedule)
     base_label, candidate_label = base_policy.label, candidate_policy.label
     if other_schedule != schedule:  # a price change: say which schedule each side used
         base_label += f" with prices {schedule.label}"
         candidate_label += f" with prices {other_schedule.label}"
     return total.result(base=base_label, candidate=candidate_label, figures=figures)
-
-
-def _parts(
-    cohort: Iterable[Candidate] | pa.Table | str | Path, run: Run
-) -> Iterable[Sequence[Candidate] | CheckedCohort]:
-    """The cohort cut in units of work: tables for a table or, on the batch path, Parquet.
-
-    A table is checked once, here: its parts are :class:`CheckedCohort` values, which
-    the batch path reads as they are.
-    """
-    size = run.chunk_size
-    if is_table(cohort):
-        from cptm_rules.cohort.formats import CheckedCohort, checked_table  # noqa: PLC0415
-
-        table = checked_table(cohort)  # a bad value is refused before any work starts
-        return (
-            CheckedCohort(table=table.slice(start, size))
-            for start in range(0, table.num_rows, size)
-        )
-    if (
-        run.answered_by == "batch"
-        and isinstance(cohort, str | Path)
-        and Path(cohort).suffix.lower() == ".parquet"
-    ):
-        return _parquet_tables(Path(cohort), size)
-    return chunks(cohort_candidates(cohort), size)
-
-
-def _parquet_tables(path: Path, size: int) -> Iterator[CheckedCohort]:
-    """A Parquet cohort read ``size`` rows at a time, each table's values checked."""
-    import pyarrow as pa  # noqa: PLC0415  # the columnar extra
-
-    from cptm_rules.cohort.formats import checked_cohort, open_parquet  # noqa: PLC0415
-
-    parquet = open_parquet(path)
-    first_row = 1
-    for batch in parquet.iter_batches(batch_size=size):
-        table = pa.Table.from_batches([batch])
-        yield checked_cohort(table, source=str(path), first_row=first_row)
-        first_row += table.num_rows
 
 
 def _check_engine(engine: str, scheduler: object, connect_timeout: object) -> None:

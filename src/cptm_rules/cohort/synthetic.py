@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import random
 from decimal import Decimal
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
 import attrs
 
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_SYNTHETIC",
     "ROWS_PER_TABLE",
+    "SYNTHETIC_DRAWS",
+    "SyntheticDraw",
     "iter_synthetic_cohort",
     "iter_synthetic_tables",
     "synthetic_chunk",
@@ -309,6 +311,14 @@ def _years_later(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+SyntheticDraw = Literal["columns", "candidates"]
+"""How a synthetic cohort is drawn: column-wise (:func:`iter_synthetic_tables`) or candidate
+by candidate (:func:`iter_synthetic_cohort`). One seed gives each draw its own cohort."""
+
+SYNTHETIC_DRAWS: Final[tuple[SyntheticDraw, ...]] = ("columns", "candidates")
+"""Every way to draw a synthetic cohort, the default (``cptm-rules diff --synthetic``) first."""
+
+
 # -- column-wise: whole tables at a time with numpy -----------------------------------------
 
 ROWS_PER_TABLE: Final = 20_000
@@ -348,7 +358,9 @@ def iter_synthetic_tables(
     table can be made on its own (:func:`synthetic_chunk`, in any worker) and a full
     table is the same whatever ``size``. The cohort does depend on ``rows``: other
     boundaries draw other candidates (from the same distributions), and so does the
-    last, shorter table of another ``size``. ``seed`` is a whole number from 0.
+    last, shorter table of another ``size``. ``seed`` is any whole number, as for
+    :func:`iter_synthetic_cohort` (a negative one seeds from ``(-seed, 1)``: numpy's seed
+    sequences take entropy from 0 up).
     """
     _check_arguments(size, seed, rows)
     for chunk in range(-(-size // rows)):
@@ -374,8 +386,8 @@ def _check_arguments(size: int, seed: int, rows: int) -> None:
         raise InvalidInputError(
             "size", size, f"a whole number of candidates from 0 to {MAX_SYNTHETIC:,}"
         )
-    if type(seed) is not int or seed < 0:
-        raise InvalidInputError("seed", seed, "a whole number from 0")
+    if type(seed) is not int:
+        raise InvalidInputError("seed", seed, "a whole number")
     if type(rows) is not int or rows < 1:
         raise InvalidInputError("rows", rows, "a whole number of rows from 1")
 
@@ -801,7 +813,9 @@ def _career_in_order(n: int, pieces: list[_Activities], paid: Mask, paid_on: Int
 def _chunk_table(seed: int, chunk: int, first_row: int, n: int) -> pa.Table:
     import numpy as np  # noqa: PLC0415  # the columnar extra
 
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
+    # A negative seed has its own entropy: -1 and 1 draw different cohorts.
+    entropy: int | tuple[int, int] = seed if seed >= 0 else (-seed, 1)
+    rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(chunk,)))
     draws = _Draws(rng, n)
     day = _START_DAY + draws.integers(0, _REGISTRATION_DAYS)
     weekday = (day + 3) % 7  # 1970-01-01 was a Thursday

@@ -11,15 +11,19 @@ counts and the first few examples, never the cohort's rows, and turns into the
 from __future__ import annotations
 
 import collections
+import itertools
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, NamedTuple, Protocol, TypeGuard, cast
 
 from cptm_rules.cohort.answers import Answers, Exercised, compare_answers
+from cptm_rules.cohort.candidates import chunks, cohort_candidates
 from cptm_rules.cohort.report import AnswerDiff, PolicyDiff
+from cptm_rules.exceptions import InvalidInputError
 from cptm_rules.rule_coverage import coverage_lines
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     import pyarrow as pa
 
@@ -42,6 +46,7 @@ __all__ = [
     "is_table",
     "rule_order",
     "tally_chunk",
+    "units_of_work",
 ]
 
 
@@ -142,6 +147,73 @@ def tally_chunk(
     for row in compare_answers(candidates, *sides):
         tally.add(*row)
     return tally
+
+
+def units_of_work(
+    cohort: Iterable[Candidate] | Iterable[pa.Table] | pa.Table | str | Path, run: Run
+) -> Iterable[Sequence[Candidate] | CheckedCohort]:
+    """``cohort`` cut in ``run``'s units of work (:attr:`Run.chunk_size` candidates each).
+
+    Both engines cut a cohort here. A table, and each table of a stream of them
+    (such as :func:`~cptm_rules.cohort.synthetic.iter_synthetic_tables`), is checked
+    once, as it comes, and cut in :class:`~cptm_rules.cohort.formats.CheckedCohort`
+    parts, which the batch path reads as they are and the journeys turn into
+    candidates where they are answered. On the batch path a Parquet file is read a
+    unit at a time; any other cohort is read candidate by candidate.
+    """
+    size = run.chunk_size
+    if is_table(cohort):
+        from cptm_rules.cohort.formats import checked_table  # noqa: PLC0415  # pyarrow
+
+        table = checked_table(cohort)  # a bad value is refused before any work starts
+        return _cut(table, size)
+    if isinstance(cohort, str | Path):
+        if run.answered_by == "batch" and Path(cohort).suffix.lower() == ".parquet":
+            return _parquet_tables(Path(cohort), size)
+        return chunks(cohort_candidates(cohort), size)
+    items = iter(cohort)
+    first = next(items, None)
+    if first is None:
+        return ()
+    if is_table(first):
+        tables = cast("Iterator[pa.Table]", itertools.chain([first], items))
+        return _checked_tables(tables, size)
+    return chunks(cast("Iterator[Candidate]", itertools.chain([first], items)), size)
+
+
+def _cut(table: pa.Table, size: int) -> Iterator[CheckedCohort]:
+    from cptm_rules.cohort.formats import CheckedCohort  # noqa: PLC0415  # pyarrow
+
+    for start in range(0, table.num_rows, size):
+        yield CheckedCohort(table=table.slice(start, size))
+
+
+def _checked_tables(tables: Iterator[pa.Table], size: int) -> Iterator[CheckedCohort]:
+    """Each of ``tables`` checked as it comes (a bad row named by its place in them all)."""
+    from cptm_rules.cohort.formats import checked_table  # noqa: PLC0415  # pyarrow
+
+    first_row = 1
+    for place, table in enumerate(tables):
+        if not is_table(table):
+            raise InvalidInputError(
+                f"cohort[{place}]", type(table).__name__, "an Arrow table, as the first item is"
+            )
+        yield from _cut(checked_table(table, source="cohort tables", first_row=first_row), size)
+        first_row += table.num_rows
+
+
+def _parquet_tables(path: Path, size: int) -> Iterator[CheckedCohort]:
+    """A Parquet cohort read ``size`` rows at a time, each table's values checked."""
+    import pyarrow as pa  # noqa: PLC0415  # the columnar extra
+
+    from cptm_rules.cohort.formats import checked_cohort, open_parquet  # noqa: PLC0415
+
+    parquet = open_parquet(path)
+    first_row = 1
+    for batch in parquet.iter_batches(batch_size=size):
+        table = pa.Table.from_batches([batch])
+        yield checked_cohort(table, source=str(path), first_row=first_row)
+        first_row += table.num_rows
 
 
 def is_checked(chunk: object) -> TypeGuard[CheckedCohort]:
