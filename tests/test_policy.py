@@ -565,3 +565,18 @@ def test_a_policy_reads_its_figures_without_an_attribute_hook_and_keeps_its_deri
     assert policy == load_policy().with_overrides({"name": "mine"})
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         policy.name = "other"  # type: ignore[misc]
+
+
+def test_a_policy_pickles_the_same_before_and_after_its_derived_values_are_read() -> None:
+    import pickle  # noqa: PLC0415  # only this test pickles
+
+    policy = load_policy("current")
+    unused = pickle.dumps(policy)
+    assert policy.calendar is not None
+    assert policy.figures("free_changes")
+    assert policy.label == "current"
+    assert pickle.dumps(policy) == unused  # the caches stay behind
+    again = pickle.loads(unused)  # noqa: S301  # our own bytes
+    assert again == policy
+    assert again.label == "current"
+    assert again.figures("free_changes") == policy.figures("free_changes")

@@ -11,6 +11,7 @@ generated from them by :func:`render_markdown`.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Final
 
@@ -76,6 +77,7 @@ _ONE_ID: Final = re.compile(r"R\d+a?")
 _ID_RANGE: Final = re.compile(r"R(\d+)-R(\d+)(a?)")
 
 
+@functools.lru_cache(maxsize=512)  # a cohort's refusals name the same few texts
 def rule_ids_in(text: str) -> tuple[str, ...]:
     """The rule ids a text names, ranges spelled out: ``"R9-R11a"`` is R9, R10, R11, R11a.
 

@@ -35,6 +35,7 @@ are reported by :meth:`Journey.status_on` for a date the caller gives.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
@@ -818,6 +819,9 @@ def status_question(journey: Journey, day: dt.date) -> StatusQuestion | None:
     return None
 
 
+_EVENT_TYPE_NAMED: Final = {t.__name__: t for t in EVENT_TYPES}
+
+
 def _event_names(types: Iterable[type[Event]]) -> tuple[str, ...]:
     return tuple(t.__name__ for t in types)
 
@@ -880,20 +884,31 @@ def _undeclared(journey: Journey, event: Event, reached: Journey) -> AssertionEr
 
 
 def _not_in_this_state(journey: Journey, event: Event) -> RuleViolationError:
-    event_type = type(event)
-    name = event_type.__name__
-    route = _path_to(journey.state, event_type)
+    reason, allowed = _state_refusal(journey.state, type(event).__name__)
+    return RuleViolationError(
+        state=str(journey.state),
+        event=_describe(event),
+        reason=reason,
+        allowed=allowed,
+        rule_id=_RULES_OF_EVENT[type(event)],
+    )
+
+
+@functools.cache
+def _state_refusal(state: State, name: str) -> tuple[str, tuple[str, ...]]:
+    """Why ``state`` refuses the event named ``name``, and the other events it allows.
+
+    Read off the constant transition table, so asked once per pair: a cohort's
+    journeys refuse the same few pairs thousands of times.
+    """
+    route = _path_to(state, _EVENT_TYPE_NAMED[name])
     if route is None:
-        hint = f"no event leads from state '{journey.state}' to one that accepts it"
+        hint = f"no event leads from state '{state}' to one that accepts it"
     else:
         target, steps = route
         hint = f"it needs state '{target}': apply {', then '.join(steps)} first"
-    return _refuse(
-        journey,
-        event,
-        f"{name} is not allowed in this state; {hint}",
-        _RULES_OF_EVENT[event_type],
-    )
+    allowed = tuple(other for other in _event_names(TRANSITIONS[state]) if other != name)
+    return f"{name} is not allowed in this state; {hint}", allowed
 
 
 def _too_early(

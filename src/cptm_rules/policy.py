@@ -136,6 +136,10 @@ def _toml_value(value: object) -> str:
     return str(value)
 
 
+_DERIVED: Final = frozenset({"label", "calendar", "zone", "_figures_memo"})
+"""The cached properties of :class:`Policy`: derived from its fields, never pickled."""
+
+
 # Not slotted (its bases are not either): attrs gives a slotted class with cached
 # properties a Python __getattr__ hook, which makes every figure read a slow lookup,
 # and the rules read a policy's figures a hundred and more times per journey.
@@ -231,6 +235,14 @@ class Policy(  # the families' figures, registration first
             raise fail("free_categories", "a subset of qualifying_categories")
 
     # -- derived values --------------------------------------------------
+
+    def __getstate__(self) -> dict[str, object]:
+        """The fields without the values derived from them (rebuilt on first use).
+
+        A policy that has been used pickles as one that has not: the same bytes
+        before and after a journey reads it, and no calendar shipped to a worker.
+        """
+        return {k: v for k, v in self.__dict__.items() if k not in _DERIVED}
 
     @functools.cached_property
     def label(self) -> str:
