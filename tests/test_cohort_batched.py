@@ -229,6 +229,31 @@ def test_a_key_date_is_coded_by_its_value_and_put_into_words_only_when_read() ->
     assert words.texts[words.keys[int(first[0])][0]] == "2024-10-04 (R13)"  # said, then kept
 
 
+def test_answers_coded_by_value_repeat_within_a_group_and_never_across_groups() -> None:
+    import numpy as np  # noqa: PLC0415  # the columnar extra, as the module under test
+
+    words = AnswerWords()
+    rendered: list[int] = []
+
+    def render(value: int) -> str:
+        rendered.append(value)
+        return f"lapsed since day {value} (R20)"
+
+    days = np.array([7, 3, 7, 3, 9], dtype=np.int64)
+    codes = words.by_value(days, ("lapsed", "R20"), render, ("R20",), frozenset({("R20", "x")}))
+    assert codes[0] == codes[2] != codes[1] == codes[3]  # repeated values, one answer each
+    assert len(set(codes.tolist())) == 3
+    other = words.by_value(days[:1], ("in_grace", "R20"), render, ("R20",))
+    assert other[0] not in codes  # the same day in another group is another answer
+    assert rendered == []  # nothing said until read
+    text, rules, pairs = words.keys[int(codes[4])]
+    assert words.text(text) == "lapsed since day 9 (R20)"
+    assert [words.rules[r] for r in rules] == ["R20"]
+    assert [words.pairs[p] for p in pairs] == [("R20", "x")]
+    assert rendered == [9]
+    assert words.by_value(np.zeros(0, dtype=np.int64), ("none",), render, ()).tolist() == []
+
+
 def test_the_diffs_batch_engine_names_no_rule_and_reads_no_figure_or_price() -> None:
     # Plumbing, as the batch path is: every rule id, verdict price and condition comes
     # from the families' tables and the journey's own words (cohort.answers).

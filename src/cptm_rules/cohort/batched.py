@@ -74,7 +74,7 @@ from cptm_rules.rules.registration import ACCEPTED_REGISTRATION, REGISTRATION_FE
 from cptm_rules.vocabulary import KeyDateKind
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Hashable, Iterable, Sequence
 
     from numpy.typing import NDArray
 
@@ -108,9 +108,10 @@ class AnswerWords:
         """No words yet: each is coded the first time it is met."""
         self.names: list[str] = []
         self._name: dict[str, int] = {}
-        self.texts: list[str | tuple[bool, int, str]] = []
-        """the texts, each coded once (a key date's is its moment until read, :meth:`text`)."""
-        self._moments: dict[tuple[bool, str], tuple[Ints, Ints]] = {}
+        self.texts: list[str | tuple[Callable[[int], str], int]] = []
+        """the texts, each coded once; one coded by value (:meth:`by_value`) is its renderer
+        and value until read (:meth:`text`)."""
+        self._by_value: dict[Hashable, tuple[Ints, Ints]] = {}
         self._text: dict[str, int] = {}
         self.rules: list[str] = []
         self._rule: dict[str, int] = {}
@@ -121,17 +122,12 @@ class AnswerWords:
         self._key: dict[tuple[str, tuple[str, ...], frozenset[tuple[str, str]]], int] = {}
 
     def text(self, code: int) -> str:
-        """The text of text ``code`` (a key date's is put into words when first asked for)."""
+        """The text of text ``code`` (one coded by value is put into words when first asked for)."""
         text = self.texts[code]
         if isinstance(text, str):
             return text
-        instant, value, rule = text
-        when: dt.date | dt.datetime = (
-            _EPOCH_UTC + dt.timedelta(microseconds=value)
-            if instant
-            else _EPOCH + dt.timedelta(days=value)
-        )
-        said = self.texts[code] = str(Answer(name="", verdict=moment_text(when), rule_ids=(rule,)))
+        render, value = text
+        said = self.texts[code] = render(value)
         return said
 
     def moments(self, values: Ints, rule_id: str, *, instant: bool) -> Ints:
@@ -139,31 +135,57 @@ class AnswerWords:
 
         ``values`` are days since 1970, or with ``instant`` microseconds since 1970 in
         UTC. A key date's text is the moment's own (a day in ISO form, an instant in
-        UTC), so equal values are equal texts: the answers are coded by value, with numpy,
-        and a text is made only when a sample or an answer row shows it (a chunk has
-        thousands of distinct instants, most of which no one reads).
+        UTC), so equal values are equal texts: the answers are coded by value
+        (:meth:`by_value`), and a text is made only when a sample or an answer row shows
+        it (a chunk has thousands of distinct instants, most of which no one reads).
         """
-        known, codes = self._moments.get((instant, rule_id), (_NONE, _NONE))
+
+        def render(value: int) -> str:
+            when: dt.date | dt.datetime = (
+                _EPOCH_UTC + dt.timedelta(microseconds=value)
+                if instant
+                else _EPOCH + dt.timedelta(days=value)
+            )
+            return str(Answer(name="", verdict=moment_text(when), rule_ids=(rule_id,)))
+
+        return self.by_value(values, ("moment", instant, rule_id), render, (rule_id,))
+
+    def by_value(
+        self,
+        values: Ints,
+        group: Hashable,
+        render: Callable[[int], str],
+        rule_ids: tuple[str, ...],
+        pairs: frozenset[tuple[str, str]] = frozenset(),
+    ) -> Ints:
+        """The codes of answers each of which is one of ``values`` within ``group``.
+
+        For answers whose text is ``render(value)``, one text per value and per
+        ``group``, all citing ``rule_ids`` and exercising ``pairs``: equal values in one
+        group are the same answer, so they are coded with numpy, and a text is rendered
+        only when it is read (:meth:`text`). ``group`` names the renderer: two groups
+        must never render the same text.
+        """
+        known, codes = self._by_value.get(group, (_NONE, _NONE))
         at = np.minimum(np.searchsorted(known, values), max(len(known) - 1, 0))
         found = (known[at] == values) if len(known) else np.zeros(len(values), dtype=bool)
-        fresh = values[~found]
+        fresh = np.unique(values[~found])
         first = len(self.keys)
-        new_codes = np.arange(first, first + len(fresh), dtype=np.int64)
         if len(fresh):
-            rule, text = self.rule(rule_id), len(self.texts)
-            self.texts.extend((instant, value, rule_id) for value in fresh.tolist())
-            self.keys.extend((text + i, (rule,), ()) for i in range(len(fresh)))
+            rules = tuple(self.rule(r) for r in rule_ids)
+            pair_codes = tuple(self.pair(p) for p in sorted(pairs))
+            text = len(self.texts)
+            self.texts.extend((render, value) for value in fresh.tolist())
+            self.keys.extend((text + i, rules, pair_codes) for i in range(len(fresh)))
             merged = np.concatenate([known, fresh])
             order = np.argsort(merged, kind="stable")
-            self._moments[instant, rule_id] = (
-                merged[order],
-                np.concatenate([codes, new_codes])[order],
-            )
-        answer = np.empty(len(values), dtype=np.int64)
-        if len(known):
-            answer[found] = codes[at[found]]
-        answer[~found] = new_codes
-        return answer
+            new_codes = np.arange(first, first + len(fresh), dtype=np.int64)
+            codes = np.concatenate([codes, new_codes])[order]
+            known = merged[order]
+            self._by_value[group] = (known, codes)
+        if not len(known):
+            return np.zeros(0, dtype=np.int64)
+        return codes[np.searchsorted(known, values)]
 
     def name(self, name: str) -> int:
         """The code of an answer's name."""
@@ -760,37 +782,72 @@ def side_answers(
 
 
 def _states(out: _Entries, answers: pa.Table, everyone: Ints) -> None:
-    """Where the journey stands a year after the practicum, and at its end."""
+    """Where the journey stands a year after the practicum, and at its end.
+
+    A state that says since when (a derived one, at the end) is coded by its day
+    (:meth:`AnswerWords.by_value`): nearly every row has its own, and its text is
+    made only where it is read.
+    """
+    words = out.words
     for name, column, since_shown in (
         (YEAR_AFTER, "state_a_year_after", False),
         (FINAL_STATE, "final_state", True),
     ):
         state, state_values = _coded(answers.column(column))
         rule, rule_values = _coded(answers.column(f"{column}_rule"))
-        since, since_values = _coded(answers.column(f"{column}_since"))
         known = state >= 0
+        out.uncovered[~known] = True
+        dated = np.zeros(len(state), dtype=bool)
+        day = np.zeros(len(state), dtype=np.int64)
+        if since_shown:
+            since = answers.column(f"{column}_since").combine_chunks()
+            has_day = np.asarray(since.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            day = np.asarray(
+                pc.fill_null(since.cast(pa.int32()), 0).to_numpy(zero_copy_only=False),
+                dtype=np.int64,
+            )
+            # The states whose text says the day: the family's words tell (state_text).
+            says_day = [state_text(v, _EPOCH) != state_text(v, None) for v in state_values]
+            dated = known & has_day & np.asarray([*says_day, False], dtype=bool)[state]
+        named = out.words.name(name)
 
-        def decode(
-            verdict: str | None,
-            rule_id: str | None,
-            day: dt.date | None,
-            *,
-            since_shown: bool = since_shown,
-        ) -> _Decoded:
+        def decode(verdict: str | None, rule_id: str | None) -> _Decoded:
             assert verdict is not None  # noqa: S101  # nulls are not added
-            text = state_text(verdict, day if since_shown else None)
             rules = (rule_id,) if rule_id else ()
-            shown = str(Answer(name="", verdict=text, rule_ids=rules))
+            shown = str(Answer(name="", verdict=state_text(verdict, None), rule_ids=rules))
             return shown, rules, frozenset(state_pairs(verdict, rule_id))
 
+        plain = known & ~dated
         out.add(
-            everyone[known],
-            np.full(int(known.sum()), out.words.name(name), dtype=np.int64),
-            (state[known], rule[known], since[known]),
+            everyone[plain],
+            np.full(int(plain.sum()), named, dtype=np.int64),
+            (state[plain], rule[plain]),
             decode,
-            (state_values, rule_values, since_values),
+            (state_values, rule_values),
         )
-        out.uncovered[~known] = True
+        if not dated.any():
+            continue
+        combos, inverse = _distinct(
+            (state[dated], rule[dated]), (len(state_values) + 1, len(rule_values) + 1)
+        )
+        rows, days = everyone[dated], day[dated]
+        for i, (s_code, r_code) in enumerate(combos):
+            verdict, rule_id = state_values[s_code], None if r_code < 0 else rule_values[r_code]
+            rules = (rule_id,) if rule_id else ()
+            mine = inverse == i
+
+            def render(value: int, verdict: str = verdict, rules: tuple[str, ...] = rules) -> str:
+                since_day = _EPOCH + dt.timedelta(days=value)
+                return str(Answer(name="", verdict=state_text(verdict, since_day), rule_ids=rules))
+
+            codes = words.by_value(
+                days[mine],
+                ("state since", verdict, rules),
+                render,
+                rules,
+                frozenset(state_pairs(verdict, rule_id)),
+            )
+            out.add_answers(rows[mine], np.full(int(mine.sum()), named, dtype=np.int64), codes)
 
 
 def _access_decision(prices: PriceSchedule) -> Callable[[str | None, str | None], _Decoded]:
