@@ -254,6 +254,40 @@ def test_answers_coded_by_value_repeat_within_a_group_and_never_across_groups() 
     assert words.by_value(np.zeros(0, dtype=np.int64), ("none",), render, ()).tolist() == []
 
 
+def test_both_sides_align_the_same_in_dense_arrays_and_by_sorting() -> None:
+    import numpy as np  # noqa: PLC0415  # the columnar extra, as the module under test
+
+    from cptm_rules.cohort.batched import _aligned  # noqa: PLC0415  # the two ways it aligns
+    from cptm_rules.cohort.formats import checked_cohort  # noqa: PLC0415
+    from cptm_rules.cohort.synthetic import synthetic_table  # noqa: PLC0415
+
+    cohort = checked_cohort(synthetic_table(600, seed=9))
+    prices, words = load_prices(), AnswerWords()
+    legacy, two = load_policy("legacy"), load_policy(PROPOSALS / "two-attempts.toml")
+    before, after = (
+        side_answers(
+            cohort.table,
+            batch_answers(cohort, policy=policy, prices=prices, replay=False),
+            words,
+            policy=policy,
+            prices=prices,
+        )
+        for policy in (legacy, two)
+    )
+    covered = before.covered & after.covered
+    covered[::7] = False  # rows left to journeys are left out either way
+    names = len(words.names)
+    dense = _aligned(before, after, covered, names, dense=True)
+    by_sorting = _aligned(before, after, covered, names, dense=False)
+    for got, expected in zip(dense, by_sorting, strict=True):
+        assert np.array_equal(got, expected)
+    union, has_b, _, has_c, _ = dense
+    assert bool(np.all(has_b | has_c))
+    assert bool(np.all(np.diff(union) > 0))
+    assert bool(np.all(covered[union // names]))
+    assert len(union) > 600 * 10  # a few dozen answers a row
+
+
 def test_the_diffs_batch_engine_names_no_rule_and_reads_no_figure_or_price() -> None:
     # Plumbing, as the batch path is: every rule id, verdict price and condition comes
     # from the families' tables and the journey's own words (cohort.answers).

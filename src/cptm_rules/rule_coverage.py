@@ -19,6 +19,7 @@ A policy diff is a regression gate only if it can tell "nothing moved" from
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -104,10 +105,16 @@ def is_state_refusal(refusal: TransitionError, event: Event) -> bool:
     Such a refusal names the rules that answer the event (``R9-R11a``) but is no
     rule's verdict: it tests the state machine, so coverage does not count it.
     """
+    return not _accepts(refusal.state, type(event).__name__)
+
+
+@functools.cache
+def _accepts(state: str, event: str) -> bool:
+    # Read off the engine's constant table once per pair: refusals repeat by the thousand.
     from cptm_rules.lifecycle import TRANSITIONS  # noqa: PLC0415  # the engine imports the rules
     from cptm_rules.vocabulary import State  # noqa: PLC0415
 
-    return type(event) not in TRANSITIONS[State(refusal.state)]
+    return event in {kind.__name__ for kind in TRANSITIONS[State(state)]}
 
 
 def refusal_verdicts(refusal: TransitionError, event: Event) -> set[tuple[str, str]]:

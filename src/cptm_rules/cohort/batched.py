@@ -1146,17 +1146,9 @@ class _Union(NamedTuple):
     def of(
         cls, before: SideAnswers, after: SideAnswers, covered: Mask, names: int, text_of: Ints
     ) -> _Union:
-        keyed = [_keyed(side, covered, names) for side in (before, after)]
-        union = _unique(np.concatenate([keyed[0][0], keyed[1][0]]))
-        found = []
-        for keys, answers in keyed:
-            if not len(keys):
-                found.append((np.zeros(len(union), dtype=bool), np.full(len(union), -1)))
-                continue
-            at = np.minimum(np.searchsorted(keys, union), len(keys) - 1)
-            has = keys[at] == union
-            found.append((has, np.where(has, answers[at], -1)))
-        (has_b, answer_b), (has_c, answer_c) = found
+        union, has_b, answer_b, has_c, answer_c = _aligned(
+            before, after, covered, names, dense=len(covered) * names <= _DENSE_CELLS
+        )
         text_b = np.where(has_b, text_of[np.maximum(answer_b, 0)], _ABSENT)
         text_c = np.where(has_c, text_of[np.maximum(answer_c, 0)], _ABSENT)
         return cls(
@@ -1170,6 +1162,45 @@ class _Union(NamedTuple):
             text_c=text_c,
             moved=text_b != text_c,
         )
+
+
+_DENSE_CELLS: Final = 1 << 23
+"""Rows times names up to which both sides are aligned in dense arrays (32 MB a side)."""
+
+
+def _aligned(
+    before: SideAnswers, after: SideAnswers, covered: Mask, names: int, *, dense: bool
+) -> tuple[Ints, Mask, Ints, Mask, Ints]:
+    """Every covered ``(row, name)`` key either side answers, sorted, and each side's answer.
+
+    Returns the keys (``row * names + name``) and, per side, whether it has the key and
+    its answer code there (-1: none). With ``dense``, each side's answers are laid in
+    an array of every key (a chunk's rows times names fit in a few megabytes), which
+    finds the union without sorting; else each side is sorted and searched.
+    """
+    if dense:
+        size = len(covered) * names
+        laid = []
+        for side in (before, after):
+            inside = covered[side.row]
+            cells = np.full(size, -1, dtype=np.int32)
+            cells[side.row[inside] * names + side.name[inside]] = side.answer[inside]
+            laid.append(cells)
+        union = np.flatnonzero((laid[0] >= 0) | (laid[1] >= 0))
+        answer_b, answer_c = (cells[union].astype(np.int64) for cells in laid)
+        return union, answer_b >= 0, answer_b, answer_c >= 0, answer_c
+    keyed = [_keyed(side, covered, names) for side in (before, after)]
+    union = _unique(np.concatenate([keyed[0][0], keyed[1][0]]))
+    found = []
+    for keys, answers in keyed:
+        if not len(keys):
+            found.append((np.zeros(len(union), dtype=bool), np.full(len(union), -1)))
+            continue
+        at = np.minimum(np.searchsorted(keys, union), len(keys) - 1)
+        has = keys[at] == union
+        found.append((has, np.where(has, answers[at], -1)))
+    (has_b, answer_b), (has_c, answer_c) = found
+    return union, has_b, answer_b, has_c, answer_c
 
 
 def _keyed(side: SideAnswers, covered: Mask, names: int) -> tuple[Ints, Ints]:
