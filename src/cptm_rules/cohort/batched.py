@@ -74,7 +74,7 @@ from cptm_rules.rules.registration import ACCEPTED_REGISTRATION, REGISTRATION_FE
 from cptm_rules.vocabulary import KeyDateKind
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Hashable, Iterable, Sequence
+    from collections.abc import Callable, Hashable, Sequence
 
     from numpy.typing import NDArray
 
@@ -117,7 +117,7 @@ class AnswerWords:
         self._rule: dict[str, int] = {}
         self.pairs: list[tuple[str, str]] = []
         self._pair: dict[tuple[str, str], int] = {}
-        self.keys: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = []
+        self.keys = _Keys()
         """per answer code: its text code, rule codes and pair codes."""
         self._key: dict[tuple[str, tuple[str, ...], frozenset[tuple[str, str]]], int] = {}
 
@@ -176,7 +176,7 @@ class AnswerWords:
             pair_codes = tuple(self.pair(p) for p in sorted(pairs))
             text = len(self.texts)
             self.texts.extend((render, value) for value in fresh.tolist())
-            self.keys.extend((text + i, rules, pair_codes) for i in range(len(fresh)))
+            self.keys.extend(text, len(fresh), rules, pair_codes)
             merged = np.concatenate([known, fresh])
             order = np.argsort(merged, kind="stable")
             new_codes = np.arange(first, first + len(fresh), dtype=np.int64)
@@ -208,13 +208,61 @@ class AnswerWords:
         if found is None:
             found = self._key[key] = len(self.keys)
             self.keys.append(
-                (
-                    _code(self._text, self.texts, text),
-                    tuple(self.rule(r) for r in rule_ids),
-                    tuple(self.pair(p) for p in sorted(pairs)),
-                )
+                _code(self._text, self.texts, text),
+                tuple(self.rule(r) for r in rule_ids),
+                tuple(self.pair(p) for p in sorted(pairs)),
             )
         return found
+
+
+class _Keys:
+    """Each answer code's text code, rule codes and pair codes, kept flat.
+
+    Kept as flat lists of ints (extended a block at a time for answers coded by value),
+    so a chunk's tally turns them into arrays without a Python loop over its
+    thousands of answers (:meth:`arrays`); ``keys[code]`` reads one back.
+    """
+
+    def __init__(self) -> None:
+        self._texts: list[int] = []
+        self._rule_sizes: list[int] = []
+        self._rules: list[int] = []
+        self._pair_sizes: list[int] = []
+        self._pairs: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __getitem__(self, code: int) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+        rules, pairs = (
+            flat.values[flat.offsets[code] : flat.offsets[code + 1]].tolist()
+            for flat in self.arrays()[1:]
+        )
+        return self._texts[code], tuple(rules), tuple(pairs)
+
+    def append(self, text: int, rules: tuple[int, ...], pairs: tuple[int, ...]) -> None:
+        """One more answer's codes."""
+        self._texts.append(text)
+        self._rule_sizes.append(len(rules))
+        self._rules.extend(rules)
+        self._pair_sizes.append(len(pairs))
+        self._pairs.extend(pairs)
+
+    def extend(self, text: int, count: int, rules: tuple[int, ...], pairs: tuple[int, ...]) -> None:
+        """``count`` more answers, with the texts from ``text`` on and the same rules and pairs."""
+        self._texts.extend(range(text, text + count))
+        self._rule_sizes.extend([len(rules)] * count)
+        self._rules.extend(rules * count)
+        self._pair_sizes.extend([len(pairs)] * count)
+        self._pairs.extend(pairs * count)
+
+    def arrays(self) -> tuple[Ints, _Flat, _Flat]:
+        """Every answer's text code, and its rule and pair codes laid flat."""
+        return (
+            np.array(self._texts or [0], dtype=np.int64),
+            _Flat.of(self._rule_sizes, self._rules),
+            _Flat.of(self._pair_sizes, self._pairs),
+        )
 
 
 def _code(index: dict[Any, int], values: list[Any], value: Any) -> int:  # noqa: ANN401
@@ -1082,9 +1130,7 @@ def _tally_columns(  # noqa: PLR0917  # every part of the chunk a tally counts
     names = max(len(words.names), 1)
     rule_count, pair_count = max(len(words.rules), 1), max(len(words.pairs), 1)
     n = len(covered)
-    text_of = np.array([key[0] for key in words.keys] or [0], dtype=np.int64)
-    rules_of = _Flat.of(key[1] for key in words.keys)
-    pairs_of = _Flat.of(key[2] for key in words.keys)
+    text_of, rules_of, pairs_of = words.keys.arrays()
     pair_rule = np.array([words.rule(r) for r, _ in words.pairs] or [0], dtype=np.int64)
     union = _Union.of(before, after, covered, names, text_of)
     moved = union.moved
@@ -1128,12 +1174,11 @@ class _Flat(NamedTuple):
     values: Ints
 
     @classmethod
-    def of(cls, items: Iterable[tuple[int, ...]]) -> _Flat:
-        listed = list(items)
-        sizes = np.array([len(item) for item in listed], dtype=np.int64)
-        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        values = np.array([code for item in listed for code in item], dtype=np.int64)
-        return cls(offsets, values)
+    def of(cls, sizes: list[int], values: list[int]) -> _Flat:
+        """Tuples given as their sizes and their codes one after another."""
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(np.array(sizes, dtype=np.int64), out=offsets[1:])
+        return cls(offsets, np.array(values, dtype=np.int64))
 
     def expand(self, answers: Ints) -> tuple[Ints, Ints]:
         """For each code of each answer: the answer's place in ``answers``, and the code."""
