@@ -711,3 +711,16 @@ def test_a_checked_cohort_is_answered_as_its_table_and_rows_left_unreplayed_are_
     assert any(marked)
     kept = pa.array([not m for m in marked])
     assert unreplayed.filter(kept).equals(answered.filter(kept))
+
+
+def test_the_words_as_dictionaries_are_the_same_answers_and_need_the_rows_unreplayed() -> None:
+    from cptm_rules.batch import answer_schema  # noqa: PLC0415
+    from cptm_rules.cohort.synthetic import synthetic_table  # noqa: PLC0415
+
+    cohort, policy, prices = synthetic_table(400, seed=2), load_policy("current"), load_prices()
+    text = batch_answers(cohort, policy=policy, prices=prices, replay=False)
+    coded = batch_answers(cohort, policy=policy, prices=prices, replay=False, dictionary=True)
+    assert any(pa.types.is_dictionary(field.type) for field in coded.schema)
+    assert coded.cast(answer_schema(policy)).equals(text)
+    with pytest.raises(InvalidInputError, match="dictionary=True is not valid"):
+        batch_answers(cohort, policy=policy, prices=prices, dictionary=True)

@@ -53,7 +53,7 @@ from cptm_rules.events import (
     Session,
     Substitute,
 )
-from cptm_rules.exceptions import TransitionError
+from cptm_rules.exceptions import InvalidInputError, TransitionError
 from cptm_rules.formulas import answer_codes, verdict_prices
 from cptm_rules.lifecycle import TRANSITIONS
 from cptm_rules.money import Money
@@ -857,6 +857,7 @@ def batch_answers(
     policy: Policy,
     prices: PriceSchedule,
     replay: bool = True,
+    dictionary: bool = False,
 ) -> pa.Table:
     """Every candidate's key dates, access verdict, change verdicts and fees, as columns.
 
@@ -871,7 +872,14 @@ def batch_answers(
     marks it and its other columns are not its answers. That is for a caller that
     answers such rows itself (the diff's batch engine replays them beside their other
     side), which saves replaying them twice.
+
+    With ``dictionary`` (and ``replay=False``), the columns of words (verdicts, rule
+    ids, states, advisories) are Arrow dictionary arrays of the same words, as
+    ``dictionary_encode`` gives them, instead of text: for a reader that codes them
+    anyway (the diff's batch engine), which saves turning codes into text and back.
     """
+    if dictionary and replay:
+        raise InvalidInputError("dictionary", dictionary, "False, or replay=False with it")
     table = checked_cohort(cohort).table
     n = table.num_rows
     cols = _Columns.of(table)
@@ -898,7 +906,9 @@ def batch_answers(
     out.re_enrolment_words = _RE_ENROL_WORDS.with_answer(re_enrolled_answer(policy))
     for version, rows in _versions_in_force(policy, cols, replaying):
         _answer(version, prices, cols, rows, out=out, replay=replaying)
-    result = _table(out, cols, policy=policy, prices=prices, ids=table.column("id"))
+    result = _table(
+        out, cols, policy=policy, prices=prices, ids=table.column("id"), dictionary=dictionary
+    )
     if not replay:
         at = result.schema.get_field_index("replayed")
         field = result.schema.field(at)
@@ -2419,10 +2429,11 @@ _RELEASING: Final = np.array(
 
 
 def _words(codes: Days, words: tuple[str, ...]) -> pa.Array:
-    # Codes to text in one cast; a negative code (no rule) is a null.
+    # Codes as a dictionary of the words; a negative code (no rule) is a null. The table
+    # casts them to text in one go (_table), unless its reader codes them anyway.
     indices = pa.array(codes.astype(np.int32), mask=codes < 0)
     dictionary = pa.array(words, type=pa.string())
-    return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())
+    return pa.DictionaryArray.from_arrays(indices, dictionary)
 
 
 def _dates(days: Days, missing: Mask | None = None) -> pa.Array:
@@ -2430,7 +2441,13 @@ def _dates(days: Days, missing: Mask | None = None) -> pa.Array:
 
 
 def _table(
-    out: _Out, cols: _Columns, *, policy: Policy, prices: PriceSchedule, ids: pa.ChunkedArray
+    out: _Out,
+    cols: _Columns,
+    *,
+    policy: Policy,
+    prices: PriceSchedule,
+    ids: pa.ChunkedArray,
+    dictionary: bool = False,
 ) -> pa.Table:
     schema = answer_schema(policy)
     offsets = pa.array(cols.change_offsets.astype(np.int32))
@@ -2507,7 +2524,8 @@ def _table(
         _dates(out.final_since, out.final_since == _NO_DAY),
         pa.array(np.zeros(len(ids), dtype=bool)),
     ]
-    return pa.Table.from_arrays(columns, schema=schema)
+    words = pa.Table.from_arrays(columns, names=schema.names)
+    return words if dictionary else words.cast(schema)
 
 
 def _ce_columns(out: _Out, cols: _Columns, prices: PriceSchedule) -> list[pa.Array]:

@@ -413,10 +413,14 @@ def _joined(parts: list[Ints]) -> Ints:
 
 
 def _coded(values: pa.Array | pa.ChunkedArray) -> tuple[Ints, list[Any]]:
-    """An Arrow column as codes (-1: null) into its distinct values."""
+    """An Arrow column as codes (-1: null) into its distinct values.
+
+    A dictionary column (``batch_answers(dictionary=True)``'s words) is coded already:
+    its indices are read as they are.
+    """
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    encoded = pc.dictionary_encode(values)
+    encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values)
     codes = pc.fill_null(encoded.indices.cast(pa.int64()), -1)
     return np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int64), (
         encoded.dictionary.to_pylist()
@@ -1036,7 +1040,10 @@ _SEPARATOR: Final = "\x1f"  # no figure or discount name holds a unit separator
 
 
 def _joined_text(column: pa.ChunkedArray) -> pa.Array:
-    return pc.binary_join(column.combine_chunks(), _SEPARATOR)
+    joined = column.combine_chunks()
+    if pa.types.is_dictionary(joined.type.value_type):  # words coded by batch_answers
+        joined = joined.cast(pa.list_(pa.string()))
+    return pc.binary_join(joined, _SEPARATOR)
 
 
 # -- tallying both sides ---------------------------------------------------------------------
@@ -1063,14 +1070,16 @@ def tally_table(
     # The rows the batch path would replay are replayed here, beside their other side.
     before = side_answers(
         table,
-        batch_answers(checked, policy=base, prices=prices, replay=False),
+        batch_answers(checked, policy=base, prices=prices, replay=False, dictionary=True),
         words,
         policy=base,
         prices=prices,
     )
     after = side_answers(
         table,
-        batch_answers(checked, policy=candidate, prices=candidate_prices, replay=False),
+        batch_answers(
+            checked, policy=candidate, prices=candidate_prices, replay=False, dictionary=True
+        ),
         words,
         policy=candidate,
         prices=candidate_prices,
