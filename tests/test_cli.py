@@ -15,7 +15,7 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given, settings
@@ -23,6 +23,9 @@ from hypothesis import strategies as st
 
 from cptm_rules.catalogue import RULES
 from cptm_rules.cli import main
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -329,8 +332,8 @@ def test_diff_draws_a_synthetic_cohort_column_wise_and_keeps_the_earlier_draw() 
     from cptm_rules.cohort import diff_policies, iter_synthetic_cohort  # noqa: PLC0415
     from cptm_rules.cohort.synthetic import iter_synthetic_tables  # noqa: PLC0415
 
-    def expected(cohort: object) -> dict[str, object]:
-        report = diff_policies(cohort, base="legacy", candidate="current", workers=1)  # type: ignore[arg-type]
+    def expected(cohort: Iterable[Any]) -> dict[str, object]:
+        report = diff_policies(cohort, base="legacy", candidate="current", workers=1)
         data: dict[str, object] = report.as_json()
         return data
 
