@@ -502,14 +502,19 @@ Row = Callable[[int], int]
 
 def _check_values(table: pa.Table, source: str, first_row: int) -> None:  # noqa: C901
     def refuse(
-        where: str, values: pa.Array, bad: pa.Array, expected: str, row_of: Row = int
+        where: str,
+        values: pa.Array | Callable[[int], object],
+        bad: pa.Array,
+        expected: str,
+        row_of: Row = int,
     ) -> None:
+        # ``values``: the checked values, or what to show for the one at a place (built
+        # only for the value refused, not for every row).
         if pc.any(bad).as_py():
             index = pc.index(bad, value=True).as_py()
             row = row_of(index)
-            raise InvalidInputError(
-                f"{source}: row {first_row + row}: {where}", values[index].as_py(), expected
-            )
+            shown = values(index) if callable(values) else values[index].as_py()
+            raise InvalidInputError(f"{source}: row {first_row + row}: {where}", shown, expected)
 
     def in_list(name: str) -> tuple[pa.Array, Row]:
         # A list column's items, and a function from an item's place to its row.
@@ -522,7 +527,7 @@ def _check_values(table: pa.Table, source: str, first_row: int) -> None:  # noqa
         lengths = pc.list_value_length(column)
         refuse(
             name,
-            pa.array([f"<{n:,} items>" for n in lengths.to_pylist()]),
+            lambda row: f"<{lengths[row].as_py():,} items>",
             pc.greater(lengths, MAX_LIST_LENGTH),
             f"at most {MAX_LIST_LENGTH:,} items",
         )
