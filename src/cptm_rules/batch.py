@@ -89,6 +89,7 @@ from cptm_rules.rules.certification import (
     PeriodStatusCase,
     RenewalFeeCase,
     grace_end,
+    in_period,
     period_end,
     period_started_answer,
     qualifying_places,
@@ -2031,10 +2032,10 @@ def _continuing_education(group: _Group, out: _Out) -> None:
     events = _Events.of(cols, at, owner, paid_at, payer)
     renewing = has.copy()
     while renewing.any():
-        inside = renewing[owner] & (start[owner] <= on) & (on < end[owner])
+        inside = renewing[owner] & in_period(ARRAY, start[owner], end[owner], on)
         toward = np.where(inside, hours, 0)
         total = segment_sums(toward, owner, n)
-        fee_inside = renewing[payer] & (start[payer] <= paid_on) & (paid_on < end[payer])
+        fee_inside = renewing[payer] & in_period(ARRAY, start[payer], end[payer], paid_on)
         paid = segment_sums(fee_inside.astype(np.int64), payer, n) > 0
         renewing &= np.asarray(renews(ARRAY, policy, total, paid), dtype=bool)
         # The event that renews: the first, in the journey's order, by which R18 is met.

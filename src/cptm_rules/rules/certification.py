@@ -113,6 +113,7 @@ __all__ = [
     "hours_recorded",
     "in_grace",
     "in_grace_since",
+    "in_period",
     "lapsed_since",
     "late_renewal_fee_charge",
     "ledger_for",
@@ -469,8 +470,8 @@ class Period:
     """The first day *after* the period; the next period starts on it (R20)."""
 
     def contains(self, day: dt.date) -> bool:
-        """Whether ``day`` falls inside the half-open period."""
-        return self.start <= day < self.end
+        """Whether ``day`` falls inside the half-open period (:func:`in_period`)."""
+        return bool(in_period(SCALAR, self.start, self.end, day))
 
     def next(self, policy: Policy) -> Period:
         """The period that a renewal starts: on this one's end, however early (R20)."""
@@ -828,7 +829,7 @@ def first_fee_payment(
     start, end = period.start, period.end if until is None else until
     first = None
     for paid in payments:  # a loop, not a comprehension: this runs on every renewal check
-        if start <= paid < end and (first is None or paid < first):
+        if in_period(SCALAR, start, end, paid) and (first is None or paid < first):
             first = paid
     return first
 
@@ -879,6 +880,17 @@ def renewal_met(
     )
 
 
+def in_period(ops: Ops, start: Any, end: Any, day: Any) -> Any:  # noqa: ANN401, ARG001  # a mask
+    """R17, written once for both engines: whether ``day`` falls in ``[start, end)``.
+
+    A period holds its first day and not its end (the next period's first day); a
+    grace period (R20) is the same half-open window from a period's end to
+    :func:`grace_end`. Days are dates for one candidate (a bool) or day numbers for
+    a cohort (a mask).
+    """
+    return (start <= day) & (day < end)
+
+
 def enough_hours_and_paid(ops: Ops, hours: Any, required: Any, paid: Any) -> Any:  # noqa: ANN401, ARG001  # a mask
     """R18, written once for both engines: at least ``required`` hours, and the fee ``paid``.
 
@@ -909,7 +921,7 @@ def in_grace(policy: Policy, end: Any, day: Any, *, ops: Ops = SCALAR) -> Any:  
     The half-open ``[end, grace_end)`` (:func:`grace_end`): never when the
     policy gives no grace period.
     """
-    return (end <= day) & (day < grace_end(policy, end, ops=ops))
+    return in_period(ops, end, grace_end(policy, end, ops=ops), day)
 
 
 @attrs.frozen(kw_only=True)
@@ -1335,8 +1347,8 @@ def _after_the_period(ops: Ops, case: ActivityCase) -> Any:  # noqa: ANN401, ARG
     return case.on >= case.end
 
 
-def _in_grace(ops: Ops, case: ActivityCase) -> Any:  # noqa: ANN401, ARG001
-    return (case.end <= case.on) & (case.on < case.lapse)
+def _in_grace(ops: Ops, case: ActivityCase) -> Any:  # noqa: ANN401
+    return in_period(ops, case.end, case.lapse, case.on)
 
 
 def _one_candidate(case: ActivityCase) -> tuple[RecordActivity, Period]:
@@ -1585,8 +1597,8 @@ def _lapsed_on(ops: Ops, case: PeriodStatusCase) -> Any:  # noqa: ANN401, ARG001
     return case.day >= case.lapse
 
 
-def _in_its_grace(ops: Ops, case: PeriodStatusCase) -> Any:  # noqa: ANN401, ARG001
-    return (case.end <= case.day) & (case.day < case.lapse)
+def _in_its_grace(ops: Ops, case: PeriodStatusCase) -> Any:  # noqa: ANN401
+    return in_period(ops, case.end, case.lapse, case.day)
 
 
 def _explain_status_lapsed(case: PeriodStatusCase) -> str:
