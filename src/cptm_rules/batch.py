@@ -110,12 +110,14 @@ from cptm_rules.rules.exam import (
     ExamStatusCase,
     attempts_read_modules,
     attendance_advisories,
+    attendance_recordable,
     certifies,
     exam_closes,
     exam_opens,
     in_window_answer,
     modules_unfinished,
     partly_attended,
+    state_after_attendance,
 )
 from cptm_rules.rules.practicum_changes import (
     CHANGE_FEE_PRECEDENCE,
@@ -1934,7 +1936,11 @@ def _exam(group: _Group, out: _Out) -> None:
     # Attendance is recorded on the last day of the session held (a refused change
     # changes nothing), before anything dated later.
     planned = last
-    recorded = (planned >= group.last_event) & (planned >= first) & ~group.cancelled
+    recorded = (
+        (planned >= group.last_event)
+        & attendance_recordable(ARRAY, planned, first)
+        & ~group.cancelled
+    )
     attended = recorded & np.isin(cols.attendance[rows], _RELEASING)
     last_event = np.where(recorded, planned, group.last_event)
     out.first[rows], out.last[rows] = first, last
@@ -2182,18 +2188,10 @@ _ADVISORIES: Final = (_PARTLY, _UNFINISHED)
 _STATES: Final = tuple(str(state) for state in State)
 _STATE: Final = {state: i for i, state in enumerate(State)}
 _RECORDED_STATE: Final = np.array(
-    [
-        _STATE[State.ATTENDED]
-        if kind in RELEASING_ATTENDANCE
-        else _STATE[State.CANCELLED]
-        if kind is Attendance.ABSENT_WITH_NOTICE
-        else _STATE[State.FORFEITED]
-        for kind in Attendance
-    ],
-    dtype=np.int64,
+    [_STATE[state_after_attendance(kind)] for kind in Attendance], dtype=np.int64
 )
-"""Per kind of attendance (its place in ``Attendance``), the state recording it leads to:
-attended, or an absence's (with notice a cancellation, without it a forfeit)."""
+"""Per kind of attendance (its place in ``Attendance``), the state recording it leads to
+(the exam family's :func:`~cptm_rules.rules.exam.state_after_attendance`)."""
 _STATUS_TABLES: Final = (EXAM_STATUS, PERIOD_STATUS, CREDIT_STATUS)
 _STATUS_RULES: Final = tuple(
     dict.fromkeys(rule_id for table in _STATUS_TABLES for rule_id, _ in table)

@@ -91,6 +91,7 @@ __all__ = [
     "attempts_capped",
     "attempts_read_modules",
     "attendance_advisories",
+    "attendance_recordable",
     "beyond_the_included_attempts",
     "certified",
     "certifies",
@@ -106,6 +107,7 @@ __all__ = [
     "releases",
     "retake_fee",
     "retake_fee_in_force",
+    "state_after_attendance",
 ]
 
 
@@ -430,6 +432,25 @@ RELEASING_ATTENDANCE: Final = frozenset({Attendance.FULL, Attendance.PARTIAL})
 """R12, R13: the attendance that releases the exam (partial attendance is discouraged only)."""
 
 
+def state_after_attendance(kind: Attendance) -> State:
+    """R12, R13, R24, R26: where recording ``kind`` of attendance leaves a journey.
+
+    Attendance that releases the exam leaves it attended; a no-show forfeits the seat
+    (R26); an absence with notice cancels (R24, its refund and credit as a written
+    cancellation's). Both engines ask this: the handler, and the batch path per kind.
+    """
+    if kind is Attendance.ABSENT_WITHOUT_NOTICE:
+        return State.FORFEITED
+    if kind not in RELEASING_ATTENDANCE:
+        return State.CANCELLED
+    return State.ATTENDED
+
+
+def attendance_recordable(ops: Ops, on: Any, first: Any) -> Any:  # noqa: ANN401, ARG001  # a mask
+    """R12, written once for both engines: attendance is recorded from the session's first day."""
+    return on >= first
+
+
 class AttemptCase(NamedTuple):
     """What the rules on an exam attempt compare (R8, R13-R16), for one candidate or many."""
 
@@ -592,22 +613,23 @@ def record_attendance(journey: JourneyFacts, event: RecordAttendance, day: dt.da
     """Attendance: the exam is released (R12, R13), or a no-show forfeits, or an absence cancels."""
     session = journey.session
     assert session is not None  # noqa: S101  # registered states
-    if event.on < session.first_day:
+    if not attendance_recordable(SCALAR, event.on, session.first_day):
         raise Refusal.too_early(
             "R12", session.first_day, "attendance is recorded from the practicum's first day,"
         )
     policy = journey.policy
     kind = event.attendance
-    if kind is Attendance.ABSENT_WITHOUT_NOTICE:
+    state = state_after_attendance(kind)
+    if state is State.FORFEITED:
         return Handled(
-            changes={"state": State.FORFEITED, "attendance": kind},
+            changes={"state": state, "attendance": kind},
             decisions=(no_show(policy, journey.prices),),
         )
-    if kind not in RELEASING_ATTENDANCE:
+    if state is State.CANCELLED:
         decisions, until = cancellation_decisions(journey, event.on)
         return Handled(
             changes={
-                "state": State.CANCELLED,
+                "state": state,
                 "attendance": kind,
                 "cancelled_on": event.on,
                 "credit_until": until,
@@ -620,7 +642,7 @@ def record_attendance(journey: JourneyFacts, event: RecordAttendance, day: dt.da
     )
     # Positional (changes, decisions, advisories), as every handler answers.
     return Handled(
-        {"state": State.ATTENDED, "attendance": kind},
+        {"state": state, "attendance": kind},
         (exam_released(policy, kind, session),),
         advisories,
     )
