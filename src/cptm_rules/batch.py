@@ -55,21 +55,18 @@ from cptm_rules.events import (
 )
 from cptm_rules.exceptions import InvalidInputError, TransitionError
 from cptm_rules.formulas import answer_codes, verdict_prices
-from cptm_rules.lifecycle import TRANSITIONS
+from cptm_rules.lifecycle import STATUS_ASKED, TRANSITIONS
 from cptm_rules.money import Money
 from cptm_rules.pricing import quote
 from cptm_rules.rule_coverage import is_state_refusal
 from cptm_rules.rules.cancellation import (
     CANCEL_REFUSALS,
-    CREDIT_STATUS,
-    CREDIT_STATUS_SINCE,
     RE_ENROL_CREDIT,
     RE_ENROL_SESSION,
     SUBSTITUTION_FEE,
     SUBSTITUTION_REFUSALS,
     TUITION_CREDIT,
     CancelCase,
-    CreditStatusCase,
     ReEnrolCase,
     SubstitutionCase,
     cancellation_outcome,
@@ -81,12 +78,9 @@ from cptm_rules.rules.cancellation import (
 )
 from cptm_rules.rules.certification import (
     ACTIVITY_VERDICT,
-    PERIOD_STATUS,
-    PERIOD_STATUS_SINCE,
     RENEWAL_FEE_OUTCOME,
     RENEWAL_FEE_REFUSALS,
     ActivityCase,
-    PeriodStatusCase,
     RenewalFeeCase,
     grace_end,
     in_period,
@@ -101,13 +95,10 @@ from cptm_rules.rules.exam import (
     ATTEMPT_OUTCOME,
     ATTEMPT_REFUSALS,
     ATTENDANCE_OUTCOME,
-    EXAM_STATUS,
-    EXAM_STATUS_SINCE,
     RELEASING_ATTENDANCE,
     RETAKE_FEE,
     AttemptCase,
     AttendanceCase,
-    ExamStatusCase,
     attempts_read_modules,
     attendance_advisories,
     attendance_recordable,
@@ -160,7 +151,7 @@ from cptm_rules.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Iterable, Sequence
 
     import pandas as pd
     from numpy.typing import NDArray
@@ -2192,7 +2183,7 @@ _RECORDED_STATE: Final = np.array(
 )
 """Per kind of attendance (its place in ``Attendance``), the state recording it leads to
 (the exam family's :func:`~cptm_rules.rules.exam.state_after_attendance`)."""
-_STATUS_TABLES: Final = (EXAM_STATUS, PERIOD_STATUS, CREDIT_STATUS)
+_STATUS_TABLES: Final = tuple(asked.table for asked in STATUS_ASKED.values())
 _STATUS_RULES: Final = tuple(
     dict.fromkeys(rule_id for table in _STATUS_TABLES for rule_id, _ in table)
 )
@@ -2221,33 +2212,19 @@ def _standing(group: _Group, out: _Out, day: Days) -> tuple[Days, Days, Days]:
         np.where(noticed, out.credit_until[rows], _NO_DAY),
     )
     end = _current_end(out, rows, day)
-    asked: tuple[tuple[Mask, Callable[[Days], Any], Precedence[Any, str], Any], ...] = (
-        (
-            stored == _STATE[State.ATTENDED],
-            lambda at: ExamStatusCase(policy=policy, day=day[at], closes=out.exam_closes[rows[at]]),
-            EXAM_STATUS,
-            EXAM_STATUS_SINCE,
-        ),
-        (
-            stored == _STATE[State.CERTIFIED],
-            lambda at: PeriodStatusCase(
-                policy=policy, day=day[at], end=end[at], lapse=grace_end(policy, end[at], ops=ARRAY)
-            ),
-            PERIOD_STATUS,
-            PERIOD_STATUS_SINCE,
-        ),
-        (
-            (stored == _STATE[State.CANCELLED]) & (credit != _NO_DAY),
-            lambda at: CreditStatusCase(policy=policy, day=day[at], until=credit[at]),
-            CREDIT_STATUS,
-            CREDIT_STATUS_SINCE,
-        ),
-    )
-    for mask, facts_of, table, began in asked:
-        at = np.flatnonzero(mask)
+    # The date each asking state's family reads (lifecycle.STATUS_ASKED), per row.
+    anchors = {
+        State.ATTENDED: out.exam_closes[rows],
+        State.CERTIFIED: end,
+        State.CANCELLED: credit,
+    }
+    for asking, asked in STATUS_ASKED.items():
+        anchor = anchors[asking]
+        at = np.flatnonzero((stored == _STATE[asking]) & (anchor != _NO_DAY))
         if not len(at):
             continue
-        facts = facts_of(at)
+        table, began = asked.table, asked.since
+        facts = asked.facts(ARRAY, policy, day[at], anchor[at])
         answered, which = _codes(table, facts, len(at))
         for i, (rule_id, case) in enumerate(table):
             here = answered == i

@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeAlias
 
 import attrs
 
@@ -89,7 +89,6 @@ from cptm_rules.rules.certification import (
     Ledger,
     Period,
     PeriodStatusCase,
-    grace_end,
     ledger_for,
     pay_renewal_fee,
     record_activity,
@@ -136,12 +135,14 @@ __all__ = [
     "KEY_DATE_RULES",
     "MAX_CHANGES",
     "MOVES",
+    "STATUS_ASKED",
     "STORED_STATES",
     "TRANSITIONS",
     "Journey",
     "KeyDate",
     "Move",
     "Status",
+    "StatusAsked",
     "StatusQuestion",
     "access_due",
     "event_day",
@@ -790,33 +791,46 @@ StatusQuestion: TypeAlias = tuple[
 """A status table, the formulas of the day each derived state began, and the facts asked."""
 
 
+class StatusAsked(NamedTuple):
+    """What a stored state asks for the status it derives: a family's table and formulas."""
+
+    table: Precedence[Any, str]
+    """The family's status table (its last row always answers)."""
+    since: Mapping[str, Callable[[Ops, Any], Any]]
+    """Per derived state, the formula of the day it began."""
+    facts: Callable[..., Any]
+    """The table's facts ``(ops, policy, day, anchor)``, from the one date an engine holds."""
+
+
+STATUS_ASKED: Final[Mapping[State, StatusAsked]] = {
+    # The anchor: the exam window's last day (R14), the current period's end (R17, R20),
+    # the tuition credit's end (R25; a cancellation without one asks nothing).
+    State.ATTENDED: StatusAsked(EXAM_STATUS, EXAM_STATUS_SINCE, ExamStatusCase.of),
+    State.CERTIFIED: StatusAsked(PERIOD_STATUS, PERIOD_STATUS_SINCE, PeriodStatusCase.of),
+    State.CANCELLED: StatusAsked(CREDIT_STATUS, CREDIT_STATUS_SINCE, CreditStatusCase.of),
+}
+"""The stored states whose status a family derives, each with what it asks; both engines
+read this one table (a journey in :func:`status_question`, the batch path for a cohort)."""
+
+
 def status_question(journey: Journey, day: dt.date) -> StatusQuestion | None:
     """The family table that says where ``journey`` stands on ``day``, with its facts.
 
-    An attended journey asks the exam family (R14), a certified one the
-    certification family (R17, R20), a cancelled one holding a tuition credit the
-    cancellation family (R25); any other stands in its stored state, no rule asked.
-    The batch path asks the same tables for a cohort.
+    A stored state in :data:`STATUS_ASKED` asks its family, given the date the
+    journey holds for it; any other stands in its stored state, no rule asked.
     """
-    policy = journey.policy
-    if journey.state is State.ATTENDED:
-        closes = journey.exam_closes
-        assert closes is not None  # noqa: S101  # attended implies a session
-        return EXAM_STATUS, EXAM_STATUS_SINCE, ExamStatusCase(policy=policy, day=day, closes=closes)
-    if journey.state is State.CERTIFIED:
+    state = journey.state
+    asked = STATUS_ASKED.get(state)
+    if asked is None:
+        return None
+    if state is State.CERTIFIED:
         current = journey.periods[-1]
-        case = PeriodStatusCase(
-            policy=policy,
-            day=day,
-            end=current.end,
-            lapse=grace_end(policy, current.end),
-            start=current.start,
-        )
-        return PERIOD_STATUS, PERIOD_STATUS_SINCE, case
-    if journey.state is State.CANCELLED and journey.credit_until is not None:
-        credit = CreditStatusCase(policy=policy, day=day, until=journey.credit_until)
-        return CREDIT_STATUS, CREDIT_STATUS_SINCE, credit
-    return None
+        facts = asked.facts(SCALAR, journey.policy, day, current.end, current.start)
+        return asked.table, asked.since, facts
+    anchor = journey.exam_closes if state is State.ATTENDED else journey.credit_until
+    if anchor is None:  # a cancellation refunded, not credited
+        return None
+    return asked.table, asked.since, asked.facts(SCALAR, journey.policy, day, anchor)
 
 
 _EVENT_TYPE_NAMED: Final = {t.__name__: t for t in EVENT_TYPES}

@@ -1124,6 +1124,11 @@ class CreditStatusCase(NamedTuple):
     day: Any
     until: Any
 
+    @classmethod
+    def of(cls, ops: Ops, policy: Policy, day: Any, until: Any) -> CreditStatusCase:  # noqa: ANN401, ARG003
+        """The facts for ``day``, from the one date an engine holds: the credit's end."""
+        return cls(policy, day, until)
+
 
 def _credit_ran_out(ops: Ops, case: CreditStatusCase) -> Any:  # noqa: ANN401, ARG001  # a mask
     return case.day >= case.until

@@ -1592,6 +1592,18 @@ class PeriodStatusCase(NamedTuple):
     lapse: Any
     start: dt.date | None = None
 
+    @classmethod
+    def of(
+        cls,
+        ops: Ops,
+        policy: Policy,
+        day: Any,  # noqa: ANN401
+        end: Any,  # noqa: ANN401
+        start: dt.date | None = None,
+    ) -> PeriodStatusCase:
+        """The facts for ``day``, from the current period's end (its grace runs from it)."""
+        return cls(policy, day, end, grace_end(policy, end, ops=ops), start)
+
 
 def _lapsed_on(ops: Ops, case: PeriodStatusCase) -> Any:  # noqa: ANN401, ARG001  # a mask
     return case.day >= case.lapse

@@ -710,6 +710,11 @@ class ExamStatusCase(NamedTuple):
     day: Any
     closes: Any
 
+    @classmethod
+    def of(cls, ops: Ops, policy: Policy, day: Any, closes: Any) -> ExamStatusCase:  # noqa: ANN401, ARG003
+        """The facts for ``day``, from the one date an engine holds: the window's last day."""
+        return cls(policy, day, closes)
+
 
 def _window_closed(ops: Ops, case: ExamStatusCase) -> Any:  # noqa: ANN401, ARG001  # a mask
     return case.day > case.closes
