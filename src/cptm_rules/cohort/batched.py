@@ -84,6 +84,7 @@ if TYPE_CHECKING:
 
     Ints = NDArray[np.int64]
     Mask = NDArray[np.bool_]
+    Words = NDArray[np.uint64]
 
 __all__ = ["AnswerWords", "SideAnswers", "side_answers", "tally_table"]
 
@@ -1146,34 +1147,99 @@ def _tally_columns(  # noqa: PLR0917  # every part of the chunk a tally counts
     tally.size += int(covered.sum())
     tally.compared.update(_counts(words.names, union.name, names))
     tally.changed.update(_counts(words.names, union.name[moved], names))
-    cited: list[Ints] = []
-    moved_by: list[Ints] = []
+    # Per row, the rules it cites and those its moved answers cite, as bit sets: an
+    # answer's rules are looked up as words of bits and or-ed per row, which costs one
+    # gather per answer instead of one entry per (answer, rule).
+    rule_bits, pair_bits = _Bits.of(rules_of, rule_count), _Bits.of(pairs_of, pair_count)
+    pair_rule_masks = _masks_by(pair_rule, rule_count, pair_count)
+    cited = np.zeros((n, rule_bits.width), dtype=np.uint64)
+    moved_by = np.zeros_like(cited)
+    code_count = len(text_of)
     for side, answer, has in (
         (before, union.answer_b, union.has_b),
         (after, union.answer_c, union.has_c),
     ):
-        owner, rule = rules_of.expand(answer[has])
-        entry_name, entry_row = union.name[has][owner], union.row[has][owner]
-        entry_moved = moved[has][owner]
-        named_rule = entry_name * rule_count + rule
-        _add_sets(tally.rules_of, words, named_rule, rule_count, names)
-        _add_sets(tally.moved_rules_of, words, named_rule[entry_moved], rule_count, names)
-        cited.append(entry_row * rule_count + rule)
-        moved_by.append((entry_row * rule_count + rule)[entry_moved])
-        owner, pair = pairs_of.expand(answer[has])
-        pair_rows = np.concatenate([union.row[has][owner], side.pair_row])
-        pair_codes = np.concatenate([pair, side.pair])
-        inside = covered[pair_rows]
-        pair_keys = _present(pair_rows[inside] * pair_count + pair_codes[inside], n * pair_count)
-        exercised = _counts(words.pairs, pair_keys % pair_count, pair_count)
-        (tally.base_pairs if side is before else tally.candidate_pairs).update(exercised)
-        cited.append((pair_keys // pair_count) * rule_count + pair_rule[pair_keys % pair_count])
-    tally.cited.update(_per_row(words.rules, cited, rule_count, n))
-    tally.per_rule.update(_per_row(words.rules, moved_by, rule_count, n))
+        codes, row, name, entry_moved = answer[has], union.row[has], union.name[has], moved[has]
+        for sets, moved_only in ((tally.rules_of, False), (tally.moved_rules_of, True)):
+            # Each distinct (name, answer) once, then its rules.
+            chosen = entry_moved if moved_only else slice(None)
+            named = _present(name[chosen] * code_count + codes[chosen], names * code_count)
+            owner, rule = rules_of.expand(named % code_count)
+            keys = (named // code_count)[owner] * rule_count + rule
+            _add_sets(sets, words, keys, rule_count, names)
+        rule_bits.or_into(cited, row, codes)
+        rule_bits.or_into(moved_by, row[entry_moved], codes[entry_moved])
+        exercised = np.zeros((n, pair_bits.width), dtype=np.uint64)
+        pair_bits.or_into(exercised, row, codes)
+        inside = covered[side.pair_row]
+        _set_bits(exercised, side.pair_row[inside], side.pair[inside])
+        pairs = _bit_counts(exercised, pair_count)
+        (tally.base_pairs if side is before else tally.candidate_pairs).update(
+            {words.pairs[i]: int(c) for i, c in enumerate(pairs.tolist()) if c}
+        )
+        # A pair exercised cites its rule.
+        for cites, mask in pair_rule_masks:
+            hit = np.flatnonzero((exercised & mask).any(axis=1))
+            cited[hit, cites // 64] |= np.uint64(1) << np.uint64(cites % 64)
+    for counter, bits in ((tally.cited, cited), (tally.per_rule, moved_by)):
+        per_rule = _bit_counts(bits, rule_count)
+        counter.update({words.rules[i]: int(c) for i, c in enumerate(per_rule.tolist()) if c})
     tally.moved += len(_present(union.row[moved], n))
     _samples(words, samples, union, ids, tally.examples)
     if tally.rows is not None:
         _rows(words, rows, union, ids, rules_of)
+
+
+class _Bits(NamedTuple):
+    """Per answer code, a set of small codes (rules or pairs) as words of bits."""
+
+    words: Words
+    """One row per answer code, ``width`` words of 64 bits each."""
+    width: int
+
+    @classmethod
+    def of(cls, flat: _Flat, size: int) -> _Bits:
+        """The bit sets of ``flat``'s tuples of codes (each below ``size``)."""
+        width = max((size + 63) // 64, 1)
+        words = np.zeros((max(len(flat.offsets) - 1, 1), width), dtype=np.uint64)
+        owner = np.repeat(np.arange(len(flat.offsets) - 1, dtype=np.int64), np.diff(flat.offsets))
+        _set_bits(words, owner, flat.values)
+        return cls(words, width)
+
+    def or_into(self, into: Words, rows: Ints, codes: Ints) -> None:
+        """Or each answer's set into its row of ``into`` (``rows`` sorted, as a union's are)."""
+        if not len(rows):
+            return
+        starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
+        into[rows[starts]] |= np.bitwise_or.reduceat(self.words[codes], starts, axis=0)
+
+
+def _set_bits(into: Words, rows: Ints, codes: Ints) -> None:
+    # Bit ``code`` of each row, for every (row, code) given.
+    shifts = (codes % 64).astype(np.uint64)
+    np.bitwise_or.at(into, (rows, codes // 64), np.left_shift(np.uint64(1), shifts))
+
+
+def _bit_counts(bits: Words, size: int) -> Ints:
+    """For each code below ``size``, how many rows of ``bits`` hold it."""
+    if not len(bits):
+        return np.zeros(size, dtype=np.int64)
+    unpacked = np.unpackbits(bits.view(np.uint8), axis=1, bitorder="little")
+    counts: Ints = unpacked.sum(axis=0, dtype=np.int64)[:size]
+    return counts
+
+
+def _masks_by(pair_rule: Ints, rule_count: int, pair_count: int) -> list[tuple[int, Any]]:
+    """Per rule that some pair names: the bit set of its pairs (a pair cites its rule)."""
+    width = max((pair_count + 63) // 64, 1)
+    masks = []
+    for rule in np.unique(pair_rule[:pair_count]).tolist():
+        mask = np.zeros(width, dtype=np.uint64)
+        for pair in np.flatnonzero(pair_rule[:pair_count] == rule).tolist():
+            mask[pair // 64] |= np.uint64(1) << np.uint64(pair % 64)
+        if rule < rule_count:
+            masks.append((int(rule), mask))
+    return masks
 
 
 class _Flat(NamedTuple):
@@ -1290,12 +1356,6 @@ def _add_sets(
     # keys: name * rule_count + rule, for every (answer, rule) cited.
     for key in _present(keys, names * rule_count).tolist():
         into.setdefault(words.names[key // rule_count], set()).add(words.rules[key % rule_count])
-
-
-def _per_row(rules: list[str], keys: list[Ints], rule_count: int, rows: int) -> dict[str, int]:
-    # keys: row * rule_count + rule; each candidate counts once per rule.
-    distinct = _present(np.concatenate(keys), rows * rule_count) if keys else _NONE
-    return _counts(rules, distinct % rule_count, rule_count)
 
 
 def _samples(
