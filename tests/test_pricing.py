@@ -85,6 +85,38 @@ def test_with_stacking_on_every_eligible_discount_applies_R21() -> None:
     assert result.stacking is True
 
 
+def test_the_family_applies_the_largest_discount_or_stacks_them_never_below_nothing_R21() -> None:
+    from cptm_rules.rules.pricing import applied_discounts  # noqa: PLC0415
+
+    price = Money.of("500")
+    values = [(DiscountKind.NON_PROFIT, Money.of("50")), (DiscountKind.GROUP, Money.of("300"))]
+    single = applied_discounts(price, values, policy=CURRENT)
+    assert single.applied == ((DiscountKind.GROUP, Money.of("300")),)
+    assert single.not_applied == (
+        (
+            DiscountKind.NON_PROFIT,
+            "stacking is off and the group discount (300.00 USD) is larger or equal (50.00 USD)",
+        ),
+    )
+    assert single.per_seat == Money.of("200")
+    assert single.rule_id == "R21"
+    # Stacked, each takes at most what is left: 300 then 200 of the 250 asked.
+    stacked = applied_discounts(
+        price, [*values, (DiscountKind.GOVERNMENT, Money.of("250"))], policy=STACKING
+    )
+    assert stacked.applied == (
+        (DiscountKind.GROUP, Money.of("300")),
+        (DiscountKind.GOVERNMENT, Money.of("200")),
+        (DiscountKind.NON_PROFIT, Money.of("0")),
+    )
+    assert stacked.not_applied == ()
+    assert stacked.per_seat == Money.of("0")
+    # Equal discounts: the first in the vocabulary's order is the one applied.
+    tied = [(DiscountKind.GROUP, Money.of("50")), (DiscountKind.NON_PROFIT, Money.of("50"))]
+    assert applied_discounts(price, tied, policy=CURRENT).applied[0][0] is DiscountKind.NON_PROFIT
+    assert applied_discounts(price, [], policy=CURRENT).per_seat == price
+
+
 def test_a_policy_that_offers_no_government_discount_says_so_R21() -> None:
     policy = CURRENT.with_overrides({"pricing.discount_kinds": ["non-profit", "group"]})
     eligible, refused = eligible_discounts(

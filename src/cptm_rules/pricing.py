@@ -42,7 +42,7 @@ from cptm_rules.rules.certification import CertificationFees
 from cptm_rules.rules.exam import ExamFees
 from cptm_rules.rules.practicum_changes import PracticumFees
 from cptm_rules.rules.prework import PreworkFees
-from cptm_rules.rules.pricing import PricingFees, eligible_discounts
+from cptm_rules.rules.pricing import PricingFees, applied_discounts, eligible_discounts
 from cptm_rules.rules.registration import RegistrationFees
 from cptm_rules.vocabulary import DiscountKind, OrganisationType
 
@@ -536,30 +536,16 @@ def quote(
             schedule=schedule,
         )
     assert isinstance(price, Money)  # noqa: S101  # no figure is missing here
-    values = sorted(
-        ((kind, d.value_against(price)) for kind, d in offered if isinstance(d, Discount)),
-        key=lambda pair: (-pair[1].amount, list(DiscountKind).index(pair[0])),
-    )
-    chosen = values if policy.discount_stacking else values[:1]
-    skipped = [] if policy.discount_stacking else values[1:]
-    not_applied += tuple(
-        (
-            kind,
-            (
-                f"stacking is off and the {chosen[0][0]} discount ({chosen[0][1]}) is larger "
-                f"or equal ({value})"
-            ),
+    values = [(kind, d.value_against(price)) for kind, d in offered if isinstance(d, Discount)]
+    discounted = applied_discounts(price, values, policy=policy)
+    not_applied += discounted.not_applied
+    lines += [
+        QuoteLine(
+            label=f"{kind} discount", amount=off, rule_id=discounted.rule_id, is_discount=True
         )
-        for kind, value in skipped
-    )
-    remaining = price
-    for kind, value in chosen:
-        off = min(value, remaining)
-        lines.append(
-            QuoteLine(label=f"{kind} discount", amount=off, rule_id="R21", is_discount=True)
-        )
-        remaining = remaining - off
-    per_seat = remaining.quantized()
+        for kind, off in discounted.applied
+    ]
+    per_seat = discounted.per_seat.quantized()
     return Quote(
         seats=group_size,
         lines=tuple(lines),

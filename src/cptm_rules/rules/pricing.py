@@ -1,15 +1,17 @@
 """Pricing: discounts, fees and the funding facts (R21-R23).
 
-The rules of this family are declared here (:data:`RULES`) beside the function
-that decides who may have which discount (R21). :func:`cptm_rules.pricing.quote`
-prices a registration with it (one discount, or stacked when the policy says);
-the fees themselves are figures of the price schedule (R22), and the funding
-facts are data (:data:`cptm_rules.facts.FACTS`, R23).
+The rules of this family are declared here (:data:`RULES`) beside the functions
+that decide R21: who may have which discount (:func:`eligible_discounts`), and
+which of them apply and what each takes off (:func:`applied_discounts`: the
+largest, or every one stacked when the policy says, never below nothing).
+:func:`cptm_rules.pricing.quote` prices a registration with them; the fees
+themselves are figures of the price schedule (R22), and the funding facts are
+data (:data:`cptm_rules.facts.FACTS`, R23).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 import attrs
 
@@ -24,14 +26,23 @@ from cptm_rules.declarations import (
     terms,
 )
 from cptm_rules.figures import fee, figure, members_of, whole, yes_no
-from cptm_rules.money import Amount, UnknownAmount
+from cptm_rules.money import Amount, Money, UnknownAmount
 from cptm_rules.vocabulary import DiscountKind, OrganisationType
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
 
-__all__ = ["RULES", "PricingFees", "PricingFigures", "eligible_discounts"]
+__all__ = [
+    "RULES",
+    "Discounted",
+    "PricingFees",
+    "PricingFigures",
+    "applied_discounts",
+    "eligible_discounts",
+]
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -207,3 +218,52 @@ def eligible_discounts(
         else:
             refused.append((kind, why_not))
     return tuple(eligible), tuple(refused)
+
+
+class Discounted(NamedTuple):
+    """R21's answer for one seat: the discounts that apply, the others, and the price left."""
+
+    applied: tuple[tuple[DiscountKind, Money], ...]
+    """Each discount applied, largest first, with what it takes off the seat."""
+    not_applied: tuple[tuple[DiscountKind, str], ...]
+    """Each eligible discount left out, and why (stacking is off and a larger one applies)."""
+    per_seat: Money
+    """What the seat costs after them (never below nothing)."""
+    rule_id: str
+    """The rule that decides them."""
+
+
+def applied_discounts(
+    price: Money, values: Sequence[tuple[DiscountKind, Money]], *, policy: Policy
+) -> Discounted:
+    """R21: which of the eligible discounts apply to a seat at ``price``, and what each takes.
+
+    ``values`` are the eligible discounts' values against the price. With the
+    policy's stacking off (the default) only the largest applies (between equal
+    ones, the first in :class:`~cptm_rules.vocabulary.DiscountKind`'s order); with
+    it on, every one applies, largest first. Each takes off at most what is left,
+    so a seat never costs less than nothing.
+    """
+    order = list(DiscountKind)
+    ranked = sorted(values, key=lambda pair: (-pair[1].amount, order.index(pair[0])))
+    stacking = policy.discount_stacking
+    chosen = ranked if stacking else ranked[:1]
+    not_applied = tuple(
+        (
+            kind,
+            (
+                f"stacking is off and the {chosen[0][0]} discount ({chosen[0][1]}) is larger "
+                f"or equal ({value})"
+            ),
+        )
+        for kind, value in ([] if stacking else ranked[1:])
+    )
+    applied = []
+    remaining = price
+    for kind, value in chosen:
+        off = min(value, remaining)
+        applied.append((kind, off))
+        remaining = remaining - off
+    return Discounted(
+        applied=tuple(applied), not_applied=not_applied, per_seat=remaining, rule_id="R21"
+    )
