@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cptm_rules.array_ops import ARRAY, EPOCH, outside, segment_sums
-from cptm_rules.cohort import replay as replay_candidate
+from cptm_rules.cohort.answers import replay as replay_candidate
 from cptm_rules.cohort.candidates import Candidate, HeldSession, Step
 from cptm_rules.cohort.formats import CheckedCohort, candidates_from_table, checked_cohort
 from cptm_rules.events import (
