@@ -1394,12 +1394,12 @@ def _tier_expectation(
         prices = domain.prices.in_force_on(_date(c.registered))
     except CptmRulesError:
         return (("decisions", decisions),), ()
-    amount = cancellation._refund_amount(prices, tier)  # noqa: SLF001  # the tier's own amount
+    amount, _ = cancellation.tier_amounts(prices, tier)  # the tier's own refund
     pinned: tuple[tuple[str, str], ...] = ()
     if isinstance(amount, UnknownAmount):
         # "unknown program_price" is what every tier paying a share reads: pin the share.
         probe = _probe(prices)
-        amount = cancellation._refund_amount(probe, tier)  # noqa: SLF001
+        amount, _ = cancellation.tier_amounts(probe, tier)
         pinned = _probe_figures(probe)
     return (("decisions", decisions), ("refund", amount_text(amount))), pinned
 
