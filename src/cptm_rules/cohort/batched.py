@@ -1151,7 +1151,7 @@ def _tally_columns(  # noqa: PLR0917  # every part of the chunk a tally counts
     # answer's rules are looked up as words of bits and or-ed per row, which costs one
     # gather per answer instead of one entry per (answer, rule).
     rule_bits, pair_bits = _Bits.of(rules_of, rule_count), _Bits.of(pairs_of, pair_count)
-    pair_rule_masks = _masks_by(pair_rule, rule_count, pair_count)
+    pair_rule_masks = _masks_by(pair_rule, pair_count, pair_bits.width)
     cited = np.zeros((n, rule_bits.width), dtype=np.uint64)
     moved_by = np.zeros_like(cited)
     code_count = len(text_of)
@@ -1180,7 +1180,7 @@ def _tally_columns(  # noqa: PLR0917  # every part of the chunk a tally counts
         # A pair exercised cites its rule.
         for cites, mask in pair_rule_masks:
             hit = np.flatnonzero((exercised & mask).any(axis=1))
-            cited[hit, cites // 64] |= np.uint64(1) << np.uint64(cites % 64)
+            _set_bits(cited, hit, np.full(len(hit), cites, dtype=np.int64))
     for counter, bits in ((tally.cited, cited), (tally.per_rule, moved_by)):
         per_rule = _bit_counts(bits, rule_count)
         counter.update({words.rules[i]: int(c) for i, c in enumerate(per_rule.tolist()) if c})
@@ -1229,16 +1229,15 @@ def _bit_counts(bits: Words, size: int) -> Ints:
     return counts
 
 
-def _masks_by(pair_rule: Ints, rule_count: int, pair_count: int) -> list[tuple[int, Any]]:
+def _masks_by(pair_rule: Ints, pair_count: int, width: int) -> list[tuple[int, Words]]:
     """Per rule that some pair names: the bit set of its pairs (a pair cites its rule)."""
-    width = max((pair_count + 63) // 64, 1)
+    rules = pair_rule[:pair_count]
     masks = []
-    for rule in np.unique(pair_rule[:pair_count]).tolist():
-        mask = np.zeros(width, dtype=np.uint64)
-        for pair in np.flatnonzero(pair_rule[:pair_count] == rule).tolist():
-            mask[pair // 64] |= np.uint64(1) << np.uint64(pair % 64)
-        if rule < rule_count:
-            masks.append((int(rule), mask))
+    for rule in np.unique(rules).tolist():
+        mask = np.zeros((1, width), dtype=np.uint64)
+        pairs = np.flatnonzero(rules == rule)
+        _set_bits(mask, np.zeros(len(pairs), dtype=np.int64), pairs)
+        masks.append((int(rule), mask[0]))
     return masks
 
 
