@@ -13,7 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cptm_rules.batch import ANSWER_COLUMNS, batch_answers, journey_answers, journey_table
+from cptm_rules.batch import (
+    ANSWER_COLUMNS,
+    batch_answers,
+    batch_answers_by_side,
+    journey_answers,
+    journey_table,
+)
 from cptm_rules.cohort import Candidate, synthetic_cohort
 from cptm_rules.cohort.formats import cohort_table
 from cptm_rules.events import Activity, Session
@@ -236,7 +242,7 @@ def test_a_late_change_to_a_later_session_pays_the_class_change_fee_in_the_batch
     assert answers["replayed"] is False
 
 
-def test_a_registration_the_rules_refuse_is_answered_by_its_journey_R2() -> None:
+def test_a_registration_the_rules_refuse_is_answered_in_columns_as_its_journey_R2() -> None:
     started = Candidate(
         id="late",
         registered_at=dt.datetime(2027, 1, 12, 9, 0, tzinfo=ZONES[0]),
@@ -250,10 +256,72 @@ def test_a_registration_the_rules_refuse_is_answered_by_its_journey_R2() -> None
     )
     table = batch_answers(cohort_table([started]), policy=load_policy(), prices=SHIPPED_PRICES)
     row = table.to_pylist()[0]
-    assert row["replayed"] is True
-    assert row["access"] == "refused"
+    assert row["replayed"] is False
+    assert (row["registration_verdict"], row["registration_rule"]) == ("refused", "R2")
+    # The journey stays new: every later event is refused for that state, naming no rule.
+    assert (row["access"], row["access_refused_while"]) == ("refused", "new")
+    assert row["change_verdicts"] == ["refused"]
+    assert row["change_rules"] == [None]
+    assert row["change_refused_while"] == ["new"]
     assert row["exam_closes"] is None
-    assert row == journey_answers(started, load_policy(), SHIPPED_PRICES)
+    assert row["practicum_first_day"] is None
+    assert row["quote_total"] is None
+    assert row["final_state"] == "new"
+    assert {**row, "replayed": True} == journey_answers(started, load_policy(), SHIPPED_PRICES)
+
+
+def test_every_event_after_a_refused_registration_is_refused_while_new_in_columns_R2() -> None:
+    held = Session(first_day=dt.date(2027, 1, 11), last_day=dt.date(2027, 1, 14))
+    later = Session(first_day=dt.date(2027, 3, 8), last_day=dt.date(2027, 3, 11))
+    started = Candidate(
+        id="late",
+        registered_at=dt.datetime(2027, 1, 12, 9, 0, tzinfo=ZONES[0]),
+        practicum=held,
+        changes=((dt.date(2027, 1, 13), later),),
+        attempts=((dt.date(2027, 2, 1), True),),
+        elearning_opened=dt.date(2027, 1, 12),
+        modules=((dt.date(2027, 1, 13), True), (dt.date(2027, 1, 13), None)),
+        substitution=dt.date(2027, 1, 13),
+        cancelled_on=dt.date(2027, 1, 13),
+        re_enrolment=(dt.date(2027, 1, 20), later),
+        activities=(Activity(id="a", on=dt.date(2027, 3, 1), hours=Decimal(8), category="course"),),
+        renewal_payments=(dt.date(2028, 1, 3),),
+    )
+    row = batch_answers(
+        cohort_table([started]), policy=load_policy(), prices=SHIPPED_PRICES
+    ).to_pylist()[0]
+    assert row["replayed"] is False
+    for column in (
+        "change_refused_while",
+        "attempt_refused_while",
+        "module_refused_while",
+        "activity_refused_while",
+        "renewal_refused_while",
+    ):
+        assert set(row[column]) == {"new"}, column
+    # Only the module completed with an assessment records one (numbered after the other).
+    assert row["assessment_refused_while"] == [None, "new"]
+    for column in (
+        "elearning_refused_while",
+        "cancellation_refused_while",
+        "substitution_refused_while",
+        "re_enrolment_refused_while",
+    ):
+        assert row[column] == "new", column
+    assert row["attendance_verdicts"] == []
+    assert row["late_fee_verdict"] is None
+    assert row["state_a_year_after"] == row["final_state"] == "new"
+    assert {**row, "replayed": True} == journey_answers(started, load_policy(), SHIPPED_PRICES)
+
+
+def test_the_answers_by_side_are_each_sides_answers_unreplayed() -> None:
+    table = cohort_table(synthetic_cohort(300, seed=4))
+    sides = ((load_policy("legacy"), SHIPPED_PRICES), (load_policy(), SHIPPED_PRICES))
+    both = batch_answers_by_side(table, sides=sides)
+    assert len(both) == 2
+    for (policy, prices), answers in zip(sides, both, strict=True):
+        alone = batch_answers(table, policy=policy, prices=prices, replay=False)
+        assert answers.equals(alone)
 
 
 def test_the_batch_path_takes_a_pandas_data_frame() -> None:
@@ -328,7 +396,8 @@ def test_a_practicum_starting_on_the_registration_day_is_refused_in_the_batch_to
         registered_at=dt.datetime(2027, 1, 11, 8, 0, tzinfo=ZONES[0]),
     )
     row = _batch_row(same_day, load_policy())
-    assert row["replayed"] is True
+    assert row["replayed"] is False
+    assert row["registration_verdict"] == "refused"
     assert row["access"] == "refused"
 
 

@@ -12,10 +12,11 @@ out, list columns walked item by item, the fallback to journeys). Every
 condition, date and precedence comes from the families' formulas and tables
 (:mod:`cptm_rules.formulas`), run here with :data:`~cptm_rules.array_ops.ARRAY`
 where the journey runs them with :data:`~cptm_rules.formulas.SCALAR`; the rule
-ids and verdicts in the answers are the tables' own. What the vectors do not
-cover, a row whose registration the rules refuse, a date outside the policy's
-calendar years, a policy that cannot answer for the registration date, events
-the vectors do not model, is answered by replaying that row's journey: the
+ids and verdicts in the answers are the tables' own. A registration the rules
+refuse is answered here too: the journey stays new, and ``TRANSITIONS`` refuses
+every later event for that state. What the vectors do not cover, a date outside
+the policy's calendar years, a policy that cannot answer for the registration
+date, events the vectors do not model, is answered by replaying that row's journey: the
 ``replayed`` column says which rows were, and the journey raises the same
 errors the scalar path would.
 
@@ -166,10 +167,19 @@ if TYPE_CHECKING:
     Days = NDArray[np.int64]
     Mask = NDArray[np.bool_]
 
-__all__ = ["ANSWER_COLUMNS", "answer_schema", "batch_answers", "journey_answers", "journey_table"]
+__all__ = [
+    "ANSWER_COLUMNS",
+    "answer_schema",
+    "batch_answers",
+    "batch_answers_by_side",
+    "journey_answers",
+    "journey_table",
+]
 
 ANSWER_COLUMNS: Final = (
     "id",
+    "registration_verdict",
+    "registration_rule",
     "access_due",
     "access",
     "access_refused_while",
@@ -328,6 +338,7 @@ class _Words(NamedTuple):
 
 _CHANGE_WORDS: Final = _Words.of(CHANGE_REFUSALS, CHANGE_FEE_PRECEDENCE)
 _ACCESS_WORDS: Final = _Words.of(ACCESS_VERDICT)
+_REGISTRATION_WORDS: Final = _Words.of(REGISTRATION_REFUSALS)
 _LATE_WORDS: Final = _Words.of(*REGISTRATION_FEES)
 _ATTEMPT_WORDS: Final = _Words.of(ATTEMPT_REFUSALS, ATTEMPT_OUTCOME)
 _RETAKE_WORDS: Final = _Words.of(RETAKE_FEE)
@@ -402,6 +413,8 @@ def answer_schema(policy: Policy) -> pa.Schema:
     return pa.schema(
         [
             pa.field("id", pa.string(), nullable=False),
+            pa.field("registration_verdict", pa.string()),
+            pa.field("registration_rule", pa.string()),
             pa.field("access_due", pa.timestamp("us", tz=policy.time_zone)),
             pa.field("access", pa.string()),
             pa.field("access_refused_while", pa.string()),
@@ -518,6 +531,8 @@ def journey_answers(candidate: Candidate, policy: Policy, prices: PriceSchedule)
     re_enrolment = seen.re_enrolment.one()
     return {
         "id": candidate.id,
+        "registration_verdict": seen.registration[0],
+        "registration_rule": seen.registration[1],
         "access_due": when.get(KeyDateKind.ACCESS_DUE),
         "access": seen.access,
         "access_refused_while": seen.access_refused_while,
@@ -612,6 +627,9 @@ class _Seen:
     """
 
     def __init__(self, modules: int, policy: Policy) -> None:
+        # A refused registration's verdict and rule (null once accepted: its decisions
+        # are the ones every registration gets, which a diff does not compare).
+        self.registration: tuple[str | None, str | None] = (None, None)
         self.access: str | None = None
         # The stored state an event was refused in, where it was refused for it.
         self.access_refused_while: str | None = None
@@ -678,6 +696,8 @@ class _Seen:
             self.substitution.add(_REFUSED, rule, state=state)
         elif isinstance(event, ReEnroll):
             self.re_enrolment.add(_REFUSED, rule, state=state)
+        elif isinstance(event, Register):
+            self.registration = (_REFUSED, rule)
 
     def attended(self, outcome: Outcome) -> None:
         """The attendance recorded: each decision with its amounts, and each advisory."""
@@ -875,8 +895,39 @@ def batch_answers(
     if dictionary and replay:
         raise InvalidInputError("dictionary", dictionary, "False, or replay=False with it")
     table = checked_cohort(cohort).table
-    n = table.num_rows
+    return _answers(table, _Columns.of(table), policy, prices, replay=replay, dictionary=dictionary)
+
+
+def batch_answers_by_side(
+    cohort: pa.Table | pd.DataFrame | CheckedCohort,
+    *,
+    sides: Sequence[tuple[Policy, PriceSchedule]],
+    dictionary: bool = False,
+) -> tuple[pa.Table, ...]:
+    """The answer table of ``cohort`` under each of ``sides`` (a policy and its prices).
+
+    Each is what ``batch_answers(cohort, policy=policy, prices=prices, replay=False,
+    dictionary=dictionary)`` gives, with the cohort checked and its columns read once
+    for all sides: the diff's batch engine answers one table under two policies.
+    """
+    table = checked_cohort(cohort).table
     cols = _Columns.of(table)
+    return tuple(
+        _answers(table, cols, policy, prices, replay=False, dictionary=dictionary)
+        for policy, prices in sides
+    )
+
+
+def _answers(  # batch_answers' arguments, and the columns read
+    table: pa.Table,
+    cols: _Columns,
+    policy: Policy,
+    prices: PriceSchedule,
+    *,
+    replay: bool,
+    dictionary: bool,
+) -> pa.Table:
+    n = table.num_rows
     out = _Out(
         n,
         changes=len(cols.change_on),
@@ -1187,9 +1238,13 @@ def _numbered_modules(table: pa.Table) -> dict[str, Any]:
 class _Out:
     """The answers as they are filled in, one array per column (the changes' flat)."""
 
-    def __init__(  # one size per list column
+    def __init__(  # noqa: PLR0915  # one array per column; one size per list column
         self, n: int, *, changes: int, attempts: int, modules: int, activities: int, payments: int
     ) -> None:
+        self.registration_verdict: Days = np.full(n, -1, dtype=np.int64)
+        self.registration_rule: Days = np.full(n, -1, dtype=np.int64)
+        self.unregistered: Mask = np.zeros(n, dtype=bool)
+        """the rows whose registration is refused: no key date, no session held."""
         self.access_due_us: Days = np.zeros(n, dtype=np.int64)
         self.access: Days = np.zeros(n, dtype=np.int64)
         self.prework_start: Days = np.zeros(n, dtype=np.int64)
@@ -1220,7 +1275,12 @@ class _Out:
         self.renewal_verdict: Days = np.full(payments, -1, dtype=np.int64)
         self.renewal_rule: Days = np.full(payments, -1, dtype=np.int64)
         self.refused_while = _RefusedWhile(
-            n, changes=changes, attempts=attempts, modules=modules, payments=payments
+            n,
+            changes=changes,
+            attempts=attempts,
+            modules=modules,
+            activities=activities,
+            payments=payments,
         )
         self.substitution_verdict: Days = np.full(n, -1, dtype=np.int64)
         self.substitution_rule: Days = np.full(n, -1, dtype=np.int64)
@@ -1260,8 +1320,10 @@ class _RefusedWhile:
     """
 
     def __init__(  # one size per list column
-        self, n: int, *, changes: int, attempts: int, modules: int, payments: int
+        self, n: int, *, changes: int, attempts: int, modules: int, activities: int, payments: int
     ) -> None:
+        self.access: Days = np.full(n, -1, dtype=np.int64)
+        self.activity: Days = np.full(activities, -1, dtype=np.int64)
         self.change: Days = np.full(changes, -1, dtype=np.int64)
         self.attempt: Days = np.full(attempts, -1, dtype=np.int64)
         self.module: Days = np.full(modules, -1, dtype=np.int64)
@@ -1382,6 +1444,14 @@ def _versions_in_force(policy: Policy, cols: _Columns, replay: Mask) -> list[tup
     return groups
 
 
+def _calendar_days(policy: Policy) -> tuple[int, int]:
+    """The first and last day numbers of the calendar years (the journey raises beyond)."""
+    return (
+        dt.date(policy.first_year, 1, 1).toordinal() - EPOCH,
+        dt.date(policy.last_year, 12, 31).toordinal() - EPOCH,
+    )
+
+
 class _Group:
     """The rows one policy version answers, and where each candidate stands so far."""
 
@@ -1409,8 +1479,7 @@ class _Group:
         self.attend_day = np.full(n, _NO_DAY, dtype=np.int64)
         """the day attendance was recorded (``_NO_DAY``: never, such as while cancelled)."""
         self.certified = np.full(n, _NOT_CERTIFIED, dtype=np.int64)
-        self._lowest = dt.date(policy.first_year, 1, 1).toordinal() - EPOCH
-        self._highest = dt.date(policy.last_year, 12, 31).toordinal() - EPOCH
+        self._lowest, self._highest = _calendar_days(policy)
 
     def outside(self, days: Days) -> Mask:
         """Days outside the policy's calendar years (the journey raises for them)."""
@@ -1447,6 +1516,7 @@ class _Group:
 def _answer(
     policy: Policy, prices: PriceSchedule, cols: _Columns, rows: Days, *, out: _Out, replay: Mask
 ) -> None:
+    rows = _registration(policy, cols, rows, out=out, replay=replay)
     if not len(rows):
         return
     group = _Group(policy, prices, cols, rows, replay)
@@ -1464,18 +1534,126 @@ def _answer(
     _states(group, out)
 
 
-def _registration_and_access(group: _Group, out: _Out) -> None:
-    """The registration (refused ones are replayed), access due and its verdict."""
-    policy, rows, n = group.policy, group.rows, len(group.rows)
-    first, last, reg_day = group.first, group.last, group.reg_day
-    refusal, _ = _codes(
+def _registration(policy: Policy, cols: _Columns, rows: Days, *, out: _Out, replay: Mask) -> Days:
+    """The registrations the family refuses, answered; the rows it accepts, returned.
+
+    A row whose registration day or session lies off the calendar is left to its
+    journey, which raises there.
+    """
+    first, last = cols.first[rows], cols.last[rows]
+    reg_day = _local_days(cols.registered_us[rows], policy)
+    refusal, which = _codes(
         REGISTRATION_REFUSALS,
         RegistrationCase(policy=policy, day=reg_day, first=first, last=last),
-        n,
+        len(rows),
     )
-    group.replay_where(
-        group.outside(reg_day) | group.outside(first) | group.outside(last) | (refusal >= 0)
+    lowest, highest = _calendar_days(policy)
+    off = np.zeros(len(rows), dtype=bool)
+    for days in (reg_day, first, last):
+        off |= (days < lowest) | (days > highest)
+    replay[rows[off]] = True
+    refused = (refusal >= 0) & ~off
+    at = rows[refused]
+    out.registration_verdict[at], out.registration_rule[at] = _REGISTRATION_WORDS.codes(
+        REGISTRATION_REFUSALS, refusal[refused], which[refused]
     )
+    _never_registered(cols, at, out=out, replay=replay)
+    kept: Days = rows[~refused]
+    return kept
+
+
+def _never_registered(cols: _Columns, rows: Days, *, out: _Out, replay: Mask) -> None:
+    """The rows ``rows``, whose registration was refused: the journey stays new.
+
+    Every later event is refused for that state (``TRANSITIONS``), naming no rule:
+    no key date, no quote, no session held, no attendance. A row with an event the
+    new state would accept (none does today) is left to its journey.
+    """
+    new = np.full(len(rows), _STATE[State.NEW], dtype=np.int64)
+    out.unregistered[rows] = True
+    out.year_state[rows] = out.final_state[rows] = new
+    refused_while = out.refused_while
+    listed: tuple[tuple[Days, type[Event], Days, Days, _Words, Days], ...] = (
+        (
+            cols.change_offsets,
+            RequestChange,
+            out.change_verdict,
+            out.change_rule,
+            _CHANGE_WORDS,
+            refused_while.change,
+        ),
+        (
+            cols.attempt_offsets,
+            AttemptExam,
+            out.attempt_verdict,
+            out.attempt_rule,
+            _ATTEMPT_WORDS,
+            refused_while.attempt,
+        ),
+        (
+            cols.module_offsets,
+            CompleteModule,
+            out.module_verdict,
+            out.module_rule,
+            _MODULE_WORDS,
+            refused_while.module,
+        ),
+        (
+            cols.activity_offsets,
+            RecordActivity,
+            out.activity_verdict,
+            out.activity_rule,
+            _ACTIVITY_WORDS,
+            refused_while.activity,
+        ),
+        (
+            cols.payment_offsets,
+            PayRenewalFee,
+            out.renewal_verdict,
+            out.renewal_rule,
+            _RENEWAL_WORDS,
+            refused_while.renewal,
+        ),
+    )
+    for offsets, kind, verdicts, rules, words, into in listed:
+        at, owner, _ = _items(offsets, rows)
+        state = _refusing(new[owner], kind)
+        replay[rows[owner[state < 0]]] = True
+        verdicts[at], rules[at], into[at] = words.verdicts.index(_REFUSED), -1, state
+    # An assessment is answered only where the module's completion records one.
+    at, owner, _ = _items(cols.module_offsets, rows)
+    taken = cols.module_passed[at] >= 0
+    state = _refusing(new[owner], RecordAssessment)
+    replay[rows[owner[taken & (state < 0)]]] = True
+    refused = _ASSESSMENT_WORDS.verdicts.index(_REFUSED)
+    out.assessment_verdict[at] = np.where(taken, refused, -1)
+    out.assessment_rule[at] = -1
+    refused_while.assessment[at] = np.where(taken, state, -1)
+    out.access[rows] = _ACCESS_WORDS.verdicts.index(_REFUSED)
+    refused_while.access[rows] = _refusing(new, GrantAccess)
+    replay[rows[refused_while.access[rows] < 0]] = True
+    once: tuple[tuple[Days, type[Event], Days], ...] = (
+        (cols.elearning_on, OpenElearning, refused_while.elearning),
+        (cols.cancelled_on, Cancel, refused_while.cancellation),
+        (cols.substitution_on, Substitute, refused_while.substitution),
+        (cols.re_on, ReEnroll, refused_while.re_enrolment),
+    )
+    for days, kind, into in once:
+        asked = days[rows] != _NO_DAY
+        state = _refusing(new, kind)
+        replay[rows[asked & (state < 0)]] = True
+        into[rows] = np.where(asked, state, -1)
+    out.cancellation.refused_for_the_state(rows[refused_while.cancellation[rows] >= 0])
+    at = rows[refused_while.substitution[rows] >= 0]
+    out.substitution_verdict[at] = _SUBSTITUTION_WORDS.verdicts.index(_REFUSED)
+    at = rows[refused_while.re_enrolment[rows] >= 0]
+    out.re_enrolment_verdict[at] = out.re_enrolment_words.verdicts.index(_REFUSED)
+
+
+def _registration_and_access(group: _Group, out: _Out) -> None:
+    """The late fee and advisory of each registration accepted, access due and its verdict."""
+    policy, rows, n = group.policy, group.rows, len(group.rows)
+    first, reg_day = group.first, group.reg_day
     late = RegistrationFeeCase(policy=policy, prices=group.prices, day=reg_day, first=first)
     for table in reversed(REGISTRATION_FEES):  # the family's order: the first that charges
         late_rows, late_which = _codes(table, late, n)
@@ -2435,18 +2613,21 @@ def _table(
     retake_fees = _RETAKE_WORDS.amounts(prices, out.retake_verdict, _FEE)
     not_certified = out.certified_on == _NOT_CERTIFIED
     advised = out.advised
+    unregistered = out.unregistered
     columns = [
         ids.combine_chunks(),
-        pa.array(out.access_due_us, type=pa.int64()).cast(schema.field("access_due").type),
+        _words(out.registration_verdict, _REGISTRATION_WORDS.verdicts),
+        _words(out.registration_rule, _REGISTRATION_WORDS.rules),
+        pa.array(out.access_due_us, type=pa.int64(), mask=unregistered).cast(
+            schema.field("access_due").type
+        ),
         _words(out.access, _ACCESS_WORDS.verdicts),
-        # The access is refused for its state only where the registration was (new) or a
-        # cancellation came first: rows their journeys answer.
-        pa.nulls(len(ids), type=pa.string()),
+        _words(out.refused_while.access, _STATES),
         _words(out.refused_while.elearning, _STATES),
-        _dates(out.prework_start),
-        _dates(out.deadline),
-        _dates(out.exam_opens),
-        _dates(out.exam_closes),
+        _dates(out.prework_start, unregistered),
+        _dates(out.deadline, unregistered),
+        _dates(out.exam_opens, unregistered),
+        _dates(out.exam_closes, unregistered),
         pa.ListArray.from_arrays(offsets, _words(out.change_verdict, _CHANGE_WORDS.verdicts)),
         pa.ListArray.from_arrays(offsets, _words(out.change_rule, _CHANGE_WORDS.rules)),
         pa.ListArray.from_arrays(offsets, fees),
@@ -2455,8 +2636,8 @@ def _table(
         pa.ListArray.from_arrays(offsets, _words(out.refused_while.change, _STATES)),
         _dates(out.certified_on, not_certified),
         _dates(out.period_end, not_certified),
-        _dates(out.first),
-        _dates(out.last),
+        _dates(out.first, unregistered),
+        _dates(out.last, unregistered),
         _dates(out.credit_until, out.credit_until == _NO_DAY),
         _words(out.late_verdict, _LATE_WORDS.verdicts),
         _words(out.late_rule, _LATE_WORDS.rules),
@@ -2523,9 +2704,7 @@ def _ce_columns(out: _Out, cols: _Columns, prices: PriceSchedule) -> list[pa.Arr
         pa.ListArray.from_arrays(activities, _words(out.activity_rule, _ACTIVITY_WORDS.rules)),
         pa.ListArray.from_arrays(activities, further.words(out.advised.activity_renewal, 1)),
         pa.ListArray.from_arrays(activities, further.words(out.advised.activity_renewal, 0)),
-        # An activity is refused for its state only where the registration was (new):
-        # rows their journeys answer.
-        pa.ListArray.from_arrays(activities, pa.nulls(len(cols.activity_on), type=pa.string())),
+        pa.ListArray.from_arrays(activities, _words(out.refused_while.activity, _STATES)),
         pa.ListArray.from_arrays(payments, _words(out.renewal_verdict, _RENEWAL_WORDS.verdicts)),
         pa.ListArray.from_arrays(payments, _words(out.renewal_rule, _RENEWAL_WORDS.rules)),
         pa.ListArray.from_arrays(

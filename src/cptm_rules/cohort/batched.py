@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cptm_rules.batch import batch_answers
+from cptm_rules.batch import batch_answers_by_side
 from cptm_rules.catalogue import rule_ids_in
 from cptm_rules.cohort.answers import (
     FINAL_STATE,
@@ -54,6 +54,7 @@ from cptm_rules.events import (
     RecordAssessment,
     RecordAttendance,
     ReEnroll,
+    Register,
     RequestChange,
     Substitute,
 )
@@ -833,6 +834,17 @@ def side_answers(
         (v_values, w_values),
     )
     _elearning(out, answers, everyone, prices)
+    # A refused registration (an accepted one's decisions are not compared).
+    v, v_values = _coded(answers.column("registration_verdict"))
+    r, r_values = _coded(answers.column("registration_rule"))
+    refused = v >= 0
+    out.add(
+        everyone[refused],
+        np.full(int(refused.sum()), words.name("registration"), dtype=np.int64),
+        (v[refused], r[refused]),
+        _decision({}, prices, Register),
+        (v_values, r_values),
+    )
     v, v_values = _coded(answers.column("late_fee_verdict"))
     r, r_values = _coded(answers.column("late_fee_rule"))
     late = v >= 0
@@ -1069,22 +1081,11 @@ def tally_table(
     base, candidate, prices, candidate_prices = sides
     words = AnswerWords()
     # The rows the batch path would replay are replayed here, beside their other side.
-    before = side_answers(
-        table,
-        batch_answers(checked, policy=base, prices=prices, replay=False, dictionary=True),
-        words,
-        policy=base,
-        prices=prices,
+    base_answers, candidate_answers = batch_answers_by_side(
+        checked, sides=((base, prices), (candidate, candidate_prices)), dictionary=True
     )
-    after = side_answers(
-        table,
-        batch_answers(
-            checked, policy=candidate, prices=candidate_prices, replay=False, dictionary=True
-        ),
-        words,
-        policy=candidate,
-        prices=candidate_prices,
-    )
+    before = side_answers(table, base_answers, words, policy=base, prices=prices)
+    after = side_answers(table, candidate_answers, words, policy=candidate, prices=candidate_prices)
     covered = before.covered & after.covered
     ids: list[str] = table.column("id").to_pylist()
     tally = Tally(examples=examples, keep_rows=keep_rows)
