@@ -100,6 +100,14 @@ _Decoded = tuple[str, tuple[str, ...], frozenset[tuple[str, str]]] | None
 ``None``: no answer the columns can give (the row goes to its journeys)."""
 
 
+class _Unread(NamedTuple):
+    """Texts coded by value and not read yet: text ``first + i`` is ``render(values[i])``."""
+
+    render: Callable[[int], str]
+    values: Ints
+    first: int
+
+
 class AnswerWords:
     """The texts, rule ids and exercised pairs of a chunk's answers, each coded once.
 
@@ -110,9 +118,9 @@ class AnswerWords:
         """No words yet: each is coded the first time it is met."""
         self.names: list[str] = []
         self._name: dict[str, int] = {}
-        self.texts: list[str | tuple[Callable[[int], str], int]] = []
-        """the texts, each coded once; one coded by value (:meth:`by_value`) is its renderer
-        and value until read (:meth:`text`)."""
+        self.texts: list[str | _Unread] = []
+        """the texts, each coded once; one coded by value (:meth:`by_value`) is its block
+        of values and their renderer until read (:meth:`text`)."""
         self._by_value: dict[Hashable, tuple[Ints, Ints]] = {}
         self._text: dict[str, int] = {}
         self.rules: list[str] = []
@@ -128,8 +136,7 @@ class AnswerWords:
         text = self.texts[code]
         if isinstance(text, str):
             return text
-        render, value = text
-        said = self.texts[code] = render(value)
+        said = self.texts[code] = text.render(int(text.values[code - text.first]))
         return said
 
     def moments(self, values: Ints, rule_id: str, *, instant: bool) -> Ints:
@@ -177,7 +184,8 @@ class AnswerWords:
             rules = tuple(self.rule(r) for r in rule_ids)
             pair_codes = tuple(self.pair(p) for p in sorted(pairs))
             text = len(self.texts)
-            self.texts.extend((render, value) for value in fresh.tolist())
+            # One block for all the fresh values: no object per value (most are never read).
+            self.texts.extend(itertools.repeat(_Unread(render, fresh, text), len(fresh)))
             self.keys.extend(text, len(fresh), rules, pair_codes)
             merged = np.concatenate([known, fresh])
             order = np.argsort(merged, kind="stable")
