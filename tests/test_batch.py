@@ -363,6 +363,56 @@ def _batch_row(candidate: Candidate, policy: Policy) -> dict[str, object]:
     return row
 
 
+def test_a_cancellation_before_the_grant_leaves_the_access_refused_while_cancelled_R24() -> None:
+    later = Session(first_day=dt.date(2027, 3, 8), last_day=dt.date(2027, 3, 11))
+    early = _ana(
+        access_after_minutes=10 * 24 * 60,  # granted on 2026-11-12
+        elearning_opened=dt.date(2026, 11, 3),
+        cancelled_on=dt.date(2026, 11, 10),  # past the early days: a tuition credit
+        re_enrolment=(dt.date(2026, 12, 1), later),
+        modules=((dt.date(2026, 12, 2), True),),
+    )
+    row = _batch_row(early, load_policy())
+    assert row["replayed"] is False
+    assert (row["access"], row["access_refused_while"]) == ("refused", "cancelled")
+    # Never granted, the re-enrolment returns to registered: the module is refused there.
+    assert row["module_refused_while"] == ["registered"]
+    assert row["practicum_first_day"] == later.first_day
+
+
+def test_an_opening_before_the_grant_does_not_open_the_elearning_for_the_refund_R24() -> None:
+    opened_early = _ana(
+        access_after_minutes=3 * 24 * 60,  # granted on 2026-11-05
+        elearning_opened=dt.date(2026, 11, 3),  # refused while registered
+        modules=((dt.date(2026, 11, 20), True),),  # the first opening
+        cancelled_on=dt.date(2026, 11, 10),
+    )
+    row = _batch_row(opened_early, load_policy())
+    assert row["replayed"] is False
+    assert row["elearning_refused_while"] == "registered"
+    assert (
+        row["cancellation_verdicts"]
+        == _batch_row(attrs.evolve(opened_early, elearning_opened=None), load_policy())[
+            "cancellation_verdicts"
+        ]
+    )
+
+
+def test_a_change_dated_in_the_session_after_a_cancellation_is_refused_while_cancelled() -> None:
+    cancelled = _ana(
+        cancelled_on=dt.date(2026, 12, 1),
+        changes=(
+            (
+                dt.date(2027, 1, 12),
+                Session(first_day=dt.date(2027, 3, 8), last_day=dt.date(2027, 3, 11)),
+            ),
+        ),
+    )
+    row = _batch_row(cancelled, load_policy())
+    assert row["replayed"] is False
+    assert row["change_refused_while"] == ["cancelled"]
+
+
 def test_an_attempt_beyond_the_cap_does_not_certify_in_the_batch_R15() -> None:
     capped = load_policy().with_overrides({"exam.max_exam_attempts": 2})
     three = _ana(

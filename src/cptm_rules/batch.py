@@ -1465,6 +1465,11 @@ class _Group:
         self.reg_day = _local_days(self.registered, policy)
         self.last_event = self.reg_day.copy()
         self.access_day = self.reg_day.copy()
+        """the day access was granted (``_NO_DAY``: never, such as after a cancellation)."""
+        self.grant_day = self.reg_day.copy()
+        """the day of the grant asked, whether or not it was granted."""
+        self.opened = cols.first_opened[rows].copy()
+        """the day the eLearning was first opened (``_NO_DAY``: never, as far as is known)."""
         n = len(rows)
         self.cancel_pending = cols.cancelled_on[rows] != _NO_DAY
         self.re_pending = cols.re_on[rows] != _NO_DAY
@@ -1678,8 +1683,62 @@ def _registration_and_access(group: _Group, out: _Out) -> None:
     # first, and a grant after the practicum comes after the attendance. The
     # vectors answer the usual order (the grant before anything else); rows where
     # the grant comes later than another event are left to their journeys.
-    group.access_day = access_day
+    group.grant_day = group.access_day = access_day
     group.replay_where(access_day >= first)
+    _opened_after_the_grant(group)
+    _cancelled_before_the_grant(group, out)
+
+
+def _opened_after_the_grant(group: _Group) -> None:
+    """Where the eLearning is first opened by the grant's day: the first opening after it.
+
+    The state refuses an opening or a module before the grant (nothing opens then);
+    the first opening after it, or module the family lets be completed (R5's table),
+    is the day the journey keeps (``elearning_opened_on``).
+    """
+    cols, rows = group.cols, group.rows
+    early = np.flatnonzero(group.opened <= group.access_day)
+    if not len(early):
+        return
+    grant = _moment(group.access_day[early], GrantAccess)
+    on = cols.elearning_on[rows[early]]
+    opened = np.where(_moment(on, OpenElearning) > grant, on, _NO_DAY)
+    at, owner, number = _items(cols.module_offsets, rows[early])
+    day = cols.module_on[at]
+    case = ModuleCase(policy=group.policy, module=number, already=np.zeros(len(at), dtype=bool))
+    refused, _ = _codes(MODULE_REFUSALS, case, len(at))
+    opens = (refused < 0) & (_moment(day, CompleteModule) > grant[owner])
+    np.minimum.at(opened, owner[opens], day[opens])
+    group.opened[early] = opened
+
+
+def _cancelled_before_the_grant(group: _Group, out: _Out) -> None:
+    """A cancellation accepted before the access is granted: the grant is refused for the state.
+
+    The access is then never granted (a re-enrolment returns to registered), so the
+    eLearning is never opened before the cancellation. A re-enrolment dated by the
+    grant's day, or a cancellation the family refuses, is left to the journey.
+    """
+    cols, rows = group.cols, group.rows
+    on = cols.cancelled_on[rows]
+    early = group.cancel_pending & (on >= group.reg_day) & (on < group.access_day)
+    group.replay_where(early & group.outside(on))
+    case = CancelCase(
+        policy=group.policy,
+        on=on,
+        held_first=group.first,
+        registered_on=group.reg_day,
+        opened=np.full(len(rows), _NO_DAY, dtype=np.int64),
+    )
+    refused, _ = _codes(CANCEL_REFUSALS, case, len(rows))
+    state = _refusing(np.full(len(rows), _STATE[State.CANCELLED], dtype=np.int64), GrantAccess)
+    re_first = group.re_pending & (cols.re_on[rows] <= group.access_day)
+    group.replay_where(early & ((refused >= 0) | (state < 0) | re_first))
+    chosen = np.flatnonzero(early)
+    out.access[rows[chosen]] = _ACCESS_WORDS.verdicts.index(_REFUSED)
+    out.refused_while.access[rows[chosen]] = state[chosen]
+    group.access_day[chosen] = _NO_DAY
+    group.opened[chosen] = _NO_DAY
 
 
 def _quotes(group: _Group, out: _Out) -> None:
@@ -1717,10 +1776,11 @@ def _changes(group: _Group, out: _Out) -> None:
         _until(group, out, asking, before=on)
         held_first, held_last = group.first[asking], group.last[asking]
         group.replay_where(
-            ((on < group.access_day[asking]) & (on >= group.reg_day[asking]))
+            ((on < group.grant_day[asking]) & (on >= group.reg_day[asking]))
             # Attendance is recorded on the held session's last day: a change dated
-            # from its first day on meets a journey that may have attended by then.
-            | (on >= held_first),
+            # from its first day on meets a journey that may have attended by then
+            # (unless cancelled before: no attendance, the change refused for the state).
+            | ((on >= held_first) & ~group.cancelled[asking]),
             asking,
         )
         deadline = free_change_deadline(policy, held_first, ops=ARRAY)
@@ -1799,15 +1859,14 @@ def _cancellation_dates(group: _Group) -> None:
     cols, rows = group.cols, group.rows
     cancelled_on, re_on = cols.cancelled_on[rows], cols.re_on[rows]
     has_cancel, has_re = group.cancel_pending, group.re_pending
-    # A cancellation before access is granted leaves the grant refused; one before the
-    # registration's day, or an event off the calendar, is the journey's to refuse.
+    # A cancellation before the registration's day, or an event off the calendar, is
+    # the journey's to refuse (one before the grant is answered: the grant is refused).
     group.replay_where(
-        has_cancel & ((cancelled_on < group.access_day) | group.outside(cancelled_on))
+        has_cancel & ((cancelled_on < group.reg_day) | group.outside(cancelled_on))
     )
-    opened = cols.first_opened[rows]
-    group.replay_where(
-        has_cancel & (opened != _NO_DAY) & ((opened < group.access_day) | group.outside(opened))
-    )
+    opened, any_opened = group.opened, cols.first_opened[rows]
+    group.replay_where(has_cancel & (opened != _NO_DAY) & (opened < group.access_day))
+    group.replay_where(has_cancel & (any_opened != _NO_DAY) & group.outside(any_opened))
     # An eLearning opening or a substitution off the calendar is the journey's to raise for.
     for day in (cols.elearning_on[rows], cols.substitution_on[rows]):
         group.replay_where((day != _NO_DAY) & group.outside(day))
@@ -1893,7 +1952,7 @@ def _cancel(group: _Group, out: _Out, among: Days, *, before: Days) -> None:
         on=on,
         held_first=group.first[chosen],
         registered_on=group.reg_day[chosen],
-        opened=cols.first_opened[group.rows[chosen]],
+        opened=group.opened[chosen],
     )
     refused, which = _codes(CANCEL_REFUSALS, case, len(chosen))
     done = refused < 0
@@ -1987,7 +2046,7 @@ def _absent_with_notice(group: _Group, recorded: Mask, out: _Out) -> None:
     """An absence with notice cancels on the attendance day; what the credit is left then."""
     cols, rows = group.cols, group.rows
     noticed = recorded & (cols.attendance[rows] == _ATTENDANCE_CODE[Attendance.ABSENT_WITH_NOTICE])
-    opened = cols.first_opened[rows]
+    opened = group.opened
     # An eLearning opened before access is granted is the journey's to answer.
     group.replay_where(noticed & (opened < group.access_day))
     chosen = np.flatnonzero(noticed)
