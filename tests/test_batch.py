@@ -413,6 +413,30 @@ def test_a_change_dated_in_the_session_after_a_cancellation_is_refused_while_can
     assert row["change_refused_while"] == ["cancelled"]
 
 
+def test_an_absence_with_notice_after_a_re_enrolment_is_answered_in_columns_R25() -> None:
+    later = Session(first_day=dt.date(2027, 3, 8), last_day=dt.date(2027, 3, 11))
+    re_enrolled = _ana(
+        cancelled_on=dt.date(2026, 12, 1),
+        re_enrolment=(dt.date(2026, 12, 15), later),
+        attendance=Attendance.ABSENT_WITH_NOTICE,
+    )
+    row = _batch_row(re_enrolled, load_policy())
+    assert row["replayed"] is False
+    assert row["practicum_last_day"] == later.last_day
+    assert row["tuition_credit_expires"] is not None  # the absence leaves a credit
+
+
+def test_a_re_enrolment_the_absences_credit_pays_is_left_to_its_journey_R25() -> None:
+    later = Session(first_day=dt.date(2027, 3, 8), last_day=dt.date(2027, 3, 11))
+    absent_first = _ana(
+        attendance=Attendance.ABSENT_WITH_NOTICE,  # on 2027-01-14: cancelled, a credit
+        re_enrolment=(dt.date(2027, 1, 20), later),
+    )
+    row = _batch_row(absent_first, load_policy())
+    assert row["replayed"] is True
+    assert row["re_enrolment_verdict"] != "refused"
+
+
 def test_an_attempt_beyond_the_cap_does_not_certify_in_the_batch_R15() -> None:
     capped = load_policy().with_overrides({"exam.max_exam_attempts": 2})
     three = _ana(
@@ -817,7 +841,21 @@ def test_a_checked_cohort_is_answered_as_its_table_and_rows_left_unreplayed_are_
     from cptm_rules.cohort.formats import checked_cohort  # noqa: PLC0415  # the checked form
 
     policy = load_policy()
-    table = cohort_table(synthetic_cohort(1500, seed=21))
+    # Changes not written in date order are left to the journey: one row is replayed.
+    unordered = _ana(
+        id="unordered",
+        changes=(
+            (
+                dt.date(2026, 12, 1),
+                Session(first_day=dt.date(2027, 3, 8), last_day=dt.date(2027, 3, 11)),
+            ),
+            (
+                dt.date(2026, 11, 20),
+                Session(first_day=dt.date(2027, 4, 5), last_day=dt.date(2027, 4, 8)),
+            ),
+        ),
+    )
+    table = cohort_table([*synthetic_cohort(1500, seed=21), unordered])
     answered = batch_answers(table, policy=policy, prices=SHIPPED_PRICES)
     checked = checked_cohort(table)
     assert checked_cohort(checked) is checked  # checked once

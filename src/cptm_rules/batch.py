@@ -971,10 +971,9 @@ def _beyond_the_vectors(table: pa.Table, cols: _Columns, policy: Policy) -> Mask
     """The rows left to their journeys before any rule is asked.
 
     A row whose events change what the vectors answer in ways they do not model
-    (modules when the policy's attempts read them, a re-enrolment after an
-    absence with notice), or whose changes or attempts are not written in date
-    order (the journey applies them in date order and numbers them so). The
-    other events a row may carry are answered where the journey meets them: a
+    (modules when the policy's attempts read them), or whose changes or attempts
+    are not written in date order (the journey applies them in date order and
+    numbers them so). The other events a row may carry are answered where the journey meets them: a
     substitution, a cancellation and a re-enrolment in date order among the
     changes, modules and their assessments, the eLearning opened (which a
     cancellation's refund reads) once the exam has placed the attendance and
@@ -991,8 +990,6 @@ def _beyond_the_vectors(table: pa.Table, cols: _Columns, policy: Policy) -> Mask
             replay |= np.asarray(used.to_numpy(zero_copy_only=False), dtype=bool)
             break
         version = version.extended()
-    noticed = cols.attendance == _ATTENDANCE_CODE[Attendance.ABSENT_WITH_NOTICE]
-    replay |= noticed & (cols.re_on != _NO_DAY)
     replay |= cols.activity_unclear
     for offsets, keys in (
         (cols.change_offsets, (cols.change_on, cols.change_first, cols.change_last)),
@@ -2047,8 +2044,12 @@ def _absent_with_notice(group: _Group, recorded: Mask, out: _Out) -> None:
     cols, rows = group.cols, group.rows
     noticed = recorded & (cols.attendance[rows] == _ATTENDANCE_CODE[Attendance.ABSENT_WITH_NOTICE])
     opened = group.opened
-    # An eLearning opened before access is granted is the journey's to answer.
-    group.replay_where(noticed & (opened < group.access_day))
+    # An eLearning opened before access is granted is the journey's to answer, and so
+    # is a re-enrolment dated from the attendance day on: the absence's credit pays it.
+    re_on = cols.re_on[rows]
+    group.replay_where(
+        noticed & ((opened < group.access_day) | ((re_on != _NO_DAY) & (re_on >= group.last)))
+    )
     chosen = np.flatnonzero(noticed)
     on = group.last[chosen]
     case = CancelCase(
