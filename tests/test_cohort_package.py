@@ -260,7 +260,8 @@ def test_nothing_in_the_repository_imports_the_old_module_names() -> None:
 def test_what_crosses_to_a_worker_pickles_by_its_new_module() -> None:
     # Functions and classes travel by module and name: a worker imports them from there.
     dask = importlib.import_module(f"{PACKAGE}.dask")
-    for function in (tally_chunk, workers._worker_started, dask._tally_rows):  # noqa: SLF001
+    crossing = (tally_chunk, workers._worker_began, workers._tally_here, dask._tally_rows)  # noqa: SLF001
+    for function in crossing:
         assert pickle.loads(pickle.dumps(function)) is function  # noqa: S301  # our own bytes
         assert cloudpickle.loads(cloudpickle.dumps(function)) is function
     policy, prices = load_policy("current"), load_prices()

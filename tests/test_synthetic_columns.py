@@ -10,18 +10,22 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cptm_rules.cohort import diff_policies, iter_synthetic_cohort
 from cptm_rules.cohort.answers import answered
 from cptm_rules.cohort.candidates import NEW_YORK
 from cptm_rules.cohort.formats import (
     COHORT_SCHEMA,
+    CheckedCohort,
     candidates_from_table,
     checked_table,
     cohort_table,
 )
 from cptm_rules.cohort.synthetic import (
     MAX_SYNTHETIC,
+    iter_synthetic_cohorts,
     iter_synthetic_tables,
     synthetic_chunk,
     synthetic_table,
@@ -182,6 +186,26 @@ def test_the_tables_have_the_cohort_schema_and_pass_the_cohort_checks_unchanged(
         assert checked_table(table).equals(table)
     assert synthetic_table(0, seed=1).schema == COHORT_SCHEMA
     assert synthetic_table(0, seed=1).num_rows == 0
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(min_value=-(2**40), max_value=2**40), size=st.integers(0, 700))
+def test_every_table_drawn_passes_the_cohort_checks_unchanged(seed: int, size: int) -> None:
+    for table in iter_synthetic_tables(size, seed=seed, rows=300):
+        assert checked_table(table).equals(table)
+
+
+def test_the_checked_cohorts_are_the_tables_a_diff_reads_without_checking_again() -> None:
+    cohorts = list(iter_synthetic_cohorts(2_500, seed=5, rows=1_000))
+    tables = list(iter_synthetic_tables(2_500, seed=5, rows=1_000))
+    assert all(type(c) is CheckedCohort for c in cohorts)
+    assert [c.table for c in cohorts] == tables
+    checked = diff_policies(iter(cohorts), base="legacy", candidate="current", workers=1)
+    assert checked == diff_policies(iter(tables), base="legacy", candidate="current", workers=1)
+    with pytest.raises(InvalidInputError, match="size"):
+        iter_synthetic_cohorts(-1, seed=1)  # refused when asked, before any table is drawn
+    with pytest.raises(InvalidInputError, match=r"cohort\[1\].*a checked cohort"):
+        diff_policies(iter([tables[0], "rows"]), base="legacy", candidate="current", workers=1)
 
 
 def test_ids_count_from_c000000_over_the_whole_cohort() -> None:

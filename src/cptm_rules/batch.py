@@ -1858,9 +1858,7 @@ def _cancellation_dates(group: _Group) -> None:
     has_cancel, has_re = group.cancel_pending, group.re_pending
     # A cancellation before the registration's day, or an event off the calendar, is
     # the journey's to refuse (one before the grant is answered: the grant is refused).
-    group.replay_where(
-        has_cancel & ((cancelled_on < group.reg_day) | group.outside(cancelled_on))
-    )
+    group.replay_where(has_cancel & ((cancelled_on < group.reg_day) | group.outside(cancelled_on)))
     opened, any_opened = group.opened, cols.first_opened[rows]
     group.replay_where(has_cancel & (opened != _NO_DAY) & (opened < group.access_day))
     group.replay_where(has_cancel & (any_opened != _NO_DAY) & group.outside(any_opened))

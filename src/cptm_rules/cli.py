@@ -42,9 +42,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
     from zoneinfo import ZoneInfo
 
-    import pyarrow as pa
-
     from cptm_rules.cohort import Candidate
+    from cptm_rules.cohort.formats import CheckedCohort
     from cptm_rules.outcomes import Outcome
     from cptm_rules.pricing import PriceSchedule
     from cptm_rules.verify import VerifyReport
@@ -528,7 +527,7 @@ def _check_output_suffix(path: Path) -> None:
 
 def _diff_source(
     args: argparse.Namespace,
-) -> tuple[Iterable[Candidate] | Iterable[pa.Table] | Path, int | None]:
+) -> tuple[Iterable[Candidate] | Iterable[CheckedCohort] | Path, int | None]:
     """The cohort to diff and the worker count; both sources stream in flat memory."""
     from cptm_rules.cohort import (  # noqa: PLC0415  # only diff needs them
         PARALLEL_THRESHOLD,
@@ -559,9 +558,9 @@ def _diff_source(
                 "--synthetic-draw columns needs the columnar extra: "
                 "pip install 'cptm-rules[columnar]'"
             )
-        from cptm_rules.cohort.synthetic import iter_synthetic_tables  # noqa: PLC0415  # numpy
+        from cptm_rules.cohort.synthetic import iter_synthetic_cohorts  # noqa: PLC0415  # numpy
 
-        return iter_synthetic_tables(args.synthetic, seed=args.seed), workers
+        return iter_synthetic_cohorts(args.synthetic, seed=args.seed), workers
     return iter_synthetic_cohort(args.synthetic, seed=args.seed), workers
 
 

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from cptm_rules.cohort.candidates import Candidate
+    from cptm_rules.cohort.formats import CheckedCohort
     from cptm_rules.cohort.tally import AnsweredBy, Run
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
@@ -278,7 +279,12 @@ def _is_handshake(body: bytes) -> bool:
 
 
 def run(
-    cohort: Iterable[Candidate] | Iterable[pa.Table] | pa.Table | str | Path,
+    cohort: Iterable[Candidate]
+    | Iterable[pa.Table]
+    | Iterable[CheckedCohort]
+    | pa.Table
+    | str
+    | Path,
     work: Run,
     *,
     scheduler: str | None,
@@ -329,7 +335,12 @@ def _drop_compute_failed(record: logging.LogRecord) -> bool:
 
 def _submit_all(
     client: Client,
-    cohort: Iterable[Candidate] | Iterable[pa.Table] | pa.Table | str | Path,
+    cohort: Iterable[Candidate]
+    | Iterable[pa.Table]
+    | Iterable[CheckedCohort]
+    | pa.Table
+    | str
+    | Path,
     work: Run,
     *,
     window: int,

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from cptm_rules.cohort.candidates import Candidate
+    from cptm_rules.cohort.formats import CheckedCohort
     from cptm_rules.cohort.report import PolicyDiff
     from cptm_rules.cohort.tally import AnsweredBy, AnswerRow
 
@@ -52,7 +53,12 @@ Engine = Literal["local", "dask"]
 
 
 def diff_policies(  # keyword-only settings of one simulation
-    cohort: Iterable[Candidate] | Iterable[pa.Table] | pa.Table | str | Path,
+    cohort: Iterable[Candidate]
+    | Iterable[pa.Table]
+    | Iterable[CheckedCohort]
+    | pa.Table
+    | str
+    | Path,
     *,
     base: Policy | str | Path,
     candidate: Policy | str | Path,

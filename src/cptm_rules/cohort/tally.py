@@ -150,7 +150,13 @@ def tally_chunk(
 
 
 def units_of_work(
-    cohort: Iterable[Candidate] | Iterable[pa.Table] | pa.Table | str | Path, run: Run
+    cohort: Iterable[Candidate]
+    | Iterable[pa.Table]
+    | Iterable[CheckedCohort]
+    | pa.Table
+    | str
+    | Path,
+    run: Run,
 ) -> Iterable[Sequence[Candidate] | CheckedCohort]:
     """``cohort`` cut in ``run``'s units of work (:attr:`Run.chunk_size` candidates each).
 
@@ -175,8 +181,8 @@ def units_of_work(
     first = next(items, None)
     if first is None:
         return ()
-    if is_table(first):
-        tables = cast("Iterator[pa.Table]", itertools.chain([first], items))
+    if is_table(first) or is_checked(first):
+        tables = cast("Iterator[pa.Table | CheckedCohort]", itertools.chain([first], items))
         return _checked_tables(tables, size)
     return chunks(cast("Iterator[Candidate]", itertools.chain([first], items)), size)
 
@@ -188,18 +194,30 @@ def _cut(table: pa.Table, size: int) -> Iterator[CheckedCohort]:
         yield CheckedCohort(table=table.slice(start, size))
 
 
-def _checked_tables(tables: Iterator[pa.Table], size: int) -> Iterator[CheckedCohort]:
-    """Each of ``tables`` checked as it comes (a bad row named by its place in them all)."""
+def _checked_tables(
+    tables: Iterator[pa.Table | CheckedCohort], size: int
+) -> Iterator[CheckedCohort]:
+    """Each of ``tables`` checked as it comes (a bad row named by its place in them all).
+
+    A :class:`~cptm_rules.cohort.formats.CheckedCohort` is checked already (such as
+    :func:`~cptm_rules.cohort.synthetic.iter_synthetic_cohorts` draws): it is cut as it is.
+    """
     from cptm_rules.cohort.formats import checked_table  # noqa: PLC0415  # pyarrow
 
     first_row = 1
     for place, table in enumerate(tables):
-        if not is_table(table):
+        if is_checked(table):
+            rows = table.table
+        elif is_table(table):
+            rows = checked_table(table, source="cohort tables", first_row=first_row)
+        else:
             raise InvalidInputError(
-                f"cohort[{place}]", type(table).__name__, "an Arrow table, as the first item is"
+                f"cohort[{place}]",
+                type(table).__name__,
+                "an Arrow table or a checked cohort, as the first item is",
             )
-        yield from _cut(checked_table(table, source="cohort tables", first_row=first_row), size)
-        first_row += table.num_rows
+        yield from _cut(rows, size)
+        first_row += rows.num_rows
 
 
 def _parquet_tables(path: Path, size: int) -> Iterator[CheckedCohort]:

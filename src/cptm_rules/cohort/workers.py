@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from cptm_rules.cohort.candidates import Candidate
-    from cptm_rules.cohort.tally import Run, Tally
+    from cptm_rules.cohort.tally import AnsweredBy, Run, Tally
+    from cptm_rules.policy import Policy
+    from cptm_rules.pricing import PriceSchedule
 
 __all__ = ["check_workers", "tally_all"]
 
@@ -50,14 +52,16 @@ def tally_all(chunks: Iterable[Sequence[Candidate] | pa.Table], run: Run, *, wor
             run.done(run.tally(chunk))
         return
     stop = multiprocessing.Event()  # set when the diff stops early: every worker then ends
+    # What every chunk is answered with crosses to each worker once, when it starts: a
+    # policy sent with each chunk would arrive without its calendar and caches, and
+    # rebuild them chunk after chunk.
+    asked = (run.sides, run.examples, run.keep_rows, run.answered_by)
     pool = concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers, initializer=_worker_started, initargs=(os.getpid(), stop)
+        max_workers=workers, initializer=_worker_began, initargs=(os.getpid(), stop, asked)
     )
 
     def submit(chunk: Sequence[Candidate] | pa.Table) -> concurrent.futures.Future[Tally]:
-        return pool.submit(
-            tally_chunk, chunk, run.sides, run.examples, run.keep_rows, run.answered_by
-        )
+        return pool.submit(_tally_here, chunk)
 
     try:
         with _interrupts_held():  # the first submit starts the workers
@@ -98,6 +102,24 @@ class _Flag(Protocol):
     def set(self) -> None: ...
     def is_set(self) -> bool: ...
     def wait(self, timeout: float | None = None) -> bool: ...
+
+
+_Asked = tuple["tuple[Policy, Policy, PriceSchedule, PriceSchedule]", int, bool, "AnsweredBy"]
+"""What a diff's chunks are answered with: ``tally_chunk``'s arguments after the chunk."""
+
+_ASKED_HERE: list[_Asked] = []
+"""In a worker process: what its diff asks of every chunk (set once, as it starts)."""
+
+
+def _tally_here(chunk: Sequence[Candidate] | pa.Table) -> Tally:
+    """In a worker process: answer and tally ``chunk`` as its diff asks (:func:`tally_chunk`)."""
+    return tally_chunk(chunk, *_ASKED_HERE[0])
+
+
+def _worker_began(parent: int, stop: _Flag, asked: _Asked) -> None:
+    """Start one worker process: keep what its diff asks of every chunk, then set it up."""
+    _ASKED_HERE[:] = [asked]
+    _worker_started(parent, stop)
 
 
 def _worker_started(parent: int, stop: _Flag) -> None:
