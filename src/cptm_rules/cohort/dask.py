@@ -345,6 +345,9 @@ def _submit_all(
     *,
     window: int,
 ) -> None:
+    # The policies and prices go to every worker once, where each task reads the same
+    # object (its calendar and caches built once), not a copy unpickled per task.
+    [sides] = client.scatter([work.sides], broadcast=True, hash=False)
     if isinstance(cohort, str | Path) and Path(cohort).suffix.lower() == ".parquet":
         path = Path(cohort)
         metadata = open_parquet(path).metadata  # a bad file fails here, before any task
@@ -353,7 +356,7 @@ def _submit_all(
                 _tally_rows,
                 str(path),
                 piece,
-                work.sides,
+                sides,
                 work.examples,
                 work.keep_rows,
                 work.answered_by,
@@ -368,7 +371,7 @@ def _submit_all(
             client.submit(
                 tally_chunk,
                 chunk,
-                work.sides,
+                sides,
                 work.examples,
                 work.keep_rows,
                 work.answered_by,
