@@ -1634,22 +1634,40 @@ def _never_registered(cols: _Columns, rows: Days, *, out: _Out, replay: Mask) ->
     out.access[rows] = _ACCESS_WORDS.verdicts.index(_REFUSED)
     refused_while.access[rows] = _refusing(new, GrantAccess)
     replay[rows[refused_while.access[rows] < 0]] = True
-    once: tuple[tuple[Days, type[Event], Days], ...] = (
+    for days, kind, into in _events_once(cols, refused_while):
+        asked = days[rows] != _NO_DAY
+        state = _refusing(new, kind)
+        replay[rows[asked & (state < 0)]] = True
+        into[rows] = np.where(asked, state, -1)
+    _once_refused_for_the_state(out, rows)
+
+
+def _events_once(
+    cols: _Columns, refused_while: _RefusedWhile
+) -> tuple[tuple[Days, type[Event], Days], ...]:
+    """The events a row has at most once: each one's days, its kind and its state slot."""
+    return (
         (cols.elearning_on, OpenElearning, refused_while.elearning),
         (cols.cancelled_on, Cancel, refused_while.cancellation),
         (cols.substitution_on, Substitute, refused_while.substitution),
         (cols.re_on, ReEnroll, refused_while.re_enrolment),
     )
-    for days, kind, into in once:
-        asked = days[rows] != _NO_DAY
-        state = _refusing(new, kind)
-        replay[rows[asked & (state < 0)]] = True
-        into[rows] = np.where(asked, state, -1)
+
+
+def _once_refused_for_the_state(out: _Out, rows: Days) -> None:
+    """A cancellation, substitution or re-enrolment of ``rows`` refused for the state.
+
+    Refused naming no rule, deciding nothing, whatever was answered for it before.
+    """
+    refused_while = out.refused_while
     out.cancellation.refused_for_the_state(rows[refused_while.cancellation[rows] >= 0])
     at = rows[refused_while.substitution[rows] >= 0]
     out.substitution_verdict[at] = _SUBSTITUTION_WORDS.verdicts.index(_REFUSED)
+    out.substitution_rule[at] = -1
     at = rows[refused_while.re_enrolment[rows] >= 0]
     out.re_enrolment_verdict[at] = out.re_enrolment_words.verdicts.index(_REFUSED)
+    out.re_enrolment_rule[at] = -1
+    out.advised.re_enrolment[at] = -1
 
 
 def _registration_and_access(group: _Group, out: _Out) -> None:
@@ -2596,24 +2614,11 @@ def _refused_for_the_state(group: _Group, out: _Out) -> None:
         group.stored_state(payer, moment), PayRenewalFee
     )
     everyone = np.arange(len(rows), dtype=np.int64)
-    once: tuple[tuple[Days, type[Event], Days], ...] = (
-        (cols.elearning_on, OpenElearning, refused_while.elearning),
-        (cols.cancelled_on, Cancel, refused_while.cancellation),
-        (cols.substitution_on, Substitute, refused_while.substitution),
-        (cols.re_on, ReEnroll, refused_while.re_enrolment),
-    )
-    for days, kind, into in once:
+    for days, kind, into in _events_once(cols, refused_while):
         on = days[rows]
         state = _refusing(group.stored_state(everyone, _moment(on, kind)), kind)
         into[rows] = np.where(on != _NO_DAY, state, -1)
-    out.cancellation.refused_for_the_state(rows[refused_while.cancellation[rows] >= 0])
-    at = rows[refused_while.substitution[rows] >= 0]
-    out.substitution_verdict[at] = _SUBSTITUTION_WORDS.verdicts.index(_REFUSED)
-    out.substitution_rule[at] = -1
-    at = rows[refused_while.re_enrolment[rows] >= 0]
-    out.re_enrolment_verdict[at] = out.re_enrolment_words.verdicts.index(_REFUSED)
-    out.re_enrolment_rule[at] = -1
-    out.advised.re_enrolment[at] = -1
+    _once_refused_for_the_state(out, rows)
 
 
 def _answered(

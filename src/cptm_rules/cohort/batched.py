@@ -842,27 +842,22 @@ def side_answers(
         (v_values, w_values),
     )
     _elearning(out, answers, everyone, prices)
-    # A refused registration (an accepted one's decisions are not compared).
-    v, v_values = _coded(answers.column("registration_verdict"))
-    r, r_values = _coded(answers.column("registration_rule"))
-    refused = v >= 0
-    out.add(
-        everyone[refused],
-        np.full(int(refused.sum()), words.name("registration"), dtype=np.int64),
-        (v[refused], r[refused]),
-        _decision({}, prices, Register),
-        (v_values, r_values),
-    )
-    v, v_values = _coded(answers.column("late_fee_verdict"))
-    r, r_values = _coded(answers.column("late_fee_rule"))
-    late = v >= 0
-    out.add(
-        everyone[late],
-        np.full(int(late.sum()), words.name("registration"), dtype=np.int64),
-        (v[late], r[late]),
-        _decision(_LATE_FEES, prices),
-        (v_values, r_values),
-    )
+    # The registration's answer: refused, or its late fee (an accepted one's other
+    # decisions are not compared).
+    for verdicts, rules, decide in (
+        ("registration_verdict", "registration_rule", _decision({}, prices, Register)),
+        ("late_fee_verdict", "late_fee_rule", _decision(_LATE_FEES, prices)),
+    ):
+        v, v_values = _coded(answers.column(verdicts))
+        r, r_values = _coded(answers.column(rules))
+        given = v >= 0
+        out.add(
+            everyone[given],
+            np.full(int(given.sum()), words.name("registration"), dtype=np.int64),
+            (v[given], r[given]),
+            decide,
+            (v_values, r_values),
+        )
     _quote(out, answers, everyone, prices)
     _states(out, answers, everyone)
     return out.done()
