@@ -118,9 +118,9 @@ class AnswerWords:
         """No words yet: each is coded the first time it is met."""
         self.names: list[str] = []
         self._name: dict[str, int] = {}
-        self.texts: list[str | _Unread] = []
-        """the texts, each coded once; one coded by value (:meth:`by_value`) is its block
-        of values and their renderer until read (:meth:`text`)."""
+        self.texts: list[str | tuple[Callable[[int], str], Ints, int]] = []
+        """the texts, each coded once; one coded by value (:meth:`by_value`) is, until read
+        (:meth:`text`), its renderer, its block of values and the block's first code."""
         self._by_value: dict[Hashable, tuple[Ints, Ints]] = {}
         self._text: dict[str, int] = {}
         self.rules: list[str] = []
@@ -136,7 +136,8 @@ class AnswerWords:
         text = self.texts[code]
         if isinstance(text, str):
             return text
-        said = self.texts[code] = text.render(int(text.values[code - text.first]))
+        render, values, first = text
+        said = self.texts[code] = render(int(values[code - first]))
         return said
 
     def moments(self, values: Ints, rule_id: str, *, instant: bool) -> Ints:
