@@ -1707,9 +1707,10 @@ def _registration_and_access(group: _Group, out: _Out) -> None:
 def _opened_after_the_grant(group: _Group) -> None:
     """Where the eLearning is first opened by the grant's day: the first opening after it.
 
-    The state refuses an opening or a module before the grant (nothing opens then);
-    the first opening after it, or module the family lets be completed (R5's table),
-    is the day the journey keeps (``elearning_opened_on``).
+    Where the state before the grant (``registered``) refuses an opening or a module
+    (``TRANSITIONS``), nothing opens then; the first opening after it, or module the
+    family lets be completed (R5's table), is the day the journey keeps
+    (``elearning_opened_on``).
     """
     cols, rows = group.cols, group.rows
     early = np.flatnonzero(group.opened <= group.access_day)
@@ -1717,14 +1718,22 @@ def _opened_after_the_grant(group: _Group) -> None:
         return
     grant = _moment(group.access_day[early], GrantAccess)
     on = cols.elearning_on[rows[early]]
-    opened = np.where(_moment(on, OpenElearning) > grant, on, _NO_DAY)
+    counts = (_moment(on, OpenElearning) > grant) | _registered_accepts(OpenElearning)
+    opened = np.where(counts, on, _NO_DAY)
     at, owner, number = _items(cols.module_offsets, rows[early])
     day = cols.module_on[at]
     case = ModuleCase(policy=group.policy, module=number, already=np.zeros(len(at), dtype=bool))
     refused, _ = _codes(MODULE_REFUSALS, case, len(at))
-    opens = (refused < 0) & (_moment(day, CompleteModule) > grant[owner])
+    counts = (_moment(day, CompleteModule) > grant[owner]) | _registered_accepts(CompleteModule)
+    opens = (refused < 0) & counts
     np.minimum.at(opened, owner[opens], day[opens])
     group.opened[early] = opened
+
+
+def _registered_accepts(kind: type[Event]) -> bool:
+    """Whether the state before the grant (``registered``) accepts an event of ``kind``."""
+    registered = np.array([_STATE[State.REGISTERED]], dtype=np.int64)
+    return bool(_refusing(registered, kind)[0] < 0)
 
 
 def _cancelled_before_the_grant(group: _Group, out: _Out) -> None:
@@ -1748,7 +1757,10 @@ def _cancelled_before_the_grant(group: _Group, out: _Out) -> None:
     refused, _ = _codes(CANCEL_REFUSALS, case, len(rows))
     state = _refusing(np.full(len(rows), _STATE[State.CANCELLED], dtype=np.int64), GrantAccess)
     re_first = group.re_pending & (cols.re_on[rows] <= group.access_day)
-    group.replay_where(early & ((refused >= 0) | (state < 0) | re_first))
+    # An opening the state accepts before the grant would open the eLearning: the journey's.
+    opens_early = _registered_accepts(OpenElearning) or _registered_accepts(CompleteModule)
+    opened_then = (cols.first_opened[rows] != _NO_DAY) & opens_early
+    group.replay_where(early & ((refused >= 0) | (state < 0) | re_first | opened_then))
     chosen = np.flatnonzero(early)
     out.access[rows[chosen]] = _ACCESS_WORDS.verdicts.index(_REFUSED)
     out.refused_while.access[rows[chosen]] = state[chosen]
