@@ -380,6 +380,23 @@ def test_a_cancellation_before_the_grant_leaves_the_access_refused_while_cancell
     assert row["practicum_first_day"] == later.first_day
 
 
+def test_a_change_after_a_grant_the_cancellation_refused_is_refused_while_cancelled() -> None:
+    early = _ana(
+        access_after_minutes=10 * 24 * 60,  # the grant asked on 2026-11-12
+        cancelled_on=dt.date(2026, 11, 10),
+        changes=(
+            (
+                dt.date(2026, 11, 20),
+                Session(first_day=dt.date(2027, 3, 8), last_day=dt.date(2027, 3, 11)),
+            ),
+        ),
+    )
+    row = _batch_row(early, load_policy())
+    assert row["replayed"] is False
+    assert row["access_refused_while"] == "cancelled"
+    assert row["change_refused_while"] == ["cancelled"]
+
+
 def test_an_opening_before_the_grant_does_not_open_the_elearning_for_the_refund_R24() -> None:
     opened_early = _ana(
         access_after_minutes=3 * 24 * 60,  # granted on 2026-11-05

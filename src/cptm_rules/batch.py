@@ -1698,7 +1698,7 @@ def _registration_and_access(group: _Group, out: _Out) -> None:
     # first, and a grant after the practicum comes after the attendance. The
     # vectors answer the usual order (the grant before anything else); rows where
     # the grant comes later than another event are left to their journeys.
-    group.grant_day = group.access_day = access_day
+    group.grant_day, group.access_day = access_day, access_day.copy()
     group.replay_where(access_day >= first)
     _opened_after_the_grant(group)
     _cancelled_before_the_grant(group, out)
