@@ -397,6 +397,21 @@ def test_a_change_after_a_grant_the_cancellation_refused_is_refused_while_cancel
     assert row["change_refused_while"] == ["cancelled"]
 
 
+def test_a_rows_earliest_module_opens_the_elearning_whatever_rows_follow_it_R24() -> None:
+    # The earliest module written last, before a row with none at the end of the table.
+    day = dt.date(2026, 11, 3)
+    opened = _ana(
+        modules=((day + dt.timedelta(days=2), None), (day, None)),
+        cancelled_on=day + dt.timedelta(days=1),  # within the early days, but opened
+    )
+    rows = batch_answers(
+        cohort_table([opened, _ana(id="none")]), policy=load_policy(), prices=SHIPPED_PRICES
+    ).to_pylist()
+    assert rows[0]["replayed"] is False
+    assert rows[0]["cancellation_verdicts"] == ["not_covered", "credit"]
+    assert {**rows[0], "replayed": True} == journey_answers(opened, load_policy(), SHIPPED_PRICES)
+
+
 def test_an_opening_before_the_grant_does_not_open_the_elearning_for_the_refund_R24() -> None:
     opened_early = _ana(
         access_after_minutes=3 * 24 * 60,  # granted on 2026-11-05

@@ -1123,15 +1123,15 @@ def _optional_days(values: pa.Array | pa.ChunkedArray) -> Days:
 
 def _first_opened(table: pa.Table) -> Days:
     # The earliest day the eLearning was opened or a module completed (either opens it).
-    opened = _optional_days(table.column("elearning_opened"))
+    opened = _optional_days(table.column("elearning_opened")).copy()  # lowered in place
     modules = table.column("modules").combine_chunks()
     offsets = _ints(modules.offsets)
     days = _days(modules.flatten().field("on"))
     if len(days):
-        counts = np.diff(offsets)
-        starts = np.minimum(offsets[:-1], len(days) - 1)
-        earliest = np.minimum.reduceat(days, starts)
-        opened = np.where(counts > 0, np.minimum(opened, earliest), opened)
+        # Each row's earliest module, in whatever order its modules are written (a
+        # reduceat over row starts would cut a row short before empty rows at the end).
+        owner = np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))
+        np.minimum.at(opened, owner, days)
     return opened
 
 
