@@ -322,6 +322,11 @@ def test_the_answers_by_side_are_each_sides_answers_unreplayed() -> None:
     for (policy, prices), answers in zip(sides, both, strict=True):
         alone = batch_answers(table, policy=policy, prices=prices, replay=False)
         assert answers.equals(alone)
+    coded = batch_answers_by_side(table, sides=sides, dictionary=True)
+    for (policy, prices), answers in zip(sides, coded, strict=True):
+        alone = batch_answers(table, policy=policy, prices=prices, replay=False, dictionary=True)
+        assert answers.equals(alone)
+        assert pa.types.is_dictionary(answers.schema.field("access").type)
 
 
 def test_the_batch_path_takes_a_pandas_data_frame() -> None:
@@ -378,6 +383,33 @@ def test_a_cancellation_before_the_grant_leaves_the_access_refused_while_cancell
     # Never granted, the re-enrolment returns to registered: the module is refused there.
     assert row["module_refused_while"] == ["registered"]
     assert row["practicum_first_day"] == later.first_day
+
+
+def test_a_module_completed_before_the_grant_does_not_open_the_elearning_R24() -> None:
+    before_the_grant = _ana(
+        access_after_minutes=3 * 24 * 60,  # granted on 2026-11-05
+        modules=((dt.date(2026, 11, 3), None),),  # refused while registered
+        cancelled_on=dt.date(2026, 11, 6),  # within the early days, eLearning unopened
+    )
+    row = _batch_row(before_the_grant, load_policy())
+    assert row["replayed"] is False
+    assert row["module_refused_while"] == ["registered"]
+    assert row["cancellation_verdicts"] == ["refund"]
+
+
+def test_a_module_beyond_the_prework_does_not_open_the_elearning_after_the_grant_R5_R24() -> None:
+    # Ten modules before the grant (refused while registered), an eleventh after it:
+    # beyond the ten the prework has, refused (R5), so nothing opens the eLearning.
+    day = dt.date(2026, 11, 3)
+    beyond = _ana(
+        access_after_minutes=3 * 24 * 60,  # granted on 2026-11-05
+        modules=(*((day, True),) * 10, (dt.date(2026, 11, 5), True)),
+        cancelled_on=dt.date(2026, 11, 6),
+    )
+    row = _batch_row(beyond, load_policy())
+    assert row["replayed"] is False
+    assert row["module_rules"] == [*(None,) * 10, "R5"]  # refused while registered, then R5
+    assert row["cancellation_verdicts"] == ["refund"]
 
 
 def test_a_change_after_a_grant_the_cancellation_refused_is_refused_while_cancelled() -> None:
