@@ -1757,9 +1757,9 @@ def _cancelled_before_the_grant(group: _Group, out: _Out) -> None:
     refused, _ = _codes(CANCEL_REFUSALS, case, len(rows))
     state = _refusing(np.full(len(rows), _STATE[State.CANCELLED], dtype=np.int64), GrantAccess)
     re_first = group.re_pending & (cols.re_on[rows] <= group.access_day)
-    # An opening the state accepts before the grant would open the eLearning: the journey's.
-    opens_early = _registered_accepts(OpenElearning) or _registered_accepts(CompleteModule)
-    opened_then = (cols.first_opened[rows] != _NO_DAY) & opens_early
+    # An opening counted by the cancellation's day (_opened_after_the_grant: only where
+    # the state before the grant accepts one) would open the eLearning: the journey's.
+    opened_then = group.opened <= on
     group.replay_where(early & ((refused >= 0) | (state < 0) | re_first | opened_then))
     chosen = np.flatnonzero(early)
     out.access[rows[chosen]] = _ACCESS_WORDS.verdicts.index(_REFUSED)
