@@ -204,11 +204,8 @@ def test_the_batch_path_agrees_with_the_journeys_on_a_synthetic_cohort_under_bot
             if c.cancelled_on is not None
             or c.re_enrolment is not None
             or c.practicum.first_day <= c.registered_at.date()  # refused (R2)
-            # a grant dated after a change: the journey orders them by date
-            or any(
-                on < (c.registered_at + dt.timedelta(minutes=c.access_after_minutes)).date()
-                for on, _to in c.changes
-            )
+            # a change, before a late grant, to a session that starts by the grant day
+            or any(on < _granted_on(c) and to.first_day <= _granted_on(c) for on, to in c.changes)
         }
         assert replayed <= lived_more
         assert len(replayed) < 0.12 * len(cohort)
@@ -427,6 +424,32 @@ def test_a_change_after_a_grant_the_cancellation_refused_is_refused_while_cancel
     assert row["replayed"] is False
     assert row["access_refused_while"] == "cancelled"
     assert row["change_refused_while"] == ["cancelled"]
+
+
+def test_a_change_dated_before_a_late_grant_is_answered_in_columns_R9() -> None:
+    later = Session(first_day=dt.date(2027, 3, 8), last_day=dt.date(2027, 3, 11))
+    changed_first = _ana(
+        access_after_minutes=10 * 24 * 60,  # granted on 2026-11-12
+        changes=((dt.date(2026, 11, 5), later),),  # asked while still registered
+    )
+    row = _batch_row(changed_first, load_policy())
+    assert row["replayed"] is False
+    assert row["change_refused_while"] == [None]
+    assert row["practicum_first_day"] == later.first_day
+
+
+def test_a_change_to_a_session_starting_by_a_late_grant_is_left_to_its_journey() -> None:
+    # The new session ends before the grant: the journey records its attendance while
+    # registered, and the grant comes after it.
+    sooner = Session(first_day=dt.date(2026, 12, 28), last_day=dt.date(2026, 12, 31))
+    attended_first = _ana(
+        access_after_minutes=60 * 24 * 60,  # granted on 2027-01-01
+        changes=((dt.date(2026, 11, 5), sooner),),
+    )
+    row = _batch_row(attended_first, load_policy())
+    assert row["replayed"] is True
+    assert row["change_refused_while"] == [None]
+    assert row["practicum_first_day"] == sooner.first_day
 
 
 def test_a_rows_earliest_module_opens_the_elearning_whatever_rows_follow_it_R24() -> None:

@@ -1802,14 +1802,12 @@ def _changes(group: _Group, out: _Out) -> None:
         # first (one dated the same day comes after it).
         _until(group, out, asking, before=on)
         held_first, held_last = group.first[asking], group.last[asking]
-        group.replay_where(
-            ((on < group.grant_day[asking]) & (on >= group.reg_day[asking]))
-            # Attendance is recorded on the held session's last day: a change dated
-            # from its first day on meets a journey that may have attended by then
-            # (unless cancelled before: no attendance, the change refused for the state).
-            | ((on >= held_first) & ~group.cancelled[asking]),
-            asking,
-        )
+        # Attendance is recorded on the held session's last day: a change dated from its
+        # first day on meets a journey that may have attended by then (unless cancelled
+        # before: no attendance, the change refused for the state). A change dated
+        # before a late grant is answered like one after it: the rules it meets read
+        # the sessions and the day, not the access.
+        group.replay_where((on >= held_first) & ~group.cancelled[asking], asking)
         deadline = free_change_deadline(policy, held_first, ops=ARRAY)
         group.replay_where(outside(deadline), asking)
         case = ChangeCase(
@@ -1847,6 +1845,9 @@ def _changes(group: _Group, out: _Out) -> None:
         )
         out.advised.change[at] = np.where(accepted, advised, -1)
         moved = asking[accepted]
+        # A grant on or after the new session's first day comes after its attendance
+        # (as for the session first held, in _registration_and_access).
+        group.replay_where(accepted & (group.grant_day[asking] >= to_first), asking)
         group.first[moved], group.last[moved] = to_first[accepted], to_last[accepted]
         group.last_event[moved] = on[accepted]
         free_used[asking] = free_changes_after(free_used[asking], accepted & (verdict == free_word))
