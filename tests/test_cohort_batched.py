@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pytest
@@ -12,17 +15,17 @@ from hypothesis import strategies as st
 
 from cptm_rules.batch import batch_answers
 from cptm_rules.cli import main
-from cptm_rules.cohort import diff_policies, synthetic_cohort
+from cptm_rules.cohort import Candidate, diff_policies, synthetic_cohort
 from cptm_rules.cohort.answers import answered
 from cptm_rules.cohort.batched import AnswerWords, side_answers, tally_table
 from cptm_rules.cohort.formats import cohort_table
 from cptm_rules.cohort.tally import ANSWERED_BY, tally_chunk
+from cptm_rules.events import Session
 from cptm_rules.exceptions import InvalidInputError
 from cptm_rules.policy import load_policy
 from cptm_rules.pricing import load_prices
 
 if TYPE_CHECKING:
-    from cptm_rules.cohort import Candidate
     from cptm_rules.cohort.tally import AnswerRow
     from cptm_rules.policy import Policy
 
@@ -136,6 +139,38 @@ def test_a_table_chunk_and_its_candidates_tally_alike_on_either_path() -> None:
     # A table given to the journeys is read back into its candidates.
     from_table = tally_chunk(cohort_table(cohort), sides, 3, keep_rows=True)
     assert from_table.rows == by_journeys.rows
+
+
+def test_a_tallied_chunk_leaves_no_reference_cycle_so_a_workers_memory_stays_flat() -> None:
+    # Rows left to their journeys meet refusals (TransitionError) kept as answers; an
+    # error kept with its traceback holds the frames up to tally_table's, with the
+    # chunk's tables, in a cycle that only a rare full collection frees.
+    # The session a change moves to ends before the late grant: the row is replayed,
+    # and its journey refuses the grant after the attendance.
+    attended_first = Candidate(
+        id="ana",
+        registered_at=dt.datetime(2026, 11, 2, 9, 30, tzinfo=ZoneInfo("America/New_York")),
+        practicum=Session(first_day=dt.date(2027, 1, 11), last_day=dt.date(2027, 1, 14)),
+        access_after_minutes=60 * 24 * 60,
+        changes=(
+            (
+                dt.date(2026, 11, 5),
+                Session(first_day=dt.date(2026, 12, 28), last_day=dt.date(2026, 12, 31)),
+            ),
+        ),
+    )
+    cohort = cohort_table([attended_first, *synthetic_cohort(100, seed=5)])
+    sides = (load_policy("legacy"), load_policy("current"), load_prices(), load_prices())
+    gc.collect()
+    gc.disable()
+    try:
+        tally = tally_table(cohort, sides, 3)
+        left_behind = gc.collect()
+    finally:
+        gc.enable()
+    assert tally.size == 101
+    assert tally.compared["access"] == 101
+    assert left_behind == 0
 
 
 def test_an_unknown_way_of_answering_is_refused_by_name() -> None:

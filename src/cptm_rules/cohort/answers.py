@@ -139,10 +139,23 @@ def _apply(
     try:
         outcome = journey.apply(event)
     except TransitionError as exc:
-        results.append((name, event, exc))
+        # Kept as an answer, without its traceback: the frames it holds reach back to the
+        # caller's (a chunk's tables and arrays), in a cycle only a full collection frees.
+        results.append((name, event, _without_frames(exc)))
         return journey
     results.append((name, event, outcome))
     return outcome.journey
+
+
+def _without_frames(error: TransitionError) -> TransitionError:
+    """``error`` and the errors it was raised from, with their tracebacks dropped."""
+    chained: BaseException | None = error
+    seen: set[int] = set()
+    while chained is not None and id(chained) not in seen:
+        seen.add(id(chained))
+        chained.__traceback__ = None
+        chained = chained.__cause__ or chained.__context__
+    return error
 
 
 @attrs.frozen(kw_only=True)
