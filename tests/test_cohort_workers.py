@@ -43,7 +43,7 @@ def _ended(processes: list[multiprocessing.process.BaseProcess]) -> bool:
 
 
 # These tests count chunks of 500: the journeys' unit of work (the batch path's is a
-# table of 5,000, so a small cohort is one chunk there).
+# table of 10,000, so a small cohort is one chunk there).
 _BY_500: Final[dict[str, Any]] = {"answered_by": "journeys"}
 
 
