@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from cptm_rules.batch import (
     ANSWER_COLUMNS,
+    _hundredths,
     batch_answers,
     batch_answers_by_side,
     journey_answers,
@@ -968,3 +969,13 @@ def test_the_words_as_dictionaries_are_the_same_answers_and_need_the_rows_unrepl
     assert coded.cast(answer_schema(policy)).equals(text)
     with pytest.raises(InvalidInputError, match="dictionary=True is not valid"):
         batch_answers(cohort, policy=policy, prices=prices, dictionary=True)
+
+
+def test_hours_are_read_as_hundredths_in_place_or_by_arithmetic_alike_R18() -> None:
+    hours = [Decimal("1.25"), Decimal(0), Decimal("9999.99"), Decimal("3.5")]
+    stored = pa.array(hours, type=pa.decimal128(6, 2))  # the cohort's type: read in place
+    wide = pa.array(hours, type=pa.decimal128(20, 2))  # beyond 64 bits: by arithmetic
+    expected = [125, 0, 999999, 350]
+    assert _hundredths(stored).tolist() == _hundredths(wide).tolist() == expected
+    assert _hundredths(stored.slice(1, 2)).tolist() == expected[1:3]
+    assert _hundredths(stored.slice(4)).tolist() == []
