@@ -816,10 +816,20 @@ def _ce_policies() -> tuple[Policy, ...]:
                 "certification.ce_hours_required": 3,
             }
         ),
-        # Left to their journeys: a grace period, category limits.
+        # Left to their journeys: a grace period.
         current.with_overrides({"certification.renewal_grace_days": 30}),
+        # Category limits: a cap; a minimum and a cap on one group, a minimum on another.
         current.with_overrides(
             {"certification.category_limits": [{"categories": ["course"], "max_hours": 10}]}
+        ),
+        current.with_overrides(
+            {
+                "certification.ce_hours_required": 20,
+                "certification.category_limits": [
+                    {"categories": ["webinar", "conference"], "min_hours": 5, "max_hours": 12},
+                    {"categories": ["course"], "min_hours": "2.5"},
+                ],
+            }
         ),
     )
 
@@ -911,6 +921,47 @@ def test_a_period_renewed_early_ends_two_years_on_and_later_activities_still_cou
     assert row["renewal_fees"] == [None, None, None]  # the shipped fee is unknown (R22)
     priced = batch_answers(cohort_table([renewer]), policy=load_policy(), prices=RENEWAL_SET)
     assert priced.column("renewal_fees").to_pylist() == [[None, Decimal(120), None]]
+
+
+def test_a_capped_group_counts_up_to_its_cap_and_a_minimum_must_be_met_in_columns_R18() -> None:
+    # 40 hours a period, webinars counted up to 25, at least 5 from courses.
+    limited = load_policy().with_overrides(
+        {
+            "certification.ce_hours_required": 40,
+            "certification.category_limits": [
+                {"categories": ["webinar"], "max_hours": 25},
+                {"categories": ["course"], "min_hours": 5},
+            ],
+        }
+    )
+
+    def activity(ident: str, on: dt.date, hours: int, category: str) -> Activity:
+        return Activity(id=ident, on=on, hours=Decimal(hours), category=category)
+
+    capped = _renewer(
+        activities=(
+            activity("w", dt.date(2027, 3, 1), 36, "webinar"),  # 25 of them count
+            activity("c", dt.date(2027, 4, 1), 14, "course"),  # 39 in all: short of 40
+            activity("d", dt.date(2027, 5, 1), 1, "course"),  # 40: renews here
+        ),
+        payments=(dt.date(2027, 2, 15),),
+    )
+    row = _batch_row(capped, limited)
+    assert row["replayed"] is False
+    assert row["period_ends"] == [dt.date(2029, 2, 1), dt.date(2031, 2, 1)]
+    assert row["activity_renewal_rules"] == [None, None, "R20"]
+    # 44 hours counted (25 of the webinars), but 4 from courses: short of their minimum.
+    short = _renewer(
+        activities=(
+            activity("w", dt.date(2027, 3, 1), 45, "webinar"),
+            activity("f", dt.date(2027, 3, 2), 15, "conference"),
+            activity("c", dt.date(2027, 4, 1), 4, "course"),
+        ),
+        payments=(dt.date(2027, 2, 15),),
+    )
+    row = _batch_row(short, limited)
+    assert row["replayed"] is False
+    assert row["period_ends"] == [dt.date(2029, 2, 1)]
 
 
 def test_same_day_copies_of_one_activity_that_differ_are_left_to_the_journey_R19() -> None:

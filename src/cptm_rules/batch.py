@@ -84,6 +84,8 @@ from cptm_rules.rules.certification import (
     RENEWAL_FEE_REFUSALS,
     ActivityCase,
     RenewalFeeCase,
+    by_group,
+    category_groups,
     grace_end,
     in_period,
     period_end,
@@ -2298,7 +2300,7 @@ def _continuing_education(group: _Group, out: _Out) -> None:
     on, paid_on = cols.activity_on[at], cols.payment_on[paid_at]
     off = np.zeros(n, dtype=bool)
     if not renewals_counted_alone(policy):
-        # A grace period or category limits are the journey's to count.
+        # A grace period is the journey's to count.
         off[owner] = True
         off[payer] = True
     off[owner[group.outside(on)]] = True
@@ -2310,20 +2312,20 @@ def _continuing_education(group: _Group, out: _Out) -> None:
     end = out.period_end[rows].copy()
     out.period_count[rows] = has
     ends = [end.copy()]
-    codes = np.array(qualifying_places(policy), dtype=np.int64)
-    counts = cols.activity_first[at] & np.isin(cols.activity_category[at], codes)
-    hours = np.where(counts, cols.activity_hours[at], 0)
+    qualifying = np.isin(cols.activity_category[at], qualifying_places(policy))
+    hours = np.where(cols.activity_first[at] & qualifying, cols.activity_hours[at], 0)
+    limited = np.array(category_groups(policy), dtype=np.int64)[cols.activity_category[at]]
     events = _Events.of(cols, at, owner, paid_at, payer)
     renewing = has.copy()
     while renewing.any():
         inside = renewing[owner] & in_period(ARRAY, start[owner], end[owner], on)
         toward = np.where(inside, hours, 0)
-        total = segment_sums(toward, owner, n)
+        groups = [segment_sums(part, owner, n) for part in by_group(ARRAY, policy, toward, limited)]
         fee_inside = renewing[payer] & in_period(ARRAY, start[payer], end[payer], paid_on)
         paid = segment_sums(fee_inside.astype(np.int64), payer, n) > 0
-        renewing &= np.asarray(renews(ARRAY, policy, total, paid), dtype=bool)
+        renewing &= np.asarray(renews(ARRAY, policy, groups, paid), dtype=bool)
         # The event that renews: the first, in the journey's order, by which R18 is met.
-        activity, payment = events.first_meeting(policy, renewing, toward, fee_inside)
+        activity, payment = events.first_meeting(policy, renewing, toward, fee_inside, limited)
         out.advised.renewed(
             policy, cols.activity_place[at[activity]], cols.payment_place[paid_at[payment]]
         )
@@ -2387,13 +2389,14 @@ class _Events(NamedTuple):
         return cls(order, owners, row_start, len(at))
 
     def first_meeting(
-        self, policy: Policy, renewing: Mask, hours: Days, paid: Mask
+        self, policy: Policy, renewing: Mask, hours: Days, paid: Mask, group: Days
     ) -> tuple[Days, Days]:
         """Where each ``renewing`` row first meets R18 (``renews``) with the events so far.
 
-        ``hours`` are each activity's toward the period, ``paid`` whether each payment
-        falls inside it; the answer is the places, among the activities and among the
-        payments, of the events that renew.
+        ``hours`` are each activity's toward the period, ``group`` its category's
+        group in the policy's limits (``category_groups``), ``paid`` whether each
+        payment falls inside the period; the answer is the places, among the
+        activities and among the payments, of the events that renew.
         """
         if not renewing.any():
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -2401,9 +2404,11 @@ class _Events(NamedTuple):
         order, owner = self.order[kept], self.owner[kept]
         row_start = (np.cumsum(kept) - 1)[self.row_start[kept]]
         gained = np.concatenate([hours, np.zeros(len(paid), np.int64)])[order]
+        groups = np.concatenate([group, np.full(len(paid), -1, np.int64)])[order]
         fees = np.concatenate([np.zeros(len(hours), np.int64), paid.astype(np.int64)])[order]
+        so_far = [_so_far(part, row_start) for part in by_group(ARRAY, policy, gained, groups)]
         met = np.asarray(
-            renews(ARRAY, policy, _so_far(gained, row_start), _so_far(fees, row_start) > 0),
+            renews(ARRAY, policy, so_far, _so_far(fees, row_start) > 0),
             dtype=bool,
         )
         hit = np.flatnonzero(met)

@@ -75,7 +75,7 @@ from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import ActivityCategory, DeadlineUnit, EffectKind
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from cptm_rules.outcomes import Decision, Effect
     from cptm_rules.policy import Policy
@@ -101,6 +101,8 @@ __all__ = [
     "PeriodStatusCase",
     "RenewalFeeCase",
     "activity_order",
+    "by_group",
+    "category_groups",
     "category_limits",
     "counted_hours",
     "enough_hours_and_paid",
@@ -163,6 +165,22 @@ class CategoryLimit:
         """How many of the group's ``recorded`` qualifying hours count: up to the cap."""
         cap = self.max_hours
         return recorded if cap is None or recorded <= cap else cap
+
+    def counted_in(self, ops: Ops, hundredths: Any) -> Any:  # noqa: ANN401  # hundredths
+        """:meth:`counted`, for a cohort: ``hundredths`` of an hour recorded, up to the cap.
+
+        Exact: hours have at most two decimals, so the cap is a whole number of them.
+        """
+        cap = self.max_hours
+        if cap is None:
+            return hundredths
+        most = int(cap * 100)
+        return ops.where(hundredths <= most, hundredths, most)
+
+    def reached_in(self, ops: Ops, hundredths: Any) -> Any:  # noqa: ANN401, ARG002  # a mask
+        """Whether ``hundredths`` of an hour recorded reach the minimum (:meth:`short` is 0)."""
+        least = self.min_hours
+        return hundredths >= (0 if least is None else int(least * 100))
 
     def short(self, recorded: Decimal) -> Decimal:
         """How many hours the group still needs to reach its minimum (zero when met)."""
@@ -1446,10 +1464,10 @@ _RECORDED: Final = ACTIVITY_VERDICT[-1][1]
 def renewals_counted_alone(policy: Policy) -> bool:
     """R18, R20: whether a period renews on its own hours and a payment inside it alone.
 
-    So with no grace period and no category limits (the shipped policies): what
-    the batch path counts; any other policy's renewals are its journeys' to count.
+    So with no grace period (the shipped policies): what the batch path counts,
+    category limits included; a grace period's renewals are its journeys' to count.
     """
-    return not policy.renewal_grace_days and not policy.category_limits
+    return not policy.renewal_grace_days
 
 
 def qualifying_places(policy: Policy) -> tuple[int, ...]:
@@ -1458,14 +1476,46 @@ def qualifying_places(policy: Policy) -> tuple[int, ...]:
     return tuple(everything.index(c) for c in policy.qualifying_categories)
 
 
-def renews(ops: Ops, policy: Policy, hundredths: Any, paid: Any) -> Any:  # noqa: ANN401  # a mask
-    """R18 (:func:`renewal_met`, no category limits): enough hours, and a payment inside.
+def renews(ops: Ops, policy: Policy, groups: Sequence[Any], paid: Any) -> Any:  # noqa: ANN401  # a mask
+    """R18 (:func:`renewal_met`) for a cohort: enough hours, each group's minimum, and the fee.
 
-    ``hundredths`` are a period's qualifying hours in hundredths of an hour (exact
-    integers: a cohort's hours have at most two decimals, as the figure has).
+    ``groups`` are a period's qualifying hours in hundredths of an hour (exact
+    integers: a cohort's hours have at most two decimals, as the figures have): those
+    of the categories in no group of the policy's ``category_limits`` first, then each
+    group's, in order, before caps. Each group counts up to its cap
+    (:meth:`CategoryLimit.counted_in`, as :func:`counted_hours` counts) and must reach
+    its minimum (:meth:`CategoryLimit.reached_in`, as :func:`minimums_met` asks).
     """
     required = (policy.ce_hours_required * 100).to_integral_value(rounding=ROUND_CEILING)
-    return enough_hours_and_paid(ops, hundredths, int(required), paid)
+    ungrouped, *grouped = groups
+    total, met = ungrouped, paid
+    for recorded, limit in zip(grouped, policy.category_limits, strict=True):
+        total = total + limit.counted_in(ops, recorded)
+        met = met & limit.reached_in(ops, recorded)
+    return enough_hours_and_paid(ops, total, int(required), met)
+
+
+def by_group(ops: Ops, policy: Policy, hours: Any, group: Any) -> list[Any]:  # noqa: ANN401
+    """R18: ``hours`` split as :func:`renews` reads them, by each one's ``group``.
+
+    ``group`` is the place of each hour's category among the policy's
+    ``category_limits`` (:func:`category_groups`, -1 for none): the hours in no
+    group first, then each group's; all of them alone when the policy has no limits.
+    """
+    count = len(policy.category_limits)
+    if not count:
+        return [hours]
+    return [ops.where(group == g, hours, 0) for g in range(-1, count)]
+
+
+def category_groups(policy: Policy) -> tuple[int, ...]:
+    """R18: per category of ``ActivityCategory``, in order, its group in ``category_limits``.
+
+    ``-1`` for a category in no group; the groups are numbered from 0, in the
+    policy's order (what :func:`renews` reads its ``groups`` by, after the ungrouped).
+    """
+    index = _group_index(policy.category_limits)
+    return tuple(index.get(category, -1) for category in ActivityCategory)
 
 
 class RenewalFeeCase(NamedTuple):
