@@ -816,8 +816,16 @@ def _ce_policies() -> tuple[Policy, ...]:
                 "certification.ce_hours_required": 3,
             }
         ),
-        # Left to their journeys: a grace period.
+        # A grace period: short, and long beside short periods (late renewals in a row).
         current.with_overrides({"certification.renewal_grace_days": 30}),
+        current.with_overrides(
+            {
+                "certification.renewal_grace_days": 75,
+                "certification.certification_period": {"amount": 3, "unit": "months"},
+                "certification.ce_hours_required": 4,
+                "certification.category_limits": [{"categories": ["course"], "max_hours": 3}],
+            }
+        ),
         # Category limits: a cap; a minimum and a cap on one group, a minimum on another.
         current.with_overrides(
             {"certification.category_limits": [{"categories": ["course"], "max_hours": 10}]}
@@ -962,6 +970,98 @@ def test_a_capped_group_counts_up_to_its_cap_and_a_minimum_must_be_met_in_column
     row = _batch_row(short, limited)
     assert row["replayed"] is False
     assert row["period_ends"] == [dt.date(2029, 2, 1)]
+
+
+def test_a_fee_paid_in_the_grace_period_renews_late_and_counts_for_one_period_R18_R20() -> None:
+    graced = load_policy().with_overrides({"certification.renewal_grace_days": 60})
+
+    def course(ident: str, on: dt.date, hours: int) -> Activity:
+        return Activity(id=ident, on=on, hours=Decimal(hours), category="course")
+
+    # Certified 2027-02-01: the first period ends 2029-02-01, its grace on 2029-04-02.
+    late = _renewer(
+        activities=(
+            course("a", dt.date(2027, 6, 1), 24),  # R18's hours inside the first period
+            course("g", dt.date(2029, 2, 10), 24),  # in the grace period: counted in none
+            course("h", dt.date(2029, 6, 1), 1),  # in the second period, 25 hours by then
+        ),
+        payments=(dt.date(2029, 3, 1),),  # late: renews the first period, and only it
+    )
+    row = _batch_row(late, graced)
+    assert row["replayed"] is False
+    assert row["renewal_verdicts"] == ["paid_in_grace"]
+    assert row["payment_renewal_rules"] == ["R20"]
+    assert row["period_ends"] == [dt.date(2029, 2, 1), dt.date(2031, 2, 1)]
+    assert row["activity_verdicts"] == ["recorded", "not_counted", "recorded"]
+    assert row["activity_rules"] == ["R19", "R20", "R19"]
+    # A fee of its own for the second period: the grace period's hours count there.
+    again = attrs.evolve(late, renewal_payments=(dt.date(2029, 3, 1), dt.date(2030, 1, 1)))
+    row = _batch_row(again, graced)
+    assert row["replayed"] is False
+    assert row["period_ends"] == [dt.date(2029, 2, 1), dt.date(2031, 2, 1), dt.date(2033, 2, 1)]
+    assert row["payment_renewal_rules"] == ["R20", "R20"]
+
+
+def test_renewals_late_in_a_row_count_each_period_from_the_event_after_the_last_R18_R20() -> None:
+    # Periods of three months, each with a 75-day grace period, 4 hours each.
+    short = load_policy().with_overrides(
+        {
+            "certification.renewal_grace_days": 75,
+            "certification.certification_period": {"amount": 3, "unit": "months"},
+            "certification.ce_hours_required": 4,
+        }
+    )
+
+    def course(ident: str, on: dt.date, hours: int) -> Activity:
+        return Activity(id=ident, on=on, hours=Decimal(hours), category="course")
+
+    # Certified 2027-02-01: periods end 05-01, 08-01, 11-01; graces 75 days after each.
+    twice_late = _renewer(
+        activities=(
+            course("a", dt.date(2027, 3, 1), 4),  # the first period's hours
+            course("b", dt.date(2027, 6, 1), 4),  # the second's; its fee is not the first's
+            course("g", dt.date(2027, 8, 10), 4),  # the second's grace: the third's hours
+            course("h", dt.date(2027, 9, 1), 1),  # asks R18 of the third: met, renews
+        ),
+        # Each late, in the grace period before: the second renews the second period,
+        # and (not the first period's fee) counts for the third, already met by then.
+        payments=(dt.date(2027, 5, 10), dt.date(2027, 8, 20)),
+    )
+    row = _batch_row(twice_late, short)
+    assert row["replayed"] is False
+    assert row["renewal_verdicts"] == ["paid_in_grace", "paid_in_grace"]
+    assert row["period_ends"] == [
+        dt.date(2027, 5, 1),
+        dt.date(2027, 8, 1),
+        dt.date(2027, 11, 1),
+        dt.date(2028, 2, 1),
+    ]
+    # One renewal for each event at most: the third period renews at the activity after.
+    assert row["payment_renewal_rules"] == ["R20", "R20"]
+    assert row["activity_renewal_rules"] == [None, None, None, "R20"]
+
+
+def test_a_day_between_a_periods_end_and_its_late_renewal_is_in_the_grace_period_R20() -> None:
+    # Certified 2027-02-01, periods of 11 months: the first ends 2028-01-01, and the day
+    # the answers read a year on (400 days after the practicum: 2028-02-18) falls in its
+    # grace period, before the late fee.
+    graced = load_policy().with_overrides(
+        {
+            "certification.renewal_grace_days": 60,
+            "certification.certification_period": {"amount": 11, "unit": "months"},
+        }
+    )
+    late = _renewer(
+        activities=(
+            Activity(id="a", on=dt.date(2027, 6, 1), hours=Decimal(24), category="course"),
+        ),
+        payments=(dt.date(2028, 2, 25),),
+    )
+    row = _batch_row(late, graced)
+    assert row["replayed"] is False
+    assert (row["state_a_year_after"], row["state_a_year_after_rule"]) == ("in_grace", "R20")
+    assert row["state_a_year_after_since"] == dt.date(2028, 1, 1)
+    assert row["period_ends"] == [dt.date(2028, 1, 1), dt.date(2028, 12, 1)]
 
 
 def test_same_day_copies_of_one_activity_that_differ_are_left_to_the_journey_R19() -> None:

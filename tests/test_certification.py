@@ -616,3 +616,15 @@ def test_an_early_renewal_under_a_grace_policy_leaves_the_next_periods_fee_alone
     assert journey.ledger(as_of=day("2029-02-01")).fee_paid_on == day("2029-02-01")
     assert journey.qualifying_hours(first) == Decimal(24)
     assert journey.qualifying_hours(second) == Decimal(0)
+
+
+def test_renewals_counted_alone_is_deprecated_and_still_answers_whether_grace_is_given_R20() -> (
+    None
+):
+    from cptm_rules.rules.certification import renewals_counted_alone  # noqa: PLC0415
+
+    graced = load_policy().with_overrides({"certification.renewal_grace_days": 30})
+    with pytest.warns(DeprecationWarning, match=r"policy\.renewal_grace_days"):
+        assert renewals_counted_alone(load_policy()) is True
+    with pytest.warns(DeprecationWarning, match="renewals_counted_alone is deprecated"):
+        assert renewals_counted_alone(graced) is False

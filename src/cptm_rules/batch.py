@@ -92,7 +92,6 @@ from cptm_rules.rules.certification import (
     period_started_answer,
     qualifying_places,
     renewal_answer,
-    renewals_counted_alone,
     renews,
 )
 from cptm_rules.rules.exam import (
@@ -1309,6 +1308,8 @@ class _Out:
         self.period_count: Days = np.zeros(n, dtype=np.int64)
         self.period_ends: list[Days] = []
         """the j-th period's end of each row, where it has that many (see ``period_count``)."""
+        self.renewal_days: list[Days] = []
+        """the day of the renewal that started each row's (j+1)-th period, where it has one."""
         self.quote: Days = np.full(n, -1, dtype=np.int64)
         """each row's quote, as its place in ``quotes``."""
         self.quotes: list[_Quote] = []
@@ -2284,14 +2285,14 @@ def _exam(group: _Group, out: _Out) -> None:
     out.period_end[rows] = ends
 
 
-def _continuing_education(group: _Group, out: _Out) -> None:
+def _continuing_education(group: _Group, out: _Out) -> None:  # noqa: PLR0915  # one loop
     """Every period a row's renewals start, each activity's verdict and each renewal fee's.
 
-    Without a grace period, an event dated on or after the certification day is
-    recorded toward the latest period unless dated on or after the last period's
-    end (a lapse): periods renewed early end later still. A period renews when the
-    activities dated inside it count the hours R18 needs and a payment is dated
-    inside it; the renewal starts the next one on its end.
+    The events are lived in the journey's order: each period's renewal is the first
+    event that asks R18 of it (an activity recorded toward it, a renewal fee it
+    accepts, after the renewal before it) with the events so far meeting R18. Each
+    event is then answered by the period latest when it came: in its grace period
+    (R20) an activity counts toward none and a fee is accepted late.
     """
     policy, cols, rows = group.policy, group.cols, group.rows
     n = len(rows)
@@ -2299,10 +2300,6 @@ def _continuing_education(group: _Group, out: _Out) -> None:
     paid_at, payer, _ = _items(cols.payment_offsets, rows)
     on, paid_on = cols.activity_on[at], cols.payment_on[paid_at]
     off = np.zeros(n, dtype=bool)
-    if not renewals_counted_alone(policy):
-        # A grace period is the journey's to count.
-        off[owner] = True
-        off[payer] = True
     off[owner[group.outside(on)]] = True
     off[payer[group.outside(paid_on)]] = True
     group.replay_where(off)
@@ -2311,46 +2308,82 @@ def _continuing_education(group: _Group, out: _Out) -> None:
     start = np.where(has, certified, 0)
     end = out.period_end[rows].copy()
     out.period_count[rows] = has
-    ends = [end.copy()]
+    ends, renewal_days, renewed_by = [end.copy()], [], []
     qualifying = np.isin(cols.activity_category[at], qualifying_places(policy))
     hours = np.where(cols.activity_first[at] & qualifying, cols.activity_hours[at], 0)
     limited = np.array(category_groups(policy), dtype=np.int64)[cols.activity_category[at]]
     events = _Events.of(cols, at, owner, paid_at, payer)
+    started = has[owner] & (on >= certified[owner])
+    paying = has[payer] & (paid_on >= certified[payer])  # before, refused for the state
+    acted, paid_when = events.position[: len(at)], events.position[len(at) :]
+    last_renewal = np.full(n, -1, dtype=np.int64)  # where the latest period began, in order
+    used = np.full(n, -1, dtype=np.int64)  # the payment that counted for the period before
     renewing = has.copy()
     while renewing.any():
+        lapse = grace_end(policy, end, ops=ARRAY)
         inside = renewing[owner] & in_period(ARRAY, start[owner], end[owner], on)
         toward = np.where(inside, hours, 0)
-        groups = [segment_sums(part, owner, n) for part in by_group(ARRAY, policy, toward, limited)]
-        fee_inside = renewing[payer] & in_period(ARRAY, start[payer], end[payer], paid_on)
-        paid = segment_sums(fee_inside.astype(np.int64), payer, n) > 0
-        renewing &= np.asarray(renews(ARRAY, policy, groups, paid), dtype=bool)
-        # The event that renews: the first, in the journey's order, by which R18 is met.
-        activity, payment = events.first_meeting(policy, renewing, toward, fee_inside, limited)
-        out.advised.renewed(
-            policy, cols.activity_place[at[activity]], cols.payment_place[paid_at[payment]]
+        # A fee counts inside the period or its grace period, one payment for one period
+        # (``renewal_payment``): the previous period's first is not this one's too.
+        window = renewing[payer] & in_period(ARRAY, start[payer], lapse[payer], paid_on)
+        fee_counts = window & (np.arange(len(paid_at)) != used[payer])
+        # The events that ask R18 of this period: after its start, recorded toward it or
+        # accepted by it (an activity in its grace period is not, a late fee is).
+        asks = np.concatenate(
+            [
+                started & (on < end[owner]) & (acted > last_renewal[owner]),
+                paying & (paid_on < lapse[payer]) & (paid_when > last_renewal[payer]),
+            ]
         )
+        renewal = events.first_meeting(policy, renewing, toward, fee_counts, limited, asks)
+        renewing = np.zeros(n, dtype=bool)
+        renewing[renewal.rows] = True
+        out.advised.renewed(
+            policy,
+            cols.activity_place[at[renewal.activities]],
+            cols.payment_place[paid_at[renewal.payments]],
+        )
+        last_renewal[renewal.rows] = renewal.positions
+        renewed_by.append(np.where(renewing, last_renewal, _NO_EVENT))
+        renewal_days.append(np.where(renewing, events.day_at(last_renewal), 0))
+        used = np.where(renewing, events.first_payment(window, payer, n), -1)
         start = np.where(renewing, end, start)
         end[renewing] = period_end(policy, end[renewing], ops=ARRAY)
         out.period_count[rows[renewing]] += 1
         ends.append(np.where(renewing, end, 0))
     _into_rows(out.period_ends, ends, rows, len(out.period_count))
-    lapse = grace_end(policy, end, ops=ARRAY)
-    started = has[owner] & (on >= certified[owner])
-    case = ActivityCase(policy=policy, on=on, certified=started, end=end[owner], lapse=lapse[owner])
+    _into_rows(out.renewal_days, renewal_days, rows, len(out.period_count))
+    # Each event meets the period latest when it came: after every renewal before it.
+    periods = np.stack(ends, axis=1)
+    latest = _latest(periods, renewed_by, owner, acted)
+    lapse = grace_end(policy, latest, ops=ARRAY)
+    case = ActivityCase(policy=policy, on=on, certified=started, end=latest, lapse=lapse)
     verdict, rule = _answered(_ACTIVITY_WORDS, (ACTIVITY_VERDICT,), case, len(at))
     place = cols.activity_place[at]
     out.activity_verdict[place], out.activity_rule[place] = verdict, rule
-    fee = RenewalFeeCase(policy=policy, on=paid_on, end=end[payer], lapse=lapse[payer])
+    latest = _latest(periods, renewed_by, payer, paid_when)
+    lapse = grace_end(policy, latest, ops=ARRAY)
+    fee = RenewalFeeCase(policy=policy, on=paid_on, end=latest, lapse=lapse)
     verdict, rule = _answered(
         _RENEWAL_WORDS, (RENEWAL_FEE_REFUSALS, RENEWAL_FEE_OUTCOME), fee, len(paid_at)
     )
     # Before a period has started the journey refuses the fee for its state: no rule.
-    accepted = has[payer] & (paid_on >= certified[payer])
     place = cols.payment_place[paid_at]
-    out.renewal_verdict[place] = np.where(
-        accepted, verdict, _RENEWAL_WORDS.verdicts.index(_REFUSED)
-    )
-    out.renewal_rule[place] = np.where(accepted, rule, -1)
+    out.renewal_verdict[place] = np.where(paying, verdict, _RENEWAL_WORDS.verdicts.index(_REFUSED))
+    out.renewal_rule[place] = np.where(paying, rule, -1)
+
+
+_NO_EVENT: Final = np.iinfo(np.int64).max
+"""A place in the events' order after every event: a renewal that never came."""
+
+
+def _latest(periods: Days, renewed_by: list[Days], owner: Days, position: Days) -> Days:
+    """The end of the period latest at each event: its row's (``owner``) at ``position``."""
+    count = np.zeros(len(owner), dtype=np.int64)
+    for renewed in renewed_by:
+        count += renewed[owner] < position
+    latest: Days = periods[owner, count]
+    return latest
 
 
 class _Events(NamedTuple):
@@ -2367,6 +2400,11 @@ class _Events(NamedTuple):
     row_start: Days
     """the place in that order of each event's row's first event."""
     activities: int
+
+    position: Days
+    """each event's place in that order (the activities, then the payments)."""
+    days: Days
+    """each event's day, in that order."""
 
     @classmethod
     def of(cls, cols: _Columns, at: Days, owner: Days, paid_at: Days, payer: Days) -> _Events:
@@ -2386,20 +2424,42 @@ class _Events(NamedTuple):
         owners = np.concatenate([owner, payer])[order]
         starts = np.flatnonzero(np.diff(owners, prepend=-1))
         row_start = np.repeat(starts, np.diff(starts, append=len(owners)))
-        return cls(order, owners, row_start, len(at))
+        position = np.empty(len(order), dtype=np.int64)
+        position[order] = np.arange(len(order), dtype=np.int64)
+        every_day = np.concatenate([cols.activity_on[at], cols.payment_on[paid_at]])
+        return cls(order, owners, row_start, len(at), position, every_day[order])
 
-    def first_meeting(
-        self, policy: Policy, renewing: Mask, hours: Days, paid: Mask, group: Days
-    ) -> tuple[Days, Days]:
+    def day_at(self, position: Days) -> Days:
+        """The day of the event at each ``position`` (none: a day never read)."""
+        if not len(self.days):
+            return np.zeros(len(position), dtype=np.int64)
+        day: Days = self.days[np.clip(position, 0, len(self.days) - 1)]
+        return day
+
+    def first_payment(self, among: Mask, payer: Days, n: int) -> Days:
+        """Each of ``n`` rows' first payment in the journey's order of those ``among``, or -1."""
+        chosen = np.flatnonzero(among)
+        first = np.full(n, _NO_EVENT, dtype=np.int64)
+        np.minimum.at(first, payer[chosen], self.position[self.activities + chosen])
+        payment = np.full(n, -1, dtype=np.int64)
+        found = first != _NO_EVENT
+        payment[found] = self.order[first[found]] - self.activities
+        return payment
+
+    def first_meeting(  # noqa: PLR0917  # the period's facts, one array each
+        self, policy: Policy, renewing: Mask, hours: Days, paid: Mask, group: Days, asks: Mask
+    ) -> _Renewal:
         """Where each ``renewing`` row first meets R18 (``renews``) with the events so far.
 
         ``hours`` are each activity's toward the period, ``group`` its category's
         group in the policy's limits (``category_groups``), ``paid`` whether each
-        payment falls inside the period; the answer is the places, among the
-        activities and among the payments, of the events that renew.
+        payment counts for the period, ``asks`` whether each event (the activities,
+        then the payments) asks R18 of it; the answer is the first event that asks
+        with R18 met by then, of each row that has one.
         """
         if not renewing.any():
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            nothing = np.zeros(0, dtype=np.int64)
+            return _Renewal(nothing, nothing, nothing, nothing)
         kept = renewing[self.owner]  # whole rows: each keeps its first event
         order, owner = self.order[kept], self.owner[kept]
         row_start = (np.cumsum(kept) - 1)[self.row_start[kept]]
@@ -2411,12 +2471,30 @@ class _Events(NamedTuple):
             renews(ARRAY, policy, so_far, _so_far(fees, row_start) > 0),
             dtype=bool,
         )
-        hit = np.flatnonzero(met)
+        hit = np.flatnonzero(met & asks[order])
         # The events are in row order: a row's first hit is where the row changes.
         first = hit[np.flatnonzero(np.diff(owner[hit], prepend=-1))]
         event = order[first]
         activity = event < self.activities
-        return event[activity], event[~activity] - self.activities
+        return _Renewal(
+            event[activity],
+            event[~activity] - self.activities,
+            owner[first],
+            np.flatnonzero(kept)[first],
+        )
+
+
+class _Renewal(NamedTuple):
+    """The events that renew a period, one per row that renews it."""
+
+    activities: Days
+    """the activities that renew (as items of the group), in no particular order."""
+    payments: Days
+    """the payments that renew, likewise."""
+    rows: Days
+    """each renewing row (its place in the group)."""
+    positions: Days
+    """each renewing row's event: its place in the events' order."""
 
 
 def _so_far(values: Days, row_start: Days) -> Days:
@@ -2531,20 +2609,19 @@ def _standing(group: _Group, out: _Out, day: Days) -> tuple[Days, Days, Days]:
 
 
 def _current_end(out: _Out, rows: Days, day: Days) -> Days:
-    """The end of each row's period current on its ``day``: the first ending after it, or the last.
+    """The end of each row's period current on its ``day``: the latest begun by then.
 
-    A renewal is dated inside the period it renews, so every period ending on or
-    before the day was renewed by then, if ever (a grace period is its journey's).
+    A period begins with the renewal of the one before (dated inside it, or late in
+    its grace period): those whose renewals are dated on or before the day have begun.
     """
     if not out.period_ends:
         return np.zeros(len(rows), dtype=np.int64)
     count = out.period_count[rows]
     ends = np.stack([ends[rows] for ends in out.period_ends], axis=1)
-    valid = np.arange(ends.shape[1]) < count[:, None]
-    after = valid & (ends > day[:, None])
-    last = ends[np.arange(len(rows)), np.maximum(count - 1, 0)]
-    first_after = ends[np.arange(len(rows)), np.argmax(after, axis=1)]
-    current: Days = np.where(after.any(axis=1), first_after, last)
+    begun = np.zeros(len(rows), dtype=np.int64)
+    for j, renewed_on in enumerate(out.renewal_days):
+        begun += (j + 1 < count) & (renewed_on[rows] <= day)
+    current: Days = ends[np.arange(len(rows)), begun]
     return current
 
 

@@ -27,6 +27,7 @@ change no answer.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Mapping
 from decimal import ROUND_CEILING, Decimal
 from functools import lru_cache
@@ -1462,11 +1463,18 @@ _RECORDED: Final = ACTIVITY_VERDICT[-1][1]
 
 
 def renewals_counted_alone(policy: Policy) -> bool:
-    """R18, R20: whether a period renews on its own hours and a payment inside it alone.
+    """Deprecated: whether a period renews on its own hours and a payment inside it alone.
 
-    So with no grace period (the shipped policies): what the batch path counts,
-    category limits included; a grace period's renewals are its journeys' to count.
+    True with no grace period (R20). The batch path asked it to leave a grace
+    period's renewals to the journeys; it now answers them itself, and nothing in
+    the library asks it. It warns (a ``DeprecationWarning``) and will be removed.
     """
+    warnings.warn(
+        "renewals_counted_alone is deprecated: the batch path answers every policy's "
+        "renewals; read policy.renewal_grace_days instead",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return not policy.renewal_grace_days
 
 
