@@ -1130,3 +1130,5 @@ def test_hours_are_read_as_hundredths_in_place_or_by_arithmetic_alike_R18() -> N
     assert _hundredths(stored).tolist() == _hundredths(wide).tolist() == expected
     assert _hundredths(stored.slice(1, 2)).tolist() == expected[1:3]
     assert _hundredths(stored.slice(4)).tolist() == []
+    chunked = pa.chunked_array([stored.slice(0, 1), stored.slice(1)])
+    assert _hundredths(chunked).tolist() == expected

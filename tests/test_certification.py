@@ -624,7 +624,11 @@ def test_renewals_counted_alone_is_deprecated_and_still_answers_whether_grace_is
     from cptm_rules.rules.certification import renewals_counted_alone  # noqa: PLC0415
 
     graced = load_policy().with_overrides({"certification.renewal_grace_days": 30})
+    limited = load_policy().with_overrides(
+        {"certification.category_limits": [{"categories": ["course"], "max_hours": 10}]}
+    )
     with pytest.warns(DeprecationWarning, match=r"policy\.renewal_grace_days"):
         assert renewals_counted_alone(load_policy()) is True
-    with pytest.warns(DeprecationWarning, match="renewals_counted_alone is deprecated"):
-        assert renewals_counted_alone(graced) is False
+    for other in (graced, limited):
+        with pytest.warns(DeprecationWarning, match="renewals_counted_alone is deprecated"):
+            assert renewals_counted_alone(other) is False

@@ -405,3 +405,34 @@ def test_a_bad_table_in_a_stream_is_named_by_its_row_among_them_all() -> None:
         InvalidInputError, match=r"cohort\[1\]='str' is not valid: expected an Arrow table"
     ):
         diff_policies(iter([good, "c000001"]), base="legacy", candidate="current", workers=1)
+
+
+def test_a_refusal_kept_as_an_answer_keeps_its_fields_and_chain_without_frames() -> None:
+    from cptm_rules.cohort.answers import _without_frames  # noqa: PLC0415  # the helper itself
+    from cptm_rules.exceptions import RuleViolationError  # noqa: PLC0415
+
+    def refused() -> RuleViolationError:
+        try:
+            try:
+                raise ValueError("context")  # noqa: TRY301  # a chain to walk
+            except ValueError as context:
+                raise RuleViolationError(
+                    state="registered", event="GrantAccess", reason="r", allowed=(), rule_id="R4"
+                ) from KeyError(context)
+        except RuleViolationError as error:
+            return error
+
+    error = refused()
+    cause, context = error.__cause__, error.__context__
+    assert cause is not None
+    assert context is not None
+    cause.__traceback__ = context.__traceback__  # both chained errors hold frames
+    kept = _without_frames(error)
+    assert kept is error
+    assert (kept.rule_id, kept.reason, kept.__cause__, kept.__context__) == (
+        "R4",
+        "r",
+        cause,
+        context,
+    )
+    assert [e.__traceback__ for e in (kept, cause, context)] == [None, None, None]

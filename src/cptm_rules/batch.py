@@ -1185,12 +1185,14 @@ def _activities(table: pa.Table) -> dict[str, Any]:
     }
 
 
-def _hundredths(hours: pa.Array) -> Days:
+def _hundredths(hours: pa.Array | pa.ChunkedArray) -> Days:
     """Hours (``decimal128`` with two places) as whole hundredths of an hour."""
     # A decimal128 stores each value as a 128-bit integer scaled by 10**scale: with two
     # places and at most 18 digits its low 64 bits are the hundredths, read in place
     # (an arithmetic cast checks each value for overflow: some 40 ms a million).
     typed = pa.types.is_decimal128(hours.type) and hours.type.scale == 2
+    if isinstance(hours, pa.ChunkedArray):
+        hours = hours.combine_chunks()
     if not len(hours):
         return np.zeros(0, dtype=np.int64)
     if typed and hours.type.precision <= 18 and hours.null_count == 0 and _LITTLE_ENDIAN:
@@ -1868,8 +1870,9 @@ def _changes(group: _Group, out: _Out) -> None:
         )
         out.advised.change[at] = np.where(accepted, advised, -1)
         moved = asking[accepted]
-        # A grant on or after the new session's first day comes after its attendance
-        # (as for the session first held, in _registration_and_access).
+        # A grant on or after the new session's first day may come after its attendance
+        # (recorded on its last day): replayed, as the session first held is in
+        # _registration_and_access.
         group.replay_where(accepted & (group.grant_day[asking] >= to_first), asking)
         group.first[moved], group.last[moved] = to_first[accepted], to_last[accepted]
         group.last_event[moved] = on[accepted]

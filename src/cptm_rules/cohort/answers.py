@@ -149,12 +149,15 @@ def _apply(
 
 def _without_frames(error: TransitionError) -> TransitionError:
     """``error`` and the errors it was raised from, with their tracebacks dropped."""
-    chained: BaseException | None = error
+    chained: list[BaseException] = [error]
     seen: set[int] = set()
-    while chained is not None and id(chained) not in seen:
-        seen.add(id(chained))
-        chained.__traceback__ = None
-        chained = chained.__cause__ or chained.__context__
+    while chained:
+        one = chained.pop()
+        if id(one) in seen:
+            continue
+        seen.add(id(one))
+        one.__traceback__ = None
+        chained.extend(e for e in (one.__cause__, one.__context__) if e is not None)
     return error
 
 

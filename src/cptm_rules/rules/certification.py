@@ -1465,17 +1465,18 @@ _RECORDED: Final = ACTIVITY_VERDICT[-1][1]
 def renewals_counted_alone(policy: Policy) -> bool:
     """Deprecated: whether a period renews on its own hours and a payment inside it alone.
 
-    True with no grace period (R20). The batch path asked it to leave a grace
-    period's renewals to the journeys; it now answers them itself, and nothing in
-    the library asks it. It warns (a ``DeprecationWarning``) and will be removed.
+    True with no grace period (R20) and no category limits (R18). The batch path
+    asked it to leave other policies' renewals to the journeys; it now answers them
+    itself, and nothing in the library asks it. It warns (a ``DeprecationWarning``)
+    and will be removed.
     """
     warnings.warn(
         "renewals_counted_alone is deprecated: the batch path answers every policy's "
-        "renewals; read policy.renewal_grace_days instead",
+        "renewals; read policy.renewal_grace_days and policy.category_limits instead",
         DeprecationWarning,
         stacklevel=2,
     )
-    return not policy.renewal_grace_days
+    return not policy.renewal_grace_days and not policy.category_limits
 
 
 def qualifying_places(policy: Policy) -> tuple[int, ...]:
