@@ -37,8 +37,9 @@ from cptm_rules.pricing import load_prices
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from cptm_rules.cohort.counts import AnswerRow
     from cptm_rules.cohort.report import PolicyDiff
-    from cptm_rules.cohort.tally import AnsweredBy, AnswerRow
+    from cptm_rules.cohort.tally import AnsweredBy
 
 
 def _diff(

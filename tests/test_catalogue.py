@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import attrs
 import pytest
 
 from cptm_rules.catalogue import FAQ_QUESTIONS, RULES, Document, RuleKind, rule
@@ -326,3 +327,37 @@ def test_the_catalogue_page_shows_a_title_that_differs_under_the_legacy_policy_R
     page = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert "## R6 Six weeks for the prework" in page
     assert "*Title under the legacy policy:* Four weeks for the prework" in page
+
+
+def test_every_catalogue_rule_knows_the_shipped_figures_and_a_familys_own_reads_the_same() -> None:
+    from cptm_rules import catalogue  # noqa: PLC0415
+    from cptm_rules.policy import load_policy  # noqa: PLC0415
+    from cptm_rules.pricing import load_prices  # noqa: PLC0415
+    from cptm_rules.rules import ALL_RULES  # noqa: PLC0415
+
+    assert all(r.shipped is catalogue.shipped for r in RULES.values())
+    assert catalogue.shipped() == (load_policy(), load_prices())
+    legacy = load_policy("legacy")
+    for own in ALL_RULES:  # as its family declares it: no loader, the catalogue's figures
+        assert own.shipped is None
+        assert own == RULES[own.id]  # the loader is no part of a rule's value
+        assert own.statement == RULES[own.id].statement
+        assert own.title_under(legacy) == RULES[own.id].title_under(legacy)
+
+
+def test_a_rule_given_a_policy_and_prices_renders_under_them_loading_no_shipped_ones() -> None:
+    from cptm_rules.policy import load_policy  # noqa: PLC0415
+    from cptm_rules.pricing import load_prices  # noqa: PLC0415
+
+    asked: list[str] = []
+
+    def loader() -> tuple[Policy, PriceSchedule]:
+        asked.append("shipped")
+        return load_policy(), load_prices()
+
+    legacy, prices = load_policy("legacy"), load_prices()
+    r4 = attrs.evolve(RULES["R4"], shipped=loader)
+    assert "within 2 business days" in r4.statement_under(legacy, prices)
+    assert asked == []
+    assert r4.statement_under(legacy) == RULES["R4"].statement_under(legacy)  # prices: shipped
+    assert asked == ["shipped"]

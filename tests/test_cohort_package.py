@@ -276,3 +276,31 @@ def test_what_crosses_to_a_worker_pickles_by_its_new_module() -> None:
         diff = back.result(base="legacy", candidate="current")
         assert isinstance(diff, PolicyDiff)
         assert loads(dumps(diff)) == diff == tally.result(base="legacy", candidate="current")
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "new"),
+    [
+        ("cptm_rules.cohort.candidates", "open_cohort", "cptm_rules.cohort.sources"),
+        ("cptm_rules.cohort.candidates", "cohort_candidates", "cptm_rules.cohort.sources"),
+        ("cptm_rules.rule_index", "collect_exercised", "cptm_rules.docs"),
+    ],
+)
+def test_a_name_moved_to_another_module_warns_naming_its_new_home(
+    module: str, name: str, new: str
+) -> None:
+    old = importlib.import_module(module)
+    with pytest.warns(DeprecationWarning, match=f"^{module}.{name} is now {new}.{name}$"):
+        found = getattr(old, name)
+    assert found is getattr(importlib.import_module(new), name)
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
+        _ = old.no_such_name
+
+
+def test_the_tally_module_still_gives_the_names_that_moved_to_counts() -> None:
+    from cptm_rules.cohort import counts, tally  # noqa: PLC0415
+
+    assert tally.Tally is counts.Tally
+    assert tally.AnswerRow is counts.AnswerRow
+    assert tally.rule_order is counts.rule_order
+    assert "Tally" not in tally.__all__  # listed where it is defined

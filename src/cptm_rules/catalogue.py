@@ -15,6 +15,8 @@ import functools
 import re
 from typing import TYPE_CHECKING, Final
 
+import attrs
+
 # What a declaration is made of lives in cptm_rules.declarations, which the families
 # import; the names stay importable from here, as they always were.
 from cptm_rules.declarations import (
@@ -48,6 +50,8 @@ from cptm_rules.declarations import (
     terms,
 )
 from cptm_rules.exceptions import InvalidInputError
+from cptm_rules.policy import Policy, load_policy
+from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.rules import ALL_RULES
 
 if TYPE_CHECKING:
@@ -67,11 +71,21 @@ __all__ = [
     "render_markdown",
     "rule",
     "rule_ids_in",
+    "shipped",
     "terms",
 ]
 
-RULES: Final[Mapping[str, Rule]] = {r.id: r for r in ALL_RULES}
-"""Every rule by id, in catalogue order (R1 … R28)."""
+
+def shipped() -> tuple[Policy, PriceSchedule]:
+    """The current policy and the shipped price schedule: what a rule shows by default."""
+    return load_policy(), load_prices()
+
+
+# Each family declares its rules below the policy (which is built from the families'
+# figures); here, above it, each rule learns where the shipped figures are, so that
+# ``RULES["R10"].statement`` reads under them.
+RULES: Final[Mapping[str, Rule]] = {r.id: attrs.evolve(r, shipped=shipped) for r in ALL_RULES}
+"""Every rule by id, in catalogue order (R1 … R28), each knowing the shipped figures."""
 
 _ONE_ID: Final = re.compile(r"R\d+a?")
 _ID_RANGE: Final = re.compile(r"R(\d+)-R(\d+)(a?)")
@@ -152,8 +166,6 @@ def render_markdown() -> str:
         ),
         "",
     ]
-    from cptm_rules.policy import load_policy  # noqa: PLC0415  # avoids an import cycle
-
     legacy = load_policy("legacy")
     for r in RULES.values():
         kinds = " + ".join(str(k) for k in r.kinds)

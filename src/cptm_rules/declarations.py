@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
 
+from cptm_rules.figures import Deadline
+from cptm_rules.money import amount_text
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from cptm_rules.figures import Deadline
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
 
@@ -30,6 +32,7 @@ __all__ = [
     "InForceTest",
     "Rule",
     "RuleKind",
+    "ShippedFigures",
     "faq",
     "ordinal",
     "terms",
@@ -157,6 +160,12 @@ class Rule:
     in_force: tuple[InForce, ...] = attrs.field(default=(), validator=_in_force_verdicts_declared)
     """When some of its verdicts are in force (none: always): a rule a policy switches
     on or off declares the test here, beside its figure and its fee."""
+    shipped: ShippedFigures | None = attrs.field(default=None, eq=False, repr=False)
+    """Where the rule finds the current policy and the shipped prices when it is given
+    none: the rules of :data:`cptm_rules.catalogue.RULES` have the catalogue's loader.
+    The families sit below the policy, which is built from their figures, so their own
+    declarations leave it unset; a rule without it loads the shipped figures through
+    the catalogue when asked for them."""
 
     def out_of_force(self, policy: Policy, prices: PriceSchedule) -> tuple[str, ...]:
         """The verdicts ``policy`` and ``prices`` put out of force: no answer can have them."""
@@ -181,33 +190,54 @@ class Rule:
 
     def title_under(self, policy: Policy | None = None, prices: PriceSchedule | None = None) -> str:
         """The title with the figures of ``policy`` and ``prices`` (default: shipped)."""
-        return _render(self.title_template, policy, prices)
+        return _render(self.title_template, *self.chosen(policy, prices))
 
     def statement_under(
         self, policy: Policy | None = None, prices: PriceSchedule | None = None
     ) -> str:
         """The statement with the figures of ``policy`` and ``prices`` (default: shipped)."""
-        return _render(self.template, policy, prices)
+        return _render(self.template, *self.chosen(policy, prices))
+
+    def chosen(
+        self, policy: Policy | None, prices: PriceSchedule | None
+    ) -> tuple[Policy, PriceSchedule]:
+        """``policy`` and ``prices``, the shipped ones where either is ``None``."""
+        if policy is not None and prices is not None:
+            return policy, prices
+        if self.shipped is not None:
+            shipped_policy, shipped_prices = self.shipped()
+        else:
+            # A rule made by hand, outside the catalogue, keeps the default it always had.
+            # The one upward import left in the package: the package's own rules come
+            # from the catalogue, which gives them the loader (docs/design.md, "Layers").
+            from cptm_rules.catalogue import shipped  # noqa: PLC0415
+
+            shipped_policy, shipped_prices = shipped()
+        return (
+            shipped_policy if policy is None else policy,
+            shipped_prices if prices is None else prices,
+        )
 
 
-def _render(template: str, policy: Policy | None, prices: PriceSchedule | None) -> str:
+class ShippedFigures(Protocol):
+    """Gives the current policy and the shipped price schedule (the catalogue's loader)."""
+
+    def __call__(self) -> tuple[Policy, PriceSchedule]:
+        """The current policy and the shipped price schedule."""
+        ...
+
+
+def _render(template: str, policy: Policy, prices: PriceSchedule) -> str:
     """``template`` with each placeholder replaced by its figure, in its format."""
     if "{" not in template:
         return template
-    from cptm_rules.figures import Deadline  # noqa: PLC0415
-    from cptm_rules.money import amount_text  # noqa: PLC0415  # avoids an import cycle
-    from cptm_rules.policy import load_policy  # noqa: PLC0415
-    from cptm_rules.pricing import load_prices  # noqa: PLC0415
-
-    chosen = load_policy() if policy is None else policy
-    schedule = load_prices() if prices is None else prices
-    figures = dict(chosen.figures(*_policy_field_names()))
+    figures = policy.figures_by_key()
 
     def fill(match: re.Match[str]) -> str:
         key, style = match.group(1), match.group(2)
         if key.startswith("prices."):
-            return amount_text(getattr(schedule, key.removeprefix("prices.")))
-        value = getattr(chosen, key.partition(".")[2], None)
+            return amount_text(getattr(prices, key.removeprefix("prices.")))
+        value = getattr(policy, key.partition(".")[2], None)
         if isinstance(value, Deadline):
             return _styled_deadline(value, style)
         return _styled(figures[key], style)
@@ -257,12 +287,6 @@ Q_HIRE: Final = "How can I hire a CPTM?"
 
 
 _PLACEHOLDER: Final = re.compile(r"\{([a-z_]+\.[a-z_]+)(?::([A-Za-z]+))?\}")
-
-
-def _policy_field_names() -> tuple[str, ...]:
-    from cptm_rules.policy import POLICY_KEYS  # noqa: PLC0415  # avoids an import cycle
-
-    return tuple(POLICY_KEYS)
 
 
 TEMPLATE_FORMATS: Final[Mapping[str, str]] = {

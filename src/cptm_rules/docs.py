@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from typing import TYPE_CHECKING
 
 from cptm_rules import catalogue, lifecycle, rule_index, schema
+from cptm_rules.catalogue import RULES
+from cptm_rules.checks import scenario_files
 from cptm_rules.policy import SHIPPED_POLICIES, load_policy
+from cptm_rules.scenarios import load_scenarios, run_scenario
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["generated_pages"]
+__all__ = ["collect_exercised", "generated_pages"]
 
 
 def generated_pages(root: Path) -> dict[str, str]:
     """Map each generated file's path in the checkout at ``root`` to its text."""
-    exercised = rule_index.collect_exercised(root)
+    exercised = collect_exercised(root)
     return {
         "docs/rules.md": catalogue.render_markdown() + _where_rules_live(exercised),
         "docs/state-machine.md": _state_machine_page(),
@@ -68,3 +73,26 @@ def _state_machine_page() -> str:
         "has moved the journey on. Each arrow names the event and the rules it applies.\n\n"
         "```mermaid\n" + lifecycle.mermaid_diagram() + "```\n"
     )
+
+
+def collect_exercised(root: Path) -> dict[str, dict[str, list[str]]]:
+    """From a checkout at ``root``: the tests naming each rule and the scenarios exercising it.
+
+    A test exercises a rule when its name ends with the rule id (``..._R9``) or
+    names it among several (``..._R9_R10``); a shipped scenario, when replaying
+    it applies the rule.
+    """
+    index: dict[str, dict[str, list[str]]] = {r: {"tests": [], "scenarios": []} for r in RULES}
+    for path in sorted((root / "tests").glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                for token in re.findall(r"_(R\d+a?)(?=_|$)", node.name):
+                    if token in index:
+                        index[token]["tests"].append(f"tests/{path.name}::{node.name}")
+    for path in scenario_files([root / "scenarios"]):
+        for scenario in load_scenarios(path):
+            for rule_id in run_scenario(scenario).rule_ids:
+                relative = path.relative_to(root).as_posix()
+                index[rule_id]["scenarios"].append(f"{relative} :: {scenario.name}")
+    return index

@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 import attrs
 
-from cptm_rules import catalogue
 from cptm_rules.calendar import BusinessCalendar, resolve_time_zone
 from cptm_rules.exceptions import (
     InputFileError,
@@ -60,6 +59,7 @@ from cptm_rules.figures import (
     year,
 )
 from cptm_rules.files import confined, read_text
+from cptm_rules.rules import ALL_RULES
 from cptm_rules.rules.cancellation import CancellationFigures
 from cptm_rules.rules.certification import CertificationFigures
 from cptm_rules.rules.exam import ExamFigures
@@ -72,6 +72,8 @@ from cptm_rules.vocabulary import ActivityCategory, DeadlineUnit
 if TYPE_CHECKING:
     from decimal import Decimal
     from zoneinfo import ZoneInfo
+
+    from cptm_rules.declarations import Citation
 
 __all__ = [
     "KNOWN_CONCEPTS",
@@ -299,6 +301,10 @@ class Policy(  # the families' figures, registration first
     def _figures_memo(self) -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
         return {}
 
+    def figures_by_key(self) -> Mapping[str, str]:
+        """Every figure, as decisions cite it, by dotted key (what rule templates show)."""
+        return dict(self.figures(*POLICY_KEYS))
+
     def figures(self, *names: str) -> tuple[tuple[str, str], ...]:
         """``(dotted key, value as text)`` for each named field, as decisions cite them.
 
@@ -364,7 +370,7 @@ class Policy(  # the families' figures, registration first
         own = dict(self.citations).get(field.name)
         rule_id = field.metadata["rule"]
         if own is None:
-            own = str(catalogue.RULES[rule_id].sources[0]) if rule_id else "project default"
+            own = str(_FIRST_SOURCES[rule_id]) if rule_id else "project default"
         value: object = getattr(self, field.name)
         key = _key(field)
         spec: DeadlineSpec | None = field.metadata.get("deadline")
@@ -449,6 +455,10 @@ _FIELDS_BY_NAME: Final[Mapping[str, attrs.Attribute[Any]]] = {
 
 POLICY_KEYS: Final[Mapping[str, str]] = {f.name: _key(f) for f in _settings()}
 """Each field's dotted key in policy files: ``free_changes`` -> ``practicum.free_changes``."""
+
+# Read from the families, not the catalogue: the catalogue renders its rules under the
+# shipped policy, so it sits above this module.
+_FIRST_SOURCES: Final[Mapping[str, Citation]] = {r.id: r.sources[0] for r in ALL_RULES}
 
 
 def _older_key(field: attrs.Attribute[Any], name: str) -> str:

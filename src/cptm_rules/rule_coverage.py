@@ -25,7 +25,11 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from cptm_rules.catalogue import RULES, rule_ids_in
-from cptm_rules.money import amount_text
+from cptm_rules.lifecycle import TRANSITIONS
+from cptm_rules.money import Money, amount_text
+from cptm_rules.policy import POLICY_KEYS, figure_fields
+from cptm_rules.rule_index import rules_reading as rules_reading  # noqa: PLC0414  # its old home
+from cptm_rules.vocabulary import State
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -53,7 +57,6 @@ __all__ = [
     "quote_verdicts",
     "refusal_verdicts",
     "rule_refusal_verdicts",
-    "rules_reading",
     "state_pairs",
     "status_verdicts",
 ]
@@ -111,9 +114,6 @@ def is_state_refusal(refusal: TransitionError, event: Event) -> bool:
 @functools.cache
 def _accepts(state: str, event: str) -> bool:
     # Read off the engine's constant table once per pair: refusals repeat by the thousand.
-    from cptm_rules.lifecycle import TRANSITIONS  # noqa: PLC0415  # the engine imports the rules
-    from cptm_rules.vocabulary import State  # noqa: PLC0415
-
     return event in {kind.__name__ for kind in TRANSITIONS[State(state)]}
 
 
@@ -147,8 +147,6 @@ def state_pairs(state: str, rule_id: str | None) -> set[tuple[str, str]]:
 
 def quote_verdicts(quote: Quote, *, eligible: int) -> set[tuple[str, str]]:
     """The pairs a registration quote exercised: known or unknown (R22), discounted (R21)."""
-    from cptm_rules.money import Money  # noqa: PLC0415
-
     return quote_pairs(known=isinstance(quote.total, Money), eligible=eligible)
 
 
@@ -199,28 +197,6 @@ class FigureChange:
     cohort can see it move, so a diff lists it and never counts it as unobserved."""
 
 
-def rules_reading(key: str, declared: str | None = None) -> tuple[str, ...]:
-    """The rules that read the figure ``key``.
-
-    Its declared rule, every rule showing it, and every rule whose code reads it
-    (``rule_index.figure_readers``). ``key`` is a dotted policy key
-    or ``prices.<item>``; a rule *shows* a figure when its statement template has a
-    ``{key}`` placeholder for it.
-    """
-    from cptm_rules.policy import SHORTHAND_KEYS  # noqa: PLC0415  # a cycle at import
-    from cptm_rules.rule_index import figure_readers  # noqa: PLC0415  # reads the rule modules
-
-    # A deadline's older key (exam.exam_window_months) is read wherever the deadline is.
-    key = SHORTHAND_KEYS.get(key, key)
-    found = {declared} if declared else set()
-    found |= figure_readers().get(key.rsplit(".", 1)[-1], frozenset())
-    for rule in RULES.values():
-        if key in rule.figure_keys:
-            found.add(rule.id)
-    order = list(RULES)
-    return tuple(sorted(found, key=order.index))
-
-
 def figure_changes(
     base: Policy,
     candidate: Policy,
@@ -233,8 +209,6 @@ def figure_changes(
     differ only in them have no figure change. A policy's ``effective_from``
     is compared too (it decides which version judges a registration).
     """
-    from cptm_rules.policy import POLICY_KEYS, figure_fields  # noqa: PLC0415  # a cycle at import
-
     shown_only = {POLICY_KEYS[f.name] for f in figure_fields() if f.metadata.get("shown_only")}
     changes = [
         FigureChange(key=key, base=old, candidate=new, rule_ids=rules, shown_only=key in shown_only)
@@ -265,8 +239,6 @@ def _differences(
 
 
 def _policy_figures(policy: Policy, other: Policy) -> Iterable[tuple[str, str, tuple[str, ...]]]:
-    from cptm_rules.policy import POLICY_KEYS, figure_fields  # noqa: PLC0415  # a cycle at import
-
     for field in figure_fields():
         if field.name in _NOT_FIGURES:
             continue

@@ -16,31 +16,31 @@ import functools
 import importlib
 import inspect
 import json
-import re
+import warnings
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from cptm_rules.catalogue import RULES, rule_ids_in
-from cptm_rules.policy import SHIPPED_POLICIES, Policy, load_policy
+from cptm_rules.money import amount_text
+from cptm_rules.policy import SHIPPED_POLICIES, SHORTHAND_KEYS, Policy, load_policy
 from cptm_rules.pricing import Discount, load_prices
+from cptm_rules.vocabulary import DiscountKind
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from cptm_rules.pricing import PriceSchedule
 
 __all__ = [
     "RULE_MODULES",
     "code_of",
-    "collect_exercised",
     "exercised_in",
     "figure_readers",
     "figures_of",
     "policy_key",
     "prices_of",
     "rule_index",
+    "rules_reading",
 ]
 
 RULE_MODULES: Final = (
@@ -139,6 +139,25 @@ def figure_readers() -> dict[str, frozenset[str]]:
     return {name: frozenset(rules) for name, rules in readers.items()}
 
 
+def rules_reading(key: str, declared: str | None = None) -> tuple[str, ...]:
+    """The rules that read the figure ``key``.
+
+    Its declared rule, every rule showing it, and every rule whose code reads it
+    (:func:`figure_readers`). ``key`` is a dotted policy key
+    or ``prices.<item>``; a rule *shows* a figure when its statement template has a
+    ``{key}`` placeholder for it.
+    """
+    # A deadline's older key (exam.exam_window_months) is read wherever the deadline is.
+    key = SHORTHAND_KEYS.get(key, key)
+    found = {declared} if declared else set()
+    found |= figure_readers().get(key.rsplit(".", 1)[-1], frozenset())
+    for rule in RULES.values():
+        if key in rule.figure_keys:
+            found.add(rule.id)
+    order = list(RULES)
+    return tuple(sorted(found, key=order.index))
+
+
 def code_of(rule_id: str) -> tuple[str, ...]:
     """Where ``rule_id`` is decided, as importable ``module:qualname`` strings.
 
@@ -169,13 +188,9 @@ def prices_of(rule_id: str, prices: PriceSchedule) -> dict[str, str]:
     Keyed as price files write them (``class_change_fee``, ``discounts.group``), with
     the amount under ``prices`` as scenario files write it (``400.00 USD``,
     ``unknown renewal_fee``). A rule has an item when it reads it as a policy diff
-    counts it (:func:`~cptm_rules.rule_coverage.rules_reading`); the discounts are
+    counts it (:func:`rules_reading`); the discounts are
     R21's, which applies them, and R22's, whose statement states them.
     """
-    from cptm_rules.money import amount_text  # noqa: PLC0415  # beside the other lazy imports
-    from cptm_rules.rule_coverage import rules_reading  # noqa: PLC0415  # it imports this module
-    from cptm_rules.vocabulary import DiscountKind  # noqa: PLC0415
-
     rule = RULES[rule_id].id
     found = {
         field.name: amount_text(getattr(prices, field.name))
@@ -253,27 +268,14 @@ def policy_key(policy: Policy) -> str:
     return policy.origin if policy.name in SHIPPED_POLICIES else policy.name
 
 
-def collect_exercised(root: Path) -> dict[str, dict[str, list[str]]]:
-    """From a checkout at ``root``: the tests naming each rule and the scenarios exercising it.
+_MOVED: Final = {"collect_exercised": "cptm_rules.docs"}
 
-    A test exercises a rule when its name ends with the rule id (``..._R9``) or
-    names it among several (``..._R9_R10``); a shipped scenario, when replaying
-    it applies the rule.
-    """
-    from cptm_rules.checks import scenario_files  # noqa: PLC0415  # repository-only work
-    from cptm_rules.scenarios import load_scenarios, run_scenario  # noqa: PLC0415
 
-    index: dict[str, dict[str, list[str]]] = {r: {"tests": [], "scenarios": []} for r in RULES}
-    for path in sorted((root / "tests").glob("test_*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-                for token in re.findall(r"_(R\d+a?)(?=_|$)", node.name):
-                    if token in index:
-                        index[token]["tests"].append(f"tests/{path.name}::{node.name}")
-    for path in scenario_files([root / "scenarios"]):
-        for scenario in load_scenarios(path):
-            for rule_id in run_scenario(scenario).rule_ids:
-                relative = path.relative_to(root).as_posix()
-                index[rule_id]["scenarios"].append(f"{relative} :: {scenario.name}")
-    return index
+def __getattr__(name: str) -> object:
+    """A name moved to another module: found there, with a warning."""
+    if name not in _MOVED:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    new = _MOVED[name]
+    warnings.warn(f"{__name__}.{name} is now {new}.{name}", DeprecationWarning, stacklevel=2)
+    return getattr(importlib.import_module(new), name)

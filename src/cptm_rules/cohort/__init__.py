@@ -19,6 +19,8 @@ diff_policies``); each lives in the module of its concept:
 - :mod:`cptm_rules.cohort.answers`: a candidate's replay under one policy, and the
   answers a diff compares;
 - :mod:`cptm_rules.cohort.report`: what a diff found, as text, Markdown, JUnit, JSON;
+- :mod:`cptm_rules.cohort.sources`: a cohort file of any format, or candidates in hand;
+- :mod:`cptm_rules.cohort.counts`: what a diff counts, the tally both engines fill;
 - :mod:`cptm_rules.cohort.tally`: the unit of work, a chunk answered and tallied;
 - :mod:`cptm_rules.cohort.workers`: the local engine's worker processes;
 - :mod:`cptm_rules.cohort.diff`: :func:`~cptm_rules.cohort.diff.diff_policies`;
@@ -45,13 +47,14 @@ from cptm_rules.cohort.candidates import (
     has_control_characters,
     iter_cohort,
     load_cohort,
-    open_cohort,
 )
 from cptm_rules.cohort.candidates import candidate_row as candidate_row
+from cptm_rules.cohort.counts import AnswerRow
 from cptm_rules.cohort.diff import PARALLEL_THRESHOLD, Engine, diff_policies
 from cptm_rules.cohort.report import AnswerDiff, PolicyDiff
+from cptm_rules.cohort.sources import open_cohort
 from cptm_rules.cohort.synthetic import MAX_SYNTHETIC, iter_synthetic_cohort, synthetic_cohort
-from cptm_rules.cohort.tally import CHUNK, AnswerRow
+from cptm_rules.cohort.tally import CHUNK
 
 __all__ = [
     "CHUNK",

@@ -392,7 +392,7 @@ def compare_answers(
     A row is the candidate's id, its :data:`Answers` under ``base`` with ``prices``
     and under ``candidate`` with ``candidate_prices``, and the
     :data:`Exercised` pairs of each side: what a tally adds
-    (:meth:`~cptm_rules.cohort.tally.Tally.add`).
+    (:meth:`~cptm_rules.cohort.counts.Tally.add`).
     """
     rows = []
     for c in cohort:

@@ -8,7 +8,7 @@ each distinct answer is put into words once, however many candidates share it.
 A row the columns do not answer completely (one the batch path leaves to its
 journey, or a refund whose numbers do not say its amounts) is answered by its two
 journeys, as the journey engine answers every row, and tallied in its place. The
-result is the :class:`~cptm_rules.cohort.tally.Tally` the journey engine makes of
+result is the :class:`~cptm_rules.cohort.counts.Tally` the journey engine makes of
 the same rows: the same counts, the same examples in cohort order and, when kept,
 the same answer rows.
 
@@ -40,8 +40,8 @@ from cptm_rules.cohort.answers import (
     refusal_text,
     state_text,
 )
+from cptm_rules.cohort.counts import AnswerRow, Tally, rule_order
 from cptm_rules.cohort.formats import CheckedCohort, candidates_from_table, checked_cohort
-from cptm_rules.cohort.tally import AnswerRow, Tally, rule_order
 from cptm_rules.events import (
     AttemptExam,
     Cancel,
@@ -1077,7 +1077,7 @@ def tally_table(
 ) -> Tally:
     """Answer a cohort table under both ``sides`` with the batch path and tally it.
 
-    The same :class:`~cptm_rules.cohort.tally.Tally` as
+    The same :class:`~cptm_rules.cohort.counts.Tally` as
     :func:`~cptm_rules.cohort.tally.tally_chunk` makes of the table's candidates.
     """
     checked = checked_cohort(table)

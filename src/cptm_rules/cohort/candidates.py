@@ -8,15 +8,17 @@ replay applies (:mod:`cptm_rules.cohort.answers`).
 Cohort files hold one candidate a row. This module reads and writes JSON Lines
 (``docs/cohorts.md``), checks every row (:func:`candidate_from_row`, which the
 CSV reader shares) against the limits every format keeps, and opens a cohort
-file of any format (:func:`open_cohort`; Parquet and CSV are
-:mod:`cptm_rules.cohort.formats`).
+file of any format through :func:`cptm_rules.cohort.sources.open_cohort` (Parquet
+and CSV are :mod:`cptm_rules.cohort.formats`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import itertools
 import re
+import warnings
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
@@ -67,11 +69,9 @@ __all__ = [
     "candidate_from_row",
     "candidate_row",
     "chunks",
-    "cohort_candidates",
     "has_control_characters",
     "iter_cohort",
     "load_cohort",
-    "open_cohort",
 ]
 
 NEW_YORK: Final = ZoneInfo("America/New_York")
@@ -632,34 +632,21 @@ def candidate_row(candidate: Candidate) -> dict[str, Any]:
     return row
 
 
-def open_cohort(path: str | Path) -> Iterator[Candidate]:
-    """Candidates from a cohort file of any format, streamed, checked as they come.
-
-    JSON Lines needs nothing more (:func:`iter_cohort`); Parquet and CSV need the
-    ``columnar`` extra (:func:`~cptm_rules.cohort.formats.iter_cohort_file`), and
-    without it are refused with the extra to install.
-    """
-    if Path(path).suffix.lower() == ".jsonl":
-        return iter_cohort(path)
-    try:
-        from cptm_rules.cohort.formats import iter_cohort_file  # noqa: PLC0415  # pyarrow
-    except ImportError:
-        raise InvalidInputError(
-            "cohort",
-            str(path),
-            "a JSON Lines cohort, or install the columnar extra for Parquet and CSV: "
-            "pip install 'cptm-rules[columnar]'",
-        ) from None
-    return iter_cohort_file(path)
-
-
-def cohort_candidates(cohort: Iterable[Candidate] | str | Path) -> Iterable[Candidate]:
-    """The candidates of ``cohort``: the candidates given, or a file's (:func:`open_cohort`)."""
-    return open_cohort(cohort) if isinstance(cohort, str | Path) else cohort
-
-
 def chunks(cohort: Iterable[Candidate], size: int) -> Iterator[list[Candidate]]:
     """``cohort`` in lists of ``size`` candidates (the last may be shorter), read as they go."""
     items = iter(cohort)
     while chunk := list(itertools.islice(items, size)):
         yield chunk
+
+
+_MOVED: Final = {"open_cohort": "sources", "cohort_candidates": "sources"}
+
+
+def __getattr__(name: str) -> object:
+    """A name moved to another module of the package: found there, with a warning."""
+    if name not in _MOVED:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    new = f"cptm_rules.cohort.{_MOVED[name]}"
+    warnings.warn(f"{__name__}.{name} is now {new}.{name}", DeprecationWarning, stacklevel=2)
+    return getattr(importlib.import_module(new), name)

@@ -40,8 +40,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from distributed import Client, LocalCluster, WorkerPlugin
 
+from cptm_rules.cohort.counts import Tally
 from cptm_rules.cohort.formats import candidates_from_table, checked_table, open_parquet
-from cptm_rules.cohort.tally import CHUNK, Tally, in_order, tally_chunk, units_of_work
+from cptm_rules.cohort.tally import CHUNK, in_order, tally_chunk, units_of_work
 from cptm_rules.exceptions import (
     InputFileError,
     InvalidInputError,

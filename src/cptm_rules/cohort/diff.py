@@ -14,7 +14,8 @@ import os
 from collections.abc import Sized
 from typing import TYPE_CHECKING, Final, Literal
 
-from cptm_rules.cohort.tally import Run, Tally, units_of_work
+from cptm_rules.cohort.counts import Tally
+from cptm_rules.cohort.tally import Run, units_of_work
 from cptm_rules.cohort.workers import check_workers, tally_all
 from cptm_rules.exceptions import InvalidInputError
 from cptm_rules.policy import Policy, load_policy
@@ -29,9 +30,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from cptm_rules.cohort.candidates import Candidate
+    from cptm_rules.cohort.counts import AnswerRow
     from cptm_rules.cohort.formats import CheckedCohort
     from cptm_rules.cohort.report import PolicyDiff
-    from cptm_rules.cohort.tally import AnsweredBy, AnswerRow
+    from cptm_rules.cohort.tally import AnsweredBy
 
 __all__ = ["PARALLEL_THRESHOLD", "Engine", "diff_policies"]
 
@@ -95,7 +97,7 @@ def diff_policies(  # keyword-only settings of one simulation
     unknown size) use every core; worker processes receive the policy and price values
     themselves, and the result is the same on any number of workers. ``progress``, when
     given, is called with the number of candidates done after each chunk; ``on_rows``,
-    when given, receives every candidate's :class:`~cptm_rules.cohort.tally.AnswerRow`
+    when given, receives every candidate's :class:`~cptm_rules.cohort.counts.AnswerRow`
     s, a chunk at a time in cohort order (``cptm-rules diff --output`` writes them).
 
     ``engine="dask"`` runs the chunks as tasks on a Dask cluster instead: the one

@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-    from cptm_rules.cohort.tally import AnswerRow
+    from cptm_rules.cohort.counts import AnswerRow
 
 __all__ = [
     "ANSWER_ROW_SCHEMA",

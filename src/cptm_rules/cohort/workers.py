@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from cptm_rules.cohort.candidates import Candidate
-    from cptm_rules.cohort.tally import AnsweredBy, Run, Tally
+    from cptm_rules.cohort.counts import Tally
+    from cptm_rules.cohort.tally import AnsweredBy, Run
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
 

@@ -101,11 +101,7 @@ class WordedRule(Rule):
         self, policy: Policy | None = None, prices: PriceSchedule | None = None
     ) -> str:
         """The statement in the words and with the figures of ``policy`` and ``prices``."""
-        from cptm_rules.policy import load_policy  # noqa: PLC0415  # policy.py imports the families
-        from cptm_rules.pricing import load_prices  # noqa: PLC0415
-
-        chosen = load_policy() if policy is None else policy
-        schedule = load_prices() if prices is None else prices
+        chosen, schedule = self.chosen(policy, prices)
         plain = self._plain(self.template_under(chosen, schedule))
         return plain.statement_under(chosen, schedule)
 

@@ -398,14 +398,10 @@ class _RefundRule(Rule):
         self, policy: Policy | None = None, prices: PriceSchedule | None = None
     ) -> str:
         """The terms' statement, or under a policy with tiers, the tiers in order."""
-        from cptm_rules.policy import load_policy  # noqa: PLC0415  # policy.py imports this module
-        from cptm_rules.pricing import load_prices  # noqa: PLC0415
-
-        chosen = load_policy() if policy is None else policy
+        chosen, schedule = self.chosen(policy, prices)
         tiers = chosen.refund_tiers.tiers
         if not tiers:
-            return super().statement_under(chosen, prices)
-        schedule = load_prices() if prices is None else prices
+            return super().statement_under(chosen, schedule)
         listed = "; ".join(
             f"({n}) {tier.window_words()}: {tier.refund_words(schedule)}"
             for n, tier in enumerate(tiers, start=1)

@@ -97,10 +97,7 @@ class _FeesRule(Rule):
         self, policy: Policy | None = None, prices: PriceSchedule | None = None
     ) -> str:
         """The fees ``prices`` gives, those it marks unknown, and the version it is."""
-        from cptm_rules.pricing import load_prices  # noqa: PLC0415  # pricing.py imports this module
-
-        del policy  # the fees are the schedule's alone
-        schedule = load_prices() if prices is None else prices
+        _, schedule = self.chosen(policy, prices)  # the fees are the schedule's alone
         said: list[str] = []
         unknown: list[str] = []
         for item, what in _FEES:

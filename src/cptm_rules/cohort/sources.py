@@ -1,0 +1,49 @@
+"""Where a cohort comes from: a file of any format, or candidates already in hand.
+
+:func:`open_cohort` reads JSON Lines itself (:func:`~cptm_rules.cohort.candidates.iter_cohort`)
+and Parquet and CSV through :mod:`cptm_rules.cohort.formats`, the ``columnar`` extra,
+loaded only when such a file is opened. It sits above both, so that neither imports
+the other to open a file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cptm_rules.cohort.candidates import iter_cohort
+from cptm_rules.exceptions import InvalidInputError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from cptm_rules.cohort.candidates import Candidate
+
+__all__ = ["cohort_candidates", "open_cohort"]
+
+
+def open_cohort(path: str | Path) -> Iterator[Candidate]:
+    """Candidates from a cohort file of any format, streamed, checked as they come.
+
+    JSON Lines needs nothing more (:func:`~cptm_rules.cohort.candidates.iter_cohort`);
+    Parquet and CSV need the ``columnar`` extra
+    (:func:`~cptm_rules.cohort.formats.iter_cohort_file`), and without it are refused
+    with the extra to install.
+    """
+    if Path(path).suffix.lower() == ".jsonl":
+        return iter_cohort(path)
+    try:
+        from cptm_rules.cohort.formats import iter_cohort_file  # noqa: PLC0415  # pyarrow
+    except ImportError:
+        raise InvalidInputError(
+            "cohort",
+            str(path),
+            "a JSON Lines cohort, or install the columnar extra for Parquet and CSV: "
+            "pip install 'cptm-rules[columnar]'",
+        ) from None
+    return iter_cohort_file(path)
+
+
+def cohort_candidates(cohort: Iterable[Candidate] | str | Path) -> Iterable[Candidate]:
+    """The candidates of ``cohort``: the candidates given, or a file's (:func:`open_cohort`)."""
+    return open_cohort(cohort) if isinstance(cohort, str | Path) else cohort
