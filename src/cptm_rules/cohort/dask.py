@@ -53,8 +53,7 @@ from cptm_rules.exceptions import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from cptm_rules.cohort.candidates import Candidate
-    from cptm_rules.cohort.formats import CheckedCohort
+    from cptm_rules.cohort.sources import CohortSource
     from cptm_rules.cohort.tally import AnsweredBy, Run
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
@@ -280,12 +279,7 @@ def _is_handshake(body: bytes) -> bool:
 
 
 def run(
-    cohort: Iterable[Candidate]
-    | Iterable[pa.Table]
-    | Iterable[CheckedCohort]
-    | pa.Table
-    | str
-    | Path,
+    cohort: CohortSource,
     work: Run,
     *,
     scheduler: str | None,
@@ -336,12 +330,7 @@ def _drop_compute_failed(record: logging.LogRecord) -> bool:
 
 def _submit_all(
     client: Client,
-    cohort: Iterable[Candidate]
-    | Iterable[pa.Table]
-    | Iterable[CheckedCohort]
-    | pa.Table
-    | str
-    | Path,
+    cohort: CohortSource,
     work: Run,
     *,
     window: int,

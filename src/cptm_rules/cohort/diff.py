@@ -23,16 +23,13 @@ from cptm_rules.pricing import PriceSchedule, load_prices
 from cptm_rules.rule_coverage import figure_changes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Sequence
     from pathlib import Path
     from types import ModuleType
 
-    import pyarrow as pa
-
-    from cptm_rules.cohort.candidates import Candidate
     from cptm_rules.cohort.counts import AnswerRow
-    from cptm_rules.cohort.formats import CheckedCohort
     from cptm_rules.cohort.report import PolicyDiff
+    from cptm_rules.cohort.sources import CohortSource
     from cptm_rules.cohort.tally import AnsweredBy
 
 __all__ = ["PARALLEL_THRESHOLD", "Engine", "diff_policies"]
@@ -55,12 +52,7 @@ Engine = Literal["local", "dask"]
 
 
 def diff_policies(  # keyword-only settings of one simulation
-    cohort: Iterable[Candidate]
-    | Iterable[pa.Table]
-    | Iterable[CheckedCohort]
-    | pa.Table
-    | str
-    | Path,
+    cohort: CohortSource,
     *,
     base: Policy | str | Path,
     candidate: Policy | str | Path,

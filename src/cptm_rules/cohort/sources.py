@@ -9,7 +9,7 @@ the other to open a file.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from cptm_rules.cohort.candidates import iter_cohort
 from cptm_rules.exceptions import InvalidInputError
@@ -17,9 +17,19 @@ from cptm_rules.exceptions import InvalidInputError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-    from cptm_rules.cohort.candidates import Candidate
+    import pyarrow as pa
 
-__all__ = ["cohort_candidates", "open_cohort"]
+    from cptm_rules.cohort.candidates import Candidate
+    from cptm_rules.cohort.formats import CheckedCohort
+
+__all__ = ["CohortSource", "cohort_candidates", "open_cohort"]
+
+CohortSource: TypeAlias = (
+    "Iterable[Candidate] | Iterable[pa.Table] | Iterable[CheckedCohort] | pa.Table | str | Path"
+)
+"""Every cohort a diff takes: candidates, Arrow tables (one, or a stream of them, as
+:func:`~cptm_rules.cohort.synthetic.iter_synthetic_tables` gives), checked cohort
+tables, or a cohort file's path (:func:`open_cohort`)."""
 
 
 def open_cohort(path: str | Path) -> Iterator[Candidate]:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from cptm_rules.cohort.candidates import Candidate
     from cptm_rules.cohort.formats import CheckedCohort
+    from cptm_rules.cohort.sources import CohortSource
     from cptm_rules.policy import Policy
     from cptm_rules.pricing import PriceSchedule
 
@@ -150,12 +151,7 @@ def tally_chunk(
 
 
 def units_of_work(
-    cohort: Iterable[Candidate]
-    | Iterable[pa.Table]
-    | Iterable[CheckedCohort]
-    | pa.Table
-    | str
-    | Path,
+    cohort: CohortSource,
     run: Run,
 ) -> Iterable[Sequence[Candidate] | CheckedCohort]:
     """``cohort`` cut in ``run``'s units of work (:attr:`Run.chunk_size` candidates each).
