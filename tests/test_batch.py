@@ -578,13 +578,26 @@ def test_a_sliced_or_chunked_table_gives_the_answers_of_its_rows() -> None:
 def test_the_batch_module_names_no_rule_and_reads_no_figure() -> None:
     # One definition per rule: the batch path is plumbing, every condition, date and
     # rule id comes from the families' formulas and tables.
+    from cptm_rules import batch  # noqa: PLC0415
+
+    _names_no_rule_and_reads_no_figure(Path(batch.__file__))
+
+
+def test_the_diffs_batch_engine_names_no_rule_and_reads_no_figure_either() -> None:
+    # The diff's side of the batch path codes, compares and tallies answer columns: the
+    # same plumbing, held to the same test.
+    from cptm_rules.cohort import batched  # noqa: PLC0415
+
+    _names_no_rule_and_reads_no_figure(Path(batched.__file__))
+
+
+def _names_no_rule_and_reads_no_figure(path: Path) -> None:
     import ast  # noqa: PLC0415
     import re  # noqa: PLC0415
 
-    from cptm_rules import batch  # noqa: PLC0415
     from cptm_rules.policy import figure_fields  # noqa: PLC0415
 
-    tree = ast.parse(Path(batch.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     strings = [
         node.value
         for node in ast.walk(tree)

@@ -71,7 +71,11 @@ from cptm_rules.rules.cancellation import SUBSTITUTION_FEE, refund_amounts, refu
 from cptm_rules.rules.certification import RENEWAL_FEE_OUTCOME, RENEWAL_FEE_REFUSALS
 from cptm_rules.rules.exam import ATTENDANCE_OUTCOME, RETAKE_FEE
 from cptm_rules.rules.practicum_changes import CHANGE_FEE_PRECEDENCE, CHANGE_REFUSALS
-from cptm_rules.rules.registration import ACCEPTED_REGISTRATION, REGISTRATION_FEES
+from cptm_rules.rules.registration import (
+    ACCEPTED_REGISTRATION,
+    ACCESS_VERDICT,
+    REGISTRATION_FEES,
+)
 from cptm_rules.vocabulary import KeyDateKind
 
 if TYPE_CHECKING:
@@ -934,8 +938,6 @@ def _states(out: _Entries, answers: pa.Table, everyone: Ints) -> None:
 
 
 def _access_decision(prices: PriceSchedule) -> Callable[[str | None, str | None], _Decoded]:
-    from cptm_rules.rules.registration import ACCESS_VERDICT  # noqa: PLC0415
-
     rule_of = {verdict: rule for rule, case in ACCESS_VERDICT for verdict in case.verdicts}
     decide = _decision({}, prices, GrantAccess)
 
