@@ -335,11 +335,11 @@ def test_every_catalogue_rule_knows_the_shipped_figures_and_a_familys_own_reads_
     from cptm_rules.pricing import load_prices  # noqa: PLC0415
     from cptm_rules.rules import ALL_RULES  # noqa: PLC0415
 
-    assert all(r.shipped is catalogue.shipped for r in RULES.values())
-    assert catalogue.shipped() == (load_policy(), load_prices())
+    assert all(r.shipped_figures is catalogue.shipped_figures for r in RULES.values())
+    assert catalogue.shipped_figures() == (load_policy(), load_prices())
     legacy = load_policy("legacy")
     for own in ALL_RULES:  # as its family declares it: no loader, the catalogue's figures
-        assert own.shipped is None
+        assert own.shipped_figures is None
         assert own == RULES[own.id]  # the loader is no part of a rule's value
         assert own.statement == RULES[own.id].statement
         assert own.title_under(legacy) == RULES[own.id].title_under(legacy)
@@ -356,7 +356,7 @@ def test_a_rule_given_a_policy_and_prices_renders_under_them_loading_no_shipped_
         return load_policy(), load_prices()
 
     legacy, prices = load_policy("legacy"), load_prices()
-    r4 = attrs.evolve(RULES["R4"], shipped=loader)
+    r4 = attrs.evolve(RULES["R4"], shipped_figures=loader)
     assert "within 2 business days" in r4.statement_under(legacy, prices)
     assert asked == []
     assert r4.statement_under(legacy) == RULES["R4"].statement_under(legacy)  # prices: shipped

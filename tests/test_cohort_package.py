@@ -293,6 +293,7 @@ def test_a_name_moved_to_another_module_warns_naming_its_new_home(
     with pytest.warns(DeprecationWarning, match=f"^{module}.{name} is now {new}.{name}$"):
         found = getattr(old, name)
     assert found is getattr(importlib.import_module(new), name)
+    assert name in dir(old)
     with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
         _ = old.no_such_name
 
@@ -304,3 +305,22 @@ def test_the_tally_module_still_gives_the_names_that_moved_to_counts() -> None:
     assert tally.AnswerRow is counts.AnswerRow
     assert tally.rule_order is counts.rule_order
     assert "Tally" not in tally.__all__  # listed where it is defined
+
+
+def test_a_tally_pickled_by_an_earlier_version_under_its_old_module_still_loads() -> None:
+    # An earlier version pickled Tally and AnswerRow as cohort.tally's: such bytes (a
+    # saved tally, a worker still on that version) load as the classes of cohort.counts.
+    from cptm_rules.cohort import counts  # noqa: PLC0415
+
+    earlier = Tally(examples=1, keep_rows=True)
+    earlier.add("c1", {"change 1": ("free (R10)", ("R10",))}, {"change 1": ("fee (R10)", ("R10",))})
+    old_bytes = pickle.dumps(earlier, protocol=2).replace(
+        b"cptm_rules.cohort.counts\n", b"cptm_rules.cohort.tally\n"
+    )
+    assert b"cptm_rules.cohort.counts" not in old_bytes
+    back = pickle.loads(old_bytes)  # noqa: S301  # our own bytes
+    assert type(back) is counts.Tally
+    assert back.rows is not None
+    assert back.rows == earlier.rows
+    assert type(back.rows[0]) is counts.AnswerRow
+    assert back.result(base="a", candidate="b") == earlier.result(base="a", candidate="b")

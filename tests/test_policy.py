@@ -11,6 +11,7 @@ import pytest
 from cptm_rules.exceptions import CptmRulesError, InvalidInputError, PolicyError
 from cptm_rules.policy import (
     KNOWN_CONCEPTS,
+    POLICY_KEYS,
     SHIPPED_POLICIES,
     Policy,
     PolicySet,
@@ -580,3 +581,17 @@ def test_a_policy_pickles_the_same_before_and_after_its_derived_values_are_read(
     assert again == policy
     assert again.label == "current"
     assert again.figures("free_changes") == policy.figures("free_changes")
+
+
+def test_figures_by_key_gives_each_figure_as_a_decision_cites_it_a_deadline_by_its_parts() -> None:
+    current, legacy = load_policy("current"), load_policy("legacy")
+    figures = current.figures_by_key()
+    assert figures["practicum.free_changes"] == "2"
+    assert figures["practicum.free_change_days"] == "30"
+    assert figures["practicum.free_change_day_count"] == "business"
+    assert "practicum.free_change_deadline" not in figures  # cited by its parts
+    assert (
+        legacy.figures_by_key()["registration.access_due_unit"]
+        != figures["registration.access_due_unit"]
+    )
+    assert figures == dict(current.figures(*POLICY_KEYS))

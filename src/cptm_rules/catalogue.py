@@ -71,12 +71,12 @@ __all__ = [
     "render_markdown",
     "rule",
     "rule_ids_in",
-    "shipped",
+    "shipped_figures",
     "terms",
 ]
 
 
-def shipped() -> tuple[Policy, PriceSchedule]:
+def shipped_figures() -> tuple[Policy, PriceSchedule]:
     """The current policy and the shipped price schedule: what a rule shows by default."""
     return load_policy(), load_prices()
 
@@ -84,7 +84,9 @@ def shipped() -> tuple[Policy, PriceSchedule]:
 # Each family declares its rules below the policy (which is built from the families'
 # figures); here, above it, each rule learns where the shipped figures are, so that
 # ``RULES["R10"].statement`` reads under them.
-RULES: Final[Mapping[str, Rule]] = {r.id: attrs.evolve(r, shipped=shipped) for r in ALL_RULES}
+RULES: Final[Mapping[str, Rule]] = {
+    r.id: attrs.evolve(r, shipped_figures=shipped_figures) for r in ALL_RULES
+}
 """Every rule by id, in catalogue order (R1 … R28), each knowing the shipped figures."""
 
 _ONE_ID: Final = re.compile(r"R\d+a?")

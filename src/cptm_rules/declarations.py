@@ -3,7 +3,9 @@
 Each family of rules (:mod:`cptm_rules.rules`) declares its rules with these types,
 beside the code that decides them; :mod:`cptm_rules.catalogue` gathers every
 family's rules by id. This module imports no family, so that the families and the
-catalogue import it without a cycle.
+catalogue import it without a cycle. One import goes upward, on purpose: a rule
+made by hand, outside the catalogue, finds the shipped figures through the
+catalogue when asked for them (:meth:`Rule.chosen`; ``docs/design.md``, "Layers").
 """
 
 from __future__ import annotations
@@ -160,7 +162,7 @@ class Rule:
     in_force: tuple[InForce, ...] = attrs.field(default=(), validator=_in_force_verdicts_declared)
     """When some of its verdicts are in force (none: always): a rule a policy switches
     on or off declares the test here, beside its figure and its fee."""
-    shipped: ShippedFigures | None = attrs.field(default=None, eq=False, repr=False)
+    shipped_figures: ShippedFigures | None = attrs.field(default=None, eq=False, repr=False)
     """Where the rule finds the current policy and the shipped prices when it is given
     none: the rules of :data:`cptm_rules.catalogue.RULES` have the catalogue's loader.
     The families sit below the policy, which is built from their figures, so their own
@@ -190,12 +192,16 @@ class Rule:
 
     def title_under(self, policy: Policy | None = None, prices: PriceSchedule | None = None) -> str:
         """The title with the figures of ``policy`` and ``prices`` (default: shipped)."""
+        if "{" not in self.title_template:
+            return self.title_template
         return _render(self.title_template, *self.chosen(policy, prices))
 
     def statement_under(
         self, policy: Policy | None = None, prices: PriceSchedule | None = None
     ) -> str:
         """The statement with the figures of ``policy`` and ``prices`` (default: shipped)."""
+        if "{" not in self.template:
+            return self.template
         return _render(self.template, *self.chosen(policy, prices))
 
     def chosen(
@@ -204,15 +210,15 @@ class Rule:
         """``policy`` and ``prices``, the shipped ones where either is ``None``."""
         if policy is not None and prices is not None:
             return policy, prices
-        if self.shipped is not None:
-            shipped_policy, shipped_prices = self.shipped()
+        if self.shipped_figures is not None:
+            shipped_policy, shipped_prices = self.shipped_figures()
         else:
             # A rule made by hand, outside the catalogue, keeps the default it always had.
             # The one upward import left in the package: the package's own rules come
             # from the catalogue, which gives them the loader (docs/design.md, "Layers").
-            from cptm_rules.catalogue import shipped  # noqa: PLC0415
+            from cptm_rules.catalogue import shipped_figures  # noqa: PLC0415
 
-            shipped_policy, shipped_prices = shipped()
+            shipped_policy, shipped_prices = shipped_figures()
         return (
             shipped_policy if policy is None else policy,
             shipped_prices if prices is None else prices,

@@ -1,4 +1,9 @@
-"""The docs pages generated from code, keyed by their path in the repository."""
+"""The docs pages generated from code, keyed by their path in the repository.
+
+:func:`collect_exercised` reads a checkout's tests and scenarios for the rules each
+exercises, which ``docs/rules.md`` lists and ``rule_index.json`` keeps for an installed
+package (:func:`cptm_rules.rule_index.exercised_in`).
+"""
 
 from __future__ import annotations
 

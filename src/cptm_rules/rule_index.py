@@ -3,10 +3,12 @@
 ``code`` is found by reading the rule modules: a function (or method) *decides*
 a rule when a rule id stands alone as a string in its body (``rule_id="R9"``,
 ``_refuse(..., "R11")``), so the index follows the code without a second list to
-keep. ``figures`` are the policy keys whose metadata names the rule. The tests
-and scenarios that exercise each rule are collected from the repository by
-``scripts/generate_docs.py`` into ``rule_index.json`` beside this module (a
-test fails when it is stale), since an installed package has neither.
+keep. ``figures`` are the policy keys whose metadata names the rule, and
+:func:`rules_reading` gives every rule that reads a figure (declares, shows or reads
+it in code). The tests and scenarios that exercise each rule are collected from a
+checkout by ``cptm_rules.docs.collect_exercised`` (``scripts/generate_docs.py``)
+into ``rule_index.json`` beside this module (a test fails when it is stale), since an
+installed package has neither.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ import attrs
 from cptm_rules.catalogue import RULES, rule_ids_in
 from cptm_rules.money import amount_text
 from cptm_rules.policy import SHIPPED_POLICIES, SHORTHAND_KEYS, Policy, load_policy
-from cptm_rules.pricing import Discount, load_prices
+from cptm_rules.pricing import Discount, PriceSchedule, load_prices
 from cptm_rules.vocabulary import DiscountKind
 
 if TYPE_CHECKING:
-    from cptm_rules.pricing import PriceSchedule
+    # Moved to cptm_rules.docs; found here by __getattr__, with a warning.
+    from cptm_rules.docs import collect_exercised as collect_exercised  # noqa: PLC0414
 
 __all__ = [
     "RULE_MODULES",
@@ -118,8 +121,6 @@ def figure_readers() -> dict[str, frozenset[str]]:
     any of them for the figure's (it lists a figure as unobserved rather than miss
     one).
     """
-    from cptm_rules.pricing import PriceSchedule  # noqa: PLC0415  # only this index needs it
-
     fields = {f.name for f in attrs.fields(Policy) if "check" in f.metadata}
     known = fields | {f.name for f in attrs.fields(PriceSchedule) if f.metadata.get("item")}
     readers: dict[str, set[str]] = {name: set() for name in known}
@@ -279,3 +280,8 @@ def __getattr__(name: str) -> object:
     new = _MOVED[name]
     warnings.warn(f"{__name__}.{name} is now {new}.{name}", DeprecationWarning, stacklevel=2)
     return getattr(importlib.import_module(new), name)
+
+
+def __dir__() -> list[str]:
+    """The module's names, the moved ones among them."""
+    return sorted({*globals(), *_MOVED})

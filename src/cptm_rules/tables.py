@@ -31,8 +31,10 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 from cptm_rules.catalogue import RULES
+from cptm_rules.cohort.answers import answer_list
 from cptm_rules.lifecycle import Journey, event_day
 from cptm_rules.money import Money
+from cptm_rules.pricing import load_prices
 from cptm_rules.vocabulary import KeyDateKind
 
 if TYPE_CHECKING:
@@ -209,9 +211,6 @@ def cohort_table(
     ``currency`` (a figure the schedule does not give is named in ``fee_unknown``),
     ``rule_ids`` a categorical, and ``text`` the answer as a diff prints it.
     """
-    from cptm_rules.cohort import answer_list  # noqa: PLC0415  # avoids a cycle at import
-    from cptm_rules.pricing import load_prices  # noqa: PLC0415
-
     schedule = prices if prices is not None else load_prices()
     records = []
     for candidate in cohort:

@@ -53,6 +53,10 @@ from cptm_rules.vocabulary import ActivityCategory, Attendance, OrganisationType
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
 
+    # Moved to cohort.sources; found here by __getattr__, with a warning.
+    from cptm_rules.cohort.sources import cohort_candidates as cohort_candidates  # noqa: PLC0414
+    from cptm_rules.cohort.sources import open_cohort as open_cohort  # noqa: PLC0414
+
 __all__ = [
     "ID_TEXT",
     "MAX_ACCESS_MINUTES",
@@ -650,3 +654,8 @@ def __getattr__(name: str) -> object:
     new = f"cptm_rules.cohort.{_MOVED[name]}"
     warnings.warn(f"{__name__}.{name} is now {new}.{name}", DeprecationWarning, stacklevel=2)
     return getattr(importlib.import_module(new), name)
+
+
+def __dir__() -> list[str]:
+    """The module's names, the moved ones among them."""
+    return sorted({*globals(), *_MOVED})

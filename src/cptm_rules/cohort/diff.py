@@ -174,8 +174,10 @@ def _batch_available() -> bool:
     """Whether the batch path can answer here (the ``columnar`` extra is installed)."""
     try:
         # Each by name: a module already imported must not hide one that is missing.
-        for name in ("numpy", "pyarrow", "cptm_rules.cohort.formats", "cptm_rules.cohort.batched"):
+        for name in ("numpy", "pyarrow"):
             importlib.import_module(name)
+        importlib.import_module("cptm_rules.cohort.formats")
+        importlib.import_module("cptm_rules.cohort.batched")
     except ImportError:
         return False
     return True

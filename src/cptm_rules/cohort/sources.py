@@ -2,8 +2,8 @@
 
 :func:`open_cohort` reads JSON Lines itself (:func:`~cptm_rules.cohort.candidates.iter_cohort`)
 and Parquet and CSV through :mod:`cptm_rules.cohort.formats`, the ``columnar`` extra,
-loaded only when such a file is opened. It sits above both, so that neither imports
-the other to open a file.
+loaded only when such a file is opened. It sits above both (``formats`` imports
+``candidates``), so that ``candidates`` need not import ``formats`` to open a file.
 """
 
 from __future__ import annotations
