@@ -621,3 +621,74 @@ def test_a_local_time_with_a_zone_of_half_hours_is_read_with_that_offset() -> No
     assert parse_instant("2027-01-11T09:00[Asia/Kolkata]").utcoffset() == dt.timedelta(
         hours=5, minutes=30
     )
+
+
+# -- what a refused date or instant says, to the word --------------------------
+
+
+_EXPECTED_DATE = "an ISO date such as 2027-01-11"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2026-12-32", f"{_EXPECTED_DATE} (2026-12 has days 01 to 31, so day 32 does not exist)"),
+        ("2026-12-00", f"{_EXPECTED_DATE} (2026-12 has days 01 to 31, so day 00 does not exist)"),
+        # Shaped like a date and naming a real day: the trouble is elsewhere, no reason.
+        ("2026-01-01x", _EXPECTED_DATE),
+        (20260101, _EXPECTED_DATE),
+    ],
+)
+def test_a_refused_date_says_why_only_when_the_day_it_names_does_not_exist(
+    text: object, message: str
+) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        parse_date(text, field="practicum_start")  # type: ignore[arg-type]  # refused
+    assert caught.value.field == "practicum_start"
+    assert caught.value.expected == message
+
+
+def _instant_refusal(text: object) -> InvalidInputError:
+    with pytest.raises(InvalidInputError) as caught:
+        parse_instant(text, field="registered_at")  # type: ignore[arg-type]  # refused
+    assert caught.value.field == "registered_at"
+    return caught.value
+
+
+def test_a_refused_instant_names_its_field_and_adds_no_reason_it_does_not_have() -> None:
+    examples = _instant_refusal(123).expected
+    assert examples.startswith("an ISO instant with its offset or its IANA zone")
+    assert _instant_refusal("not a time").expected == examples
+    # An opening bracket with no closing one is not a zone written badly: no zone read.
+    assert _instant_refusal("2026-11-02T09:30[America/New_York").expected == examples
+
+
+def test_a_zone_suffix_is_read_from_the_first_bracket_as_written() -> None:
+    error = _instant_refusal("2026-11-02T09:30[America/New_York][u-ca=gregory]")
+    assert error.expected.endswith("; 'America/New_York][u-ca=gregory' is not an IANA zone name")
+
+
+def test_an_offset_in_a_refusal_is_written_as_iso_writes_it_seconds_and_all() -> None:
+    summer = _instant_refusal("2026-07-02T09:30+00:00[Europe/London]")
+    assert summer.expected == "an offset that Europe/London has at that time (+01:00), not +00:00"
+    # New York kept local mean time, 4 h 56 min 2 s behind Greenwich, until 1883.
+    old = _instant_refusal("1850-01-01T12:00-05:00[America/New_York]")
+    assert old.expected == (
+        "an offset that America/New_York has at that time (-04:56:02), not -05:00"
+    )
+
+
+def test_the_business_day_table_is_what_the_calendar_answers_from() -> None:
+    table = NC.table()
+    first = dt.date(NC.first_year, 1, 1)
+    assert table.first_ordinal == first.toordinal()
+    # One count per day of the table, and one for the day after its last: every day.
+    assert len(table.before) == (dt.date(NC.last_year, 12, 31) - first).days + 2
+    assert table.before[-1] == len(table.business_ordinals)
+    business = [dt.date.fromordinal(o) for o in table.business_ordinals]
+    assert business == sorted(business)
+    assert all(NC.is_business_day(day) for day in business[:40])
+    assert business[1] == NC.add_business_days(business[0], 1)
+    day = dt.date(2026, 11, 25)  # the day before Thanksgiving
+    at = day.toordinal() - table.first_ordinal
+    assert table.business_ordinals[table.before[at] + 1] == NC.add_business_days(day, 1).toordinal()

@@ -424,11 +424,15 @@ def parse_instant(
 
 
 def _offset(delta: dt.timedelta | None) -> str:
+    # As ISO writes an offset: +01:00, -05:00, and the seconds of an old local mean
+    # time (New York's -04:56:02 before 1883), which rounding would misstate.
     assert delta is not None  # noqa: S101  # aware values only
-    minutes = int(delta.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{sign}{hours:02d}:{rest:02d}"
+    seconds = int(delta.total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    shown = f"{sign}{hours:02d}:{minutes:02d}"
+    return f"{shown}:{seconds:02d}" if seconds else shown
 
 
 def _localize(local: dt.datetime, zone: dt.tzinfo, *, field: str, text: str) -> dt.datetime:
