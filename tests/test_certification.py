@@ -632,3 +632,52 @@ def test_renewals_counted_alone_is_deprecated_and_still_answers_whether_grace_is
     for other in (graced, limited):
         with pytest.warns(DeprecationWarning, match="renewals_counted_alone is deprecated"):
             assert renewals_counted_alone(other) is False
+
+
+# -- a category limit at its bounds, and the checks of its table (mutation survivors) --
+
+
+def test_a_category_cap_counts_hours_up_to_it_and_a_floor_is_met_at_it_exactly_R18() -> None:
+    limit = CategoryLimit(
+        categories=(ActivityCategory.WEBINAR,), min_hours=Decimal(5), max_hours=Decimal(25)
+    )
+    hundredths = np.array([2400, 2500, 2501, 2510, 2600, 499, 500])
+    assert limit.counted_in(ARRAY, hundredths).tolist() == [
+        2400, 2500, 2500, 2500, 2500, 499, 500,
+    ]  # fmt: skip
+    assert limit.reached_in(ARRAY, hundredths).tolist() == [
+        True, True, True, True, True, False, True,
+    ]  # fmt: skip
+    assert limit.counted(Decimal("25.10")) == Decimal(25)
+    assert limit.short(Decimal("4.99")) == Decimal("0.01")
+
+
+def test_a_category_limit_may_count_exactly_the_hours_it_asks_and_names_a_bad_bound_R18() -> None:
+    policy = load_policy().with_overrides(
+        {
+            "certification.category_limits": [
+                {"categories": ["webinar"], "min_hours": 5, "max_hours": 5}
+            ]
+        }
+    )
+    assert policy.category_limits[0].min_hours == policy.category_limits[0].max_hours == 5
+    with pytest.raises(PolicyError, match=r"table 1: min_hours: "):
+        load_policy().with_overrides(
+            {"certification.category_limits": [{"categories": ["webinar"], "min_hours": "five"}]}
+        )
+
+
+def test_a_grace_period_of_one_day_is_a_grace_period_R20() -> None:
+    from cptm_rules.rules.certification import grace_period_given  # noqa: PLC0415
+
+    one_day = load_policy().with_overrides({"certification.renewal_grace_days": 1})
+    assert grace_period_given(one_day, load_prices())
+    assert not grace_period_given(load_policy(), load_prices())
+
+
+def test_the_deprecated_renewal_test_warns_at_its_callers_line() -> None:
+    from cptm_rules.rules.certification import renewals_counted_alone  # noqa: PLC0415
+
+    with pytest.warns(DeprecationWarning, match=r"^renewals_counted_alone is deprecated") as seen:
+        assert renewals_counted_alone(load_policy())
+    assert [w.filename for w in seen] == [__file__]

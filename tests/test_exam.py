@@ -275,3 +275,16 @@ def test_the_docs_examples_of_a_retake_fee_load_and_charge_the_second_attempt_R1
     assert load_prices(RETAKE_PRICES) == prices
     outcome = attended(policy=policy, prices=prices).then(FAIL).apply(PASS)
     assert outcome.decisions[-1].fee == Money.of("75")
+
+
+def test_an_attempt_in_a_window_of_days_says_how_it_was_counted_with_no_clamping_R14() -> None:
+    from cptm_rules.rules.exam import in_window  # noqa: PLC0415
+
+    days = load_policy().with_overrides(
+        {"exam.exam_window": {"amount": 90, "unit": "calendar_days"}}
+    )
+    opens, closes = dt.date(2027, 1, 15), dt.date(2027, 4, 15)
+    reason = in_window(days, 1, dt.date(2027, 2, 1), opens, closes).reason
+    assert reason.endswith("(release plus 90 days)")
+    months = in_window(load_policy(), 1, dt.date(2027, 2, 1), opens, closes).reason
+    assert months.endswith("(release plus 6 months, clamped)")

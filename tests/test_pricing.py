@@ -391,3 +391,17 @@ def test_a_price_key_that_is_no_typo_of_one_gets_no_suggestion() -> None:
     assert "did you mean" not in str(caught.value)
     with pytest.raises(PolicyError, match=r"discount kind among .*; did you mean government\?"):
         PriceSchedule.from_toml('extends = "shipped"\n[discounts]\ngovernmnet = "10%"')
+
+
+def test_a_price_file_with_a_fee_above_its_price_is_refused_naming_the_file_and_why_R24(
+    tmp_path: Path,
+) -> None:
+    file = tmp_path / "dear-fee.toml"
+    file.write_text('extends = "shipped"\nprogram_price = "50"\n', encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_prices(file)
+    assert caught.value.source == str(file)
+    assert caught.value.expected == (
+        "at most the program price 50.00 USD: the early-cancellation refund is the price "
+        "less this fee (R24)"
+    )

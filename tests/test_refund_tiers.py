@@ -653,3 +653,31 @@ def test_a_refunds_amounts_read_back_from_their_numbers_are_the_tiers_amounts_R2
     # alike when neither has a fee number.
     no_admin = attrs.evolve(known, administrative_fee=shipped.program_price)
     assert refund_amounts(no_admin, Decimal(2495), None) is None
+
+
+# -- the tiers' bounds and wording at their edges (mutation survivors) ----------
+
+
+def test_a_policy_may_list_twenty_tiers_and_a_window_of_ten_years_R24() -> None:
+    twenty = tiered(*({"before_practicum_days": 60 - n, "refund": "none"} for n in range(20)))
+    assert len(twenty.refund_tiers.tiers) == 20
+    decade = tiered(
+        {"within_days_of_registration": 3650, "refund": "50%"},
+        {"before_practicum_days": 3650, "refund": "none"},
+    )
+    assert [t.days for t in decade.refund_tiers.tiers] == [3650, 3650]
+
+
+def test_a_tier_counted_from_registration_as_long_as_one_before_it_is_hidden_R24() -> None:
+    with pytest.raises(PolicyError, match=r"tier 2 \(.*\) can never answer, tier 1"):
+        tiered(
+            {"within_days_of_registration": 5, "refund": "50%"},
+            {"within_days_of_registration": 5, "refund": "none"},
+        )
+
+
+def test_a_cancellation_the_day_before_the_practicum_says_one_day_before_R24() -> None:
+    policy = tiered({"within_days_of_registration": 5, "refund": "50%"})
+    not_covered, _credit = cancelled_on("2027-01-10", policy=policy)
+    assert not_covered.verdict == "not_covered"
+    assert "1 day before the practicum's first day 2027-01-11" in not_covered.reason

@@ -304,3 +304,25 @@ def test_a_session_check_refuses_a_long_session_for_the_rule_that_brings_it_R2_R
     with pytest.raises(CalendarRangeError):
         check_session(load_policy(), far, "R2")
     check_session(load_policy(), JANUARY, "R2")  # a practicum-length session in range passes
+
+
+@pytest.mark.parametrize(
+    ("first_day", "last_day", "field"),
+    [
+        (dt.date(2041, 1, 7), dt.date(2041, 1, 10), "first_day"),
+        (dt.date(2040, 12, 28), dt.date(2041, 1, 2), "last_day"),
+    ],
+)
+def test_a_session_outside_the_calendar_is_refused_naming_the_day_that_is_R2(
+    first_day: dt.date, last_day: dt.date, field: str
+) -> None:
+    from cptm_rules.events import Session  # noqa: PLC0415
+    from cptm_rules.exceptions import CalendarRangeError  # noqa: PLC0415
+    from cptm_rules.policy import load_policy  # noqa: PLC0415
+    from cptm_rules.rules.registration import check_session  # noqa: PLC0415
+
+    session = Session(first_day=first_day, last_day=last_day)
+    with pytest.raises(CalendarRangeError) as caught:
+        check_session(load_policy(), session, "R2")
+    assert caught.value.field == field
+    assert str(caught.value).startswith(f"{field}=")
