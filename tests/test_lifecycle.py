@@ -2016,3 +2016,31 @@ def test_extending_a_journey_changes_nothing_another_journey_holds() -> None:
     assert shared.ledger(as_of=day("2028-01-01")).hours == 10
     assert pickle.dumps(shared) == before
     assert all(vars(shared)[key] is value for key, value in seen.items())
+
+
+def test_judge_change_refusing_by_a_rule_keeps_the_event_and_names_no_state_R11() -> None:
+    with pytest.raises(RuleViolationError) as caught:
+        _judge(to=JANUARY)  # the session already held
+    error = caught.value
+    assert (error.state, error.allowed, error.rule_id) == ("", (), "R11")
+    assert error.event == "RequestChange(on=2026-11-19)"  # as the message names it
+    with pytest.raises(InvalidInputError) as bad:
+        _judge(free_changes_used=1001)
+    assert (bad.value.field, bad.value.value) == ("free_changes_used", 1001)
+
+
+def test_an_event_too_early_counts_its_days_in_the_programs_time_zone() -> None:
+    # 03:00 in London on 1 November 2026 is 23:00 on 31 October in New York: two days
+    # before the registration's day there, not one.
+    late_evening = dt.datetime(2026, 11, 1, 3, 0, tzinfo=dt.UTC)
+    with pytest.raises(TimingError) as caught:
+        registered().apply(GrantAccess(at=late_evening))
+    assert (caught.value.days, caught.value.side) == (2, "before")
+    assert "2 days too early" in str(caught.value)
+
+
+def test_a_session_in_the_calendars_first_year_is_inside_it() -> None:
+    first_year = Session(first_day=day("2020-06-01"), last_day=day("2020-06-04"))
+    later = Session(first_day=day("2020-07-06"), last_day=day("2020-07-09"))
+    (decision,) = _judge(held=first_year, to=later, requested=day("2020-03-02")).decisions
+    assert decision.rule_id in {"R9", "R10"}

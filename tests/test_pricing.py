@@ -405,3 +405,21 @@ def test_a_price_file_with_a_fee_above_its_price_is_refused_naming_the_file_and_
         "at most the program price 50.00 USD: the early-cancellation refund is the price "
         "less this fee (R24)"
     )
+
+
+def test_a_journey_quotes_the_organisation_its_registration_names_R21() -> None:
+    from cptm_rules.events import Register, Registration  # noqa: PLC0415
+    from cptm_rules.lifecycle import Journey  # noqa: PLC0415
+    from journeys import JANUARY, REGISTERED_AT  # noqa: PLC0415
+
+    registration = Registration(
+        email="gov@example.org",
+        registered_at=REGISTERED_AT,
+        session=JANUARY,
+        organisation="government",
+    )
+    journey = Journey.new(policy=CURRENT, prices=KNOWN).then(Register(registration=registration))
+    assert journey.quote() == quote(
+        organisation="government", group_size=1, policy=CURRENT, prices=KNOWN
+    )
+    assert journey.quote().total == Money.of("2120.75")  # 15% off 2495.00

@@ -990,13 +990,14 @@ def _no_such_field(changes: Mapping[str, Any]) -> TypeError:
 
 
 def _logged(fields: dict[str, Any], event: Event) -> None:
-    """Append ``event`` to the history kept in a new journey's ``fields`` (see _Log)."""
-    done = fields.get("history")
-    if done is not None and len(done) < _SHORT:
-        fields["history"] = done + (event,)  # noqa: RUF005  # short: a copy is cheapest
-    elif done is not None:
+    """Append ``event`` to the history kept as a log in a new journey's ``fields`` (see _Log).
+
+    The callers copy a short history themselves (a copy is cheapest), inline, as the
+    hot path; this takes a long one and a log.
+    """
+    done = fields.pop("history", None)
+    if done is not None:
         # A tuple read from the journey before starts a new log from itself.
-        del fields["history"]
         fields[_HISTORY] = (done, (event, None), len(done) + 1)
     else:
         base, tail, length = fields[_HISTORY]
