@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # CI runs derandomised so a red build is reproducible; "heavy" is for local soak runs:
@@ -16,3 +18,25 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 pytest_plugins = ["pytester"]
+
+
+# What mutmut sets while a mutant is under test; its own phases have these names.
+_MUTMUT_PHASES = frozenset({"", "stats", "fail"})
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fresh_caches_under_a_mutant() -> None:
+    """Under a mutant, forget every answer the package cached before the mutant was on.
+
+    mutmut runs each mutant's tests in a process forked from one that has run them
+    already, unmutated: a cached answer (a refund tier's precedence table, say) would
+    then hide the mutant and count it as survived. Outside mutmut this does nothing.
+    """
+    if os.environ.get("MUTANT_UNDER_TEST", "") in _MUTMUT_PHASES:
+        return
+    for name, module in list(sys.modules.items()):
+        if name.startswith("cptm_rules") and module is not None:
+            for value in list(vars(module).values()):
+                clear = getattr(value, "cache_clear", None)
+                if callable(clear):
+                    clear()
