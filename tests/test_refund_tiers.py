@@ -681,3 +681,15 @@ def test_a_cancellation_the_day_before_the_practicum_says_one_day_before_R24() -
     not_covered, _credit = cancelled_on("2027-01-10", policy=policy)
     assert not_covered.verdict == "not_covered"
     assert "1 day before the practicum's first day 2027-01-11" in not_covered.reason
+
+
+def test_the_refund_rule_states_the_fee_of_the_prices_given_with_or_without_tiers_R24() -> None:
+    dearer = attrs.evolve(PRICES, administrative_fee=Money.of("120"))
+    plain = RULES["R24"].statement_under(CURRENT, dearer)
+    assert "less the administrative fee (120.00 USD)" in plain
+    assert RULES["R24"].statement_under(CURRENT) == RULES["R24"].statement_under(
+        CURRENT, load_prices()
+    )
+    tiers = RULES["R24"].statement_under(TIERED, dearer)
+    assert "(1) 31 or more days before the practicum's first day: " in tiers
+    assert "120.00 USD" in tiers
