@@ -214,8 +214,8 @@ class Rule:
             shipped_policy, shipped_prices = self.shipped_figures()
         else:
             # A rule made by hand, outside the catalogue, keeps the default it always had.
-            # The one upward import left in the package: the package's own rules come
-            # from the catalogue, which gives them the loader (docs/design.md, "Layers").
+            # An upward import, on purpose: the package's own rules come from the
+            # catalogue, which gives them the loader (docs/design.md, "Layers").
             from cptm_rules.catalogue import shipped_figures  # noqa: PLC0415
 
             shipped_policy, shipped_prices = shipped_figures()
