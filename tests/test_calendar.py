@@ -692,3 +692,30 @@ def test_the_business_day_table_is_what_the_calendar_answers_from() -> None:
     day = dt.date(2026, 11, 25)  # the day before Thanksgiving
     at = day.toordinal() - table.first_ordinal
     assert table.business_ordinals[table.before[at] + 1] == NC.add_business_days(day, 1).toordinal()
+
+
+def test_a_calendar_may_span_the_first_and_the_last_year_allowed_and_no_further() -> None:
+    assert BusinessCalendar(first_year=1900, last_year=1900).first_day == dt.date(1900, 1, 1)
+    assert BusinessCalendar(first_year=2200, last_year=2200).last_day == dt.date(2200, 12, 31)
+    for first, last in ((1899, 1900), (2200, 2201)):
+        with pytest.raises(InvalidInputError, match="a whole year between 1900 and 2200"):
+            BusinessCalendar(first_year=first, last_year=last)
+
+
+def test_a_calendar_named_outside_workalendar_is_refused_before_anything_is_imported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib  # noqa: PLC0415
+
+    imported: list[str] = []
+    real = importlib.import_module
+
+    def spy(name: str, package: str | None = None) -> object:
+        imported.append(name)
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", spy)
+    for path in ("json.JSONDecoder", "antigravity.fly", "workalendar.usa."):
+        with pytest.raises(InvalidInputError, match=r"^workalendar_class="):
+            workalendar_class_named(path)
+    assert imported == []

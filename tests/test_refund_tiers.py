@@ -693,3 +693,16 @@ def test_the_refund_rule_states_the_fee_of_the_prices_given_with_or_without_tier
     tiers = RULES["R24"].statement_under(TIERED, dearer)
     assert "(1) 31 or more days before the practicum's first day: " in tiers
     assert "120.00 USD" in tiers
+
+
+def test_a_refunds_amounts_read_back_from_numbers_are_in_the_schedules_currency_R24() -> None:
+    from cptm_rules.pricing import PriceSchedule  # noqa: PLC0415
+    from cptm_rules.rules.cancellation import refund_amounts  # noqa: PLC0415
+
+    euros = PriceSchedule.from_toml(
+        'extends = "shipped"\ncurrency = "EUR"\nprogram_price = "2000"\n'
+    )
+    assert refund_amounts(euros, Decimal(1900), Decimal(100)) == (
+        Money(amount=Decimal(1900), currency="EUR"),
+        Money(amount=Decimal(100), currency="EUR"),
+    )
