@@ -363,12 +363,30 @@ def test_an_instant_that_contradicts_itself_or_does_not_exist_says_why(text: str
         ("2027-04-31", r"2027-04 has days 01 to 30, so day 31 does not exist"),
         ("2027-02-29", r"day 29 does not exist"),
         ("2027-00-10", "there is no month 00"),
+        ("2027-04-00", r"2027-04 has days 01 to 30, so day 00 does not exist"),
+        ("0001-02-30", r"0001-02 has days 01 to 28, so day 30 does not exist"),
     ],
 )
 def test_a_date_that_does_not_exist_says_so(text: str, why: str) -> None:
     with pytest.raises(InvalidInputError, match=why):
         parse_date(text, field="requested")
     assert parse_date("2028-02-29") == dt.date(2028, 2, 29)
+
+
+def test_a_real_day_with_text_after_it_is_refused_with_no_reason_invented() -> None:
+    raises_exactly(
+        'parse_date("2027-04-30x", field="requested")',
+        {"parse_date": parse_date},
+        InvalidInputError,
+        "requested='2027-04-30x' is not valid: expected an ISO date such as 2027-01-11",
+    )
+
+
+def test_an_instant_that_is_not_text_is_refused_naming_its_field() -> None:
+    with pytest.raises(
+        InvalidInputError, match=r"^registered_at=20270111 is not valid: expected an ISO instant"
+    ):
+        parse_instant(20270111, field="registered_at")  # type: ignore[arg-type]  # wrong on purpose
 
 
 # -- every error, word for word ---------------------------------------------------------

@@ -618,6 +618,22 @@ def test_an_early_renewal_under_a_grace_policy_leaves_the_next_periods_fee_alone
     assert journey.qualifying_hours(second) == Decimal(0)
 
 
+def test_a_late_renewals_fee_is_the_first_periods_in_its_ledger_and_not_the_seconds_R18_R20() -> (
+    None
+):
+    journey = certified(policy=GRACE).then(
+        activity("2027-06-01", "24"), PayRenewalFee(on=day("2029-02-01"))
+    )
+    first, second = journey.periods
+    # The payment is dated inside the second period, which the late renewal started.
+    assert second.contains(day("2029-02-01"))
+    first_ledger = journey.ledger(as_of=day("2029-02-01"), period=first)
+    assert (first_ledger.fee_paid_on, first_ledger.hours) == (day("2029-02-01"), Decimal(24))
+    second_ledger = journey.ledger(as_of=day("2029-02-01"))
+    assert second_ledger.period == second
+    assert (second_ledger.fee_paid_on, second_ledger.hours) == (None, Decimal(0))
+
+
 def test_renewals_counted_alone_is_deprecated_and_still_answers_whether_grace_is_given_R20() -> (
     None
 ):

@@ -695,6 +695,14 @@ def test_the_refund_rule_states_the_fee_of_the_prices_given_with_or_without_tier
     assert "120.00 USD" in tiers
 
 
+def test_the_refund_rule_without_tiers_states_the_policys_own_window_R24() -> None:
+    longer = CURRENT.with_overrides({"cancellation.early_cancellation_days": 10})
+    statement = RULES["R24"].statement_under(longer)
+    assert "within 10 days of registering" in statement
+    assert "within 5 days" not in statement
+    assert "within 5 days of registering" in RULES["R24"].statement_under(CURRENT)
+
+
 def test_a_refunds_amounts_read_back_from_numbers_are_in_the_schedules_currency_R24() -> None:
     from cptm_rules.pricing import PriceSchedule  # noqa: PLC0415
     from cptm_rules.rules.cancellation import refund_amounts  # noqa: PLC0415

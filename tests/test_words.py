@@ -174,6 +174,28 @@ def test_only_the_fees_a_price_file_leaves_unknown_are_called_not_public_R22() -
     )
 
 
+def test_one_fee_left_unknown_is_named_alone_and_a_public_fee_marked_unknown_is_said_so_R22() -> (
+    None
+):
+    priced = PriceSchedule.from_toml(
+        'extends = "shipped"\nclass_change_fee = "unknown"\nprogram_price = "2000"\n'
+        '[discounts]\nnon-profit = "1%"\ngovernment = "2%"\ngroup = "3%"\n'
+    )
+    said = statement("R22", prices=priced)
+    assert "The class change fee is marked unknown by this schedule." in said
+    assert (
+        "The renewal fee is not public: this schedule marks it unknown and a quote that "
+        "needs it names it instead of showing a number." in said
+    )
+    priceless = PriceSchedule.from_toml(
+        'extends = "shipped"\nprogram_price = "unknown"\nrenewal_fee = "100"\n'
+        '[discounts]\nnon-profit = "1%"\ngovernment = "2%"\ngroup = "3%"\n'
+    )
+    assert "The program price is not public: this schedule marks it unknown" in statement(
+        "R22", prices=priceless
+    )
+
+
 def test_the_shipped_fees_statement_reads_as_its_template_R22() -> None:
     r22 = RULES["R22"]
     plain = Rule(

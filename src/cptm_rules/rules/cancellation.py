@@ -515,9 +515,10 @@ def cancellation_decisions(
         answered = _not_covered_decision(journey, case)
     else:
         answered = _refund_decision(journey, case, tier)
-        if tier.returns_money:
-            return (answered,), None
-    until = credit_until(policy, on)
+    # R25's own table, as the batch path reads it: a refund of money leaves no credit.
+    until = explained(TUITION_CREDIT, case)
+    if until is None:
+        return (answered,), None
     remaining = policy.re_enrollments - journey.re_enrollments_used
     credit = decision(
         rule_id="R25",
@@ -700,7 +701,7 @@ def substitution(
     )
     # The verdict is the table's own (SUBSTITUTION_FEE), so the explanation can never
     # say otherwise than the batch path answers.
-    if verdict_of(SUBSTITUTION_FEE[0][1], case) == "free":
+    if explained(SUBSTITUTION_FEE, case) == "free":
         return decision(
             rule_id="R27",
             verdict="free",

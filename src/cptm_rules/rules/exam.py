@@ -620,11 +620,13 @@ def record_attendance(journey: JourneyFacts, event: RecordAttendance, day: dt.da
     policy = journey.policy
     kind = event.attendance
     state = state_after_attendance(kind)
+    # The decision is the table's own (ATTENDANCE_OUTCOME), as the batch path reads it;
+    # no row answers an absence with notice, which cancels.
+    case = AttendanceCase(policy, ATTENDANCE_PLACES[kind], session, journey.prices)
+    decided = explained(ATTENDANCE_OUTCOME, case)
     if state is State.FORFEITED:
-        return Handled(
-            changes={"state": state, "attendance": kind},
-            decisions=(no_show(policy, journey.prices),),
-        )
+        assert decided is not None  # noqa: S101  # R26's row answers a no-show
+        return Handled(changes={"state": state, "attendance": kind}, decisions=(decided,))
     if state is State.CANCELLED:
         decisions, until = cancellation_decisions(journey, event.on)
         return Handled(
@@ -640,12 +642,9 @@ def record_attendance(journey: JourneyFacts, event: RecordAttendance, day: dt.da
         *attendance_advisories(kind),
         *unfinished_modules_advisory(journey, "at the practicum"),
     )
+    assert decided is not None  # noqa: S101  # R13's row answers an attendance that releases
     # Positional (changes, decisions, advisories), as every handler answers.
-    return Handled(
-        {"state": state, "attendance": kind},
-        (exam_released(policy, kind, session),),
-        advisories,
-    )
+    return Handled({"state": state, "attendance": kind}, (decided,), advisories)
 
 
 def attempt_exam(journey: JourneyFacts, event: AttemptExam, day: dt.date) -> Handled:  # noqa: ARG001  # every handler is given the day

@@ -28,6 +28,7 @@ from cptm_rules.declarations import (
     RuleKind,
     faq,
 )
+from cptm_rules.exceptions import InvalidInputError, RuleViolationError
 from cptm_rules.figures import (
     Deadline,
     DeadlineSpec,
@@ -308,12 +309,29 @@ ASSESSMENT_OUTCOME: Final[Precedence[AssessmentCase, Decision]] = check_preceden
 
 
 def check_module(policy: Policy, module: int) -> None:
-    """R5: refuse a module the prework does not have."""
+    """R5: refuse a module the prework does not have.
+
+    The same check a journey makes of a module completed or assessed, for callers
+    outside a journey: it raises :class:`~cptm_rules.exceptions.RuleViolationError`
+    (with no state, as :func:`~cptm_rules.lifecycle.judge_change` does) and
+    returns nothing when the module exists. ``module`` is a whole number from 1,
+    as a :class:`~cptm_rules.events.CompleteModule` holds; anything else is an
+    :class:`~cptm_rules.exceptions.InvalidInputError` before the rule is asked.
+    """
+    if type(module) is not int or module < 1:
+        raise InvalidInputError("module", module, "a whole number >= 1")
     refusal = refusal_in(
         ASSESSMENT_REFUSALS, AssessmentCase(policy=policy, module=module, passed=True)
     )
     if refusal is not None:
-        raise refusal
+        # A Refusal is the engine's signal, never the caller's: say it as the engine would.
+        raise RuleViolationError(
+            state="",
+            event="CompleteModule",
+            reason=refusal.reason,
+            allowed=(),
+            rule_id=refusal.rule_id,
+        )
 
 
 _built: Final = tuple.__new__
