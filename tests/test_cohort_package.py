@@ -290,8 +290,9 @@ def test_a_name_moved_to_another_module_warns_naming_its_new_home(
     module: str, name: str, new: str
 ) -> None:
     old = importlib.import_module(module)
-    with pytest.warns(DeprecationWarning, match=f"^{module}.{name} is now {new}.{name}$"):
+    with pytest.warns(DeprecationWarning, match=f"^{module}.{name} is now {new}.{name}$") as seen:
         found = getattr(old, name)
+    assert [w.filename for w in seen] == [__file__]  # the line that used the old name
     assert found is getattr(importlib.import_module(new), name)
     assert name in dir(old)
     with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):

@@ -18,7 +18,6 @@ import functools
 import importlib
 import inspect
 import json
-import warnings
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Final
 
@@ -28,6 +27,7 @@ from cptm_rules.catalogue import RULES, rule_ids_in
 from cptm_rules.money import amount_text
 from cptm_rules.policy import SHIPPED_POLICIES, SHORTHAND_KEYS, Policy, load_policy
 from cptm_rules.pricing import Discount, PriceSchedule, load_prices
+from cptm_rules.renames import moved_attribute
 from cptm_rules.vocabulary import DiscountKind
 
 if TYPE_CHECKING:
@@ -274,12 +274,7 @@ _MOVED: Final = {"collect_exercised": "cptm_rules.docs"}
 
 def __getattr__(name: str) -> object:
     """A name moved to another module: found there, with a warning."""
-    if name not in _MOVED:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
-    new = _MOVED[name]
-    warnings.warn(f"{__name__}.{name} is now {new}.{name}", DeprecationWarning, stacklevel=2)
-    return getattr(importlib.import_module(new), name)
+    return moved_attribute(__name__, name, _MOVED)
 
 
 def __dir__() -> list[str]:

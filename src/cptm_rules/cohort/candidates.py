@@ -15,10 +15,8 @@ and CSV are :mod:`cptm_rules.cohort.formats`).
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import itertools
 import re
-import warnings
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
@@ -48,6 +46,7 @@ from cptm_rules.events import (
 )
 from cptm_rules.exceptions import InputFileError, InvalidInputError, shown
 from cptm_rules.files import check_readable, parse_json
+from cptm_rules.renames import moved_attribute
 from cptm_rules.vocabulary import ActivityCategory, Attendance, OrganisationType
 
 if TYPE_CHECKING:
@@ -643,17 +642,15 @@ def chunks(cohort: Iterable[Candidate], size: int) -> Iterator[list[Candidate]]:
         yield chunk
 
 
-_MOVED: Final = {"open_cohort": "sources", "cohort_candidates": "sources"}
+_MOVED: Final = {
+    "open_cohort": "cptm_rules.cohort.sources",
+    "cohort_candidates": "cptm_rules.cohort.sources",
+}
 
 
 def __getattr__(name: str) -> object:
     """A name moved to another module of the package: found there, with a warning."""
-    if name not in _MOVED:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
-    new = f"cptm_rules.cohort.{_MOVED[name]}"
-    warnings.warn(f"{__name__}.{name} is now {new}.{name}", DeprecationWarning, stacklevel=2)
-    return getattr(importlib.import_module(new), name)
+    return moved_attribute(__name__, name, _MOVED)
 
 
 def __dir__() -> list[str]:
