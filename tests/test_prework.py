@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cptm_rules.exceptions import InvalidInputError, RuleViolationError
@@ -22,6 +24,8 @@ def test_a_module_the_prework_has_passes_the_check_and_one_beyond_it_is_refused_
         f"modules 1 to {CURRENT.module_count} (R5)"
     )
     assert (refused.value.rule_id, refused.value.state, refused.value.allowed) == ("R5", "", ())
+    with pytest.raises(RuleViolationError, match=r"^cannot apply RecordAssessment: module"):
+        check_module(CURRENT, beyond, event="RecordAssessment")
 
 
 @pytest.mark.parametrize("module", [0, -1, True, 2.0, "3"])
@@ -29,6 +33,7 @@ def test_a_module_number_that_is_not_a_whole_number_from_one_is_refused_naming_i
     module: object,
 ) -> None:
     with pytest.raises(
-        InvalidInputError, match=rf"^module={module!r} is not valid: expected a whole number >= 1$"
+        InvalidInputError,
+        match=rf"^module={re.escape(repr(module))} is not valid: expected a whole number >= 1$",
     ):
         check_module(CURRENT, module)  # type: ignore[arg-type]  # wrong on purpose

@@ -15,7 +15,7 @@ from cptm_rules.array_ops import ARRAY
 from cptm_rules.cli import main
 from cptm_rules.cohort import Candidate, diff_policies
 from cptm_rules.events import Register, Session
-from cptm_rules.exceptions import CalendarRangeError, PolicyError
+from cptm_rules.exceptions import CalendarRangeError, PolicyError, RuleViolationError
 from cptm_rules.formulas import SCALAR, answer_codes
 from cptm_rules.lifecycle import Journey
 from cptm_rules.money import Money, UnknownAmount
@@ -29,7 +29,6 @@ from cptm_rules.rules.registration import (
     late_registration_in_force,
     registered_late,
 )
-from cptm_rules.types import Refusal
 from cptm_rules.vocabulary import EffectKind
 from journeys import JANUARY, NY, registration
 
@@ -293,13 +292,15 @@ def test_the_docs_examples_of_a_late_registration_fee_load_and_charge_it_R28(
 
 def test_a_session_check_refuses_a_long_session_for_the_rule_that_brings_it_R2_R11() -> None:
     long = Session(first_day=dt.date(2027, 1, 11), last_day=dt.date(2027, 3, 1))
-    with pytest.raises(Refusal) as caught:
-        check_session(load_policy(), long, "R11")
+    with pytest.raises(RuleViolationError) as caught:
+        check_session(load_policy(), long, "R11", event="RequestChange")
     assert caught.value.rule_id == "R11"
     assert caught.value.reason == (
         "the session 2027-01-11..2027-03-01 runs 50 days; a practicum runs at most 31 days "
         "(practicum.max_session_days)"
     )
+    assert str(caught.value) == f"cannot apply RequestChange: {caught.value.reason} (R11)"
+    assert (caught.value.state, caught.value.allowed) == ("", ())
     far = Session(first_day=dt.date(2041, 1, 7), last_day=dt.date(2041, 1, 10))
     with pytest.raises(CalendarRangeError):
         check_session(load_policy(), far, "R2")

@@ -620,14 +620,7 @@ def record_attendance(journey: JourneyFacts, event: RecordAttendance, day: dt.da
     policy = journey.policy
     kind = event.attendance
     state = state_after_attendance(kind)
-    # The decision is the table's own (ATTENDANCE_OUTCOME), as the batch path reads it;
-    # no row answers an absence with notice, which cancels.
-    case = AttendanceCase(policy, ATTENDANCE_PLACES[kind], session, journey.prices)
-    decided = explained(ATTENDANCE_OUTCOME, case)
-    if state is State.FORFEITED:
-        assert decided is not None  # noqa: S101  # R26's row answers a no-show
-        return Handled(changes={"state": state, "attendance": kind}, decisions=(decided,))
-    if state is State.CANCELLED:
+    if state is State.CANCELLED:  # no row of ATTENDANCE_OUTCOME answers an absence with notice
         decisions, until = cancellation_decisions(journey, event.on)
         return Handled(
             changes={
@@ -638,11 +631,17 @@ def record_attendance(journey: JourneyFacts, event: RecordAttendance, day: dt.da
             },
             decisions=decisions,
         )
+    # The decision is the table's own (ATTENDANCE_OUTCOME), as the batch path reads it:
+    # R13 released, or R26 forfeited.
+    case = AttendanceCase(policy, ATTENDANCE_PLACES[kind], session, journey.prices)
+    decided = explained(ATTENDANCE_OUTCOME, case)
+    assert decided is not None  # noqa: S101  # a row answers every attendance that does not cancel
+    if state is State.FORFEITED:
+        return Handled(changes={"state": state, "attendance": kind}, decisions=(decided,))
     advisories = (
         *attendance_advisories(kind),
         *unfinished_modules_advisory(journey, "at the practicum"),
     )
-    assert decided is not None  # noqa: S101  # R13's row answers an attendance that releases
     # Positional (changes, decisions, advisories), as every handler answers.
     return Handled({"state": state, "attendance": kind}, (decided,), advisories)
 
@@ -762,6 +761,17 @@ EXAM_STATUS_SINCE: Final[Mapping[str, Callable[[Ops, ExamStatusCase], Any]]] = {
 
 ATTENDANCE_PLACES: Final = {kind: place for place, kind in enumerate(Attendance)}
 """Each attendance's place in ``Attendance``: how an :class:`AttendanceCase` names it."""
+_KINDS: Final = tuple(Attendance)  # a place's attendance, without iterating the enum per call
+
+
+def _places(kinds: frozenset[Attendance]) -> tuple[int, ...]:
+    return tuple(sorted(ATTENDANCE_PLACES[kind] for kind in kinds))
+
+
+# Worked out once: the journey asks these masks on every attendance it records.
+_RELEASING_PLACES: Final = _places(RELEASING_ATTENDANCE)
+_NO_NOTICE_PLACES: Final = _places(frozenset({Attendance.ABSENT_WITHOUT_NOTICE}))
+_PARTIAL_PLACES: Final = _places(frozenset({Attendance.PARTIAL}))
 
 
 class AttendanceCase(NamedTuple):
@@ -778,8 +788,7 @@ class AttendanceCase(NamedTuple):
     prices: PriceSchedule | None = None
 
 
-def _kind_in(case: AttendanceCase, kinds: frozenset[Attendance]) -> Any:  # noqa: ANN401  # a mask
-    places = sorted(ATTENDANCE_PLACES[kind] for kind in kinds)
+def _kind_in(case: AttendanceCase, places: tuple[int, ...]) -> Any:  # noqa: ANN401  # a mask
     mask = case.kind < 0  # nowhere yet, in the shape of the facts
     for place in places:
         mask = mask | (case.kind == place)
@@ -788,21 +797,21 @@ def _kind_in(case: AttendanceCase, kinds: frozenset[Attendance]) -> Any:  # noqa
 
 def releases(ops: Ops, case: AttendanceCase) -> Any:  # noqa: ANN401, ARG001  # a mask
     """R12, R13: the attendance releases the exam (in full or in part)."""
-    return _kind_in(case, RELEASING_ATTENDANCE)
+    return _kind_in(case, _RELEASING_PLACES)
 
 
 def _no_notice(ops: Ops, case: AttendanceCase) -> Any:  # noqa: ANN401, ARG001
-    return _kind_in(case, frozenset({Attendance.ABSENT_WITHOUT_NOTICE}))
+    return _kind_in(case, _NO_NOTICE_PLACES)
 
 
 def partly_attended(ops: Ops, case: AttendanceCase) -> Any:  # noqa: ANN401, ARG001  # a mask
     """R12: part of the live session was missed (an advisory, never a bar)."""
-    return _kind_in(case, frozenset({Attendance.PARTIAL}))
+    return _kind_in(case, _PARTIAL_PLACES)
 
 
 def _explain_released(case: AttendanceCase) -> Decision:
     assert case.session is not None  # noqa: S101  # explanations are one candidate's
-    return exam_released(case.policy, tuple(Attendance)[int(case.kind)], case.session)
+    return exam_released(case.policy, _KINDS[int(case.kind)], case.session)
 
 
 def _explain_forfeited(case: AttendanceCase) -> Decision:

@@ -308,15 +308,16 @@ ASSESSMENT_OUTCOME: Final[Precedence[AssessmentCase, Decision]] = check_preceden
 """R7: an assessment is passed or failed, and recorded either way (never a gate)."""
 
 
-def check_module(policy: Policy, module: int) -> None:
+def check_module(policy: Policy, module: int, *, event: str = "CompleteModule") -> None:
     """R5: refuse a module the prework does not have.
 
-    The same check a journey makes of a module completed or assessed, for callers
-    outside a journey: it raises :class:`~cptm_rules.exceptions.RuleViolationError`
-    (with no state, as :func:`~cptm_rules.lifecycle.judge_change` does) and
-    returns nothing when the module exists. ``module`` is a whole number from 1,
-    as a :class:`~cptm_rules.events.CompleteModule` holds; anything else is an
-    :class:`~cptm_rules.exceptions.InvalidInputError` before the rule is asked.
+    The check a journey makes of a module assessed (of one completed, it also
+    refuses a module already complete), for callers outside a journey: it raises
+    :class:`~cptm_rules.exceptions.RuleViolationError` for ``event`` (the event's
+    name its message gives, with no state, as :func:`~cptm_rules.lifecycle.judge_change`
+    does) and returns nothing when the module exists. ``module`` is a whole number
+    from 1, as a :class:`~cptm_rules.events.CompleteModule` holds; anything else is
+    an :class:`~cptm_rules.exceptions.InvalidInputError` before the rule is asked.
     """
     if type(module) is not int or module < 1:
         raise InvalidInputError("module", module, "a whole number >= 1")
@@ -327,7 +328,7 @@ def check_module(policy: Policy, module: int) -> None:
         # A Refusal is the engine's signal, never the caller's: say it as the engine would.
         raise RuleViolationError(
             state="",
-            event="CompleteModule",
+            event=event,
             reason=refusal.reason,
             allowed=(),
             rule_id=refusal.rule_id,

@@ -27,6 +27,7 @@ from cptm_rules.declarations import (
     RuleKind,
     faq,
 )
+from cptm_rules.exceptions import RuleViolationError
 from cptm_rules.figures import (
     Deadline,
     DeadlineSpec,
@@ -567,16 +568,30 @@ def send_access(registration: Registration, due: dt.datetime) -> Effect:
     )
 
 
-def check_session(policy: Policy, session: Session, rule_id: str) -> None:
+def check_session(
+    policy: Policy, session: Session, rule_id: str, *, event: str = "Register"
+) -> None:
     """Refuse a session outside the calendar years, or longer than a practicum runs (R2).
 
-    ``rule_id`` names the rule whose event brings the session: R2 for a
-    registration, R11 for a change, R25 for a re-enrolment.
+    The check a journey makes of a session an event brings, for callers outside a
+    journey. ``rule_id`` names the rule whose event brings the session: R2 for a
+    registration, R11 for a change, R25 for a re-enrolment; ``event`` is the
+    event's name the message gives. A day outside the calendar raises
+    :class:`~cptm_rules.exceptions.CalendarRangeError`, a session too long a
+    :class:`~cptm_rules.exceptions.RuleViolationError` citing ``rule_id`` (with no
+    state, as :func:`~cptm_rules.lifecycle.judge_change` does).
     """
     check_in_calendar(policy, "first_day", session.first_day)
     check_in_calendar(policy, "last_day", session.last_day)
     if runs_longer_than_a_practicum(SCALAR, policy, session.first_day, session.last_day):
-        raise Refusal.because(rule_id, too_long(policy, session).reason)
+        # A Refusal is the engine's signal, never the caller's: say it as the engine would.
+        raise RuleViolationError(
+            state="",
+            event=event,
+            reason=too_long(policy, session).reason,
+            allowed=(),
+            rule_id=rule_id,
+        )
 
 
 LEAD_TIME_ADVICE: Final = (None, Severity.STRONG_WARNING, Severity.WARNING)
