@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -18,7 +19,7 @@ from cptm_rules.array_ops import ARRAY
 from cptm_rules.cohort import diff_policies
 from cptm_rules.cohort.candidates import Candidate
 from cptm_rules.events import Activity, PayRenewalFee, Session
-from cptm_rules.exceptions import PolicyError, TimingError, shown
+from cptm_rules.exceptions import InvalidInputError, PolicyError, TimingError, shown
 from cptm_rules.lifecycle import mermaid_diagram
 from cptm_rules.money import Money
 from cptm_rules.policy import load_policy
@@ -41,7 +42,10 @@ from cptm_rules.rules.certification import (
 )
 from cptm_rules.serialization import from_json, to_json
 from cptm_rules.vocabulary import ActivityCategory, State
-from journeys import activity, certified, day
+from journeys import activity, certified, day, registered
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "scenarios" / "policies"
@@ -634,6 +638,47 @@ def test_a_late_renewals_fee_is_the_first_periods_in_its_ledger_and_not_the_seco
     assert (second_ledger.fee_paid_on, second_ledger.hours) == (None, Decimal(0))
 
 
+def test_a_ledger_of_a_period_of_ones_own_making_counts_with_no_period_before_it_R18_R20() -> None:
+    journey = certified(policy=GRACE).then(
+        activity("2027-06-01", "24"), PayRenewalFee(on=day("2028-06-01"))
+    )
+    assert len(journey.periods) == 2  # renewed early
+    # Not a period of the journey: no period before it, so no payment is set aside.
+    own = Period(start=day("2028-01-01"), end=day("2030-01-01"))
+    ledger = journey.ledger(as_of=day("2028-07-01"), period=own)
+    assert (ledger.period, ledger.fee_paid_on) == (own, day("2028-06-01"))
+
+
+def test_a_ledger_asked_wrongly_says_the_field_the_value_and_what_is_valid_R16_R17() -> None:
+    journey = certified()
+    cases: list[tuple[Callable[[], object], str]] = [
+        (
+            lambda: journey.ledger(as_of="2028-01-01"),  # type: ignore[arg-type]  # wrong on purpose
+            "as_of='2028-01-01' is not valid: expected a datetime.date",
+        ),
+        (
+            lambda: journey.ledger(as_of=day("2027-01-19")),
+            (
+                "as_of=datetime.date(2027, 1, 19) is not valid: expected a date on or after the "
+                "certification date 2027-01-20, when the first period starts (R17)"
+            ),
+        ),
+        (
+            lambda: journey.ledger(as_of=day("2028-01-01"), period="x"),  # type: ignore[arg-type]
+            "period='x' is not valid: expected a Period of this journey, or None",
+        ),
+    ]
+    for call, message in cases:
+        with pytest.raises(InvalidInputError) as refused:
+            call()
+        assert str(refused.value) == message
+    with pytest.raises(InvalidInputError) as refused:
+        registered().ledger(as_of=day("2028-01-01"))
+    assert str(refused.value) == (
+        "journey='registered' is not valid: expected a certified journey (the ledger starts at R16)"
+    )
+
+
 def test_renewals_counted_alone_is_deprecated_and_still_answers_whether_grace_is_given_R20() -> (
     None
 ):
@@ -643,8 +688,13 @@ def test_renewals_counted_alone_is_deprecated_and_still_answers_whether_grace_is
     limited = load_policy().with_overrides(
         {"certification.category_limits": [{"categories": ["course"], "max_hours": 10}]}
     )
-    with pytest.warns(DeprecationWarning, match=r"policy\.renewal_grace_days"):
+    with pytest.warns(DeprecationWarning, match="^renewals_counted_alone is deprecated") as seen:
         assert renewals_counted_alone(load_policy()) is True
+    said = (
+        "renewals_counted_alone is deprecated: the batch path answers every policy's "
+        "renewals; read policy.renewal_grace_days and policy.category_limits instead"
+    )
+    assert [str(w.message) for w in seen] == [said]
     for other in (graced, limited):
         with pytest.warns(DeprecationWarning, match="renewals_counted_alone is deprecated"):
             assert renewals_counted_alone(other) is False

@@ -422,6 +422,10 @@ def test_an_absence_with_notice_is_in_no_tier_counted_before_the_practicum_R24_R
     )
     assert credit.verdict == "credit"
     assert outcome.journey.state is State.CANCELLED
+    # On the first day itself: "on or after" it, never "0 days before".
+    first = journey.apply(RecordAttendance(attendance="absent_with_notice", on=day("2027-01-11")))
+    assert "on or after the practicum's first day 2027-01-11" in first.decisions[0].reason
+    assert "0 days before" not in first.decisions[0].reason
 
 
 def test_the_terms_window_written_as_a_tier_answers_as_the_terms_do_R24() -> None:
