@@ -2044,3 +2044,23 @@ def test_a_session_in_the_calendars_first_year_is_inside_it() -> None:
     later = Session(first_day=day("2020-07-06"), last_day=day("2020-07-09"))
     (decision,) = _judge(held=first_year, to=later, requested=day("2020-03-02")).decisions
     assert decision.rule_id in {"R9", "R10"}
+
+
+def test_a_handler_that_leaves_the_transition_table_is_refused_as_a_library_bug(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cptm_rules import lifecycle  # noqa: PLC0415
+
+    def strays(_journey: object, _event: object, _day: dt.date) -> Handled:
+        return Handled({"state": State.CERTIFIED}, ())
+
+    # A bug on purpose: the engine must say so, never answer from a state it does not know.
+    monkeypatch.setitem(lifecycle._HANDLERS, RecordAssessment, strays)  # noqa: SLF001
+    journey = in_prework()
+    with pytest.raises(AssertionError) as caught:
+        journey.apply(RecordAssessment(module=1, passed=True, on=day("2026-11-20")))
+    assert str(caught.value) == (
+        "RecordAssessment led from in_prework to certified, which the transition table "
+        "does not declare"
+    )
+    assert journey.state is State.IN_PREWORK  # nothing the caller holds moved
