@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
-from cptm_rules.exceptions import CalendarRangeError
+from cptm_rules.exceptions import CalendarRangeError, RuleViolationError
 from cptm_rules.formulas import SCALAR
 from cptm_rules.money import Money
 from cptm_rules.outcomes import Advisory, Decision, Effect, prebuilt
@@ -91,6 +91,24 @@ def refusal_in(precedence: Precedence[F, Refusal], facts: F) -> Refusal | None:
             given.rule_id = rule_id
             return given
     return None
+
+
+def refused_outside_a_journey(
+    refusal: Refusal, event: str, rule_id: str | None = None
+) -> RuleViolationError:
+    """The caller's error for ``refusal`` met outside a journey (a family's public check).
+
+    A ``Refusal`` is the engine's signal, never the caller's: said as the engine would
+    say it, with no state (as ``judge_change`` does), citing ``rule_id`` or else the
+    rule the refusal's table named.
+    """
+    return RuleViolationError(
+        state="",
+        event=event,
+        reason=refusal.reason,
+        allowed=(),
+        rule_id=refusal.rule_id if rule_id is None else rule_id,
+    )
 
 
 def check_in_calendar(policy: Policy, field: str, value: dt.date) -> None:

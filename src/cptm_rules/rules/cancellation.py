@@ -508,8 +508,7 @@ def cancellation_decisions(
         registered_on=reg_day,
         opened=NEVER if opened is None else opened,
     )
-    # The first tier that holds answers R24; R25's own table (below) says whether a
-    # credit is left, as the batch path reads it (a refund of money leaves none).
+    # The first tier that holds answers R24.
     tiers = policy.refund_tiers.tiers or _terms_tier(policy.early_cancellation.amount)
     tier = explained(_precedence(tiers), case)
     if tier is None:

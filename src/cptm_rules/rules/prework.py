@@ -28,7 +28,7 @@ from cptm_rules.declarations import (
     RuleKind,
     faq,
 )
-from cptm_rules.exceptions import InvalidInputError, RuleViolationError
+from cptm_rules.exceptions import InvalidInputError
 from cptm_rules.figures import (
     Deadline,
     DeadlineSpec,
@@ -49,7 +49,7 @@ from cptm_rules.formulas import (
     deadline_before,
     explained,
 )
-from cptm_rules.rules._build import advisory, decision, refusal_in
+from cptm_rules.rules._build import advisory, decision, refusal_in, refused_outside_a_journey
 from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import DeadlineUnit, Severity
 
@@ -325,14 +325,7 @@ def check_module(policy: Policy, module: int, *, event: str = "CompleteModule") 
         ASSESSMENT_REFUSALS, AssessmentCase(policy=policy, module=module, passed=True)
     )
     if refusal is not None:
-        # A Refusal is the engine's signal, never the caller's: say it as the engine would.
-        raise RuleViolationError(
-            state="",
-            event=event,
-            reason=refusal.reason,
-            allowed=(),
-            rule_id=refusal.rule_id,
-        )
+        raise refused_outside_a_journey(refusal, event)
 
 
 _built: Final = tuple.__new__

@@ -27,7 +27,6 @@ from cptm_rules.declarations import (
     RuleKind,
     faq,
 )
-from cptm_rules.exceptions import RuleViolationError
 from cptm_rules.figures import (
     Deadline,
     DeadlineSpec,
@@ -58,6 +57,7 @@ from cptm_rules.rules._build import (
     effect,
     priced,
     refusal_in,
+    refused_outside_a_journey,
 )
 from cptm_rules.types import Handled, Refusal
 from cptm_rules.vocabulary import DeadlineUnit, EffectKind, Severity, State
@@ -584,14 +584,7 @@ def check_session(
     check_in_calendar(policy, "first_day", session.first_day)
     check_in_calendar(policy, "last_day", session.last_day)
     if runs_longer_than_a_practicum(SCALAR, policy, session.first_day, session.last_day):
-        # A Refusal is the engine's signal, never the caller's: say it as the engine would.
-        raise RuleViolationError(
-            state="",
-            event=event,
-            reason=too_long(policy, session).reason,
-            allowed=(),
-            rule_id=rule_id,
-        )
+        raise refused_outside_a_journey(too_long(policy, session), event, rule_id)
 
 
 LEAD_TIME_ADVICE: Final = (None, Severity.STRONG_WARNING, Severity.WARNING)
